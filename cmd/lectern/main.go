@@ -1,0 +1,54 @@
+// Command lectern runs the Lectern server and its tools. This file only parses the
+// command line and wires packages together; the work lives in internal/.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `Lectern — training-course delivery and certification.
+
+Usage:
+  lectern serve [--addr :8080] [--data DIR] [--courses DIR] [--database DSN] [--base-url URL]
+  lectern lint [DIR]
+
+Every serve flag can also be set from the environment: LECTERN_ADDR, LECTERN_DATA,
+LECTERN_COURSES, LECTERN_DATABASE_URL, LECTERN_BASE_URL.
+`
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run executes one subcommand and returns the process exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "serve":
+		return cmdServe(ctx, args[1:], stdout, stderr)
+	case "lint":
+		return cmdLint(args[1:], stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "lectern", version)
+		return 0
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "lectern: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+}

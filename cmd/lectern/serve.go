@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/lectern-platform/lectern/courses"
+	"github.com/lectern-platform/lectern/internal/course"
+	"github.com/lectern-platform/lectern/internal/i18n"
+	"github.com/lectern-platform/lectern/internal/store"
+	"github.com/lectern-platform/lectern/internal/web"
+)
+
+func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cfg, err := parseServeConfig(args, stderr)
+	if err != nil {
+		if errors.Is(err, flagHelp) {
+			return 0
+		}
+		fmt.Fprintln(stderr, "lectern serve:", err)
+		return 2
+	}
+	log := newLogger(stderr)
+	if err := serve(ctx, cfg, log); err != nil {
+		log.Error("serve", "err", err)
+		return 1
+	}
+	return 0
+}
+
+func newLogger(w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
+	if os.Getenv("LECTERN_LOG_FORMAT") == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return fmt.Errorf("create data directory %s: %w", cfg.DataDir, err)
+	}
+	db, err := store.Open(ctx, cfg.DatabaseURL, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	library, err := openLibrary(ctx, cfg, db, log)
+	if err != nil {
+		return err
+	}
+	catalog, err := i18n.Load()
+	if err != nil {
+		return err
+	}
+	srv, err := web.New(web.Config{BaseURL: cfg.BaseURL, Version: version}, db, library, catalog, log)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	httpServer := srv.HTTPServer()
+	errc := make(chan error, 1)
+	go func() { errc <- httpServer.Serve(ln) }()
+	log.Info("listening", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "data", cfg.DataDir)
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: draining requests")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := httpServer.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("drain requests: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("http server: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// openLibrary loads the shipped courses, or a trainer's folder (watched for changes).
+func openLibrary(ctx context.Context, cfg Config, db *store.DB, log *slog.Logger) (*course.Library, error) {
+	var fsys fs.FS = courses.FS
+	display := "courses"
+	if cfg.CoursesDir != "" {
+		abs, err := filepath.Abs(cfg.CoursesDir)
+		if err != nil {
+			return nil, fmt.Errorf("courses folder %s: %w", cfg.CoursesDir, err)
+		}
+		if st, err := os.Stat(abs); err != nil || !st.IsDir() {
+			return nil, fmt.Errorf("courses folder %s: not a readable directory", cfg.CoursesDir)
+		}
+		fsys, display = os.DirFS(abs), cfg.CoursesDir
+	}
+	library := course.NewLibrary(fsys, ".", display, log)
+	library.OnLoad = func(c *course.Course) error {
+		return db.SaveCourseVersion(ctx, c.ID, c.Hash, c.Sources)
+	}
+	if err := library.Reload(); err != nil {
+		return nil, err
+	}
+	if cfg.CoursesDir != "" {
+		if err := library.Watch(ctx, cfg.CoursesDir); err != nil {
+			return nil, err
+		}
+	}
+	return library, nil
+}

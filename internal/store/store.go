@@ -1,0 +1,133 @@
+// Package store owns the database: opening SQLite or PostgreSQL through GORM, the
+// versioned migrations, and the models and queries of every entity. It is the only
+// package that imports GORM.
+package store
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"gorm.io/driver/postgres"
+	"gorm.io/driver/sqlite"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// DB holds the database handles. With SQLite, writes go through a single connection
+// (SQLite allows one writer; queuing in Go beats "database is locked" retries) and
+// reads through a pool; with PostgreSQL both are the same pool.
+type DB struct {
+	W       *gorm.DB
+	R       *gorm.DB
+	Dialect string // "sqlite" or "postgres"
+	Path    string // SQLite file, empty for PostgreSQL
+}
+
+// Open connects to dsn: a postgres:// URL, or else a SQLite file path (created if
+// missing). Migrations run before it returns.
+func Open(ctx context.Context, dsn string, log *slog.Logger) (*DB, error) {
+	cfg := &gorm.Config{Logger: logger.Discard, NowFunc: func() time.Time { return time.Now().UTC() }}
+	var db *DB
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		g, err := gorm.Open(postgres.Open(dsn), cfg)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		sqlDB, err := g.DB()
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		sqlDB.SetMaxOpenConns(4 * runtime.NumCPU())
+		sqlDB.SetMaxIdleConns(4 * runtime.NumCPU())
+		db = &DB{W: g, R: g, Dialect: "postgres"}
+	} else {
+		var err error
+		if db, err = openSQLite(dsn, cfg); err != nil {
+			return nil, err
+		}
+	}
+	if err := db.Ping(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := migrate(db.W); err != nil {
+		db.Close()
+		return nil, err
+	}
+	log.Info("database ready", "dialect", db.Dialect, "path", db.Path)
+	return db, nil
+}
+
+func openSQLite(file string, cfg *gorm.Config) (*DB, error) {
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite path %s: %w", file, err)
+	}
+	// The pragmas must be in the DSN to apply to every pooled connection; a bare
+	// file name leaves journal_mode=delete and foreign keys off.
+	params := url.Values{}
+	params.Set("_journal_mode", "WAL")
+	params.Set("_busy_timeout", "10000")
+	params.Set("_synchronous", "NORMAL")
+	params.Set("_foreign_keys", "on")
+	params.Set("_txlock", "immediate")
+	w, err := gorm.Open(sqlite.Open("file:"+abs+"?"+params.Encode()), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", abs, err)
+	}
+	wdb, err := w.DB()
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", abs, err)
+	}
+	wdb.SetMaxOpenConns(1)
+	wdb.SetConnMaxIdleTime(0)
+
+	params.Set("_txlock", "deferred")
+	params.Set("mode", "ro")
+	r, err := gorm.Open(sqlite.Open("file:"+abs+"?"+params.Encode()), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s for reading: %w", abs, err)
+	}
+	rdb, err := r.DB()
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s for reading: %w", abs, err)
+	}
+	rdb.SetMaxOpenConns(2 * runtime.NumCPU())
+	return &DB{W: w, R: r, Dialect: "sqlite", Path: abs}, nil
+}
+
+// Ping checks that the database answers (for /readyz).
+func (db *DB) Ping(ctx context.Context) error {
+	for _, g := range []*gorm.DB{db.W, db.R} {
+		sqlDB, err := g.DB()
+		if err != nil {
+			return fmt.Errorf("ping database: %w", err)
+		}
+		if err := sqlDB.PingContext(ctx); err != nil {
+			return fmt.Errorf("ping database: %w", err)
+		}
+	}
+	return nil
+}
+
+// Close releases every connection.
+func (db *DB) Close() error {
+	var first error
+	for _, g := range []*gorm.DB{db.W, db.R} {
+		if sqlDB, err := g.DB(); err == nil {
+			if err := sqlDB.Close(); err != nil && first == nil {
+				first = err
+			}
+		}
+		if db.R == db.W {
+			break
+		}
+	}
+	return first
+}

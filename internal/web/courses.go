@@ -1,0 +1,110 @@
+package web
+
+import (
+	"mime"
+	"net/http"
+	"path"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/lectern-platform/lectern/internal/course"
+)
+
+func (s *Server) home(c echo.Context) error {
+	// Until sign-in exists, the catalogue is everyone's home page.
+	return c.Redirect(http.StatusSeeOther, "/courses")
+}
+
+func (s *Server) listCourses(c echo.Context) error {
+	l := s.localizer(c)
+	return s.render(c, http.StatusOK, "courses.html", l.T("courses.title"), s.library.Courses())
+}
+
+func (s *Server) findCourse(c echo.Context) (*course.Course, error) {
+	crs, ok := s.library.Course(c.Param("course"))
+	if !ok {
+		return nil, echo.NewHTTPError(http.StatusNotFound, s.localizer(c).T("error.course_not_found"))
+	}
+	return crs, nil
+}
+
+func (s *Server) showCourse(c echo.Context) error {
+	crs, err := s.findCourse(c)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "course.html", crs.Title, crs)
+}
+
+// courseAsset serves a course's images and downloads. Markdown sources (modules,
+// and above all quizzes with their answer keys) are never assets.
+func (s *Server) courseAsset(c echo.Context) error {
+	crs, err := s.findCourse(c)
+	if err != nil {
+		return err
+	}
+	name := strings.TrimPrefix(path.Clean("/"+c.Param("*")), "/")
+	data, ok := crs.Assets[name]
+	if !ok {
+		return echo.NewHTTPError(http.StatusNotFound)
+	}
+	ctype := mime.TypeByExtension(path.Ext(name))
+	if ctype == "" {
+		ctype = http.DetectContentType(data)
+	}
+	h := c.Response().Header()
+	// A trainer's SVG opened directly must not run script in our origin.
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox")
+	h.Set("Cache-Control", "public, max-age=300")
+	h.Set("ETag", `"`+crs.Hash[:16]+`"`)
+	if c.Request().Header.Get("If-None-Match") == h.Get("ETag") {
+		return c.NoContent(http.StatusNotModified)
+	}
+	return c.Blob(http.StatusOK, ctype, data)
+}
+
+// moduleView is a module page: the module in the reader's language, and its place
+// in the course for the previous/next links.
+type moduleView struct {
+	Course    *course.Course
+	Module    *course.Module // the base module (its id and translations)
+	Text      *course.Module // the version shown
+	Prev      *course.Module
+	Next      *course.Module
+	Languages []string
+}
+
+func (s *Server) showModule(c echo.Context) error {
+	crs, err := s.findCourse(c)
+	if err != nil {
+		return err
+	}
+	v := moduleView{Course: crs}
+	for i, m := range crs.Modules {
+		if m.ID == c.Param("module") {
+			v.Module = m
+			if i > 0 {
+				v.Prev = crs.Modules[i-1]
+			}
+			if i+1 < len(crs.Modules) {
+				v.Next = crs.Modules[i+1]
+			}
+		}
+	}
+	if v.Module == nil {
+		return echo.NewHTTPError(http.StatusNotFound, s.localizer(c).T("error.module_not_found"))
+	}
+	lang := c.QueryParam("lang")
+	if lang == "" {
+		lang = s.localizer(c).Lang
+	}
+	v.Text = v.Module.Translation(lang)
+	if len(v.Module.Translations) > 0 {
+		v.Languages = append(v.Languages, crs.Language)
+		for tag := range v.Module.Translations {
+			v.Languages = append(v.Languages, tag)
+		}
+	}
+	return s.render(c, http.StatusOK, "module.html", v.Text.Title, v)
+}

@@ -1,0 +1,84 @@
+// Package web is Lectern's HTTP layer: the echo server, its routes, handlers,
+// middleware and page rendering. It calls the domain packages and owns nothing
+// but the translation between HTTP and them.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/lectern-platform/lectern/internal/course"
+	"github.com/lectern-platform/lectern/internal/i18n"
+	"github.com/lectern-platform/lectern/internal/store"
+)
+
+// Config is what the web layer needs to know about its deployment.
+type Config struct {
+	BaseURL string // public URL, e.g. https://lectern.example.org
+	Version string
+}
+
+// Server is the HTTP application: one struct holding every dependency.
+type Server struct {
+	cfg     Config
+	db      *store.DB
+	library *course.Library
+	catalog *i18n.Catalog
+	log     *slog.Logger
+	views   *views
+	echo    *echo.Echo
+}
+
+// New builds the server and registers every route.
+func New(cfg Config, db *store.DB, library *course.Library, catalog *i18n.Catalog, log *slog.Logger) (*Server, error) {
+	v, err := loadViews()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, db: db, library: library, catalog: catalog, log: log, views: v, echo: echo.New()}
+	s.echo.HideBanner = true
+	s.echo.HidePort = true
+	s.echo.HTTPErrorHandler = s.handleError
+	s.routes()
+	return s, nil
+}
+
+// Handler returns the http.Handler serving every route.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// HTTPServer returns an http.Server with timeouts suited to phones on venue Wi-Fi:
+// slow clients are tolerated, stuck ones are not.
+func (s *Server) HTTPServer() *http.Server {
+	return &http.Server{
+		Handler:           s.echo,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+}
+
+func (s *Server) healthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) readyz(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+	defer cancel()
+	checks := map[string]string{"database": "ok", "courses": "ok"}
+	status := http.StatusOK
+	if err := s.db.Ping(ctx); err != nil {
+		checks["database"] = err.Error()
+		status = http.StatusServiceUnavailable
+	}
+	if !s.library.Loaded() {
+		checks["courses"] = "not loaded"
+		status = http.StatusServiceUnavailable
+	}
+	return c.JSON(status, checks)
+}

@@ -1,0 +1,95 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/lectern-platform/lectern/internal/i18n"
+	"github.com/lectern-platform/lectern/templates"
+)
+
+// views holds every page, each parsed together with the shared layout.
+type views struct {
+	pages map[string]*template.Template
+}
+
+var templateFuncs = template.FuncMap{
+	"duration": formatDuration,
+	"inc":      func(i int) int { return i + 1 },
+}
+
+func loadViews() (*views, error) {
+	base, err := template.New("layout.html").Funcs(templateFuncs).ParseFS(templates.FS, "layout.html")
+	if err != nil {
+		return nil, fmt.Errorf("parse layout: %w", err)
+	}
+	names, err := fs.Glob(templates.FS, "*.html")
+	if err != nil {
+		return nil, fmt.Errorf("list templates: %w", err)
+	}
+	v := &views{pages: map[string]*template.Template{}}
+	for _, name := range names {
+		if name == "layout.html" {
+			continue
+		}
+		t, err := template.Must(base.Clone()).ParseFS(templates.FS, name)
+		if err != nil {
+			return nil, fmt.Errorf("parse template %s: %w", name, err)
+		}
+		v.pages[name] = t
+	}
+	return v, nil
+}
+
+// page is what every template receives: the localizer as .L, the page title, the
+// language, and the page's own data as .Data.
+type page struct {
+	L     *i18n.Localizer
+	Lang  string
+	Title string
+	Data  any
+}
+
+func (s *Server) localizer(c echo.Context) *i18n.Localizer {
+	if l, ok := c.Get("localizer").(*i18n.Localizer); ok {
+		return l
+	}
+	l := s.catalog.For(s.catalog.Match(c.Request().Header.Get("Accept-Language")))
+	c.Set("localizer", l)
+	return l
+}
+
+// render writes a page; it is built fully in memory first, so a template error
+// becomes a clean 500 rather than half a page.
+func (s *Server) render(c echo.Context, status int, name, title string, data any) error {
+	t, ok := s.views.pages[name]
+	if !ok {
+		return fmt.Errorf("no template %s", name)
+	}
+	l := s.localizer(c)
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", page{L: l, Lang: l.Lang, Title: title, Data: data}); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// formatDuration shows a module length the way a timetable does: "1 h 30 min".
+func formatDuration(d time.Duration) string {
+	d = d.Round(time.Minute)
+	h, m := int(d.Hours()), int(d.Minutes())%60
+	var parts []string
+	if h > 0 {
+		parts = append(parts, fmt.Sprintf("%d h", h))
+	}
+	if m > 0 || h == 0 {
+		parts = append(parts, fmt.Sprintf("%d min", m))
+	}
+	return strings.Join(parts, " ")
+}

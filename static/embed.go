@@ -1,0 +1,10 @@
+// Package static carries the stylesheet, scripts, fonts and icons in the binary;
+// pages load nothing from other hosts.
+package static
+
+import "embed"
+
+// FS holds the files served under /static/.
+//
+//go:embed css
+var FS embed.FS
