@@ -19,7 +19,9 @@ var flagHelp = flag.ErrHelp
 func cmdLint(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("lint", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprintln(stderr, "usage: lectern lint [DIR]   (a course directory or a folder of courses; default .)") }
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: lectern lint [DIR]   (a course directory or a folder of courses; default .)")
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
