@@ -158,6 +158,11 @@ func yamlErrorLine(err error) (int, string) {
 		if i := strings.Index(msg, ":"); i >= 0 {
 			msg = strings.TrimSpace(msg[i+1:])
 		}
+		// yaml.v3 numbers parser errors that carry a context ("did not find
+		// expected …") from 0 and every other error from 1.
+		if strings.HasPrefix(msg, "did not find expected") {
+			line++
+		}
 		return line, msg
 	}
 	return 1, msg

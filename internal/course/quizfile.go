@@ -82,16 +82,15 @@ func parseQuiz(qz *Quiz, body []byte, bodyLine int, dc *docContext) {
 	}
 	ids := map[string]int{}
 	for _, d := range drafts {
-		q := d.finish(dc)
-		if q == nil {
-			continue
+		first, dup := ids[d.q.ID]
+		if dup {
+			dc.probs.add(dc.path, d.q.Line, "duplicate question id %q (first used on line %d); set another with {#id}", d.q.ID, first)
+		} else {
+			ids[d.q.ID] = d.q.Line
 		}
-		if first, dup := ids[q.ID]; dup {
-			dc.probs.add(dc.path, q.Line, "duplicate question id %q (first used on line %d); set another with {#id}", q.ID, first)
-			continue
+		if q := d.finish(dc); q != nil && !dup {
+			qz.Questions = append(qz.Questions, q)
 		}
-		ids[q.ID] = q.Line
-		qz.Questions = append(qz.Questions, q)
 	}
 }
 

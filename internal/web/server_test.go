@@ -1,0 +1,235 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lectern-platform/lectern/courses"
+	"github.com/lectern-platform/lectern/internal/course"
+	"github.com/lectern-platform/lectern/internal/i18n"
+	"github.com/lectern-platform/lectern/internal/store"
+)
+
+// testServer is a real Lectern HTTP server on a loopback port, with a real SQLite
+// database in a temporary directory.
+type testServer struct {
+	URL     string
+	Library *course.Library
+	DB      *store.DB
+}
+
+func startServer(t *testing.T, fsys fs.FS) *testServer {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "lectern.db"), log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	lib := course.NewLibrary(fsys, ".", "courses", log)
+	lib.OnLoad = func(c *course.Course) error { return db.SaveCourseVersion(ctx, c.ID, c.Hash, c.Sources) }
+	if err := lib.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	cat, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(Config{BaseURL: "http://127.0.0.1"}, db, lib, cat, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := s.HTTPServer()
+	go func() {
+		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			t.Errorf("serve: %v", err)
+		}
+	}()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = hs.Shutdown(ctx)
+	})
+	return &testServer{URL: "http://" + ln.Addr().String(), Library: lib, DB: db}
+}
+
+func get(t *testing.T, url string) (*http.Response, string) {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, string(body)
+}
+
+// bothCourses serves the shipped courses and the secret-keeping fixture together.
+func bothCourses(t *testing.T) fs.FS {
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, courses.FS); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.CopyFS(filepath.Join(dir, "secret"), os.DirFS("testdata/courses/secret")); err != nil {
+		t.Fatal(err)
+	}
+	return os.DirFS(dir)
+}
+
+var linkAttr = regexp.MustCompile(`(?:href|src)="(/[^"#?]*)`)
+
+// crawl fetches every page reachable from /courses and returns their bodies.
+func crawl(t *testing.T, base string) map[string]string {
+	pages := map[string]string{}
+	queue := []string{"/courses"}
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = queue[1:]
+		if _, seen := pages[p]; seen {
+			continue
+		}
+		res, body := get(t, base+p)
+		if res.StatusCode != http.StatusOK {
+			t.Errorf("GET %s: %d", p, res.StatusCode)
+		}
+		pages[p] = body
+		if !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
+			continue
+		}
+		for _, m := range linkAttr.FindAllStringSubmatch(body, -1) {
+			queue = append(queue, m[1])
+		}
+	}
+	return pages
+}
+
+func TestPages_NeverRevealAnswerKeys(t *testing.T) {
+	ts := startServer(t, bothCourses(t))
+	pages := crawl(t, ts.URL)
+	if len(pages) < 8 {
+		t.Fatalf("crawl found only %d pages", len(pages))
+	}
+	secrets := []string{"CORRECT-CHOICE-7f3", "WRONG-CHOICE-a41", "SHORT-ANSWER-2b8", "4242", "EXPLANATION-", "[x]", "- [ ]"}
+	// Every explanation of the shipped course is a secret too.
+	for _, c := range ts.Library.Courses() {
+		for _, q := range c.Quizzes() {
+			for _, x := range q.Questions {
+				secrets = append(secrets, x.Explanation)
+			}
+		}
+	}
+	for path, body := range pages {
+		for _, s := range secrets {
+			if strings.Contains(body, s) {
+				t.Errorf("%s reveals %q", path, s)
+			}
+		}
+	}
+	if _, ok := pages["/courses/secret/01-m"]; !ok {
+		t.Errorf("crawl did not reach the fixture module")
+	}
+}
+
+func TestPages_QuizSourcesAreNeverServed(t *testing.T) {
+	ts := startServer(t, bothCourses(t))
+	for _, p := range []string{
+		"/courses/secret/assets/01-m.quiz.md",
+		"/courses/secret/assets/01-m.md",
+		"/courses/secret/assets/course.md",
+		"/courses/secret/assets/../01-m.quiz.md",
+		"/courses/secret/assets/%2e%2e/01-m.quiz.md",
+		"/courses/secret/01-m.quiz",
+		"/courses/secret/01-m.quiz.md",
+		"/courses/crypto-crime/assets/01-blockchain.quiz.md",
+		"/static/../courses/crypto-crime/01-blockchain.quiz.md",
+	} {
+		res, body := get(t, ts.URL+p)
+		if res.StatusCode == http.StatusOK || strings.Contains(body, "CORRECT-CHOICE") || strings.Contains(body, "[x]") {
+			t.Errorf("GET %s: %d, body leaks the quiz", p, res.StatusCode)
+		}
+	}
+}
+
+func TestPages_MarkdownScriptIsInert(t *testing.T) {
+	ts := startServer(t, bothCourses(t))
+	res, body := get(t, ts.URL+"/courses/secret/01-m")
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", res.StatusCode)
+	}
+	for _, bad := range []string{"<script", "onclick", "javascript:", "pwned"} {
+		if strings.Contains(body, bad) {
+			t.Errorf("module page contains %q", bad)
+		}
+	}
+	if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") {
+		t.Errorf("CSP = %q", csp)
+	}
+}
+
+func TestPages_CourseAndModule(t *testing.T) {
+	ts := startServer(t, courses.FS)
+	res, body := get(t, ts.URL+"/courses/crypto-crime")
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, "Investigating crypto-asset crime") || !strings.Contains(body, "1 h 30 min") {
+		t.Fatalf("course page: %d", res.StatusCode)
+	}
+	res, body = get(t, ts.URL+"/courses/crypto-crime/01-blockchain")
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, `src="/courses/crypto-crime/assets/images/`) {
+		t.Fatalf("module page: %d", res.StatusCode)
+	}
+	res, _ = get(t, ts.URL+"/courses/crypto-crime/01-blockchain?lang=fr")
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("French module page: %d", res.StatusCode)
+	}
+	_, fr := get(t, ts.URL+"/courses/crypto-crime/01-blockchain?lang=fr")
+	if !strings.Contains(fr, `lang="fr"`) {
+		t.Errorf("French page is not marked as French")
+	}
+	res, body = get(t, ts.URL+"/courses/crypto-crime/assets/images/01-utxo-vs-account.svg")
+	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "image/svg+xml" || !strings.Contains(body, "<svg") {
+		t.Errorf("image: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	if !strings.Contains(res.Header.Get("Content-Security-Policy"), "sandbox") {
+		t.Errorf("course assets must be sandboxed")
+	}
+	for _, p := range []string{"/courses/nope", "/courses/crypto-crime/99-nope", "/courses/crypto-crime/assets/images/nope.svg", "/nope"} {
+		if res, _ := get(t, ts.URL+p); res.StatusCode != http.StatusNotFound {
+			t.Errorf("GET %s: %d, want 404", p, res.StatusCode)
+		}
+	}
+	res, body = get(t, ts.URL+"/api/v1/nope")
+	if res.StatusCode != http.StatusNotFound || !strings.Contains(body, `"code":"not_found"`) {
+		t.Errorf("API 404 = %d %s", res.StatusCode, body)
+	}
+}
+
+func TestHealth(t *testing.T) {
+	ts := startServer(t, courses.FS)
+	for _, p := range []string{"/healthz", "/readyz"} {
+		if res, body := get(t, ts.URL+p); res.StatusCode != http.StatusOK {
+			t.Errorf("GET %s: %d %s", p, res.StatusCode, body)
+		}
+	}
+	ts.DB.Close()
+	if res, _ := get(t, ts.URL+"/readyz"); res.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("readyz with a closed database: %d", res.StatusCode)
+	}
+}
