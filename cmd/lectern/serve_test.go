@@ -1,0 +1,145 @@
+package main
+
+import (
+	"bufio"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// buildBinary compiles the real lectern binary once per test run.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "lectern")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	cmd.Stderr = os.Stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("go build: %v", err)
+	}
+	return bin
+}
+
+var listening = regexp.MustCompile(`msg=listening addr=(\S+)`)
+
+// startBinary runs `lectern serve` on a free loopback port and returns its URL.
+func startBinary(t *testing.T, bin string, args ...string) (*exec.Cmd, string, *strings.Builder) {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	cmd.Env = append(os.Environ(), "LECTERN_LOG_FORMAT=text")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	logs := &strings.Builder{}
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			logs.WriteString(sc.Text() + "\n")
+			if m := listening.FindStringSubmatch(sc.Text()); m != nil {
+				addr <- m[1]
+			}
+		}
+		close(addr)
+	}()
+	select {
+	case a, ok := <-addr:
+		if !ok {
+			t.Fatalf("server exited before listening:\n%s", logs)
+		}
+		return cmd, "http://" + a, logs
+	case <-time.After(30 * time.Second):
+		t.Fatalf("server did not start:\n%s", logs)
+	}
+	return nil, "", nil
+}
+
+func TestServe_RealBinaryStartsServesAndDrainsOnSIGTERM(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t)
+	data := t.TempDir()
+	cmd, url, logs := startBinary(t, bin, "--data", data)
+
+	for _, p := range []string{"/healthz", "/readyz", "/courses", "/courses/crypto-crime/01-blockchain"} {
+		res, err := http.Get(url + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			t.Errorf("GET %s: %d", p, res.StatusCode)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(data, "lectern.db")); err != nil {
+		t.Errorf("no SQLite database in the data dir: %v", err)
+	}
+
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("exit after SIGTERM: %v\n%s", err, logs)
+		}
+	case <-time.After(35 * time.Second):
+		t.Fatal("server did not stop after SIGTERM")
+	}
+	if !strings.Contains(logs.String(), "msg=stopped") || !strings.Contains(logs.String(), "msg=request") {
+		t.Errorf("logs lack request or shutdown lines:\n%s", logs)
+	}
+}
+
+func TestServe_CoursesDirIsWatched(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	write := func(title string) {
+		os.MkdirAll(filepath.Join(dir, "mine"), 0o755)
+		os.WriteFile(filepath.Join(dir, "mine", "course.md"), []byte("---\ntitle: Mine\nsummary: S\n---\n"), 0o644)
+		os.WriteFile(filepath.Join(dir, "mine", "01-a.md"), []byte("---\ntitle: "+title+"\nduration: 5m\n---\n\nText.\n"), 0o644)
+	}
+	write("Version one")
+	_, url, logs := startBinary(t, bin, "--data", t.TempDir(), "--courses", dir)
+	write("Version two")
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		res, err := http.Get(url + "/courses/mine/01-a")
+		if err == nil {
+			body, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if strings.Contains(string(body), "Version two") {
+				return
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("edited course not reloaded:\n%s", logs)
+}
+
+func TestServe_BadFlags(t *testing.T) {
+	if code, _, stderr := runCmd(t, "serve", "--nope"); code != 2 || !strings.Contains(stderr, "flag provided but not defined") {
+		t.Errorf("exit %d, %q", code, stderr)
+	}
+	if code, _, stderr := runCmd(t, "serve", "--data", t.TempDir(), "--courses", "/does/not/exist", "--addr", "127.0.0.1:0"); code != 1 || !strings.Contains(stderr, "not a readable directory") {
+		t.Errorf("exit %d, %q", code, stderr)
+	}
+}

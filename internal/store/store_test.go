@@ -1,0 +1,73 @@
+package store
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"testing"
+)
+
+func openTest(t *testing.T) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "lectern.db"), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestOpen_SQLitePragmas(t *testing.T) {
+	db := openTest(t)
+	for pragma, want := range map[string]string{"journal_mode": "wal", "foreign_keys": "1", "busy_timeout": "10000", "synchronous": "1"} {
+		var got string
+		if err := db.W.Raw("PRAGMA " + pragma).Scan(&got).Error; err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("PRAGMA %s = %s, want %s", pragma, got, want)
+		}
+	}
+	if err := db.R.Exec("CREATE TABLE nope (x int)").Error; err == nil {
+		t.Errorf("the read pool accepted a write")
+	}
+}
+
+func TestOpen_MigrationsAreVersionedAndIdempotent(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "lectern.db")
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	for i := 0; i < 2; i++ { // a second start must find the schema current
+		db, err := Open(context.Background(), path, log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := db.SchemaVersion()
+		if err != nil || v != migrations[len(migrations)-1].ID {
+			t.Errorf("schema version = %q, %v", v, err)
+		}
+		db.Close()
+	}
+}
+
+func TestCourseVersion_SaveAndLoad(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	files := map[string][]byte{"course.md": []byte("---\ntitle: T\n---\n"), "images/a.svg": []byte("<svg/>")}
+	hash := "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	for i := 0; i < 2; i++ { // saving the same version twice is not an error
+		if err := db.SaveCourseVersion(ctx, "demo", hash, files); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := db.CourseVersionFiles(ctx, hash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got["course.md"]) != string(files["course.md"]) || len(got) != 2 {
+		t.Errorf("files = %v", got)
+	}
+	if _, err := db.CourseVersionFiles(ctx, "missing"); err == nil {
+		t.Errorf("a missing version loaded")
+	}
+}
