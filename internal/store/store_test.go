@@ -2,10 +2,13 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 func openTest(t *testing.T) *DB {
@@ -69,5 +72,40 @@ func TestCourseVersion_SaveAndLoad(t *testing.T) {
 	}
 	if _, err := db.CourseVersionFiles(ctx, "missing"); err == nil {
 		t.Errorf("a missing version loaded")
+	}
+}
+
+// TestOpen_PostgreSQL runs the migrations against a real PostgreSQL server when
+// LECTERN_TEST_POSTGRES_URL names one (CI starts one; see .ci/run).
+func TestOpen_PostgreSQL(t *testing.T) {
+	url := os.Getenv("LECTERN_TEST_POSTGRES_URL")
+	if url == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CI must provide LECTERN_TEST_POSTGRES_URL")
+		}
+		t.Skip("LECTERN_TEST_POSTGRES_URL not set")
+	}
+	ctx := context.Background()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	db, err := Open(ctx, url, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if db.Dialect != "postgres" {
+		t.Errorf("dialect = %s", db.Dialect)
+	}
+	if v, err := db.SchemaVersion(); err != nil || v != migrations[len(migrations)-1].ID {
+		t.Errorf("schema version = %q, %v", v, err)
+	}
+	hash := fmt.Sprintf("%064x", time.Now().UnixNano())
+	if err := db.SaveCourseVersion(ctx, "pg", hash, map[string][]byte{"course.md": []byte("x")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SaveCourseVersion(ctx, "pg", hash, map[string][]byte{"course.md": []byte("x")}); err != nil {
+		t.Fatalf("saving a version twice: %v", err)
+	}
+	if files, err := db.CourseVersionFiles(ctx, hash); err != nil || string(files["course.md"]) != "x" {
+		t.Errorf("files = %v, %v", files, err)
 	}
 }
