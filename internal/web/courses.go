@@ -4,6 +4,7 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"sort"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -105,6 +106,7 @@ func (s *Server) showModule(c echo.Context) error {
 		for tag := range v.Module.Translations {
 			v.Languages = append(v.Languages, tag)
 		}
+		sort.Strings(v.Languages[1:])
 	}
 	return s.render(c, http.StatusOK, "module.html", v.Text.Title, v)
 }
