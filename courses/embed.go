@@ -6,5 +6,5 @@ import "embed"
 
 // FS holds one folder per course.
 //
-//go:embed *
+//go:embed */*
 var FS embed.FS
