@@ -4,8 +4,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // Config is every setting of `lectern serve`, from flags, else the environment,
@@ -16,6 +18,10 @@ type Config struct {
 	CoursesDir  string // empty: the courses embedded in the binary
 	DatabaseURL string // empty: SQLite in DataDir
 	BaseURL     string
+	// TrustedProxies: peers (CIDRs) whose X-Forwarded-For names the client.
+	TrustedProxies []*net.IPNet
+	AdminEmail     string
+	AdminPassword  string
 }
 
 func envOr(key, def string) string {
@@ -46,6 +52,12 @@ func parseServeConfig(args []string, stderr io.Writer) (Config, error) {
 		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	c.DataDir = *data
+	proxies, err := parseCIDRs(os.Getenv("LECTERN_TRUSTED_PROXIES"))
+	if err != nil {
+		return c, err
+	}
+	c.TrustedProxies = proxies
+	c.AdminEmail, c.AdminPassword = os.Getenv("LECTERN_ADMIN_EMAIL"), os.Getenv("LECTERN_ADMIN_PASSWORD")
 	if c.BaseURL == "" {
 		c.BaseURL = "http://localhost" + portOf(c.Addr)
 	}
@@ -53,6 +65,43 @@ func parseServeConfig(args []string, stderr io.Writer) (Config, error) {
 		c.DatabaseURL = filepath.Join(c.DataDir, "lectern.db")
 	}
 	return c, nil
+}
+
+// parseCIDRs reads a comma-separated list of CIDRs or single addresses.
+func parseCIDRs(list string) ([]*net.IPNet, error) {
+	var out []*net.IPNet
+	for _, item := range strings.Split(list, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		if !strings.Contains(item, "/") {
+			if ip := net.ParseIP(item); ip != nil && ip.To4() != nil {
+				item += "/32"
+			} else {
+				item += "/128"
+			}
+		}
+		_, n, err := net.ParseCIDR(item)
+		if err != nil {
+			return nil, fmt.Errorf("LECTERN_TRUSTED_PROXIES: %q is not a CIDR", item)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// databaseFlags registers --data and --database, for every subcommand that opens
+// the database, and returns a function giving the DSN after parsing.
+func databaseFlags(fs *flag.FlagSet) func() (dataDir, dsn string) {
+	data := dataDirFlag(fs)
+	db := fs.String("database", os.Getenv("LECTERN_DATABASE_URL"), "postgres://… URL; default: SQLite in the data directory [LECTERN_DATABASE_URL]")
+	return func() (string, string) {
+		if *db != "" {
+			return *data, *db
+		}
+		return *data, filepath.Join(*data, "lectern.db")
+	}
 }
 
 func portOf(addr string) string {

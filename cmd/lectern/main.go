@@ -16,9 +16,12 @@ const usage = `Lectern — training-course delivery and certification.
 Usage:
   lectern serve [--addr :8080] [--data DIR] [--courses DIR] [--database DSN] [--base-url URL]
   lectern lint [DIR]
+  lectern user add --email E --name N --role R [--agency ID] [--data DIR]   (password on stdin)
 
 Every serve flag can also be set from the environment: LECTERN_ADDR, LECTERN_DATA,
-LECTERN_COURSES, LECTERN_DATABASE_URL, LECTERN_BASE_URL.
+LECTERN_COURSES, LECTERN_DATABASE_URL, LECTERN_BASE_URL. First start creates the admin
+from LECTERN_ADMIN_EMAIL / LECTERN_ADMIN_PASSWORD (or prints a generated password once).
+LECTERN_TRUSTED_PROXIES (CIDRs) lists proxies whose X-Forwarded-For is believed.
 `
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -41,6 +44,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdServe(ctx, args[1:], stdout, stderr)
 	case "lint":
 		return cmdLint(args[1:], stdout, stderr)
+	case "user":
+		return cmdUser(ctx, args[1:], stdin, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "lectern", version)
 		return 0

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/lectern-platform/lectern/courses"
+	"github.com/lectern-platform/lectern/internal/auth"
 	"github.com/lectern-platform/lectern/internal/course"
 	"github.com/lectern-platform/lectern/internal/i18n"
 	"github.com/lectern-platform/lectern/internal/store"
@@ -30,7 +31,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 2
 	}
 	log := newLogger(stderr)
-	if err := serve(ctx, cfg, log); err != nil {
+	if err := serve(ctx, cfg, log, stdout); err != nil {
 		log.Error("serve", "err", err)
 		return 1
 	}
@@ -45,7 +46,7 @@ func newLogger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
+func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) error {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return fmt.Errorf("create data directory %s: %w", cfg.DataDir, err)
 	}
@@ -55,6 +56,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}
 	defer db.Close()
 
+	if err := ensureAdmin(ctx, cfg, db, log, stdout); err != nil {
+		return err
+	}
 	library, err := openLibrary(ctx, cfg, db, log)
 	if err != nil {
 		return err
@@ -63,7 +67,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	srv, err := web.New(web.Config{BaseURL: cfg.BaseURL, Version: version}, db, library, catalog, log)
+	srv, err := web.New(web.Config{BaseURL: cfg.BaseURL, Version: version, TrustedProxies: cfg.TrustedProxies}, db, library, catalog, log)
 	if err != nil {
 		return err
 	}
@@ -121,4 +125,17 @@ func openLibrary(ctx context.Context, cfg Config, db *store.DB, log *slog.Logger
 		}
 	}
 	return library, nil
+}
+
+// ensureAdmin creates the first admin on first start, from LECTERN_ADMIN_EMAIL and
+// LECTERN_ADMIN_PASSWORD, or with a generated password printed once.
+func ensureAdmin(ctx context.Context, cfg Config, db *store.DB, log *slog.Logger, stdout io.Writer) error {
+	u, generated, err := auth.NewService(db, log).EnsureAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword)
+	if err != nil {
+		return err
+	}
+	if u != nil && generated != "" {
+		fmt.Fprintf(stdout, "\nFirst start: created the admin account.\n  e-mail:   %s\n  password: %s\nThis password is shown only once; keep it somewhere safe.\n\n", u.Email, generated)
+	}
+	return nil
 }

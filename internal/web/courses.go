@@ -9,20 +9,23 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/lectern-platform/lectern/internal/auth"
 	"github.com/lectern-platform/lectern/internal/course"
 )
 
-func (s *Server) home(c echo.Context) error {
-	// Until sign-in exists, the catalogue is everyone's home page.
-	return c.Redirect(http.StatusSeeOther, "/courses")
-}
-
 func (s *Server) listCourses(c echo.Context) error {
+	if err := auth.Authorize(actor(c), auth.ActCourseRead); err != nil {
+		return err
+	}
 	l := s.localizer(c)
 	return s.render(c, http.StatusOK, "courses.html", l.T("courses.title"), s.library.Courses())
 }
 
+// findCourse returns the course named in the URL, for a signed-in reader.
 func (s *Server) findCourse(c echo.Context) (*course.Course, error) {
+	if err := auth.Authorize(actor(c), auth.ActCourseRead); err != nil {
+		return nil, err
+	}
 	crs, ok := s.library.Course(c.Param("course"))
 	if !ok {
 		return nil, echo.NewHTTPError(http.StatusNotFound, s.localizer(c).T("error.course_not_found"))

@@ -3,9 +3,13 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/lectern-platform/lectern/internal/apperr"
 )
 
 // apiError is the JSON shape of every API error.
@@ -23,10 +27,21 @@ var statusCodes = map[int]string{
 	http.StatusMethodNotAllowed:      "method_not_allowed",
 	http.StatusConflict:              "conflict",
 	http.StatusRequestEntityTooLarge: "too_large",
+	http.StatusUnsupportedMediaType:  "unsupported_media_type",
 	http.StatusUnprocessableEntity:   "invalid",
 	http.StatusTooManyRequests:       "too_many_requests",
 	http.StatusInternalServerError:   "internal",
 	http.StatusServiceUnavailable:    "unavailable",
+}
+
+// domainStatus is the one map from domain error codes to HTTP statuses.
+var domainStatus = map[apperr.Code]int{
+	apperr.CodeInvalid:      http.StatusUnprocessableEntity,
+	apperr.CodeNotFound:     http.StatusNotFound,
+	apperr.CodeConflict:     http.StatusConflict,
+	apperr.CodeUnauthorized: http.StatusUnauthorized,
+	apperr.CodeForbidden:    http.StatusForbidden,
+	apperr.CodeTooMany:      http.StatusTooManyRequests,
 }
 
 // handleError is the one place an error becomes a response: JSON under /api/,
@@ -37,8 +52,18 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	status := http.StatusInternalServerError
 	message := ""
+	var details any
 	var he *echo.HTTPError
-	if errors.As(err, &he) {
+	if de, ok := apperr.As(err); ok {
+		status = domainStatus[de.Code]
+		message = de.Message
+		if len(de.Details) > 0 {
+			details = de.Details
+		}
+		if de.RetryAfter > 0 {
+			c.Response().Header().Set("Retry-After", strconv.Itoa(int(de.RetryAfter.Seconds()+0.5)))
+		}
+	} else if errors.As(err, &he) {
 		status = he.Code
 		if m, ok := he.Message.(string); ok && status < 500 {
 			message = m
@@ -51,15 +76,20 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if message == "" || message == http.StatusText(status) {
 		message = l.T("error.status." + statusCodes[status])
 	}
-	if strings.HasPrefix(c.Request().URL.Path, "/api/") {
+	req := c.Request()
+	if strings.HasPrefix(req.URL.Path, "/api/") {
 		code := statusCodes[status]
 		if code == "" {
 			code = "error"
 		}
-		_ = c.JSON(status, map[string]apiError{"error": {Code: code, Message: message}})
+		_ = c.JSON(status, map[string]apiError{"error": {Code: code, Message: message, Details: details}})
 		return
 	}
-	if c.Request().Method == http.MethodHead {
+	if status == http.StatusUnauthorized && req.Method == http.MethodGet {
+		_ = c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(req.URL.RequestURI()))
+		return
+	}
+	if req.Method == http.MethodHead {
 		_ = c.NoContent(status)
 		return
 	}

@@ -6,22 +6,59 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/lectern-platform/lectern/internal/auth"
 	"github.com/lectern-platform/lectern/static"
 )
 
-// routes is the one table of every URL Lectern answers.
+// routes is the one table of every URL Lectern answers. Who may do what is
+// decided by auth.Authorize inside the domain services (and, for pages that only
+// read the course library, in the handler); requireActor only turns anonymous API
+// calls away early with a 401.
 func (s *Server) routes() {
 	e := s.echo
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: http.StatusMovedPermanently}))
-	e.Use(s.logRequests, s.recoverPanics, securityHeaders, middleware.BodyLimit("1M"))
+	e.Use(s.logRequests, s.recoverPanics, securityHeaders, middleware.BodyLimit("1M"), s.authenticate, s.csrf())
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", staticFiles(static.FS))))
 
-	e.GET("/", s.home)
+	// Browser pages.
+	e.GET("/login", s.loginPage)
+	e.POST("/login", s.loginSubmit)
+	e.POST("/logout", s.logoutSubmit)
+	e.GET("/", s.dashboard)
 	e.GET("/courses", s.listCourses)
 	e.GET("/courses/:course", s.showCourse)
 	e.GET("/courses/:course/assets/*", s.courseAsset)
 	e.GET("/courses/:course/:module", s.showModule)
+	e.GET("/admin/agencies", s.agenciesPage)
+	e.POST("/admin/agencies", s.agenciesSubmit)
+	e.GET("/admin/users", s.usersPage)
+	e.POST("/admin/users", s.usersSubmit)
+	e.GET("/agency/officers", s.officersPage)
+	e.POST("/agency/officers", s.officersSubmit)
+
+	// JSON API.
+	api := e.Group("/api/v1")
+	api.POST("/auth/login", s.apiLogin)
+	v1 := api.Group("", requireActor)
+	v1.POST("/auth/logout", s.apiLogout)
+	v1.GET("/me", s.apiMe)
+	v1.POST("/agencies", s.apiCreateAgency)
+	v1.GET("/agencies", s.apiListAgencies)
+	v1.GET("/agencies/:id", s.apiGetAgency)
+	v1.POST("/users", s.apiCreateUser)
+	v1.GET("/users", s.apiListUsers)
+	v1.GET("/users/:id", s.apiGetUser)
+	api.Any("/*", func(c echo.Context) error { return echo.NewHTTPError(http.StatusNotFound) })
+}
+
+func requireActor(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if actor(c) == nil {
+			return auth.Authorize(nil, auth.ActCourseRead)
+		}
+		return next(c)
+	}
 }

@@ -6,11 +6,13 @@ package web
 import (
 	"context"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/lectern-platform/lectern/internal/auth"
 	"github.com/lectern-platform/lectern/internal/course"
 	"github.com/lectern-platform/lectern/internal/i18n"
 	"github.com/lectern-platform/lectern/internal/store"
@@ -20,17 +22,21 @@ import (
 type Config struct {
 	BaseURL string // public URL, e.g. https://lectern.example.org
 	Version string
+	// TrustedProxies are the peers whose X-Forwarded-For is believed; without
+	// them the client address is the TCP peer's.
+	TrustedProxies []*net.IPNet
 }
 
 // Server is the HTTP application: one struct holding every dependency.
 type Server struct {
-	cfg     Config
-	db      *store.DB
-	library *course.Library
-	catalog *i18n.Catalog
-	log     *slog.Logger
-	views   *views
-	echo    *echo.Echo
+	cfg      Config
+	db       *store.DB
+	accounts *auth.Service
+	library  *course.Library
+	catalog  *i18n.Catalog
+	log      *slog.Logger
+	views    *views
+	echo     *echo.Echo
 }
 
 // New builds the server and registers every route.
@@ -39,7 +45,15 @@ func New(cfg Config, db *store.DB, library *course.Library, catalog *i18n.Catalo
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, db: db, library: library, catalog: catalog, log: log, views: v, echo: echo.New()}
+	s := &Server{cfg: cfg, db: db, accounts: auth.NewService(db, log), library: library, catalog: catalog, log: log, views: v, echo: echo.New()}
+	s.echo.IPExtractor = echo.ExtractIPDirect()
+	if len(cfg.TrustedProxies) > 0 {
+		opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+		for _, n := range cfg.TrustedProxies {
+			opts = append(opts, echo.TrustIPRange(n))
+		}
+		s.echo.IPExtractor = echo.ExtractIPFromXFFHeader(opts...)
+	}
 	s.echo.HideBanner = true
 	s.echo.HidePort = true
 	s.echo.HTTPErrorHandler = s.handleError

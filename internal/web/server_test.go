@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/lectern-platform/lectern/courses"
+	"github.com/lectern-platform/lectern/internal/auth"
 	"github.com/lectern-platform/lectern/internal/course"
 	"github.com/lectern-platform/lectern/internal/i18n"
 	"github.com/lectern-platform/lectern/internal/store"
@@ -24,9 +25,11 @@ import (
 // testServer is a real Lectern HTTP server on a loopback port, with a real SQLite
 // database in a temporary directory.
 type testServer struct {
-	URL     string
-	Library *course.Library
-	DB      *store.DB
+	URL      string
+	Library  *course.Library
+	DB       *store.DB
+	Accounts *auth.Service
+	client   *http.Client // a signed-in officer's browser, for page tests
 }
 
 func startServer(t *testing.T, fsys fs.FS) *testServer {
@@ -66,12 +69,27 @@ func startServer(t *testing.T, fsys fs.FS) *testServer {
 		defer cancel()
 		_ = hs.Shutdown(ctx)
 	})
-	return &testServer{URL: "http://" + ln.Addr().String(), Library: lib, DB: db}
+	ts := &testServer{URL: "http://" + ln.Addr().String(), Library: lib, DB: db, Accounts: auth.NewService(db, log)}
+	ag := ts.agency(t, "Reader Agency", "FR")
+	ts.client = ts.browser(t, ts.user(t, auth.RoleOfficer, &ag.ID, "Reader"))
+	return ts
 }
 
+// get fetches a URL as the test server's signed-in officer.
 func get(t *testing.T, url string) (*http.Response, string) {
 	t.Helper()
-	res, err := http.Get(url)
+	return getWith(t, signedIn[strings.SplitN(strings.TrimPrefix(url, "http://"), "/", 2)[0]], url)
+}
+
+// signedIn maps a test server's host to its officer's browser.
+var signedIn = map[string]*http.Client{}
+
+func getWith(t *testing.T, client *http.Client, url string) (*http.Response, string) {
+	t.Helper()
+	if client == nil {
+		client = http.DefaultClient
+	}
+	res, err := client.Get(url)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/lectern-platform/lectern/internal/auth"
 	"github.com/lectern-platform/lectern/internal/i18n"
 	"github.com/lectern-platform/lectern/templates"
 )
@@ -20,12 +21,20 @@ type views struct {
 }
 
 var templateFuncs = template.FuncMap{
-	"duration": formatDuration,
-	"inc":      func(i int) int { return i + 1 },
+	"duration":   formatDuration,
+	"inc":        func(i int) int { return i + 1 },
+	"fieldArgs":  fieldArgs,
+	"agencyName": agencyName,
+	"deref": func(p *int64) int64 {
+		if p == nil {
+			return 0
+		}
+		return *p
+	},
 }
 
 func loadViews() (*views, error) {
-	base, err := template.New("layout.html").Funcs(templateFuncs).ParseFS(templates.FS, "layout.html")
+	base, err := template.New("layout.html").Funcs(templateFuncs).ParseFS(templates.FS, "layout.html", "partials.html")
 	if err != nil {
 		return nil, fmt.Errorf("parse layout: %w", err)
 	}
@@ -35,7 +44,7 @@ func loadViews() (*views, error) {
 	}
 	v := &views{pages: map[string]*template.Template{}}
 	for _, name := range names {
-		if name == "layout.html" {
+		if name == "layout.html" || name == "partials.html" {
 			continue
 		}
 		t, err := template.Must(base.Clone()).ParseFS(templates.FS, name)
@@ -53,6 +62,8 @@ type page struct {
 	L     *i18n.Localizer
 	Lang  string
 	Title string
+	User  *auth.Actor
+	CSRF  string
 	Data  any
 }
 
@@ -74,10 +85,41 @@ func (s *Server) render(c echo.Context, status int, name, title string, data any
 	}
 	l := s.localizer(c)
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout.html", page{L: l, Lang: l.Lang, Title: title, Data: data}); err != nil {
+	if err := t.ExecuteTemplate(&buf, "layout.html", page{L: l, Lang: l.Lang, Title: title, User: actor(c), CSRF: csrfToken(c), Data: data}); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
 	}
 	return c.HTMLBlob(status, buf.Bytes())
+}
+
+func csrfToken(c echo.Context) string {
+	t, _ := c.Get("csrf").(string)
+	return t
+}
+
+// fieldArgs bundles what the "field" partial needs: the page (for translation),
+// the field's name, label message id, input type and autocomplete hint, and the
+// form's values and errors.
+type fieldData struct {
+	Page                            page
+	Name, Label, Type, Autocomplete string
+	Values, Errors                  map[string]string
+}
+
+func fieldArgs(p page, name, label, typ, autocomplete string) fieldData {
+	fd := fieldData{Page: p, Name: name, Label: label, Type: typ, Autocomplete: autocomplete}
+	if fv, ok := p.Data.(formView); ok {
+		fd.Values, fd.Errors = fv.Values, fv.Errors
+	}
+	return fd
+}
+
+func agencyName(agencies []auth.Agency, id *int64) string {
+	for _, a := range agencies {
+		if id != nil && a.ID == *id {
+			return a.Name
+		}
+	}
+	return ""
 }
 
 // formatDuration shows a module length the way a timetable does: "1 h 30 min".

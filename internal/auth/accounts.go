@@ -1,0 +1,242 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/lectern-platform/lectern/internal/apperr"
+	"github.com/lectern-platform/lectern/internal/store"
+)
+
+// Service is the accounts domain: agencies, users and login sessions.
+type Service struct {
+	db  *store.DB
+	log *slog.Logger
+	now func() time.Time
+}
+
+// NewService returns the accounts service over db.
+func NewService(db *store.DB, log *slog.Logger) *Service {
+	return &Service{db: db, log: log, now: func() time.Time { return time.Now().UTC() }}
+}
+
+// NewAgency is the input to CreateAgency.
+type NewAgency struct {
+	Name    string `json:"name"`
+	Country string `json:"country"`
+}
+
+// CreateAgency adds an agency (admins only).
+func (s *Service) CreateAgency(ctx context.Context, a *Actor, in NewAgency) (*Agency, error) {
+	if err := Authorize(a, ActAgencyCreate); err != nil {
+		return nil, err
+	}
+	var f apperr.Fields
+	ag := &Agency{Name: CleanName(&f, "name", in.Name, true), Country: CheckCountry(&f, "country", in.Country)}
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	if err := s.db.CreateAgency(ctx, ag); err != nil {
+		return nil, err
+	}
+	s.log.Info("agency created", "agency_id", ag.ID, "by", a.UserID)
+	return ag, nil
+}
+
+// Agencies lists the agencies the actor may see.
+func (s *Service) Agencies(ctx context.Context, a *Actor) ([]Agency, error) {
+	if err := Authorize(a, ActAgencyRead); err != nil {
+		return nil, err
+	}
+	return s.db.Agencies(ctx, a.AgencyScope())
+}
+
+// Agency returns one agency, or not-found when it is not the actor's to see.
+func (s *Service) Agency(ctx context.Context, a *Actor, id int64) (*Agency, error) {
+	if err := Authorize(a, ActAgencyRead); err != nil {
+		return nil, err
+	}
+	if !a.CanSeeAgency(id) {
+		return nil, apperr.NotFound("agency")
+	}
+	ag, err := s.db.Agency(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, apperr.NotFound("agency")
+	}
+	return ag, err
+}
+
+// NewUser is the input to CreateUser.
+type NewUser struct {
+	Email      string `json:"email"`
+	Name       string `json:"name"`
+	GivenName  string `json:"given_name"`
+	FamilyName string `json:"family_name"`
+	LatinName  string `json:"latin_name"`
+	Role       string `json:"role"`
+	AgencyID   *int64 `json:"agency_id"`
+	Password   string `json:"password"`
+}
+
+// CreateUser adds an account. Admins create anyone; coordinators create officers
+// of their own agency (the agency defaults to theirs).
+func (s *Service) CreateUser(ctx context.Context, a *Actor, in NewUser) (*User, error) {
+	if err := Authorize(a, ActUserCreate); err != nil {
+		return nil, err
+	}
+	if a.Role == RoleCoordinator {
+		if in.Role == "" {
+			in.Role = string(RoleOfficer)
+		}
+		if in.AgencyID == nil {
+			in.AgencyID = a.AgencyID
+		}
+	}
+	u, err := s.validateUser(ctx, a, in)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.db.CreateUser(ctx, u); err != nil {
+		if errors.Is(err, store.ErrDuplicate) {
+			return nil, &apperr.Error{Code: apperr.CodeConflict, Message: "an account with this e-mail address exists",
+				Details: []apperr.FieldError{{Field: "email", Message: "already used"}}}
+		}
+		return nil, err
+	}
+	by := int64(0)
+	if a != nil {
+		by = a.UserID
+	}
+	s.log.Info("user created", "user_id", u.ID, "role", u.Role, "by", by)
+	return u, nil
+}
+
+func (s *Service) validateUser(ctx context.Context, a *Actor, in NewUser) (*User, error) {
+	var f apperr.Fields
+	u := &User{Email: NormalizeEmail(in.Email), Role: in.Role}
+	checkEmail(&f, "email", u.Email)
+	u.Name = CleanName(&f, "name", in.Name, true)
+	u.GivenName = CleanName(&f, "given_name", in.GivenName, false)
+	u.FamilyName = CleanName(&f, "family_name", in.FamilyName, false)
+	u.LatinName = CleanName(&f, "latin_name", in.LatinName, false)
+	checkLatinName(&f, "latin_name", u.LatinName)
+	role := Role(in.Role)
+	switch {
+	case !role.valid():
+		f.Add("role", "must be one of admin, trainer, coordinator, officer")
+	case a != nil && a.Role == RoleCoordinator && role != RoleOfficer:
+		f.Add("role", "coordinators create officers only")
+	}
+	switch {
+	case role.belongsToAgency() && in.AgencyID == nil:
+		f.Add("agency_id", "required for a %s", role)
+	case !role.belongsToAgency() && in.AgencyID != nil && role.valid():
+		f.Add("agency_id", "a %s does not belong to an agency", role)
+	case in.AgencyID != nil:
+		// An agency the actor may not see is reported exactly like one that does
+		// not exist, so ids cannot be probed.
+		if a != nil && !a.CanSeeAgency(*in.AgencyID) {
+			f.Add("agency_id", "unknown agency")
+		} else if _, err := s.db.Agency(ctx, *in.AgencyID); errors.Is(err, store.ErrNotFound) {
+			f.Add("agency_id", "unknown agency")
+		} else if err != nil {
+			return nil, err
+		}
+		u.AgencyID = in.AgencyID
+	}
+	checkPassword(&f, "password", in.Password)
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	hash, err := HashPassword(in.Password)
+	if err != nil {
+		return nil, err
+	}
+	u.PasswordHash = hash
+	return u, nil
+}
+
+// UserQuery filters a listing of users.
+type UserQuery struct {
+	AgencyID *int64
+	Role     string
+}
+
+// Users lists the users the actor may see, optionally filtered.
+func (s *Service) Users(ctx context.Context, a *Actor, q UserQuery) ([]User, error) {
+	if err := Authorize(a, ActUserRead); err != nil {
+		return nil, err
+	}
+	agency, role, self := a.userScope()
+	f := store.UserFilter{AgencyID: agency, Role: string(role), ID: self}
+	if q.AgencyID != nil {
+		if !a.CanSeeAgency(*q.AgencyID) {
+			return []User{}, nil
+		}
+		if f.AgencyID == nil {
+			f.AgencyID = q.AgencyID
+		}
+	}
+	if q.Role != "" {
+		if f.Role != "" && f.Role != q.Role {
+			return []User{}, nil
+		}
+		f.Role = q.Role
+	}
+	return s.db.Users(ctx, f)
+}
+
+// User returns one user, or not-found when the actor may not see them.
+func (s *Service) User(ctx context.Context, a *Actor, id int64) (*User, error) {
+	if err := Authorize(a, ActUserRead); err != nil {
+		return nil, err
+	}
+	u, err := s.db.User(ctx, id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !a.CanSeeUser(u)) {
+		return nil, apperr.NotFound("user")
+	}
+	return u, err
+}
+
+// CreateUserAsSystem creates an account outside any request (first admin,
+// `lectern user add`): no actor, every role allowed.
+func (s *Service) CreateUserAsSystem(ctx context.Context, in NewUser) (*User, error) {
+	u, err := s.validateUser(ctx, nil, in)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.db.CreateUser(ctx, u); err != nil {
+		if errors.Is(err, store.ErrDuplicate) {
+			return nil, apperr.Invalid("email", "an account with this e-mail address exists")
+		}
+		return nil, err
+	}
+	s.log.Info("user created", "user_id", u.ID, "role", u.Role, "by", "system")
+	return u, nil
+}
+
+// EnsureAdmin creates the first admin when there is none. With no password given
+// it generates one and returns it, to be shown once.
+func (s *Service) EnsureAdmin(ctx context.Context, email, password string) (created *User, generated string, err error) {
+	n, err := s.db.CountUsers(ctx, string(RoleAdmin))
+	if err != nil || n > 0 {
+		return nil, "", err
+	}
+	if email == "" {
+		email = "admin@localhost"
+	}
+	if password == "" {
+		if generated, err = RandomPassword(); err != nil {
+			return nil, "", err
+		}
+		password = generated
+	}
+	u, err := s.CreateUserAsSystem(ctx, NewUser{Email: email, Name: "Administrator", Role: string(RoleAdmin), Password: password})
+	if err != nil {
+		return nil, "", fmt.Errorf("create first admin: %w", err)
+	}
+	return u, generated, nil
+}

@@ -1,0 +1,149 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/lectern-platform/lectern/internal/apperr"
+	"github.com/lectern-platform/lectern/internal/store"
+)
+
+// Session kinds and lifetimes. A browser session lasts a training day; an API
+// token a week (loadgen, scripts, integrations).
+const (
+	KindBrowser     = "browser"
+	KindAPI         = "api"
+	browserLifetime = 12 * time.Hour
+	apiLifetime     = 7 * 24 * time.Hour
+)
+
+// Login throttling (DESIGN.md): a whole room behind one venue NAT must not be
+// locked out by one officer's typos, so the tight limit is per account *and*
+// client; looser limits per account and per client catch spraying.
+const (
+	throttleWindow     = 15 * time.Minute
+	maxFailuresPair    = 10
+	maxFailuresAccount = 50
+	maxFailuresClient  = 300
+)
+
+// Credentials is a login attempt.
+type Credentials struct {
+	Email     string `json:"email"`
+	Password  string `json:"password"`
+	ClientIP  string `json:"-"`
+	UserAgent string `json:"-"`
+	Kind      string `json:"-"`
+}
+
+// Login checks credentials and opens a session, returning its token (shown to the
+// client once; only its hash is stored).
+func (s *Service) Login(ctx context.Context, c Credentials) (token string, u *User, err error) {
+	email := NormalizeEmail(c.Email)
+	now := s.now()
+	if err := s.throttle(ctx, email, c.ClientIP, now); err != nil {
+		return "", nil, err
+	}
+	u, err = s.db.UserByEmail(ctx, email)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return "", nil, err
+	}
+	hash := dummyHash
+	if u != nil && u.PasswordHash != "" {
+		hash = u.PasswordHash
+	}
+	if !CheckPassword(hash, c.Password) || u == nil || u.PasswordHash == "" {
+		if err := s.db.RecordLoginFailure(ctx, email, c.ClientIP, now, now.Add(-throttleWindow)); err != nil {
+			return "", nil, err
+		}
+		s.log.Info("login failed", "client", c.ClientIP)
+		return "", nil, apperr.Unauthorized("wrong e-mail address or password")
+	}
+	token, err = s.openSession(ctx, u, c, now)
+	if err != nil {
+		return "", nil, err
+	}
+	s.log.Info("login", "user_id", u.ID, "kind", c.Kind, "client", c.ClientIP)
+	return token, u, nil
+}
+
+func (s *Service) throttle(ctx context.Context, email, ip string, now time.Time) error {
+	pair, account, client, err := s.db.LoginFailures(ctx, email, ip, now.Add(-throttleWindow))
+	if err != nil {
+		return err
+	}
+	var hit store.FailureCount
+	switch {
+	case pair.N >= maxFailuresPair:
+		hit = pair
+	case account.N >= maxFailuresAccount:
+		hit = account
+	case client.N >= maxFailuresClient:
+		hit = client
+	default:
+		return nil
+	}
+	retry := hit.Oldest.Add(throttleWindow).Sub(now)
+	if retry < time.Second {
+		retry = time.Second
+	}
+	s.log.Warn("login throttled", "client", ip, "failures_pair", pair.N, "failures_account", account.N, "failures_client", client.N)
+	return apperr.TooMany("too many failed sign-ins; try again later", retry)
+}
+
+func (s *Service) openSession(ctx context.Context, u *User, c Credentials, now time.Time) (string, error) {
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return "", fmt.Errorf("session token: %w", err)
+	}
+	token := base64.RawURLEncoding.EncodeToString(raw)
+	kind, life := KindBrowser, browserLifetime
+	if c.Kind == KindAPI {
+		kind, life = KindAPI, apiLifetime
+	}
+	ua := c.UserAgent
+	if len(ua) > 300 {
+		ua = ua[:300]
+	}
+	sess := &store.LoginSession{TokenHash: hashToken(token), UserID: u.ID, Kind: kind, ClientIP: c.ClientIP,
+		UserAgent: ua, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(life)}
+	if err := s.db.CreateLoginSession(ctx, sess); err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
+// Authenticate returns the actor behind a session token, or nil when the token is
+// unknown, expired or revoked.
+func (s *Service) Authenticate(ctx context.Context, token string) (*Actor, error) {
+	if token == "" || len(token) > 100 {
+		return nil, nil
+	}
+	sess, err := s.db.LoginSession(ctx, hashToken(token), s.now())
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return ActorFor(sess.User), nil
+}
+
+// Logout revokes a session token; revoking an unknown token is not an error.
+func (s *Service) Logout(ctx context.Context, token string) error {
+	if token == "" {
+		return nil
+	}
+	return s.db.DeleteLoginSession(ctx, hashToken(token))
+}
+
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}

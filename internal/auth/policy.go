@@ -1,0 +1,99 @@
+package auth
+
+import "github.com/lectern-platform/lectern/internal/apperr"
+
+// Actor is the signed-in user making a request. A nil *Actor is anonymous.
+type Actor struct {
+	UserID   int64
+	Role     Role
+	AgencyID *int64
+	Name     string
+	Email    string
+}
+
+// ActorFor builds the actor of a stored user.
+func ActorFor(u *User) *Actor {
+	return &Actor{UserID: u.ID, Role: Role(u.Role), AgencyID: u.AgencyID, Name: u.Name, Email: u.Email}
+}
+
+// Action is something a role may be granted.
+type Action string
+
+const (
+	ActAgencyCreate Action = "agency.create"
+	ActAgencyRead   Action = "agency.read" // list and show, within the actor's scope
+	ActUserCreate   Action = "user.create"
+	ActUserRead     Action = "user.read" // list and show, within the actor's scope
+	ActCourseRead   Action = "course.read"
+	ActCourseAdmin  Action = "course.admin" // see lint problems of the course library
+)
+
+// grants is the whole role model in one table. What a role may *see* within an
+// action is narrowed further by CanSeeAgency and CanSeeUser.
+var grants = map[Role]map[Action]bool{
+	RoleAdmin: {ActAgencyCreate: true, ActAgencyRead: true, ActUserCreate: true, ActUserRead: true,
+		ActCourseRead: true, ActCourseAdmin: true},
+	RoleTrainer:     {ActAgencyRead: true, ActUserRead: true, ActCourseRead: true, ActCourseAdmin: true},
+	RoleCoordinator: {ActAgencyRead: true, ActUserCreate: true, ActUserRead: true, ActCourseRead: true},
+	RoleOfficer:     {ActAgencyRead: true, ActUserRead: true, ActCourseRead: true},
+}
+
+// Authorize is the check every handler makes before anything else: anonymous
+// callers get "unauthorized", roles without the action get "forbidden".
+func Authorize(a *Actor, act Action) error {
+	if a == nil {
+		return apperr.Unauthorized("sign in first")
+	}
+	if !grants[a.Role][act] {
+		return apperr.Forbidden("your role may not do this")
+	}
+	return nil
+}
+
+// Can reports whether the actor's role has the action (for showing links).
+func (a *Actor) Can(act Action) bool { return a != nil && grants[a.Role][act] }
+
+// AgencyScope is the one agency an actor is confined to, or nil for all agencies.
+func (a *Actor) AgencyScope() *int64 {
+	if a.Role.belongsToAgency() {
+		if a.AgencyID == nil {
+			none := int64(-1) // an agency role without an agency sees nothing
+			return &none
+		}
+		return a.AgencyID
+	}
+	return nil
+}
+
+// CanSeeAgency reports whether records of an agency are visible to the actor.
+func (a *Actor) CanSeeAgency(id int64) bool {
+	scope := a.AgencyScope()
+	return scope == nil || *scope == id
+}
+
+// CanSeeUser reports whether the actor may see a user. Admins see everyone; a
+// coordinator sees the officers of their agency; everyone sees themself.
+func (a *Actor) CanSeeUser(u *User) bool {
+	if a == nil {
+		return false
+	}
+	switch {
+	case u.ID == a.UserID, a.Role == RoleAdmin:
+		return true
+	case a.Role == RoleCoordinator:
+		return Role(u.Role) == RoleOfficer && u.AgencyID != nil && a.CanSeeAgency(*u.AgencyID)
+	}
+	return false
+}
+
+// userScope is the listing filter matching CanSeeUser.
+func (a *Actor) userScope() (agency *int64, role Role, self *int64) {
+	switch a.Role {
+	case RoleAdmin:
+		return nil, "", nil
+	case RoleCoordinator:
+		return a.AgencyScope(), RoleOfficer, nil
+	}
+	id := a.UserID
+	return nil, "", &id
+}

@@ -1,0 +1,90 @@
+package auth
+
+import (
+	"net/mail"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/lectern-platform/lectern/internal/apperr"
+)
+
+// NormalizeEmail lower-cases and trims an address, so "Ana@Police.example" and
+// "ana@police.example" are one account.
+func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+func checkEmail(f *apperr.Fields, field, email string) {
+	if email == "" {
+		f.Add(field, "required")
+		return
+	}
+	addr, err := mail.ParseAddress(email)
+	if err != nil || addr.Address != email || len(email) > 254 || !strings.Contains(email[strings.LastIndex(email, "@")+1:], ".") && !strings.HasSuffix(email, "@localhost") {
+		f.Add(field, "not a valid e-mail address")
+	}
+}
+
+// CleanName normalises a person's or agency's name (NFC, single spaces) and checks
+// it: any script is welcome, control characters are not.
+func CleanName(f *apperr.Fields, field, s string, required bool) string {
+	s = strings.Join(strings.Fields(norm.NFC.String(s)), " ")
+	switch n := utf8.RuneCountInString(s); {
+	case n == 0:
+		if required {
+			f.Add(field, "required")
+		}
+		return ""
+	case n > 200:
+		f.Add(field, "too long (200 characters at most)")
+		return s
+	}
+	letters := 0
+	for _, r := range s {
+		if unicode.IsControl(r) || r == '<' || r == '>' {
+			f.Add(field, "contains characters that are not allowed")
+			return s
+		}
+		if unicode.IsLetter(r) {
+			letters++
+		}
+	}
+	if letters == 0 {
+		f.Add(field, "must contain letters")
+	}
+	return s
+}
+
+func checkLatinName(f *apperr.Fields, field, s string) {
+	for _, r := range s {
+		if r > unicode.MaxLatin1 && !unicode.In(r, unicode.Latin) {
+			f.Add(field, "must use Latin letters only")
+			return
+		}
+	}
+}
+
+func checkPassword(f *apperr.Fields, field, p string) {
+	switch {
+	case utf8.RuneCountInString(p) < MinPasswordLen:
+		f.Add(field, "must be at least %d characters", MinPasswordLen)
+	case len(p) > 1024:
+		f.Add(field, "too long")
+	}
+}
+
+// CheckCountry validates an ISO 3166-1 alpha-2 country code ("FR", "KR").
+func CheckCountry(f *apperr.Fields, field, code string) string {
+	code = strings.ToUpper(strings.TrimSpace(code))
+	if len(code) != 2 {
+		f.Add(field, "must be an ISO 3166-1 alpha-2 country code such as FR or KR")
+		return code
+	}
+	region, err := language.ParseRegion(code)
+	if err != nil || !region.IsCountry() || region.String() != code {
+		f.Add(field, "%q is not an ISO 3166-1 country code", code)
+	}
+	return code
+}

@@ -1,0 +1,107 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// LoginSession is a signed-in browser or API client. Only the hash of its token
+// is stored, so a copy of the database cannot be used to sign in.
+type LoginSession struct {
+	TokenHash  string `gorm:"primaryKey"`
+	UserID     int64
+	User       *User
+	Kind       string // "browser" or "api"
+	ClientIP   string
+	UserAgent  string
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	ExpiresAt  time.Time
+}
+
+// LoginFailure is one failed sign-in, kept for the throttling window.
+type LoginFailure struct {
+	ID       int64 `gorm:"primaryKey"`
+	Email    string
+	ClientIP string
+	At       time.Time
+}
+
+func (db *DB) CreateLoginSession(ctx context.Context, s *LoginSession) error {
+	if err := db.W.WithContext(ctx).Create(s).Error; err != nil {
+		return fmt.Errorf("create login session: %w", translate(err))
+	}
+	return nil
+}
+
+// LoginSession returns an unexpired session with its user.
+func (db *DB) LoginSession(ctx context.Context, tokenHash string, now time.Time) (*LoginSession, error) {
+	var s LoginSession
+	err := db.R.WithContext(ctx).Preload("User").Where("token_hash = ? AND expires_at > ?", tokenHash, now).Take(&s).Error
+	if err != nil {
+		return nil, fmt.Errorf("load login session: %w", translate(err))
+	}
+	return &s, nil
+}
+
+// DeleteLoginSession revokes one session (logout).
+func (db *DB) DeleteLoginSession(ctx context.Context, tokenHash string) error {
+	if err := db.W.WithContext(ctx).Where("token_hash = ?", tokenHash).Delete(&LoginSession{}).Error; err != nil {
+		return fmt.Errorf("delete login session: %w", err)
+	}
+	return nil
+}
+
+// RecordLoginFailure remembers a failed sign-in and forgets those older than
+// keepSince, so the table stays the size of the throttling window.
+func (db *DB) RecordLoginFailure(ctx context.Context, email, ip string, at, keepSince time.Time) error {
+	return db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&LoginFailure{Email: email, ClientIP: ip, At: at}).Error; err != nil {
+			return fmt.Errorf("record login failure: %w", err)
+		}
+		if err := tx.Where("at < ?", keepSince).Delete(&LoginFailure{}).Error; err != nil {
+			return fmt.Errorf("prune login failures: %w", err)
+		}
+		return tx.Where("expires_at < ?", at).Delete(&LoginSession{}).Error
+	})
+}
+
+// FailureCount is how many failures a key has since a time, and when the oldest
+// of them happened (to compute Retry-After).
+type FailureCount struct {
+	N      int64
+	Oldest time.Time
+}
+
+// LoginFailures counts recent failures for an account from one client, for the
+// account from anywhere, and from the client for any account.
+func (db *DB) LoginFailures(ctx context.Context, email, ip string, since time.Time) (pair, account, client FailureCount, err error) {
+	count := func(where string, args ...any) (FailureCount, error) {
+		var fc FailureCount
+		base := func() *gorm.DB {
+			return db.R.WithContext(ctx).Model(&LoginFailure{}).Where("at >= ?", since).Where(where, args...)
+		}
+		if err := base().Count(&fc.N).Error; err != nil {
+			return fc, fmt.Errorf("count login failures: %w", err)
+		}
+		if fc.N > 0 {
+			var oldest LoginFailure
+			if err := base().Order("at").Limit(1).Take(&oldest).Error; err != nil {
+				return fc, fmt.Errorf("oldest login failure: %w", err)
+			}
+			fc.Oldest = oldest.At
+		}
+		return fc, nil
+	}
+	if pair, err = count("email = ? AND client_ip = ?", email, ip); err != nil {
+		return
+	}
+	if account, err = count("email = ?", email); err != nil {
+		return
+	}
+	client, err = count("client_ip = ?", ip)
+	return
+}

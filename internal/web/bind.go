@@ -1,0 +1,61 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+)
+
+// bindJSON decodes a JSON body strictly: the right content type, no unknown
+// fields, one value only. The body size is capped by the BodyLimit middleware.
+func bindJSON(c echo.Context, v any) error {
+	mt, _, _ := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
+	if mt != echo.MIMEApplicationJSON {
+		return echo.NewHTTPError(http.StatusUnsupportedMediaType, "send the body as application/json")
+	}
+	dec := json.NewDecoder(c.Request().Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
+		return echo.NewHTTPError(http.StatusBadRequest, "the body must hold a single JSON object")
+	}
+	return nil
+}
+
+func jsonError(err error) error {
+	var maxErr *http.MaxBytesError
+	var syntaxErr *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
+	var httpErr *echo.HTTPError
+	switch {
+	case errors.As(err, &httpErr): // the body limit was hit while reading
+		return httpErr
+	case errors.As(err, &maxErr):
+		return echo.NewHTTPError(http.StatusRequestEntityTooLarge, "the body is too large")
+	case errors.Is(err, io.EOF):
+		return echo.NewHTTPError(http.StatusBadRequest, "the body is empty; send a JSON object")
+	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF):
+		return echo.NewHTTPError(http.StatusBadRequest, "malformed JSON")
+	case errors.As(err, &typeErr):
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("field %q must be a %s", typeErr.Field, typeErr.Type))
+	}
+	// Unknown fields and other decoder complaints name the problem themselves.
+	return echo.NewHTTPError(http.StatusBadRequest, err.Error())
+}
+
+// idParam parses a numeric path parameter; anything else is simply not found.
+func idParam(c echo.Context, name string) (int64, error) {
+	id, err := strconv.ParseInt(c.Param(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, echo.NewHTTPError(http.StatusNotFound)
+	}
+	return id, nil
+}

@@ -1,0 +1,142 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/lectern-platform/lectern/internal/auth"
+)
+
+const testPassword = "correct horse battery"
+
+var userSeq atomic.Int64
+
+type credentials struct{ Email, Password string }
+
+// agency creates an agency directly through the domain service.
+func (ts *testServer) agency(t *testing.T, name, country string) *auth.Agency {
+	t.Helper()
+	u, err := ts.Accounts.CreateUserAsSystem(context.Background(), auth.NewUser{
+		Email: fmt.Sprintf("seed-admin-%d@test.example", userSeq.Add(1)), Name: "Seed Admin", Role: "admin", Password: testPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ag, err := ts.Accounts.CreateAgency(context.Background(), auth.ActorFor(u), auth.NewAgency{Name: name, Country: country})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ag
+}
+
+// user creates an account of a role and returns its credentials.
+func (ts *testServer) user(t *testing.T, role auth.Role, agencyID *int64, name string) credentials {
+	t.Helper()
+	email := fmt.Sprintf("%s-%d@test.example", role, userSeq.Add(1))
+	_, err := ts.Accounts.CreateUserAsSystem(context.Background(), auth.NewUser{
+		Email: email, Name: name, Role: string(role), AgencyID: agencyID, Password: testPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return credentials{email, testPassword}
+}
+
+var csrfField = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
+
+// csrfFrom fetches a page and returns the CSRF token of its first form.
+func csrfFrom(t *testing.T, client *http.Client, pageURL string) string {
+	t.Helper()
+	_, body := getWith(t, client, pageURL)
+	m := csrfField.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no CSRF token in %s", pageURL)
+	}
+	return m[1]
+}
+
+// newBrowser is a client with a cookie jar that does not follow redirects.
+func newBrowser() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// browser signs in through the real login form and returns the browser.
+func (ts *testServer) browser(t *testing.T, c credentials) *http.Client {
+	t.Helper()
+	client := newBrowser()
+	res := postForm(t, client, ts.URL+"/login", url.Values{
+		"csrf_token": {csrfFrom(t, client, ts.URL+"/login")}, "email": {c.Email}, "password": {c.Password}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("browser login as %s: %d", c.Email, res.StatusCode)
+	}
+	if signedIn[strings.TrimPrefix(ts.URL, "http://")] == nil {
+		signedIn[strings.TrimPrefix(ts.URL, "http://")] = client
+	}
+	return client
+}
+
+func postForm(t *testing.T, client *http.Client, u string, form url.Values) *http.Response {
+	t.Helper()
+	res, err := client.PostForm(u, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	return res
+}
+
+// token signs in through the API and returns the bearer token.
+func (ts *testServer) token(t *testing.T, c credentials) string {
+	t.Helper()
+	res, body := ts.api(t, "", http.MethodPost, "/api/v1/auth/login", map[string]string{"email": c.Email, "password": c.Password})
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("API login as %s: %d %s", c.Email, res.StatusCode, body)
+	}
+	var out struct{ Token string }
+	if err := json.Unmarshal([]byte(body), &out); err != nil || out.Token == "" {
+		t.Fatalf("login response %s", body)
+	}
+	return out.Token
+}
+
+// api sends a JSON request (body may be nil, a string sent as is, or a value to
+// encode) with an optional bearer token.
+func (ts *testServer) api(t *testing.T, token, method, path string, body any) (*http.Response, string) {
+	t.Helper()
+	var r io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		r = strings.NewReader(b)
+	default:
+		data, _ := json.Marshal(b)
+		r = bytes.NewReader(data)
+	}
+	req, err := http.NewRequest(method, ts.URL+path, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	data, _ := io.ReadAll(res.Body)
+	return res, string(data)
+}

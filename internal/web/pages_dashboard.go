@@ -1,0 +1,58 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/lectern-platform/lectern/internal/auth"
+	"github.com/lectern-platform/lectern/internal/course"
+)
+
+// dashboardView is "what is next for me", per role.
+type dashboardView struct {
+	Agency         *auth.Agency
+	Courses        []*course.Course
+	CourseProblems map[string]course.Problems
+	AgencyCount    int
+	UserCount      int
+	OfficerCount   int
+}
+
+func (s *Server) dashboard(c echo.Context) error {
+	a := actor(c)
+	if err := auth.Authorize(a, auth.ActCourseRead); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	v := dashboardView{Courses: s.library.Courses()}
+	if a.Can(auth.ActCourseAdmin) {
+		v.CourseProblems = s.library.Problems()
+	}
+	if a.AgencyID != nil {
+		ag, err := s.accounts.Agency(ctx, a, *a.AgencyID)
+		if err != nil {
+			return err
+		}
+		v.Agency = ag
+	}
+	switch a.Role {
+	case auth.RoleAdmin:
+		agencies, err := s.accounts.Agencies(ctx, a)
+		if err != nil {
+			return err
+		}
+		users, err := s.accounts.Users(ctx, a, auth.UserQuery{})
+		if err != nil {
+			return err
+		}
+		v.AgencyCount, v.UserCount = len(agencies), len(users)
+	case auth.RoleCoordinator:
+		officers, err := s.accounts.Users(ctx, a, auth.UserQuery{Role: string(auth.RoleOfficer)})
+		if err != nil {
+			return err
+		}
+		v.OfficerCount = len(officers)
+	}
+	return s.render(c, http.StatusOK, "dashboard.html", s.localizer(c).T("dashboard.title"), v)
+}

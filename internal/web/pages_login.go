@@ -1,0 +1,58 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/lectern-platform/lectern/internal/apperr"
+	"github.com/lectern-platform/lectern/internal/auth"
+)
+
+type loginView struct {
+	Email string
+	Next  string
+	Error string
+}
+
+func (s *Server) loginPage(c echo.Context) error {
+	if actor(c) != nil {
+		return c.Redirect(http.StatusSeeOther, localPath(c.QueryParam("next")))
+	}
+	return s.render(c, http.StatusOK, "login.html", s.localizer(c).T("login.title"), loginView{Next: c.QueryParam("next")})
+}
+
+func (s *Server) loginSubmit(c echo.Context) error {
+	l := s.localizer(c)
+	in := auth.Credentials{Email: c.FormValue("email"), Password: c.FormValue("password"),
+		ClientIP: c.RealIP(), UserAgent: c.Request().UserAgent(), Kind: auth.KindBrowser}
+	next := localPath(c.FormValue("next"))
+	token, _, err := s.accounts.Login(c.Request().Context(), in)
+	if err != nil {
+		de, ok := apperr.As(err)
+		if !ok {
+			return err
+		}
+		view := loginView{Email: in.Email, Next: next, Error: l.T("login.failed")}
+		status := http.StatusUnauthorized
+		if de.Code == apperr.CodeTooMany {
+			status = http.StatusTooManyRequests
+			view.Error = l.T("login.throttled", "Minutes", int(de.RetryAfter.Minutes())+1)
+			c.Response().Header().Set("Retry-After", strconv.Itoa(int(de.RetryAfter.Seconds()+0.5)))
+		}
+		return s.render(c, status, "login.html", l.T("login.title"), view)
+	}
+	s.setSessionCookie(c, token)
+	return c.Redirect(http.StatusSeeOther, next)
+}
+
+func (s *Server) logoutSubmit(c echo.Context) error {
+	if token, ok := c.Get("token").(string); ok {
+		if err := s.accounts.Logout(c.Request().Context(), token); err != nil {
+			return err
+		}
+	}
+	s.clearSessionCookie(c)
+	return c.Redirect(http.StatusSeeOther, "/login")
+}
