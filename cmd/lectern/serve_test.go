@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"io"
 	"net/http"
 	"os"
@@ -28,11 +29,45 @@ func buildBinary(t *testing.T) string {
 
 var listening = regexp.MustCompile(`msg=listening addr=(\S+)`)
 
+const (
+	testAdminEmail    = "admin@test.example"
+	testAdminPassword = "test admin password"
+)
+
+// adminGet fetches a path as the configured admin, with a bearer token.
+func adminGet(t *testing.T, base, path string) (int, string) {
+	t.Helper()
+	body := strings.NewReader(`{"email":"` + testAdminEmail + `","password":"` + testAdminPassword + `"}`)
+	res, err := http.Post(base+"/api/v1/auth/login", "application/json", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var login struct{ Token string }
+	json.NewDecoder(res.Body).Decode(&login)
+	res.Body.Close()
+	req, _ := http.NewRequest("GET", base+path, nil)
+	req.Header.Set("Authorization", "Bearer "+login.Token)
+	res, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	data, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(data)
+}
+
+// stdoutFor receives the next started binary's standard output (nil: discarded).
+var stdoutFor io.Writer
+
 // startBinary runs `lectern serve` on a free loopback port and returns its URL.
 func startBinary(t *testing.T, bin string, args ...string) (*exec.Cmd, string, *strings.Builder) {
 	t.Helper()
 	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
 	cmd.Env = append(os.Environ(), "LECTERN_LOG_FORMAT=text")
+	if _, set := os.LookupEnv("LECTERN_ADMIN_EMAIL"); !set {
+		cmd.Env = append(cmd.Env, "LECTERN_ADMIN_EMAIL="+testAdminEmail, "LECTERN_ADMIN_PASSWORD="+testAdminPassword)
+	}
+	cmd.Stdout = stdoutFor
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -74,14 +109,8 @@ func TestServe_RealBinaryStartsServesAndDrainsOnSIGTERM(t *testing.T) {
 	cmd, url, logs := startBinary(t, bin, "--data", data)
 
 	for _, p := range []string{"/healthz", "/readyz", "/courses", "/courses/crypto-crime/01-blockchain"} {
-		res, err := http.Get(url + p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.Copy(io.Discard, res.Body)
-		res.Body.Close()
-		if res.StatusCode != http.StatusOK {
-			t.Errorf("GET %s: %d", p, res.StatusCode)
+		if status, _ := adminGet(t, url, p); status != http.StatusOK {
+			t.Errorf("GET %s: %d", p, status)
 		}
 	}
 	if _, err := os.Stat(filepath.Join(data, "lectern.db")); err != nil {
@@ -122,13 +151,8 @@ func TestServe_CoursesDirIsWatched(t *testing.T) {
 	write("Version two")
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		res, err := http.Get(url + "/courses/mine/01-a")
-		if err == nil {
-			body, _ := io.ReadAll(res.Body)
-			res.Body.Close()
-			if strings.Contains(string(body), "Version two") {
-				return
-			}
+		if _, body := adminGet(t, url, "/courses/mine/01-a"); strings.Contains(body, "Version two") {
+			return
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

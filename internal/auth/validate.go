@@ -83,8 +83,12 @@ func CheckCountry(f *apperr.Fields, field, code string) string {
 		return code
 	}
 	region, err := language.ParseRegion(code)
-	if err != nil || !region.IsCountry() || region.String() != code {
+	switch {
+	case err != nil || !region.IsCountry() || region.String() != code:
 		f.Add(field, "%q is not an ISO 3166-1 country code", code)
+	case region.Canonicalize() != region || region.ISO3() == "ZZZ":
+		// Reserved or replaced codes: UK (use GB), DD (now DE), FX (FR).
+		f.Add(field, "%q is not an ISO 3166-1 country code; use %q", code, region.Canonicalize().String())
 	}
 	return code
 }

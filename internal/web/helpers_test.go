@@ -140,3 +140,8 @@ func (ts *testServer) api(t *testing.T, token, method, path string, body any) (*
 	data, _ := io.ReadAll(res.Body)
 	return res, string(data)
 }
+
+func ioCopy(dst io.Writer, res *http.Response) (int64, error) {
+	defer res.Body.Close()
+	return io.Copy(dst, res.Body)
+}

@@ -29,6 +29,7 @@ type testServer struct {
 	Library  *course.Library
 	DB       *store.DB
 	Accounts *auth.Service
+	Server   *Server
 	client   *http.Client // a signed-in officer's browser, for page tests
 }
 
@@ -69,7 +70,7 @@ func startServer(t *testing.T, fsys fs.FS) *testServer {
 		defer cancel()
 		_ = hs.Shutdown(ctx)
 	})
-	ts := &testServer{URL: "http://" + ln.Addr().String(), Library: lib, DB: db, Accounts: auth.NewService(db, log)}
+	ts := &testServer{URL: "http://" + ln.Addr().String(), Library: lib, DB: db, Accounts: auth.NewService(db, log), Server: s}
 	ag := ts.agency(t, "Reader Agency", "FR")
 	ts.client = ts.browser(t, ts.user(t, auth.RoleOfficer, &ag.ID, "Reader"))
 	return ts

@@ -1,0 +1,89 @@
+package auth
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/lectern-platform/lectern/internal/apperr"
+)
+
+func TestPassword_HashAndCheck(t *testing.T) {
+	h, err := HashPassword("correct horse battery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h2, _ := HashPassword("correct horse battery")
+	if h == h2 {
+		t.Errorf("two hashes of one password are equal: salts are not random")
+	}
+	if !CheckPassword(h, "correct horse battery") {
+		t.Errorf("right password rejected")
+	}
+	for _, bad := range []string{"correct horse batterY", "", "correct horse battery "} {
+		if CheckPassword(h, bad) {
+			t.Errorf("wrong password %q accepted", bad)
+		}
+	}
+	for _, broken := range []string{"", "$2a$10$abc", "$argon2id$v=19$m=x$salt$hash", strings.Replace(h, "$argon2id$", "$argon2i$", 1)} {
+		if CheckPassword(broken, "correct horse battery") {
+			t.Errorf("malformed hash %q accepted", broken)
+		}
+	}
+}
+
+func TestValidation(t *testing.T) {
+	countries := map[string]bool{"FR": true, "fr": true, "KR": true, "GB": true, "IL": true, "XX": false, "EU": false, "UK": false, "FRA": false, "": false, "ZZ": false}
+	for code, ok := range countries {
+		var f apperr.Fields
+		CheckCountry(&f, "country", code)
+		if (len(f) == 0) != ok {
+			t.Errorf("country %q: valid = %v, want %v (%v)", code, len(f) == 0, ok, f)
+		}
+	}
+	names := map[string]bool{"Zoë Ångström": true, "김민준": true, "דוד כהן": true, "Γιώργος": true, "Иван Петров": true,
+		"": false, "<script>": false, "12345": false, "a\x00b": false, strings.Repeat("n", 201): false}
+	for name, ok := range names {
+		var f apperr.Fields
+		CleanName(&f, "name", name, true)
+		if (len(f) == 0) != ok {
+			t.Errorf("name %q: valid = %v, want %v (%v)", name, len(f) == 0, ok, f)
+		}
+	}
+	var f apperr.Fields
+	if got := CleanName(&f, "name", "  Ana   Mari\u0301a  ", true); got != "Ana Mar\u00eda" {
+		t.Errorf("normalised name = %q, want NFC with single spaces", got)
+	}
+	emails := map[string]bool{"ana@police.example": true, "admin@localhost": true, "ana": false, "Ana <ana@x.org>": false, "ana@nodot": false}
+	for e, ok := range emails {
+		var f apperr.Fields
+		checkEmail(&f, "email", e)
+		if (len(f) == 0) != ok {
+			t.Errorf("email %q: valid = %v, want %v", e, len(f) == 0, ok)
+		}
+	}
+}
+
+func TestPolicy_Grants(t *testing.T) {
+	agency := int64(7)
+	officer := &Actor{UserID: 1, Role: RoleOfficer, AgencyID: &agency}
+	if err := Authorize(nil, ActUserRead); !apperr.Is(err, apperr.CodeUnauthorized) {
+		t.Errorf("anonymous: %v", err)
+	}
+	if err := Authorize(officer, ActAgencyCreate); !apperr.Is(err, apperr.CodeForbidden) {
+		t.Errorf("officer creating an agency: %v", err)
+	}
+	if !officer.CanSeeAgency(7) || officer.CanSeeAgency(8) {
+		t.Errorf("officer agency scope wrong")
+	}
+	orphan := &Actor{UserID: 2, Role: RoleCoordinator}
+	if orphan.CanSeeAgency(7) {
+		t.Errorf("a coordinator without an agency must see no agency")
+	}
+	other := int64(8)
+	coord := &Actor{UserID: 3, Role: RoleCoordinator, AgencyID: &agency}
+	if !coord.CanSeeUser(&User{ID: 9, Role: "officer", AgencyID: &agency}) ||
+		coord.CanSeeUser(&User{ID: 10, Role: "officer", AgencyID: &other}) ||
+		coord.CanSeeUser(&User{ID: 11, Role: "coordinator", AgencyID: &agency}) {
+		t.Errorf("coordinator user visibility wrong")
+	}
+}

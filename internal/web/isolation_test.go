@@ -1,0 +1,222 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/lectern-platform/lectern/internal/store"
+)
+
+// TestIsolation_EveryRouteWithAnotherAgency walks every registered route, with
+// every id of agency A in every path parameter, as an officer and a coordinator of
+// agency B, through the API (bearer) and the browser (cookie + CSRF). Nothing of
+// agency A may come back, and nothing of agency A may change.
+func TestIsolation_EveryRouteWithAnotherAgency(t *testing.T) {
+	w := newWorld(t)
+	ts := w.ts
+	ctx := context.Background()
+	usersBefore, _ := ts.DB.Users(ctx, store.UserFilter{AgencyID: &w.agencyA.ID})
+
+	idsOfA := []string{
+		strconv.FormatInt(w.agencyA.ID, 10), strconv.FormatInt(w.officerAID, 10), strconv.FormatInt(w.coordAID, 10),
+	}
+	secretsOfA := []string{"Alpha-Marker", w.officerA.Email, w.coordA.Email}
+	// A body that tries to reach into agency A through every field we have.
+	hostileJSON := map[string]any{"agency_id": w.agencyA.ID, "user_id": w.officerAID, "email": "intruder@test.example",
+		"name": "Intruder", "role": "officer", "password": testPassword, "country": "FR"}
+	hostileForm := url.Values{"agency_id": {strconv.FormatInt(w.agencyA.ID, 10)}, "user_id": {strconv.FormatInt(w.officerAID, 10)},
+		"email": {"intruder-form@test.example"}, "name": {"Intruder"}, "role": {"officer"}, "password": {testPassword}, "country": {"FR"}}
+
+	actors := map[string]credentials{"officer B": w.officerB, "coordinator B": w.coordB}
+	routes := ts.Server.echo.Routes()
+	if len(routes) < 15 {
+		t.Fatalf("only %d routes registered", len(routes))
+	}
+	checked := 0
+	for who, cred := range actors {
+		token := ts.token(t, cred)
+		browser := ts.browser(t, cred)
+		for _, r := range routes {
+			if r.Method == echoRouteNotFound || r.Path == "/logout" || r.Path == "/api/v1/auth/logout" {
+				continue // logout only ends the caller's own session
+			}
+			for _, path := range expandPath(r.Path, idsOfA) {
+				checked++
+				// API style: bearer token and a hostile JSON body.
+				var body any
+				if r.Method != http.MethodGet && r.Method != http.MethodHead {
+					body = hostileJSON
+				}
+				res, text := ts.api(t, token, r.Method, path, body)
+				assertNothingOfA(t, who+" (API) "+r.Method+" "+path, res, text, secretsOfA)
+
+				// Browser style: session cookie, CSRF token, hostile form.
+				var bres *http.Response
+				var btext string
+				if r.Method == http.MethodGet {
+					bres, btext = getWith(t, browser, ts.URL+path)
+				} else {
+					form := url.Values{}
+					for k, v := range hostileForm {
+						form[k] = v
+					}
+					form.Set("csrf_token", csrfFrom(t, browser, ts.URL+"/"))
+					req, _ := http.NewRequest(r.Method, ts.URL+path, strings.NewReader(form.Encode()))
+					req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+					var err error
+					if bres, err = browser.Do(req); err != nil {
+						t.Fatal(err)
+					}
+					buf := new(strings.Builder)
+					_, _ = ioCopy(buf, bres)
+					btext = buf.String()
+				}
+				assertNothingOfA(t, who+" (browser) "+r.Method+" "+path, bres, btext, secretsOfA)
+			}
+		}
+	}
+	if checked < 40 {
+		t.Errorf("walked only %d route/id combinations", checked)
+	}
+	usersAfter, _ := ts.DB.Users(ctx, store.UserFilter{AgencyID: &w.agencyA.ID})
+	if len(usersAfter) != len(usersBefore) {
+		t.Errorf("agency A had %d users, now %d", len(usersBefore), len(usersAfter))
+	}
+	if ag, _ := ts.DB.Agency(ctx, w.agencyA.ID); ag.Name != w.agencyA.Name || ag.Country != w.agencyA.Country {
+		t.Errorf("agency A changed: %+v", ag)
+	}
+}
+
+const echoRouteNotFound = "echo_route_not_found"
+
+// expandPath fills every path parameter with each of the given ids in turn; the
+// wildcard gets an ordinary name.
+func expandPath(p string, ids []string) []string {
+	p = strings.ReplaceAll(p, "*", "x")
+	if !strings.Contains(p, ":") {
+		return []string{p}
+	}
+	var out []string
+	for _, id := range ids {
+		parts := strings.Split(p, "/")
+		for i, part := range parts {
+			switch part {
+			case ":course":
+				parts[i] = "crypto-crime"
+			case ":module":
+				parts[i] = "01-blockchain"
+			default:
+				if strings.HasPrefix(part, ":") {
+					parts[i] = id
+				}
+			}
+		}
+		out = append(out, strings.Join(parts, "/"))
+	}
+	return out
+}
+
+func assertNothingOfA(t *testing.T, what string, res *http.Response, body string, secrets []string) {
+	t.Helper()
+	if res.StatusCode >= 500 {
+		t.Errorf("%s: %d", what, res.StatusCode)
+	}
+	for _, s := range secrets {
+		if strings.Contains(body, s) {
+			t.Errorf("%s (status %d) reveals %q", what, res.StatusCode, s)
+		}
+	}
+}
+
+// TestAuthorization_RoleMatrix pins what each role gets from each route.
+func TestAuthorization_RoleMatrix(t *testing.T) {
+	w := newWorld(t)
+	ts := w.ts
+	tokens := map[string]string{"anon": ""}
+	for name, c := range map[string]credentials{"officerA": w.officerA, "officerB": w.officerB, "coordA": w.coordA, "coordB": w.coordB, "trainer": w.trainer, "admin": w.admin} {
+		tokens[name] = ts.token(t, c)
+	}
+	agencyA := "/api/v1/agencies/" + strconv.FormatInt(w.agencyA.ID, 10)
+	officerA := "/api/v1/users/" + strconv.FormatInt(w.officerAID, 10)
+	newOfficer := func(n int) map[string]any {
+		return map[string]any{"email": "new" + strconv.Itoa(n) + "@test.example", "name": "Nouvel Agent", "role": "officer", "agency_id": w.agencyA.ID, "password": testPassword}
+	}
+	type row struct {
+		method, path string
+		body         func(int) map[string]any
+		want         map[string]int
+	}
+	rows := []row{
+		{"GET", "/api/v1/me", nil, map[string]int{"anon": 401, "officerA": 200, "coordB": 200, "trainer": 200, "admin": 200}},
+		{"GET", "/api/v1/agencies", nil, map[string]int{"anon": 401, "officerA": 200, "officerB": 200, "coordA": 200, "trainer": 200, "admin": 200}},
+		{"POST", "/api/v1/agencies", func(int) map[string]any { return map[string]any{"name": "New agency", "country": "BR"} },
+			map[string]int{"anon": 401, "officerA": 403, "coordA": 403, "trainer": 403, "admin": 201}},
+		{"GET", agencyA, nil, map[string]int{"anon": 401, "officerA": 200, "officerB": 404, "coordA": 200, "coordB": 404, "trainer": 200, "admin": 200}},
+		{"GET", "/api/v1/agencies/999999", nil, map[string]int{"officerB": 404, "admin": 404}},
+		{"GET", "/api/v1/users", nil, map[string]int{"anon": 401, "officerA": 200, "coordA": 200, "trainer": 200, "admin": 200}},
+		{"POST", "/api/v1/users", newOfficer, map[string]int{"anon": 401, "officerA": 403, "officerB": 403, "coordA": 201, "coordB": 422, "trainer": 403, "admin": 201}},
+		{"GET", officerA, nil, map[string]int{"anon": 401, "officerA": 200, "officerB": 404, "coordA": 200, "coordB": 404, "trainer": 404, "admin": 200}},
+		{"GET", "/api/v1/users/abc", nil, map[string]int{"admin": 404}},
+	}
+	n := 0
+	for _, r := range rows {
+		for who, want := range r.want {
+			n++
+			var body any
+			if r.body != nil {
+				body = r.body(n)
+			}
+			res, text := ts.api(t, tokens[who], r.method, r.path, body)
+			if res.StatusCode != want {
+				t.Errorf("%s %s as %s: %d, want %d (%s)", r.method, r.path, who, res.StatusCode, want, text)
+			}
+		}
+	}
+
+	// Listings are scoped, not just guarded.
+	_, body := ts.api(t, tokens["officerA"], "GET", "/api/v1/users", nil)
+	if strings.Contains(body, w.coordA.Email) || !strings.Contains(body, w.officerA.Email) {
+		t.Errorf("officer A's user list: %s", body)
+	}
+	_, body = ts.api(t, tokens["coordA"], "GET", "/api/v1/users", nil)
+	if !strings.Contains(body, w.officerA.Email) || strings.Contains(body, w.officerB.Email) || strings.Contains(body, w.trainer.Email) {
+		t.Errorf("coordinator A's user list: %s", body)
+	}
+	_, body = ts.api(t, tokens["coordB"], "GET", "/api/v1/agencies", nil)
+	if strings.Contains(body, "Alpha-Marker") || !strings.Contains(body, "Agency Bravo") {
+		t.Errorf("coordinator B's agency list: %s", body)
+	}
+	_, body = ts.api(t, tokens["coordB"], "GET", "/api/v1/users?agency_id="+strconv.FormatInt(w.agencyA.ID, 10), nil)
+	if body != "[]\n" {
+		t.Errorf("coordinator B filtering on agency A: %s", body)
+	}
+
+	// Pages: who may open the admin and coordinator pages.
+	pages := []struct {
+		path string
+		want map[string]int
+	}{
+		{"/admin/agencies", map[string]int{"officerA": 403, "coordA": 403, "trainer": 403, "admin": 200}},
+		{"/admin/users", map[string]int{"officerA": 403, "coordA": 403, "trainer": 403, "admin": 200}},
+		{"/agency/officers", map[string]int{"officerA": 403, "coordA": 200, "trainer": 403, "admin": 303}},
+		{"/", map[string]int{"officerA": 200, "coordA": 200, "trainer": 200, "admin": 200}},
+	}
+	browsers := map[string]*http.Client{}
+	for name, c := range map[string]credentials{"officerA": w.officerA, "coordA": w.coordA, "trainer": w.trainer, "admin": w.admin} {
+		browsers[name] = ts.browser(t, c)
+	}
+	for _, p := range pages {
+		for who, want := range p.want {
+			if res, _ := getWith(t, browsers[who], ts.URL+p.path); res.StatusCode != want {
+				t.Errorf("GET %s as %s: %d, want %d", p.path, who, res.StatusCode, want)
+			}
+		}
+	}
+	if res, _ := getWith(t, newBrowser(), ts.URL+"/admin/users"); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("anonymous admin page: %d", res.StatusCode)
+	}
+}
