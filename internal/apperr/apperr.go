@@ -13,11 +13,11 @@ import (
 type Code string
 
 const (
-	CodeInvalid      Code = "invalid"       // the input breaks a rule; see Details
-	CodeNotFound     Code = "not_found"     // missing, or not visible to the caller
-	CodeConflict     Code = "conflict"      // clashes with the current state
-	CodeUnauthorized Code = "unauthorized"  // not signed in, or bad credentials
-	CodeForbidden    Code = "forbidden"     // signed in, but the role may not do this
+	CodeInvalid      Code = "invalid"      // the input breaks a rule; see Details
+	CodeNotFound     Code = "not_found"    // missing, or not visible to the caller
+	CodeConflict     Code = "conflict"     // clashes with the current state
+	CodeUnauthorized Code = "unauthorized" // not signed in, or bad credentials
+	CodeForbidden    Code = "forbidden"    // signed in, but the role may not do this
 	CodeTooMany      Code = "too_many_requests"
 )
 

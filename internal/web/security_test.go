@@ -216,7 +216,10 @@ func TestAPI_BadBodies(t *testing.T) {
 				t.Fatal(err)
 			}
 			var out struct {
-				Error struct{ Code, Message string; Details []map[string]any } `json:"error"`
+				Error struct {
+					Code, Message string
+					Details       []map[string]any
+				} `json:"error"`
 			}
 			json.NewDecoder(res.Body).Decode(&out)
 			res.Body.Close()
