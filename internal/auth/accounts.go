@@ -117,7 +117,7 @@ func (s *Service) CreateUser(ctx context.Context, a *Actor, in NewUser) (*User, 
 func (s *Service) validateUser(ctx context.Context, a *Actor, in NewUser) (*User, error) {
 	var f apperr.Fields
 	u := &User{Email: NormalizeEmail(in.Email), Role: in.Role}
-	checkEmail(&f, "email", u.Email)
+	CheckEmail(&f, "email", u.Email)
 	u.Name = CleanName(&f, "name", in.Name, true)
 	u.GivenName = CleanName(&f, "given_name", in.GivenName, false)
 	u.FamilyName = CleanName(&f, "family_name", in.FamilyName, false)

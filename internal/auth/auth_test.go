@@ -56,7 +56,7 @@ func TestValidation(t *testing.T) {
 	emails := map[string]bool{"ana@police.example": true, "admin@localhost": true, "ana": false, "Ana <ana@x.org>": false, "ana@nodot": false}
 	for e, ok := range emails {
 		var f apperr.Fields
-		checkEmail(&f, "email", e)
+		CheckEmail(&f, "email", e)
 		if (len(f) == 0) != ok {
 			t.Errorf("email %q: valid = %v, want %v", e, len(f) == 0, ok)
 		}

@@ -16,7 +16,8 @@ import (
 // "ana@police.example" are one account.
 func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
-func checkEmail(f *apperr.Fields, field, email string) {
+// CheckEmail validates a normalised e-mail address.
+func CheckEmail(f *apperr.Fields, field, email string) {
 	if email == "" {
 		f.Add(field, "required")
 		return
