@@ -122,7 +122,7 @@ func (s *Service) validateUser(ctx context.Context, a *Actor, in NewUser) (*User
 	u.GivenName = CleanName(&f, "given_name", in.GivenName, false)
 	u.FamilyName = CleanName(&f, "family_name", in.FamilyName, false)
 	u.LatinName = CleanName(&f, "latin_name", in.LatinName, false)
-	checkLatinName(&f, "latin_name", u.LatinName)
+	CheckLatinName(&f, "latin_name", u.LatinName)
 	role := Role(in.Role)
 	switch {
 	case !role.valid():

@@ -26,16 +26,29 @@ const (
 	ActUserRead     Action = "user.read" // list and show, within the actor's scope
 	ActCourseRead   Action = "course.read"
 	ActCourseAdmin  Action = "course.admin" // see lint problems of the course library
+
+	ActSessionCreate Action = "session.create"
+	ActSessionRead   Action = "session.read"   // within CanSeeSession
+	ActSessionManage Action = "session.manage" // edit, cancel, attendance, check-in code: within CanManageSession
+	ActEnrollOthers  Action = "enrollment.others"
+	ActEnrollSelf    Action = "enrollment.self"
+	ActRosterImport  Action = "roster.import"
+	ActCheckin       Action = "checkin"
+	ActAuditRead     Action = "audit.read"
 )
 
 // grants is the whole role model in one table. What a role may *see* within an
 // action is narrowed further by CanSeeAgency and CanSeeUser.
 var grants = map[Role]map[Action]bool{
 	RoleAdmin: {ActAgencyCreate: true, ActAgencyRead: true, ActUserCreate: true, ActUserRead: true,
-		ActCourseRead: true, ActCourseAdmin: true},
-	RoleTrainer:     {ActAgencyRead: true, ActUserRead: true, ActCourseRead: true, ActCourseAdmin: true},
-	RoleCoordinator: {ActAgencyRead: true, ActUserCreate: true, ActUserRead: true, ActCourseRead: true},
-	RoleOfficer:     {ActAgencyRead: true, ActUserRead: true, ActCourseRead: true},
+		ActCourseRead: true, ActCourseAdmin: true, ActSessionCreate: true, ActSessionRead: true, ActSessionManage: true,
+		ActEnrollOthers: true, ActRosterImport: true, ActAuditRead: true},
+	RoleTrainer: {ActAgencyRead: true, ActUserRead: true, ActCourseRead: true, ActCourseAdmin: true,
+		ActSessionCreate: true, ActSessionRead: true, ActSessionManage: true, ActEnrollOthers: true, ActRosterImport: true},
+	RoleCoordinator: {ActAgencyRead: true, ActUserCreate: true, ActUserRead: true, ActCourseRead: true,
+		ActSessionRead: true, ActEnrollOthers: true, ActRosterImport: true},
+	RoleOfficer: {ActAgencyRead: true, ActUserRead: true, ActCourseRead: true, ActSessionRead: true,
+		ActEnrollSelf: true, ActCheckin: true},
 }
 
 // Authorize is the check every handler makes before anything else: anonymous
@@ -96,4 +109,55 @@ func (a *Actor) userScope() (agency *int64, role Role, self *int64) {
 	}
 	id := a.UserID
 	return nil, "", &id
+}
+
+// CanSeeSession reports whether a session is visible: admins and trainers see the
+// whole programme; coordinators and officers see sessions open to their agency
+// (openTo empty means open to all) and any they are enrolled in.
+func (a *Actor) CanSeeSession(openTo []int64, enrolled bool) bool {
+	if a == nil {
+		return false
+	}
+	if a.Role == RoleAdmin || a.Role == RoleTrainer || enrolled || len(openTo) == 0 {
+		return true
+	}
+	for _, id := range openTo {
+		if a.CanSeeAgency(id) {
+			return true
+		}
+	}
+	return false
+}
+
+// CanManageSession reports whether the actor runs a session: admins always, trainers
+// when they are among its trainers.
+func (a *Actor) CanManageSession(trainerIDs []int64) bool {
+	if a == nil || !grants[a.Role][ActSessionManage] {
+		return false
+	}
+	if a.Role == RoleAdmin {
+		return true
+	}
+	for _, id := range trainerIDs {
+		if id == a.UserID {
+			return true
+		}
+	}
+	return false
+}
+
+// CanActForUser reports whether the actor may enrol, unenrol or import a user:
+// admins and trainers anyone, coordinators the officers of their agency, officers
+// themselves.
+func (a *Actor) CanActForUser(u *User) bool {
+	if a == nil {
+		return false
+	}
+	switch a.Role {
+	case RoleAdmin, RoleTrainer:
+		return true
+	case RoleCoordinator:
+		return Role(u.Role) == RoleOfficer && u.AgencyID != nil && a.CanSeeAgency(*u.AgencyID)
+	}
+	return u.ID == a.UserID
 }

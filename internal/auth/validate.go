@@ -58,7 +58,8 @@ func CleanName(f *apperr.Fields, field, s string, required bool) string {
 	return s
 }
 
-func checkLatinName(f *apperr.Fields, field, s string) {
+// CheckLatinName refuses letters outside the Latin script.
+func CheckLatinName(f *apperr.Fields, field, s string) {
 	for _, r := range s {
 		if r > unicode.MaxLatin1 && !unicode.In(r, unicode.Latin) {
 			f.Add(field, "must use Latin letters only")

@@ -73,6 +73,92 @@ var migrations = []*gormigrate.Migration{
 			return tx.Migrator().DropTable("login_failures", "login_sessions", "users", "agencies")
 		},
 	},
+	{
+		ID: "20261125-03-sessions",
+		Migrate: func(tx *gorm.DB) error {
+			type TrainingSession struct {
+				ID            int64     `gorm:"primaryKey"`
+				CourseID      string    `gorm:"size:100;not null;index"`
+				Date          string    `gorm:"size:10;not null;index"`
+				StartTime     string    `gorm:"size:5;not null"`
+				EndTime       string    `gorm:"size:5;not null"`
+				Timezone      string    `gorm:"size:64;not null"`
+				StartsAt      time.Time `gorm:"not null;index"`
+				EndsAt        time.Time `gorm:"not null"`
+				Venue         string    `gorm:"size:200;not null"`
+				City          string    `gorm:"size:100;not null"`
+				Country       string    `gorm:"size:2;not null"`
+				Capacity      int       `gorm:"not null"`
+				Status        string    `gorm:"size:20;not null;index"`
+				CheckinSecret []byte    `gorm:"not null"`
+				Sequence      int       `gorm:"not null;default:0"`
+				CreatedBy     int64     `gorm:"not null"`
+				CreatedAt     time.Time `gorm:"not null"`
+				UpdatedAt     time.Time `gorm:"not null"`
+			}
+			type User struct{ ID int64 }
+			type Agency struct{ ID int64 }
+			type SessionTrainer struct {
+				SessionID int64            `gorm:"primaryKey"`
+				UserID    int64            `gorm:"primaryKey;index"`
+				Session   *TrainingSession `gorm:"constraint:OnDelete:CASCADE"`
+				User      *User            `gorm:"constraint:OnDelete:CASCADE"`
+			}
+			type SessionAgency struct {
+				SessionID int64            `gorm:"primaryKey"`
+				AgencyID  int64            `gorm:"primaryKey;index"`
+				Session   *TrainingSession `gorm:"constraint:OnDelete:CASCADE"`
+				Agency    *Agency          `gorm:"constraint:OnDelete:CASCADE"`
+			}
+			type Enrollment struct {
+				ID               int64            `gorm:"primaryKey"`
+				SessionID        int64            `gorm:"not null;uniqueIndex:idx_enrollment_session_user,priority:1;index:idx_enrollment_session_status,priority:1"`
+				UserID           int64            `gorm:"not null;uniqueIndex:idx_enrollment_session_user,priority:2;index"`
+				Status           string           `gorm:"size:20;not null;index:idx_enrollment_session_status,priority:2"`
+				ExtraTimePercent int              `gorm:"not null;default:0"`
+				CreatedAt        time.Time        `gorm:"not null"`
+				UpdatedAt        time.Time        `gorm:"not null"`
+				Session          *TrainingSession `gorm:"constraint:OnDelete:CASCADE"`
+				User             *User            `gorm:"constraint:OnDelete:CASCADE"`
+			}
+			type Attendance struct {
+				SessionID int64            `gorm:"primaryKey"`
+				UserID    int64            `gorm:"primaryKey;index"`
+				Status    string           `gorm:"size:20;not null"`
+				Source    string           `gorm:"size:20;not null"`
+				MarkedBy  int64            `gorm:"not null"`
+				MarkedAt  time.Time        `gorm:"not null"`
+				Session   *TrainingSession `gorm:"constraint:OnDelete:CASCADE"`
+				User      *User            `gorm:"constraint:OnDelete:CASCADE"`
+			}
+			type AuditEvent struct {
+				ID        int64     `gorm:"primaryKey"`
+				At        time.Time `gorm:"not null;index"`
+				ActorID   *int64    `gorm:"index"`
+				Action    string    `gorm:"size:50;not null;index"`
+				SessionID *int64    `gorm:"index"`
+				UserID    *int64    `gorm:"index"`
+				Before    string    `gorm:"type:text;not null;default:''"`
+				After     string    `gorm:"type:text;not null;default:''"`
+			}
+			type CheckinFailure struct {
+				ID        int64     `gorm:"primaryKey"`
+				SessionID int64     `gorm:"not null;index:idx_checkin_failures,priority:1"`
+				UserID    int64     `gorm:"not null;index:idx_checkin_failures,priority:2"`
+				At        time.Time `gorm:"not null;index:idx_checkin_failures,priority:3"`
+			}
+			if err := tx.AutoMigrate(&TrainingSession{}, &SessionTrainer{}, &SessionAgency{}, &Enrollment{}, &Attendance{}, &AuditEvent{}, &CheckinFailure{}); err != nil {
+				return err
+			}
+			type UserCalendar struct {
+				CalendarToken *string `gorm:"size:64;uniqueIndex"`
+			}
+			return tx.Table("users").AutoMigrate(&UserCalendar{})
+		},
+		Rollback: func(tx *gorm.DB) error {
+			return tx.Migrator().DropTable("checkin_failures", "audit_events", "attendances", "enrollments", "session_agencies", "session_trainers", "training_sessions")
+		},
+	},
 }
 
 func migrate(db *gorm.DB) error {

@@ -15,6 +15,7 @@ import (
 	"github.com/lectern-platform/lectern/internal/auth"
 	"github.com/lectern-platform/lectern/internal/course"
 	"github.com/lectern-platform/lectern/internal/i18n"
+	"github.com/lectern-platform/lectern/internal/schedule"
 	"github.com/lectern-platform/lectern/internal/store"
 )
 
@@ -32,6 +33,7 @@ type Server struct {
 	cfg      Config
 	db       *store.DB
 	accounts *auth.Service
+	schedule *schedule.Service
 	library  *course.Library
 	catalog  *i18n.Catalog
 	log      *slog.Logger
@@ -45,7 +47,7 @@ func New(cfg Config, db *store.DB, library *course.Library, catalog *i18n.Catalo
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, db: db, accounts: auth.NewService(db, log), library: library, catalog: catalog, log: log, views: v, echo: echo.New()}
+	s := &Server{cfg: cfg, db: db, accounts: auth.NewService(db, log), schedule: schedule.NewService(db, library, log), library: library, catalog: catalog, log: log, views: v, echo: echo.New()}
 	s.echo.IPExtractor = echo.ExtractIPDirect()
 	if len(cfg.TrustedProxies) > 0 {
 		opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}

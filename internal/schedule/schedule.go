@@ -1,0 +1,87 @@
+// Package schedule owns the training day: sessions, enrolment with a waitlist,
+// roster import, attendance, self check-in with rotating codes, calendars, and the
+// audit log of every change to enrolment and attendance.
+package schedule
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"time"
+
+	"github.com/lectern-platform/lectern/internal/auth"
+	"github.com/lectern-platform/lectern/internal/course"
+	"github.com/lectern-platform/lectern/internal/store"
+)
+
+// Session statuses. "in_progress" is never stored: a scheduled session is in
+// progress between its start and end.
+const (
+	StatusScheduled  = "scheduled"
+	StatusInProgress = "in_progress"
+	StatusClosed     = "closed"
+	StatusCancelled  = "cancelled"
+)
+
+// Enrolment statuses.
+const (
+	Enrolled   = "enrolled"
+	Waitlisted = "waitlisted"
+)
+
+// Attendance statuses.
+var attendanceStatuses = map[string]bool{"present": true, "late": true, "absent": true, "excused": true}
+
+// Courses is what scheduling needs of the course library.
+type Courses interface {
+	Course(id string) (*course.Course, bool)
+}
+
+// Service is the scheduling domain.
+type Service struct {
+	db      *store.DB
+	courses Courses
+	log     *slog.Logger
+	// Now is the clock; tests replace it to walk through a training day.
+	Now func() time.Time
+}
+
+// NewService returns the scheduling service.
+func NewService(db *store.DB, courses Courses, log *slog.Logger) *Service {
+	return &Service{db: db, courses: courses, log: log, Now: func() time.Time { return time.Now().UTC() }}
+}
+
+// audit appends one change to the log inside the caller's transaction.
+func (s *Service) audit(q store.Q, a *auth.Actor, action string, sessionID, userID *int64, before, after any) error {
+	ev := &store.AuditEvent{At: s.Now(), Action: action, SessionID: sessionID, UserID: userID,
+		Before: jsonOrEmpty(before), After: jsonOrEmpty(after)}
+	if a != nil {
+		id := a.UserID
+		ev.ActorID = &id
+	}
+	return q.Audit(ev)
+}
+
+func jsonOrEmpty(v any) string {
+	if v == nil {
+		return ""
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// AuditEvents lists the newest audit events (admins only).
+func (s *Service) AuditEvents(ctx context.Context, a *auth.Actor, sessionID *int64, limit int) ([]store.AuditEvent, error) {
+	if err := auth.Authorize(a, auth.ActAuditRead); err != nil {
+		return nil, err
+	}
+	if limit <= 0 || limit > 1000 {
+		limit = 200
+	}
+	return s.db.Read(ctx).AuditEvents(sessionID, limit)
+}

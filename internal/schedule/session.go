@@ -1,0 +1,462 @@
+package schedule
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/lectern-platform/lectern/internal/apperr"
+	"github.com/lectern-platform/lectern/internal/auth"
+	"github.com/lectern-platform/lectern/internal/store"
+)
+
+// SessionInput creates a session; on PATCH, nil fields are left as they are.
+type SessionInput struct {
+	Course     *string  `json:"course"`
+	Date       *string  `json:"date"`
+	Start      *string  `json:"start"`
+	End        *string  `json:"end"`
+	Timezone   *string  `json:"timezone"`
+	Venue      *string  `json:"venue"`
+	City       *string  `json:"city"`
+	Country    *string  `json:"country"`
+	Capacity   *int     `json:"capacity"`
+	TrainerIDs *[]int64 `json:"trainer_ids"`
+	AgencyIDs  *[]int64 `json:"agency_ids"` // open to these agencies; empty: all
+}
+
+// Session is a session as callers see it.
+type Session struct {
+	ID          int64     `json:"id"`
+	Course      string    `json:"course"`
+	CourseTitle string    `json:"course_title"`
+	Date        string    `json:"date"`
+	Start       string    `json:"start"`
+	End         string    `json:"end"`
+	Timezone    string    `json:"timezone"`
+	UTCOffset   string    `json:"utc_offset"`
+	StartsAt    time.Time `json:"starts_at"`
+	EndsAt      time.Time `json:"ends_at"`
+	Venue       string    `json:"venue"`
+	City        string    `json:"city"`
+	Country     string    `json:"country"`
+	Capacity    int       `json:"capacity"`
+	Enrolled    int64     `json:"enrolled"`
+	Waitlisted  int64     `json:"waitlisted"`
+	Status      string    `json:"status"`
+	TrainerIDs  []int64   `json:"trainer_ids"`
+	AgencyIDs   []int64   `json:"agency_ids"`
+	Sequence    int       `json:"sequence"`
+
+	Location *time.Location `json:"-"`
+}
+
+func (s *Service) view(q store.Q, ts *store.TrainingSession) (*Session, error) {
+	loc, err := time.LoadLocation(ts.Timezone)
+	if err != nil {
+		return nil, fmt.Errorf("session %d time zone: %w", ts.ID, err)
+	}
+	v := &Session{ID: ts.ID, Course: ts.CourseID, Date: ts.Date, Start: ts.StartTime, End: ts.EndTime,
+		Timezone: ts.Timezone, StartsAt: ts.StartsAt.UTC(), EndsAt: ts.EndsAt.UTC(), Venue: ts.Venue, City: ts.City,
+		Country: ts.Country, Capacity: ts.Capacity, Status: ts.Status, Sequence: ts.Sequence, Location: loc,
+		TrainerIDs: trainerIDs(ts), AgencyIDs: agencyIDs(ts)}
+	v.UTCOffset = ts.StartsAt.In(loc).Format("-07:00")
+	if c, ok := s.courses.Course(ts.CourseID); ok {
+		v.CourseTitle = c.Title
+	}
+	if v.Status == StatusScheduled {
+		if now := s.Now(); !now.Before(ts.StartsAt) && now.Before(ts.EndsAt) {
+			v.Status = StatusInProgress
+		}
+	}
+	if v.Enrolled, err = q.CountEnrollments(ts.ID, Enrolled); err != nil {
+		return nil, err
+	}
+	if v.Waitlisted, err = q.CountEnrollments(ts.ID, Waitlisted); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+func trainerIDs(ts *store.TrainingSession) []int64 {
+	ids := make([]int64, 0, len(ts.Trainers))
+	for _, t := range ts.Trainers {
+		ids = append(ids, t.UserID)
+	}
+	return ids
+}
+
+func agencyIDs(ts *store.TrainingSession) []int64 {
+	ids := make([]int64, 0, len(ts.Agencies))
+	for _, a := range ts.Agencies {
+		ids = append(ids, a.AgencyID)
+	}
+	return ids
+}
+
+// CreateSession schedules a day (admins and trainers). A trainer who names no
+// trainers runs the session themself.
+func (s *Service) CreateSession(ctx context.Context, a *auth.Actor, in SessionInput) (*Session, error) {
+	if err := auth.Authorize(a, auth.ActSessionCreate); err != nil {
+		return nil, err
+	}
+	if in.TrainerIDs == nil && a.Role == auth.RoleTrainer {
+		in.TrainerIDs = &[]int64{a.UserID}
+	}
+	ts := &store.TrainingSession{Status: StatusScheduled, CreatedBy: a.UserID}
+	if err := s.apply(ctx, ts, in, true); err != nil {
+		return nil, err
+	}
+	ts.CheckinSecret = make([]byte, 32)
+	if _, err := rand.Read(ts.CheckinSecret); err != nil {
+		return nil, fmt.Errorf("check-in secret: %w", err)
+	}
+	var out *Session
+	err := s.db.Tx(ctx, func(q store.Q) error {
+		if err := q.CreateSession(ts); err != nil {
+			return err
+		}
+		var err error
+		if out, err = s.view(q, ts); err != nil {
+			return err
+		}
+		return s.audit(q, a, "session.create", &ts.ID, nil, nil, out)
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.log.Info("session scheduled", "session_id", ts.ID, "course", ts.CourseID, "date", ts.Date, "by", a.UserID)
+	return out, nil
+}
+
+// apply validates input onto a session; create requires every field.
+func (s *Service) apply(ctx context.Context, ts *store.TrainingSession, in SessionInput, create bool) error {
+	var f apperr.Fields
+	req := func(field string, v *string) {
+		if create && (v == nil || strings.TrimSpace(*v) == "") {
+			f.Add(field, "required")
+		}
+	}
+	req("course", in.Course)
+	req("date", in.Date)
+	req("start", in.Start)
+	req("end", in.End)
+	req("timezone", in.Timezone)
+	req("venue", in.Venue)
+	req("city", in.City)
+	req("country", in.Country)
+	if in.Course != nil {
+		if !create && *in.Course != ts.CourseID {
+			f.Add("course", "a session's course cannot change; cancel it and schedule another")
+		} else if _, ok := s.courses.Course(*in.Course); !ok && *in.Course != "" {
+			f.Add("course", "unknown course %q", *in.Course)
+		} else {
+			ts.CourseID = *in.Course
+		}
+	}
+	dateChanged := false
+	set := func(dst *string, v *string) {
+		if v != nil {
+			if *dst != strings.TrimSpace(*v) {
+				dateChanged = true
+			}
+			*dst = strings.TrimSpace(*v)
+		}
+	}
+	set(&ts.Date, in.Date)
+	set(&ts.StartTime, in.Start)
+	set(&ts.EndTime, in.End)
+	set(&ts.Timezone, in.Timezone)
+	if in.Venue != nil {
+		ts.Venue = auth.CleanName(&f, "venue", *in.Venue, true)
+	}
+	if in.City != nil {
+		ts.City = auth.CleanName(&f, "city", *in.City, true)
+	}
+	if in.Country != nil {
+		ts.Country = auth.CheckCountry(&f, "country", *in.Country)
+	}
+	if in.Capacity != nil {
+		ts.Capacity = *in.Capacity
+	}
+	if create && in.Capacity == nil {
+		f.Add("capacity", "required")
+	} else if ts.Capacity < 1 || ts.Capacity > 10000 {
+		f.Add("capacity", "must be between 1 and 10000")
+	}
+	if ts.Date != "" && ts.StartTime != "" && ts.EndTime != "" && ts.Timezone != "" {
+		s.checkTimes(&f, ts, create || dateChanged)
+	}
+	if in.TrainerIDs != nil {
+		if err := s.checkTrainers(ctx, &f, ts, *in.TrainerIDs); err != nil {
+			return err
+		}
+	}
+	if in.AgencyIDs != nil {
+		if err := s.checkAgencies(ctx, &f, ts, *in.AgencyIDs); err != nil {
+			return err
+		}
+	}
+	return f.Err()
+}
+
+// checkTimes resolves date, start and end in the session's zone. "In the past" is
+// judged by the calendar of the session's own time zone.
+func (s *Service) checkTimes(f *apperr.Fields, ts *store.TrainingSession, checkPast bool) {
+	loc, err := time.LoadLocation(ts.Timezone)
+	if err != nil || ts.Timezone == "Local" || !strings.Contains(ts.Timezone, "/") && ts.Timezone != "UTC" {
+		f.Add("timezone", "unknown time zone %q (use an IANA name such as Europe/Paris)", ts.Timezone)
+		return
+	}
+	day, err := time.ParseInLocation("2006-01-02", ts.Date, loc)
+	if err != nil {
+		f.Add("date", "must be a date as YYYY-MM-DD")
+		return
+	}
+	start, err1 := time.Parse("15:04", ts.StartTime)
+	end, err2 := time.Parse("15:04", ts.EndTime)
+	if err1 != nil {
+		f.Add("start", "must be a time as HH:MM")
+	}
+	if err2 != nil {
+		f.Add("end", "must be a time as HH:MM")
+	}
+	if err1 != nil || err2 != nil {
+		return
+	}
+	if !end.After(start) {
+		f.Add("end", "must be after the start")
+		return
+	}
+	ts.StartsAt = time.Date(day.Year(), day.Month(), day.Day(), start.Hour(), start.Minute(), 0, 0, loc).UTC()
+	ts.EndsAt = time.Date(day.Year(), day.Month(), day.Day(), end.Hour(), end.Minute(), 0, 0, loc).UTC()
+	if checkPast && ts.Date < s.Now().In(loc).Format("2006-01-02") {
+		f.Add("date", "is in the past (in %s)", ts.Timezone)
+	}
+}
+
+func (s *Service) checkTrainers(ctx context.Context, f *apperr.Fields, ts *store.TrainingSession, ids []int64) error {
+	users, err := s.db.Read(ctx).UsersByIDs(ids)
+	if err != nil {
+		return err
+	}
+	byID := map[int64]store.User{}
+	for _, u := range users {
+		byID[u.ID] = u
+	}
+	ts.Trainers = nil
+	seen := map[int64]bool{}
+	for _, id := range ids {
+		u, ok := byID[id]
+		if !ok || (u.Role != string(auth.RoleTrainer) && u.Role != string(auth.RoleAdmin)) {
+			f.Add("trainer_ids", "user %d is not a trainer", id)
+			continue
+		}
+		if !seen[id] {
+			seen[id] = true
+			ts.Trainers = append(ts.Trainers, store.SessionTrainer{UserID: id})
+		}
+	}
+	return nil
+}
+
+func (s *Service) checkAgencies(ctx context.Context, f *apperr.Fields, ts *store.TrainingSession, ids []int64) error {
+	ts.Agencies = nil
+	seen := map[int64]bool{}
+	for _, id := range ids {
+		if _, err := s.db.Agency(ctx, id); errors.Is(err, store.ErrNotFound) {
+			f.Add("agency_ids", "unknown agency %d", id)
+			continue
+		} else if err != nil {
+			return err
+		}
+		if !seen[id] {
+			seen[id] = true
+			ts.Agencies = append(ts.Agencies, store.SessionAgency{AgencyID: id})
+		}
+	}
+	return nil
+}
+
+// visibleSession loads a session the actor may see, or reports not-found.
+func (s *Service) visibleSession(q store.Q, a *auth.Actor, id int64, lock bool) (*store.TrainingSession, error) {
+	if err := auth.Authorize(a, auth.ActSessionRead); err != nil {
+		return nil, err
+	}
+	ts, err := q.Session(id, lock)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, apperr.NotFound("session")
+	}
+	if err != nil {
+		return nil, err
+	}
+	enrolled := false
+	if !a.CanSeeSession(agencyIDs(ts), false) {
+		if _, err := q.Enrollment(id, a.UserID); err == nil {
+			enrolled = true
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
+	}
+	if !a.CanSeeSession(agencyIDs(ts), enrolled) {
+		return nil, apperr.NotFound("session")
+	}
+	return ts, nil
+}
+
+// managedSession loads a session the actor runs. One they may see but not run is
+// forbidden; one they may not see is not found.
+func (s *Service) managedSession(q store.Q, a *auth.Actor, id int64, lock bool) (*store.TrainingSession, error) {
+	ts, err := s.visibleSession(q, a, id, lock)
+	if err != nil {
+		return nil, err
+	}
+	if !a.CanManageSession(trainerIDs(ts)) {
+		return nil, apperr.Forbidden("only this session's trainers and admins may do this")
+	}
+	return ts, nil
+}
+
+// Session returns one session.
+func (s *Service) Session(ctx context.Context, a *auth.Actor, id int64) (*Session, error) {
+	q := s.db.Read(ctx)
+	ts, err := s.visibleSession(q, a, id, false)
+	if err != nil {
+		return nil, err
+	}
+	return s.view(q, ts)
+}
+
+// SessionQuery filters a listing.
+type SessionQuery struct {
+	Course   string
+	From, To string
+	Status   string
+	Mine     bool // only sessions I train or am enrolled in
+}
+
+// Sessions lists the sessions the actor may see.
+func (s *Service) Sessions(ctx context.Context, a *auth.Actor, sq SessionQuery) ([]*Session, error) {
+	if err := auth.Authorize(a, auth.ActSessionRead); err != nil {
+		return nil, err
+	}
+	var f apperr.Fields
+	for field, d := range map[string]string{"from": sq.From, "to": sq.To} {
+		if _, err := time.Parse("2006-01-02", d); d != "" && err != nil {
+			f.Add(field, "must be a date as YYYY-MM-DD")
+		}
+	}
+	if sq.Status != "" && sq.Status != StatusScheduled && sq.Status != StatusClosed && sq.Status != StatusCancelled && sq.Status != StatusInProgress {
+		f.Add("status", "must be scheduled, in_progress, closed or cancelled")
+	}
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	filter := store.SessionFilter{CourseID: sq.Course, From: sq.From, To: sq.To, Status: sq.Status}
+	if sq.Status == StatusInProgress {
+		filter.Status = StatusScheduled
+	}
+	if a.Role == auth.RoleCoordinator || a.Role == auth.RoleOfficer {
+		filter.VisibleToAgency = a.AgencyScope()
+		filter.EnrolledUser = &a.UserID
+	}
+	if sq.Mine && a.Role == auth.RoleTrainer {
+		filter.TrainerID = &a.UserID
+	}
+	q := s.db.Read(ctx)
+	list, err := q.Sessions(filter)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Session, 0, len(list))
+	for i := range list {
+		v, err := s.view(q, &list[i])
+		if err != nil {
+			return nil, err
+		}
+		if sq.Status == StatusInProgress && v.Status != StatusInProgress || sq.Status == StatusScheduled && v.Status != StatusScheduled {
+			continue
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// UpdateSession changes a scheduled session (its trainers and admins). Raising the
+// capacity promotes the waitlist in the same transaction; lowering it below the
+// number enrolled is refused.
+func (s *Service) UpdateSession(ctx context.Context, a *auth.Actor, id int64, in SessionInput) (*Session, error) {
+	var out *Session
+	err := s.db.Tx(ctx, func(q store.Q) error {
+		ts, err := s.managedSession(q, a, id, true)
+		if err != nil {
+			return err
+		}
+		if ts.Status != StatusScheduled {
+			return apperr.Conflict("the session is " + ts.Status + " and can no longer change")
+		}
+		before, err := s.view(q, ts)
+		if err != nil {
+			return err
+		}
+		if err := s.apply(ctx, ts, in, false); err != nil {
+			return err
+		}
+		enrolled, err := q.CountEnrollments(id, Enrolled)
+		if err != nil {
+			return err
+		}
+		if int64(ts.Capacity) < enrolled {
+			return apperr.Invalid("capacity", "%d officers are enrolled; unenrol some before lowering the capacity", enrolled)
+		}
+		ts.Sequence++
+		if err := q.UpdateSession(ts); err != nil {
+			return err
+		}
+		for n := enrolled; n < int64(ts.Capacity); n++ {
+			promoted, err := s.promoteFirst(q, a, ts.ID)
+			if err != nil {
+				return err
+			}
+			if !promoted {
+				break
+			}
+		}
+		if out, err = s.view(q, ts); err != nil {
+			return err
+		}
+		return s.audit(q, a, "session.update", &ts.ID, nil, before, out)
+	})
+	return out, err
+}
+
+// CancelSession cancels a scheduled session; enrolled officers see it cancelled.
+func (s *Service) CancelSession(ctx context.Context, a *auth.Actor, id int64) (*Session, error) {
+	var out *Session
+	err := s.db.Tx(ctx, func(q store.Q) error {
+		ts, err := s.managedSession(q, a, id, true)
+		if err != nil {
+			return err
+		}
+		switch ts.Status {
+		case StatusCancelled:
+			out, err = s.view(q, ts)
+			return err
+		case StatusClosed:
+			return apperr.Conflict("a closed session cannot be cancelled")
+		}
+		ts.Status = StatusCancelled
+		ts.Sequence++
+		if err := q.UpdateSession(ts); err != nil {
+			return err
+		}
+		if out, err = s.view(q, ts); err != nil {
+			return err
+		}
+		return s.audit(q, a, "session.cancel", &ts.ID, nil, map[string]string{"status": StatusScheduled}, map[string]string{"status": StatusCancelled})
+	})
+	return out, err
+}
