@@ -38,6 +38,23 @@ func (s *Server) routes() {
 	e.POST("/admin/users", s.usersSubmit)
 	e.GET("/agency/officers", s.officersPage)
 	e.POST("/agency/officers", s.officersSubmit)
+	e.GET("/admin/audit", s.auditPage)
+	e.GET("/sessions", s.sessionsPage)
+	e.GET("/sessions/new", s.newSessionPage)
+	e.POST("/sessions/new", s.newSessionSubmit)
+	e.GET("/sessions/:id", s.sessionPage) // also /sessions/{id}.ics
+	e.POST("/sessions/:id/enrol", s.enrolSubmit)
+	e.POST("/sessions/:id/unenrol", s.unenrolSubmit)
+	e.POST("/sessions/:id/cancel", s.cancelSubmit)
+	e.GET("/sessions/:id/roster", s.rosterPage)
+	e.POST("/sessions/:id/roster", s.rosterSubmit)
+	e.GET("/sessions/:id/attendance", s.attendancePage)
+	e.POST("/sessions/:id/attendance/:user_id", s.attendanceSubmit)
+	e.GET("/sessions/:id/checkin", s.checkinPage)
+	e.POST("/sessions/:id/checkin", s.checkinSubmit)
+	e.GET("/sessions/:id/projector", s.projectorPage)
+	e.GET("/sessions/:id/checkin-qr.png", s.checkinQR)
+	e.GET("/calendar/:token", s.calendarFeed)
 
 	// JSON API.
 	api := e.Group("/api/v1")
@@ -65,6 +82,8 @@ func (s *Server) routes() {
 	v1.GET("/sessions/:id/checkin-code", s.apiCheckinCode)
 	v1.POST("/sessions/:id/checkin", s.apiCheckin)
 	v1.GET("/audit", s.apiAudit)
+	v1.POST("/sessions/:id/roster", s.apiImportRoster)
+	v1.GET("/me/calendar", s.apiMyCalendar)
 	api.Any("/*", func(c echo.Context) error { return echo.NewHTTPError(http.StatusNotFound) })
 }
 

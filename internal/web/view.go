@@ -25,6 +25,8 @@ var templateFuncs = template.FuncMap{
 	"inc":        func(i int) int { return i + 1 },
 	"fieldArgs":  fieldArgs,
 	"agencyName": agencyName,
+	"localTime": func(t time.Time, loc *time.Location, layout string) string { return t.In(loc).Format(layout) },
+	"userName":   func(m map[int64]string, id int64) string { return m[id] },
 	"deref": func(p *int64) int64 {
 		if p == nil {
 			return 0
@@ -65,6 +67,8 @@ type page struct {
 	User  *auth.Actor
 	CSRF  string
 	Data  any
+	// Refresh, when set, reloads the page after that many seconds (the projector).
+	Refresh int
 }
 
 func (s *Server) localizer(c echo.Context) *i18n.Localizer {
@@ -85,7 +89,11 @@ func (s *Server) render(c echo.Context, status int, name, title string, data any
 	}
 	l := s.localizer(c)
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout.html", page{L: l, Lang: l.Lang, Title: title, User: actor(c), CSRF: csrfToken(c), Data: data}); err != nil {
+	p := page{L: l, Lang: l.Lang, Title: title, User: actor(c), CSRF: csrfToken(c), Data: data}
+	if r, ok := c.Get("refresh").(int); ok {
+		p.Refresh = r
+	}
+	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
 	}
 	return c.HTMLBlob(status, buf.Bytes())

@@ -1,0 +1,111 @@
+package schedule
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/lectern-platform/lectern/internal/apperr"
+	"github.com/lectern-platform/lectern/internal/auth"
+	"github.com/lectern-platform/lectern/internal/ical"
+	"github.com/lectern-platform/lectern/internal/store"
+)
+
+func (s *Service) event(v *Session, baseURL string) ical.Event {
+	url := fmt.Sprintf("%s/sessions/%d", strings.TrimSuffix(baseURL, "/"), v.ID)
+	return ical.Event{
+		UID:         fmt.Sprintf("session-%d@lectern", v.ID),
+		Sequence:    v.Sequence,
+		Summary:     v.CourseTitle,
+		Description: fmt.Sprintf("%s\n%s, %s\n%s", v.CourseTitle, v.Venue, v.City, url),
+		Location:    fmt.Sprintf("%s, %s, %s", v.Venue, v.City, v.Country),
+		URL:         url,
+		Start:       v.StartsAt,
+		End:         v.EndsAt,
+		TZ:          v.Location,
+		Cancelled:   v.Status == StatusCancelled,
+		Updated:     s.Now(),
+	}
+}
+
+// SessionCalendar is one session as an .ics file.
+func (s *Service) SessionCalendar(ctx context.Context, a *auth.Actor, id int64, baseURL string) ([]byte, error) {
+	v, err := s.Session(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := ical.Write(&buf, v.CourseTitle, []ical.Event{s.event(v, baseURL)}); err != nil {
+		return nil, fmt.Errorf("session %d calendar: %w", id, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// CalendarToken returns the secret of the actor's calendar feed, creating it on
+// first use. The feed is read-only and shows only what the user could see signed in.
+func (s *Service) CalendarToken(ctx context.Context, a *auth.Actor) (string, error) {
+	if err := auth.Authorize(a, auth.ActSessionRead); err != nil {
+		return "", err
+	}
+	u, err := s.db.User(ctx, a.UserID)
+	if err != nil {
+		return "", err
+	}
+	if u.CalendarToken != nil && *u.CalendarToken != "" {
+		return *u.CalendarToken, nil
+	}
+	raw := make([]byte, 24)
+	if _, err := rand.Read(raw); err != nil {
+		return "", fmt.Errorf("calendar token: %w", err)
+	}
+	token := base64.RawURLEncoding.EncodeToString(raw)
+	if err := s.db.Tx(ctx, func(q store.Q) error { return q.SetCalendarToken(a.UserID, token) }); err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
+// Feed is a user's calendar: the sessions they are enrolled in or train (all
+// sessions for admins, their agency's for coordinators), cancellations included.
+func (s *Service) Feed(ctx context.Context, token, baseURL string) ([]byte, error) {
+	if len(token) < 20 {
+		return nil, apperr.NotFound("calendar")
+	}
+	u, err := s.db.Read(ctx).UserByCalendarToken(token)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, apperr.NotFound("calendar")
+	} else if err != nil {
+		return nil, err
+	}
+	a := auth.ActorFor(u)
+	list, err := s.Sessions(ctx, a, SessionQuery{Mine: true})
+	if err != nil {
+		return nil, err
+	}
+	enrolled := map[int64]bool{}
+	if a.Role == auth.RoleOfficer {
+		ids, err := s.db.Read(ctx).EnrolledSessionIDs(a.UserID)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			enrolled[id] = true
+		}
+	}
+	var events []ical.Event
+	for _, v := range list {
+		if a.Role == auth.RoleOfficer && !enrolled[v.ID] {
+			continue
+		}
+		events = append(events, s.event(v, baseURL))
+	}
+	var buf bytes.Buffer
+	if err := ical.Write(&buf, "Lectern — "+u.Name, events); err != nil {
+		return nil, fmt.Errorf("calendar feed: %w", err)
+	}
+	return buf.Bytes(), nil
+}

@@ -1,0 +1,252 @@
+package schedule
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/lectern-platform/lectern/internal/apperr"
+	"github.com/lectern-platform/lectern/internal/auth"
+	"github.com/lectern-platform/lectern/internal/csvx"
+	"github.com/lectern-platform/lectern/internal/store"
+)
+
+// MaxRosterRows bounds one import; a conference hall is a few thousand people.
+const MaxRosterRows = 10000
+
+// RosterResult says what an import did.
+type RosterResult struct {
+	Rows       int `json:"rows"`
+	Created    int `json:"created"`    // new officer accounts (they get an invitation to set a password)
+	Enrolled   int `json:"enrolled"`   // new seats
+	Waitlisted int `json:"waitlisted"` // new waitlist places
+	Already    int `json:"already"`    // were enrolled or waitlisted before
+}
+
+type rosterRow struct {
+	line     int
+	user     store.User
+	existing bool
+	extra    int
+}
+
+// ImportRoster reads a CSV roster (email, name, and optional given_name,
+// family_name, latin_name, extra_time_percent; agency_id when an admin or trainer
+// imports), creates the officer accounts that do not exist and enrols everyone.
+// All or nothing: any bad row, and nothing changes; every bad row is reported.
+func (s *Service) ImportRoster(ctx context.Context, a *auth.Actor, sessionID int64, r io.Reader) (*RosterResult, error) {
+	if err := auth.Authorize(a, auth.ActRosterImport); err != nil {
+		return nil, err
+	}
+	q := s.db.Read(ctx)
+	ts, err := s.visibleSession(q, a, sessionID, false)
+	if err != nil {
+		return nil, err
+	}
+	if a.Role == auth.RoleTrainer && !a.CanManageSession(trainerIDs(ts)) {
+		return nil, apperr.Forbidden("only this session's trainers, admins and coordinators import rosters")
+	}
+	if ts.Status == StatusCancelled || ts.Status == StatusClosed {
+		return nil, apperr.Conflict("the session is " + ts.Status)
+	}
+	crossAgency := a.Role == auth.RoleAdmin || a.Role == auth.RoleTrainer
+	required := []string{"email", "name"}
+	optional := []string{"given_name", "family_name", "latin_name", "extra_time_percent"}
+	if crossAgency {
+		required = append(required, "agency_id")
+	}
+	table, rowErrs, err := csvx.Read(r, required, optional, MaxRosterRows)
+	var fe *csvx.FileError
+	if errors.As(err, &fe) {
+		return nil, &apperr.Error{Code: apperr.CodeInvalid, Message: fe.Message,
+			Details: []apperr.FieldError{{Row: fe.Line, Field: "file", Message: fe.Message}}}
+	} else if err != nil {
+		return nil, fmt.Errorf("read roster: %w", err)
+	}
+	var details []apperr.FieldError
+	for _, re := range rowErrs {
+		details = append(details, apperr.FieldError{Row: re.Row, Field: re.Field, Message: re.Message})
+	}
+	rows, more, err := s.checkRosterRows(ctx, a, ts, table, crossAgency)
+	if err != nil {
+		return nil, err
+	}
+	details = append(details, more...)
+	if len(details) > 0 {
+		sortRowErrors(details)
+		return nil, &apperr.Error{Code: apperr.CodeInvalid, Message: fmt.Sprintf("%d problem(s) in the roster; nothing was imported", len(details)), Details: details}
+	}
+	res := &RosterResult{Rows: len(rows)}
+	err = s.db.Tx(ctx, func(q store.Q) error {
+		ts, err := q.Session(sessionID, true)
+		if err != nil {
+			return err
+		}
+		var fresh []store.User
+		for _, row := range rows {
+			if !row.existing {
+				fresh = append(fresh, row.user)
+			}
+		}
+		if err := q.CreateUsers(fresh); err != nil {
+			if errors.Is(err, store.ErrDuplicate) {
+				return apperr.Conflict("an account was created while importing; import again")
+			}
+			return err
+		}
+		res.Created = len(fresh)
+		created, err := q.UsersByEmails(emailsOf(fresh))
+		if err != nil {
+			return err
+		}
+		ids := map[string]int64{}
+		for _, u := range created {
+			ids[u.Email] = u.ID
+		}
+		enrolled, err := q.CountEnrollments(sessionID, Enrolled)
+		if err != nil {
+			return err
+		}
+		for _, row := range rows {
+			uid := row.user.ID
+			if !row.existing {
+				uid = ids[row.user.Email]
+			}
+			if _, err := q.Enrollment(sessionID, uid); err == nil {
+				res.Already++
+				continue
+			} else if !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+			e := &store.Enrollment{SessionID: sessionID, UserID: uid, Status: Enrolled, ExtraTimePercent: row.extra, CreatedAt: s.Now(), UpdatedAt: s.Now()}
+			if enrolled >= int64(ts.Capacity) {
+				e.Status = Waitlisted
+				res.Waitlisted++
+			} else {
+				enrolled++
+				res.Enrolled++
+			}
+			if err := q.CreateEnrollment(e); err != nil {
+				return err
+			}
+			after := map[string]any{"status": e.Status, "extra_time_percent": e.ExtraTimePercent, "via": "roster", "line": row.line}
+			if err := s.audit(q, a, "enrollment.create", &sessionID, &uid, nil, after); err != nil {
+				return err
+			}
+		}
+		return s.audit(q, a, "roster.import", &sessionID, nil, nil, res)
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.log.Info("roster imported", "session_id", sessionID, "rows", res.Rows, "created", res.Created, "by", a.UserID)
+	return res, nil
+}
+
+// checkRosterRows validates every record against the accounts it names.
+func (s *Service) checkRosterRows(ctx context.Context, a *auth.Actor, ts *store.TrainingSession, table *csvx.Table, crossAgency bool) ([]rosterRow, []apperr.FieldError, error) {
+	q := s.db.Read(ctx)
+	var details []apperr.FieldError
+	add := func(line int, field, msg string) {
+		details = append(details, apperr.FieldError{Row: line, Field: field, Message: msg})
+	}
+	emails := make([]string, 0, len(table.Records))
+	for _, rec := range table.Records {
+		emails = append(emails, auth.NormalizeEmail(rec.Values["email"]))
+	}
+	existing, err := q.UsersByEmails(emails)
+	if err != nil {
+		return nil, nil, err
+	}
+	byEmail := map[string]store.User{}
+	for _, u := range existing {
+		byEmail[u.Email] = u
+	}
+	agencies := map[int64]bool{}
+	firstLine := map[string]int{}
+	var rows []rosterRow
+	for _, rec := range table.Records {
+		var f apperr.Fields
+		row := rosterRow{line: rec.Line}
+		u := &row.user
+		u.Email = auth.NormalizeEmail(rec.Values["email"])
+		auth.CheckEmail(&f, "email", u.Email)
+		u.Name = auth.CleanName(&f, "name", rec.Values["name"], true)
+		u.GivenName = auth.CleanName(&f, "given_name", rec.Values["given_name"], false)
+		u.FamilyName = auth.CleanName(&f, "family_name", rec.Values["family_name"], false)
+		u.LatinName = auth.CleanName(&f, "latin_name", rec.Values["latin_name"], false)
+		auth.CheckLatinName(&f, "latin_name", u.LatinName)
+		u.Role = string(auth.RoleOfficer)
+		if v := rec.Values["extra_time_percent"]; v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 || n > 300 {
+				f.Add("extra_time_percent", "must be a whole number from 0 to 300")
+			}
+			row.extra = n
+		}
+		if crossAgency {
+			id, err := strconv.ParseInt(rec.Values["agency_id"], 10, 64)
+			if err != nil {
+				f.Add("agency_id", "must be an agency number")
+			} else {
+				if _, known := agencies[id]; !known {
+					_, err := s.db.Agency(ctx, id)
+					if err != nil && !errors.Is(err, store.ErrNotFound) {
+						return nil, nil, err
+					}
+					agencies[id] = err == nil
+				}
+				if !agencies[id] {
+					f.Add("agency_id", "unknown agency %d", id)
+				}
+				u.AgencyID = &id
+			}
+		} else {
+			u.AgencyID = a.AgencyID
+		}
+		if first, dup := firstLine[u.Email]; dup && u.Email != "" {
+			f.Add("email", "repeats line %d", first)
+		} else {
+			firstLine[u.Email] = rec.Line
+		}
+		if old, ok := byEmail[u.Email]; ok {
+			switch {
+			case old.Role != string(auth.RoleOfficer):
+				f.Add("email", "belongs to an account that is not an officer")
+			case !a.CanActForUser(&old):
+				f.Add("email", "belongs to an officer outside your agency")
+			case u.AgencyID != nil && old.AgencyID != nil && *old.AgencyID != *u.AgencyID:
+				f.Add("agency_id", "the officer with this e-mail address belongs to another agency")
+			}
+			row.user, row.existing = old, true
+		}
+		if u.AgencyID != nil && len(f) == 0 {
+			if !(&auth.Actor{Role: auth.RoleOfficer, AgencyID: row.user.AgencyID}).CanSeeSession(agencyIDs(ts), false) {
+				f.Add("agency_id", "this session is not open to the officer's agency")
+			}
+		}
+		for _, fe := range f {
+			add(rec.Line, fe.Field, fe.Message)
+		}
+		rows = append(rows, row)
+	}
+	return rows, details, nil
+}
+
+func emailsOf(users []store.User) []string {
+	out := make([]string, len(users))
+	for i, u := range users {
+		out[i] = u.Email
+	}
+	return out
+}
+
+func sortRowErrors(d []apperr.FieldError) {
+	for i := 1; i < len(d); i++ { // insertion sort: already nearly ordered
+		for j := i; j > 0 && d[j].Row < d[j-1].Row; j-- {
+			d[j], d[j-1] = d[j-1], d[j]
+		}
+	}
+}

@@ -1,0 +1,47 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+const icsType = "text/calendar; charset=utf-8"
+
+func (s *Server) sessionICS(c echo.Context) error {
+	c.SetParamValues(strings.TrimSuffix(c.Param("id"), ".ics"))
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	data, err := s.schedule.SessionCalendar(c.Request().Context(), actor(c), id, s.cfg.BaseURL)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Content-Disposition", `attachment; filename="session-`+c.Param("id")+`.ics"`)
+	return c.Blob(http.StatusOK, icsType, data)
+}
+
+// calendarFeed serves /calendar/{token}.ics to calendar apps, which cannot sign in:
+// the unguessable token is the credential.
+func (s *Server) calendarFeed(c echo.Context) error {
+	token, ok := strings.CutSuffix(c.Param("token"), ".ics")
+	if !ok {
+		return echo.NewHTTPError(http.StatusNotFound)
+	}
+	data, err := s.schedule.Feed(c.Request().Context(), token, s.cfg.BaseURL)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "private, max-age=300")
+	return c.Blob(http.StatusOK, icsType, data)
+}
+
+func (s *Server) apiMyCalendar(c echo.Context) error {
+	token, err := s.schedule.CalendarToken(c.Request().Context(), actor(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]string{"url": strings.TrimSuffix(s.cfg.BaseURL, "/") + "/calendar/" + token + ".ics"})
+}

@@ -1,0 +1,95 @@
+package web
+
+import (
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/lectern-platform/lectern/internal/apperr"
+	"github.com/lectern-platform/lectern/internal/auth"
+	"github.com/lectern-platform/lectern/internal/schedule"
+)
+
+func (s *Server) apiImportRoster(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	mt, _, _ := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
+	if mt != "text/csv" && mt != "application/csv" {
+		return echo.NewHTTPError(http.StatusUnsupportedMediaType, "send the roster as text/csv")
+	}
+	res, err := s.schedule.ImportRoster(c.Request().Context(), actor(c), id, c.Request().Body)
+	if err != nil {
+		return tooLarge(err)
+	}
+	return c.JSON(http.StatusOK, res)
+}
+
+// tooLarge turns a body that hit the size limit while being read into a 413.
+func tooLarge(err error) error {
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		return he
+	}
+	return err
+}
+
+type rosterView struct {
+	Session     *schedule.Session
+	Enrollments []*schedule.Enrollment
+	Result      *schedule.RosterResult
+	Error       string
+	RowErrors   []apperr.FieldError
+	CrossAgency bool
+}
+
+func (s *Server) rosterPage(c echo.Context) error {
+	return s.renderRoster(c, http.StatusOK, rosterView{})
+}
+
+func (s *Server) renderRoster(c echo.Context, status int, v rosterView) error {
+	a := actor(c)
+	if err := auth.Authorize(a, auth.ActRosterImport); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	if v.Session, err = s.schedule.Session(ctx, a, id); err != nil {
+		return err
+	}
+	if v.Enrollments, err = s.schedule.Enrollments(ctx, a, id); err != nil {
+		return err
+	}
+	v.CrossAgency = a.Role == auth.RoleAdmin || a.Role == auth.RoleTrainer
+	return s.render(c, status, "roster.html", s.localizer(c).T("roster.title"), v)
+}
+
+func (s *Server) rosterSubmit(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	file, err := c.FormFile("roster")
+	if err != nil {
+		return s.renderRoster(c, http.StatusUnprocessableEntity, rosterView{Error: s.localizer(c).T("roster.no_file")})
+	}
+	f, err := file.Open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	res, err := s.schedule.ImportRoster(c.Request().Context(), actor(c), id, io.LimitReader(f, 1<<20))
+	if de, ok := apperr.As(err); ok && (de.Code == apperr.CodeInvalid || de.Code == apperr.CodeConflict) {
+		return s.renderRoster(c, domainStatus[de.Code], rosterView{Error: de.Message, RowErrors: de.Details})
+	} else if err != nil {
+		return err
+	}
+	return s.renderRoster(c, http.StatusOK, rosterView{Result: res})
+}
