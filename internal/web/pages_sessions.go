@@ -389,4 +389,3 @@ func (s *Server) auditPage(c echo.Context) error {
 	}
 	return s.render(c, http.StatusOK, "audit.html", s.localizer(c).T("audit.title"), events)
 }
-

@@ -25,7 +25,7 @@ var templateFuncs = template.FuncMap{
 	"inc":        func(i int) int { return i + 1 },
 	"fieldArgs":  fieldArgs,
 	"agencyName": agencyName,
-	"localTime": func(t time.Time, loc *time.Location, layout string) string { return t.In(loc).Format(layout) },
+	"localTime":  func(t time.Time, loc *time.Location, layout string) string { return t.In(loc).Format(layout) },
 	"userName":   func(m map[int64]string, id int64) string { return m[id] },
 	"deref": func(p *int64) int64 {
 		if p == nil {
