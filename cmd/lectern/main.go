@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // session time zones work on machines without tz data
 )
 
 const usage = `Lectern — training-course delivery and certification.

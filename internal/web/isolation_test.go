@@ -2,11 +2,13 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lectern-platform/lectern/internal/store"
 )
@@ -21,15 +23,28 @@ func TestIsolation_EveryRouteWithAnotherAgency(t *testing.T) {
 	ctx := context.Background()
 	usersBefore, _ := ts.DB.Users(ctx, store.UserFilter{AgencyID: &w.agencyA.ID})
 
+	// Sessions: one open to agency A only, one open to all; officer A is enrolled
+	// in both, checked in to one and marked by the trainer in the other.
+	ts.fixClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	onlyA := w.createSession(t, 10, map[string]any{"agency_ids": []int64{w.agencyA.ID}, "venue": "Alpha-Marker Hall"})
+	open := w.createSession(t, 10, nil)
+	trainer := ts.token(t, w.trainer)
+	for _, sid := range []int64{onlyA.ID, open.ID} {
+		ts.api(t, trainer, "POST", fmt.Sprintf("/api/v1/sessions/%d/enrollments", sid), map[string]any{"user_id": w.officerAID, "extra_time_percent": 50})
+		ts.api(t, trainer, "PUT", fmt.Sprintf("/api/v1/sessions/%d/attendance/%d", sid, w.officerAID), map[string]string{"status": "present"})
+	}
 	idsOfA := []string{
 		strconv.FormatInt(w.agencyA.ID, 10), strconv.FormatInt(w.officerAID, 10), strconv.FormatInt(w.coordAID, 10),
+		strconv.FormatInt(onlyA.ID, 10), strconv.FormatInt(open.ID, 10),
 	}
 	secretsOfA := []string{"Alpha-Marker", w.officerA.Email, w.coordA.Email}
+	enrolledBefore, _ := ts.DB.Read(ctx).Enrollments(open.ID, nil)
 	// A body that tries to reach into agency A through every field we have.
 	hostileJSON := map[string]any{"agency_id": w.agencyA.ID, "user_id": w.officerAID, "email": "intruder@test.example",
-		"name": "Intruder", "role": "officer", "password": testPassword, "country": "FR"}
+		"name": "Intruder", "role": "officer", "password": testPassword, "country": "FR", "status": "absent", "capacity": 1}
 	hostileForm := url.Values{"agency_id": {strconv.FormatInt(w.agencyA.ID, 10)}, "user_id": {strconv.FormatInt(w.officerAID, 10)},
-		"email": {"intruder-form@test.example"}, "name": {"Intruder"}, "role": {"officer"}, "password": {testPassword}, "country": {"FR"}}
+		"email": {"intruder-form@test.example"}, "name": {"Intruder"}, "role": {"officer"}, "password": {testPassword}, "country": {"FR"},
+		"status": {"absent"}, "capacity": {"1"}}
 
 	actors := map[string]credentials{"officer B": w.officerB, "coordinator B": w.coordB}
 	routes := ts.Server.echo.Routes()
@@ -86,6 +101,18 @@ func TestIsolation_EveryRouteWithAnotherAgency(t *testing.T) {
 	if len(usersAfter) != len(usersBefore) {
 		t.Errorf("agency A had %d users, now %d", len(usersBefore), len(usersAfter))
 	}
+	enrolledAfter, _ := ts.DB.Read(ctx).Enrollments(open.ID, nil)
+	if len(enrolledAfter) != len(enrolledBefore) {
+		t.Errorf("enrolments of the open session changed: %d → %d", len(enrolledBefore), len(enrolledAfter))
+	}
+	for _, sid := range []int64{onlyA.ID, open.ID} {
+		if att, _ := ts.DB.Read(ctx).Attendance(sid, w.officerAID); att == nil || att.Status != "present" {
+			t.Errorf("officer A's attendance in session %d changed: %+v", sid, att)
+		}
+		if ses, _ := ts.DB.Read(ctx).Session(sid, false); ses.Status != "scheduled" || ses.Sequence != 0 {
+			t.Errorf("session %d changed: %s seq %d", sid, ses.Status, ses.Sequence)
+		}
+	}
 	if ag, _ := ts.DB.Agency(ctx, w.agencyA.ID); ag.Name != w.agencyA.Name || ag.Country != w.agencyA.Country {
 		t.Errorf("agency A changed: %+v", ag)
 	}
@@ -93,29 +120,42 @@ func TestIsolation_EveryRouteWithAnotherAgency(t *testing.T) {
 
 const echoRouteNotFound = "echo_route_not_found"
 
-// expandPath fills every path parameter with each of the given ids in turn; the
-// wildcard gets an ordinary name.
+// expandPath fills the path parameters with every combination of the given ids;
+// the wildcard gets an ordinary name.
 func expandPath(p string, ids []string) []string {
 	p = strings.ReplaceAll(p, "*", "x")
-	if !strings.Contains(p, ":") {
-		return []string{p}
-	}
-	var out []string
-	for _, id := range ids {
-		parts := strings.Split(p, "/")
-		for i, part := range parts {
-			switch part {
-			case ":course":
-				parts[i] = "crypto-crime"
-			case ":module":
-				parts[i] = "01-blockchain"
-			default:
-				if strings.HasPrefix(part, ":") {
-					parts[i] = id
+	out := []string{""}
+	for i, part := range strings.Split(p, "/") {
+		var options []string
+		switch {
+		case part == ":course":
+			options = []string{"crypto-crime"}
+		case part == ":module":
+			options = []string{"01-blockchain"}
+		case part == ":token":
+			options = []string{"x.ics"}
+		case strings.HasPrefix(part, ":"):
+			options = ids
+		default:
+			options = []string{part}
+		}
+		var next []string
+		for _, prefix := range out {
+			for _, o := range options {
+				if i > 0 {
+					next = append(next, prefix+"/"+o)
+				} else {
+					next = append(next, o)
 				}
 			}
 		}
-		out = append(out, strings.Join(parts, "/"))
+		out = next
+	}
+	// A session page is also its calendar.
+	if strings.HasSuffix(p, "/sessions/:id") && !strings.HasPrefix(p, "/api/") {
+		for _, id := range ids {
+			out = append(out, "/sessions/"+id+".ics")
+		}
 	}
 	return out
 }
