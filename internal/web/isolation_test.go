@@ -38,7 +38,7 @@ func TestIsolation_EveryRouteWithAnotherAgency(t *testing.T) {
 		strconv.FormatInt(onlyA.ID, 10), strconv.FormatInt(open.ID, 10),
 	}
 	secretsOfA := []string{"Alpha-Marker", w.officerA.Email, w.coordA.Email}
-	enrolledBefore, _ := ts.DB.Read(ctx).Enrollments(open.ID, nil)
+	enrolledBefore, _ := ts.DB.Read(ctx).Enrollments(open.ID, &w.agencyA.ID)
 	// A body that tries to reach into agency A through every field we have.
 	hostileJSON := map[string]any{"agency_id": w.agencyA.ID, "user_id": w.officerAID, "email": "intruder@test.example",
 		"name": "Intruder", "role": "officer", "password": testPassword, "country": "FR", "status": "absent", "capacity": 1}
@@ -101,9 +101,12 @@ func TestIsolation_EveryRouteWithAnotherAgency(t *testing.T) {
 	if len(usersAfter) != len(usersBefore) {
 		t.Errorf("agency A had %d users, now %d", len(usersBefore), len(usersAfter))
 	}
-	enrolledAfter, _ := ts.DB.Read(ctx).Enrollments(open.ID, nil)
-	if len(enrolledAfter) != len(enrolledBefore) {
-		t.Errorf("enrolments of the open session changed: %d → %d", len(enrolledBefore), len(enrolledAfter))
+	// Agency B's people may enrol themselves in the open session; agency A's
+	// enrolments must be exactly as they were.
+	enrolledAfter, _ := ts.DB.Read(ctx).Enrollments(open.ID, &w.agencyA.ID)
+	if len(enrolledAfter) != len(enrolledBefore) || len(enrolledAfter) == 0 ||
+		enrolledAfter[0].Status != enrolledBefore[0].Status || enrolledAfter[0].ExtraTimePercent != 50 {
+		t.Errorf("agency A's enrolments in the open session changed: %+v → %+v", enrolledBefore, enrolledAfter)
 	}
 	for _, sid := range []int64{onlyA.ID, open.ID} {
 		if att, _ := ts.DB.Read(ctx).Attendance(sid, w.officerAID); att == nil || att.Status != "present" {
