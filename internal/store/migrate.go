@@ -159,6 +159,46 @@ var migrations = []*gormigrate.Migration{
 			return tx.Migrator().DropTable("checkin_failures", "audit_events", "attendances", "enrollments", "session_agencies", "session_trainers", "training_sessions")
 		},
 	},
+	{
+		ID: "20261125-04-attempts",
+		Migrate: func(tx *gorm.DB) error {
+			type TrainingSession struct{ ID int64 }
+			type User struct{ ID int64 }
+			type Attempt struct {
+				ID          int64            `gorm:"primaryKey"`
+				SessionID   int64            `gorm:"not null;index:idx_attempts_owner,priority:1"`
+				QuizID      string           `gorm:"size:100;not null;index:idx_attempts_owner,priority:2"`
+				UserID      int64            `gorm:"not null;index:idx_attempts_owner,priority:3;index"`
+				Number      int              `gorm:"not null"`
+				ContentHash string           `gorm:"size:64;not null"`
+				CourseHash  string           `gorm:"size:64;not null"`
+				Questions   []byte           `gorm:"not null"`
+				PassMark    int              `gorm:"not null"`
+				Review      string           `gorm:"size:20;not null"`
+				StartedAt   time.Time        `gorm:"not null"`
+				Deadline    time.Time        `gorm:"not null"`
+				Finalised   string           `gorm:"size:20;not null;default:'';index:idx_attempts_open,priority:1"`
+				FinalisedAt *time.Time       `gorm:"index:idx_attempts_open,priority:2"`
+				Score       float64          `gorm:"not null;default:0"`
+				MaxScore    float64          `gorm:"not null;default:0"`
+				Percent     float64          `gorm:"not null;default:0"`
+				Passed      bool             `gorm:"not null;default:false"`
+				Session     *TrainingSession `gorm:"constraint:OnDelete:CASCADE"`
+				User        *User            `gorm:"constraint:OnDelete:CASCADE"`
+			}
+			type AttemptAnswer struct {
+				AttemptID  int64     `gorm:"primaryKey"`
+				QuestionID string    `gorm:"primaryKey;size:100"`
+				Answer     []byte    `gorm:"not null"`
+				Seq        int64     `gorm:"not null"`
+				Revision   int       `gorm:"not null"`
+				SavedAt    time.Time `gorm:"not null"`
+				Attempt    *Attempt  `gorm:"constraint:OnDelete:CASCADE"`
+			}
+			return tx.AutoMigrate(&Attempt{}, &AttemptAnswer{})
+		},
+		Rollback: func(tx *gorm.DB) error { return tx.Migrator().DropTable("attempt_answers", "attempts") },
+	},
 }
 
 func migrate(db *gorm.DB) error {

@@ -84,6 +84,13 @@ func (s *Server) routes() {
 	v1.GET("/audit", s.apiAudit)
 	v1.POST("/sessions/:id/roster", s.apiImportRoster)
 	v1.GET("/me/calendar", s.apiMyCalendar)
+	v1.GET("/sessions/:id/quizzes", s.apiListQuizzes)
+	v1.POST("/sessions/:id/quizzes/:quiz/attempts", s.apiStartAttempt)
+	v1.GET("/sessions/:id/quizzes/:quiz/analysis", s.apiAnalysis)
+	v1.GET("/sessions/:id/results.csv", s.apiResultsCSV)
+	v1.GET("/attempts/:id", s.apiGetAttempt)
+	v1.PUT("/attempts/:id/answers/:question", s.apiSaveAnswer)
+	v1.POST("/attempts/:id/submit", s.apiSubmitAttempt)
 	api.Any("/*", func(c echo.Context) error { return echo.NewHTTPError(http.StatusNotFound) })
 }
 

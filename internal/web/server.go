@@ -12,6 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/lectern-platform/lectern/internal/attempt"
 	"github.com/lectern-platform/lectern/internal/auth"
 	"github.com/lectern-platform/lectern/internal/course"
 	"github.com/lectern-platform/lectern/internal/i18n"
@@ -34,6 +35,7 @@ type Server struct {
 	db       *store.DB
 	accounts *auth.Service
 	schedule *schedule.Service
+	attempts *attempt.Service
 	library  *course.Library
 	catalog  *i18n.Catalog
 	log      *slog.Logger
@@ -47,7 +49,7 @@ func New(cfg Config, db *store.DB, library *course.Library, catalog *i18n.Catalo
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, db: db, accounts: auth.NewService(db, log), schedule: schedule.NewService(db, library, log), library: library, catalog: catalog, log: log, views: v, echo: echo.New()}
+	s := &Server{cfg: cfg, db: db, accounts: auth.NewService(db, log), schedule: schedule.NewService(db, library, log), attempts: attempt.NewService(db, library, log), library: library, catalog: catalog, log: log, views: v, echo: echo.New()}
 	s.echo.IPExtractor = echo.ExtractIPDirect()
 	if len(cfg.TrustedProxies) > 0 {
 		opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
@@ -98,3 +100,6 @@ func (s *Server) readyz(c echo.Context) error {
 	}
 	return c.JSON(status, checks)
 }
+
+// Attempts exposes the attempts service so the command can run its sweep.
+func (s *Server) Attempts() *attempt.Service { return s.attempts }

@@ -1,0 +1,328 @@
+// Package attempt owns quiz attempts during a session: starting one (with a frozen,
+// shuffled snapshot), autosaving answers so that none acknowledged is ever lost,
+// the server-held deadline, submission and scoring, review, and the trainer's
+// results and item analysis.
+package attempt
+
+import (
+	"context"
+	crand "crypto/rand"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"math"
+	"time"
+
+	"github.com/lectern-platform/lectern/internal/apperr"
+	"github.com/lectern-platform/lectern/internal/auth"
+	"github.com/lectern-platform/lectern/internal/course"
+	"github.com/lectern-platform/lectern/internal/quiz"
+	"github.com/lectern-platform/lectern/internal/store"
+)
+
+// Courses is what attempts need of the course library.
+type Courses interface {
+	Course(id string) (*course.Course, bool)
+}
+
+// Service is the attempts domain.
+type Service struct {
+	db      *store.DB
+	courses Courses
+	log     *slog.Logger
+	// Now is the server's clock; the deadline is judged by it alone.
+	Now func() time.Time
+}
+
+// NewService returns the attempts service.
+func NewService(db *store.DB, courses Courses, log *slog.Logger) *Service {
+	return &Service{db: db, courses: courses, log: log, Now: func() time.Time { return time.Now().UTC() }}
+}
+
+// Finalisation reasons.
+const (
+	bySubmit   = "submitted"
+	byDeadline = "deadline"
+)
+
+// PublicQuestion is a question as an officer sees it before review: no answer key,
+// no explanation.
+type PublicQuestion struct {
+	ID         string         `json:"id"`
+	Type       course.Kind    `json:"type"`
+	PromptHTML template.HTML  `json:"prompt_html"`
+	Points     int            `json:"points"`
+	Choices    []PublicChoice `json:"choices,omitempty"`
+}
+
+type PublicChoice struct {
+	ID       string        `json:"id"`
+	TextHTML template.HTML `json:"text_html"`
+}
+
+// SavedAnswer is an answer as stored, with its revision and the client's seq.
+type SavedAnswer struct {
+	QuestionID string      `json:"question_id"`
+	Answer     quiz.Answer `json:"answer"`
+	Seq        int64       `json:"seq"`
+	Revision   int         `json:"revision"`
+	SavedAt    time.Time   `json:"saved_at"`
+}
+
+// ReviewItem is one question after review is allowed.
+type ReviewItem struct {
+	QuestionID      string        `json:"question_id"`
+	Earned          float64       `json:"earned"`
+	Points          int           `json:"points"`
+	Correct         bool          `json:"correct"`
+	CorrectChoices  []string      `json:"correct_choices,omitempty"`
+	Accepted        []string      `json:"accepted,omitempty"`
+	Number          *float64      `json:"number,omitempty"`
+	Tolerance       *float64      `json:"tolerance,omitempty"`
+	ExplanationHTML template.HTML `json:"explanation_html,omitempty"`
+}
+
+// View is an attempt as its owner (or the session's trainer) sees it.
+type View struct {
+	ID          int64                  `json:"id"`
+	SessionID   int64                  `json:"session_id"`
+	Quiz        string                 `json:"quiz"`
+	QuizTitle   string                 `json:"quiz_title"`
+	Number      int                    `json:"number"`
+	Status      string                 `json:"status"` // open | submitted
+	StartedAt   time.Time              `json:"started_at"`
+	Deadline    time.Time              `json:"deadline"`
+	ServerTime  time.Time              `json:"server_time"`
+	ContentHash string                 `json:"content_hash"`
+	Questions   []PublicQuestion       `json:"questions"`
+	Answers     map[string]SavedAnswer `json:"answers"`
+	Result      *quiz.Result           `json:"result,omitempty"`
+	Review      []ReviewItem           `json:"review,omitempty"`
+	ReviewNote  string                 `json:"review_note,omitempty"`
+}
+
+func publicQuestions(qs []quiz.Question) []PublicQuestion {
+	out := make([]PublicQuestion, 0, len(qs))
+	for _, q := range qs {
+		p := PublicQuestion{ID: q.ID, Type: q.Kind, PromptHTML: q.PromptHTML, Points: q.Points}
+		for _, c := range q.Choices {
+			p.Choices = append(p.Choices, PublicChoice{ID: c.ID, TextHTML: c.HTML})
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+func snapshotOf(a *store.Attempt) ([]quiz.Question, error) {
+	var qs []quiz.Question
+	if err := json.Unmarshal(a.Questions, &qs); err != nil {
+		return nil, fmt.Errorf("decode attempt %d questions: %w", a.ID, err)
+	}
+	return qs, nil
+}
+
+func decodeAnswers(saved map[string]store.AttemptAnswer) (map[string]quiz.Answer, map[string]SavedAnswer, error) {
+	plain := make(map[string]quiz.Answer, len(saved))
+	views := make(map[string]SavedAnswer, len(saved))
+	for id, s := range saved {
+		var a quiz.Answer
+		if err := json.Unmarshal(s.Answer, &a); err != nil {
+			return nil, nil, fmt.Errorf("decode answer %s: %w", id, err)
+		}
+		plain[id] = a
+		views[id] = SavedAnswer{QuestionID: id, Answer: a, Seq: s.Seq, Revision: s.Revision, SavedAt: s.SavedAt.UTC()}
+	}
+	return plain, views, nil
+}
+
+// session loads a session and reports not-found for anyone who may not see it.
+func (s *Service) session(q store.Q, a *auth.Actor, id int64) (*store.TrainingSession, error) {
+	if err := auth.Authorize(a, auth.ActSessionRead); err != nil {
+		return nil, err
+	}
+	ts, err := q.Session(id, false)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, apperr.NotFound("session")
+	} else if err != nil {
+		return nil, err
+	}
+	openTo := make([]int64, 0, len(ts.Agencies))
+	for _, ag := range ts.Agencies {
+		openTo = append(openTo, ag.AgencyID)
+	}
+	enrolled := false
+	if _, err := q.Enrollment(id, a.UserID); err == nil {
+		enrolled = true
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	if !a.CanSeeSession(openTo, enrolled) {
+		return nil, apperr.NotFound("session")
+	}
+	return ts, nil
+}
+
+func trainerIDs(ts *store.TrainingSession) []int64 {
+	ids := make([]int64, 0, len(ts.Trainers))
+	for _, t := range ts.Trainers {
+		ids = append(ids, t.UserID)
+	}
+	return ids
+}
+
+// QuizInfo lists a course quiz with the caller's attempts at it.
+type QuizInfo struct {
+	ID               string        `json:"id"`
+	Title            string        `json:"title"`
+	Module           string        `json:"module_title"`
+	TimeLimitSeconds int           `json:"time_limit_seconds"`
+	AttemptsAllowed  int           `json:"attempts_allowed"`
+	Questions        int           `json:"questions"`
+	PassMark         int           `json:"pass_mark"`
+	Attempts         []AttemptInfo `json:"attempts"`
+}
+
+type AttemptInfo struct {
+	ID       int64        `json:"id"`
+	Number   int          `json:"number"`
+	Status   string       `json:"status"`
+	Deadline time.Time    `json:"deadline"`
+	Result   *quiz.Result `json:"result,omitempty"`
+}
+
+// Quizzes lists the session's course quizzes and the caller's own attempts.
+func (s *Service) Quizzes(ctx context.Context, a *auth.Actor, sessionID int64) ([]QuizInfo, error) {
+	if err := s.FinaliseOverdue(ctx); err != nil {
+		return nil, err
+	}
+	q := s.db.Read(ctx)
+	ts, err := s.session(q, a, sessionID)
+	if err != nil {
+		return nil, err
+	}
+	c, ok := s.courses.Course(ts.CourseID)
+	if !ok {
+		return nil, apperr.NotFound("course")
+	}
+	mine, err := q.Attempts(sessionID, "", &a.UserID)
+	if err != nil {
+		return nil, err
+	}
+	out := []QuizInfo{}
+	for _, m := range c.Modules {
+		if m.Quiz == nil {
+			continue
+		}
+		info := QuizInfo{ID: m.Quiz.ID, Title: m.Quiz.Title, Module: m.Title, TimeLimitSeconds: int(m.Quiz.TimeLimit.Seconds()),
+			AttemptsAllowed: m.Quiz.Attempts, Questions: len(m.Quiz.Questions), PassMark: m.Quiz.PassMark, Attempts: []AttemptInfo{}}
+		for i := range mine {
+			if mine[i].QuizID == m.Quiz.ID {
+				info.Attempts = append(info.Attempts, attemptInfo(&mine[i]))
+			}
+		}
+		out = append(out, info)
+	}
+	return out, nil
+}
+
+func attemptInfo(at *store.Attempt) AttemptInfo {
+	info := AttemptInfo{ID: at.ID, Number: at.Number, Status: "open", Deadline: at.Deadline.UTC()}
+	if at.Finalised != "" {
+		info.Status = "submitted"
+		info.Result = &quiz.Result{Score: at.Score, MaxScore: at.MaxScore, Percent: at.Percent, Passed: at.Passed}
+	}
+	return info
+}
+
+// Start opens an attempt for an enrolled officer, or returns the one already open.
+// created reports whether a new attempt began.
+func (s *Service) Start(ctx context.Context, a *auth.Actor, sessionID int64, quizID string) (v *View, created bool, err error) {
+	if err := auth.Authorize(a, auth.ActCheckin); err != nil { // officers take quizzes
+		return nil, false, err
+	}
+	now := s.Now()
+	var attemptID int64
+	err = s.db.Tx(ctx, func(q store.Q) error {
+		ts, err := s.session(q, a, sessionID)
+		if err != nil {
+			return err
+		}
+		e, err := q.Enrollment(sessionID, a.UserID)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && e.Status != "enrolled") {
+			return apperr.NotFound("enrolment in this session")
+		} else if err != nil {
+			return err
+		}
+		c, ok := s.courses.Course(ts.CourseID)
+		if !ok {
+			return apperr.NotFound("course")
+		}
+		m := c.Module(quizID)
+		if m == nil || m.Quiz == nil {
+			return apperr.NotFound("quiz")
+		}
+		switch {
+		case ts.Status == "cancelled" || ts.Status == "closed":
+			return apperr.Conflict("the session is " + ts.Status)
+		case now.Before(ts.StartsAt):
+			return apperr.Conflict("quizzes open when the session starts")
+		}
+		previous, err := q.Attempts(sessionID, quizID, &a.UserID)
+		if err != nil {
+			return err
+		}
+		for i := range previous {
+			p := &previous[i]
+			if p.Finalised == "" && now.Before(p.Deadline) {
+				attemptID = p.ID // the open attempt, not a new one
+				return nil
+			}
+			if p.Finalised == "" {
+				if err := s.finalise(q, p, byDeadline, now); err != nil {
+					return err
+				}
+			}
+		}
+		if len(previous) >= m.Quiz.Attempts {
+			return apperr.Conflict(fmt.Sprintf("you have used all %d attempt(s) at this quiz", m.Quiz.Attempts))
+		}
+		var seedBytes [8]byte
+		if _, err := crand.Read(seedBytes[:]); err != nil {
+			return fmt.Errorf("attempt seed: %w", err)
+		}
+		snap, err := json.Marshal(quiz.Snapshot(m.Quiz, binary.LittleEndian.Uint64(seedBytes[:])))
+		if err != nil {
+			return fmt.Errorf("encode snapshot: %w", err)
+		}
+		at := &store.Attempt{SessionID: sessionID, QuizID: quizID, UserID: a.UserID, Number: len(previous) + 1,
+			ContentHash: m.Quiz.Hash, CourseHash: c.Hash, Questions: snap, PassMark: m.Quiz.PassMark,
+			Review: string(m.Quiz.Review), StartedAt: now, Deadline: deadline(now, m.Quiz.TimeLimit, e.ExtraTimePercent, ts.EndsAt)}
+		if err := q.CreateAttempt(at); err != nil {
+			return err
+		}
+		attemptID, created = at.ID, true
+		return nil
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	v, err = s.Get(ctx, a, attemptID)
+	return v, created, err
+}
+
+// deadline is start + limit × (1 + extra/100), rounded up to the second. A quiz
+// without a limit may be answered until the session ends (at least an hour).
+func deadline(start time.Time, limit time.Duration, extraPercent int, sessionEnd time.Time) time.Time {
+	if limit <= 0 {
+		end := sessionEnd
+		if end.Before(start.Add(time.Hour)) {
+			end = start.Add(time.Hour)
+		}
+		return end.UTC()
+	}
+	d := time.Duration(math.Ceil(float64(limit)*(1+float64(extraPercent)/100)/float64(time.Second))) * time.Second
+	return start.Add(d).UTC()
+}

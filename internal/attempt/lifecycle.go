@@ -1,0 +1,355 @@
+package attempt
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/lectern-platform/lectern/internal/apperr"
+	"github.com/lectern-platform/lectern/internal/auth"
+	"github.com/lectern-platform/lectern/internal/course"
+	"github.com/lectern-platform/lectern/internal/quiz"
+	"github.com/lectern-platform/lectern/internal/store"
+)
+
+// owned loads an attempt the actor may read: its owner, or the session's trainers
+// and admins. Anyone else gets not-found.
+func (s *Service) owned(q store.Q, a *auth.Actor, id int64, lock, ownerOnly bool) (*store.Attempt, *store.TrainingSession, error) {
+	if a == nil {
+		return nil, nil, auth.Authorize(nil, auth.ActSessionRead)
+	}
+	at, err := q.Attempt(id, lock)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, apperr.NotFound("attempt")
+	} else if err != nil {
+		return nil, nil, err
+	}
+	ts, err := q.Session(at.SessionID, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	if at.UserID != a.UserID && (ownerOnly || !a.CanManageSession(trainerIDs(ts))) {
+		return nil, nil, apperr.NotFound("attempt")
+	}
+	return at, ts, nil
+}
+
+// Get returns an attempt's state, finalising it first if its deadline has passed.
+func (s *Service) Get(ctx context.Context, a *auth.Actor, id int64) (*View, error) {
+	now := s.Now()
+	var at *store.Attempt
+	var ts *store.TrainingSession
+	err := s.db.Tx(ctx, func(q store.Q) error {
+		var err error
+		if at, ts, err = s.owned(q, a, id, true, false); err != nil {
+			return err
+		}
+		if at.Finalised == "" && !now.Before(at.Deadline) {
+			return s.finalise(q, at, byDeadline, now)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	q := s.db.Read(ctx)
+	qs, err := snapshotOf(at)
+	if err != nil {
+		return nil, err
+	}
+	saved, err := q.Answers(at.ID)
+	if err != nil {
+		return nil, err
+	}
+	plain, views, err := decodeAnswers(saved)
+	if err != nil {
+		return nil, err
+	}
+	v := &View{ID: at.ID, SessionID: at.SessionID, Quiz: at.QuizID, Number: at.Number, Status: "open",
+		StartedAt: at.StartedAt.UTC(), Deadline: at.Deadline.UTC(), ServerTime: now, ContentHash: at.ContentHash,
+		Questions: publicQuestions(qs), Answers: views}
+	if c, ok := s.courses.Course(ts.CourseID); ok {
+		if m := c.Module(at.QuizID); m != nil && m.Quiz != nil {
+			v.QuizTitle = m.Quiz.Title
+		}
+	}
+	if at.Finalised != "" {
+		v.Status = "submitted"
+		v.Result = &quiz.Result{Score: at.Score, MaxScore: at.MaxScore, Percent: at.Percent, Passed: at.Passed}
+		if reviewAllowed(a, at, ts) {
+			v.Review = review(qs, plain)
+		} else {
+			v.ReviewNote = reviewNote(at.Review)
+		}
+	}
+	return v, nil
+}
+
+// reviewAllowed applies the quiz's review policy: the right answers reach an
+// officer only after submission (after_submit), after the session is closed
+// (after_close, the default, so the first to finish cannot show the room), or
+// never. The session's trainers always see them.
+func reviewAllowed(a *auth.Actor, at *store.Attempt, ts *store.TrainingSession) bool {
+	if a.CanManageSession(trainerIDs(ts)) {
+		return true
+	}
+	switch course.ReviewPolicy(at.Review) {
+	case course.ReviewAfterSubmit:
+		return at.Finalised != ""
+	case course.ReviewAfterClose:
+		return ts.Status == "closed"
+	}
+	return false
+}
+
+func reviewNote(policy string) string {
+	switch course.ReviewPolicy(policy) {
+	case course.ReviewAfterClose:
+		return "The right answers and explanations are shown when the trainer closes the session."
+	case course.ReviewNever:
+		return "This quiz does not show the right answers."
+	}
+	return ""
+}
+
+func review(qs []quiz.Question, answers map[string]quiz.Answer) []ReviewItem {
+	out := make([]ReviewItem, 0, len(qs))
+	for _, q := range qs {
+		earned := quiz.Score(q, answers[q.ID])
+		item := ReviewItem{QuestionID: q.ID, Earned: math.Round(earned*100) / 100, Points: q.Points,
+			Correct: earned >= float64(q.Points)-1e-9, ExplanationHTML: q.Explanation}
+		switch q.Kind {
+		case course.KindSingle, course.KindMultiple:
+			for _, c := range q.Choices {
+				if c.Correct {
+					item.CorrectChoices = append(item.CorrectChoices, c.ID)
+				}
+			}
+		case course.KindShort:
+			item.Accepted = q.Accepted
+		case course.KindNumeric:
+			n, t := q.Number, q.Tolerance
+			item.Number, item.Tolerance = &n, &t
+		}
+		out = append(out, item)
+	}
+	return out
+}
+
+// SaveInput is one autosave: the answer, and the client's sequence number.
+type SaveInput struct {
+	Choices []string `json:"choices"`
+	Text    *string  `json:"text"`
+	Number  *float64 `json:"number"`
+	Seq     *int64   `json:"seq"`
+}
+
+// Save stores one answer. It is idempotent, and a save with a sequence number not
+// above the stored one is stale: it is acknowledged with the stored answer and
+// changes nothing. After the deadline, nothing is saved.
+func (s *Service) Save(ctx context.Context, a *auth.Actor, id int64, questionID string, in SaveInput) (*SavedAnswer, error) {
+	now := s.Now()
+	var out *SavedAnswer
+	var expired bool
+	err := s.db.Tx(ctx, func(q store.Q) error {
+		at, _, err := s.owned(q, a, id, true, true)
+		if err != nil {
+			return err
+		}
+		if at.Finalised != "" {
+			return apperr.Conflict("this attempt is already submitted")
+		}
+		if !now.Before(at.Deadline) {
+			expired = true
+			return apperr.Conflict("the time is up; your saved answers have been submitted")
+		}
+		qs, err := snapshotOf(at)
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(qs, func(x quiz.Question) bool { return x.ID == questionID })
+		if i < 0 {
+			return apperr.Invalid("question", "no question %q in this attempt", questionID)
+		}
+		ans, err := validAnswer(qs[i], in)
+		if err != nil {
+			return err
+		}
+		saved, err := q.Answers(at.ID)
+		if err != nil {
+			return err
+		}
+		old, exists := saved[questionID]
+		seq := old.Seq + 1
+		if in.Seq != nil {
+			seq = *in.Seq
+		}
+		if exists && seq <= old.Seq {
+			out, err = savedView(old) // stale or repeated: the stored answer stands
+			return err
+		}
+		data, err := json.Marshal(ans)
+		if err != nil {
+			return fmt.Errorf("encode answer: %w", err)
+		}
+		rec := &store.AttemptAnswer{AttemptID: at.ID, QuestionID: questionID, Answer: data, Seq: seq, Revision: old.Revision + 1, SavedAt: now}
+		if err := q.SaveAnswer(rec); err != nil {
+			return err
+		}
+		out, err = savedView(*rec)
+		return err
+	})
+	if expired {
+		if _, ferr := s.finaliseByID(ctx, id, byDeadline); ferr != nil {
+			return nil, ferr
+		}
+	}
+	return out, err
+}
+
+func savedView(rec store.AttemptAnswer) (*SavedAnswer, error) {
+	var a quiz.Answer
+	if err := json.Unmarshal(rec.Answer, &a); err != nil {
+		return nil, fmt.Errorf("decode answer: %w", err)
+	}
+	return &SavedAnswer{QuestionID: rec.QuestionID, Answer: a, Seq: rec.Seq, Revision: rec.Revision, SavedAt: rec.SavedAt.UTC()}, nil
+}
+
+// validAnswer checks an answer's shape against its question's kind.
+func validAnswer(q quiz.Question, in SaveInput) (quiz.Answer, error) {
+	var ans quiz.Answer
+	switch q.Kind {
+	case course.KindSingle, course.KindMultiple:
+		if in.Text != nil || in.Number != nil {
+			return ans, apperr.Invalid("choices", "this question takes choices")
+		}
+		if q.Kind == course.KindSingle && len(in.Choices) > 1 {
+			return ans, apperr.Invalid("choices", "pick one choice")
+		}
+		for _, id := range in.Choices {
+			if !slices.ContainsFunc(q.Choices, func(c quiz.Choice) bool { return c.ID == id }) {
+				return ans, apperr.Invalid("choices", "unknown choice %q", id)
+			}
+		}
+		ans.Choices = slices.Compact(slices.Sorted(slices.Values(in.Choices)))
+		if ans.Choices == nil {
+			ans.Choices = []string{}
+		}
+	case course.KindShort:
+		if in.Choices != nil || in.Number != nil || in.Text == nil {
+			return ans, apperr.Invalid("text", "this question takes a text answer")
+		}
+		if utf8.RuneCountInString(*in.Text) > 500 || !utf8.ValidString(*in.Text) {
+			return ans, apperr.Invalid("text", "the answer is too long")
+		}
+		t := strings.TrimSpace(*in.Text)
+		ans.Text = &t
+	case course.KindNumeric:
+		if in.Choices != nil || in.Text != nil {
+			return ans, apperr.Invalid("number", "this question takes a number")
+		}
+		if in.Number != nil && (math.IsNaN(*in.Number) || math.IsInf(*in.Number, 0)) {
+			return ans, apperr.Invalid("number", "not a number")
+		}
+		ans.Number = in.Number
+	}
+	return ans, nil
+}
+
+// Submit finalises an attempt and returns its result; submitting again returns
+// the same result.
+func (s *Service) Submit(ctx context.Context, a *auth.Actor, id int64) (*quiz.Result, error) {
+	var out *quiz.Result
+	err := s.db.Tx(ctx, func(q store.Q) error {
+		at, _, err := s.owned(q, a, id, true, true)
+		if err != nil {
+			return err
+		}
+		if at.Finalised == "" {
+			reason := bySubmit
+			if !s.Now().Before(at.Deadline) {
+				reason = byDeadline
+			}
+			if err := s.finalise(q, at, reason, s.Now()); err != nil {
+				return err
+			}
+		}
+		out = &quiz.Result{Score: at.Score, MaxScore: at.MaxScore, Percent: at.Percent, Passed: at.Passed}
+		return nil
+	})
+	return out, err
+}
+
+// finalise scores an attempt with what was saved and closes it.
+func (s *Service) finalise(q store.Q, at *store.Attempt, reason string, now time.Time) error {
+	qs, err := snapshotOf(at)
+	if err != nil {
+		return err
+	}
+	saved, err := q.Answers(at.ID)
+	if err != nil {
+		return err
+	}
+	plain, _, err := decodeAnswers(saved)
+	if err != nil {
+		return err
+	}
+	r := quiz.Total(qs, plain, at.PassMark)
+	at.Score, at.MaxScore, at.Percent, at.Passed = r.Score, r.MaxScore, r.Percent, r.Passed
+	at.Finalised, at.FinalisedAt = reason, &now
+	if err := q.SaveAttempt(at); err != nil {
+		return err
+	}
+	s.log.Info("attempt finalised", "attempt_id", at.ID, "reason", reason, "percent", r.Percent)
+	return nil
+}
+
+func (s *Service) finaliseByID(ctx context.Context, id int64, reason string) (bool, error) {
+	done := false
+	err := s.db.Tx(ctx, func(q store.Q) error {
+		at, err := q.Attempt(id, true)
+		if err != nil || at.Finalised != "" {
+			return err
+		}
+		done = true
+		return s.finalise(q, at, reason, s.Now())
+	})
+	return done, err
+}
+
+// FinaliseOverdue closes every open attempt whose deadline has passed: the
+// periodic sweep, for officers who never come back.
+func (s *Service) FinaliseOverdue(ctx context.Context) error {
+	overdue, err := s.db.Read(ctx).OverdueAttempts(s.Now(), 500)
+	if err != nil {
+		return err
+	}
+	for _, at := range overdue {
+		if _, err := s.finaliseByID(ctx, at.ID, byDeadline); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Sweep runs FinaliseOverdue every interval until ctx ends.
+func (s *Service) Sweep(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := s.FinaliseOverdue(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("finalise overdue attempts", "err", err)
+			}
+		}
+	}
+}

@@ -1,0 +1,115 @@
+package store
+
+import (
+	"fmt"
+	"time"
+
+	"gorm.io/gorm/clause"
+)
+
+// Attempt is one officer's go at one quiz in one session, with the questions
+// frozen as they were when it started (answer key included: it never leaves the
+// server before review).
+type Attempt struct {
+	ID          int64
+	SessionID   int64
+	QuizID      string
+	UserID      int64
+	Number      int
+	ContentHash string
+	CourseHash  string
+	Questions   []byte // JSON []quiz.Question
+	PassMark    int
+	Review      string
+	StartedAt   time.Time
+	Deadline    time.Time
+	Finalised   string // "" while open; "submitted" or "deadline"
+	FinalisedAt *time.Time
+	Score       float64
+	MaxScore    float64
+	Percent     float64
+	Passed      bool
+}
+
+// AttemptAnswer is the latest saved answer to one question. Seq is the client's
+// sequence number: a save with a lower one is stale and changes nothing.
+type AttemptAnswer struct {
+	AttemptID  int64  `gorm:"primaryKey"`
+	QuestionID string `gorm:"primaryKey"`
+	Answer     []byte // JSON quiz.Answer
+	Seq        int64
+	Revision   int
+	SavedAt    time.Time
+}
+
+func (q Q) CreateAttempt(a *Attempt) error {
+	if err := q.g.Create(a).Error; err != nil {
+		return fmt.Errorf("create attempt: %w", translate(err))
+	}
+	return nil
+}
+
+// Attempt loads one attempt, locking its row on PostgreSQL when asked.
+func (q Q) Attempt(id int64, lock bool) (*Attempt, error) {
+	var a Attempt
+	g := q.g
+	if lock && q.postgres {
+		g = g.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	if err := g.Take(&a, id).Error; err != nil {
+		return nil, fmt.Errorf("load attempt %d: %w", id, translate(err))
+	}
+	return &a, nil
+}
+
+// Attempts lists attempts in a session, optionally for one quiz and one user.
+func (q Q) Attempts(sessionID int64, quizID string, userID *int64) ([]Attempt, error) {
+	g := q.g.Where("session_id = ?", sessionID).Order("user_id, quiz_id, number")
+	if quizID != "" {
+		g = g.Where("quiz_id = ?", quizID)
+	}
+	if userID != nil {
+		g = g.Where("user_id = ?", *userID)
+	}
+	var out []Attempt
+	if err := g.Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("list attempts: %w", err)
+	}
+	return out, nil
+}
+
+func (q Q) SaveAttempt(a *Attempt) error {
+	if err := q.g.Save(a).Error; err != nil {
+		return fmt.Errorf("save attempt %d: %w", a.ID, translate(err))
+	}
+	return nil
+}
+
+// OverdueAttempts lists open attempts whose deadline has passed.
+func (q Q) OverdueAttempts(now time.Time, limit int) ([]Attempt, error) {
+	var out []Attempt
+	if err := q.g.Where("finalised = '' AND deadline < ?", now).Order("deadline").Limit(limit).Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("list overdue attempts: %w", err)
+	}
+	return out, nil
+}
+
+// Answers returns an attempt's saved answers by question id.
+func (q Q) Answers(attemptID int64) (map[string]AttemptAnswer, error) {
+	var list []AttemptAnswer
+	if err := q.g.Where("attempt_id = ?", attemptID).Find(&list).Error; err != nil {
+		return nil, fmt.Errorf("load answers of attempt %d: %w", attemptID, err)
+	}
+	out := make(map[string]AttemptAnswer, len(list))
+	for _, a := range list {
+		out[a.QuestionID] = a
+	}
+	return out, nil
+}
+
+func (q Q) SaveAnswer(a *AttemptAnswer) error {
+	if err := q.g.Save(a).Error; err != nil {
+		return fmt.Errorf("save answer: %w", translate(err))
+	}
+	return nil
+}

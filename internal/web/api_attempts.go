@@ -1,0 +1,104 @@
+package web
+
+import (
+	"bytes"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/lectern-platform/lectern/internal/attempt"
+)
+
+func (s *Server) apiListQuizzes(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	list, err := s.attempts.Quizzes(c.Request().Context(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, list)
+}
+
+func (s *Server) apiStartAttempt(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	v, created, err := s.attempts.Start(c.Request().Context(), actor(c), id, c.Param("quiz"))
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	return c.JSON(status, v)
+}
+
+func (s *Server) apiGetAttempt(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	v, err := s.attempts.Get(c.Request().Context(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, v)
+}
+
+func (s *Server) apiSaveAnswer(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var in attempt.SaveInput
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	out, err := s.attempts.Save(c.Request().Context(), actor(c), id, c.Param("question"), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) apiSubmitAttempt(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	res, err := s.attempts.Submit(c.Request().Context(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, res)
+}
+
+func (s *Server) apiAnalysis(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	out, err := s.attempts.Analyse(c.Request().Context(), actor(c), id, c.Param("quiz"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) apiResultsCSV(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := s.attempts.WriteResultsCSV(c.Request().Context(), actor(c), id, &buf); err != nil {
+		return err
+	}
+	c.Response().Header().Set("Content-Disposition", `attachment; filename="session-`+c.Param("id")+`-results.csv"`)
+	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+}
