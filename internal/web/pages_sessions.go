@@ -389,3 +389,5 @@ func (s *Server) auditPage(c echo.Context) error {
 	}
 	return s.render(c, http.StatusOK, "audit.html", s.localizer(c).T("audit.title"), events)
 }
+
+func urlQuery(s string) string { return url.QueryEscape(s) }

@@ -55,6 +55,11 @@ func (s *Server) routes() {
 	e.GET("/sessions/:id/projector", s.projectorPage)
 	e.GET("/sessions/:id/checkin-qr.png", s.checkinQR)
 	e.GET("/calendar/:token", s.calendarFeed)
+	e.GET("/sessions/:id/quizzes", s.quizzesPage)
+	e.POST("/sessions/:id/quizzes/:quiz/start", s.startQuizSubmit)
+	e.GET("/sessions/:id/results", s.resultsPage)
+	e.GET("/attempts/:id", s.attemptPage)
+	e.POST("/attempts/:id", s.attemptSubmit)
 
 	// JSON API.
 	api := e.Group("/api/v1")

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -26,8 +27,10 @@ type world struct {
 	officerAID, coordAID int64
 }
 
-func newWorld(t *testing.T) *world {
-	ts := startServer(t, courses.FS)
+func newWorld(t *testing.T) *world { return newWorldWith(t, courses.FS) }
+
+func newWorldWith(t *testing.T, fsys fs.FS) *world {
+	ts := startServer(t, fsys)
 	w := &world{ts: ts}
 	w.agencyA = ts.agency(t, "Agency Alpha-Marker", "FR")
 	w.agencyB = ts.agency(t, "Agency Bravo", "KR")

@@ -29,6 +29,7 @@ func sessionBody(capacity int, extra map[string]any) map[string]any {
 // fixClock pins the scheduling clock.
 func (ts *testServer) fixClock(t time.Time) {
 	ts.Server.schedule.Now = func() time.Time { return t }
+	ts.Server.attempts.Now = func() time.Time { return t }
 }
 
 func decode[T any](t *testing.T, body string) T {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,12 +23,19 @@ type views struct {
 }
 
 var templateFuncs = template.FuncMap{
-	"duration":   formatDuration,
-	"inc":        func(i int) int { return i + 1 },
-	"fieldArgs":  fieldArgs,
-	"agencyName": agencyName,
-	"localTime":  func(t time.Time, loc *time.Location, layout string) string { return t.In(loc).Format(layout) },
-	"userName":   func(m map[int64]string, id int64) string { return m[id] },
+	"duration":      formatDuration,
+	"inc":           func(i int) int { return i + 1 },
+	"fieldArgs":     fieldArgs,
+	"agencyName":    agencyName,
+	"barWidth":      barWidth,
+	"quizMessages":  quizMessages,
+	"facilityChart": facilityChart,
+	"contains":      slices.Contains[[]string],
+	"div":           func(a, b int) int { return a / b },
+	"pct":           func(f float64) string { return strconv.FormatFloat(f*100, 'f', 0, 64) },
+	"sub":           func(a, b int) int { return a - b },
+	"localTime":     func(t time.Time, loc *time.Location, layout string) string { return t.In(loc).Format(layout) },
+	"userName":      func(m map[int64]string, id int64) string { return m[id] },
 	"deref": func(p *int64) int64 {
 		if p == nil {
 			return 0
@@ -142,4 +151,13 @@ func formatDuration(d time.Duration) string {
 		parts = append(parts, fmt.Sprintf("%d min", m))
 	}
 	return strings.Join(parts, " ")
+}
+
+// quizMessages are the quiz script's strings, translated, handed over as JSON.
+func quizMessages(l *i18n.Localizer) map[string]string {
+	out := map[string]string{}
+	for _, k := range []string{"saving", "saved", "offline", "signIn", "refused", "notNumber", "allSaved", "pendingN", "offlineN", "waitSubmit", "timeUp", "left300", "left60"} {
+		out[k] = l.T("quizjs." + k)
+	}
+	return out
 }

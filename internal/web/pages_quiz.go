@@ -1,0 +1,245 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/lectern-platform/lectern/internal/apperr"
+	"github.com/lectern-platform/lectern/internal/attempt"
+	"github.com/lectern-platform/lectern/internal/course"
+	"github.com/lectern-platform/lectern/internal/schedule"
+)
+
+type quizzesView struct {
+	Session   *schedule.Session
+	Quizzes   []attempt.QuizInfo
+	CanManage bool
+	Message   string
+}
+
+func (s *Server) quizzesPage(c echo.Context) error {
+	a := actor(c)
+	ctx := c.Request().Context()
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	ses, err := s.schedule.Session(ctx, a, id)
+	if err != nil {
+		return err
+	}
+	list, err := s.attempts.Quizzes(ctx, a, id)
+	if err != nil {
+		return err
+	}
+	v := quizzesView{Session: ses, Quizzes: list, CanManage: a.CanManageSession(ses.TrainerIDs), Message: c.QueryParam("msg")}
+	return s.render(c, http.StatusOK, "quizzes.html", s.localizer(c).T("quiz.list_title"), v)
+}
+
+func (s *Server) startQuizSubmit(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	v, _, err := s.attempts.Start(c.Request().Context(), actor(c), id, c.Param("quiz"))
+	if de, ok := apperr.As(err); ok && de.Code == apperr.CodeConflict {
+		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/sessions/%d/quizzes?msg=%s", id, urlQuery(de.Message)))
+	} else if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/attempts/%d", v.ID))
+}
+
+// attemptView is the quiz page: every question on one page, or one per screen.
+type attemptView struct {
+	Attempt   *attempt.View
+	Questions []questionView
+	OnePer    bool
+	Index     int // 0-based, when OnePer
+	Remaining string
+	Until     string
+	Error     string
+	Review    map[string]attempt.ReviewItem
+}
+
+type questionView struct {
+	attempt.PublicQuestion
+	Number   int
+	Name     string // form field name
+	Selected map[string]bool
+	Text     string
+	Review   *attempt.ReviewItem
+}
+
+func (s *Server) attemptPage(c echo.Context) error {
+	return s.renderAttempt(c, http.StatusOK, "")
+}
+
+func (s *Server) renderAttempt(c echo.Context, status int, message string) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	v, err := s.attempts.Get(c.Request().Context(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	view := attemptView{Attempt: v, Error: message, OnePer: c.QueryParam("view") == "one", Review: map[string]attempt.ReviewItem{}}
+	for _, r := range v.Review {
+		view.Review[r.QuestionID] = r
+	}
+	for i, q := range v.Questions {
+		qv := questionView{PublicQuestion: q, Number: i + 1, Name: "q." + q.ID, Selected: map[string]bool{}}
+		if saved, ok := v.Answers[q.ID]; ok {
+			for _, ch := range saved.Answer.Choices {
+				qv.Selected[ch] = true
+			}
+			if saved.Answer.Text != nil {
+				qv.Text = *saved.Answer.Text
+			}
+			if saved.Answer.Number != nil {
+				qv.Text = strconv.FormatFloat(*saved.Answer.Number, 'f', -1, 64)
+			}
+		}
+		if r, ok := view.Review[q.ID]; ok {
+			qv.Review = &r
+		}
+		view.Questions = append(view.Questions, qv)
+	}
+	if view.OnePer {
+		view.Index, _ = strconv.Atoi(c.QueryParam("q"))
+		view.Index = min(max(view.Index, 0), len(view.Questions)-1)
+	}
+	left := v.Deadline.Sub(v.ServerTime).Round(time.Minute)
+	view.Remaining = formatDuration(max(left, 0))
+	view.Until = v.Deadline.Format("15:04 UTC")
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return s.render(c, status, "attempt.html", s.localizer(c).T("quiz.title"), view)
+}
+
+// attemptSubmit is the no-JavaScript path: it saves every answer in the form, then
+// submits when asked, or goes back to the page (optionally the next question).
+func (s *Server) attemptSubmit(c echo.Context) error {
+	a := actor(c)
+	ctx := c.Request().Context()
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	v, err := s.attempts.Get(ctx, a, id)
+	if err != nil {
+		return err
+	}
+	if v.Status == "open" {
+		form, _ := c.FormParams()
+		for _, q := range v.Questions {
+			vals, present := form["q."+q.ID]
+			if _, shown := form["shown."+q.ID]; !present && !shown {
+				continue // not on this screen
+			}
+			in := attempt.SaveInput{}
+			switch q.Type {
+			case course.KindSingle, course.KindMultiple:
+				in.Choices = []string{}
+				for _, v := range vals {
+					if v != "" {
+						in.Choices = append(in.Choices, v)
+					}
+				}
+			case course.KindShort:
+				t := strings.Join(vals, " ")
+				in.Text = &t
+			case course.KindNumeric:
+				raw := strings.ReplaceAll(strings.TrimSpace(strings.Join(vals, "")), ",", ".")
+				if raw != "" {
+					n, err := strconv.ParseFloat(raw, 64)
+					if err != nil {
+						return s.renderAttempt(c, http.StatusUnprocessableEntity, s.localizer(c).T("quiz.not_a_number", "Number", q.ID))
+					}
+					in.Number = &n
+				}
+			}
+			if _, err := s.attempts.Save(ctx, a, id, q.ID, in); err != nil {
+				if de, ok := apperr.As(err); ok && (de.Code == apperr.CodeConflict || de.Code == apperr.CodeInvalid) {
+					return s.renderAttempt(c, domainStatus[de.Code], de.Message)
+				}
+				return err
+			}
+		}
+	}
+	if c.FormValue("action") == "submit" {
+		if _, err := s.attempts.Submit(ctx, a, id); err != nil {
+			return err
+		}
+		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/attempts/%d", id))
+	}
+	next := fmt.Sprintf("/attempts/%d", id)
+	if c.FormValue("view") == "one" {
+		q, _ := strconv.Atoi(c.FormValue("goto"))
+		next += fmt.Sprintf("?view=one&q=%d", q)
+	}
+	return c.Redirect(http.StatusSeeOther, next+"#saved")
+}
+
+// resultsView is the trainer's live results: officers × quizzes, and per quiz the
+// item analysis as a table and a bar chart.
+type resultsView struct {
+	Session  *schedule.Session
+	Quizzes  []attempt.QuizInfo
+	Officers []officerResults
+	Analyses []*attempt.Analysis
+}
+
+type officerResults struct {
+	Name    string
+	ByQuiz  map[string]attempt.ResultRow
+	AllPass bool
+}
+
+func (s *Server) resultsPage(c echo.Context) error {
+	a := actor(c)
+	ctx := c.Request().Context()
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	ses, err := s.schedule.Session(ctx, a, id)
+	if err != nil {
+		return err
+	}
+	rows, quizzes, err := s.attempts.Results(ctx, a, id)
+	if err != nil {
+		return err
+	}
+	v := resultsView{Session: ses, Quizzes: quizzes}
+	index := map[int64]int{}
+	for _, r := range rows {
+		i, ok := index[r.UserID]
+		if !ok {
+			i = len(v.Officers)
+			index[r.UserID] = i
+			v.Officers = append(v.Officers, officerResults{Name: r.Name, ByQuiz: map[string]attempt.ResultRow{}, AllPass: true})
+		}
+		v.Officers[i].ByQuiz[r.Quiz] = r
+		v.Officers[i].AllPass = v.Officers[i].AllPass && r.Passed
+	}
+	if a.CanManageSession(ses.TrainerIDs) {
+		for _, q := range quizzes {
+			an, err := s.attempts.Analyse(ctx, a, id, q.ID)
+			if err != nil {
+				return err
+			}
+			v.Analyses = append(v.Analyses, an)
+		}
+	}
+	c.Set("refresh", 20) // live during the day
+	return s.render(c, http.StatusOK, "results.html", s.localizer(c).T("results.title"), v)
+}
+
+// barWidth scales a 0–1 share to the chart's 300-unit width.
+func barWidth(f float64) int { return int(f*300 + 0.5) }
