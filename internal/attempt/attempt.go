@@ -16,6 +16,8 @@ import (
 	"math"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
+
 	"github.com/lectern-platform/lectern/internal/apperr"
 	"github.com/lectern-platform/lectern/internal/auth"
 	"github.com/lectern-platform/lectern/internal/course"
@@ -35,11 +37,20 @@ type Service struct {
 	log     *slog.Logger
 	// Now is the server's clock; the deadline is judged by it alone.
 	Now func() time.Time
+	// snapshots caches attempts' frozen questions, which never change: a room of
+	// officers autosaving does not decode them from the database on every answer.
+	snapshots *lru.Cache[int64, cachedSnapshot]
+}
+
+type cachedSnapshot struct {
+	questions []quiz.Question
+	owner     int64
 }
 
 // NewService returns the attempts service.
 func NewService(db *store.DB, courses Courses, log *slog.Logger) *Service {
-	return &Service{db: db, courses: courses, log: log, Now: func() time.Time { return time.Now().UTC() }}
+	cache, _ := lru.New[int64, cachedSnapshot](20000) // only fails for a size < 1
+	return &Service{db: db, courses: courses, log: log, Now: func() time.Time { return time.Now().UTC() }, snapshots: cache}
 }
 
 // Finalisation reasons.

@@ -153,57 +153,68 @@ type SaveInput struct {
 // Save stores one answer. It is idempotent, and a save with a sequence number not
 // above the stored one is stale: it is acknowledged with the stored answer and
 // changes nothing. After the deadline, nothing is saved.
+//
+// This is the hottest path of a quiz, so the write transaction holds only what
+// decides the outcome (the attempt's state and the stored answer); the frozen
+// questions, which never change, are read and validated before it, from a cache.
 func (s *Service) Save(ctx context.Context, a *auth.Actor, id int64, questionID string, in SaveInput) (*SavedAnswer, error) {
+	if a == nil {
+		return nil, auth.Authorize(nil, auth.ActSessionRead)
+	}
+	qs, owner, err := s.questions(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if owner != a.UserID {
+		return nil, apperr.NotFound("attempt")
+	}
+	i := slices.IndexFunc(qs, func(x quiz.Question) bool { return x.ID == questionID })
+	if i < 0 {
+		return nil, apperr.Invalid("question", "no question %q in this attempt", questionID)
+	}
+	ans, err := validAnswer(qs[i], in)
+	if err != nil {
+		return nil, err
+	}
+	data, err := json.Marshal(ans)
+	if err != nil {
+		return nil, fmt.Errorf("encode answer: %w", err)
+	}
 	now := s.Now()
 	var out *SavedAnswer
 	var expired bool
-	err := s.db.Tx(ctx, func(q store.Q) error {
-		at, _, err := s.owned(q, a, id, true, true)
+	err = s.db.Tx(ctx, func(q store.Q) error {
+		st, err := q.AttemptStateForUpdate(id)
 		if err != nil {
 			return err
 		}
-		if at.Finalised != "" {
+		if st.Finalised != "" {
 			return apperr.Conflict("this attempt is already submitted")
 		}
-		if !now.Before(at.Deadline) {
+		if !now.Before(st.Deadline) {
 			expired = true
 			return apperr.Conflict("the time is up; your saved answers have been submitted")
 		}
-		qs, err := snapshotOf(at)
-		if err != nil {
+		old, err := q.Answer(id, questionID)
+		if errors.Is(err, store.ErrNotFound) {
+			old = &store.AttemptAnswer{}
+		} else if err != nil {
 			return err
 		}
-		i := slices.IndexFunc(qs, func(x quiz.Question) bool { return x.ID == questionID })
-		if i < 0 {
-			return apperr.Invalid("question", "no question %q in this attempt", questionID)
-		}
-		ans, err := validAnswer(qs[i], in)
-		if err != nil {
-			return err
-		}
-		saved, err := q.Answers(at.ID)
-		if err != nil {
-			return err
-		}
-		old, exists := saved[questionID]
 		seq := old.Seq + 1
 		if in.Seq != nil {
 			seq = *in.Seq
 		}
-		if exists && seq <= old.Seq {
-			out, err = savedView(old) // stale or repeated: the stored answer stands
+		if old.Revision > 0 && seq <= old.Seq {
+			out, err = savedView(*old) // stale or repeated: the stored answer stands
 			return err
 		}
-		data, err := json.Marshal(ans)
-		if err != nil {
-			return fmt.Errorf("encode answer: %w", err)
-		}
-		rec := &store.AttemptAnswer{AttemptID: at.ID, QuestionID: questionID, Answer: data, Seq: seq, Revision: old.Revision + 1, SavedAt: now}
+		rec := &store.AttemptAnswer{AttemptID: id, QuestionID: questionID, Answer: data, Seq: seq, Revision: old.Revision + 1, SavedAt: now}
 		if err := q.SaveAnswer(rec); err != nil {
 			return err
 		}
-		out, err = savedView(*rec)
-		return err
+		out = &SavedAnswer{QuestionID: questionID, Answer: ans, Seq: seq, Revision: rec.Revision, SavedAt: now}
+		return nil
 	})
 	if expired {
 		if _, ferr := s.finaliseByID(ctx, id, byDeadline); ferr != nil {
@@ -211,6 +222,26 @@ func (s *Service) Save(ctx context.Context, a *auth.Actor, id int64, questionID 
 		}
 	}
 	return out, err
+}
+
+// questions returns an attempt's frozen questions and its owner. Both never
+// change after the attempt starts, so they are cached.
+func (s *Service) questions(ctx context.Context, id int64) ([]quiz.Question, int64, error) {
+	if c, ok := s.snapshots.Get(id); ok {
+		return c.questions, c.owner, nil
+	}
+	at, err := s.db.Read(ctx).Attempt(id, false)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, 0, apperr.NotFound("attempt")
+	} else if err != nil {
+		return nil, 0, err
+	}
+	qs, err := snapshotOf(at)
+	if err != nil {
+		return nil, 0, err
+	}
+	s.snapshots.Add(id, cachedSnapshot{questions: qs, owner: at.UserID})
+	return qs, at.UserID, nil
 }
 
 func savedView(rec store.AttemptAnswer) (*SavedAnswer, error) {

@@ -7,20 +7,24 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/hashicorp/golang-lru/v2/expirable"
+
 	"github.com/lectern-platform/lectern/internal/apperr"
 	"github.com/lectern-platform/lectern/internal/store"
 )
 
 // Service is the accounts domain: agencies, users and login sessions.
 type Service struct {
-	db  *store.DB
-	log *slog.Logger
-	now func() time.Time
+	db        *store.DB
+	log       *slog.Logger
+	now       func() time.Time
+	authCache *expirable.LRU[string, cachedActor]
 }
 
 // NewService returns the accounts service over db.
 func NewService(db *store.DB, log *slog.Logger) *Service {
-	return &Service{db: db, log: log, now: func() time.Time { return time.Now().UTC() }}
+	return &Service{db: db, log: log, now: func() time.Time { return time.Now().UTC() },
+		authCache: expirable.NewLRU[string, cachedActor](50000, nil, authCacheTTL)}
 }
 
 // NewAgency is the input to CreateAgency.

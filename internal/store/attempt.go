@@ -107,9 +107,44 @@ func (q Q) Answers(attemptID int64) (map[string]AttemptAnswer, error) {
 	return out, nil
 }
 
+// SaveAnswer writes an answer in one statement (insert, or update on conflict).
 func (q Q) SaveAnswer(a *AttemptAnswer) error {
-	if err := q.g.Save(a).Error; err != nil {
+	err := q.g.Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "attempt_id"}, {Name: "question_id"}},
+		DoUpdates: clause.AssignmentColumns([]string{"answer", "seq", "revision", "saved_at"}),
+	}).Create(a).Error
+	if err != nil {
 		return fmt.Errorf("save answer: %w", translate(err))
 	}
 	return nil
+}
+
+// AttemptState is the part of an attempt that decides whether it still takes
+// answers; a save reads only this inside its write transaction.
+type AttemptState struct {
+	UserID    int64
+	Finalised string
+	Deadline  time.Time
+}
+
+// AttemptStateForUpdate reads an attempt's state, locking the row on PostgreSQL.
+func (q Q) AttemptStateForUpdate(id int64) (*AttemptState, error) {
+	var st AttemptState
+	g := q.g.Model(&Attempt{}).Select("user_id, finalised, deadline").Where("id = ?", id)
+	if q.postgres {
+		g = g.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	if err := g.Take(&st).Error; err != nil {
+		return nil, fmt.Errorf("load attempt %d state: %w", id, translate(err))
+	}
+	return &st, nil
+}
+
+// Answer returns the saved answer to one question, or ErrNotFound.
+func (q Q) Answer(attemptID int64, questionID string) (*AttemptAnswer, error) {
+	var a AttemptAnswer
+	if err := q.g.Where("attempt_id = ? AND question_id = ?", attemptID, questionID).Take(&a).Error; err != nil {
+		return nil, fmt.Errorf("load answer: %w", translate(err))
+	}
+	return &a, nil
 }

@@ -32,7 +32,7 @@ type DB struct {
 // Open connects to dsn: a postgres:// URL, or else a SQLite file path (created if
 // missing). Migrations run before it returns.
 func Open(ctx context.Context, dsn string, log *slog.Logger) (*DB, error) {
-	cfg := &gorm.Config{Logger: logger.Discard, TranslateError: true, NowFunc: func() time.Time { return time.Now().UTC() }}
+	cfg := &gorm.Config{Logger: logger.Discard, TranslateError: true, PrepareStmt: true, SkipDefaultTransaction: true, NowFunc: func() time.Time { return time.Now().UTC() }}
 	var db *DB
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		g, err := gorm.Open(postgres.Open(dsn), cfg)

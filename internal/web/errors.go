@@ -98,3 +98,12 @@ func (s *Server) handleError(err error, c echo.Context) {
 		_ = c.String(status, message)
 	}
 }
+
+// userMessage is what to tell a person about a domain error: the first field's
+// message when there is one ("this code is wrong or has expired"), else the summary.
+func userMessage(de *apperr.Error) string {
+	if len(de.Details) == 1 {
+		return de.Details[0].Message
+	}
+	return de.Message
+}

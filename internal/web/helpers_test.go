@@ -24,7 +24,7 @@ var userSeq atomic.Int64
 type credentials struct{ Email, Password string }
 
 // agency creates an agency directly through the domain service.
-func (ts *testServer) agency(t *testing.T, name, country string) *auth.Agency {
+func (ts *testServer) agency(t testing.TB, name, country string) *auth.Agency {
 	t.Helper()
 	u, err := ts.Accounts.CreateUserAsSystem(context.Background(), auth.NewUser{
 		Email: fmt.Sprintf("seed-admin-%d@test.example", userSeq.Add(1)), Name: "Seed Admin", Role: "admin", Password: testPassword})
@@ -39,7 +39,7 @@ func (ts *testServer) agency(t *testing.T, name, country string) *auth.Agency {
 }
 
 // user creates an account of a role and returns its credentials.
-func (ts *testServer) user(t *testing.T, role auth.Role, agencyID *int64, name string) credentials {
+func (ts *testServer) user(t testing.TB, role auth.Role, agencyID *int64, name string) credentials {
 	t.Helper()
 	email := fmt.Sprintf("%s-%d@test.example", role, userSeq.Add(1))
 	_, err := ts.Accounts.CreateUserAsSystem(context.Background(), auth.NewUser{
@@ -53,7 +53,7 @@ func (ts *testServer) user(t *testing.T, role auth.Role, agencyID *int64, name s
 var csrfField = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
 
 // csrfFrom fetches a page and returns the CSRF token of its first form.
-func csrfFrom(t *testing.T, client *http.Client, pageURL string) string {
+func csrfFrom(t testing.TB, client *http.Client, pageURL string) string {
 	t.Helper()
 	_, body := getWith(t, client, pageURL)
 	m := csrfField.FindStringSubmatch(body)
@@ -70,7 +70,7 @@ func newBrowser() *http.Client {
 }
 
 // browser signs in through the real login form and returns the browser.
-func (ts *testServer) browser(t *testing.T, c credentials) *http.Client {
+func (ts *testServer) browser(t testing.TB, c credentials) *http.Client {
 	t.Helper()
 	client := newBrowser()
 	res := postForm(t, client, ts.URL+"/login", url.Values{
@@ -84,7 +84,7 @@ func (ts *testServer) browser(t *testing.T, c credentials) *http.Client {
 	return client
 }
 
-func postForm(t *testing.T, client *http.Client, u string, form url.Values) *http.Response {
+func postForm(t testing.TB, client *http.Client, u string, form url.Values) *http.Response {
 	t.Helper()
 	res, err := client.PostForm(u, form)
 	if err != nil {
@@ -96,7 +96,7 @@ func postForm(t *testing.T, client *http.Client, u string, form url.Values) *htt
 }
 
 // token signs in through the API and returns the bearer token.
-func (ts *testServer) token(t *testing.T, c credentials) string {
+func (ts *testServer) token(t testing.TB, c credentials) string {
 	t.Helper()
 	res, body := ts.api(t, "", http.MethodPost, "/api/v1/auth/login", map[string]string{"email": c.Email, "password": c.Password})
 	if res.StatusCode != http.StatusOK {
@@ -111,7 +111,7 @@ func (ts *testServer) token(t *testing.T, c credentials) string {
 
 // api sends a JSON request (body may be nil, a string sent as is, or a value to
 // encode) with an optional bearer token.
-func (ts *testServer) api(t *testing.T, token, method, path string, body any) (*http.Response, string) {
+func (ts *testServer) api(t testing.TB, token, method, path string, body any) (*http.Response, string) {
 	t.Helper()
 	var r io.Reader
 	switch b := body.(type) {

@@ -166,7 +166,7 @@ func (s *Server) attemptSubmit(c echo.Context) error {
 			}
 			if _, err := s.attempts.Save(ctx, a, id, q.ID, in); err != nil {
 				if de, ok := apperr.As(err); ok && (de.Code == apperr.CodeConflict || de.Code == apperr.CodeInvalid) {
-					return s.renderAttempt(c, domainStatus[de.Code], de.Message)
+					return s.renderAttempt(c, domainStatus[de.Code], userMessage(de))
 				}
 				return err
 			}

@@ -118,7 +118,7 @@ func (s *Server) sessionAction(c echo.Context, do func(id int64) error, okMsg st
 	}
 	if err := do(id); err != nil {
 		if de, ok := apperr.As(err); ok && (de.Code == apperr.CodeConflict || de.Code == apperr.CodeInvalid || de.Code == apperr.CodeForbidden) {
-			return s.renderSession(c, domainStatus[de.Code], de.Message)
+			return s.renderSession(c, domainStatus[de.Code], userMessage(de))
 		}
 		return err
 	}
@@ -305,7 +305,7 @@ func (s *Server) checkinSubmit(c echo.Context) error {
 	row, err := s.schedule.CheckIn(ctx, a, id, v.Code)
 	status := http.StatusOK
 	if de, ok := apperr.As(err); ok && de.Code != apperr.CodeNotFound {
-		v.Error, status = de.Message, domainStatus[de.Code]
+		v.Error, status = userMessage(de), domainStatus[de.Code]
 	} else if err != nil {
 		return err
 	}

@@ -33,7 +33,7 @@ type testServer struct {
 	client   *http.Client // a signed-in officer's browser, for page tests
 }
 
-func startServer(t *testing.T, fsys fs.FS) *testServer {
+func startServer(t testing.TB, fsys fs.FS) *testServer {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	ctx := context.Background()
@@ -77,7 +77,7 @@ func startServer(t *testing.T, fsys fs.FS) *testServer {
 }
 
 // get fetches a URL as the test server's signed-in officer.
-func get(t *testing.T, url string) (*http.Response, string) {
+func get(t testing.TB, url string) (*http.Response, string) {
 	t.Helper()
 	return getWith(t, signedIn[strings.SplitN(strings.TrimPrefix(url, "http://"), "/", 2)[0]], url)
 }
@@ -85,7 +85,7 @@ func get(t *testing.T, url string) (*http.Response, string) {
 // signedIn maps a test server's host to its officer's browser.
 var signedIn = map[string]*http.Client{}
 
-func getWith(t *testing.T, client *http.Client, url string) (*http.Response, string) {
+func getWith(t testing.TB, client *http.Client, url string) (*http.Response, string) {
 	t.Helper()
 	if client == nil {
 		client = http.DefaultClient
@@ -103,7 +103,7 @@ func getWith(t *testing.T, client *http.Client, url string) (*http.Response, str
 }
 
 // bothCourses serves the shipped courses and the secret-keeping fixture together.
-func bothCourses(t *testing.T) fs.FS {
+func bothCourses(t testing.TB) fs.FS {
 	dir := t.TempDir()
 	if err := os.CopyFS(dir, courses.FS); err != nil {
 		t.Fatal(err)

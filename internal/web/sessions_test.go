@@ -28,6 +28,9 @@ func sessionBody(capacity int, extra map[string]any) map[string]any {
 
 // fixClock pins the scheduling clock.
 func (ts *testServer) fixClock(t time.Time) {
+	if ts.Server == nil {
+		return
+	}
 	ts.Server.schedule.Now = func() time.Time { return t }
 	ts.Server.attempts.Now = func() time.Time { return t }
 }

@@ -1,0 +1,154 @@
+// Command loadgen simulates a room (or a conference hall) of officers taking a quiz
+// against a Lectern server, to show that everyone pressing "Start quiz" in the same
+// second stays fast and that no acknowledged answer is lost.
+//
+// Without --base-url it builds and starts its own `lectern serve` on a loopback port
+// with a fresh data directory, and reports the server's peak memory at the end.
+// It prints a human summary on stderr and one JSON line on stdout, and exits 1 if
+// any request failed or any acknowledged answer was not stored.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// config is every setting, from flags (and the two admin variables).
+type config struct {
+	BaseURL          string
+	AdminEmail       string
+	AdminPassword    string
+	LecternBin       string
+	Officers         int
+	StartWindow      time.Duration
+	Think            time.Duration
+	Jitter           float64 // fraction of Think, 0–1
+	Quiz             string  // empty: the session's first quiz
+	Course           string
+	MaxDuration      time.Duration
+	ConcurrencySetup int
+	RequestTimeout   time.Duration
+	Seed             uint64
+}
+
+func main() {
+	// Ctrl-C and SIGTERM cancel the run like --max-duration does, so the server we
+	// started is stopped and the partial figures are still printed.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run executes one load test and returns the exit status: 0 clean, 1 errors or
+// lost answers (or an aborted run), 2 bad usage.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cfg, err := parseFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "loadgen:", err)
+		return 2
+	}
+	r, err := newRunner(cfg, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "loadgen:", err)
+		return 2
+	}
+	res, err := r.run(ctx)
+	if res != nil {
+		res.printSummary(stderr)
+		if jerr := res.writeJSON(stdout); jerr != nil && err == nil {
+			err = jerr
+		}
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "loadgen:", err)
+		return 1
+	}
+	if res.failed() {
+		return 1
+	}
+	return 0
+}
+
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	fs := flag.NewFlagSet("loadgen", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c config
+	var jitter string
+	fs.StringVar(&c.BaseURL, "base-url", "", "a running Lectern (loopback only); default: build and start one")
+	fs.StringVar(&c.AdminEmail, "admin-email", os.Getenv("LECTERN_ADMIN_EMAIL"), "admin e-mail address [LECTERN_ADMIN_EMAIL]")
+	fs.StringVar(&c.AdminPassword, "admin-password", os.Getenv("LECTERN_ADMIN_PASSWORD"), "admin password [LECTERN_ADMIN_PASSWORD]")
+	fs.StringVar(&c.LecternBin, "lectern-bin", "", "lectern binary to start; default: go build ./cmd/lectern from this module")
+	fs.IntVar(&c.Officers, "officers", 100, "number of simulated officers (1–10000)")
+	fs.DurationVar(&c.StartWindow, "start-window", 10*time.Second, "logins, then quiz starts, are each spread uniformly over this window")
+	fs.DurationVar(&c.Think, "think", 15*time.Second, "mean think time before each answer")
+	fs.StringVar(&jitter, "jitter", "50%", "think time varies by ± this share (e.g. 50% or 0.5)")
+	fs.StringVar(&c.Quiz, "quiz", "", "quiz id, e.g. 01-blockchain; default: the session's first quiz")
+	fs.StringVar(&c.Course, "course", "crypto-crime", "course of the session")
+	fs.DurationVar(&c.MaxDuration, "max-duration", 10*time.Minute, "hard bound on the whole run; past it, abort cleanly")
+	fs.IntVar(&c.ConcurrencySetup, "concurrency-setup", 8, "parallel requests while creating accounts and reading attempts back")
+	fs.DurationVar(&c.RequestTimeout, "request-timeout", 60*time.Second, "timeout of one request")
+	fs.Uint64Var(&c.Seed, "seed", 0, "random seed for think times, start moments and answers; 0: from the clock")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	j, err := parseJitter(jitter)
+	if err != nil {
+		return c, err
+	}
+	c.Jitter = j
+	switch {
+	case c.Officers < 1 || c.Officers > 10000:
+		// A session holds at most 10,000 seats.
+		return c, fmt.Errorf("--officers must be between 1 and 10000")
+	case c.StartWindow < 0 || c.Think < 0:
+		return c, fmt.Errorf("--start-window and --think cannot be negative")
+	case c.MaxDuration <= 0 || c.RequestTimeout <= 0:
+		return c, fmt.Errorf("--max-duration and --request-timeout must be positive")
+	case c.ConcurrencySetup < 1:
+		return c, fmt.Errorf("--concurrency-setup must be at least 1")
+	}
+	if c.BaseURL != "" {
+		base, err := checkLoopback(c.BaseURL)
+		if err != nil {
+			return c, err
+		}
+		c.BaseURL = base
+		if c.AdminEmail == "" || c.AdminPassword == "" {
+			return c, fmt.Errorf("--base-url needs --admin-email and --admin-password (or LECTERN_ADMIN_EMAIL / LECTERN_ADMIN_PASSWORD)")
+		}
+	}
+	if c.Seed == 0 {
+		c.Seed = rand.Uint64()
+	}
+	return c, nil
+}
+
+// parseJitter reads "50%" or "0.5".
+func parseJitter(s string) (float64, error) {
+	s = strings.TrimSpace(s)
+	div := 1.0
+	if t, ok := strings.CutSuffix(s, "%"); ok {
+		s, div = t, 100
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f/div < 0 || f/div > 1 {
+		return 0, fmt.Errorf("--jitter %q: want a share from 0%% to 100%%", s)
+	}
+	return f / div, nil
+}
