@@ -126,7 +126,6 @@ func FuzzLoadCourse(f *testing.F) {
 // checkFuzzedCourse asserts what a course without problems promises to the rest of
 // Lectern: every quiz can be taken and scored, and no HTML can run script.
 func checkFuzzedCourse(t *testing.T, c *Course) {
-	t.Helper()
 	safe := func(where string, h template.HTML) {
 		if m := unsafeHTML(string(h)); m != "" {
 			t.Errorf("%s: rendered HTML contains %q:\n%s", where, m, h)

@@ -44,9 +44,14 @@ func ParseValidity(s string) (Validity, error) {
 	if s == "" {
 		return v, fmt.Errorf("empty validity")
 	}
+	tooBig := false
 	rest := validityPart.ReplaceAllStringFunc(s, func(part string) string {
 		m := validityPart.FindStringSubmatch(part)
-		n, _ := strconv.Atoi(m[1])
+		n, err := strconv.Atoi(m[1])
+		if err != nil || n > 100000 {
+			tooBig = true
+			return ""
+		}
 		switch m[2] {
 		case "y":
 			v.Years += n
@@ -61,6 +66,11 @@ func ParseValidity(s string) (Validity, error) {
 	})
 	if rest != "" || v.IsZero() {
 		return Validity{}, fmt.Errorf("bad validity %q (use units y, mo, d, e.g. 3y or 18mo)", s)
+	}
+	// A certificate valid for more than a century is a typo, and larger numbers
+	// would overflow the date arithmetic.
+	if tooBig || v.Years > 100 || v.Months > 1200 || v.Days > 36600 || v.Years*12+v.Months+v.Days/28 > 1200 {
+		return Validity{}, fmt.Errorf("validity %q is too long (at most 100 years)", s)
 	}
 	return v, nil
 }
