@@ -69,6 +69,7 @@ func (r *runner) run(parent context.Context) (*result, error) {
 	r.logf("setup done in %s: session %d, quiz %s (%d questions, time limit %ds)",
 		res.setup.Round(time.Millisecond), fx.sessionID, fx.quiz.ID, fx.quiz.Questions, fx.quiz.TimeLimitSeconds)
 	r.warnIfTooLong(fx.quiz)
+	r.markRSS(res, "setup")
 
 	rng := mrand.New(mrand.NewPCG(r.cfg.Seed, 0))
 	for _, o := range fx.officers {
@@ -80,6 +81,7 @@ func (r *runner) run(parent context.Context) (*result, error) {
 		r.server.logs.setTiming(true)
 	}
 	runErr := r.timed(ctx, fx, res)
+	r.markRSS(res, "quiz")
 	if runErr == nil {
 		runErr = r.readBack(ctx, fx)
 	}
@@ -92,6 +94,16 @@ func (r *runner) run(parent context.Context) (*result, error) {
 		res.aborted = context.Cause(ctx).Error()
 	}
 	return res, runErr
+}
+
+// markRSS notes the server's high-water RSS at the end of a phase.
+func (r *runner) markRSS(res *result, phase string) {
+	if r.server == nil {
+		return
+	}
+	if kib, err := r.server.peakRSS(); err == nil {
+		res.rssMarks = append(res.rssMarks, fmt.Sprintf("after %s %.1f MiB", phase, float64(kib)/1024))
+	}
 }
 
 // startServer builds (unless given) and starts a private lectern; the returned
@@ -163,6 +175,7 @@ func (r *runner) timed(ctx context.Context, fx *fixture, res *result) error {
 	if ctx.Err() != nil {
 		return err
 	}
+	r.markRSS(res, "logins")
 	in := make([]*officer, 0, len(fx.officers))
 	for _, o := range fx.officers {
 		if o.token != "" {

@@ -89,6 +89,7 @@ func (r *runner) setup(ctx context.Context) (*fixture, error) {
 		fx.officers[i] = &officer{idx: i, email: fmt.Sprintf("officer%05d.%s@loadgen.example", i+1, r.runID)}
 	}
 	var made atomic.Int64
+	began := time.Now()
 	err := parallel(ctx, cfg.ConcurrencySetup, fx.officers, func(ctx context.Context, o *officer) error {
 		var u userOut
 		err := c.do(ctx, call{method: "POST", path: "/api/v1/users", token: fx.adminToken, want: http.StatusCreated, out: &u,
@@ -106,6 +107,7 @@ func (r *runner) setup(ctx context.Context) (*fixture, error) {
 	if err != nil {
 		return nil, err
 	}
+	r.logf("setup: %d officers created in %s", cfg.Officers, time.Since(began).Round(time.Millisecond))
 
 	// The session must already have started (server time) for quizzes to open:
 	// today in UTC, all day.
@@ -120,9 +122,11 @@ func (r *runner) setup(ctx context.Context) (*fixture, error) {
 		return nil, fmt.Errorf("create session: %w", err)
 	}
 	fx.sessionID = sess.ID
+	began = time.Now()
 	if err := r.enrol(ctx, fx, agency.ID); err != nil {
 		return nil, err
 	}
+	r.logf("setup: %d officers enrolled in session %d in %s", cfg.Officers, sess.ID, time.Since(began).Round(time.Millisecond))
 
 	var quizzes []quizOut
 	if err := admin("GET", fmt.Sprintf("/api/v1/sessions/%d/quizzes", sess.ID), nil, &quizzes); err != nil {

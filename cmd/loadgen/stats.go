@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
 	"text/tabwriter"
 	"time"
 )
@@ -28,7 +29,8 @@ type result struct {
 	serverLog    *serverLog
 	serverRSSKiB int64
 	serverRSSErr error
-	serverClean  bool // exited 0 after SIGTERM
+	serverClean  bool     // exited 0 after SIGTERM
+	rssMarks     []string // the high-water mark as each phase ended, to see which one set it
 }
 
 // percentile returns the nearest-rank p-th percentile of ascending durations:
@@ -188,7 +190,7 @@ func (r *result) printSummary(w io.Writer) {
 	fmt.Fprintln(w, "(overall = start + autosave + submit; latencies as the client saw them, whole body read)")
 
 	if !r.quizBegan.IsZero() {
-		fmt.Fprintf(w, "login phase: %s from the first login to the last answer\n", r.quizBegan.Sub(r.loginBegan).Round(time.Millisecond))
+		fmt.Fprintf(w, "login phase: %s until every login was answered\n", r.quizBegan.Sub(r.loginBegan).Round(time.Millisecond))
 	}
 	start := summarise(r.samples, only(phaseStart))
 	secs := r.quizSeconds()
@@ -210,7 +212,7 @@ func (r *result) printSummary(w io.Writer) {
 		if r.serverRSSErr != nil {
 			fmt.Fprintf(w, "server: peak RSS unknown (%v)\n", r.serverRSSErr)
 		} else {
-			fmt.Fprintf(w, "server: peak RSS %.1f MiB (VmHWM)", float64(r.serverRSSKiB)/1024)
+			fmt.Fprintf(w, "server: peak RSS %.1f MiB (VmHWM; %s)", float64(r.serverRSSKiB)/1024, strings.Join(r.rssMarks, ", "))
 		}
 		fmt.Fprintf(w, "; log: %d warnings, %d errors; stopped cleanly on SIGTERM: %v\n",
 			r.serverLog.warnings, r.serverLog.errors, r.serverClean)

@@ -3,6 +3,8 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -274,5 +276,54 @@ func TestResults_AnalysisAndCSV(t *testing.T) {
 	}
 	if !strings.Contains(csv, ",submitted,0,3,0,false,") {
 		t.Errorf("officer B's row: %s", csv)
+	}
+}
+
+// TestAttemptPage_NoKeysInHTML renders the quiz pages an officer sees, before and
+// after submission, and finds no part of the answer key in them.
+func TestAttemptPage_NoKeysInHTML(t *testing.T) {
+	qw := newQuizWorld(t)
+	ts := qw.ts
+	qw.at(time.Hour)
+	browser := ts.browser(t, qw.world.officerA)
+	res := postForm(t, browser, fmt.Sprintf("%s/sessions/%d/quizzes/01-m/start", ts.URL, qw.sessionID), url.Values{"csrf_token": {csrfFrom(t, browser, fmt.Sprintf("%s/sessions/%d/quizzes", ts.URL, qw.sessionID))}})
+	page := res.Header.Get("Location")
+	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(page, "/attempts/") {
+		t.Fatalf("start from the page: %d %s", res.StatusCode, page)
+	}
+	check := func(what, body string) {
+		for _, secret := range []string{"EXPLANATION-", "SHORT-ANSWER-2b8", "4242", "review-choices", "is-correct", "Accepted answers"} {
+			if strings.Contains(body, secret) {
+				t.Errorf("%s reveals %q", what, secret)
+			}
+		}
+	}
+	_, body := getWith(t, browser, ts.URL+page)
+	check("quiz page", body)
+	if !strings.Contains(body, `name="q.pick"`) || !strings.Contains(body, `id="timer"`) {
+		t.Fatalf("quiz page lacks the form or the timer")
+	}
+	_, one := getWith(t, browser, ts.URL+page+"?view=one&q=1")
+	check("one-per-screen page", one)
+	// Answer without JavaScript: a plain form post of every field, then submit.
+	form := url.Values{"csrf_token": {csrfFrom(t, browser, ts.URL+page)}, "action": {"submit"},
+		"shown.pick": {"1"}, "shown.type": {"1"}, "shown.count": {"1"}, "q.type": {"Short-Answer-2B8"}, "q.count": {"4242"}}
+	if m := regexp.MustCompile(`name="q.pick" value="([0-9a-f]+)"> <span><p>CORRECT`).FindStringSubmatch(body); m != nil {
+		form.Set("q.pick", m[1])
+	} else {
+		t.Fatal("cannot find the right choice's id in the page")
+	}
+	if res := postForm(t, browser, ts.URL+page, form); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("no-JS submit: %d", res.StatusCode)
+	}
+	_, body = getWith(t, browser, ts.URL+page)
+	check("result page", body)
+	if !strings.Contains(body, "3 / 3") || !strings.Contains(body, "100 %") {
+		t.Errorf("result page does not show 3 / 3")
+	}
+	// The trainer's results page shows the score and the analysis.
+	_, results := getWith(t, ts.browser(t, qw.world.trainer), fmt.Sprintf("%s/sessions/%d/results", ts.URL, qw.sessionID))
+	if !strings.Contains(results, "100 %") || !strings.Contains(results, "<svg class=\"bars\"") {
+		t.Errorf("results page lacks the score or the chart")
 	}
 }

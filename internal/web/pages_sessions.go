@@ -24,9 +24,10 @@ type monthGroup struct {
 }
 
 type sessionsView struct {
-	Upcoming  []monthGroup
-	Past      []*schedule.Session
-	CanCreate bool
+	Upcoming    []monthGroup
+	Past        []*schedule.Session
+	CanCreate   bool
+	CalendarURL string
 }
 
 func (s *Server) sessionsPage(c echo.Context) error {
@@ -36,6 +37,11 @@ func (s *Server) sessionsPage(c echo.Context) error {
 		return err
 	}
 	v := sessionsView{CanCreate: a.Can(auth.ActSessionCreate)}
+	if token, err := s.schedule.CalendarToken(c.Request().Context(), a); err == nil {
+		v.CalendarURL = strings.TrimSuffix(s.cfg.BaseURL, "/") + "/calendar/" + token + ".ics"
+	} else {
+		return err
+	}
 	today := time.Now().UTC().Add(-24 * time.Hour)
 	for _, ses := range list {
 		if ses.EndsAt.Before(today) {
