@@ -7,7 +7,7 @@ import (
 	"github.com/lectern-platform/lectern/internal/course"
 )
 
-func strp(s string) *string    { return &s }
+func strp(s string) *string   { return &s }
 func nump(f float64) *float64 { return &f }
 
 func TestScore(t *testing.T) {

@@ -442,7 +442,7 @@ func TestBrowser_QuizSubmitWaitsForTheNetwork(t *testing.T) {
 
 	// Online again, it saves what it kept, then submits.
 	b.setOffline(false)
-	b.pollAcross("submitted by itself", `(document.querySelector(".score") || {}).textContent?.includes("3 / 3")`)
+	b.pollAcross("submitted by itself", `document.querySelector(".score")?.textContent.includes("3 / 3") === true`)
 	at, err := ts.DB.Read(t.Context()).Attempt(attemptID, false)
 	if err != nil {
 		t.Fatal(err)
