@@ -73,6 +73,9 @@ func newBrowserTab(t *testing.T, path string) *browserTab {
 		chromedp.DisableGPU,
 		chromedp.Flag("disable-component-update", true),
 		chromedp.UserDataDir(t.TempDir()),
+		// Chromium's singleton socket and shared-memory files go to TMPDIR;
+		// this one is removed with the test.
+		chromedp.Env("TMPDIR="+t.TempDir()),
 	)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(allocCtx)
@@ -300,7 +303,9 @@ func openQuizInBrowser(t *testing.T) (*quizWorld, *browserTab, int64, map[string
 // network, answers more, gets the network back; every answer reaches the server
 // before the submission, and the score is right.
 func TestBrowser_QuizSurvivesNetworkDrop(t *testing.T) {
+	tstart := time.Now()
 	qw, b, attemptID, msg := openQuizInBrowser(t)
+	t.Logf("DEBUG setup %v", time.Since(tstart))
 	ts := qw.ts
 
 	// Online: a click on the right choice is saved at once.
@@ -378,9 +383,17 @@ offline:
 	}
 
 	// The network returns: the page hears "online" and sends what it kept.
+	t0 := time.Now()
+	go func() {
+		for e := range failures {
+			t.Logf("DEBUG failure after online at %v: %s", time.Since(t0), e)
+		}
+	}()
 	b.setOffline(false)
+	defer func() { t.Logf("DEBUG online→end %v", time.Since(t0)) }()
 	b.poll("navigator back online", `navigator.onLine === true && netEvents.includes("online")`)
 	b.waitText("type saved", "st-type", msg["saved"])
+	t.Logf("DEBUG type saved after %v", time.Since(t0))
 	b.waitText("count saved", "st-count", msg["saved"])
 	b.waitText("all saved", "sync-status", msg["allSaved"])
 	got := storedAnswers(t, ts, attemptID)

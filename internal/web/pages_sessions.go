@@ -393,7 +393,25 @@ func (s *Server) auditPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "audit.html", s.localizer(c).T("audit.title"), events)
+	// Show people by name: collect every id the events mention.
+	var ids []int64
+	for _, e := range events {
+		if e.ActorID != nil {
+			ids = append(ids, *e.ActorID)
+		}
+		if e.UserID != nil {
+			ids = append(ids, *e.UserID)
+		}
+	}
+	users, err := s.db.Read(c.Request().Context()).UsersByIDs(ids)
+	if err != nil {
+		return err
+	}
+	names := map[int64]string{}
+	for _, u := range users {
+		names[u.ID] = u.Name
+	}
+	return s.render(c, http.StatusOK, "audit.html", s.localizer(c).T("audit.title"), map[string]any{"Events": events, "Names": names})
 }
 
 func urlQuery(s string) string { return url.QueryEscape(s) }
