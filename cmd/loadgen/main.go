@@ -31,6 +31,7 @@ type config struct {
 	LecternBin       string
 	Officers         int
 	StartWindow      time.Duration
+	LoginWindow      time.Duration
 	Think            time.Duration
 	Jitter           float64 // fraction of Think, 0–1
 	Quiz             string  // empty: the session's first quiz
@@ -92,7 +93,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.AdminPassword, "admin-password", os.Getenv("LECTERN_ADMIN_PASSWORD"), "admin password [LECTERN_ADMIN_PASSWORD]")
 	fs.StringVar(&c.LecternBin, "lectern-bin", "", "lectern binary to start; default: go build ./cmd/lectern from this module")
 	fs.IntVar(&c.Officers, "officers", 100, "number of simulated officers (1–10000)")
-	fs.DurationVar(&c.StartWindow, "start-window", 10*time.Second, "logins, then quiz starts, are each spread uniformly over this window")
+	fs.DurationVar(&c.StartWindow, "start-window", 10*time.Second, "quiz starts are spread uniformly over this window")
+	fs.DurationVar(&c.LoginWindow, "login-window", -1, "logins (before any start) are spread over this window; default: --start-window")
 	fs.DurationVar(&c.Think, "think", 15*time.Second, "mean think time before each answer")
 	fs.StringVar(&jitter, "jitter", "50%", "think time varies by ± this share (e.g. 50% or 0.5)")
 	fs.StringVar(&c.Quiz, "quiz", "", "quiz id, e.g. 01-blockchain; default: the session's first quiz")
@@ -112,6 +114,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return c, err
 	}
 	c.Jitter = j
+	if c.LoginWindow < 0 {
+		c.LoginWindow = c.StartWindow
+	}
 	switch {
 	case c.Officers < 1 || c.Officers > 10000:
 		// A session holds at most 10,000 seats.

@@ -149,8 +149,8 @@ func ms(d time.Duration) float64 { return math.Round(float64(d)/float64(time.Mil
 
 func (r *result) printSummary(w io.Writer) {
 	c := r.cfg
-	fmt.Fprintf(w, "\n== Lectern loadgen: %d officers, course %s, quiz %s (%d questions), think %s ± %.0f%%, windows %s ==\n",
-		c.Officers, c.Course, r.quiz.ID, r.quiz.Questions, c.Think, c.Jitter*100, c.StartWindow)
+	fmt.Fprintf(w, "\n== Lectern loadgen: %d officers, course %s, quiz %s (%d questions), think %s ± %.0f%%, login window %s, start window %s ==\n",
+		c.Officers, c.Course, r.quiz.ID, r.quiz.Questions, c.Think, c.Jitter*100, c.LoginWindow, c.StartWindow)
 	fmt.Fprintf(w, "setup (not timed): %s\n", r.setup.Round(time.Millisecond))
 	if r.aborted != "" {
 		fmt.Fprintf(w, "ABORTED: %s — figures below cover what ran\n", r.aborted)

@@ -48,6 +48,9 @@ func (ps Problems) String() string {
 
 // Error lets a non-empty list of problems be returned as an error.
 func (ps Problems) Error() string {
+	if len(ps) == 0 {
+		return ""
+	}
 	if len(ps) == 1 {
 		return ps[0].String()
 	}

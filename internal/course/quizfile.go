@@ -2,6 +2,7 @@ package course
 
 import (
 	"crypto/sha256"
+	"math"
 	"encoding/hex"
 	"regexp"
 	"strconv"
@@ -125,6 +126,9 @@ func parseHeadingAttrs(heading string, q *Question, dc *docContext) string {
 	heading = strings.TrimSpace(heading)
 	if q.ID == "" {
 		q.ID = Slug(heading)
+		if q.ID == "" && heading != "" {
+			dc.probs.add(dc.path, q.Line, "question heading %q gives no id: use letters or digits, or set one with {#id}", heading)
+		}
 	}
 	return heading
 }
@@ -272,9 +276,13 @@ func (d *questionDraft) finishAnswers(dc *docContext) bool {
 				dc.probs.add(dc.path, d.answerLine[i], "a numeric question takes exactly one \"= number ± tolerance\" line")
 				return false
 			}
-			q.Kind = KindNumeric
-			q.Number, _ = strconv.ParseFloat(m[1], 64)
-			q.Tolerance, _ = strconv.ParseFloat(m[2], 64)
+			num, err1 := strconv.ParseFloat(m[1], 64)
+			tol, err2 := strconv.ParseFloat(m[2], 64)
+			if err1 != nil || err2 != nil || math.IsInf(num, 0) || math.IsInf(tol, 0) {
+				dc.probs.add(dc.path, d.answerLine[i], "numeric answer %q: the number is too large", a)
+				return false
+			}
+			q.Kind, q.Number, q.Tolerance = KindNumeric, num, tol
 			return true
 		}
 	}
@@ -299,8 +307,9 @@ func choiceID(text string) string {
 // NormalizeAnswer folds case, Unicode form and spacing so that short answers are
 // compared the way a person would: "Proof  of Work" equals "proof of work".
 func NormalizeAnswer(s string) string {
-	s = norm.NFKC.String(s)
-	s = strings.ToLower(s)
+	// Lower-casing can make a composable pair ("J" + caron → "ǰ"), so normalise
+	// again after it; invalid bytes become U+FFFD first, so the result is stable.
+	s = norm.NFKC.String(strings.ToLower(norm.NFKC.String(strings.ToValidUTF8(s, "\uFFFD"))))
 	return strings.Join(strings.Fields(s), " ")
 }
 

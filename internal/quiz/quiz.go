@@ -127,8 +127,9 @@ func Score(q Question, a Answer) float64 {
 			}
 		}
 	case course.KindNumeric:
-		if a.Number == nil || math.IsNaN(*a.Number) || math.IsInf(*a.Number, 0) {
-			return 0
+		if a.Number == nil || math.IsNaN(*a.Number) || math.IsInf(*a.Number, 0) ||
+			math.IsInf(q.Number, 0) || math.IsNaN(q.Number) || math.IsInf(q.Tolerance, 0) || math.IsNaN(q.Tolerance) {
+			return 0 // a broken key must never make every answer right
 		}
 		if math.Abs(*a.Number-q.Number) <= q.Tolerance+1e-9*math.Max(1, math.Abs(q.Number)) {
 			return pts

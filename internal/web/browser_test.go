@@ -101,6 +101,8 @@ func (b *browserTab) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, browserStep)
 	defer cancel()
+	st := time.Now()
+	defer func() { if d := time.Since(st); d > time.Second { b.t.Logf("DEBUG slow do %q %v", what, d) } }()
 	if err := chromedp.Do(ctx, steps...); err != nil {
 		b.fail(what, err)
 	}
@@ -111,6 +113,8 @@ func tabRun[T any](b *browserTab, what string, a chromedp.Action[T]) T {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, browserStep)
 	defer cancel()
+	st := time.Now()
+	defer func() { if d := time.Since(st); d > time.Second { b.t.Logf("DEBUG slow run %q %v", what, d) } }()
 	v, err := chromedp.Run(ctx, a)
 	if err != nil {
 		b.fail(what, err)
@@ -124,6 +128,8 @@ func (b *browserTab) navigate(what string, steps ...chromedp.Action[chromedp.Voi
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, browserStep)
 	defer cancel()
+	st := time.Now()
+	defer func() { if d := time.Since(st); d > time.Second { b.t.Logf("DEBUG slow nav %q %v", what, d) } }()
 	res, err := chromedp.RunResponse(ctx, steps...)
 	if err != nil {
 		b.fail(what, err)
@@ -290,10 +296,15 @@ func storedAnswers(t *testing.T, ts *testServer, attemptID int64) map[string]qui
 func openQuizInBrowser(t *testing.T) (*quizWorld, *browserTab, int64, map[string]string) {
 	t.Helper()
 	path := needChromium(t) // before anything slow, so that a skip is quick
+	st := time.Now()
+	t.Cleanup(func() { t.Logf("DEBUG cleanup started at %v", time.Since(st)) })
 	qw := newQuizWorld(t)
+	t.Logf("DEBUG world %v", time.Since(st))
 	qw.at(time.Hour)
 	base := serveWithServerDate(t, qw.ts, qw.day.Add(time.Hour))
 	b := newBrowserTab(t, path)
+	t.Cleanup(func() { t.Logf("DEBUG browser closing at %v", time.Since(st)) })
+	t.Logf("DEBUG browser up %v", time.Since(st))
 	b.signIn(base, qw.world.officerA)
 	attemptID, msg := b.startQuiz(base, qw.sessionID)
 	return qw, b, attemptID, msg
