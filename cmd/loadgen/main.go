@@ -40,6 +40,7 @@ type config struct {
 	ConcurrencySetup int
 	RequestTimeout   time.Duration
 	Seed             uint64
+	SamplesCSV       string // optional: every request, for plotting
 }
 
 func main() {
@@ -72,6 +73,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if jerr := res.writeJSON(stdout); jerr != nil && err == nil {
 			err = jerr
 		}
+		if cfg.SamplesCSV != "" {
+			if cerr := res.writeSamplesCSV(cfg.SamplesCSV); cerr != nil && err == nil {
+				err = cerr
+			}
+		}
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "loadgen:", err)
@@ -102,6 +108,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.MaxDuration, "max-duration", 10*time.Minute, "hard bound on the whole run; past it, abort cleanly")
 	fs.IntVar(&c.ConcurrencySetup, "concurrency-setup", 8, "parallel requests while creating accounts and reading attempts back")
 	fs.DurationVar(&c.RequestTimeout, "request-timeout", 60*time.Second, "timeout of one request")
+	fs.StringVar(&c.SamplesCSV, "samples-csv", "", "also write every timed request to this CSV file (phase, sent_ms, latency_ms, status, error)")
 	fs.Uint64Var(&c.Seed, "seed", 0, "random seed for think times, start moments and answers; 0: from the clock")
 	if err := fs.Parse(args); err != nil {
 		return c, err

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -306,4 +309,25 @@ func (r *result) writeJSON(w io.Writer) error {
 	}
 	_, err = fmt.Fprintf(w, "%s\n", b)
 	return err
+}
+
+// writeSamplesCSV writes every recorded request, times in ms from the first login,
+// so a burst can be plotted or re-analysed without running again.
+func (r *result) writeSamplesCSV(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := csv.NewWriter(f)
+	_ = w.Write([]string{"phase", "sent_ms", "latency_ms", "status", "error"})
+	for _, s := range r.samples {
+		_ = w.Write([]string{string(s.phase), strconv.FormatFloat(ms(s.at.Sub(r.loginBegan)), 'f', 2, 64),
+			strconv.FormatFloat(ms(s.latency), 'f', 2, 64), strconv.Itoa(s.status), s.err})
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return f.Close()
 }

@@ -2,8 +2,8 @@ package course
 
 import (
 	"crypto/sha256"
-	"math"
 	"encoding/hex"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
