@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"testing"
 )
 
@@ -82,5 +83,21 @@ func TestLostAnswers(t *testing.T) {
 				t.Errorf("lost = %d, want %d", got, tc.lost)
 			}
 		})
+	}
+}
+
+func TestParseFlags_LoginWindowFollowsStartWindow(t *testing.T) {
+	for _, tc := range []struct {
+		args  []string
+		login string
+	}{
+		{nil, "10s"},
+		{[]string{"--start-window", "3s"}, "3s"},
+		{[]string{"--start-window", "3s", "--login-window", "2m"}, "2m0s"},
+	} {
+		c, err := parseFlags(tc.args, io.Discard)
+		if err != nil || c.LoginWindow.String() != tc.login {
+			t.Errorf("parseFlags(%q): login window %v, %v; want %s", tc.args, c.LoginWindow, err, tc.login)
+		}
 	}
 }

@@ -43,20 +43,18 @@ func (s *Service) owned(q store.Q, a *auth.Actor, id int64, lock, ownerOnly bool
 // Get returns an attempt's state, finalising it first if its deadline has passed.
 func (s *Service) Get(ctx context.Context, a *auth.Actor, id int64) (*View, error) {
 	now := s.Now()
-	var at *store.Attempt
-	var ts *store.TrainingSession
-	err := s.db.Tx(ctx, func(q store.Q) error {
-		var err error
-		if at, ts, err = s.owned(q, a, id, true, false); err != nil {
-			return err
-		}
-		if at.Finalised == "" && !now.Before(at.Deadline) {
-			return s.finalise(q, at, byDeadline, now)
-		}
-		return nil
-	})
+	at, ts, err := s.owned(s.db.Read(ctx), a, id, false, false)
 	if err != nil {
 		return nil, err
+	}
+	// Only an attempt past its deadline needs the writer (to finalise it).
+	if at.Finalised == "" && !now.Before(at.Deadline) {
+		if _, err := s.finaliseByID(ctx, id, byDeadline); err != nil {
+			return nil, err
+		}
+		if at, ts, err = s.owned(s.db.Read(ctx), a, id, false, false); err != nil {
+			return nil, err
+		}
 	}
 	q := s.db.Read(ctx)
 	qs, err := snapshotOf(at)

@@ -151,7 +151,7 @@ func (s *Service) validateUser(ctx context.Context, a *Actor, in NewUser) (*User
 		}
 		u.AgencyID = in.AgencyID
 	}
-	checkPassword(&f, "password", in.Password)
+	checkPasswordRules(&f, "password", in.Password)
 	if err := f.Err(); err != nil {
 		return nil, err
 	}

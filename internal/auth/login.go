@@ -58,7 +58,14 @@ func (s *Service) Login(ctx context.Context, c Credentials) (token string, u *Us
 	if u != nil && u.PasswordHash != "" {
 		hash = u.PasswordHash
 	}
-	if !CheckPassword(hash, c.Password) || u == nil || u.PasswordHash == "" {
+	ok, err := checkPassword(ctx, hash, c.Password)
+	if errors.Is(err, errHashBusy) {
+		s.log.Warn("login refused: password hashing queue full", "client", c.ClientIP)
+		return "", nil, apperr.TooMany("the server is busy signing people in; try again in a few seconds", 5*time.Second)
+	} else if err != nil {
+		return "", nil, fmt.Errorf("check password: %w", err)
+	}
+	if !ok || u == nil || u.PasswordHash == "" {
 		if err := s.db.RecordLoginFailure(ctx, email, c.ClientIP, now, now.Add(-throttleWindow)); err != nil {
 			return "", nil, err
 		}

@@ -1,12 +1,15 @@
 package auth
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"runtime"
 	"strings"
+	"time"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -25,10 +28,25 @@ const (
 
 var hashSlots = make(chan struct{}, runtime.NumCPU())
 
-func argon(password string, salt []byte, memory uint32, time uint32, threads uint8, keyLen uint32) []byte {
-	hashSlots <- struct{}{}
+// maxHashWait bounds the queue for a hash slot: past it, a sign-in is refused with
+// "busy, retry" rather than left waiting until the client gives up.
+const maxHashWait = 15 * time.Second
+
+// errHashBusy reports that every hash slot stayed taken for maxHashWait.
+var errHashBusy = errors.New("password hashing is busy")
+
+func argon(ctx context.Context, password string, salt []byte, memory, passes uint32, threads uint8, keyLen uint32) ([]byte, error) {
+	wait := time.NewTimer(maxHashWait)
+	defer wait.Stop()
+	select {
+	case hashSlots <- struct{}{}:
+	case <-ctx.Done(): // the client left: do not spend 20 MiB and 35 ms on it
+		return nil, ctx.Err()
+	case <-wait.C:
+		return nil, errHashBusy
+	}
 	defer func() { <-hashSlots }()
-	return argon2.IDKey([]byte(password), salt, time, memory, threads, keyLen)
+	return argon2.IDKey([]byte(password), salt, passes, memory, threads, keyLen), nil
 }
 
 // HashPassword returns a PHC-format argon2id hash.
@@ -37,7 +55,10 @@ func HashPassword(password string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("password salt: %w", err)
 	}
-	key := argon(password, salt, argonMemoryKiB, argonTime, argonThreads, argonKeyLen)
+	key, err := argon(context.Background(), password, salt, argonMemoryKiB, argonTime, argonThreads, argonKeyLen)
+	if err != nil {
+		return "", fmt.Errorf("hash password: %w", err)
+	}
 	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemoryKiB, argonTime, argonThreads,
 		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
@@ -46,23 +67,32 @@ func HashPassword(password string) (string, error) {
 // CheckPassword compares a password with a stored hash in constant time. The
 // parameters come from the hash, so they can be raised later without a reset.
 func CheckPassword(hash, password string) bool {
+	ok, _ := checkPassword(context.Background(), hash, password)
+	return ok
+}
+
+// checkPassword is CheckPassword that gives up when ctx ends or the queue is full.
+func checkPassword(ctx context.Context, hash, password string) (bool, error) {
 	parts := strings.Split(hash, "$")
 	if len(parts) != 6 || parts[1] != "argon2id" {
-		return false
+		return false, nil
 	}
-	var memory, time uint32
+	var memory, passes uint32
 	var threads uint8
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &memory, &time, &threads); err != nil {
-		return false
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &memory, &passes, &threads); err != nil {
+		return false, nil
 	}
 	b64 := base64.RawStdEncoding
 	salt, err1 := b64.DecodeString(parts[4])
 	want, err2 := b64.DecodeString(parts[5])
 	if err1 != nil || err2 != nil || len(want) == 0 {
-		return false
+		return false, nil
 	}
-	got := argon(password, salt, memory, time, threads, uint32(len(want)))
-	return subtle.ConstantTimeCompare(got, want) == 1
+	got, err := argon(ctx, password, salt, memory, passes, threads, uint32(len(want)))
+	if err != nil {
+		return false, err
+	}
+	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
 
 // dummyHash is checked against when an e-mail address is unknown, so that a

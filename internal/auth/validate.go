@@ -68,7 +68,7 @@ func CheckLatinName(f *apperr.Fields, field, s string) {
 	}
 }
 
-func checkPassword(f *apperr.Fields, field, p string) {
+func checkPasswordRules(f *apperr.Fields, field, p string) {
 	switch {
 	case utf8.RuneCountInString(p) < MinPasswordLen:
 		f.Add(field, "must be at least %d characters", MinPasswordLen)

@@ -1,0 +1,42 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"runtime"
+	"testing"
+	"time"
+)
+
+// TestRun_SmallRoomAgainstRealServer builds and starts the real lectern, runs a
+// tiny quiz, and checks the JSON line and that no goroutine outlives the run.
+func TestRun_SmallRoomAgainstRealServer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and starts the lectern binary")
+	}
+	before := runtime.NumGoroutine()
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"--officers", "5", "--think", "20ms", "--start-window", "200ms",
+		"--max-duration", "2m", "--seed", "42"}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr.String())
+	}
+	var got jsonLine
+	if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
+		t.Fatalf("stdout is not one JSON line: %v\n%s", err, stdout.String())
+	}
+	// 5 officers × (start + at least 15 saves + submit) on the default quiz.
+	if got.Officers != 5 || got.Errors != 0 || got.LostAnswers != 0 || got.Requests < 5*17 || got.ServerMaxRSSMB == nil {
+		t.Errorf("JSON line = %s", stdout.String())
+	}
+
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond) // connections' goroutines end asynchronously
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		buf := make([]byte, 1<<20)
+		t.Errorf("%d goroutines before the run, %d after:\n%s", before, n, buf[:runtime.Stack(buf, true)])
+	}
+}
