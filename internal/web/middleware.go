@@ -80,3 +80,12 @@ func staticFiles(fsys fs.FS) http.Handler {
 		files.ServeHTTP(w, r)
 	})
 }
+
+// serverDate sets the Date header from the server's clock, the one deadlines are
+// judged by: the quiz page's countdown resynchronises from it.
+func (s *Server) serverDate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set("Date", s.attempts.Now().UTC().Format(http.TimeFormat))
+		return next(c)
+	}
+}

@@ -18,6 +18,7 @@
   var retryTimer = null;
   var inFlight = {};
   var finished = false;
+  var submitting = false;
 
   function loadJournal() {
     try { return JSON.parse(localStorage.getItem(journalKey)) || {}; } catch (e) { return {}; }
@@ -43,7 +44,9 @@
   }
   function showSync() {
     var n = pending().length;
-    syncEl.textContent = n === 0 ? msg.allSaved : (navigator.onLine === false ? msg.offlineN : msg.pendingN).replace("{n}", n);
+    var text = n === 0 ? msg.allSaved : (navigator.onLine === false ? msg.offlineN : msg.pendingN).replace("{n}", n);
+    if (submitting && n > 0) { text = msg.waitSubmit + " " + text; }
+    syncEl.textContent = text;
     syncEl.className = "sync " + (n === 0 ? "ok" : "warn");
   }
 
@@ -94,12 +97,22 @@
       syncClock(res);
       if (res.ok) {
         return res.json().then(function (saved) {
-          if (journal[q] && saved.seq >= journal[q].seq) {
-            journal[q].acked = true;
+          retryDelay = 1000;
+          var current = journal[q];
+          if (!current) { return; }
+          if (saved.seq === current.seq) {
+            current.acked = true;
             saveJournal();
             setStatus(q, msg.saved, "ok");
+          } else if (saved.seq > current.seq) {
+            // The server holds a newer answer from another device (or a clock
+            // ahead of ours). What this page shows is the officer's latest
+            // intent: number it above the server's and send it again.
+            lastSeq = Math.max(lastSeq, saved.seq);
+            current.seq = nextSeq();
+            saveJournal();
+            inFlight[q].again = true;
           }
-          retryDelay = 1000;
         });
       }
       if (res.status === 409) { timeUp(); return; }
@@ -130,7 +143,7 @@
   var typing = {};
   form.addEventListener("change", function (e) {
     var fs = e.target.closest("fieldset[data-question]");
-    if (fs) { changed(fs); }
+    if (fs) { clearTimeout(typing[fs.getAttribute("data-question")]); changed(fs); }
   });
   form.addEventListener("input", function (e) {
     var fs = e.target.closest("fieldset[data-question]");
@@ -139,7 +152,12 @@
     clearTimeout(typing[q]);
     typing[q] = setTimeout(function () { changed(fs); }, 600);
   });
-  window.addEventListener("online", function () { retryDelay = 1000; flush(); });
+  window.addEventListener("online", function () {
+    clearTimeout(retryTimer); // the network is back: do not wait out the backoff
+    retryTimer = null;
+    retryDelay = 1000;
+    flush();
+  });
   window.addEventListener("offline", showSync);
 
   // Submitting waits until every answer has reached the server.
@@ -149,7 +167,8 @@
       return;
     }
     e.preventDefault();
-    syncEl.textContent = msg.waitSubmit;
+    submitting = true;
+    showSync();
     var submitter = e.submitter;
     flush();
     var wait = setInterval(function () {
@@ -161,6 +180,10 @@
     }, 500);
   });
 
+  // Start numbering above what the server already holds for this attempt.
+  form.querySelectorAll("fieldset[data-seq]").forEach(function (fs) {
+    lastSeq = Math.max(lastSeq, Number(fs.getAttribute("data-seq")) || 0);
+  });
   // Answers journalled but not acknowledged (a reload while offline) are put
   // back in the form and sent again.
   Object.keys(journal).forEach(function (q) {
@@ -199,6 +222,7 @@
     finished = true;
     liveEl.textContent = msg.timeUp;
     syncEl.textContent = msg.timeUp;
+    try { localStorage.removeItem(journalKey); } catch (e) { /* nothing kept */ }
     setTimeout(function () { window.location.reload(); }, 1500);
   }
   tick();
