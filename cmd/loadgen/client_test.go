@@ -86,13 +86,14 @@ func TestLostAnswers(t *testing.T) {
 	}
 }
 
-func TestParseFlags_LoginWindowFollowsStartWindow(t *testing.T) {
+func TestParseFlags_LoginWindowDefault(t *testing.T) {
 	for _, tc := range []struct {
 		args  []string
 		login string
 	}{
-		{nil, "10s"},
-		{[]string{"--start-window", "3s"}, "3s"},
+		{nil, "10s"}, // 100 officers × 60 ms = 6 s < the 10 s start window
+		{[]string{"--start-window", "3s"}, "6s"},
+		{[]string{"--officers", "1000"}, "1m0s"},
 		{[]string{"--start-window", "3s", "--login-window", "2m"}, "2m0s"},
 	} {
 		c, err := parseFlags(tc.args, io.Discard)

@@ -8,7 +8,7 @@
 // any request failed or any acknowledged answer was not stored.
 //
 //	go run ./cmd/loadgen --officers 50 --think 1s --start-window 3s
-//	go run ./cmd/loadgen --officers 1000 --think 3s --start-window 10s --login-window 3m
+//	go run ./cmd/loadgen --officers 1000 --think 3s --start-window 10s
 //	go run ./cmd/loadgen --base-url http://127.0.0.1:8080 --admin-email … --admin-password …
 //
 // Signing in costs the server one argon2id hash (about 35 ms of CPU here, NumCPU
@@ -109,7 +109,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.LecternBin, "lectern-bin", "", "lectern binary to start; default: go build ./cmd/lectern from this module")
 	fs.IntVar(&c.Officers, "officers", 100, "number of simulated officers (1–10000)")
 	fs.DurationVar(&c.StartWindow, "start-window", 10*time.Second, "quiz starts are spread uniformly over this window")
-	fs.DurationVar(&c.LoginWindow, "login-window", 10*time.Second, "logins (all before any start) are spread over this window; if not given: --start-window")
+	fs.DurationVar(&c.LoginWindow, "login-window", 10*time.Second, "logins (all before any start) are spread over this window; default: the larger of --start-window and 60 ms per officer")
 	fs.DurationVar(&c.Think, "think", 15*time.Second, "mean think time before each answer")
 	fs.StringVar(&jitter, "jitter", "50%", "think time varies by ± this share (e.g. 50% or 0.5)")
 	fs.StringVar(&c.Quiz, "quiz", "", "quiz id, e.g. 01-blockchain; default: the session's first quiz")
@@ -133,7 +133,10 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	loginSet := false
 	fs.Visit(func(f *flag.Flag) { loginSet = loginSet || f.Name == "login-window" })
 	if !loginSet {
-		c.LoginWindow = c.StartWindow
+		// A hall signs in as people sit down; the synchronized moment is the
+		// quiz start. Sign-in is deliberately slow hashing (argon2id, NumCPU at a
+		// time), so by default give each officer 60 ms of the login window.
+		c.LoginWindow = max(c.StartWindow, time.Duration(c.Officers)*60*time.Millisecond)
 	}
 	switch {
 	case c.Officers < 1 || c.Officers > 10000:
