@@ -250,37 +250,52 @@ func attemptInfo(at *store.Attempt) AttemptInfo {
 
 // Start opens an attempt for an enrolled officer, or returns the one already open.
 // created reports whether a new attempt began.
+//
+// A whole room presses "Start" in the same second, so everything that only reads
+// (the session, the enrolment, the course, earlier attempts) and the snapshot are
+// prepared on the read pool; the write transaction only re-counts the officer's
+// attempts, to keep the limit exact, and inserts.
 func (s *Service) Start(ctx context.Context, a *auth.Actor, sessionID int64, quizID string) (v *View, created bool, err error) {
 	if err := auth.Authorize(a, auth.ActCheckin); err != nil { // officers take quizzes
 		return nil, false, err
 	}
 	now := s.Now()
+	q := s.db.Read(ctx)
+	ts, err := s.session(q, a, sessionID)
+	if err != nil {
+		return nil, false, err
+	}
+	e, err := q.Enrollment(sessionID, a.UserID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && e.Status != "enrolled") {
+		return nil, false, apperr.NotFound("enrolment in this session")
+	} else if err != nil {
+		return nil, false, err
+	}
+	c, ok := s.courses.Course(ts.CourseID)
+	if !ok {
+		return nil, false, apperr.NotFound("course")
+	}
+	m := c.Module(quizID)
+	if m == nil || m.Quiz == nil {
+		return nil, false, apperr.NotFound("quiz")
+	}
+	switch {
+	case ts.Status == "cancelled" || ts.Status == "closed":
+		return nil, false, apperr.Conflict("the session is " + ts.Status)
+	case now.Before(ts.StartsAt):
+		return nil, false, apperr.Conflict("quizzes open when the session starts")
+	}
+	var seedBytes [8]byte
+	if _, err := crand.Read(seedBytes[:]); err != nil {
+		return nil, false, fmt.Errorf("attempt seed: %w", err)
+	}
+	questions := quiz.Snapshot(m.Quiz, binary.LittleEndian.Uint64(seedBytes[:]))
+	snap, err := json.Marshal(questions)
+	if err != nil {
+		return nil, false, fmt.Errorf("encode snapshot: %w", err)
+	}
 	var attemptID int64
 	err = s.db.Tx(ctx, func(q store.Q) error {
-		ts, err := s.session(q, a, sessionID)
-		if err != nil {
-			return err
-		}
-		e, err := q.Enrollment(sessionID, a.UserID)
-		if errors.Is(err, store.ErrNotFound) || (err == nil && e.Status != "enrolled") {
-			return apperr.NotFound("enrolment in this session")
-		} else if err != nil {
-			return err
-		}
-		c, ok := s.courses.Course(ts.CourseID)
-		if !ok {
-			return apperr.NotFound("course")
-		}
-		m := c.Module(quizID)
-		if m == nil || m.Quiz == nil {
-			return apperr.NotFound("quiz")
-		}
-		switch {
-		case ts.Status == "cancelled" || ts.Status == "closed":
-			return apperr.Conflict("the session is " + ts.Status)
-		case now.Before(ts.StartsAt):
-			return apperr.Conflict("quizzes open when the session starts")
-		}
 		previous, err := q.Attempts(sessionID, quizID, &a.UserID)
 		if err != nil {
 			return err
@@ -300,14 +315,6 @@ func (s *Service) Start(ctx context.Context, a *auth.Actor, sessionID int64, qui
 		if len(previous) >= m.Quiz.Attempts {
 			return apperr.Conflict(fmt.Sprintf("you have used all %d attempt(s) at this quiz", m.Quiz.Attempts))
 		}
-		var seedBytes [8]byte
-		if _, err := crand.Read(seedBytes[:]); err != nil {
-			return fmt.Errorf("attempt seed: %w", err)
-		}
-		snap, err := json.Marshal(quiz.Snapshot(m.Quiz, binary.LittleEndian.Uint64(seedBytes[:])))
-		if err != nil {
-			return fmt.Errorf("encode snapshot: %w", err)
-		}
 		at := &store.Attempt{SessionID: sessionID, QuizID: quizID, UserID: a.UserID, Number: len(previous) + 1,
 			ContentHash: m.Quiz.Hash, CourseHash: c.Hash, Questions: snap, PassMark: m.Quiz.PassMark,
 			Review: string(m.Quiz.Review), StartedAt: now, Deadline: deadline(now, m.Quiz.TimeLimit, e.ExtraTimePercent, ts.EndsAt)}
@@ -319,6 +326,9 @@ func (s *Service) Start(ctx context.Context, a *auth.Actor, sessionID int64, qui
 	})
 	if err != nil {
 		return nil, false, err
+	}
+	if created {
+		s.snapshots.Add(attemptID, cachedSnapshot{questions: questions, owner: a.UserID})
 	}
 	v, err = s.Get(ctx, a, attemptID)
 	return v, created, err

@@ -57,7 +57,7 @@ func (s *Service) Get(ctx context.Context, a *auth.Actor, id int64) (*View, erro
 		}
 	}
 	q := s.db.Read(ctx)
-	qs, err := snapshotOf(at)
+	qs, _, err := s.questions(ctx, at.ID)
 	if err != nil {
 		return nil, err
 	}
