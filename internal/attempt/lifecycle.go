@@ -179,6 +179,18 @@ func (s *Service) Save(ctx context.Context, a *auth.Actor, id int64, questionID 
 		return nil, fmt.Errorf("encode answer: %w", err)
 	}
 	now := s.Now()
+	if in.Seq != nil {
+		// The hot path: one guarded statement, no transaction around it.
+		rec := &store.AttemptAnswer{AttemptID: id, QuestionID: questionID, Answer: data, Seq: *in.Seq}
+		ok, err := s.db.SaveAnswerIfNewer(ctx, rec, now)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return &SavedAnswer{QuestionID: questionID, Answer: ans, Seq: rec.Seq, Revision: rec.Revision, SavedAt: now.UTC()}, nil
+		}
+		// Not written: the attempt is closed, or the save is stale. Below says which.
+	}
 	var out *SavedAnswer
 	var expired bool
 	err = s.db.Tx(ctx, func(q store.Q) error {

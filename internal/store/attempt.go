@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -147,4 +148,30 @@ func (q Q) Answer(attemptID int64, questionID string) (*AttemptAnswer, error) {
 		return nil, fmt.Errorf("load answer: %w", translate(err))
 	}
 	return &a, nil
+}
+
+// SaveAnswerIfNewer is the autosave in one statement: it stores the answer only
+// while the attempt is open (not finalised, deadline after now) and only if seq
+// is above the stored one, incrementing the revision. It reports the stored seq
+// and revision when it wrote, and ok=false when it did not (the caller then finds
+// out why, on the rare path).
+func (db *DB) SaveAnswerIfNewer(ctx context.Context, a *AttemptAnswer, now time.Time) (ok bool, err error) {
+	var out []struct {
+		Seq      int64
+		Revision int
+	}
+	err = db.W.WithContext(ctx).Raw(`INSERT INTO attempt_answers (attempt_id, question_id, answer, seq, revision, saved_at)
+SELECT ?, ?, ?, ?, 1, ? FROM attempts WHERE id = ? AND finalised = '' AND deadline > ?
+ON CONFLICT (attempt_id, question_id) DO UPDATE SET answer = excluded.answer, seq = excluded.seq,
+  revision = attempt_answers.revision + 1, saved_at = excluded.saved_at
+WHERE excluded.seq > attempt_answers.seq
+RETURNING seq, revision`, a.AttemptID, a.QuestionID, a.Answer, a.Seq, now, a.AttemptID, now).Scan(&out).Error
+	if err != nil {
+		return false, fmt.Errorf("save answer: %w", translate(err))
+	}
+	if len(out) == 0 {
+		return false, nil
+	}
+	a.Seq, a.Revision, a.SavedAt = out[0].Seq, out[0].Revision, now
+	return true, nil
 }

@@ -1,0 +1,80 @@
+package store
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"testing"
+	"time"
+)
+
+// testSaveAnswerIfNewer exercises the one-statement autosave on a database.
+func testSaveAnswerIfNewer(t *testing.T, db *DB) {
+	ctx := context.Background()
+	now := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	u := &User{Email: "o-" + now.Format("150405.000000000") + time.Now().Format("150405.000000000") + "@x.example", Name: "O", Role: "officer"}
+	if err := db.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	ts := &TrainingSession{CourseID: "c", Date: "2026-12-03", StartTime: "09:00", EndTime: "17:00", Timezone: "UTC",
+		StartsAt: now, EndsAt: now.Add(8 * time.Hour), Venue: "V", City: "C", Country: "FR", Capacity: 1, Status: "scheduled",
+		CheckinSecret: []byte("s"), CreatedBy: u.ID}
+	if err := db.Tx(ctx, func(q Q) error { return q.CreateSession(ts) }); err != nil {
+		t.Fatal(err)
+	}
+	at := &Attempt{SessionID: ts.ID, QuizID: "q", UserID: u.ID, Number: 1, ContentHash: "h", CourseHash: "h", Questions: []byte("[]"),
+		PassMark: 70, Review: "never", StartedAt: now, Deadline: now.Add(10 * time.Minute)}
+	if err := db.Tx(ctx, func(q Q) error { return q.CreateAttempt(at) }); err != nil {
+		t.Fatal(err)
+	}
+	save := func(seq int64, answer string, at2 time.Time) (bool, *AttemptAnswer) {
+		rec := &AttemptAnswer{AttemptID: at.ID, QuestionID: "q1", Answer: []byte(answer), Seq: seq}
+		ok, err := db.SaveAnswerIfNewer(ctx, rec, at2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok, rec
+	}
+	if ok, rec := save(5, `{"text":"a"}`, now); !ok || rec.Revision != 1 || rec.Seq != 5 {
+		t.Errorf("first save: %v %+v", ok, rec)
+	}
+	if ok, rec := save(7, `{"text":"b"}`, now); !ok || rec.Revision != 2 {
+		t.Errorf("newer save: %v %+v", ok, rec)
+	}
+	if ok, _ := save(6, `{"text":"stale"}`, now); ok {
+		t.Errorf("a stale save was written")
+	}
+	if ok, _ := save(9, `{"text":"late"}`, now.Add(10*time.Minute)); ok {
+		t.Errorf("a save at the deadline was written")
+	}
+	got, err := db.Read(ctx).Answer(at.ID, "q1")
+	if err != nil || string(got.Answer) != `{"text":"b"}` || got.Seq != 7 || got.Revision != 2 {
+		t.Errorf("stored %+v, %v", got, err)
+	}
+	at.Finalised = "submitted"
+	if err := db.Tx(ctx, func(q Q) error { return q.SaveAttempt(at) }); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := save(10, `{"text":"after submit"}`, now); ok {
+		t.Errorf("a save after submission was written")
+	}
+}
+
+func TestSaveAnswerIfNewer_SQLite(t *testing.T) { testSaveAnswerIfNewer(t, openTest(t)) }
+
+func TestSaveAnswerIfNewer_PostgreSQL(t *testing.T) {
+	url := os.Getenv("LECTERN_TEST_POSTGRES_URL")
+	if url == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CI must provide LECTERN_TEST_POSTGRES_URL")
+		}
+		t.Skip("LECTERN_TEST_POSTGRES_URL not set")
+	}
+	db, err := Open(context.Background(), url, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	testSaveAnswerIfNewer(t, db)
+}
