@@ -122,20 +122,8 @@ func (s *Service) Enroll(ctx context.Context, a *auth.Actor, sessionID int64, in
 // transaction.
 func (s *Service) Unenroll(ctx context.Context, a *auth.Actor, sessionID, userID int64) error {
 	return s.db.Tx(ctx, func(q store.Q) error {
-		ts, err := s.visibleSession(q, a, sessionID, true)
+		ts, e, err := s.enrollmentToChange(q, a, sessionID, userID)
 		if err != nil {
-			return err
-		}
-		if a.Role == auth.RoleTrainer && !a.CanManageSession(trainerIDs(ts)) {
-			return apperr.Forbidden("only this session's trainers and admins may unenrol officers")
-		}
-		if _, err := targetUser(q, a, userID); err != nil {
-			return err
-		}
-		e, err := q.Enrollment(sessionID, userID)
-		if errors.Is(err, store.ErrNotFound) {
-			return apperr.NotFound("enrollment")
-		} else if err != nil {
 			return err
 		}
 		if ts.Status == StatusClosed {
@@ -221,20 +209,8 @@ func (s *Service) SetExtraTime(ctx context.Context, a *auth.Actor, sessionID, us
 	}
 	var out *Enrollment
 	err := s.db.Tx(ctx, func(q store.Q) error {
-		ts, err := s.visibleSession(q, a, sessionID, true)
+		_, e, err := s.enrollmentToChange(q, a, sessionID, userID)
 		if err != nil {
-			return err
-		}
-		if a.Role == auth.RoleTrainer && !a.CanManageSession(trainerIDs(ts)) {
-			return apperr.Forbidden("only this session's trainers and admins may change enrolments")
-		}
-		if _, err := targetUser(q, a, userID); err != nil {
-			return err
-		}
-		e, err := q.Enrollment(sessionID, userID)
-		if errors.Is(err, store.ErrNotFound) {
-			return apperr.NotFound("enrollment")
-		} else if err != nil {
 			return err
 		}
 		before := e.ExtraTimePercent
@@ -248,4 +224,27 @@ func (s *Service) SetExtraTime(ctx context.Context, a *auth.Actor, sessionID, us
 		return s.audit(q, a, "enrollment.extra_time", &sessionID, &userID, map[string]int{"extra_time_percent": before}, map[string]int{"extra_time_percent": percent})
 	})
 	return out, err
+}
+
+// enrollmentToChange loads an enrolment the actor may change, inside the caller's
+// transaction: the session must be visible (and, for a trainer, theirs) and the
+// officer one the actor acts for; anything else is not found or forbidden.
+func (s *Service) enrollmentToChange(q store.Q, a *auth.Actor, sessionID, userID int64) (*store.TrainingSession, *store.Enrollment, error) {
+	ts, err := s.visibleSession(q, a, sessionID, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	if a.Role == auth.RoleTrainer && !a.CanManageSession(trainerIDs(ts)) {
+		return nil, nil, apperr.Forbidden("only this session's trainers and admins may change its enrolments")
+	}
+	if _, err := targetUser(q, a, userID); err != nil {
+		return nil, nil, err
+	}
+	e, err := q.Enrollment(sessionID, userID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, apperr.NotFound("enrollment")
+	} else if err != nil {
+		return nil, nil, err
+	}
+	return ts, e, nil
 }

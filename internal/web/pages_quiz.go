@@ -25,14 +25,11 @@ type quizzesView struct {
 func (s *Server) quizzesPage(c echo.Context) error {
 	a := actor(c)
 	ctx := c.Request().Context()
-	id, err := idParam(c, "id")
+	ses, err := s.sessionFromPath(c)
 	if err != nil {
 		return err
 	}
-	ses, err := s.schedule.Session(ctx, a, id)
-	if err != nil {
-		return err
-	}
+	id := ses.ID
 	list, err := s.attempts.Quizzes(ctx, a, id)
 	if err != nil {
 		return err
@@ -204,14 +201,11 @@ type officerResults struct {
 func (s *Server) resultsPage(c echo.Context) error {
 	a := actor(c)
 	ctx := c.Request().Context()
-	id, err := idParam(c, "id")
+	ses, err := s.sessionFromPath(c)
 	if err != nil {
 		return err
 	}
-	ses, err := s.schedule.Session(ctx, a, id)
-	if err != nil {
-		return err
-	}
+	id := ses.ID
 	rows, quizzes, err := s.attempts.Results(ctx, a, id)
 	if err != nil {
 		return err

@@ -82,14 +82,11 @@ func (s *Server) sessionPage(c echo.Context) error {
 func (s *Server) renderSession(c echo.Context, status int, message string) error {
 	a := actor(c)
 	ctx := c.Request().Context()
-	id, err := idParam(c, "id")
+	ses, err := s.sessionFromPath(c)
 	if err != nil {
 		return err
 	}
-	ses, err := s.schedule.Session(ctx, a, id)
-	if err != nil {
-		return err
-	}
+	id := ses.ID
 	v := sessionView{Session: ses, CanManage: a.CanManageSession(ses.TrainerIDs), Message: message,
 		Calendar: fmt.Sprintf("/sessions/%d.ics", ses.ID),
 		MapQuery: "https://www.openstreetmap.org/search?query=" + url.QueryEscape(ses.Venue+", "+ses.City+", "+ses.Country)}
@@ -240,14 +237,11 @@ type attendanceView struct {
 func (s *Server) attendancePage(c echo.Context) error {
 	a := actor(c)
 	ctx := c.Request().Context()
-	id, err := idParam(c, "id")
+	ses, err := s.sessionFromPath(c)
 	if err != nil {
 		return err
 	}
-	ses, err := s.schedule.Session(ctx, a, id)
-	if err != nil {
-		return err
-	}
+	id := ses.ID
 	if !a.CanManageSession(ses.TrainerIDs) {
 		return apperr.Forbidden("only this session's trainers and admins take attendance")
 	}
@@ -299,14 +293,11 @@ func (s *Server) checkinPage(c echo.Context) error {
 func (s *Server) checkinSubmit(c echo.Context) error {
 	a := actor(c)
 	ctx := c.Request().Context()
-	id, err := idParam(c, "id")
+	ses, err := s.sessionFromPath(c)
 	if err != nil {
 		return err
 	}
-	ses, err := s.schedule.Session(ctx, a, id)
-	if err != nil {
-		return err
-	}
+	id := ses.ID
 	v := checkinView{Session: ses, Code: c.FormValue("code")}
 	row, err := s.schedule.CheckIn(ctx, a, id, v.Code)
 	status := http.StatusOK
@@ -330,14 +321,11 @@ type projectorView struct {
 func (s *Server) projectorPage(c echo.Context) error {
 	a := actor(c)
 	ctx := c.Request().Context()
-	id, err := idParam(c, "id")
+	ses, err := s.sessionFromPath(c)
 	if err != nil {
 		return err
 	}
-	ses, err := s.schedule.Session(ctx, a, id)
-	if err != nil {
-		return err
-	}
+	id := ses.ID
 	code, err := s.schedule.CurrentCode(ctx, a, id)
 	if err != nil {
 		return err
@@ -415,3 +403,12 @@ func (s *Server) auditPage(c echo.Context) error {
 }
 
 func urlQuery(s string) string { return url.QueryEscape(s) }
+
+// sessionFromPath loads the session named by the URL's :id, for the actor.
+func (s *Server) sessionFromPath(c echo.Context) (*schedule.Session, error) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return nil, err
+	}
+	return s.schedule.Session(c.Request().Context(), actor(c), id)
+}
