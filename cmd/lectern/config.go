@@ -22,6 +22,7 @@ type Config struct {
 	TrustedProxies []*net.IPNet
 	AdminEmail     string
 	AdminPassword  string
+	SigningKeyFile string // empty: signing-key.pem in the data directory
 }
 
 func envOr(key, def string) string {
@@ -58,6 +59,7 @@ func parseServeConfig(args []string, stderr io.Writer) (Config, error) {
 	}
 	c.TrustedProxies = proxies
 	c.AdminEmail, c.AdminPassword = os.Getenv("LECTERN_ADMIN_EMAIL"), os.Getenv("LECTERN_ADMIN_PASSWORD")
+	c.SigningKeyFile = os.Getenv("LECTERN_SIGNING_KEY_FILE")
 	if c.BaseURL == "" {
 		c.BaseURL = "http://localhost" + portOf(c.Addr)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/lectern-platform/lectern/courses"
 	"github.com/lectern-platform/lectern/internal/auth"
+	"github.com/lectern-platform/lectern/internal/certify"
 	"github.com/lectern-platform/lectern/internal/course"
 	"github.com/lectern-platform/lectern/internal/i18n"
 	"github.com/lectern-platform/lectern/internal/store"
@@ -63,11 +64,16 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	if err != nil {
 		return err
 	}
+	signer, created, err := certify.LoadOrCreateKey(cfg.DataDir, cfg.SigningKeyFile)
+	if err != nil {
+		return err
+	}
+	log.Info("certificate signing key", "key_id", signer.KeyID, "created", created)
 	catalog, err := i18n.Load()
 	if err != nil {
 		return err
 	}
-	srv, err := web.New(web.Config{BaseURL: cfg.BaseURL, Version: version, TrustedProxies: cfg.TrustedProxies}, db, library, catalog, log)
+	srv, err := web.New(web.Config{BaseURL: cfg.BaseURL, Version: version, TrustedProxies: cfg.TrustedProxies, Signer: signer}, db, library, catalog, log)
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/lectern-platform/lectern/internal/attempt"
 	"github.com/lectern-platform/lectern/internal/auth"
+	"github.com/lectern-platform/lectern/internal/certify"
 	"github.com/lectern-platform/lectern/internal/course"
 	"github.com/lectern-platform/lectern/internal/i18n"
 	"github.com/lectern-platform/lectern/internal/schedule"
@@ -27,6 +28,8 @@ type Config struct {
 	// TrustedProxies are the peers whose X-Forwarded-For is believed; without
 	// them the client address is the TCP peer's.
 	TrustedProxies []*net.IPNet
+	// Signer is the certificate signing key; its public half is published.
+	Signer *certify.Signer
 }
 
 // Server is the HTTP application: one struct holding every dependency.
@@ -103,3 +106,17 @@ func (s *Server) readyz(c echo.Context) error {
 
 // Attempts exposes the attempts service so the command can run its sweep.
 func (s *Server) Attempts() *attempt.Service { return s.attempts }
+
+// signingKey publishes the certificate signing key, so that anyone can check a
+// certificate offline (`lectern verify --url`).
+func (s *Server) signingKey(c echo.Context) error {
+	if s.cfg.Signer == nil {
+		return echo.NewHTTPError(http.StatusNotFound)
+	}
+	pemBytes, err := s.cfg.Signer.PublicKeyPEM()
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "public, max-age=3600")
+	return c.JSON(http.StatusOK, map[string]string{"key_id": s.cfg.Signer.KeyID, "algorithm": "Ed25519", "public_key_pem": string(pemBytes)})
+}

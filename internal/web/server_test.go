@@ -17,6 +17,7 @@ import (
 
 	"github.com/lectern-platform/lectern/courses"
 	"github.com/lectern-platform/lectern/internal/auth"
+	"github.com/lectern-platform/lectern/internal/certify"
 	"github.com/lectern-platform/lectern/internal/course"
 	"github.com/lectern-platform/lectern/internal/i18n"
 	"github.com/lectern-platform/lectern/internal/store"
@@ -51,7 +52,11 @@ func startServer(t testing.TB, fsys fs.FS) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(Config{BaseURL: "http://127.0.0.1"}, db, lib, cat, log)
+	signer, _, err := certify.LoadOrCreateKey(t.TempDir(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(Config{BaseURL: "http://127.0.0.1", Signer: signer}, db, lib, cat, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,5 +255,16 @@ func TestHealth(t *testing.T) {
 	ts.DB.Close()
 	if res, _ := get(t, ts.URL+"/readyz"); res.StatusCode != http.StatusServiceUnavailable {
 		t.Errorf("readyz with a closed database: %d", res.StatusCode)
+	}
+}
+
+func TestSigningKey_Published(t *testing.T) {
+	ts := startServer(t, courses.FS)
+	res, body := getWith(t, newBrowser(), ts.URL+"/.well-known/lectern-signing-key")
+	if res.StatusCode != 200 || !strings.Contains(body, `"algorithm":"Ed25519"`) || !strings.Contains(body, `"key_id":"`+ts.Server.cfg.Signer.KeyID+`"`) || !strings.Contains(body, "BEGIN PUBLIC KEY") {
+		t.Errorf("well-known key: %d %s", res.StatusCode, body)
+	}
+	if strings.Contains(body, "PRIVATE") {
+		t.Errorf("the private key is published")
 	}
 }
