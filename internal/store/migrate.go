@@ -199,6 +199,39 @@ var migrations = []*gormigrate.Migration{
 		},
 		Rollback: func(tx *gorm.DB) error { return tx.Migrator().DropTable("attempt_answers", "attempts") },
 	},
+	{
+		ID: "20261125-05-certificates",
+		Migrate: func(tx *gorm.DB) error {
+			type TrainingSession struct{ ID int64 }
+			type User struct{ ID int64 }
+			type Certificate struct {
+				Serial           string    `gorm:"primaryKey;size:32"`
+				SessionID        int64     `gorm:"not null;uniqueIndex:idx_certificates_session_user,priority:1"`
+				UserID           int64     `gorm:"not null;uniqueIndex:idx_certificates_session_user,priority:2;index"`
+				AgencyID         *int64    `gorm:"index"`
+				HolderName       string    `gorm:"size:200;not null"`
+				LatinName        string    `gorm:"size:200;not null;default:''"`
+				AgencyName       string    `gorm:"size:200;not null;default:''"`
+				CourseID         string    `gorm:"size:100;not null"`
+				CourseTitle      string    `gorm:"size:300;not null"`
+				CourseHash       string    `gorm:"size:64;not null"`
+				SessionDate      string    `gorm:"size:10;not null"`
+				City             string    `gorm:"size:100;not null"`
+				Country          string    `gorm:"size:2;not null"`
+				IssuedAt         time.Time `gorm:"not null"`
+				ExpiresAt        *time.Time
+				Status           string `gorm:"size:20;not null"`
+				RevokedAt        *time.Time
+				RevocationReason string           `gorm:"size:500;not null;default:''"`
+				Payload          []byte           `gorm:"not null"`
+				Signature        string           `gorm:"size:200;not null"`
+				Session          *TrainingSession `gorm:"constraint:OnDelete:RESTRICT"`
+				User             *User            `gorm:"constraint:OnDelete:RESTRICT"`
+			}
+			return tx.AutoMigrate(&Certificate{})
+		},
+		Rollback: func(tx *gorm.DB) error { return tx.Migrator().DropTable("certificates") },
+	},
 }
 
 func migrate(db *gorm.DB) error {

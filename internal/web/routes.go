@@ -56,6 +56,8 @@ func (s *Server) routes() {
 	e.GET("/sessions/:id/projector", s.projectorPage)
 	e.GET("/sessions/:id/checkin-qr.png", s.checkinQR)
 	e.GET("/calendar/:token", s.calendarFeed)
+	verify := e.Group("/verify", middleware.RateLimiter(middleware.NewRateLimiterMemoryStore(5))) // per client address
+	verify.GET("/:serial", s.verifyPage)                                                          // also /verify/{serial}.json
 	e.GET("/sessions/:id/quizzes", s.quizzesPage)
 	e.POST("/sessions/:id/quizzes/:quiz/start", s.startQuizSubmit)
 	e.GET("/sessions/:id/results", s.resultsPage)
@@ -97,6 +99,10 @@ func (s *Server) routes() {
 	v1.GET("/attempts/:id", s.apiGetAttempt)
 	v1.PUT("/attempts/:id/answers/:question", s.apiSaveAnswer)
 	v1.POST("/attempts/:id/submit", s.apiSubmitAttempt)
+	v1.POST("/sessions/:id/close", s.apiCloseSession)
+	v1.GET("/certificates", s.apiListCertificates)
+	v1.GET("/certificates/:serial", s.apiGetCertificate)
+	v1.POST("/certificates/:serial/revoke", s.apiRevokeCertificate)
 	api.Any("/*", func(c echo.Context) error { return echo.NewHTTPError(http.StatusNotFound) })
 }
 

@@ -39,6 +39,7 @@ type Server struct {
 	accounts *auth.Service
 	schedule *schedule.Service
 	attempts *attempt.Service
+	certs    *certify.Service
 	library  *course.Library
 	catalog  *i18n.Catalog
 	log      *slog.Logger
@@ -53,6 +54,10 @@ func New(cfg Config, db *store.DB, library *course.Library, catalog *i18n.Catalo
 		return nil, err
 	}
 	s := &Server{cfg: cfg, db: db, accounts: auth.NewService(db, log), schedule: schedule.NewService(db, library, log), attempts: attempt.NewService(db, library, log), library: library, catalog: catalog, log: log, views: v, echo: echo.New()}
+	if cfg.Signer != nil {
+		s.certs = certify.NewService(db, library, cfg.Signer, log)
+		s.certs.BeforeClose = s.attempts.FinaliseOverdue
+	}
 	s.echo.IPExtractor = echo.ExtractIPDirect()
 	if len(cfg.TrustedProxies) > 0 {
 		opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}

@@ -33,6 +33,7 @@ func (ts *testServer) fixClock(t time.Time) {
 	}
 	ts.Server.schedule.Now = func() time.Time { return t }
 	ts.Server.attempts.Now = func() time.Time { return t }
+	ts.Server.certs.Now = func() time.Time { return t }
 }
 
 func decode[T any](t *testing.T, body string) T {

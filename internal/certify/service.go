@@ -1,0 +1,330 @@
+package certify
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/lectern-platform/lectern/internal/apperr"
+	"github.com/lectern-platform/lectern/internal/auth"
+	"github.com/lectern-platform/lectern/internal/course"
+	"github.com/lectern-platform/lectern/internal/store"
+)
+
+// Courses is what certificates need of the course library.
+type Courses interface {
+	Course(id string) (*course.Course, bool)
+}
+
+// Service issues, lists, verifies and revokes certificates.
+type Service struct {
+	db      *store.DB
+	courses Courses
+	signer  *Signer
+	log     *slog.Logger
+	Now     func() time.Time
+	// BeforeClose runs before a session is closed: finalising attempts whose
+	// deadline passed, so their saved answers count.
+	BeforeClose func(context.Context) error
+}
+
+// NewService returns the certificates service.
+func NewService(db *store.DB, courses Courses, signer *Signer, log *slog.Logger) *Service {
+	return &Service{db: db, courses: courses, signer: signer, log: log, Now: func() time.Time { return time.Now().UTC() }}
+}
+
+// newSerial returns 16 base32 characters (80 random bits): unguessable, and easy
+// to read aloud or type from paper.
+func newSerial() (string, error) {
+	b := make([]byte, 10)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return base32.StdEncoding.EncodeToString(b), nil
+}
+
+func sessionTrainers(ts *store.TrainingSession) []int64 {
+	ids := make([]int64, 0, len(ts.Trainers))
+	for _, t := range ts.Trainers {
+		ids = append(ids, t.UserID)
+	}
+	return ids
+}
+
+// CloseSession closes a session (its trainers and admins) and issues a certificate
+// to every officer who became eligible, in one transaction: a crash leaves either
+// no certificate or all of them. Closing again issues only what became due since
+// (after a late attendance or grade correction) and reports that number.
+func (s *Service) CloseSession(ctx context.Context, a *auth.Actor, sessionID int64) (int, error) {
+	if err := auth.Authorize(a, auth.ActSessionManage); err != nil {
+		if a != nil && (a.Role == auth.RoleCoordinator || a.Role == auth.RoleOfficer) {
+			return 0, apperr.NotFound("session") // their roles never run sessions: do not confirm it exists
+		}
+		return 0, err
+	}
+	if s.BeforeClose != nil {
+		if err := s.BeforeClose(ctx); err != nil {
+			return 0, err
+		}
+	}
+	issued := 0
+	err := s.db.Tx(ctx, func(q store.Q) error {
+		ts, err := q.Session(sessionID, true)
+		if errors.Is(err, store.ErrNotFound) {
+			return apperr.NotFound("session")
+		} else if err != nil {
+			return err
+		}
+		if !a.CanManageSession(sessionTrainers(ts)) {
+			return apperr.Forbidden("only this session's trainers and admins close it")
+		}
+		if ts.Status == "cancelled" {
+			return apperr.Conflict("a cancelled session cannot be closed")
+		}
+		c, ok := s.courses.Course(ts.CourseID)
+		if !ok {
+			return apperr.Conflict("the session's course is not loaded")
+		}
+		var quizzes []string
+		for _, qz := range c.Quizzes() {
+			quizzes = append(quizzes, qz.ID)
+		}
+		enrolments, err := q.Enrollments(sessionID, nil)
+		if err != nil {
+			return err
+		}
+		marks, err := q.Attendances(sessionID, nil)
+		if err != nil {
+			return err
+		}
+		attendance := map[int64]string{}
+		for _, m := range marks {
+			attendance[m.UserID] = m.Status
+		}
+		attempts, err := q.Attempts(sessionID, "", nil)
+		if err != nil {
+			return err
+		}
+		passed := map[int64]map[string]bool{}
+		for _, at := range attempts {
+			if at.Finalised != "" && at.Passed {
+				if passed[at.UserID] == nil {
+					passed[at.UserID] = map[string]bool{}
+				}
+				passed[at.UserID][at.QuizID] = true
+			}
+		}
+		existing, err := q.Certificates(store.CertificateFilter{SessionID: &sessionID})
+		if err != nil {
+			return err
+		}
+		has := map[int64]bool{}
+		for _, cert := range existing {
+			has[cert.UserID] = true
+		}
+		now := s.Now()
+		for _, e := range enrolments {
+			if e.Status != "enrolled" || e.User == nil || has[e.UserID] {
+				continue
+			}
+			if !Eligible(c.Certificate, quizzes, Evidence{Attendance: attendance[e.UserID], Passed: passed[e.UserID]}) {
+				continue
+			}
+			cert, err := s.newCertificate(ctx, ts, c, e.User, now)
+			if err != nil {
+				return err
+			}
+			if err := q.CreateCertificate(cert); err != nil {
+				return err
+			}
+			issued++
+		}
+		if ts.Status != "closed" {
+			if err := q.SetSessionStatus(sessionID, "closed"); err != nil {
+				return err
+			}
+		}
+		actorID := a.UserID
+		after, _ := json.Marshal(map[string]any{"status": "closed", "issued": issued})
+		return q.Audit(&store.AuditEvent{At: now, ActorID: &actorID, Action: "session.close", SessionID: &sessionID, After: string(after)})
+	})
+	if err != nil {
+		return 0, err
+	}
+	s.log.Info("session closed", "session_id", sessionID, "issued", issued, "by", a.UserID)
+	return issued, nil
+}
+
+func (s *Service) newCertificate(ctx context.Context, ts *store.TrainingSession, c *course.Course, u *store.User, now time.Time) (*store.Certificate, error) {
+	serial, err := newSerial()
+	if err != nil {
+		return nil, err
+	}
+	cert := &store.Certificate{Serial: serial, SessionID: ts.ID, UserID: u.ID, AgencyID: u.AgencyID, HolderName: u.Name,
+		LatinName: u.LatinName, CourseID: c.ID, CourseTitle: c.Title, CourseHash: c.Hash, SessionDate: ts.Date,
+		City: ts.City, Country: ts.Country, IssuedAt: now, Status: "valid"}
+	if u.AgencyID != nil {
+		if ag, err := s.db.Agency(ctx, *u.AgencyID); err == nil {
+			cert.AgencyName = ag.Name
+		}
+	}
+	p := Payload{Serial: serial, Holder: cert.HolderName, Agency: cert.AgencyName, Course: cert.CourseTitle, CourseHash: cert.CourseHash,
+		SessionDate: cert.SessionDate, City: cert.City, Country: cert.Country, IssuedAt: now.UTC().Format(time.RFC3339)}
+	if !c.Certificate.ValidFor.IsZero() {
+		// Validity counts from the session date (DESIGN.md).
+		day, err := time.Parse("2006-01-02", ts.Date)
+		if err == nil {
+			exp := c.Certificate.ValidFor.AddTo(day).UTC()
+			cert.ExpiresAt = &exp
+			p.ExpiresAt = exp.Format(time.RFC3339)
+		}
+	}
+	signed, err := s.signer.Sign(p)
+	if err != nil {
+		return nil, err
+	}
+	cert.Payload, cert.Signature = signed.Payload, signed.Signature
+	return cert, nil
+}
+
+// view marks expired certificates as such when they are read.
+func (s *Service) view(c *store.Certificate) *store.Certificate {
+	if c.Status == "valid" && c.ExpiresAt != nil && !s.Now().Before(*c.ExpiresAt) {
+		c.Status = "expired"
+	}
+	return c
+}
+
+func visible(a *auth.Actor, c *store.Certificate) bool {
+	switch a.Role {
+	case auth.RoleAdmin, auth.RoleTrainer:
+		return true
+	case auth.RoleCoordinator:
+		return c.AgencyID != nil && a.CanSeeAgency(*c.AgencyID)
+	}
+	return c.UserID == a.UserID
+}
+
+// List returns the certificates the actor may see: everything for admins and
+// trainers, the agency's for a coordinator, their own for an officer.
+func (s *Service) List(ctx context.Context, a *auth.Actor, f store.CertificateFilter) ([]store.Certificate, error) {
+	if err := auth.Authorize(a, auth.ActSessionRead); err != nil {
+		return nil, err
+	}
+	switch a.Role {
+	case auth.RoleCoordinator:
+		scope := a.AgencyScope()
+		if f.AgencyID != nil && *f.AgencyID != *scope {
+			return []store.Certificate{}, nil
+		}
+		f.AgencyID = scope
+	case auth.RoleOfficer:
+		if f.UserID != nil && *f.UserID != a.UserID {
+			return []store.Certificate{}, nil
+		}
+		f.UserID = &a.UserID
+	}
+	list, err := s.db.Read(ctx).Certificates(f)
+	if err != nil {
+		return nil, err
+	}
+	for i := range list {
+		s.view(&list[i])
+	}
+	return list, nil
+}
+
+// Get returns one certificate the actor may see; anything else is not found.
+func (s *Service) Get(ctx context.Context, a *auth.Actor, serial string) (*store.Certificate, error) {
+	if err := auth.Authorize(a, auth.ActSessionRead); err != nil {
+		return nil, err
+	}
+	c, err := s.db.Read(ctx).Certificate(serial)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !visible(a, c)) {
+		return nil, apperr.NotFound("certificate")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.view(c), nil
+}
+
+// Public is what anyone holding a certificate may learn from its serial.
+type Public struct {
+	Serial           string     `json:"serial"`
+	Status           string     `json:"status"`
+	HolderName       string     `json:"holder_name"`
+	CourseTitle      string     `json:"course_title"`
+	SessionDate      string     `json:"session_date"`
+	Agency           string     `json:"agency"`
+	IssuedAt         time.Time  `json:"issued_at"`
+	ExpiresAt        *time.Time `json:"expires_at"`
+	RevocationReason string     `json:"revocation_reason,omitempty"`
+}
+
+// Verify looks a serial up for the public verification page.
+func (s *Service) Verify(ctx context.Context, serial string) (*Public, error) {
+	serial = strings.ToUpper(strings.TrimSpace(serial))
+	if len(serial) < 16 || len(serial) > 32 {
+		return nil, apperr.NotFound("certificate")
+	}
+	c, err := s.db.Read(ctx).Certificate(serial)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, apperr.NotFound("certificate")
+	} else if err != nil {
+		return nil, err
+	}
+	s.view(c)
+	return &Public{Serial: c.Serial, Status: c.Status, HolderName: c.HolderName, CourseTitle: c.CourseTitle, SessionDate: c.SessionDate,
+		Agency: c.AgencyName, IssuedAt: c.IssuedAt.UTC(), ExpiresAt: c.ExpiresAt, RevocationReason: c.RevocationReason}, nil
+}
+
+// Revoke withdraws a certificate (admins, and the session's trainers), with a reason.
+func (s *Service) Revoke(ctx context.Context, a *auth.Actor, serial, reason string) (*store.Certificate, error) {
+	if err := auth.Authorize(a, auth.ActSessionManage); err != nil {
+		if a != nil && (a.Role == auth.RoleCoordinator || a.Role == auth.RoleOfficer) {
+			return nil, apperr.NotFound("certificate")
+		}
+		return nil, err
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" || utf8.RuneCountInString(reason) > 500 {
+		return nil, apperr.Invalid("reason", "give the reason, in 500 characters at most")
+	}
+	var out *store.Certificate
+	err := s.db.Tx(ctx, func(q store.Q) error {
+		c, err := q.Certificate(serial)
+		if errors.Is(err, store.ErrNotFound) {
+			return apperr.NotFound("certificate")
+		} else if err != nil {
+			return err
+		}
+		ts, err := q.Session(c.SessionID, false)
+		if err != nil {
+			return err
+		}
+		if !a.CanManageSession(sessionTrainers(ts)) {
+			return apperr.Forbidden("only the session's trainers and admins revoke its certificates")
+		}
+		if c.Status == "revoked" {
+			return apperr.Conflict("the certificate is already revoked")
+		}
+		now := s.Now()
+		c.Status, c.RevokedAt, c.RevocationReason = "revoked", &now, reason
+		if err := q.SaveCertificate(c); err != nil {
+			return err
+		}
+		actorID, sid, uid := a.UserID, c.SessionID, c.UserID
+		after, _ := json.Marshal(map[string]string{"serial": serial, "status": "revoked", "reason": reason})
+		out = c
+		return q.Audit(&store.AuditEvent{At: now, ActorID: &actorID, Action: "certificate.revoke", SessionID: &sid, UserID: &uid,
+			Before: `{"status":"valid"}`, After: string(after)})
+	})
+	return out, err
+}

@@ -1,0 +1,143 @@
+package web
+
+import (
+	"context"
+	"crypto/ed25519"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lectern-platform/lectern/internal/auth"
+	"github.com/lectern-platform/lectern/internal/certify"
+	"github.com/lectern-platform/lectern/internal/store"
+)
+
+// passQuiz has an officer answer the fixture quiz right (or not) and submit.
+func (qw *quizWorld) passQuiz(t *testing.T, token string, right bool) {
+	t.Helper()
+	v := qw.start(t, token)
+	choice := choiceID(v, "pick", "WRONG")
+	if right {
+		choice = choiceID(v, "pick", "CORRECT")
+	}
+	qw.ts.api(t, token, "PUT", fmt.Sprintf("/api/v1/attempts/%d/answers/pick", v.ID), map[string]any{"choices": []string{choice}})
+	qw.ts.api(t, token, "PUT", fmt.Sprintf("/api/v1/attempts/%d/answers/type", v.ID), map[string]any{"text": "SHORT-ANSWER-2b8"})
+	qw.ts.api(t, token, "PUT", fmt.Sprintf("/api/v1/attempts/%d/answers/count", v.ID), map[string]any{"number": 4242})
+	if res, body := qw.ts.api(t, token, "POST", fmt.Sprintf("/api/v1/attempts/%d/submit", v.ID), nil); res.StatusCode != 200 {
+		t.Fatalf("submit: %s", body)
+	}
+}
+
+func TestCertificates_CloseVerifyRevoke(t *testing.T) {
+	qw := newQuizWorld(t)
+	ts := qw.ts
+	ctx := context.Background()
+	officerC := ts.user(t, auth.RoleOfficer, &qw.agencyA.ID, "François Müller-Łukasiewicz")
+	officerCID := qw.idOf(t, officerC)
+	ts.api(t, qw.trainerTok, "POST", fmt.Sprintf("/api/v1/sessions/%d/enrollments", qw.sessionID), map[string]any{"user_id": officerCID})
+	qw.at(time.Hour)
+	qw.passQuiz(t, qw.officerA, true)  // 3/3
+	qw.passQuiz(t, qw.officerB, false) // 2/3 < 70 %
+	tokC := ts.token(t, officerC)
+	qw.passQuiz(t, tokC, true)
+	mark := func(id int64, st string) {
+		if res, body := ts.api(t, qw.trainerTok, "PUT", fmt.Sprintf("/api/v1/sessions/%d/attendance/%d", qw.sessionID, id), map[string]string{"status": st}); res.StatusCode != 200 {
+			t.Fatalf("mark: %s", body)
+		}
+	}
+	mark(qw.officerAID, "present")
+	mark(qw.idOf(t, qw.world.officerB), "late")
+	// Officer C passed but is not marked yet.
+
+	closeURL := fmt.Sprintf("/api/v1/sessions/%d/close", qw.sessionID)
+	if res, _ := ts.api(t, ts.token(t, qw.coordA), "POST", closeURL, nil); res.StatusCode != 404 {
+		t.Errorf("coordinator closing: %d", res.StatusCode)
+	}
+	if res, body := ts.api(t, qw.trainerTok, "POST", closeURL, nil); res.StatusCode != 200 || body != "{\"issued\":1}\n" {
+		t.Fatalf("close: %d %s", res.StatusCode, body)
+	}
+	if _, body := ts.api(t, qw.trainerTok, "POST", closeURL, nil); body != "{\"issued\":0}\n" {
+		t.Errorf("second close: %s", body)
+	}
+	// A late correction, then closing again issues what became due.
+	mark(officerCID, "present")
+	if _, body := ts.api(t, qw.trainerTok, "POST", closeURL, nil); body != "{\"issued\":1}\n" {
+		t.Errorf("close after correction: %s", body)
+	}
+
+	certs, _ := ts.DB.Read(ctx).Certificates(store.CertificateFilter{})
+	if len(certs) != 2 {
+		t.Fatalf("%d certificates", len(certs))
+	}
+	var certA store.Certificate
+	for _, c := range certs {
+		if c.UserID == qw.officerAID {
+			certA = c
+		}
+		if len(c.Serial) != 16 || c.Status != "valid" || c.ExpiresAt == nil || c.ExpiresAt.Format("2006-01-02") != "2027-12-03" {
+			t.Errorf("certificate %+v", c)
+		}
+	}
+	// The stored payload verifies with the published key; a changed byte does not.
+	key := ts.Server.cfg.Signer
+	trusted := map[string]ed25519.PublicKey{key.KeyID: key.PublicKey()}
+	p, err := certify.Verify(certify.Signed{Payload: certA.Payload, Signature: certA.Signature}, trusted)
+	if err != nil || p.Serial != certA.Serial || p.Holder != certA.HolderName || p.Agency != "Agency Alpha-Marker" {
+		t.Errorf("payload: %+v %v", p, err)
+	}
+	bad := append([]byte(nil), certA.Payload...)
+	bad[len(bad)/2] ^= 1
+	if _, err := certify.Verify(certify.Signed{Payload: bad, Signature: certA.Signature}, trusted); err == nil {
+		t.Errorf("a tampered payload verifies")
+	}
+
+	// Scopes: own only for officers, own agency for coordinators, 404 otherwise.
+	for who, tok := range map[string]string{"officer B": qw.officerB, "coordinator B": ts.token(t, qw.coordB)} {
+		if res, _ := ts.api(t, tok, "GET", "/api/v1/certificates/"+certA.Serial, nil); res.StatusCode != 404 {
+			t.Errorf("%s reading A's certificate: %d", who, res.StatusCode)
+		}
+		if _, body := ts.api(t, tok, "GET", "/api/v1/certificates", nil); strings.Contains(body, certA.Serial) {
+			t.Errorf("%s lists A's certificate", who)
+		}
+	}
+	if res, _ := ts.api(t, ts.token(t, qw.coordA), "GET", "/api/v1/certificates/"+certA.Serial, nil); res.StatusCode != 200 {
+		t.Errorf("coordinator A reading A's certificate: %d", res.StatusCode)
+	}
+	// After the close, the after_close review policy lets officers see the answers.
+	_, body := ts.api(t, qw.officerA, "GET", fmt.Sprintf("/api/v1/sessions/%d/quizzes", qw.sessionID), nil)
+	id := decode[[]struct{ Attempts []struct{ ID int64 } }](t, body)[0].Attempts[0].ID
+	if _, body := ts.api(t, qw.officerA, "GET", fmt.Sprintf("/api/v1/attempts/%d", id), nil); !strings.Contains(body, "EXPLANATION-9c1") {
+		t.Errorf("no review after the session closed")
+	}
+
+	// Public verification, signed in or not.
+	res, body := getWith(t, newBrowser(), ts.URL+"/verify/"+certA.Serial+".json")
+	if res.StatusCode != 200 || !strings.Contains(body, `"status":"valid"`) || strings.Contains(body, "email") {
+		t.Errorf("verify: %d %s", res.StatusCode, body)
+	}
+	if res, body := getWith(t, newBrowser(), ts.URL+"/verify/AAAAAAAAAAAAAAAA.json"); res.StatusCode != 404 || !strings.Contains(body, "not_found") {
+		t.Errorf("unknown serial: %d %s", res.StatusCode, body)
+	}
+	if res, body := getWith(t, newBrowser(), ts.URL+"/verify/"+certA.Serial); res.StatusCode != 200 || !strings.Contains(body, "Valid") {
+		t.Errorf("verify page: %d", res.StatusCode)
+	}
+
+	// Revocation: trainers with a reason; verification says so.
+	revoke := fmt.Sprintf("/api/v1/certificates/%s/revoke", certA.Serial)
+	if res, _ := ts.api(t, ts.token(t, qw.coordA), "POST", revoke, map[string]string{"reason": "x"}); res.StatusCode != 404 {
+		t.Errorf("coordinator revoking: %d", res.StatusCode)
+	}
+	if res, _ := ts.api(t, qw.trainerTok, "POST", revoke, map[string]string{"reason": " "}); res.StatusCode != 422 {
+		t.Errorf("revoking without a reason: %d", res.StatusCode)
+	}
+	if res, body := ts.api(t, qw.trainerTok, "POST", revoke, map[string]string{"reason": "Attendance sheet corrected: absent"}); res.StatusCode != 200 {
+		t.Fatalf("revoke: %d %s", res.StatusCode, body)
+	}
+	if _, body := getWith(t, newBrowser(), ts.URL+"/verify/"+certA.Serial+".json"); !strings.Contains(body, `"status":"revoked"`) || !strings.Contains(body, "Attendance sheet corrected") {
+		t.Errorf("verify after revoke: %s", body)
+	}
+	if res, _ := ts.api(t, qw.trainerTok, "POST", revoke, map[string]string{"reason": "again"}); res.StatusCode != 409 {
+		t.Errorf("revoking twice: %d", res.StatusCode)
+	}
+}
