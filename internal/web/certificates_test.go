@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -139,5 +140,26 @@ func TestCertificates_CloseVerifyRevoke(t *testing.T) {
 	}
 	if res, _ := ts.api(t, qw.trainerTok, "POST", revoke, map[string]string{"reason": "again"}); res.StatusCode != 409 {
 		t.Errorf("revoking twice: %d", res.StatusCode)
+	}
+}
+
+func TestCertificates_CloseButton(t *testing.T) {
+	qw := newQuizWorld(t)
+	ts := qw.ts
+	qw.at(time.Hour)
+	qw.passQuiz(t, qw.officerA, true)
+	ts.api(t, qw.trainerTok, "PUT", fmt.Sprintf("/api/v1/sessions/%d/attendance/%d", qw.sessionID, qw.officerAID), map[string]string{"status": "present"})
+	trainer := ts.browser(t, qw.world.trainer)
+	page := fmt.Sprintf("%s/sessions/%d", ts.URL, qw.sessionID)
+	res := postForm(t, trainer, page+"/close", url.Values{"csrf_token": {csrfFrom(t, trainer, page)}})
+	if res.StatusCode != 303 || !strings.Contains(res.Header.Get("Location"), "1+certificate+issued") {
+		t.Fatalf("close button: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	if _, body := getWith(t, trainer, page); !strings.Contains(body, "Issue certificates that became due") {
+		t.Errorf("closed session page does not offer re-closing")
+	}
+	officer := ts.browser(t, qw.world.officerA)
+	if res := postForm(t, officer, page+"/close", url.Values{"csrf_token": {csrfFrom(t, officer, page)}}); res.StatusCode != 404 {
+		t.Errorf("officer closing: %d", res.StatusCode)
 	}
 }

@@ -149,6 +149,20 @@ func (s *Server) unenrolSubmit(c echo.Context) error {
 	}, "session.unenrolled_msg")
 }
 
+func (s *Server) closeSubmit(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	n, err := s.certs.CloseSession(c.Request().Context(), actor(c), id)
+	if de, ok := apperr.As(err); ok && (de.Code == apperr.CodeConflict || de.Code == apperr.CodeForbidden) {
+		return s.renderSession(c, domainStatus[de.Code], userMessage(de))
+	} else if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/sessions/%d?msg=%s", id, url.QueryEscape(s.localizer(c).T("session.closed_msg", "Count", n))))
+}
+
 func (s *Server) cancelSubmit(c echo.Context) error {
 	return s.sessionAction(c, func(id int64) error {
 		_, err := s.schedule.CancelSession(c.Request().Context(), actor(c), id)

@@ -47,6 +47,7 @@ func (s *Server) routes() {
 	e.POST("/sessions/:id/enrol", s.enrolSubmit)
 	e.POST("/sessions/:id/unenrol", s.unenrolSubmit)
 	e.POST("/sessions/:id/cancel", s.cancelSubmit)
+	e.POST("/sessions/:id/close", s.closeSubmit)
 	e.GET("/sessions/:id/roster", s.rosterPage)
 	e.POST("/sessions/:id/roster", s.rosterSubmit)
 	e.GET("/sessions/:id/attendance", s.attendancePage)
