@@ -206,7 +206,7 @@ type AttemptInfo struct {
 
 // Quizzes lists the session's course quizzes and the caller's own attempts.
 func (s *Service) Quizzes(ctx context.Context, a *auth.Actor, sessionID int64) ([]QuizInfo, error) {
-	if err := s.FinaliseOverdue(ctx); err != nil {
+	if err := s.FinaliseOverdueIn(ctx, sessionID); err != nil {
 		return nil, err
 	}
 	q := s.db.Read(ctx)

@@ -366,8 +366,16 @@ func (s *Service) finaliseByID(ctx context.Context, id int64, reason string) (bo
 
 // FinaliseOverdue closes every open attempt whose deadline has passed: the
 // periodic sweep, for officers who never come back.
-func (s *Service) FinaliseOverdue(ctx context.Context) error {
-	overdue, err := s.db.Read(ctx).OverdueAttempts(s.Now(), 500)
+func (s *Service) FinaliseOverdue(ctx context.Context) error { return s.finaliseOverdue(ctx, nil) }
+
+// FinaliseOverdueIn does the same for one session, before its results are read
+// or it is closed, so a page view does not scan every session's attempts.
+func (s *Service) FinaliseOverdueIn(ctx context.Context, sessionID int64) error {
+	return s.finaliseOverdue(ctx, &sessionID)
+}
+
+func (s *Service) finaliseOverdue(ctx context.Context, sessionID *int64) error {
+	overdue, err := s.db.Read(ctx).OverdueAttempts(s.Now(), 500, sessionID)
 	if err != nil {
 		return err
 	}

@@ -35,7 +35,7 @@ type ResultRow struct {
 // Results lists every enrolled officer × quiz: everything for the session's
 // trainers and admins, the agency's officers for a coordinator.
 func (s *Service) Results(ctx context.Context, a *auth.Actor, sessionID int64) ([]ResultRow, []QuizInfo, error) {
-	if err := s.FinaliseOverdue(ctx); err != nil {
+	if err := s.FinaliseOverdueIn(ctx, sessionID); err != nil {
 		return nil, nil, err
 	}
 	q := s.db.Read(ctx)
@@ -150,7 +150,7 @@ type Analysis struct {
 
 // Analyse computes facility and discrimination (the session's trainers and admins).
 func (s *Service) Analyse(ctx context.Context, a *auth.Actor, sessionID int64, quizID string) (*Analysis, error) {
-	if err := s.FinaliseOverdue(ctx); err != nil {
+	if err := s.FinaliseOverdueIn(ctx, sessionID); err != nil {
 		return nil, err
 	}
 	q := s.db.Read(ctx)

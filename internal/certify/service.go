@@ -29,9 +29,9 @@ type Service struct {
 	signer  *Signer
 	log     *slog.Logger
 	Now     func() time.Time
-	// BeforeClose runs before a session is closed: finalising attempts whose
-	// deadline passed, so their saved answers count.
-	BeforeClose func(context.Context) error
+	// BeforeClose runs before a session is closed: finalising the session's
+	// attempts whose deadline passed, so their saved answers count.
+	BeforeClose func(ctx context.Context, sessionID int64) error
 }
 
 // NewService returns the certificates service.
@@ -69,7 +69,7 @@ func (s *Service) CloseSession(ctx context.Context, a *auth.Actor, sessionID int
 		return 0, err
 	}
 	if s.BeforeClose != nil {
-		if err := s.BeforeClose(ctx); err != nil {
+		if err := s.BeforeClose(ctx, sessionID); err != nil {
 			return 0, err
 		}
 	}

@@ -86,10 +86,15 @@ func (q Q) SaveAttempt(a *Attempt) error {
 	return nil
 }
 
-// OverdueAttempts lists open attempts whose deadline has passed.
-func (q Q) OverdueAttempts(now time.Time, limit int) ([]Attempt, error) {
+// OverdueAttempts lists open attempts whose deadline has passed, in one session
+// or (sessionID nil) in all.
+func (q Q) OverdueAttempts(now time.Time, limit int, sessionID *int64) ([]Attempt, error) {
 	var out []Attempt
-	if err := q.g.Where("finalised = '' AND deadline < ?", now).Order("deadline").Limit(limit).Find(&out).Error; err != nil {
+	g := q.g.Where("finalised = '' AND deadline < ?", now)
+	if sessionID != nil {
+		g = g.Where("session_id = ?", *sessionID)
+	}
+	if err := g.Order("deadline").Limit(limit).Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("list overdue attempts: %w", err)
 	}
 	return out, nil

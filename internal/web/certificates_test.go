@@ -163,3 +163,24 @@ func TestCertificates_CloseButton(t *testing.T) {
 		t.Errorf("officer closing: %d", res.StatusCode)
 	}
 }
+
+// TestCertificates_CloseCountsAttemptsPastTheirDeadline: an officer who answered
+// but never submitted, and whose time ran out, is finalised with the saved
+// answers before the close decides eligibility.
+func TestCertificates_CloseCountsAttemptsPastTheirDeadline(t *testing.T) {
+	qw := newQuizWorld(t)
+	ts := qw.ts
+	qw.at(time.Hour)
+	v := qw.start(t, qw.officerA)
+	ts.api(t, qw.officerA, "PUT", fmt.Sprintf("/api/v1/attempts/%d/answers/pick", v.ID), map[string]any{"choices": []string{choiceID(v, "pick", "CORRECT")}})
+	ts.api(t, qw.officerA, "PUT", fmt.Sprintf("/api/v1/attempts/%d/answers/type", v.ID), map[string]any{"text": "SHORT-ANSWER-2b8"})
+	ts.api(t, qw.officerA, "PUT", fmt.Sprintf("/api/v1/attempts/%d/answers/count", v.ID), map[string]any{"number": 4242})
+	ts.api(t, qw.trainerTok, "PUT", fmt.Sprintf("/api/v1/sessions/%d/attendance/%d", qw.sessionID, qw.officerAID), map[string]string{"status": "present"})
+	qw.at(3 * time.Hour) // well past the 15-minute deadline; nobody submitted
+	if res, body := ts.api(t, qw.trainerTok, "POST", fmt.Sprintf("/api/v1/sessions/%d/close", qw.sessionID), nil); res.StatusCode != 200 || body != "{\"issued\":1}\n" {
+		t.Fatalf("close: %d %s", res.StatusCode, body)
+	}
+	if at, _ := ts.DB.Read(context.Background()).Attempt(v.ID, false); at.Finalised != "deadline" || !at.Passed {
+		t.Errorf("attempt after close: %+v", at)
+	}
+}

@@ -56,7 +56,7 @@ func New(cfg Config, db *store.DB, library *course.Library, catalog *i18n.Catalo
 	s := &Server{cfg: cfg, db: db, accounts: auth.NewService(db, log), schedule: schedule.NewService(db, library, log), attempts: attempt.NewService(db, library, log), library: library, catalog: catalog, log: log, views: v, echo: echo.New()}
 	if cfg.Signer != nil {
 		s.certs = certify.NewService(db, library, cfg.Signer, log)
-		s.certs.BeforeClose = s.attempts.FinaliseOverdue
+		s.certs.BeforeClose = s.attempts.FinaliseOverdueIn
 	}
 	s.echo.IPExtractor = echo.ExtractIPDirect()
 	if len(cfg.TrustedProxies) > 0 {
