@@ -68,22 +68,11 @@ func (s *Server) apiRevokeCertificate(c echo.Context) error {
 func (s *Server) verifyPage(c echo.Context) error {
 	serial, asJSON := strings.CutSuffix(c.Param("serial"), ".json")
 	pub, err := s.certs.Verify(c.Request().Context(), serial)
-	if asJSON {
-		if err != nil {
-			return jsonNotFound(c, err)
-		}
-		return c.JSON(http.StatusOK, pub)
-	}
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "verify.html", s.localizer(c).T("verify.title"), pub)
-}
-
-// jsonNotFound answers a JSON route outside /api/ with the API's error shape.
-func jsonNotFound(c echo.Context, err error) error {
-	if de, ok := apperr.As(err); ok && de.Code == apperr.CodeNotFound {
-		return c.JSON(http.StatusNotFound, map[string]apiError{"error": {Code: "not_found", Message: de.Message}})
+	if asJSON {
+		return c.JSON(http.StatusOK, pub)
 	}
-	return err
+	return s.render(c, http.StatusOK, "verify.html", s.localizer(c).T("verify.title"), pub)
 }

@@ -84,7 +84,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		message = l.T("error.status." + statusCodes[status])
 	}
 	req := c.Request()
-	if strings.HasPrefix(req.URL.Path, "/api/") {
+	if wantsJSON(req.URL.Path) {
 		code := statusCodes[status]
 		if code == "" {
 			code = "error"
@@ -113,4 +113,10 @@ func userMessage(de *apperr.Error) string {
 		return de.Details[0].Message
 	}
 	return de.Message
+}
+
+// wantsJSON: the API, and the machine-readable twins of public pages
+// (/verify/{serial}.json), answer errors in the API's JSON shape.
+func wantsJSON(path string) bool {
+	return strings.HasPrefix(path, "/api/") || strings.HasSuffix(path, ".json")
 }
