@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -45,7 +46,7 @@ func (s *Server) startQuizSubmit(c echo.Context) error {
 	}
 	v, _, err := s.attempts.Start(c.Request().Context(), actor(c), id, c.Param("quiz"))
 	if de, ok := apperr.As(err); ok && de.Code == apperr.CodeConflict {
-		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/sessions/%d/quizzes?msg=%s", id, urlQuery(de.Message)))
+		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/sessions/%d/quizzes?msg=%s", id, url.QueryEscape(de.Message)))
 	} else if err != nil {
 		return err
 	}

@@ -293,11 +293,7 @@ type checkinView struct {
 }
 
 func (s *Server) checkinPage(c echo.Context) error {
-	id, err := idParam(c, "id")
-	if err != nil {
-		return err
-	}
-	ses, err := s.schedule.Session(c.Request().Context(), actor(c), id)
+	ses, err := s.sessionFromPath(c)
 	if err != nil {
 		return err
 	}
@@ -415,8 +411,6 @@ func (s *Server) auditPage(c echo.Context) error {
 	}
 	return s.render(c, http.StatusOK, "audit.html", s.localizer(c).T("audit.title"), map[string]any{"Events": events, "Names": names})
 }
-
-func urlQuery(s string) string { return url.QueryEscape(s) }
 
 // sessionFromPath loads the session named by the URL's :id, for the actor.
 func (s *Server) sessionFromPath(c echo.Context) (*schedule.Session, error) {
