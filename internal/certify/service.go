@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -29,6 +30,10 @@ type Service struct {
 	signer  *Signer
 	log     *slog.Logger
 	Now     func() time.Time
+	// Programme is the training programme named on every certificate issued.
+	Programme string
+	// BaseURL is the public address the certificates' QR codes point to.
+	BaseURL string
 	// BeforeClose runs before a session is closed: finalising the session's
 	// attempts whose deadline passed, so their saved answers count.
 	BeforeClose func(ctx context.Context, sessionID int64) error
@@ -120,6 +125,10 @@ func (s *Service) CloseSession(ctx context.Context, a *auth.Actor, sessionID int
 				passed[at.UserID][at.QuizID] = true
 			}
 		}
+		trainers, err := trainerNames(q, ts)
+		if err != nil {
+			return err
+		}
 		existing, err := q.Certificates(store.CertificateFilter{SessionID: &sessionID})
 		if err != nil {
 			return err
@@ -136,7 +145,7 @@ func (s *Service) CloseSession(ctx context.Context, a *auth.Actor, sessionID int
 			if !Eligible(c.Certificate, quizzes, Evidence{Attendance: attendance[e.UserID], Passed: passed[e.UserID]}) {
 				continue
 			}
-			cert, err := s.newCertificate(ctx, ts, c, e.User, now)
+			cert, err := s.newCertificate(ctx, ts, c, e.User, trainers, now)
 			if err != nil {
 				return err
 			}
@@ -161,14 +170,32 @@ func (s *Service) CloseSession(ctx context.Context, a *auth.Actor, sessionID int
 	return issued, nil
 }
 
-func (s *Service) newCertificate(ctx context.Context, ts *store.TrainingSession, c *course.Course, u *store.User, now time.Time) (*store.Certificate, error) {
+// trainerNames is the session's trainers as printed on its certificates.
+func trainerNames(q store.Q, ts *store.TrainingSession) (string, error) {
+	users, err := q.UsersByIDs(sessionTrainers(ts))
+	if err != nil {
+		return "", err
+	}
+	names := make([]string, 0, len(users))
+	for _, u := range users {
+		names = append(names, u.Name)
+	}
+	slices.Sort(names)
+	return strings.Join(names, ", "), nil
+}
+
+func (s *Service) newCertificate(ctx context.Context, ts *store.TrainingSession, c *course.Course, u *store.User, trainers string, now time.Time) (*store.Certificate, error) {
 	serial, err := newSerial()
 	if err != nil {
 		return nil, err
 	}
-	cert := &store.Certificate{Serial: serial, SessionID: ts.ID, UserID: u.ID, AgencyID: u.AgencyID, HolderName: u.Name,
-		LatinName: u.LatinName, CourseID: c.ID, CourseTitle: c.Title, CourseHash: c.Hash, SessionDate: ts.Date,
-		City: ts.City, Country: ts.Country, IssuedAt: now, Status: "valid"}
+	title := c.Certificate.Title
+	if title == "" {
+		title = "Certificate of attendance"
+	}
+	cert := &store.Certificate{Serial: serial, SessionID: ts.ID, UserID: u.ID, AgencyID: u.AgencyID, Title: title, Programme: s.Programme,
+		HolderName: u.Name, LatinName: u.LatinName, CourseID: c.ID, CourseTitle: c.Title, CourseHash: c.Hash, SessionDate: ts.Date,
+		City: ts.City, Country: ts.Country, Minutes: int(c.Duration().Minutes()), Trainers: trainers, IssuedAt: now, Status: "valid"}
 	if u.AgencyID != nil {
 		if ag, err := s.db.Agency(ctx, *u.AgencyID); err == nil {
 			cert.AgencyName = ag.Name

@@ -12,6 +12,8 @@ type Certificate struct {
 	SessionID        int64      `json:"session_id"`
 	UserID           int64      `json:"user_id"`
 	AgencyID         *int64     `json:"agency_id"`
+	Title            string     `json:"title"`     // the course's certificate title
+	Programme        string     `json:"programme"` // the training programme that issued it
 	HolderName       string     `json:"holder_name"`
 	LatinName        string     `json:"latin_name,omitempty"`
 	AgencyName       string     `json:"agency"`
@@ -21,6 +23,8 @@ type Certificate struct {
 	SessionDate      string     `json:"session_date"`
 	City             string     `json:"city"`
 	Country          string     `json:"country"`
+	Minutes          int        `json:"minutes"`  // hours of instruction, as minutes
+	Trainers         string     `json:"trainers"` // the session's trainers, as printed
 	IssuedAt         time.Time  `json:"issued_at"`
 	ExpiresAt        *time.Time `json:"expires_at"`
 	Status           string     `json:"status"`

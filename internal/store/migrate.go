@@ -232,6 +232,27 @@ var migrations = []*gormigrate.Migration{
 		},
 		Rollback: func(tx *gorm.DB) error { return tx.Migrator().DropTable("certificates") },
 	},
+	{
+		// What the PDF prints beyond the signed payload, frozen at issue like the rest.
+		ID: "20261125-06-certificate-print",
+		Migrate: func(tx *gorm.DB) error {
+			type Certificate struct {
+				Title     string `gorm:"size:300;not null;default:''"`
+				Programme string `gorm:"size:300;not null;default:''"`
+				Minutes   int    `gorm:"not null;default:0"`
+				Trainers  string `gorm:"size:1000;not null;default:''"`
+			}
+			return tx.AutoMigrate(&Certificate{})
+		},
+		Rollback: func(tx *gorm.DB) error {
+			for _, col := range []string{"title", "programme", "minutes", "trainers"} {
+				if err := tx.Migrator().DropColumn("certificates", col); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	},
 }
 
 func migrate(db *gorm.DB) error {

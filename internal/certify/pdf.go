@@ -1,0 +1,273 @@
+package certify
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/go-pdf/fpdf"
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+
+	"github.com/lectern-platform/lectern/internal/qrcode"
+	"github.com/lectern-platform/lectern/internal/store"
+)
+
+// The PDF carries the signed payload in its document information (Keywords,
+// base64, so no PDF string escaping is involved) and ends with a signature line
+// over every byte before it. `lectern verify` needs nothing else: changing any
+// byte of the file (the printed name, the payload, the signature) makes it fail.
+const (
+	payloadMarker   = "lectern-certificate-v1:"
+	signatureMarker = "%LECTERN-SIGNATURE "
+)
+
+// Page geometry, in millimetres (A4 landscape).
+const (
+	pageW, pageH = 297.0, 210.0
+	textWidth    = 235.0 // widest a centred line may grow before it shrinks
+)
+
+var (
+	navy  = [3]int{22, 43, 77}
+	gold  = [3]int{176, 141, 60}
+	grey  = [3]int{90, 96, 108}
+	black = [3]int{20, 20, 20}
+)
+
+// WritePDF renders a certificate as a signed A4 landscape PDF. baseURL is the
+// public address its QR code and link point to (/verify/SERIAL). The same
+// certificate always renders to the same bytes.
+func (s *Signer) WritePDF(w io.Writer, c *store.Certificate, baseURL string) error {
+	doc, err := s.renderPDF(c, baseURL)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(doc)
+	return err
+}
+
+func (s *Signer) renderPDF(c *store.Certificate, baseURL string) ([]byte, error) {
+	if err := loadFaces(); err != nil {
+		return nil, err
+	}
+	if len(c.Payload) == 0 || c.Signature == "" {
+		return nil, fmt.Errorf("certificate %s has no signed payload", c.Serial)
+	}
+	signed, err := json.Marshal(Signed{Payload: c.Payload, Signature: c.Signature})
+	if err != nil {
+		return nil, fmt.Errorf("encode signed payload: %w", err)
+	}
+	verifyURL := strings.TrimRight(baseURL, "/") + "/verify/" + c.Serial
+
+	p := &page{pdf: fpdf.New("L", "mm", "A4", ""), loaded: map[string]bool{}}
+	f := p.pdf
+	f.SetCatalogSort(true)
+	f.SetCreationDate(c.IssuedAt.UTC())
+	f.SetModificationDate(c.IssuedAt.UTC())
+	f.SetCompression(true)
+	f.SetTitle(c.Title+" "+c.Serial, true)
+	f.SetSubject(c.CourseTitle, true)
+	f.SetAuthor(c.Programme, true)
+	f.SetCreator("Lectern", false)
+	f.SetProducer("Lectern (fpdf)", false)
+	f.SetKeywords(payloadMarker+base64.StdEncoding.EncodeToString(signed), false)
+	f.SetMargins(0, 0, 0)
+	f.SetAutoPageBreak(false, 0)
+	f.AddPage()
+
+	// Frame: a heavy navy rule and a fine gold one inside it.
+	f.SetDrawColor(navy[0], navy[1], navy[2])
+	f.SetLineWidth(1.6)
+	f.Rect(9, 9, pageW-18, pageH-18, "D")
+	f.SetDrawColor(gold[0], gold[1], gold[2])
+	f.SetLineWidth(0.4)
+	f.Rect(13, 13, pageW-26, pageH-26, "D")
+
+	p.centred(31, 12, "", grey, c.Programme)
+	p.centred(49, 26, "B", navy, c.Title)
+	p.centred(65, 12, "", grey, "This is to certify that")
+	p.centred(85, 32, "B", black, c.HolderName)
+	y := 85.0
+	if c.LatinName != "" && c.LatinName != c.HolderName {
+		y += 9
+		p.centred(y, 12, "", grey, "("+c.LatinName+")")
+	}
+	if c.AgencyName != "" {
+		y += 11
+		p.centred(y, 15, "", black, c.AgencyName)
+	}
+	p.centred(y+15, 12, "", grey, "has completed the course")
+	p.centred(y+28, 19, "B", navy, c.CourseTitle)
+	details := []string{longDate(c.SessionDate), placeName(c.City, c.Country)}
+	if h := hours(c.Minutes); h != "" {
+		details = append(details, h)
+	}
+	p.centred(y+39, 12, "", black, strings.Join(details, "  ·  "))
+
+	// Bottom left: who taught it, when it was issued, until when it holds, its serial.
+	const left = 26.0
+	lines := []struct {
+		label, value string
+	}{
+		{"Trainers", c.Trainers},
+		{"Issued", longDate(c.IssuedAt.UTC().Format("2006-01-02"))},
+		{"Valid until", "no expiry"},
+		{"Serial", c.Serial},
+	}
+	if c.ExpiresAt != nil {
+		lines[2].value = longDate(c.ExpiresAt.UTC().Format("2006-01-02"))
+	}
+	ly := 163.0
+	for _, l := range lines {
+		if l.value == "" {
+			continue
+		}
+		p.at(left, ly, 8.5, "", grey, l.label)
+		p.at(left+24, ly, 10.5, "B", black, fit(p, l.value, 10.5, "B", 150))
+		ly += 7
+	}
+
+	// Bottom right: the QR code to the public verification page.
+	png, err := qrcode.PNG(verifyURL, 256)
+	if err != nil {
+		return nil, fmt.Errorf("certificate %s QR code: %w", c.Serial, err)
+	}
+	const qrSize = 34.0
+	qrX, qrY := pageW-26-qrSize, 150.0
+	opts := fpdf.ImageOptions{ImageType: "PNG"}
+	f.RegisterImageOptionsReader("verify-qr", opts, bytes.NewReader(png))
+	f.ImageOptions("verify-qr", qrX, qrY, qrSize, qrSize, false, opts, 0, verifyURL)
+	p.atRight(qrX-3, qrY+qrSize/2-2, 8.5, "", grey, "Scan to verify, or visit")
+	p.atRight(qrX-3, qrY+qrSize/2+3, 7.5, "", navy, verifyURL)
+	f.LinkString(qrX-60, qrY+qrSize/2-1, 57, 6, verifyURL)
+
+	p.centred(pageH-15.5, 7, "", grey, "Signed with Ed25519 key "+s.KeyID+". Check this file offline with: lectern verify certificate.pdf")
+
+	if err := f.Error(); err != nil {
+		return nil, fmt.Errorf("render certificate %s: %w", c.Serial, err)
+	}
+	var buf bytes.Buffer
+	if err := f.Output(&buf); err != nil {
+		return nil, fmt.Errorf("render certificate %s: %w", c.Serial, err)
+	}
+	doc := buf.Bytes()
+	sig := ed25519.Sign(s.key, doc)
+	doc = append(doc, signatureMarker+s.KeyID+" "+base64.StdEncoding.EncodeToString(sig)+"\n"...)
+	return doc, nil
+}
+
+// page draws lines of mixed-script text, loading each embedded font into the
+// document only when a line needs it (an unused font costs nothing).
+type page struct {
+	pdf    *fpdf.Fpdf
+	loaded map[string]bool
+}
+
+func (p *page) use(fc *face, style string, size float64) {
+	key := fc.family + style
+	if !p.loaded[key] {
+		data := fc.regularData
+		if style == "B" {
+			data = fc.boldData
+		}
+		p.pdf.AddUTF8FontFromBytes(fc.family, style, data)
+		p.loaded[key] = true
+	}
+	p.pdf.SetFont(fc.family, style, size)
+}
+
+func (p *page) width(segs []segment, style string, size float64) float64 {
+	w := 0.0
+	for _, sg := range segs {
+		p.use(sg.face, style, size)
+		w += p.pdf.GetStringWidth(sg.text)
+	}
+	return w
+}
+
+func (p *page) draw(x, y float64, segs []segment, style string, size float64, color [3]int) {
+	p.pdf.SetTextColor(color[0], color[1], color[2])
+	for _, sg := range segs {
+		p.use(sg.face, style, size)
+		p.pdf.Text(x, y, sg.text)
+		x += p.pdf.GetStringWidth(sg.text)
+	}
+}
+
+// centred draws text centred on the page at baseline y, shrinking it to fit.
+func (p *page) centred(y, size float64, style string, color [3]int, text string) {
+	if strings.TrimSpace(text) == "" {
+		return
+	}
+	segs := layoutLine(text)
+	w := p.width(segs, style, size)
+	if w > textWidth {
+		size = math.Max(8, size*textWidth/w)
+		w = p.width(segs, style, size)
+	}
+	p.draw((pageW-w)/2, y, segs, style, size, color)
+}
+
+func (p *page) at(x, y, size float64, style string, color [3]int, text string) {
+	p.draw(x, y, layoutLine(text), style, size, color)
+}
+
+func (p *page) atRight(right, y, size float64, style string, color [3]int, text string) {
+	segs := layoutLine(text)
+	p.draw(right-p.width(segs, style, size), y, segs, style, size, color)
+}
+
+// fit shortens text with an ellipsis until it is at most maxW wide.
+func fit(p *page, text string, size float64, style string, maxW float64) string {
+	if p.width(layoutLine(text), style, size) <= maxW {
+		return text
+	}
+	r := []rune(text)
+	for len(r) > 1 && p.width(layoutLine(string(r)+"…"), style, size) > maxW {
+		r = r[:len(r)-1]
+	}
+	return strings.TrimSpace(string(r)) + "…"
+}
+
+// longDate writes 2026-03-12 as "12 March 2026" (unambiguous in every country).
+func longDate(isoDate string) string {
+	d, err := time.Parse("2006-01-02", isoDate)
+	if err != nil {
+		return isoDate
+	}
+	return d.Format("2 January 2006")
+}
+
+func placeName(city, country string) string {
+	name := country
+	if region, err := language.ParseRegion(country); err == nil {
+		if n := display.English.Regions().Name(region); n != "" {
+			name = n
+		}
+	}
+	if city == "" {
+		return name
+	}
+	return city + ", " + name
+}
+
+func hours(minutes int) string {
+	switch {
+	case minutes <= 0:
+		return ""
+	case minutes < 60:
+		return fmt.Sprintf("%d minutes", minutes)
+	case minutes%60 == 0 && minutes == 60:
+		return "1 hour"
+	case minutes%60 == 0:
+		return fmt.Sprintf("%d hours", minutes/60)
+	}
+	return strings.TrimSuffix(fmt.Sprintf("%.1f", float64(minutes)/60), ".0") + " hours"
+}

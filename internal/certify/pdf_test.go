@@ -1,0 +1,241 @@
+package certify
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lectern-platform/lectern/internal/store"
+)
+
+// The names of the issue's "done when", and one per script we promise.
+var scriptNames = map[string]string{
+	"latin":    "François Müller-Łukasiewicz",
+	"greek":    "Γιώργος Παπαδόπουλος",
+	"cyrillic": "Дмитрий Иванов-Щербаков",
+	"hebrew":   "דניאל כהן",
+	"hangul":   "김민준",
+}
+
+func testSigner(t testing.TB) *Signer {
+	s, _, err := LoadOrCreateKey(t.TempDir(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// signedCertificate builds a certificate record as CloseSession would.
+func signedCertificate(t testing.TB, s *Signer, holder, agency string) *store.Certificate {
+	t.Helper()
+	issued := time.Date(2026, 12, 3, 16, 5, 0, 0, time.UTC)
+	expires := time.Date(2029, 12, 3, 0, 0, 0, 0, time.UTC)
+	c := &store.Certificate{Serial: "K7QW2M9XPD4TRV8H", Title: "Certificate of attendance and achievement",
+		Programme: "European crypto-asset investigation programme", HolderName: holder, AgencyName: agency,
+		CourseTitle: "Investigating crypto-asset crime", CourseHash: "ab12cd", SessionDate: "2026-12-03", City: "Paris", Country: "FR",
+		Minutes: 390, Trainers: "Anna Schmidt, Kofi Mensah", IssuedAt: issued, ExpiresAt: &expires, Status: "valid"}
+	signed, err := s.Sign(Payload{Serial: c.Serial, Holder: holder, Agency: agency, Course: c.CourseTitle, CourseHash: c.CourseHash,
+		SessionDate: c.SessionDate, City: c.City, Country: c.Country, IssuedAt: issued.Format(time.RFC3339), ExpiresAt: expires.Format(time.RFC3339)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Payload, c.Signature = signed.Payload, signed.Signature
+	return c
+}
+
+func renderForTest(t testing.TB, s *Signer, c *store.Certificate) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := s.WritePDF(&buf, c, "https://lectern.example.org"); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// needTool finds a command-line tool the test needs; CI installs them all.
+func needTool(t *testing.T, name string) string {
+	path, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is required under CI", name)
+		}
+		t.Skipf("%s not installed", name)
+	}
+	return path
+}
+
+func pdfText(t *testing.T, doc []byte) string {
+	t.Helper()
+	pdftotext := needTool(t, "pdftotext")
+	file := filepath.Join(t.TempDir(), "cert.pdf")
+	if err := os.WriteFile(file, doc, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(pdftotext, "-enc", "UTF-8", file, "-").CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdftotext: %v\n%s", err, out)
+	}
+	return string(out)
+}
+
+// Every script's name comes back out of the PDF as text, and the file verifies.
+// (Visual order of Hebrew: render with `pdftoppm -png` and look; see the note in
+// TestLayoutLine_VisualOrder for what the test can check without eyes.)
+func TestPDF_EveryScriptRoundTrips(t *testing.T) {
+	s := testSigner(t)
+	trusted := map[string]ed25519.PublicKey{s.KeyID: s.PublicKey()}
+	for script, name := range scriptNames {
+		t.Run(script, func(t *testing.T) {
+			c := signedCertificate(t, s, name, "Agency Alpha")
+			doc := renderForTest(t, s, c)
+			if !bytes.HasPrefix(doc, []byte("%PDF-")) {
+				t.Fatalf("not a PDF: %q", doc[:20])
+			}
+			// Subsetting keeps certificates small even with the 730 KB Hangul font.
+			if len(doc) > 64<<10 {
+				t.Errorf("%s certificate is %d bytes; fonts are not subset?", script, len(doc))
+			}
+			t.Logf("%s: %d bytes", script, len(doc))
+			p, err := VerifyPDF(doc, trusted)
+			if err != nil || p.Holder != name {
+				t.Fatalf("verify: %v %+v", err, p)
+			}
+			text := pdfText(t, doc)
+			for _, want := range []string{name, "Agency Alpha", "Investigating crypto-asset crime", "K7QW2M9XPD4TRV8H", "3 December 2026", "Paris, France", "6.5 hours", "3 December 2029", "Anna Schmidt, Kofi Mensah", "https://lectern.example.org/verify/K7QW2M9XPD4TRV8H"} {
+				if !strings.Contains(text, want) {
+					t.Errorf("%q not in the extracted text:\n%s", want, text)
+				}
+			}
+		})
+	}
+}
+
+func TestPDF_SameCertificateSameBytes(t *testing.T) {
+	s := testSigner(t)
+	c := signedCertificate(t, s, scriptNames["hangul"], "경찰청")
+	a, b := renderForTest(t, s, c), renderForTest(t, s, c)
+	if !bytes.Equal(a, b) {
+		t.Errorf("two renders differ (%d and %d bytes)", len(a), len(b))
+	}
+}
+
+// Changing any byte of the file — text, fonts, payload, signature line — fails.
+func TestVerifyPDF_EveryFlippedByteFails(t *testing.T) {
+	s := testSigner(t)
+	trusted := map[string]ed25519.PublicKey{s.KeyID: s.PublicKey()}
+	doc := renderForTest(t, s, signedCertificate(t, s, scriptNames["latin"], "Agency Alpha"))
+	if _, err := VerifyPDF(doc, trusted); err != nil {
+		t.Fatalf("untouched: %v", err)
+	}
+	step := 1
+	if testing.Short() {
+		step = 97
+	}
+	tampered := bytes.Clone(doc)
+	for i := 0; i < len(doc); i += step {
+		tampered[i] ^= 0x01
+		if p, err := VerifyPDF(tampered, trusted); err == nil {
+			t.Fatalf("byte %d flipped (%q → %q) still verifies: %+v", i, doc[i], tampered[i], p)
+		}
+		tampered[i] = doc[i]
+	}
+	// Cut short, or something appended after the signature.
+	for _, bad := range [][]byte{doc[:len(doc)-1], doc[:len(doc)/2], append(bytes.Clone(doc), "%extra\n"...), nil, []byte("%PDF-1.4\n")} {
+		if _, err := VerifyPDF(bad, trusted); err == nil {
+			t.Errorf("a damaged file (%d bytes) verifies", len(bad))
+		}
+	}
+}
+
+func TestVerifyPDF_OtherKeys(t *testing.T) {
+	s, other := testSigner(t), testSigner(t)
+	doc := renderForTest(t, s, signedCertificate(t, s, scriptNames["greek"], "Ελληνική Αστυνομία"))
+	p, err := VerifyPDF(doc, map[string]ed25519.PublicKey{other.KeyID: other.PublicKey()})
+	if !errors.Is(err, ErrUntrustedKey) || p == nil || p.KeyID != s.KeyID {
+		t.Errorf("untrusted key: %v %+v", err, p)
+	}
+	// A forger re-signs the file with their own key but keeps the issuer's key id.
+	forged := bytes.Clone(doc)
+	cut := bytes.LastIndex(forged[:len(forged)-1], []byte("\n")) + 1
+	forged = append(forged[:cut], signatureMarker+s.KeyID+" "+"AAAA"+strings.Repeat("A", 84)+"\n"...)
+	if _, err := VerifyPDF(forged, map[string]ed25519.PublicKey{s.KeyID: s.PublicKey()}); err == nil {
+		t.Errorf("a forged signature line verifies")
+	}
+}
+
+func TestLayoutLine_VisualOrder(t *testing.T) {
+	if err := loadFaces(); err != nil {
+		t.Fatal(err)
+	}
+	visual := func(s string) (string, []string) {
+		var text string
+		var fams []string
+		for _, sg := range layoutLine(s) {
+			text += sg.text
+			fams = append(fams, sg.face.family)
+		}
+		return text, fams
+	}
+	cases := []struct{ in, want string }{
+		{"François Müller-Łukasiewicz", "François Müller-Łukasiewicz"},
+		// Right to left: drawn left to right, the last letter comes first.
+		{"דניאל כהן", "ןהכ לאינד"},
+		// Digits inside Hebrew keep their own order; the line reads from the right.
+		{"משטרת ישראל 2026", "2026 לארשי תרטשמ"},
+		// Hebrew inside a Latin line: only the Hebrew turns round, spaces stay put.
+		{"Agency אבג unit 7", "Agency גבא unit 7"},
+		{"(כהן)", "(ןהכ)"},
+		{"김민준", "김민준"},
+		// Decomposed accents are composed first, so the font's é is used.
+		{"Rene\u0301e", "Renée"},
+	}
+	for _, c := range cases {
+		if got, _ := visual(c.in); got != c.want {
+			t.Errorf("layout %q = %q, want %q", c.in, got, c.want)
+		}
+	}
+	if _, fams := visual("김민준 Kim"); fams[0] != "nanumsquare" || fams[len(fams)-1] != "notosans" {
+		t.Errorf("Hangul then Latin: faces %v", fams)
+	}
+	if _, fams := visual("דניאל כהן"); len(fams) != 1 || fams[0] != "notohebrew" {
+		t.Errorf("Hebrew name: faces %v", fams)
+	}
+}
+
+func TestUncovered(t *testing.T) {
+	for _, name := range scriptNames {
+		if u, err := Uncovered(name); err != nil || len(u) != 0 {
+			t.Errorf("%q: uncovered %q %v", name, u, err)
+		}
+	}
+	if u, _ := Uncovered("Ahmed محمد"); len(u) != 4 {
+		t.Errorf("Arabic is not embedded, yet uncovered = %q", u)
+	}
+}
+
+// Hand check (not run by default): LECTERN_CERT_PNG=dir writes one PNG per script
+// with pdftoppm, to look at the Hebrew order and the layout.
+func TestPDF_RenderPNGsByHand(t *testing.T) {
+	dir := os.Getenv("LECTERN_CERT_PNG")
+	if dir == "" {
+		t.Skip("set LECTERN_CERT_PNG=dir to write PNGs")
+	}
+	pdftoppm := needTool(t, "pdftoppm")
+	s := testSigner(t)
+	for script, name := range scriptNames {
+		doc := renderForTest(t, s, signedCertificate(t, s, name, "Agency Alpha · "+name))
+		file := filepath.Join(dir, script+".pdf")
+		if err := os.WriteFile(file, doc, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := exec.Command(pdftoppm, "-png", "-r", "60", "-singlefile", file, filepath.Join(dir, script)).CombinedOutput(); err != nil {
+			t.Fatalf("pdftoppm: %v %s", err, out)
+		}
+	}
+}
