@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/lectern-platform/lectern/internal/certify"
 )
 
 // Config is every setting of `lectern serve`, from flags, else the environment,
@@ -23,6 +25,7 @@ type Config struct {
 	AdminEmail     string
 	AdminPassword  string
 	SigningKeyFile string // empty: signing-key.pem in the data directory
+	Programme      string // the training programme printed on certificates
 }
 
 func envOr(key, def string) string {
@@ -46,6 +49,7 @@ func parseServeConfig(args []string, stderr io.Writer) (Config, error) {
 	fs.StringVar(&c.CoursesDir, "courses", os.Getenv("LECTERN_COURSES"), "folder of courses to serve and watch; default: the shipped courses [LECTERN_COURSES]")
 	fs.StringVar(&c.DatabaseURL, "database", os.Getenv("LECTERN_DATABASE_URL"), "postgres://… URL; default: SQLite in the data directory [LECTERN_DATABASE_URL]")
 	fs.StringVar(&c.BaseURL, "base-url", os.Getenv("LECTERN_BASE_URL"), "public URL, used in links and QR codes [LECTERN_BASE_URL]")
+	fs.StringVar(&c.Programme, "programme", envOr("LECTERN_PROGRAMME", certify.DefaultProgramme), "training programme named on certificates [LECTERN_PROGRAMME]")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}

@@ -39,9 +39,13 @@ type Service struct {
 	BeforeClose func(ctx context.Context, sessionID int64) error
 }
 
+// DefaultProgramme is printed on certificates when the operator names none.
+const DefaultProgramme = "Law-enforcement training programme"
+
 // NewService returns the certificates service.
 func NewService(db *store.DB, courses Courses, signer *Signer, log *slog.Logger) *Service {
-	return &Service{db: db, courses: courses, signer: signer, log: log, Now: func() time.Time { return time.Now().UTC() }}
+	return &Service{db: db, courses: courses, signer: signer, log: log, Now: func() time.Time { return time.Now().UTC() },
+		Programme: DefaultProgramme, BaseURL: "http://localhost:8080"}
 }
 
 // newSerial returns 16 base32 characters (80 random bits): unguessable, and easy

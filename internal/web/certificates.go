@@ -1,6 +1,10 @@
 package web
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -8,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/lectern-platform/lectern/internal/apperr"
+	"github.com/lectern-platform/lectern/internal/certify"
 	"github.com/lectern-platform/lectern/internal/store"
 )
 
@@ -41,12 +46,56 @@ func (s *Server) apiListCertificates(c echo.Context) error {
 	return c.JSON(http.StatusOK, list)
 }
 
+// apiGetCertificate answers /certificates/{serial} (JSON) and /{serial}.pdf.
 func (s *Server) apiGetCertificate(c echo.Context) error {
-	cert, err := s.certs.Get(c.Request().Context(), actor(c), c.Param("serial"))
+	serial, asPDF := strings.CutSuffix(c.Param("serial"), ".pdf")
+	if asPDF {
+		var doc bytes.Buffer
+		cert, err := s.certs.PDF(c.Request().Context(), actor(c), serial, &doc)
+		if err != nil {
+			return err
+		}
+		setAttachment(c, certify.FileName(cert, store.User{}))
+		return c.Blob(http.StatusOK, "application/pdf", doc.Bytes())
+	}
+	cert, err := s.certs.Get(c.Request().Context(), actor(c), serial)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, cert)
+}
+
+// setAttachment names a download; non-ASCII names are encoded (RFC 6266/2231).
+func setAttachment(c echo.Context, name string) {
+	c.Response().Header().Set(echo.HeaderContentDisposition, mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+}
+
+// apiCertificatesZIP streams a session's certificates (the coordinator's agency's
+// only) with results.csv beside them. Everything that can refuse the request is
+// checked before the first byte; the PDFs are then rendered one at a time.
+func (s *Server) apiCertificatesZIP(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx, a := c.Request().Context(), actor(c)
+	ex, err := s.certs.PrepareExport(ctx, a, id)
+	if err != nil {
+		return err
+	}
+	var results bytes.Buffer
+	if err := s.attempts.WriteResultsCSV(ctx, a, id, &results); err != nil {
+		return err
+	}
+	setAttachment(c, fmt.Sprintf("session-%d-certificates.zip", id))
+	c.Response().Header().Set(echo.HeaderContentType, "application/zip")
+	c.Response().WriteHeader(http.StatusOK)
+	extras := []certify.ExtraFile{{Name: "results.csv", Write: func(w io.Writer) error { _, err := w.Write(results.Bytes()); return err }}}
+	if err := s.certs.WriteZIP(c.Response(), ex, extras, nil); err != nil {
+		// The status line is sent: the truncated ZIP fails to open, and we log why.
+		s.log.Error("certificates zip", "session_id", id, "err", err)
+	}
+	return nil
 }
 
 func (s *Server) apiRevokeCertificate(c echo.Context) error {

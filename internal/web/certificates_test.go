@@ -1,10 +1,16 @@
 package web
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"fmt"
+	"io"
 	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -183,4 +189,211 @@ func TestCertificates_CloseCountsAttemptsPastTheirDeadline(t *testing.T) {
 	if at, _ := ts.DB.Read(context.Background()).Attempt(v.ID, false); at.Finalised != "deadline" || !at.Passed {
 		t.Errorf("attempt after close: %+v", at)
 	}
+}
+
+// needTool finds a command-line tool a test needs; CI installs them all.
+func needTool(t *testing.T, name string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is required under CI", name)
+		}
+		t.Skipf("%s not installed", name)
+	}
+	return path
+}
+
+// unzip reads a downloaded ZIP into name → content.
+func unzip(t *testing.T, data []byte) map[string][]byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatalf("not a ZIP (%d bytes): %v", len(data), err)
+	}
+	out := map[string][]byte{}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[f.Name] = b
+	}
+	return out
+}
+
+// TestCertificates_ParisDayAgencyZIPs is the issue's "done when": the Paris
+// session's trainer closes the day; each agency's coordinator downloads a ZIP with
+// exactly its eligible officers' certificates, names printed in their scripts;
+// the QR code leads to a "valid" verification and a tampered copy fails.
+func TestCertificates_ParisDayAgencyZIPs(t *testing.T) {
+	qw := newQuizWorld(t)
+	ts := qw.ts
+	ctx := context.Background()
+	type officer struct {
+		user               auth.NewUser
+		agency             int64
+		token              string
+		id                 int64
+		passes, attends    bool
+		wantFile, wantText string
+	}
+	officers := []*officer{
+		{user: auth.NewUser{Name: "김민준", FamilyName: "김", GivenName: "민준"}, agency: qw.agencyA.ID, passes: true, attends: true, wantFile: "김_민준_"},
+		{user: auth.NewUser{Name: "François Müller-Łukasiewicz", GivenName: "François", FamilyName: "Müller-Łukasiewicz"}, agency: qw.agencyA.ID, passes: true, attends: true, wantFile: "Müller-Łukasiewicz_François_"},
+		{user: auth.NewUser{Name: "Γιώργος Παπαδόπουλος"}, agency: qw.agencyA.ID, passes: true, attends: false}, // absent: no certificate
+		{user: auth.NewUser{Name: "דניאל כהן", LatinName: "Daniel Cohen"}, agency: qw.agencyB.ID, passes: true, attends: true, wantFile: "Cohen_Daniel_"},
+		{user: auth.NewUser{Name: "Дмитрий Иванов"}, agency: qw.agencyB.ID, passes: false, attends: true}, // failed the quiz
+	}
+	for i, o := range officers {
+		o.user.Email, o.user.Role, o.user.Password, o.user.AgencyID = fmt.Sprintf("paris-%d@test.example", i), "officer", testPassword, &o.agency
+		u, err := ts.Accounts.CreateUserAsSystem(ctx, o.user)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.id = u.ID
+		if res, body := ts.api(t, qw.trainerTok, "POST", fmt.Sprintf("/api/v1/sessions/%d/enrollments", qw.sessionID), map[string]any{"user_id": o.id}); res.StatusCode != 201 {
+			t.Fatalf("enrol: %s", body)
+		}
+		o.token = ts.token(t, credentials{o.user.Email, testPassword})
+	}
+	qw.at(time.Hour)
+	for _, o := range officers {
+		qw.passQuiz(t, o.token, o.passes)
+		if o.attends {
+			ts.api(t, qw.trainerTok, "PUT", fmt.Sprintf("/api/v1/sessions/%d/attendance/%d", qw.sessionID, o.id), map[string]string{"status": "present"})
+		}
+	}
+	qw.at(8 * time.Hour)
+	if res, body := ts.api(t, qw.trainerTok, "POST", fmt.Sprintf("/api/v1/sessions/%d/close", qw.sessionID), nil); body != "{\"issued\":3}\n" {
+		t.Fatalf("close: %d %s", res.StatusCode, body)
+	}
+
+	key := ts.Server.cfg.Signer
+	trusted := map[string]ed25519.PublicKey{key.KeyID: key.PublicKey()}
+	zipURL := fmt.Sprintf("/api/v1/sessions/%d/certificates.zip", qw.sessionID)
+	var anyPDF []byte
+	for agency, coord := range map[int64]credentials{qw.agencyA.ID: qw.coordA, qw.agencyB.ID: qw.coordB} {
+		res, body := ts.api(t, ts.token(t, coord), "GET", zipURL, nil)
+		if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/zip" {
+			t.Fatalf("zip for agency %d: %d %s", agency, res.StatusCode, body)
+		}
+		files := unzip(t, []byte(body))
+		csv, ok := files["results.csv"]
+		if !ok {
+			t.Errorf("agency %d: no results.csv", agency)
+		}
+		delete(files, "results.csv")
+		want := 0
+		for _, o := range officers {
+			inCSV := strings.Contains(string(csv), o.user.Name)
+			if inCSV != (o.agency == agency) {
+				t.Errorf("agency %d results.csv lists %s: %v", agency, o.user.Name, inCSV)
+			}
+			var found string
+			for name, doc := range files {
+				p, err := certify.VerifyPDF(doc, trusted)
+				if err != nil {
+					t.Fatalf("%s does not verify: %v", name, err)
+				}
+				if p.Holder == o.user.Name {
+					found = name
+				}
+			}
+			eligible := o.agency == agency && o.passes && o.attends
+			if eligible != (found != "") {
+				t.Errorf("agency %d ZIP: %s eligible=%v, file %q", agency, o.user.Name, eligible, found)
+			}
+			if eligible {
+				want++
+				if !strings.HasPrefix(found, o.wantFile) || !strings.HasSuffix(found, ".pdf") {
+					t.Errorf("file name %q, want %s…SERIAL.pdf", found, o.wantFile)
+				}
+				if text := pdfText(t, files[found]); !strings.Contains(text, o.user.Name) {
+					t.Errorf("%s: name not in the PDF text:\n%s", found, text)
+				}
+				anyPDF = files[found]
+			}
+		}
+		if len(files) != want {
+			t.Errorf("agency %d ZIP has %d certificates, want %d: %v", agency, len(files), want, keys(files))
+		}
+	}
+
+	// Officers cannot bulk-download; another agency's certificate is not found.
+	if res, _ := ts.api(t, officers[0].token, "GET", zipURL, nil); res.StatusCode != 404 {
+		t.Errorf("officer ZIP: %d", res.StatusCode)
+	}
+	p, _ := certify.VerifyPDF(anyPDF, trusted)
+	own := officers[3].token // agency B's Daniel Cohen
+	if p.Holder != officers[3].user.Name {
+		own = officers[0].token
+		if p.Holder != officers[0].user.Name {
+			own = officers[1].token
+		}
+	}
+	if res, body := ts.api(t, own, "GET", "/api/v1/certificates/"+p.Serial+".pdf", nil); res.StatusCode != 200 || !bytes.Equal([]byte(body), anyPDF) {
+		t.Errorf("holder's own PDF: %d (%d bytes, same as in the ZIP: %v)", res.StatusCode, len(body), body == string(anyPDF))
+	} else if cd := res.Header.Get("Content-Disposition"); !strings.Contains(cd, "attachment") || !strings.Contains(cd, p.Serial) {
+		t.Errorf("Content-Disposition %q", cd)
+	}
+	for _, o := range officers {
+		if o.user.Name == p.Holder {
+			continue
+		}
+		if res, _ := ts.api(t, o.token, "GET", "/api/v1/certificates/"+p.Serial+".pdf", nil); res.StatusCode != 404 {
+			t.Errorf("%s reading %s's PDF: %d", o.user.Name, p.Holder, res.StatusCode)
+		}
+	}
+
+	// The QR code, scanned from the rendered page, leads to "valid".
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "c.pdf"), anyPDF, 0o600)
+	if out, err := exec.Command(needTool(t, "pdftoppm"), "-png", "-r", "100", "-singlefile", filepath.Join(dir, "c.pdf"), filepath.Join(dir, "c")).CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v %s", err, out)
+	}
+	out, err := exec.Command(needTool(t, "zbarimg"), "--quiet", "--raw", filepath.Join(dir, "c.png")).Output()
+	if err != nil {
+		t.Fatalf("zbarimg: %v", err)
+	}
+	scanned := strings.TrimSpace(string(out))
+	if scanned != ts.Server.cfg.BaseURL+"/verify/"+p.Serial {
+		t.Fatalf("QR says %q", scanned)
+	}
+	u, _ := url.Parse(scanned)
+	if res, body := getWith(t, newBrowser(), ts.URL+u.Path+".json"); res.StatusCode != 200 || !strings.Contains(body, `"status":"valid"`) {
+		t.Errorf("verify from the QR code: %d %s", res.StatusCode, body)
+	}
+	// A tampered copy fails.
+	tampered := bytes.Clone(anyPDF)
+	tampered[len(tampered)/3] ^= 0x20
+	if _, err := certify.VerifyPDF(tampered, trusted); err == nil {
+		t.Errorf("a tampered certificate verifies")
+	}
+}
+
+func keys[V any](m map[string]V) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func pdfText(t *testing.T, doc []byte) string {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "cert.pdf")
+	if err := os.WriteFile(file, doc, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(needTool(t, "pdftotext"), "-enc", "UTF-8", file, "-").CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdftotext: %v\n%s", err, out)
+	}
+	return string(out)
 }

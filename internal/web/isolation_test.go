@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lectern-platform/lectern/internal/certify"
 	"github.com/lectern-platform/lectern/internal/store"
 )
 
@@ -33,11 +34,14 @@ func TestIsolation_EveryRouteWithAnotherAgency(t *testing.T) {
 		ts.api(t, trainer, "POST", fmt.Sprintf("/api/v1/sessions/%d/enrollments", sid), map[string]any{"user_id": w.officerAID, "extra_time_percent": 50})
 		ts.api(t, trainer, "PUT", fmt.Sprintf("/api/v1/sessions/%d/attendance/%d", sid, w.officerAID), map[string]string{"status": "present"})
 	}
+	// Officer A holds a certificate of the open session; its serial goes into every
+	// path parameter too (the walk must not find it by /certificates/:serial…).
+	serialOfA := ts.issueForTest(t, open.ID, w.officerAID)
 	idsOfA := []string{
 		strconv.FormatInt(w.agencyA.ID, 10), strconv.FormatInt(w.officerAID, 10), strconv.FormatInt(w.coordAID, 10),
-		strconv.FormatInt(onlyA.ID, 10), strconv.FormatInt(open.ID, 10),
+		strconv.FormatInt(onlyA.ID, 10), strconv.FormatInt(open.ID, 10), serialOfA, serialOfA + ".pdf",
 	}
-	secretsOfA := []string{"Alpha-Marker", w.officerA.Email, w.coordA.Email}
+	secretsOfA := []string{"Alpha-Marker", w.officerA.Email, w.coordA.Email, serialOfA}
 	enrolledBefore, _ := ts.DB.Read(ctx).Enrollments(open.ID, &w.agencyA.ID)
 	// A body that tries to reach into agency A through every field we have.
 	hostileJSON := map[string]any{"agency_id": w.agencyA.ID, "user_id": w.officerAID, "email": "intruder@test.example",
@@ -119,6 +123,38 @@ func TestIsolation_EveryRouteWithAnotherAgency(t *testing.T) {
 	if ag, _ := ts.DB.Agency(ctx, w.agencyA.ID); ag.Name != w.agencyA.Name || ag.Country != w.agencyA.Country {
 		t.Errorf("agency A changed: %+v", ag)
 	}
+	if c, _ := ts.DB.Read(ctx).Certificate(serialOfA); c == nil || c.Status != "valid" {
+		t.Errorf("agency A's certificate changed: %+v", c)
+	}
+}
+
+// issueForTest stores a signed certificate for an officer without closing the
+// session (closing would change what the isolation walk checks stays unchanged).
+func (ts *testServer) issueForTest(t *testing.T, sessionID, userID int64) string {
+	t.Helper()
+	ctx := context.Background()
+	u, err := ts.DB.User(ctx, userID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ag, err := ts.DB.Agency(ctx, *u.AgencyID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	serial := fmt.Sprintf("TEST%012d", userID*1000+sessionID)
+	issued := time.Date(2026, 12, 3, 17, 0, 0, 0, time.UTC)
+	signed, err := ts.Server.cfg.Signer.Sign(certify.Payload{Serial: serial, Holder: u.Name, Agency: ag.Name, Course: "Investigating crypto-asset crime",
+		CourseHash: "x", SessionDate: "2026-12-03", City: "Paris", Country: "FR", IssuedAt: issued.Format(time.RFC3339)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &store.Certificate{Serial: serial, SessionID: sessionID, UserID: userID, AgencyID: u.AgencyID, Title: "Certificate", HolderName: u.Name,
+		AgencyName: ag.Name, CourseID: "crypto-crime", CourseTitle: "Investigating crypto-asset crime", CourseHash: "x", SessionDate: "2026-12-03",
+		City: "Paris", Country: "FR", IssuedAt: issued, Status: "valid", Payload: signed.Payload, Signature: signed.Signature}
+	if err := ts.DB.Tx(ctx, func(q store.Q) error { return q.CreateCertificate(c) }); err != nil {
+		t.Fatal(err)
+	}
+	return serial
 }
 
 const echoRouteNotFound = "echo_route_not_found"

@@ -101,6 +101,7 @@ func (s *Server) routes() {
 	v1.PUT("/attempts/:id/answers/:question", s.apiSaveAnswer)
 	v1.POST("/attempts/:id/submit", s.apiSubmitAttempt)
 	v1.POST("/sessions/:id/close", s.apiCloseSession)
+	v1.GET("/sessions/:id/certificates.zip", s.apiCertificatesZIP)
 	v1.GET("/certificates", s.apiListCertificates)
 	v1.GET("/certificates/:serial", s.apiGetCertificate)
 	v1.POST("/certificates/:serial/revoke", s.apiRevokeCertificate)

@@ -30,6 +30,8 @@ type Config struct {
 	TrustedProxies []*net.IPNet
 	// Signer is the certificate signing key; its public half is published.
 	Signer *certify.Signer
+	// Programme names the training programme on certificates; empty: the default.
+	Programme string
 }
 
 // Server is the HTTP application: one struct holding every dependency.
@@ -57,6 +59,10 @@ func New(cfg Config, db *store.DB, library *course.Library, catalog *i18n.Catalo
 	if cfg.Signer != nil {
 		s.certs = certify.NewService(db, library, cfg.Signer, log)
 		s.certs.BeforeClose = s.attempts.FinaliseOverdueIn
+		s.certs.BaseURL = cfg.BaseURL
+		if cfg.Programme != "" {
+			s.certs.Programme = cfg.Programme
+		}
 	}
 	s.echo.IPExtractor = echo.ExtractIPDirect()
 	if len(cfg.TrustedProxies) > 0 {

@@ -1,0 +1,180 @@
+package certify
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/lectern-platform/lectern/internal/apperr"
+	"github.com/lectern-platform/lectern/internal/auth"
+	"github.com/lectern-platform/lectern/internal/store"
+)
+
+// PDF writes one certificate the actor may see as a signed PDF.
+func (s *Service) PDF(ctx context.Context, a *auth.Actor, serial string, w io.Writer) (*store.Certificate, error) {
+	c, err := s.Get(ctx, a, serial)
+	if err != nil {
+		return nil, err
+	}
+	return c, s.signer.WritePDF(w, c, s.BaseURL)
+}
+
+// Export is a session's certificates as the actor may download them: all of them
+// for the session's trainers and admins, the agency's for a coordinator. Officers have none
+// to download in bulk (their own is one PDF).
+type Export struct {
+	Session *store.TrainingSession
+	Certs   []store.Certificate
+	people  map[int64]store.User
+}
+
+// PrepareExport checks the actor may export the session's certificates and lists
+// them, before a single byte of the ZIP is sent: errors still get a status code.
+func (s *Service) PrepareExport(ctx context.Context, a *auth.Actor, sessionID int64) (*Export, error) {
+	if err := auth.Authorize(a, auth.ActSessionRead); err != nil {
+		return nil, err
+	}
+	q := s.db.Read(ctx)
+	ts, err := q.Session(sessionID, false)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, apperr.NotFound("session")
+	} else if err != nil {
+		return nil, err
+	}
+	f := store.CertificateFilter{SessionID: &sessionID}
+	switch {
+	case a.CanManageSession(sessionTrainers(ts)):
+	case a.Role == auth.RoleCoordinator && a.CanSeeSession(sessionAgencies(ts), false):
+		f.AgencyID = a.AgencyScope()
+	case a.Role == auth.RoleTrainer:
+		return nil, apperr.Forbidden("certificates are downloaded by the session's trainers and the agencies' coordinators")
+	default:
+		return nil, apperr.NotFound("session")
+	}
+	certs, err := q.Certificates(f)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int64, 0, len(certs))
+	for i := range certs {
+		s.view(&certs[i])
+		ids = append(ids, certs[i].UserID)
+	}
+	users, err := q.UsersByIDs(ids)
+	if err != nil {
+		return nil, err
+	}
+	people := make(map[int64]store.User, len(users))
+	for _, u := range users {
+		people[u.ID] = u
+	}
+	return &Export{Session: ts, Certs: certs, people: people}, nil
+}
+
+func sessionAgencies(ts *store.TrainingSession) []int64 {
+	ids := make([]int64, 0, len(ts.Agencies))
+	for _, ag := range ts.Agencies {
+		ids = append(ids, ag.AgencyID)
+	}
+	return ids
+}
+
+// ExtraFile is a file written into the ZIP after the certificates (results.csv).
+type ExtraFile struct {
+	Name  string
+	Write func(io.Writer) error
+}
+
+// WriteZIP streams the export: one PDF per certificate, rendered and written one
+// at a time (memory stays flat however many there are), then the extra files.
+// progress, if set, is told after each certificate.
+func (s *Service) WriteZIP(w io.Writer, ex *Export, extras []ExtraFile, progress func(done, total int)) error {
+	zw := zip.NewWriter(w)
+	var doc bytes.Buffer
+	for i := range ex.Certs {
+		c := &ex.Certs[i]
+		doc.Reset()
+		if err := s.signer.WritePDF(&doc, c, s.BaseURL); err != nil {
+			return err
+		}
+		// PDFs are compressed already: store them, do not deflate them again.
+		fw, err := zw.CreateHeader(&zip.FileHeader{Name: FileName(c, ex.people[c.UserID]), Method: zip.Store, Modified: c.IssuedAt})
+		if err != nil {
+			return fmt.Errorf("zip %s: %w", c.Serial, err)
+		}
+		if _, err := fw.Write(doc.Bytes()); err != nil {
+			return fmt.Errorf("zip %s: %w", c.Serial, err)
+		}
+		if progress != nil {
+			progress(i+1, len(ex.Certs))
+		}
+	}
+	for _, x := range extras {
+		fw, err := zw.CreateHeader(&zip.FileHeader{Name: x.Name, Method: zip.Deflate, Modified: s.Now()})
+		if err != nil {
+			return fmt.Errorf("zip %s: %w", x.Name, err)
+		}
+		if err := x.Write(fw); err != nil {
+			return fmt.Errorf("zip %s: %w", x.Name, err)
+		}
+	}
+	return zw.Close()
+}
+
+// FileName is "Surname_Given_SERIAL.pdf", from the Latin-letter name when the
+// holder has one, safe on every operating system: letters and digits of any
+// script (ZIP marks the names UTF-8), hyphens, and "_" for everything else.
+func FileName(c *store.Certificate, u store.User) string {
+	family, given := u.FamilyName, u.GivenName
+	switch {
+	case c.LatinName != "":
+		family, given = splitName(c.LatinName)
+	case family == "" && given == "":
+		family, given = splitName(c.HolderName)
+	}
+	var parts []string
+	for _, p := range []string{family, given} {
+		if p = safePart(p); p != "" {
+			parts = append(parts, p)
+		}
+	}
+	parts = append(parts, c.Serial)
+	return strings.Join(parts, "_") + ".pdf"
+}
+
+// splitName takes the last word as the surname. It is a guess, used only when the
+// holder has no family/given names recorded; the serial keeps file names unique.
+func splitName(name string) (family, given string) {
+	words := strings.Fields(name)
+	if len(words) < 2 {
+		return name, ""
+	}
+	return words[len(words)-1], strings.Join(words[:len(words)-1], " ")
+}
+
+func safePart(s string) string {
+	var b strings.Builder
+	underscore := false
+	for _, r := range norm.NFC.String(s) {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || r == '-':
+			b.WriteRune(r)
+			underscore = false
+		case !underscore && b.Len() > 0:
+			b.WriteByte('_')
+			underscore = true
+		}
+	}
+	out := []rune(strings.Trim(b.String(), "_-"))
+	if len(out) > 40 { // keep whole paths under every OS's limits
+		out = out[:40]
+	}
+	return strings.Trim(string(out), "_-")
+}
