@@ -15,14 +15,19 @@ import (
 const usage = `Lectern — training-course delivery and certification.
 
 Usage:
-  lectern serve [--addr :8080] [--data DIR] [--courses DIR] [--database DSN] [--base-url URL]
+  lectern serve [--addr :8080] [--data DIR] [--courses DIR] [--database DSN] [--base-url URL] [--programme NAME]
   lectern lint [DIR]
   lectern user add --email E --name N --role R [--agency ID] [--data DIR]   (password on stdin)
+  lectern verify FILE.pdf [--trust KEY.pem] [--url URL]   check a certificate offline (exit 0 valid, 1 not)
+  lectern verify SERIAL --url URL                          look a serial up on the issuing server
+  lectern certs export --session ID --out FILE.zip [--data DIR] [--base-url URL]
 
 Every serve flag can also be set from the environment: LECTERN_ADDR, LECTERN_DATA,
 LECTERN_COURSES, LECTERN_DATABASE_URL, LECTERN_BASE_URL. First start creates the admin
 from LECTERN_ADMIN_EMAIL / LECTERN_ADMIN_PASSWORD (or prints a generated password once).
 LECTERN_TRUSTED_PROXIES (CIDRs) lists proxies whose X-Forwarded-For is believed.
+LECTERN_PROGRAMME (--programme) names the training programme on certificates;
+LECTERN_SIGNING_KEY_FILE points to the Ed25519 signing key (default DATA/signing-key.pem).
 `
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -47,6 +52,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdLint(args[1:], stdout, stderr)
 	case "user":
 		return cmdUser(ctx, args[1:], stdin, stdout, stderr)
+	case "verify":
+		return cmdVerify(ctx, args[1:], stdout, stderr)
+	case "certs":
+		return cmdCerts(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "lectern", version)
 		return 0

@@ -39,42 +39,86 @@ func KeyID(pub ed25519.PublicKey) string {
 // creating it there (mode 0600) on first start. A configured keyFile that does not
 // exist is an error: an operator who names a key expects that key.
 func LoadOrCreateKey(dataDir, keyFile string) (*Signer, bool, error) {
+	s, err := LoadKey(dataDir, keyFile)
+	if !errors.Is(err, os.ErrNotExist) || keyFile != "" {
+		return s, false, err
+	}
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, false, fmt.Errorf("generate signing key: %w", err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(priv)
+	if err != nil {
+		return nil, false, fmt.Errorf("encode signing key: %w", err)
+	}
+	path := filepath.Join(dataDir, KeyFileName)
+	out := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
+	// O_EXCL: two processes starting at once must not each write a different key.
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		s, err := LoadKey(dataDir, "")
+		return s, false, err
+	} else if err != nil {
+		return nil, false, fmt.Errorf("write signing key %s: %w", path, err)
+	}
+	if _, err := f.Write(out); err != nil {
+		f.Close()
+		return nil, false, fmt.Errorf("write signing key %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return nil, false, fmt.Errorf("write signing key %s: %w", path, err)
+	}
+	return &Signer{key: priv, KeyID: KeyID(priv.Public().(ed25519.PublicKey))}, true, nil
+}
+
+// LoadKey reads an existing signing key (keyFile, else the data directory's);
+// tools that must never mint a new key use it. A missing key wraps os.ErrNotExist.
+func LoadKey(dataDir, keyFile string) (*Signer, error) {
 	path := keyFile
 	if path == "" {
 		path = filepath.Join(dataDir, KeyFileName)
 	}
 	data, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) && keyFile == "" {
-		_, priv, err := ed25519.GenerateKey(rand.Reader)
-		if err != nil {
-			return nil, false, fmt.Errorf("generate signing key: %w", err)
-		}
-		der, err := x509.MarshalPKCS8PrivateKey(priv)
-		if err != nil {
-			return nil, false, fmt.Errorf("encode signing key: %w", err)
-		}
-		out := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
-		if err := os.WriteFile(path, out, 0o600); err != nil {
-			return nil, false, fmt.Errorf("write signing key %s: %w", path, err)
-		}
-		return &Signer{key: priv, KeyID: KeyID(priv.Public().(ed25519.PublicKey))}, true, nil
-	}
 	if err != nil {
-		return nil, false, fmt.Errorf("read signing key %s: %w", path, err)
+		return nil, fmt.Errorf("read signing key %s: %w", path, err)
 	}
 	block, _ := pem.Decode(data)
 	if block == nil || block.Type != "PRIVATE KEY" {
-		return nil, false, fmt.Errorf("signing key %s: not a PEM \"PRIVATE KEY\"", path)
+		return nil, fmt.Errorf("signing key %s: not a PEM \"PRIVATE KEY\"", path)
 	}
 	parsed, err := x509.ParsePKCS8PrivateKey(block.Bytes)
 	if err != nil {
-		return nil, false, fmt.Errorf("signing key %s: %w", path, err)
+		return nil, fmt.Errorf("signing key %s: %w", path, err)
 	}
 	priv, ok := parsed.(ed25519.PrivateKey)
 	if !ok {
-		return nil, false, fmt.Errorf("signing key %s: not an Ed25519 key", path)
+		return nil, fmt.Errorf("signing key %s: not an Ed25519 key", path)
 	}
-	return &Signer{key: priv, KeyID: KeyID(priv.Public().(ed25519.PublicKey))}, false, nil
+	return &Signer{key: priv, KeyID: KeyID(priv.Public().(ed25519.PublicKey))}, nil
+}
+
+// ParsePublicKey reads a verification key as PEM ("PUBLIC KEY", PKIX) or as the
+// JSON of /.well-known/lectern-signing-key.
+func ParsePublicKey(data []byte) (ed25519.PublicKey, error) {
+	var wellKnown struct {
+		PublicKeyPEM string `json:"public_key_pem"`
+	}
+	if json.Unmarshal(data, &wellKnown) == nil && wellKnown.PublicKeyPEM != "" {
+		data = []byte(wellKnown.PublicKeyPEM)
+	}
+	block, _ := pem.Decode(data)
+	if block == nil || block.Type != "PUBLIC KEY" {
+		return nil, errors.New(`not a PEM "PUBLIC KEY" nor the JSON of /.well-known/lectern-signing-key`)
+	}
+	parsed, err := x509.ParsePKIXPublicKey(block.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("public key: %w", err)
+	}
+	pub, ok := parsed.(ed25519.PublicKey)
+	if !ok {
+		return nil, errors.New("not an Ed25519 public key")
+	}
+	return pub, nil
 }
 
 // PublicKey returns the key that verifies this signer's payloads.

@@ -1,0 +1,241 @@
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/lectern-platform/lectern/internal/certify"
+)
+
+const verifyUsage = `usage: lectern verify FILE.pdf [--trust KEY.pem]... [--url URL] [--data DIR]
+       lectern verify SERIAL --url URL
+Exit status: 0 valid, 1 not valid (altered, forged, untrusted key, revoked, expired), 2 usage.`
+
+// listFlag collects a repeatable flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+// cmdVerify checks a certificate: a PDF offline (signature over the whole file and
+// the signed payload, against trusted keys), or a serial online (--url).
+func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	flags := flag.NewFlagSet("verify", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	var trust listFlag
+	flags.Var(&trust, "trust", "public key to trust (PEM, or the JSON of /.well-known/lectern-signing-key); repeatable")
+	server := flags.String("url", "", "Lectern server: trust its published key and check revocation online")
+	dataDir := dataDirFlag(flags)
+	// Go's flag package stops at the first non-flag: accept FILE before or after flags.
+	var target string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		target, args = args[0], args[1:]
+	}
+	if err := flags.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if target == "" && flags.NArg() == 1 {
+		target = flags.Arg(0)
+	} else if target == "" || flags.NArg() > 0 {
+		fmt.Fprintln(stderr, verifyUsage)
+		return 2
+	}
+	client := &http.Client{Timeout: 15 * time.Second}
+	if _, err := os.Stat(target); err != nil {
+		if looksLikeSerial(target) {
+			if *server == "" {
+				fmt.Fprintf(stderr, "lectern verify: %s is not a file; to look a serial up, pass --url of the issuing server\n", target)
+				return 2
+			}
+			return verifyOnline(ctx, client, *server, target, stdout, stderr)
+		}
+		fmt.Fprintln(stderr, "lectern verify:", err)
+		return 2
+	}
+	doc, err := os.ReadFile(target)
+	if err != nil {
+		fmt.Fprintln(stderr, "lectern verify:", err)
+		return 2
+	}
+
+	trusted := map[string]ed25519.PublicKey{}
+	source := map[string]string{}
+	if s, err := certify.LoadKey(*dataDir, os.Getenv("LECTERN_SIGNING_KEY_FILE")); err == nil {
+		trusted[s.KeyID], source[s.KeyID] = s.PublicKey(), "this server's key ("+*dataDir+")"
+	}
+	for _, file := range trust {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			fmt.Fprintln(stderr, "lectern verify:", err)
+			return 2
+		}
+		pub, err := certify.ParsePublicKey(data)
+		if err != nil {
+			fmt.Fprintf(stderr, "lectern verify: %s: %v\n", file, err)
+			return 2
+		}
+		trusted[certify.KeyID(pub)], source[certify.KeyID(pub)] = pub, file
+	}
+	if *server != "" {
+		pub, err := fetchKey(ctx, client, *server)
+		if err != nil {
+			fmt.Fprintln(stderr, "lectern verify:", err)
+			return 2
+		}
+		trusted[certify.KeyID(pub)], source[certify.KeyID(pub)] = pub, "published by "+*server
+	}
+
+	p, err := certify.VerifyPDF(doc, trusted)
+	switch {
+	case errors.Is(err, certify.ErrUntrustedKey):
+		fmt.Fprintf(stdout, "NOT VERIFIED: %s is signed by key %s, which is not trusted here.\n", target, p.KeyID)
+		fmt.Fprintln(stdout, "Trust the issuer's key with --trust KEY.pem or --url https://issuer.example.org.")
+		return 1
+	case err != nil:
+		fmt.Fprintf(stdout, "INVALID: %s: %v\n", target, err)
+		return 1
+	}
+	status, reason := "valid", ""
+	if p.ExpiresAt != "" {
+		if exp, err := time.Parse(time.RFC3339, p.ExpiresAt); err == nil && !time.Now().Before(exp) {
+			status = "expired"
+		}
+	}
+	revocation := "not checked offline (add --url of the issuing server to check)"
+	if *server != "" {
+		pub, code, err := lookup(ctx, client, *server, p.Serial)
+		switch {
+		case err != nil:
+			revocation = "could not be checked: " + err.Error()
+		case code == http.StatusNotFound:
+			status, revocation = "unknown to "+*server, "the server has no such serial"
+		default:
+			status, reason, revocation = pub.Status, pub.RevocationReason, "checked with "+*server
+		}
+	}
+	verdict := "VALID"
+	if status != "valid" {
+		verdict = "NOT VALID (" + status + ")"
+	}
+	fmt.Fprintf(stdout, "%s: the signature is intact and the certificate is authentic.\n", verdict)
+	printPayload(stdout, p, source[p.KeyID])
+	fmt.Fprintf(stdout, "  %-12s %s\n", "Revocation:", revocation)
+	if reason != "" {
+		fmt.Fprintf(stdout, "  %-12s %s\n", "Reason:", reason)
+	}
+	if status != "valid" {
+		return 1
+	}
+	return 0
+}
+
+func printPayload(w io.Writer, p *certify.Payload, keySource string) {
+	expires := p.ExpiresAt
+	if expires == "" {
+		expires = "no expiry"
+	}
+	for _, row := range [][2]string{
+		{"Serial:", p.Serial}, {"Holder:", p.Holder}, {"Agency:", p.Agency}, {"Course:", p.Course},
+		{"Content:", "sha256 " + p.CourseHash}, {"Session:", p.SessionDate + ", " + p.City + " (" + p.Country + ")"},
+		{"Issued:", p.IssuedAt}, {"Expires:", expires}, {"Signed by:", "Ed25519 key " + p.KeyID + ", " + keySource},
+	} {
+		fmt.Fprintf(w, "  %-12s %s\n", row[0], row[1])
+	}
+}
+
+func looksLikeSerial(s string) bool {
+	if len(s) < 16 || len(s) > 32 {
+		return false
+	}
+	for _, r := range strings.ToUpper(s) {
+		if !(r >= 'A' && r <= 'Z' || r >= '2' && r <= '7') {
+			return false
+		}
+	}
+	return true
+}
+
+func verifyOnline(ctx context.Context, client *http.Client, server, serial string, stdout, stderr io.Writer) int {
+	pub, code, err := lookup(ctx, client, server, serial)
+	if err != nil {
+		fmt.Fprintln(stderr, "lectern verify:", err)
+		return 2
+	}
+	if code == http.StatusNotFound {
+		fmt.Fprintf(stdout, "NOT VALID: %s has no certificate %s.\n", server, strings.ToUpper(serial))
+		return 1
+	}
+	verdict := "VALID"
+	if pub.Status != "valid" {
+		verdict = "NOT VALID (" + pub.Status + ")"
+	}
+	fmt.Fprintf(stdout, "%s: according to %s\n", verdict, server)
+	expires := "no expiry"
+	if pub.ExpiresAt != nil {
+		expires = pub.ExpiresAt.Format(time.RFC3339)
+	}
+	for _, row := range [][2]string{{"Serial:", pub.Serial}, {"Holder:", pub.HolderName}, {"Agency:", pub.Agency},
+		{"Course:", pub.CourseTitle}, {"Session:", pub.SessionDate}, {"Issued:", pub.IssuedAt.Format(time.RFC3339)}, {"Expires:", expires}} {
+		fmt.Fprintf(stdout, "  %-12s %s\n", row[0], row[1])
+	}
+	if pub.RevocationReason != "" {
+		fmt.Fprintf(stdout, "  %-12s %s\n", "Reason:", pub.RevocationReason)
+	}
+	if pub.Status != "valid" {
+		return 1
+	}
+	return 0
+}
+
+// lookup asks the server's public verification endpoint about a serial.
+func lookup(ctx context.Context, client *http.Client, server, serial string) (*certify.Public, int, error) {
+	var pub certify.Public
+	code, err := getJSON(ctx, client, strings.TrimRight(server, "/")+"/verify/"+url.PathEscape(strings.ToUpper(serial))+".json", &pub)
+	if code == http.StatusNotFound {
+		return nil, code, nil
+	}
+	return &pub, code, err
+}
+
+func fetchKey(ctx context.Context, client *http.Client, server string) (ed25519.PublicKey, error) {
+	var wk struct {
+		PublicKeyPEM string `json:"public_key_pem"`
+	}
+	if _, err := getJSON(ctx, client, strings.TrimRight(server, "/")+"/.well-known/lectern-signing-key", &wk); err != nil {
+		return nil, err
+	}
+	return certify.ParsePublicKey([]byte(wk.PublicKeyPEM))
+}
+
+func getJSON(ctx context.Context, client *http.Client, u string, out any) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return 0, fmt.Errorf("bad --url: %w", err)
+	}
+	req.Header.Set("Accept", "application/json")
+	res, err := client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return res.StatusCode, fmt.Errorf("GET %s: %s", u, res.Status)
+	}
+	if err := json.NewDecoder(io.LimitReader(res.Body, 1<<20)).Decode(out); err != nil {
+		return res.StatusCode, fmt.Errorf("GET %s: %w", u, err)
+	}
+	return res.StatusCode, nil
+}
