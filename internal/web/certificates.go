@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -91,7 +92,11 @@ func (s *Server) apiCertificatesZIP(c echo.Context) error {
 	c.Response().Header().Set(echo.HeaderContentType, "application/zip")
 	c.Response().WriteHeader(http.StatusOK)
 	extras := []certify.ExtraFile{{Name: "results.csv", Write: func(w io.Writer) error { _, err := w.Write(results.Bytes()); return err }}}
-	if err := s.certs.WriteZIP(c.Response(), ex, extras, nil); err != nil {
+	// A thousand certificates take longer than the server's write timeout: the
+	// deadline slides forward while certificates keep flowing.
+	rc := http.NewResponseController(c.Response().Writer)
+	progress := func(done, total int) { _ = rc.SetWriteDeadline(time.Now().Add(time.Minute)) }
+	if err := s.certs.WriteZIP(c.Response(), ex, extras, progress); err != nil {
 		// The status line is sent: the truncated ZIP fails to open, and we log why.
 		s.log.Error("certificates zip", "session_id", id, "err", err)
 	}
