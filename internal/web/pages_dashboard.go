@@ -1,12 +1,15 @@
 package web
 
 import (
+	"cmp"
 	"net/http"
+	"slices"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/lectern-platform/lectern/internal/auth"
 	"github.com/lectern-platform/lectern/internal/course"
+	"github.com/lectern-platform/lectern/internal/store"
 )
 
 // dashboardView is "what is next for me", per role.
@@ -17,6 +20,7 @@ type dashboardView struct {
 	AgencyCount    int
 	UserCount      int
 	OfficerCount   int
+	Certificates   []store.Certificate // an officer's own, newest day first
 }
 
 func (s *Server) dashboard(c echo.Context) error {
@@ -53,6 +57,13 @@ func (s *Server) dashboard(c echo.Context) error {
 			return err
 		}
 		v.OfficerCount = len(officers)
+	case auth.RoleOfficer:
+		certs, err := s.certs.List(ctx, a, store.CertificateFilter{UserID: &a.UserID})
+		if err != nil {
+			return err
+		}
+		slices.SortStableFunc(certs, func(x, y store.Certificate) int { return cmp.Compare(y.SessionDate, x.SessionDate) })
+		v.Certificates = certs
 	}
 	return s.render(c, http.StatusOK, "dashboard.html", s.localizer(c).T("dashboard.title"), v)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/lectern-platform/lectern/internal/course"
 	"github.com/lectern-platform/lectern/internal/qrcode"
 	"github.com/lectern-platform/lectern/internal/schedule"
+	"github.com/lectern-platform/lectern/internal/store"
 )
 
 // monthGroup is one month of the calendar view.
@@ -70,6 +71,11 @@ type sessionView struct {
 	MapQuery  string
 	Calendar  string
 	Message   string
+	// Certificates are the session's certificates the actor may download in
+	// bulk (all for its trainers and admins, the agency's for a coordinator);
+	// MyCertificate is an officer's own.
+	Certificates  []store.Certificate
+	MyCertificate *store.Certificate
 }
 
 func (s *Server) sessionPage(c echo.Context) error {
@@ -109,7 +115,32 @@ func (s *Server) renderSession(c echo.Context, status int, message string) error
 		}
 		v.CanEnrol = v.Mine == nil && ses.Status == schedule.StatusScheduled
 	}
+	if err := s.sessionCertificates(c, &v); err != nil {
+		return err
+	}
 	return s.render(c, status, "session.html", ses.CourseTitle, v)
+}
+
+// sessionCertificates fills what the session page offers to download. A trainer
+// who does not run the session sees none here: they may read certificates, but
+// the session's ZIP is not theirs to take.
+func (s *Server) sessionCertificates(c echo.Context, v *sessionView) error {
+	a := actor(c)
+	if !v.CanManage && a.Role != auth.RoleCoordinator && a.Role != auth.RoleOfficer {
+		return nil
+	}
+	certs, err := s.certs.List(c.Request().Context(), a, store.CertificateFilter{SessionID: &v.Session.ID})
+	if err != nil {
+		return err
+	}
+	if a.Role == auth.RoleOfficer {
+		if len(certs) > 0 {
+			v.MyCertificate = &certs[0]
+		}
+		return nil
+	}
+	v.Certificates = certs
+	return nil
 }
 
 // sessionAction runs a state change from a session page button and returns to
