@@ -6,6 +6,7 @@ import (
 	"encoding/base32"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
@@ -142,6 +143,7 @@ func (s *Service) CloseSession(ctx context.Context, a *auth.Actor, sessionID int
 			has[cert.UserID] = true
 		}
 		now := s.Now()
+		agencyNames := map[int64]string{}
 		for _, e := range enrolments {
 			if e.Status != "enrolled" || e.User == nil || has[e.UserID] {
 				continue
@@ -149,7 +151,7 @@ func (s *Service) CloseSession(ctx context.Context, a *auth.Actor, sessionID int
 			if !Eligible(c.Certificate, quizzes, Evidence{Attendance: attendance[e.UserID], Passed: passed[e.UserID]}) {
 				continue
 			}
-			cert, err := s.newCertificate(ctx, ts, c, e.User, trainers, now)
+			cert, err := s.newCertificate(ctx, ts, c, e.User, trainers, agencyNames, now)
 			if err != nil {
 				return err
 			}
@@ -188,7 +190,9 @@ func trainerNames(q store.Q, ts *store.TrainingSession) (string, error) {
 	return strings.Join(names, ", "), nil
 }
 
-func (s *Service) newCertificate(ctx context.Context, ts *store.TrainingSession, c *course.Course, u *store.User, trainers string, now time.Time) (*store.Certificate, error) {
+// newCertificate builds and signs one officer's certificate; agencyNames caches
+// the agencies already looked up during this close.
+func (s *Service) newCertificate(ctx context.Context, ts *store.TrainingSession, c *course.Course, u *store.User, trainers string, agencyNames map[int64]string, now time.Time) (*store.Certificate, error) {
 	serial, err := newSerial()
 	if err != nil {
 		return nil, err
@@ -201,9 +205,15 @@ func (s *Service) newCertificate(ctx context.Context, ts *store.TrainingSession,
 		HolderName: u.Name, LatinName: u.LatinName, CourseID: c.ID, CourseTitle: c.Title, CourseHash: c.Hash, SessionDate: ts.Date,
 		City: ts.City, Country: ts.Country, Minutes: int(c.Duration().Minutes()), Trainers: trainers, IssuedAt: now, Status: "valid"}
 	if u.AgencyID != nil {
-		if ag, err := s.db.Agency(ctx, *u.AgencyID); err == nil {
-			cert.AgencyName = ag.Name
+		name, ok := agencyNames[*u.AgencyID]
+		if !ok {
+			ag, err := s.db.Agency(ctx, *u.AgencyID)
+			if err != nil {
+				return nil, fmt.Errorf("certificate for user %d: %w", u.ID, err)
+			}
+			name, agencyNames[*u.AgencyID] = ag.Name, ag.Name
 		}
+		cert.AgencyName = name
 	}
 	p := Payload{Serial: serial, Holder: cert.HolderName, Agency: cert.AgencyName, Course: cert.CourseTitle, CourseHash: cert.CourseHash,
 		SessionDate: cert.SessionDate, City: cert.City, Country: cert.Country, IssuedAt: now.UTC().Format(time.RFC3339)}
