@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -17,11 +18,15 @@ import (
 	"github.com/lectern-platform/lectern/internal/store"
 )
 
-// PDF writes one certificate the actor may see as a signed PDF.
+// PDF writes one certificate the actor may see as a signed PDF. A revoked
+// certificate is not handed out again: offline, its PDF would still look valid.
 func (s *Service) PDF(ctx context.Context, a *auth.Actor, serial string, w io.Writer) (*store.Certificate, error) {
 	c, err := s.Get(ctx, a, serial)
 	if err != nil {
 		return nil, err
+	}
+	if c.Status == "revoked" {
+		return nil, apperr.Conflict("this certificate was revoked (" + c.RevocationReason + "); it is no longer issued as a PDF")
 	}
 	return c, s.signer.WritePDF(w, c, s.BaseURL)
 }
@@ -62,6 +67,9 @@ func (s *Service) PrepareExport(ctx context.Context, a *auth.Actor, sessionID in
 	if err != nil {
 		return nil, err
 	}
+	// Revoked certificates stay out of exports (see PDF); expired ones are
+	// records of what happened and go in.
+	certs = slices.DeleteFunc(certs, func(c store.Certificate) bool { return c.Status == "revoked" })
 	ids := make([]int64, 0, len(certs))
 	for i := range certs {
 		s.view(&certs[i])

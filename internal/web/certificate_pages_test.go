@@ -131,5 +131,16 @@ func TestCertificatePages_DashboardAndSession(t *testing.T) {
 		if !strings.Contains(body, "Revoked") || !strings.Contains(body, "Attendance &lt;corrected&gt;") || strings.Contains(body, "Valid until") {
 			t.Errorf("officer A's dashboard after revocation does not say so, with the escaped reason")
 		}
+		// A revoked certificate is no longer handed out: no link, no PDF, not in the ZIP.
+		if strings.Contains(body, "/api/v1/certificates/"+certA.Serial+".pdf") {
+			t.Errorf("the dashboard still links the revoked certificate's PDF")
+		}
+		if res, body := ts.api(t, qw.officerA, "GET", "/api/v1/certificates/"+certA.Serial+".pdf", nil); res.StatusCode != 409 || !strings.Contains(body, "revoked") {
+			t.Errorf("revoked PDF: %d %s", res.StatusCode, body)
+		}
+		res, zipBody := ts.api(t, ts.token(t, qw.coordA), "GET", fmt.Sprintf("/api/v1/sessions/%d/certificates.zip", qw.sessionID), nil)
+		if files := unzip(t, []byte(zipBody)); res.StatusCode != 200 || len(files) != 1 || files["results.csv"] == nil {
+			t.Errorf("ZIP after revocation: %d %v", res.StatusCode, keys(files))
+		}
 	})
 }
