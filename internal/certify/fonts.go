@@ -1,12 +1,14 @@
 package certify
 
 import (
+	"bytes"
 	"embed"
 	"fmt"
 	"strings"
 	"sync"
 	"unicode"
 
+	"github.com/go-pdf/fpdf"
 	"golang.org/x/image/font/sfnt"
 	"golang.org/x/text/unicode/bidi"
 	"golang.org/x/text/unicode/norm"
@@ -23,15 +25,32 @@ type face struct {
 	regular string // file under fonts/
 	bold    string
 	sfnt    *sfnt.Font // the regular file, parsed once, to ask which runes it covers
+	// base: the characters most certificates draw with this face (nil: none). A
+	// cut of the face to them is made once per style and shared by every document
+	// whose text needs nothing outside it; see data.
+	base *unicode.RangeTable
 
 	regularData, boldData []byte
+	baseCut               [2]func() []byte // regular, bold
 }
 
 // faces in order of preference: Noto Sans for Latin, Greek and Cyrillic (and the
 // digits and punctuation every script uses), then Hebrew, then Hangul.
 var faces = []*face{
-	{family: "notosans", regular: "NotoSans-Regular.ttf", bold: "NotoSans-Bold.ttf"},
-	{family: "notohebrew", regular: "NotoSansHebrew-Regular.ttf", bold: "NotoSansHebrew-Bold.ttf"},
+	{family: "notosans", regular: "NotoSans-Regular.ttf", bold: "NotoSans-Bold.ttf", base: &unicode.RangeTable{R16: []unicode.Range16{
+		{Lo: 0x0020, Hi: 0x007e, Stride: 1}, // ASCII
+		{Lo: 0x00a0, Hi: 0x024f, Stride: 1}, // Latin-1, Latin Extended-A and -B
+		{Lo: 0x0370, Hi: 0x052f, Stride: 1}, // Greek, Cyrillic
+		{Lo: 0x2010, Hi: 0x2027, Stride: 1}, // dashes, quotes, bullets, ellipsis
+	}}},
+	{family: "notohebrew", regular: "NotoSansHebrew-Regular.ttf", bold: "NotoSansHebrew-Bold.ttf", base: &unicode.RangeTable{R16: []unicode.Range16{
+		{Lo: 0x0020, Hi: 0x007e, Stride: 1},
+		{Lo: 0x00a0, Hi: 0x00ff, Stride: 1},
+		{Lo: 0x0590, Hi: 0x05ff, Stride: 1}, // Hebrew
+		{Lo: 0x2010, Hi: 0x2027, Stride: 1},
+		{Lo: 0xfb1d, Hi: 0xfb4f, Stride: 1}, // Hebrew presentation forms
+	}}},
+	// Hangul names share few syllables: this face is cut for each document.
 	{family: "nanumsquare", regular: "NanumSquareR.ttf", bold: "NanumSquareB.ttf"},
 }
 
@@ -56,9 +75,50 @@ func loadFaces() error {
 				errLoadFaces = fmt.Errorf("parse font %s: %w", f.regular, err)
 				return
 			}
+			if f.base != nil {
+				var base []rune
+				for _, rg := range f.base.R16 {
+					for r := rune(rg.Lo); r <= rune(rg.Hi); r += rune(rg.Stride) {
+						base = append(base, r)
+					}
+				}
+				for i, data := range [][]byte{f.regularData, f.boldData} {
+					f.baseCut[i] = sync.OnceValue(func() []byte { return fpdf.UTF8CutFont(bytes.Clone(data), string(base)) })
+				}
+			}
 		}
 	})
 	return errLoadFaces
+}
+
+// data returns the font file (style "" or "B") to add to a document whose text
+// uses the characters in runes: the face cut down to those it has (or to its
+// base). fpdf parses the whole file it is given in every document and subsets it
+// again on output; given the full Hangul font, that was half of a Hangul
+// certificate's time. The PDF embeds the same glyphs, with the same metrics,
+// either way.
+//
+// The file returned is the document's own: fpdf's subsetting writes into the
+// file it reads when a font's last glyphs share one advance width (NanumSquare
+// Regular does), so shared bytes are never handed to it.
+func (f *face) data(style string, runes []rune) []byte {
+	full, i := f.regularData, 0
+	if style == "B" {
+		full, i = f.boldData, 1
+	}
+	var buf sfnt.Buffer
+	var need []rune
+	inBase := f.base != nil
+	for _, r := range runes {
+		if f.has(&buf, r) {
+			need = append(need, r)
+			inBase = inBase && unicode.Is(f.base, r)
+		}
+	}
+	if inBase {
+		return bytes.Clone(f.baseCut[i]())
+	}
+	return fpdf.UTF8CutFont(bytes.Clone(full), string(need))
 }
 
 // faceFor returns the first face with a glyph for r; characters no face has fall

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -66,8 +67,7 @@ func (s *Signer) renderPDF(c *store.Certificate, baseURL string) ([]byte, error)
 	}
 	verifyURL := strings.TrimRight(baseURL, "/") + "/verify/" + c.Serial
 
-	p := &page{pdf: fpdf.New("L", "mm", "A4", ""), loaded: map[string]bool{}}
-	f := p.pdf
+	f := fpdf.New("L", "mm", "A4", "")
 	f.SetCatalogSort(true)
 	f.SetCreationDate(c.IssuedAt.UTC())
 	f.SetModificationDate(c.IssuedAt.UTC())
@@ -90,6 +90,41 @@ func (s *Signer) renderPDF(c *store.Certificate, baseURL string) ([]byte, error)
 	f.SetLineWidth(0.4)
 	f.Rect(13, 13, pageW-26, pageH-26, "D")
 
+	// Bottom right: the QR code to the public verification page.
+	png, err := qrcode.PNG(verifyURL, 256)
+	if err != nil {
+		return nil, fmt.Errorf("certificate %s QR code: %w", c.Serial, err)
+	}
+	const qrSize = 34.0
+	qrX, qrY := pageW-26-qrSize, 150.0
+	opts := fpdf.ImageOptions{ImageType: "PNG"}
+	f.RegisterImageOptionsReader("verify-qr", opts, bytes.NewReader(png))
+	f.ImageOptions("verify-qr", qrX, qrY, qrSize, qrSize, false, opts, 0, verifyURL)
+	// The address printed beside it (layoutText) is a link too.
+	f.LinkString(qrX-60, qrY+qrSize/2-1, 57, 6, verifyURL)
+
+	// The text is laid out twice: first only to list the characters it uses, so
+	// each font is added cut down to them (face.data), then to draw it.
+	list := &page{runes: map[rune]bool{}}
+	s.layoutText(list, c, verifyURL, qrX, qrY+qrSize/2)
+	s.layoutText(&page{pdf: f, loaded: map[string]bool{}, runes: list.runes}, c, verifyURL, qrX, qrY+qrSize/2)
+
+	if err := f.Error(); err != nil {
+		return nil, fmt.Errorf("render certificate %s: %w", c.Serial, err)
+	}
+	var buf bytes.Buffer
+	if err := f.Output(&buf); err != nil {
+		return nil, fmt.Errorf("render certificate %s: %w", c.Serial, err)
+	}
+	doc := buf.Bytes()
+	sig := ed25519.Sign(s.key, doc)
+	doc = append(doc, signatureMarker+s.KeyID+" "+base64.StdEncoding.EncodeToString(sig)+"\n"...)
+	return doc, nil
+}
+
+// layoutText writes the certificate's text; qrX and qrMid are the QR code's left
+// edge and vertical centre.
+func (s *Signer) layoutText(p *page, c *store.Certificate, verifyURL string, qrX, qrMid float64) {
 	p.centred(31, 12, "", grey, c.Programme)
 	p.centred(49, 26, "B", navy, c.Title)
 	p.centred(65, 12, "", grey, "This is to certify that")
@@ -134,56 +169,40 @@ func (s *Signer) renderPDF(c *store.Certificate, baseURL string) ([]byte, error)
 		ly += 7
 	}
 
-	// Bottom right: the QR code to the public verification page.
-	png, err := qrcode.PNG(verifyURL, 256)
-	if err != nil {
-		return nil, fmt.Errorf("certificate %s QR code: %w", c.Serial, err)
-	}
-	const qrSize = 34.0
-	qrX, qrY := pageW-26-qrSize, 150.0
-	opts := fpdf.ImageOptions{ImageType: "PNG"}
-	f.RegisterImageOptionsReader("verify-qr", opts, bytes.NewReader(png))
-	f.ImageOptions("verify-qr", qrX, qrY, qrSize, qrSize, false, opts, 0, verifyURL)
-	p.atRight(qrX-3, qrY+qrSize/2-2, 8.5, "", grey, "Scan to verify, or visit")
-	p.atRight(qrX-3, qrY+qrSize/2+3, 7.5, "", navy, verifyURL)
-	f.LinkString(qrX-60, qrY+qrSize/2-1, 57, 6, verifyURL)
+	// Beside the QR code: where to verify by hand.
+	p.atRight(qrX-3, qrMid-2, 8.5, "", grey, "Scan to verify, or visit")
+	p.atRight(qrX-3, qrMid+3, 7.5, "", navy, verifyURL)
 
 	p.centred(pageH-15.5, 7, "", grey, "Signed with Ed25519 key "+s.KeyID+". Check this file offline with: lectern verify certificate.pdf")
-
-	if err := f.Error(); err != nil {
-		return nil, fmt.Errorf("render certificate %s: %w", c.Serial, err)
-	}
-	var buf bytes.Buffer
-	if err := f.Output(&buf); err != nil {
-		return nil, fmt.Errorf("render certificate %s: %w", c.Serial, err)
-	}
-	doc := buf.Bytes()
-	sig := ed25519.Sign(s.key, doc)
-	doc = append(doc, signatureMarker+s.KeyID+" "+base64.StdEncoding.EncodeToString(sig)+"\n"...)
-	return doc, nil
 }
 
 // page draws lines of mixed-script text, loading each embedded font into the
-// document only when a line needs it (an unused font costs nothing).
+// document only when a line needs it (an unused font costs nothing). A page
+// without pdf draws nothing: it only lists the characters of the text in runes.
 type page struct {
 	pdf    *fpdf.Fpdf
 	loaded map[string]bool
+	runes  map[rune]bool
 }
 
 func (p *page) use(fc *face, style string, size float64) {
 	key := fc.family + style
 	if !p.loaded[key] {
-		data := fc.regularData
-		if style == "B" {
-			data = fc.boldData
+		used := make([]rune, 0, len(p.runes))
+		for r := range p.runes {
+			used = append(used, r)
 		}
-		p.pdf.AddUTF8FontFromBytes(fc.family, style, data)
+		slices.Sort(used)
+		p.pdf.AddUTF8FontFromBytes(fc.family, style, fc.data(style, used))
 		p.loaded[key] = true
 	}
 	p.pdf.SetFont(fc.family, style, size)
 }
 
 func (p *page) width(segs []segment, style string, size float64) float64 {
+	if p.pdf == nil {
+		return 0
+	}
 	w := 0.0
 	for _, sg := range segs {
 		p.use(sg.face, style, size)
@@ -193,8 +212,21 @@ func (p *page) width(segs []segment, style string, size float64) float64 {
 }
 
 func (p *page) draw(x, y float64, segs []segment, style string, size float64, color [3]int) {
+	if p.pdf == nil {
+		for _, sg := range segs {
+			for _, r := range sg.text {
+				p.runes[r] = true
+			}
+		}
+		return
+	}
 	p.pdf.SetTextColor(color[0], color[1], color[2])
 	for _, sg := range segs {
+		for _, r := range sg.text {
+			if !p.runes[r] {
+				p.pdf.SetErrorf("%q was not listed before drawing: the fonts lack it", r)
+			}
+		}
 		p.use(sg.face, style, size)
 		p.pdf.Text(x, y, sg.text)
 		x += p.pdf.GetStringWidth(sg.text)
@@ -226,6 +258,10 @@ func (p *page) atRight(right, y, size float64, style string, color [3]int, text 
 
 // fit shortens text with an ellipsis until it is at most maxW wide.
 func fit(p *page, text string, size float64, style string, maxW float64) string {
+	if p.pdf == nil {
+		p.runes['…'] = true // the listing pass measures nothing, so it may be needed
+		return text
+	}
 	if p.width(layoutLine(text), style, size) <= maxW {
 		return text
 	}
