@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -237,5 +239,37 @@ func TestPDF_RenderPNGsByHand(t *testing.T) {
 		if out, err := exec.Command(pdftoppm, "-png", "-r", "60", "-singlefile", file, filepath.Join(dir, script)).CombinedOutput(); err != nil {
 			t.Fatalf("pdftoppm: %v %s", err, out)
 		}
+	}
+}
+
+// Concurrent renders (a ZIP while officers download theirs) must not share
+// mutable font data: each comes out byte for byte as a render done alone.
+func TestPDF_ConcurrentRendersAreIndependent(t *testing.T) {
+	s := testSigner(t)
+	var certs []*store.Certificate
+	var want [][]byte
+	for _, name := range []string{scriptNames["hangul"], scriptNames["hebrew"], "이서연", scriptNames["latin"]} {
+		c := signedCertificate(t, s, name, "경찰청 · Police")
+		certs = append(certs, c)
+		want = append(want, renderForTest(t, s, c))
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 32)
+	for i := 0; i < 16; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			var buf bytes.Buffer
+			if err := s.WritePDF(&buf, certs[i%len(certs)], "https://lectern.example.org"); err != nil {
+				errs <- err.Error()
+			} else if !bytes.Equal(buf.Bytes(), want[i%len(certs)]) {
+				errs <- fmt.Sprintf("render %d differs from the same certificate rendered alone", i)
+			}
+		}(i)
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }
