@@ -253,6 +253,12 @@ var migrations = []*gormigrate.Migration{
 			return nil
 		},
 	},
+	{
+		// The e-mail outbox, and the language each user reads (migrate_outbox.go).
+		ID:       "20261125-08-outbox",
+		Migrate:  migrateOutbox,
+		Rollback: rollbackOutbox,
+	},
 }
 
 func migrate(db *gorm.DB) error {
