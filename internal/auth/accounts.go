@@ -19,6 +19,10 @@ type Service struct {
 	log       *slog.Logger
 	now       func() time.Time
 	authCache *expirable.LRU[string, cachedActor]
+	// BaseURL is the public address invitation and reset links point to.
+	BaseURL string
+	// Mailer queues invitation and reset e-mails; nil: links are only printed.
+	Mailer Mailer
 }
 
 // NewService returns the accounts service over db.
@@ -26,6 +30,9 @@ func NewService(db *store.DB, log *slog.Logger) *Service {
 	return &Service{db: db, log: log, now: func() time.Time { return time.Now().UTC() },
 		authCache: expirable.NewLRU[string, cachedActor](50000, nil, authCacheTTL)}
 }
+
+// SetClock replaces the clock (tests walk through token lifetimes with it).
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
 // NewAgency is the input to CreateAgency.
 type NewAgency struct {
@@ -114,7 +121,12 @@ func (s *Service) CreateUser(ctx context.Context, a *Actor, in NewUser) (*User, 
 	if a != nil {
 		by = a.UserID
 	}
-	s.log.Info("user created", "user_id", u.ID, "role", u.Role, "by", by)
+	s.log.Info("user created", "user_id", u.ID, "role", u.Role, "by", by, "invited", u.PasswordHash == "")
+	if u.PasswordHash == "" {
+		if err := s.db.Tx(ctx, func(q store.Q) error { return s.InviteAsSystem(q, a, u) }); err != nil {
+			return nil, fmt.Errorf("invite user %d: %w", u.ID, err)
+		}
+	}
 	return u, nil
 }
 
@@ -151,9 +163,14 @@ func (s *Service) validateUser(ctx context.Context, a *Actor, in NewUser) (*User
 		}
 		u.AgencyID = in.AgencyID
 	}
-	checkPasswordRules(&f, "password", in.Password)
+	if in.Password != "" || a == nil {
+		checkPasswordRules(&f, "password", in.Password)
+	}
 	if err := f.Err(); err != nil {
 		return nil, err
+	}
+	if in.Password == "" {
+		return u, nil // invited: they choose their own password
 	}
 	hash, err := HashPassword(in.Password)
 	if err != nil {

@@ -155,6 +155,16 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Actor, error
 // process sharing the database.
 const authCacheTTL = 10 * time.Second
 
+// forgetUser drops a user's cached sessions (after a password change signs them
+// out everywhere).
+func (s *Service) forgetUser(userID int64) {
+	for _, key := range s.authCache.Keys() {
+		if c, ok := s.authCache.Peek(key); ok && c.actor.UserID == userID {
+			s.authCache.Remove(key)
+		}
+	}
+}
+
 type cachedActor struct {
 	actor   *Actor
 	expires time.Time

@@ -102,8 +102,13 @@ func (s *Service) ImportRoster(ctx context.Context, a *auth.Actor, sessionID int
 			return err
 		}
 		ids := map[string]int64{}
-		for _, u := range created {
+		for i, u := range created {
 			ids[u.Email] = u.ID
+			if s.Invite != nil {
+				if err := s.Invite(q, a, &created[i]); err != nil {
+					return err
+				}
+			}
 		}
 		enrolled, err := q.CountEnrollments(sessionID, Enrolled)
 		if err != nil {

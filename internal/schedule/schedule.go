@@ -44,6 +44,9 @@ type Service struct {
 	log     *slog.Logger
 	// Now is the clock; tests replace it to walk through a training day.
 	Now func() time.Time
+	// Invite, when set, invites an officer a roster import created (they have no
+	// password), inside the import's transaction.
+	Invite func(q store.Q, by *auth.Actor, u *store.User) error
 }
 
 // NewService returns the scheduling service.

@@ -16,18 +16,20 @@ type Agency struct {
 
 // User is anyone who signs in. Coordinators and officers belong to one agency.
 type User struct {
-	ID            int64     `gorm:"primaryKey" json:"id"`
-	Email         string    `json:"email"` // stored lower-case: unique regardless of case
-	Name          string    `json:"name"`  // exactly as printed on a certificate, any script
-	GivenName     string    `json:"given_name,omitempty"`
-	FamilyName    string    `json:"family_name,omitempty"`
-	LatinName     string    `json:"latin_name,omitempty"`
-	Role          string    `json:"role"`
-	AgencyID      *int64    `json:"agency_id"`
-	PasswordHash  string    `json:"-"`
-	CalendarToken *string   `json:"-"`
-	CreatedAt     time.Time `json:"created_at"`
-	UpdatedAt     time.Time `json:"-"`
+	ID            int64   `gorm:"primaryKey" json:"id"`
+	Email         string  `json:"email"` // stored lower-case: unique regardless of case
+	Name          string  `json:"name"`  // exactly as printed on a certificate, any script
+	GivenName     string  `json:"given_name,omitempty"`
+	FamilyName    string  `json:"family_name,omitempty"`
+	LatinName     string  `json:"latin_name,omitempty"`
+	Role          string  `json:"role"`
+	AgencyID      *int64  `json:"agency_id"`
+	PasswordHash  string  `json:"-"`
+	CalendarToken *string `json:"-"`
+	// PrivacyAcceptedAt is when the user accepted the privacy notice (activation).
+	PrivacyAcceptedAt *time.Time `json:"privacy_accepted_at,omitempty"`
+	CreatedAt         time.Time  `json:"created_at"`
+	UpdatedAt         time.Time  `json:"-"`
 }
 
 // CreateAgency inserts a new agency.

@@ -254,6 +254,37 @@ var migrations = []*gormigrate.Migration{
 		},
 	},
 	{
+		// One-time tokens (invitations, password resets) and the privacy notice.
+		ID: "20261125-07-tokens",
+		Migrate: func(tx *gorm.DB) error {
+			type User struct {
+				ID                int64
+				PrivacyAcceptedAt *time.Time
+			}
+			type OneTimeToken struct {
+				ID        int64     `gorm:"primaryKey"`
+				UserID    int64     `gorm:"not null;index"`
+				Purpose   string    `gorm:"size:20;not null"`
+				TokenHash string    `gorm:"size:64;not null;uniqueIndex"`
+				CreatedAt time.Time `gorm:"not null"`
+				ExpiresAt time.Time `gorm:"not null"`
+				UsedAt    *time.Time
+				CreatedBy *int64
+				User      *User `gorm:"constraint:OnDelete:CASCADE"`
+			}
+			if err := tx.AutoMigrate(&User{}); err != nil {
+				return err
+			}
+			return tx.AutoMigrate(&OneTimeToken{})
+		},
+		Rollback: func(tx *gorm.DB) error {
+			if err := tx.Migrator().DropTable("one_time_tokens"); err != nil {
+				return err
+			}
+			return tx.Migrator().DropColumn("users", "privacy_accepted_at")
+		},
+	},
+	{
 		// The e-mail outbox, and the language each user reads (migrate_outbox.go).
 		ID:       "20261125-08-outbox",
 		Migrate:  migrateOutbox,

@@ -23,6 +23,9 @@ type formView struct {
 	Created  string
 }
 
+// form lets pages that embed a formView share the "field" partial.
+func (fv formView) form() formView { return fv }
+
 func formErrors(err error) (map[string]string, bool) {
 	de, ok := apperr.As(err)
 	if !ok || (de.Code != apperr.CodeInvalid && de.Code != apperr.CodeConflict) {

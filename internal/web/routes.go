@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -28,6 +29,19 @@ func (s *Server) routes() {
 	e.GET("/login", s.loginPage)
 	e.POST("/login", s.loginSubmit)
 	e.POST("/logout", s.logoutSubmit)
+	e.GET("/privacy", s.privacyPage)
+	// Links that carry a one-time token: throttled per client address, so the
+	// 80-bit tokens cannot be searched.
+	onboard := e.Group("", middleware.RateLimiter(middleware.NewRateLimiterMemoryStoreWithConfig(
+		middleware.RateLimiterMemoryStoreConfig{Rate: 5, Burst: 60, ExpiresIn: 3 * time.Minute}))) // a room behind one NAT fits in the burst
+	onboard.GET("/activate", s.activateCodePage)
+	onboard.POST("/activate", s.activateCodeSubmit)
+	onboard.GET("/activate/:token", s.activatePage)
+	onboard.POST("/activate/:token", s.activateSubmit)
+	onboard.GET("/reset", s.resetRequestPage)
+	onboard.POST("/reset", s.resetRequestSubmit)
+	onboard.GET("/reset/:token", s.resetPage)
+	onboard.POST("/reset/:token", s.resetSubmit)
 	e.GET("/", s.dashboard)
 	e.GET("/courses", s.listCourses)
 	e.GET("/courses/:course", s.showCourse)
@@ -100,6 +114,7 @@ func (s *Server) routes() {
 	v1.GET("/attempts/:id", s.apiGetAttempt)
 	v1.PUT("/attempts/:id/answers/:question", s.apiSaveAnswer)
 	v1.POST("/attempts/:id/submit", s.apiSubmitAttempt)
+	v1.POST("/users/:id/invite", s.apiInvite)
 	v1.POST("/sessions/:id/close", s.apiCloseSession)
 	v1.GET("/sessions/:id/certificates.zip", s.apiCertificatesZIP)
 	v1.GET("/certificates", s.apiListCertificates)

@@ -56,6 +56,8 @@ func New(cfg Config, db *store.DB, library *course.Library, catalog *i18n.Catalo
 		return nil, err
 	}
 	s := &Server{cfg: cfg, db: db, accounts: auth.NewService(db, log), schedule: schedule.NewService(db, library, log), attempts: attempt.NewService(db, library, log), library: library, catalog: catalog, log: log, views: v, echo: echo.New()}
+	s.accounts.BaseURL = cfg.BaseURL
+	s.schedule.Invite = s.accounts.InviteAsSystem
 	if cfg.Signer != nil {
 		s.certs = certify.NewService(db, library, cfg.Signer, log)
 		s.certs.BeforeClose = s.attempts.FinaliseOverdueIn

@@ -124,8 +124,8 @@ type fieldData struct {
 
 func fieldArgs(p page, name, label, typ, autocomplete string) fieldData {
 	fd := fieldData{Page: p, Name: name, Label: label, Type: typ, Autocomplete: autocomplete}
-	if fv, ok := p.Data.(formView); ok {
-		fd.Values, fd.Errors = fv.Values, fv.Errors
+	if fv, ok := p.Data.(interface{ form() formView }); ok {
+		fd.Values, fd.Errors = fv.form().Values, fv.form().Errors
 	}
 	return fd
 }

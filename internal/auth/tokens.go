@@ -1,0 +1,324 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/lectern-platform/lectern/internal/apperr"
+	"github.com/lectern-platform/lectern/internal/store"
+)
+
+// One-time token purposes and how long each stays usable.
+const (
+	PurposeInvite  = "invite"
+	PurposeReset   = "reset"
+	InviteLifetime = 14 * 24 * time.Hour
+	ResetLifetime  = time.Hour
+)
+
+// Mailer writes onboarding e-mails into the outbox, inside the transaction that
+// issues the token: the token and its message commit together or not at all.
+type Mailer interface {
+	Invitation(q store.Q, u *store.User, link string, expires time.Time) error
+	PasswordReset(q store.Q, u *store.User, link string, expires time.Time) error
+}
+
+// Invitation is an issued invitation: the link (and the same token as a code to
+// type) reaches the officer by e-mail or on a printed slip.
+type Invitation struct {
+	UserID    int64     `json:"user_id"`
+	Email     string    `json:"email"`
+	Name      string    `json:"name"`
+	Link      string    `json:"link"`
+	Code      string    `json:"code"` // the token grouped by four, for typing from paper
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// newOneTimeToken returns 16 base32 characters (80 random bits): unguessable at the
+// rate the activation pages allow, and short enough to type from a printed slip.
+func newOneTimeToken() (string, error) {
+	b := make([]byte, 10)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("one-time token: %w", err)
+	}
+	return base32.StdEncoding.EncodeToString(b), nil
+}
+
+// NormalizeToken accepts a token as typed: any case, with spaces or dashes.
+func NormalizeToken(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z':
+			return r - 'a' + 'A'
+		case r >= 'A' && r <= 'Z', r >= '2' && r <= '7':
+			return r
+		}
+		return -1
+	}, s)
+}
+
+// GroupCode writes a token as XXXX-XXXX-XXXX-XXXX.
+func GroupCode(token string) string {
+	var parts []string
+	for len(token) > 4 {
+		parts = append(parts, token[:4])
+		token = token[4:]
+	}
+	return strings.Join(append(parts, token), "-")
+}
+
+func hashOneTimeToken(token string) string {
+	sum := sha256.Sum256([]byte("lectern-one-time-token:" + token))
+	return hex.EncodeToString(sum[:])
+}
+
+// Invite issues an invitation to accounts that have no password yet (admins: any;
+// coordinators: their agency's officers) and, with sendMail, queues the e-mail.
+// Re-inviting retires the older invitation. Accounts already active are skipped:
+// they sign in, or reset their password.
+func (s *Service) Invite(ctx context.Context, a *Actor, userIDs []int64, sendMail bool) ([]Invitation, error) {
+	if a == nil {
+		return nil, apperr.Unauthorized("sign in first")
+	}
+	if a.Role != RoleAdmin && a.Role != RoleCoordinator {
+		return nil, apperr.Forbidden("invitations are sent by admins and agency coordinators")
+	}
+	var out []Invitation
+	now := s.now()
+	err := s.db.Tx(ctx, func(q store.Q) error {
+		users, err := q.UsersByIDs(userIDs)
+		if err != nil {
+			return err
+		}
+		if len(users) != len(dedupe(userIDs)) {
+			return apperr.NotFound("user")
+		}
+		for i := range users {
+			u := &users[i]
+			if !a.CanSeeUser(u) || (a.Role == RoleCoordinator && !a.CanActForUser(u)) {
+				return apperr.NotFound("user")
+			}
+			if u.PasswordHash != "" {
+				continue
+			}
+			inv, err := s.issueInvitation(q, a, u, now, sendMail)
+			if err != nil {
+				return err
+			}
+			out = append(out, *inv)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.log.Info("invitations issued", "count", len(out), "by", a.UserID, "mailed", sendMail)
+	return out, nil
+}
+
+// InviteAsSystem invites accounts created without a password by a roster import
+// or the API, inside the caller's transaction.
+func (s *Service) InviteAsSystem(q store.Q, by *Actor, u *store.User) error {
+	_, err := s.issueInvitation(q, by, u, s.now(), true)
+	return err
+}
+
+func (s *Service) issueInvitation(q store.Q, a *Actor, u *store.User, now time.Time, sendMail bool) (*Invitation, error) {
+	token, err := newOneTimeToken()
+	if err != nil {
+		return nil, err
+	}
+	t := &store.OneTimeToken{UserID: u.ID, Purpose: PurposeInvite, TokenHash: hashOneTimeToken(token), CreatedAt: now, ExpiresAt: now.Add(InviteLifetime)}
+	if a != nil && a.UserID != 0 {
+		t.CreatedBy = &a.UserID
+	}
+	if err := q.CreateToken(t); err != nil {
+		return nil, err
+	}
+	inv := &Invitation{UserID: u.ID, Email: u.Email, Name: u.Name, Link: s.link("/activate/" + token), Code: GroupCode(token), ExpiresAt: t.ExpiresAt}
+	if sendMail && s.Mailer != nil {
+		if err := s.Mailer.Invitation(q, u, inv.Link, inv.ExpiresAt); err != nil {
+			return nil, err
+		}
+	}
+	how := "printed"
+	if sendMail {
+		how = "e-mail"
+	}
+	return inv, audit(q, now, t.CreatedBy, "user.invite", u.ID, map[string]any{"expires_at": t.ExpiresAt, "delivery": how})
+}
+
+func (s *Service) link(path string) string { return strings.TrimRight(s.BaseURL, "/") + path }
+
+func dedupe(ids []int64) map[int64]bool {
+	m := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		m[id] = true
+	}
+	return m
+}
+
+func audit(q store.Q, at time.Time, actor *int64, action string, userID int64, after map[string]any) error {
+	data, err := json.Marshal(after)
+	if err != nil {
+		return err
+	}
+	return q.Audit(&store.AuditEvent{At: at, ActorID: actor, Action: action, UserID: &userID, After: string(data)})
+}
+
+// Token errors the pages explain to the person holding the link.
+var (
+	ErrTokenUnknown = apperr.NotFound("link")
+	ErrTokenUsed    = apperr.Conflict("this link was already used, or a newer one was sent; sign in, or ask for a new one")
+	ErrTokenExpired = apperr.Conflict("this link has expired; ask for a new one")
+)
+
+// CheckToken tells a page whose link it is before the form is filled in.
+func (s *Service) CheckToken(ctx context.Context, token, purpose string) (*User, error) {
+	var u *User
+	err := s.db.Tx(ctx, func(q store.Q) error {
+		_, user, err := s.validToken(q, token, purpose)
+		u = user
+		return err
+	})
+	return u, err
+}
+
+func (s *Service) validToken(q store.Q, token, purpose string) (*store.OneTimeToken, *User, error) {
+	token = NormalizeToken(token)
+	if len(token) != 16 {
+		return nil, nil, ErrTokenUnknown
+	}
+	t, err := q.Token(hashOneTimeToken(token))
+	if errors.Is(err, store.ErrNotFound) || (err == nil && t.Purpose != purpose) {
+		return nil, nil, ErrTokenUnknown
+	} else if err != nil {
+		return nil, nil, err
+	}
+	switch {
+	case t.UsedAt != nil:
+		return nil, nil, ErrTokenUsed
+	case !s.now().Before(t.ExpiresAt):
+		return nil, nil, ErrTokenExpired
+	}
+	users, err := q.UsersByIDs([]int64{t.UserID})
+	if err != nil || len(users) != 1 {
+		return nil, nil, ErrTokenUnknown
+	}
+	return t, &users[0], nil
+}
+
+// Activate sets the invited officer's password and records the privacy notice's
+// acceptance, then signs them in (the returned session token).
+func (s *Service) Activate(ctx context.Context, token, password string, acceptPrivacy bool, c Credentials) (string, *User, error) {
+	var f apperr.Fields
+	checkPasswordRules(&f, "password", password)
+	if !acceptPrivacy {
+		f.Add("accept_privacy", "read and accept the privacy notice to continue")
+	}
+	if err := f.Err(); err != nil {
+		return "", nil, err
+	}
+	return s.useToken(ctx, token, PurposeInvite, password, c)
+}
+
+// ResetPassword sets a new password from a reset link, signs the user out
+// everywhere else, and signs them in here.
+func (s *Service) ResetPassword(ctx context.Context, token, password string, c Credentials) (string, *User, error) {
+	var f apperr.Fields
+	checkPasswordRules(&f, "password", password)
+	if err := f.Err(); err != nil {
+		return "", nil, err
+	}
+	return s.useToken(ctx, token, PurposeReset, password, c)
+}
+
+func (s *Service) useToken(ctx context.Context, token, purpose, password string, c Credentials) (string, *User, error) {
+	// Hash before the transaction: argon2id is slow and the writer is shared.
+	hash, err := HashPassword(password)
+	if err != nil {
+		return "", nil, err
+	}
+	now := s.now()
+	var user *User
+	err = s.db.Tx(ctx, func(q store.Q) error {
+		t, u, err := s.validToken(q, token, purpose)
+		if err != nil {
+			return err
+		}
+		if ok, err := q.UseToken(t.ID, now); err != nil {
+			return err
+		} else if !ok {
+			return ErrTokenUsed
+		}
+		var accepted *time.Time
+		action := "user.reset"
+		if purpose == PurposeInvite {
+			accepted, action = &now, "user.activate"
+		}
+		if err := q.SetPassword(u.ID, hash, accepted); err != nil {
+			return err
+		}
+		if purpose == PurposeReset {
+			if err := q.DeleteLoginSessions(u.ID); err != nil {
+				return err
+			}
+		}
+		user = u
+		return audit(q, now, &u.ID, action, u.ID, map[string]any{"client": c.ClientIP})
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	s.forgetUser(user.ID)
+	session, err := s.openSession(ctx, user, c, now)
+	if err != nil {
+		return "", nil, err
+	}
+	s.log.Info("one-time token used", "purpose", purpose, "user_id", user.ID, "client", c.ClientIP)
+	return session, user, nil
+}
+
+// RequestReset queues a reset link for an active account. The caller answers the
+// same way whether or not the address exists, so addresses cannot be probed.
+func (s *Service) RequestReset(ctx context.Context, email, clientIP string) error {
+	email = NormalizeEmail(email)
+	now := s.now()
+	u, err := s.db.UserByEmail(ctx, email)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && u.PasswordHash == "") {
+		// Unknown, or invited but never activated (their invitation is the way in).
+		s.log.Info("password reset requested for no active account", "client", clientIP)
+		return nil
+	} else if err != nil {
+		return err
+	}
+	token, err := newOneTimeToken()
+	if err != nil {
+		return err
+	}
+	err = s.db.Tx(ctx, func(q store.Q) error {
+		t := &store.OneTimeToken{UserID: u.ID, Purpose: PurposeReset, TokenHash: hashOneTimeToken(token), CreatedAt: now, ExpiresAt: now.Add(ResetLifetime)}
+		if err := q.CreateToken(t); err != nil {
+			return err
+		}
+		if s.Mailer != nil {
+			if err := s.Mailer.PasswordReset(q, u, s.link("/reset/"+token), t.ExpiresAt); err != nil {
+				return err
+			}
+		}
+		return audit(q, now, nil, "user.reset_request", u.ID, map[string]any{"client": clientIP})
+	})
+	if err != nil {
+		return err
+	}
+	s.log.Info("password reset link queued", "user_id", u.ID, "client", clientIP)
+	return nil
+}

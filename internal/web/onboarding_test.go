@@ -1,0 +1,238 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/lectern-platform/lectern/internal/auth"
+	"github.com/lectern-platform/lectern/internal/store"
+)
+
+// linkMailer records the links the accounts service would e-mail. (The outbox
+// delivers them in production; here the test needs the raw link, which is never
+// stored.)
+type linkMailer struct {
+	mu    sync.Mutex
+	links map[string]string // e-mail address → last link
+}
+
+func (m *linkMailer) put(u *store.User, link string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.links == nil {
+		m.links = map[string]string{}
+	}
+	m.links[u.Email] = link
+	return nil
+}
+func (m *linkMailer) Invitation(q store.Q, u *store.User, link string, _ time.Time) error {
+	return m.put(u, link)
+}
+func (m *linkMailer) PasswordReset(q store.Q, u *store.User, link string, _ time.Time) error {
+	return m.put(u, link)
+}
+func (m *linkMailer) link(email string) string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.links[email]
+}
+
+func pathOf(t *testing.T, link string) string {
+	u, err := url.Parse(link)
+	if err != nil || u.Path == "" {
+		t.Fatalf("bad link %q", link)
+	}
+	return u.Path
+}
+
+// activate fills the activation form as a browser would; it returns the response.
+func activate(t *testing.T, ts *testServer, client *http.Client, path string, form url.Values) (*http.Response, string) {
+	t.Helper()
+	form.Set("csrf_token", csrfFrom(t, client, ts.URL+"/login"))
+	res, err := client.PostForm(ts.URL+path, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return res, string(body)
+}
+
+// TestOnboarding_RosterToSignedIn: a coordinator imports a roster at 08:30; each
+// new officer gets an invitation, activates it (password + privacy notice) and is
+// signed in; the link cannot be used twice.
+func TestOnboarding_RosterToSignedIn(t *testing.T) {
+	w := newWorld(t)
+	ts := w.ts
+	mails := &linkMailer{}
+	ts.Server.accounts.Mailer = mails
+	ts.fixClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	s := w.createSession(t, 30, nil)
+	coordA := ts.token(t, w.coordA)
+	csv := "email,name\nnew.one@police.example,Ana Novak\nnew.two@police.example,김민준\n"
+	if res, body := ts.postCSV(t, coordA, s.ID, csv); res.StatusCode != 200 || !strings.Contains(body, `"created":2`) {
+		t.Fatalf("roster: %d %s", res.StatusCode, body)
+	}
+	for _, email := range []string{"new.one@police.example", "new.two@police.example"} {
+		link := mails.link(email)
+		if !strings.HasPrefix(link, ts.Server.cfg.BaseURL+"/activate/") {
+			t.Fatalf("%s: invitation link %q", email, link)
+		}
+		browser := newBrowser()
+		res, page := getWith(t, browser, ts.URL+pathOf(t, link))
+		if res.StatusCode != 200 || !strings.Contains(page, "accept_privacy") {
+			t.Fatalf("activation page: %d", res.StatusCode)
+		}
+		// Mistakes come back with the reason, and change nothing.
+		for _, bad := range []url.Values{
+			{"password": {"short"}, "password_again": {"short"}, "accept_privacy": {"on"}},
+			{"password": {"a long enough password"}, "password_again": {"a long enough passw0rd"}, "accept_privacy": {"on"}},
+			{"password": {"a long enough password"}, "password_again": {"a long enough password"}},
+		} {
+			if res, body := activate(t, ts, browser, pathOf(t, link), bad); res.StatusCode != 422 || !strings.Contains(body, "field-error") {
+				t.Errorf("bad activation %v: %d", bad, res.StatusCode)
+			}
+		}
+		good := url.Values{"password": {"a long enough password"}, "password_again": {"a long enough password"}, "accept_privacy": {"on"}}
+		res, _ = activate(t, ts, browser, pathOf(t, link), good)
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/" {
+			t.Fatalf("activate: %d %s", res.StatusCode, res.Header.Get("Location"))
+		}
+		// Signed in: the session page is theirs.
+		if _, body := getWith(t, browser, fmt.Sprintf("%s/sessions/%d", ts.URL, s.ID)); !strings.Contains(body, "logout") {
+			t.Errorf("not signed in after activation")
+		}
+		// The link works once.
+		if res, body := activate(t, ts, newBrowser(), pathOf(t, link), good); res.StatusCode != http.StatusGone || !strings.Contains(body, "already used") {
+			t.Errorf("second use: %d", res.StatusCode)
+		}
+		// And the password they chose signs them in.
+		ts.token(t, credentials{email, "a long enough password"})
+		u, _ := ts.DB.UserByEmail(context.Background(), email)
+		if u.PrivacyAcceptedAt == nil {
+			t.Errorf("privacy acceptance not recorded")
+		}
+	}
+	// The audit log tells the story.
+	events, _ := ts.DB.Read(context.Background()).AuditEvents(nil, 1000)
+	count := map[string]int{}
+	for _, e := range events {
+		count[e.Action]++
+	}
+	if count["user.invite"] != 2 || count["user.activate"] != 2 {
+		t.Errorf("audit: %v", count)
+	}
+}
+
+func TestOnboarding_InviteScopeExpiryAndGuessing(t *testing.T) {
+	w := newWorld(t)
+	ts := w.ts
+	ctx := context.Background()
+	admin := ts.token(t, w.admin)
+	// A coordinator creates an officer without a password: invited.
+	res, body := ts.api(t, ts.token(t, w.coordA), "POST", "/api/v1/users", map[string]any{"email": "invited@police.example", "name": "Eva Lind"})
+	if res.StatusCode != 201 {
+		t.Fatalf("create without password: %d %s", res.StatusCode, body)
+	}
+	id := decode[struct{ ID int64 }](t, body).ID
+	invite := fmt.Sprintf("/api/v1/users/%d/invite", id)
+	// Scope: coordinator B, the trainer, officers get nothing.
+	for who, want := range map[credentials]int{w.coordB: 404, w.trainer: 403, w.officerA: 403, w.officerB: 403} {
+		if res, _ := ts.api(t, ts.token(t, who), "POST", invite, map[string]bool{"send_email": false}); res.StatusCode != want {
+			t.Errorf("%s inviting agency A's officer: %d, want %d", who.Email, res.StatusCode, want)
+		}
+	}
+	// Active accounts are not invited.
+	if res, _ := ts.api(t, admin, "POST", fmt.Sprintf("/api/v1/users/%d/invite", w.officerAID), nil); res.StatusCode != 409 {
+		t.Errorf("inviting an active account: %d", res.StatusCode)
+	}
+	res, body = ts.api(t, ts.token(t, w.coordA), "POST", invite, map[string]bool{"send_email": false})
+	first := decode[auth.Invitation](t, body)
+	if res.StatusCode != 200 || len(first.Code) != 19 || !strings.HasSuffix(first.Link, strings.ReplaceAll(first.Code, "-", "")) {
+		t.Fatalf("invite: %d %s", res.StatusCode, body)
+	}
+	// Re-inviting retires the older link.
+	_, body = ts.api(t, admin, "POST", invite, map[string]bool{"send_email": false})
+	second := decode[auth.Invitation](t, body)
+	if res, _ := getWith(t, newBrowser(), ts.URL+pathOf(t, first.Link)); res.StatusCode != http.StatusGone {
+		t.Errorf("the older invitation still works: %d", res.StatusCode)
+	}
+	// Typing the code from a slip (any case, spaces) leads to the same page.
+	browser := newBrowser()
+	typed := strings.ToLower(strings.ReplaceAll(second.Code, "-", " "))
+	res, _ = activate(t, ts, browser, "/activate", url.Values{"code": {typed}})
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != pathOf(t, second.Link) {
+		t.Errorf("code entry: %d → %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	// Expiry, by the server's clock: 14 days.
+	ts.Server.accounts.SetClock(func() time.Time { return time.Now().UTC().Add(auth.InviteLifetime + time.Minute) })
+	if res, body := getWith(t, newBrowser(), ts.URL+pathOf(t, second.Link)); res.StatusCode != http.StatusGone || !strings.Contains(body, "expired") {
+		t.Errorf("expired invitation: %d", res.StatusCode)
+	}
+	ts.Server.accounts.SetClock(func() time.Time { return time.Now().UTC() })
+	// Guessing: made-up codes are unknown, and the address is soon throttled.
+	throttled := false
+	for i := 0; i < 80 && !throttled; i++ {
+		res, _ := getWith(t, newBrowser(), fmt.Sprintf("%s/activate/GUESS%011d", ts.URL, i))
+		switch res.StatusCode {
+		case http.StatusNotFound:
+		case http.StatusTooManyRequests:
+			throttled = true
+		default:
+			t.Fatalf("guess %d: %d", i, res.StatusCode)
+		}
+	}
+	if !throttled {
+		t.Errorf("80 guesses in a row were not throttled")
+	}
+	if u, _ := ts.DB.User(ctx, id); u.PasswordHash != "" {
+		t.Errorf("the invited account got a password without activation")
+	}
+}
+
+// Reset answers the same for every address, signs the account out elsewhere, and
+// works once within the hour.
+func TestOnboarding_PasswordReset(t *testing.T) {
+	w := newWorld(t)
+	ts := w.ts
+	mails := &linkMailer{}
+	ts.Server.accounts.Mailer = mails
+	oldToken := ts.token(t, w.officerA)
+	ask := func(email string) (int, string) {
+		b := newBrowser()
+		res, body := activate(t, ts, b, "/reset", url.Values{"email": {email}})
+		return res.StatusCode, body
+	}
+	codeKnown, known := ask(strings.ToUpper(w.officerA.Email))
+	codeUnknown, unknown := ask("nobody@police.example")
+	if codeKnown != 200 || codeUnknown != 200 || known != unknown {
+		t.Errorf("reset answers differ for a known and an unknown address (%d, %d)", codeKnown, codeUnknown)
+	}
+	link := mails.link(w.officerA.Email)
+	if link == "" || mails.link("nobody@police.example") != "" {
+		t.Fatalf("reset link %q", link)
+	}
+	browser := newBrowser()
+	newPassword := url.Values{"password": {"a brand new password"}, "password_again": {"a brand new password"}}
+	if res, _ := activate(t, ts, browser, pathOf(t, link), newPassword); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("reset: %d", res.StatusCode)
+	}
+	if res, _ := ts.api(t, oldToken, "GET", "/api/v1/me", nil); res.StatusCode != 401 {
+		t.Errorf("the old session survived the reset: %d", res.StatusCode)
+	}
+	ts.token(t, credentials{w.officerA.Email, "a brand new password"})
+	if res, _ := activate(t, ts, newBrowser(), pathOf(t, link), newPassword); res.StatusCode != http.StatusGone {
+		t.Errorf("reset link reused: %d", res.StatusCode)
+	}
+	// An invitation link is not a reset link, and the other way round.
+	if res, _ := getWith(t, newBrowser(), ts.URL+strings.Replace(pathOf(t, link), "/reset/", "/activate/", 1)); res.StatusCode != http.StatusNotFound {
+		t.Errorf("a reset token opened the activation page: %d", res.StatusCode)
+	}
+}
