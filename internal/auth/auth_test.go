@@ -87,3 +87,17 @@ func TestPolicy_Grants(t *testing.T) {
 		t.Errorf("coordinator user visibility wrong")
 	}
 }
+
+func TestNormalizeToken_TypedFromPaper(t *testing.T) {
+	for in, want := range map[string]string{
+		"K7QW-2M9X-PD4T-RV8H": "K7QW2MXPD4TRVBH", // 9 is not base32: dropped, so the code is refused as too short
+		"kjbs l6sv o3ta zkk2": "KJBSL6SVO3TAZKK2",
+		"KJBS-L6SV-03TA-ZKK2": "KJBSL6SVO3TAZKK2",
+		"I5TT-R5YE-6LJ2-ED5Q": "I5TTR5YE6LJ2ED5Q",
+		"15TT R5YE 6LJ2 ED5Q": "I5TTR5YE6LJ2ED5Q",
+	} {
+		if got := NormalizeToken(in); got != want {
+			t.Errorf("NormalizeToken(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

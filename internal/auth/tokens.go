@@ -52,7 +52,9 @@ func newOneTimeToken() (string, error) {
 	return base32.StdEncoding.EncodeToString(b), nil
 }
 
-// NormalizeToken accepts a token as typed: any case, with spaces or dashes.
+// NormalizeToken accepts a token as typed from paper: any case, with spaces or
+// dashes, and the digits people write for the letters base32 uses instead
+// (0 for O, 1 for I, 8 for B).
 func NormalizeToken(s string) string {
 	return strings.Map(func(r rune) rune {
 		switch {
@@ -60,6 +62,12 @@ func NormalizeToken(s string) string {
 			return r - 'a' + 'A'
 		case r >= 'A' && r <= 'Z', r >= '2' && r <= '7':
 			return r
+		case r == '0':
+			return 'O'
+		case r == '1':
+			return 'I'
+		case r == '8':
+			return 'B'
 		}
 		return -1
 	}, s)
@@ -321,4 +329,27 @@ func (s *Service) RequestReset(ctx context.Context, email, clientIP string) erro
 	}
 	s.log.Info("password reset link queued", "user_id", u.ID, "client", clientIP)
 	return nil
+}
+
+// InviteForSlips issues fresh invitations, without e-mail, to the accounts among
+// users that have no password yet, for printed sign-in slips. The caller has
+// already checked the actor may print the session's slips (schedule.SlipRoster);
+// printing again retires the links of the earlier print-out.
+func (s *Service) InviteForSlips(ctx context.Context, a *Actor, users []store.User) (map[int64]Invitation, error) {
+	out := map[int64]Invitation{}
+	now := s.now()
+	err := s.db.Tx(ctx, func(q store.Q) error {
+		for i := range users {
+			if users[i].PasswordHash != "" {
+				continue
+			}
+			inv, err := s.issueInvitation(q, a, &users[i], now, false)
+			if err != nil {
+				return err
+			}
+			out[users[i].ID] = *inv
+		}
+		return nil
+	})
+	return out, err
 }

@@ -235,16 +235,22 @@ func (p *page) draw(x, y float64, segs []segment, style string, size float64, co
 
 // centred draws text centred on the page at baseline y, shrinking it to fit.
 func (p *page) centred(y, size float64, style string, color [3]int, text string) {
+	p.centredIn((pageW-textWidth)/2, textWidth, y, size, style, color, text)
+}
+
+// centredIn centres text in the band [left, left+width], shrinking it to fit
+// (never below 6 pt).
+func (p *page) centredIn(left, width, y, size float64, style string, color [3]int, text string) {
 	if strings.TrimSpace(text) == "" {
 		return
 	}
 	segs := layoutLine(text)
 	w := p.width(segs, style, size)
-	if w > textWidth {
-		size = math.Max(8, size*textWidth/w)
+	if w > width {
+		size = math.Max(6, size*width/w)
 		w = p.width(segs, style, size)
 	}
-	p.draw((pageW-w)/2, y, segs, style, size, color)
+	p.draw(left+(width-w)/2, y, segs, style, size, color)
 }
 
 func (p *page) at(x, y, size float64, style string, color [3]int, text string) {

@@ -255,3 +255,33 @@ func sortRowErrors(d []apperr.FieldError) {
 		}
 	}
 }
+
+// SlipRoster lists the people who get a printed sign-in slip for a session: its
+// enrolled and waitlisted officers, all of them for the session's trainers and
+// admins, the agency's for a coordinator.
+func (s *Service) SlipRoster(ctx context.Context, a *auth.Actor, sessionID int64) (*store.TrainingSession, []store.User, error) {
+	q := s.db.Read(ctx)
+	ts, err := s.visibleSession(q, a, sessionID, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	var scope *int64
+	switch {
+	case a.CanManageSession(trainerIDs(ts)):
+	case a.Role == auth.RoleCoordinator:
+		scope = a.AgencyScope()
+	default:
+		return nil, nil, apperr.Forbidden("sign-in slips are printed by the session's trainers and the agencies' coordinators")
+	}
+	enrolments, err := q.Enrollments(sessionID, scope)
+	if err != nil {
+		return nil, nil, err
+	}
+	var people []store.User
+	for _, e := range enrolments {
+		if e.User != nil && e.User.Role == string(auth.RoleOfficer) {
+			people = append(people, *e.User)
+		}
+	}
+	return ts, people, nil
+}

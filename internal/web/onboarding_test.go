@@ -6,6 +6,9 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -234,5 +237,95 @@ func TestOnboarding_PasswordReset(t *testing.T) {
 	// An invitation link is not a reset link, and the other way round.
 	if res, _ := getWith(t, newBrowser(), ts.URL+strings.Replace(pathOf(t, link), "/reset/", "/activate/", 1)); res.StatusCode != http.StatusNotFound {
 		t.Errorf("a reset token opened the activation page: %d", res.StatusCode)
+	}
+}
+
+// Sign-in slips: one QR code per invited officer that decodes to a working link;
+// a coordinator prints only their agency's; active accounts get a reminder.
+func TestOnboarding_SignInSlips(t *testing.T) {
+	w := newWorld(t)
+	ts := w.ts
+	ts.fixClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	s := w.createSession(t, 30, nil)
+	trainer := ts.token(t, w.trainer)
+	csv := fmt.Sprintf("email,name,agency_id\nslip.a1@police.example,Ana Novak,%d\nslip.a2@police.example,דניאל כהן,%d\nslip.b1@police.example,Bea Braun,%d\n",
+		w.agencyA.ID, w.agencyA.ID, w.agencyB.ID)
+	if res, body := ts.postCSV(t, trainer, s.ID, csv); res.StatusCode != 200 {
+		t.Fatalf("roster: %s", body)
+	}
+	ts.api(t, trainer, "POST", fmt.Sprintf("/api/v1/sessions/%d/enrollments", s.ID), map[string]any{"user_id": w.officerAID}) // already active
+	slipsURL := fmt.Sprintf("/api/v1/sessions/%d/slips", s.ID)
+	res, doc := ts.api(t, ts.token(t, w.coordA), "POST", slipsURL, nil)
+	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/pdf" || res.Header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("slips: %d %s", res.StatusCode, res.Header)
+	}
+	if file := os.Getenv("LECTERN_SLIPS_PDF"); file != "" { // to look at by hand
+		os.WriteFile(file, []byte(doc), 0o644)
+	}
+	text := pdfText(t, []byte(doc))
+	for _, name := range []string{"Ana Novak", "דניאל כהן", "Your account is active", w.officerA.Email} {
+		if !strings.Contains(text, name) {
+			t.Errorf("%q not on coordinator A's slips", name)
+		}
+	}
+	if strings.Contains(text, "Bea Braun") {
+		t.Errorf("coordinator A's slips include agency B's officer")
+	}
+	// Scan the page: one QR per invited officer (and one to the sign-in page).
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "slips.pdf"), []byte(doc), 0o600)
+	if out, err := exec.Command(needTool(t, "pdftoppm"), "-png", "-r", "150", "-singlefile", filepath.Join(dir, "slips.pdf"), filepath.Join(dir, "slips")).CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v %s", err, out)
+	}
+	out, err := exec.Command(needTool(t, "zbarimg"), "--quiet", "--raw", filepath.Join(dir, "slips.png")).Output()
+	if err != nil {
+		t.Fatalf("zbarimg: %v", err)
+	}
+	var activations []string
+	for _, line := range strings.Fields(string(out)) {
+		if strings.Contains(line, "/activate/") {
+			activations = append(activations, line)
+		} else if line != ts.Server.cfg.BaseURL+"/login" {
+			t.Errorf("unexpected QR content %q", line)
+		}
+	}
+	if len(activations) != 2 {
+		t.Fatalf("%d activation QR codes, want 2: %s", len(activations), out)
+	}
+	names := map[string]bool{}
+	for _, link := range activations {
+		res, page := getWith(t, newBrowser(), ts.URL+pathOf(t, link))
+		if res.StatusCode != 200 {
+			t.Fatalf("scanned link %s: %d", link, res.StatusCode)
+		}
+		for _, n := range []string{"Ana Novak", "דניאל כהן"} {
+			if strings.Contains(page, n) {
+				names[n] = true
+			}
+		}
+	}
+	if len(names) != 2 {
+		t.Errorf("the scanned links belong to %v", names)
+	}
+	// One of them activates; the slip's code is printed too (typed from paper).
+	browser := newBrowser()
+	good := url.Values{"password": {"a long enough password"}, "password_again": {"a long enough password"}, "accept_privacy": {"on"}}
+	if res, _ := activate(t, ts, browser, pathOf(t, activations[0]), good); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("activating from a slip: %d", res.StatusCode)
+	}
+	// Coordinator B sees only B's officer; officers print nothing.
+	_, docB := ts.api(t, ts.token(t, w.coordB), "POST", slipsURL, nil)
+	if textB := pdfText(t, []byte(docB)); !strings.Contains(textB, "Bea Braun") || strings.Contains(textB, "Ana Novak") || strings.Contains(textB, "כהן") {
+		t.Errorf("coordinator B's slips:\n%s", textB)
+	}
+	for _, who := range []credentials{w.officerA, w.officerB} {
+		if res, _ := ts.api(t, ts.token(t, who), "POST", slipsURL, nil); res.StatusCode != 403 && res.StatusCode != 404 {
+			t.Errorf("officer printing slips: %d", res.StatusCode)
+		}
+	}
+	// Printing again retires the earlier print-out's links.
+	ts.api(t, trainer, "POST", slipsURL, nil)
+	if res, _ := getWith(t, newBrowser(), ts.URL+pathOf(t, activations[1])); res.StatusCode != http.StatusGone {
+		t.Errorf("an earlier slip still works after reprinting: %d", res.StatusCode)
 	}
 }

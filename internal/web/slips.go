@@ -1,0 +1,63 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"sort"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/lectern-platform/lectern/internal/certify"
+)
+
+// slipsPDF prints a session's sign-in slips (POST: printing issues fresh
+// invitation links and retires those of an earlier print-out). The session's
+// trainers and admins get every officer's, a coordinator their agency's.
+func (s *Server) slipsPDF(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx, a := c.Request().Context(), actor(c)
+	ts, people, err := s.schedule.SlipRoster(ctx, a, id)
+	if err != nil {
+		return err
+	}
+	invitations, err := s.accounts.InviteForSlips(ctx, a, people)
+	if err != nil {
+		return err
+	}
+	sort.Slice(people, func(i, j int) bool { return people[i].Name < people[j].Name })
+	programme := s.cfg.Programme
+	if programme == "" {
+		programme = certify.DefaultProgramme
+	}
+	sheet := certify.SlipSheet{Programme: programme, Course: ts.CourseID, Date: ts.Date, Venue: ts.Venue, City: ts.City, BaseURL: s.cfg.BaseURL}
+	if crs, ok := s.library.Course(ts.CourseID); ok {
+		sheet.Course = crs.Title
+	}
+	agencies := map[int64]string{}
+	for _, u := range people {
+		slip := certify.Slip{Name: u.Name, Email: u.Email}
+		if u.AgencyID != nil {
+			if _, ok := agencies[*u.AgencyID]; !ok {
+				if ag, err := s.db.Agency(ctx, *u.AgencyID); err == nil {
+					agencies[*u.AgencyID] = ag.Name
+				}
+			}
+			slip.Agency = agencies[*u.AgencyID]
+		}
+		if inv, ok := invitations[u.ID]; ok {
+			slip.Link, slip.Code, slip.ExpiresAt = inv.Link, inv.Code, inv.ExpiresAt
+		}
+		sheet.Slips = append(sheet.Slips, slip)
+	}
+	var doc bytes.Buffer
+	if err := certify.WriteSlips(&doc, sheet); err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store") // the links sign people in
+	setAttachment(c, fmt.Sprintf("session-%d-sign-in-slips.pdf", id))
+	return c.Blob(http.StatusOK, "application/pdf", doc.Bytes())
+}
