@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -292,12 +293,40 @@ var migrations = []*gormigrate.Migration{
 	},
 }
 
+// migrationLock is the PostgreSQL advisory lock key held while migrating.
+const migrationLock = 0x6c656374 // "lect"
+
 func migrate(db *gorm.DB) error {
-	m := gormigrate.New(db, gormigrate.DefaultOptions, migrations)
-	if err := m.Migrate(); err != nil {
+	run := func(g *gorm.DB) error {
+		if err := gormigrate.New(g, gormigrate.DefaultOptions, migrations).Migrate(); err != nil {
+			return fmt.Errorf("migrate database: %w", err)
+		}
+		return nil
+	}
+	if db.Dialector.Name() != "postgres" {
+		return run(db)
+	}
+	// Several processes starting at once against one PostgreSQL database (a
+	// scaled-out deployment, or test packages run in parallel) would each insert
+	// the same migration ids: one migrates under the lock while the others wait
+	// for it, then find the schema current. The lock is held by a connection of
+	// its own; the migrations run through the pool as they always have (on one
+	// connection, pgx's statement cache trips over a table a migration altered).
+	sqlDB, err := db.DB()
+	if err != nil {
 		return fmt.Errorf("migrate database: %w", err)
 	}
-	return nil
+	ctx := context.Background()
+	conn, err := sqlDB.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate database: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", migrationLock); err != nil {
+		return fmt.Errorf("migrate database: take the migration lock: %w", err)
+	}
+	defer conn.ExecContext(ctx, "SELECT pg_advisory_unlock($1)", migrationLock) // also released when the connection closes
+	return run(db)
 }
 
 // SchemaVersion returns the id of the last migration applied.
