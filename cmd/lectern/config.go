@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/lectern-platform/lectern/internal/certify"
 )
@@ -26,11 +27,21 @@ type Config struct {
 	AdminPassword  string
 	SigningKeyFile string // empty: signing-key.pem in the data directory
 	Programme      string // the training programme printed on certificates
+	IdleTimeout    time.Duration
 }
 
 func envOr(key, def string) string {
 	if v := os.Getenv(key); v != "" {
 		return v
+	}
+	return def
+}
+
+// envDuration reads a duration ("30m", "2h") from the environment; a bad value
+// keeps the default here and is refused after parsing (parseServeConfig).
+func envDuration(key string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(key)); err == nil {
+		return d
 	}
 	return def
 }
@@ -49,6 +60,7 @@ func parseServeConfig(args []string, stderr io.Writer) (Config, error) {
 	fs.StringVar(&c.CoursesDir, "courses", os.Getenv("LECTERN_COURSES"), "folder of courses to serve and watch; default: the shipped courses [LECTERN_COURSES]")
 	fs.StringVar(&c.DatabaseURL, "database", os.Getenv("LECTERN_DATABASE_URL"), "postgres://… URL; default: SQLite in the data directory [LECTERN_DATABASE_URL]")
 	fs.StringVar(&c.BaseURL, "base-url", os.Getenv("LECTERN_BASE_URL"), "public URL, used in links and QR codes [LECTERN_BASE_URL]")
+	fs.DurationVar(&c.IdleTimeout, "idle-timeout", envDuration("LECTERN_IDLE_TIMEOUT", 2*time.Hour), "sign browsers out after this long without activity; 0 never [LECTERN_IDLE_TIMEOUT]")
 	fs.StringVar(&c.Programme, "programme", envOr("LECTERN_PROGRAMME", certify.DefaultProgramme), "training programme named on certificates [LECTERN_PROGRAMME]")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -57,6 +69,14 @@ func parseServeConfig(args []string, stderr io.Writer) (Config, error) {
 		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	c.DataDir = *data
+	if v := os.Getenv("LECTERN_IDLE_TIMEOUT"); v != "" {
+		if _, err := time.ParseDuration(v); err != nil {
+			return c, fmt.Errorf("LECTERN_IDLE_TIMEOUT: %w", err)
+		}
+	}
+	if c.IdleTimeout < 0 {
+		return c, fmt.Errorf("--idle-timeout must not be negative")
+	}
 	proxies, err := parseCIDRs(os.Getenv("LECTERN_TRUSTED_PROXIES"))
 	if err != nil {
 		return c, err

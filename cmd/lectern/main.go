@@ -27,6 +27,7 @@ LECTERN_COURSES, LECTERN_DATABASE_URL, LECTERN_BASE_URL. First start creates the
 from LECTERN_ADMIN_EMAIL / LECTERN_ADMIN_PASSWORD (or prints a generated password once).
 LECTERN_TRUSTED_PROXIES (CIDRs) lists proxies whose X-Forwarded-For is believed.
 LECTERN_PROGRAMME (--programme) names the training programme on certificates;
+LECTERN_IDLE_TIMEOUT (--idle-timeout, default 2h) signs idle browsers out;
 LECTERN_SIGNING_KEY_FILE points to the Ed25519 signing key (default DATA/signing-key.pem).
 `
 

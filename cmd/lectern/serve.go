@@ -73,7 +73,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	if err != nil {
 		return err
 	}
-	srv, err := web.New(web.Config{BaseURL: cfg.BaseURL, Version: version, TrustedProxies: cfg.TrustedProxies, Signer: signer, Programme: cfg.Programme}, db, library, catalog, log)
+	srv, err := web.New(web.Config{BaseURL: cfg.BaseURL, Version: version, TrustedProxies: cfg.TrustedProxies, Signer: signer, Programme: cfg.Programme, IdleTimeout: cfg.IdleTimeout}, db, library, catalog, log)
 	if err != nil {
 		return err
 	}

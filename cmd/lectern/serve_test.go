@@ -169,4 +169,11 @@ func TestServe_BadFlags(t *testing.T) {
 	if code, _, stderr := runCmd(t, "serve", "--data", t.TempDir(), "--courses", "/does/not/exist", "--addr", "127.0.0.1:0"); code != 1 || !strings.Contains(stderr, "not a readable directory") {
 		t.Errorf("exit %d, %q", code, stderr)
 	}
+	if code, _, stderr := runCmd(t, "serve", "--idle-timeout", "soon"); code != 2 || !strings.Contains(stderr, "idle-timeout") {
+		t.Errorf("bad --idle-timeout: exit %d, %q", code, stderr)
+	}
+	t.Setenv("LECTERN_IDLE_TIMEOUT", "ten minutes")
+	if code, _, stderr := runCmd(t, "serve", "--data", t.TempDir()); code == 0 || !strings.Contains(stderr, "LECTERN_IDLE_TIMEOUT") {
+		t.Errorf("bad LECTERN_IDLE_TIMEOUT: exit %d, %q", code, stderr)
+	}
 }

@@ -23,6 +23,9 @@ type Service struct {
 	BaseURL string
 	// Mailer queues invitation and reset e-mails; nil: links are only printed.
 	Mailer Mailer
+	// IdleTimeout ends a browser session after this long without a request
+	// (shared or borrowed devices); 0 keeps sessions for their whole lifetime.
+	IdleTimeout time.Duration
 }
 
 // NewService returns the accounts service over db.

@@ -136,19 +136,39 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Actor, error
 		return nil, nil
 	}
 	key := hashToken(token)
-	if c, ok := s.authCache.Get(key); ok && s.now().Before(c.expires) {
-		return c.actor, nil
+	now := s.now()
+	c, ok := s.authCache.Get(key)
+	if !ok || !now.Before(c.expires) {
+		sess, err := s.db.LoginSession(ctx, key, now)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		c = cachedActor{actor: ActorFor(sess.User), expires: sess.ExpiresAt, kind: sess.Kind, lastSeen: sess.LastSeenAt}
 	}
-	sess, err := s.db.LoginSession(ctx, key, s.now())
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
+	if s.IdleTimeout > 0 && c.kind == KindBrowser {
+		if now.Sub(c.lastSeen) > s.IdleTimeout {
+			// Left signed in on a shared or borrowed device: the session ends.
+			s.authCache.Remove(key)
+			if err := s.db.DeleteLoginSession(ctx, key); err != nil {
+				return nil, err
+			}
+			s.log.Info("idle session ended", "user_id", c.actor.UserID, "idle", now.Sub(c.lastSeen).Round(time.Second))
+			return nil, nil
+		}
+		// Activity is recorded at most once a minute: a room autosaving must not
+		// turn every request into a write.
+		if now.Sub(c.lastSeen) > touchInterval {
+			if err := s.db.TouchLoginSession(ctx, key, now); err != nil {
+				return nil, err
+			}
+			c.lastSeen = now
+		}
 	}
-	if err != nil {
-		return nil, err
-	}
-	a := ActorFor(sess.User)
-	s.authCache.Add(key, cachedActor{actor: a, expires: sess.ExpiresAt})
-	return a, nil
+	s.authCache.Add(key, c)
+	return c.actor, nil
 }
 
 // authCacheTTL bounds how long a revoked token may still work on another server
@@ -166,9 +186,14 @@ func (s *Service) forgetUser(userID int64) {
 }
 
 type cachedActor struct {
-	actor   *Actor
-	expires time.Time
+	actor    *Actor
+	expires  time.Time
+	kind     string
+	lastSeen time.Time // as stored; at most touchInterval behind the real last request
 }
+
+// touchInterval is how stale a session's recorded last activity may get.
+const touchInterval = time.Minute
 
 // Logout revokes a session token; revoking an unknown token is not an error.
 func (s *Service) Logout(ctx context.Context, token string) error {

@@ -47,6 +47,14 @@ func (db *DB) LoginSession(ctx context.Context, tokenHash string, now time.Time)
 	return &s, nil
 }
 
+// TouchLoginSession records a session's latest activity (for idle logout).
+func (db *DB) TouchLoginSession(ctx context.Context, tokenHash string, at time.Time) error {
+	if err := db.W.WithContext(ctx).Model(&LoginSession{}).Where("token_hash = ?", tokenHash).Update("last_seen_at", at).Error; err != nil {
+		return fmt.Errorf("touch login session: %w", err)
+	}
+	return nil
+}
+
 // DeleteLoginSession revokes one session (logout).
 func (db *DB) DeleteLoginSession(ctx context.Context, tokenHash string) error {
 	if err := db.W.WithContext(ctx).Where("token_hash = ?", tokenHash).Delete(&LoginSession{}).Error; err != nil {

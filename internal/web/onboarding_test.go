@@ -329,3 +329,45 @@ func TestOnboarding_SignInSlips(t *testing.T) {
 		t.Errorf("an earlier slip still works after reprinting: %d", res.StatusCode)
 	}
 }
+
+// Idle logout: a browser left alone for longer than the idle timeout is signed
+// out (by the server's clock); activity keeps it; API tokens are not affected.
+func TestIdleLogout(t *testing.T) {
+	w := newWorld(t)
+	ts := w.ts
+	ts.Server.cfg.IdleTimeout = 30 * time.Minute
+	ts.Server.accounts.IdleTimeout = 30 * time.Minute
+	start := time.Now().UTC()
+	at := func(d time.Duration) { ts.Server.accounts.SetClock(func() time.Time { return start.Add(d) }) }
+	at(0)
+	browser := ts.browser(t, w.officerA)
+	apiToken := ts.token(t, w.officerA)
+	signedIn := func() bool {
+		res, body := getWith(t, browser, ts.URL+"/sessions")
+		return res.StatusCode == 200 && strings.Contains(body, "logout")
+	}
+	// The page tells idle.js when to sign out.
+	if _, body := getWith(t, browser, ts.URL+"/"); !strings.Contains(body, `data-idle-seconds="1800"`) || !strings.Contains(body, "/static/js/idle.js") {
+		t.Errorf("the page does not carry the idle timeout")
+	}
+	for _, step := range []struct {
+		at   time.Duration
+		want bool
+	}{{10 * time.Minute, true}, {35 * time.Minute, true}, {64 * time.Minute, true}, {95*time.Minute + 30*time.Second, false}} {
+		at(step.at)
+		if got := signedIn(); got != step.want {
+			t.Errorf("after %s: signed in = %v, want %v", step.at, got, step.want)
+		}
+	}
+	// Signed out for good: the session row is gone, a later request does not revive it.
+	at(96 * time.Minute)
+	if signedIn() {
+		t.Errorf("an idle session came back")
+	}
+	if res, _ := ts.api(t, apiToken, "GET", "/api/v1/me", nil); res.StatusCode != 200 {
+		t.Errorf("the API token was ended by the browser idle timeout: %d", res.StatusCode)
+	}
+	if _, body := getWith(t, newBrowser(), ts.URL+"/login?idle=1"); !strings.Contains(body, "without activity") {
+		t.Errorf("the sign-in page does not say why")
+	}
+}

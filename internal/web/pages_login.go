@@ -14,13 +14,14 @@ type loginView struct {
 	Email string
 	Next  string
 	Error string
+	Idle  bool // signed out after a while without activity
 }
 
 func (s *Server) loginPage(c echo.Context) error {
 	if actor(c) != nil {
 		return c.Redirect(http.StatusSeeOther, localPath(c.QueryParam("next")))
 	}
-	return s.render(c, http.StatusOK, "login.html", s.localizer(c).T("login.title"), loginView{Next: c.QueryParam("next")})
+	return s.render(c, http.StatusOK, "login.html", s.localizer(c).T("login.title"), loginView{Next: c.QueryParam("next"), Idle: c.QueryParam("idle") == "1"})
 }
 
 func (s *Server) loginSubmit(c echo.Context) error {
@@ -54,5 +55,8 @@ func (s *Server) logoutSubmit(c echo.Context) error {
 		}
 	}
 	s.clearSessionCookie(c)
+	if c.FormValue("idle") == "1" {
+		return c.Redirect(http.StatusSeeOther, "/login?idle=1")
+	}
 	return c.Redirect(http.StatusSeeOther, "/login")
 }

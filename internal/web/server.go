@@ -32,6 +32,8 @@ type Config struct {
 	Signer *certify.Signer
 	// Programme names the training programme on certificates; empty: the default.
 	Programme string
+	// IdleTimeout signs a browser out after this long without activity; 0: never.
+	IdleTimeout time.Duration
 }
 
 // Server is the HTTP application: one struct holding every dependency.
@@ -57,6 +59,7 @@ func New(cfg Config, db *store.DB, library *course.Library, catalog *i18n.Catalo
 	}
 	s := &Server{cfg: cfg, db: db, accounts: auth.NewService(db, log), schedule: schedule.NewService(db, library, log), attempts: attempt.NewService(db, library, log), library: library, catalog: catalog, log: log, views: v, echo: echo.New()}
 	s.accounts.BaseURL = cfg.BaseURL
+	s.accounts.IdleTimeout = cfg.IdleTimeout
 	s.schedule.Invite = s.accounts.InviteAsSystem
 	if cfg.Signer != nil {
 		s.certs = certify.NewService(db, library, cfg.Signer, log)

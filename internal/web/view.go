@@ -78,6 +78,8 @@ type page struct {
 	Data  any
 	// Refresh, when set, reloads the page after that many seconds (the projector).
 	Refresh int
+	// IdleSeconds, for a signed-in browser, is when idle.js signs it out.
+	IdleSeconds int
 }
 
 func (s *Server) localizer(c echo.Context) *i18n.Localizer {
@@ -101,6 +103,9 @@ func (s *Server) render(c echo.Context, status int, name, title string, data any
 	p := page{L: l, Lang: l.Lang, Title: title, User: actor(c), CSRF: csrfToken(c), Data: data}
 	if r, ok := c.Get("refresh").(int); ok {
 		p.Refresh = r
+	}
+	if p.User != nil && s.cfg.IdleTimeout > 0 {
+		p.IdleSeconds = int(s.cfg.IdleTimeout.Seconds())
 	}
 	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
