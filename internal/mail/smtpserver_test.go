@@ -31,6 +31,7 @@ type smtpServer struct {
 	received []delivery
 	user     string // when set, AUTH PLAIN with user/pass is required
 	pass     string
+	reject   string // a recipient answered with a permanent error
 }
 
 type delivery struct {
@@ -49,13 +50,9 @@ type serverOptions struct {
 
 func startSMTP(t *testing.T, o serverOptions) *smtpServer {
 	t.Helper()
-	s := &smtpServer{user: o.User, pass: o.Pass}
-	be := smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) { return &smtpSession{s: s, reject: o.RejectRcp}, nil })
-	s.srv = smtp.NewServer(be)
-	s.srv.Domain = "localhost"
+	s := &smtpServer{user: o.User, pass: o.Pass, reject: o.RejectRcp}
+	s.srv = newGoSMTPServer(s)
 	s.srv.TLSConfig = o.TLS
-	s.srv.ReadTimeout, s.srv.WriteTimeout = 10*time.Second, 10*time.Second
-	s.srv.EnableSMTPUTF8 = true
 	addr := o.Addr
 	if addr == "" {
 		addr = "127.0.0.1:0"
@@ -71,6 +68,14 @@ func startSMTP(t *testing.T, o serverOptions) *smtpServer {
 	return s
 }
 
+func newGoSMTPServer(s *smtpServer) *smtp.Server {
+	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) { return &smtpSession{s: s}, nil }))
+	srv.Domain = "localhost"
+	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
+	srv.EnableSMTPUTF8 = true
+	return srv
+}
+
 func (s *smtpServer) Received() []delivery {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -79,7 +84,6 @@ func (s *smtpServer) Received() []delivery {
 
 type smtpSession struct {
 	s      *smtpServer
-	reject string
 	authed bool
 	from   string
 	to     []string
@@ -111,7 +115,7 @@ func (ss *smtpSession) Mail(from string, _ *smtp.MailOptions) error {
 }
 
 func (ss *smtpSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	if to == ss.reject {
+	if to == ss.s.reject {
 		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such mailbox"}
 	}
 	ss.to = append(ss.to, to)

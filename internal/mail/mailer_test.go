@@ -1,0 +1,163 @@
+package mail
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lectern-platform/lectern/internal/store"
+)
+
+// TestMailer_EveryKindRenders writes one message of every kind and checks that
+// each has a subject, both parts, and no message id left untranslated.
+func TestMailer_EveryKindRenders(t *testing.T) {
+	db := openDB(t)
+	m := newMailer(t)
+	ctx := context.Background()
+	u := newUser(t, db, "officer@example.org", "Ana Souza")
+	s := paris()
+	cert := &store.Certificate{Serial: "ABCDEFGHIJKLMNOP", SessionID: s.ID, CourseTitle: s.Course, SessionDate: s.Date}
+	exp := time.Now().Add(time.Hour)
+	err := db.Tx(ctx, func(q store.Q) error {
+		for _, f := range []func() error{
+			func() error { return m.Invitation(q, u, "https://x/activate/t", exp) },
+			func() error { return m.PasswordReset(q, u, "https://x/reset/t", exp) },
+			func() error { return m.EnrolmentConfirmed(q, u, s) },
+			func() error { return m.WaitlistPromoted(q, u, s) },
+			func() error { return m.SessionChanged(q, u, s, icsOf(t, s, false)) },
+			func() error { return m.SessionCancelled(q, u, s, icsOf(t, s, true)) },
+			func() error { return m.CertificateIssued(q, u, cert, "https://x/c.pdf") },
+		} {
+			if err := f(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := db.OutboxMessages(ctx, store.OutboxFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]store.OutboxMessage{}
+	for _, msg := range list {
+		kinds[msg.Kind] = msg
+	}
+	rawID := regexp.MustCompile(`\bmail\.[a-z_]+\.[a-z_]+`)
+	for _, k := range Kinds {
+		msg, ok := kinds[string(k)]
+		if !ok {
+			t.Errorf("no %s message", k)
+			continue
+		}
+		if msg.Subject == "" || msg.TextBody == "" || !strings.HasPrefix(msg.HTMLBody, "<!doctype html>") || msg.Language != "en" ||
+			msg.UserID == nil || *msg.UserID != u.ID || msg.ToAddress != u.Email || msg.Status != store.OutboxQueued {
+			t.Errorf("%s: %+v", k, msg)
+		}
+		for _, part := range []string{msg.Subject, msg.TextBody, msg.HTMLBody} {
+			if id := rawID.FindString(part); id != "" {
+				t.Errorf("%s shows the raw message id %s", k, id)
+			}
+		}
+		wantAtt := k == KindSessionChanged || k == KindSessionCancelled
+		if got := len(msg.Attachments) == 1 && msg.Attachments[0].Name == "session-42.ics"; got != wantAtt {
+			t.Errorf("%s attachments: %+v", k, msg.Attachments)
+		}
+		if (msg.SessionID != nil) != (k != KindInvitation && k != KindReset) {
+			t.Errorf("%s session id: %v", k, msg.SessionID)
+		}
+	}
+}
+
+// TestMailer_Language: the recorded language wins, then the course's; both fall
+// back to a catalogue that exists.
+func TestMailer_Language(t *testing.T) {
+	db := openDB(t)
+	m := newMailer(t)
+	ctx := context.Background()
+	u := newUser(t, db, "officer@example.org", "Ana Souza")
+	q := db.Read(ctx)
+	if lang, err := m.language(q, u, "fr"); err != nil || lang != "en" { // no French catalogue yet
+		t.Errorf("language = %q, %v", lang, err)
+	}
+	if err := db.Tx(ctx, func(q store.Q) error { return q.SetUserLanguage(u.ID, "en-GB") }); err != nil {
+		t.Fatal(err)
+	}
+	if lang, err := m.language(q, u); err != nil || lang != "en" {
+		t.Errorf("language = %q, %v", lang, err)
+	}
+	if direction("he") != "rtl" || direction("en") != "ltr" || direction("ar-EG") != "rtl" {
+		t.Errorf("directions")
+	}
+	var nilMailer *Mailer
+	if err := nilMailer.Invitation(q, u, "x", time.Now()); err != nil {
+		t.Errorf("a nil Mailer: %v", err)
+	}
+}
+
+// TestTemplates_EveryKeyExists keeps the templates and the catalogue in step.
+func TestTemplates_EveryKeyExists(t *testing.T) {
+	raw, err := os.ReadFile("../i18n/locales/en.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var catalogue map[string]any
+	if err := json.Unmarshal(raw, &catalogue); err != nil {
+		t.Fatal(err)
+	}
+	used := map[string]bool{}
+	for _, name := range []string{"templates/messages.txt", "templates/messages.html"} {
+		b, err := templateFS.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range regexp.MustCompile(`\.L\.T "([^"]+)"`).FindAllStringSubmatch(string(b), -1) {
+			used[m[1]] = true
+		}
+	}
+	for _, k := range Kinds {
+		used["mail."+string(k)+".subject"] = true
+		if textTemplates.Lookup(string(k)) == nil || htmlTemplates.Lookup(string(k)) == nil {
+			t.Errorf("no template for %s", k)
+		}
+	}
+	for id := range used {
+		if _, ok := catalogue[id]; !ok {
+			t.Errorf("message %q is missing from en.json", id)
+		}
+	}
+}
+
+func TestEnqueue_Validates(t *testing.T) {
+	db := openDB(t)
+	for name, msg := range map[string]Message{
+		"UnknownKind":    {Kind: "spam", To: "a@example.org", Subject: "s", Text: "t"},
+		"NamedAddress":   {Kind: KindReset, To: "A <a@example.org>", Subject: "s", Text: "t"},
+		"NoAddress":      {Kind: KindReset, To: "nobody", Subject: "s", Text: "t"},
+		"NoSubject":      {Kind: KindReset, To: "a@example.org", Subject: "\r\n", Text: "t"},
+		"NoText":         {Kind: KindReset, To: "a@example.org", Subject: "s"},
+		"NamelessAttach": {Kind: KindReset, To: "a@example.org", Subject: "s", Text: "t", Attachments: []Attachment{{ContentType: "text/plain"}}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if err := db.Tx(context.Background(), func(q store.Q) error { return Enqueue(q, msg) }); err == nil {
+				t.Errorf("accepted %+v", msg)
+			}
+		})
+	}
+	t.Run("HeadersStayOnOneLine", func(t *testing.T) {
+		msg := Message{Kind: KindReset, To: "a@example.org", ToName: "Eve\r\nBcc: x@evil.example", Subject: "Hi\nBcc: y@evil.example", Text: "t"}
+		if err := db.Tx(context.Background(), func(q store.Q) error { return Enqueue(q, msg) }); err != nil {
+			t.Fatal(err)
+		}
+		list, _ := db.OutboxMessages(context.Background(), store.OutboxFilter{})
+		if len(list) != 1 || strings.ContainsAny(list[0].ToName+list[0].Subject, "\r\n") {
+			t.Errorf("stored %+v", list)
+		}
+	})
+}
