@@ -35,6 +35,7 @@ const (
 	ActRosterImport  Action = "roster.import"
 	ActCheckin       Action = "checkin"
 	ActAuditRead     Action = "audit.read"
+	ActOutboxRead    Action = "outbox.read" // every e-mail, with its links: admins only
 )
 
 // grants is the whole role model in one table. What a role may *see* within an
@@ -42,7 +43,7 @@ const (
 var grants = map[Role]map[Action]bool{
 	RoleAdmin: {ActAgencyCreate: true, ActAgencyRead: true, ActUserCreate: true, ActUserRead: true,
 		ActCourseRead: true, ActCourseAdmin: true, ActSessionCreate: true, ActSessionRead: true, ActSessionManage: true,
-		ActEnrollOthers: true, ActRosterImport: true, ActAuditRead: true},
+		ActEnrollOthers: true, ActRosterImport: true, ActAuditRead: true, ActOutboxRead: true},
 	RoleTrainer: {ActAgencyRead: true, ActUserRead: true, ActCourseRead: true, ActCourseAdmin: true,
 		ActSessionCreate: true, ActSessionRead: true, ActSessionManage: true, ActEnrollOthers: true, ActRosterImport: true},
 	RoleCoordinator: {ActAgencyRead: true, ActUserCreate: true, ActUserRead: true, ActCourseRead: true,

@@ -16,6 +16,7 @@ import (
 	"github.com/lectern-platform/lectern/internal/apperr"
 	"github.com/lectern-platform/lectern/internal/auth"
 	"github.com/lectern-platform/lectern/internal/course"
+	"github.com/lectern-platform/lectern/internal/mail"
 	"github.com/lectern-platform/lectern/internal/store"
 )
 
@@ -38,6 +39,9 @@ type Service struct {
 	// BeforeClose runs before a session is closed: finalising the session's
 	// attempts whose deadline passed, so their saved answers count.
 	BeforeClose func(ctx context.Context, sessionID int64) error
+	// Mail, when set, tells each officer their certificate is issued, inside the
+	// close's transaction.
+	Mail *mail.Mailer
 }
 
 // DefaultProgramme is printed on certificates when the operator names none.
@@ -156,6 +160,10 @@ func (s *Service) CloseSession(ctx context.Context, a *auth.Actor, sessionID int
 				return err
 			}
 			if err := q.CreateCertificate(cert); err != nil {
+				return err
+			}
+			pdf := strings.TrimSuffix(s.BaseURL, "/") + "/api/v1/certificates/" + cert.Serial + ".pdf"
+			if err := s.Mail.CertificateIssued(q, e.User, cert, pdf); err != nil {
 				return err
 			}
 			issued++

@@ -38,11 +38,7 @@ func (s *Service) SessionCalendar(ctx context.Context, a *auth.Actor, id int64, 
 	if err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	if err := ical.Write(&buf, v.CourseTitle, []ical.Event{s.event(v, baseURL)}); err != nil {
-		return nil, fmt.Errorf("session %d calendar: %w", id, err)
-	}
-	return buf.Bytes(), nil
+	return s.calendarFile(v, baseURL)
 }
 
 // CalendarToken returns the secret of the actor's calendar feed, creating it on

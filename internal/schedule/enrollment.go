@@ -108,6 +108,11 @@ func (s *Service) Enroll(ctx context.Context, a *auth.Actor, sessionID int64, in
 		if err := q.CreateEnrollment(e); err != nil {
 			return err
 		}
+		if e.Status == Enrolled {
+			if err := s.mailEnrolled(q, ts, u); err != nil {
+				return err
+			}
+		}
 		e.User = u
 		if out, err = enrollmentView(q, e); err != nil {
 			return err
@@ -140,14 +145,15 @@ func (s *Service) Unenroll(ctx context.Context, a *auth.Actor, sessionID, userID
 			return err
 		}
 		if e.Status == Enrolled && ts.Status != StatusCancelled {
-			_, err = s.promoteFirst(q, a, sessionID)
+			_, err = s.promoteFirst(q, a, ts)
 		}
 		return err
 	})
 }
 
-// promoteFirst moves the head of the waitlist to a seat.
-func (s *Service) promoteFirst(q store.Q, a *auth.Actor, sessionID int64) (bool, error) {
+// promoteFirst moves the head of the waitlist to a seat, and tells them.
+func (s *Service) promoteFirst(q store.Q, a *auth.Actor, ts *store.TrainingSession) (bool, error) {
+	sessionID := ts.ID
 	next, err := q.FirstWaitlisted(sessionID)
 	if errors.Is(err, store.ErrNotFound) {
 		return false, nil
@@ -156,6 +162,9 @@ func (s *Service) promoteFirst(q store.Q, a *auth.Actor, sessionID int64) (bool,
 	}
 	next.Status, next.UpdatedAt = Enrolled, s.Now()
 	if err := q.SaveEnrollment(next); err != nil {
+		return false, err
+	}
+	if err := s.mailPromoted(q, ts, next.UserID); err != nil {
 		return false, err
 	}
 	s.log.Info("promoted from waitlist", "session_id", sessionID, "user_id", next.UserID)

@@ -114,6 +114,7 @@ func (s *Service) ImportRoster(ctx context.Context, a *auth.Actor, sessionID int
 		if err != nil {
 			return err
 		}
+		var seated []int64 // to hear that they are enrolled
 		for _, row := range rows {
 			uid := row.user.ID
 			if !row.existing {
@@ -136,9 +137,23 @@ func (s *Service) ImportRoster(ctx context.Context, a *auth.Actor, sessionID int
 			if err := q.CreateEnrollment(e); err != nil {
 				return err
 			}
+			if e.Status == Enrolled {
+				seated = append(seated, uid)
+			}
 			after := map[string]any{"status": e.Status, "extra_time_percent": e.ExtraTimePercent, "via": "roster", "line": row.line}
 			if err := s.audit(q, a, "enrollment.create", &sessionID, &uid, nil, after); err != nil {
 				return err
+			}
+		}
+		if s.Mail != nil && len(seated) > 0 {
+			users, err := q.UsersByIDs(seated)
+			if err != nil {
+				return err
+			}
+			for i := range users {
+				if err := s.mailEnrolled(q, ts, &users[i]); err != nil {
+					return err
+				}
 			}
 		}
 		return s.audit(q, a, "roster.import", &sessionID, nil, nil, res)

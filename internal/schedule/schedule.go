@@ -11,6 +11,7 @@ import (
 
 	"github.com/lectern-platform/lectern/internal/auth"
 	"github.com/lectern-platform/lectern/internal/course"
+	"github.com/lectern-platform/lectern/internal/mail"
 	"github.com/lectern-platform/lectern/internal/store"
 )
 
@@ -47,6 +48,9 @@ type Service struct {
 	// Invite, when set, invites an officer a roster import created (they have no
 	// password), inside the import's transaction.
 	Invite func(q store.Q, by *auth.Actor, u *store.User) error
+	// Mail, when set, writes the e-mails of enrolments, promotions, changes and
+	// cancellations to the outbox, inside the same transactions.
+	Mail *mail.Mailer
 }
 
 // NewService returns the scheduling service.

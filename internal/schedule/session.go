@@ -417,7 +417,7 @@ func (s *Service) UpdateSession(ctx context.Context, a *auth.Actor, id int64, in
 			return err
 		}
 		for n := enrolled; n < int64(ts.Capacity); n++ {
-			promoted, err := s.promoteFirst(q, a, ts.ID)
+			promoted, err := s.promoteFirst(q, a, ts)
 			if err != nil {
 				return err
 			}
@@ -427,6 +427,11 @@ func (s *Service) UpdateSession(ctx context.Context, a *auth.Actor, id int64, in
 		}
 		if out, err = s.view(q, ts); err != nil {
 			return err
+		}
+		if attendeesCare(before, out) {
+			if err := s.mailAttendees(q, ts, out, false); err != nil {
+				return err
+			}
 		}
 		return s.audit(q, a, "session.update", &ts.ID, nil, before, out)
 	})
@@ -454,6 +459,9 @@ func (s *Service) CancelSession(ctx context.Context, a *auth.Actor, id int64) (*
 			return err
 		}
 		if out, err = s.view(q, ts); err != nil {
+			return err
+		}
+		if err := s.mailAttendees(q, ts, out, true); err != nil {
 			return err
 		}
 		return s.audit(q, a, "session.cancel", &ts.ID, nil, map[string]string{"status": StatusScheduled}, map[string]string{"status": StatusCancelled})

@@ -17,6 +17,7 @@ import (
 	"github.com/lectern-platform/lectern/internal/certify"
 	"github.com/lectern-platform/lectern/internal/course"
 	"github.com/lectern-platform/lectern/internal/i18n"
+	"github.com/lectern-platform/lectern/internal/mail"
 	"github.com/lectern-platform/lectern/internal/schedule"
 	"github.com/lectern-platform/lectern/internal/store"
 )
@@ -34,6 +35,9 @@ type Config struct {
 	Programme string
 	// IdleTimeout signs a browser out after this long without activity; 0: never.
 	IdleTimeout time.Duration
+	// SMTP describes the server e-mail is sent through, for the outbox page;
+	// empty: none, and messages stay queued.
+	SMTP string
 }
 
 // Server is the HTTP application: one struct holding every dependency.
@@ -46,6 +50,7 @@ type Server struct {
 	certs    *certify.Service
 	library  *course.Library
 	catalog  *i18n.Catalog
+	mailer   *mail.Mailer
 	log      *slog.Logger
 	views    *views
 	echo     *echo.Echo
@@ -61,10 +66,14 @@ func New(cfg Config, db *store.DB, library *course.Library, catalog *i18n.Catalo
 	s.accounts.BaseURL = cfg.BaseURL
 	s.accounts.IdleTimeout = cfg.IdleTimeout
 	s.schedule.Invite = s.accounts.InviteAsSystem
+	s.mailer = mail.NewMailer(catalog, cfg.BaseURL) // every e-mail goes to the outbox; the sender in cmd delivers it
+	s.accounts.Mailer = s.mailer
+	s.schedule.Mail = s.mailer
 	if cfg.Signer != nil {
 		s.certs = certify.NewService(db, library, cfg.Signer, log)
 		s.certs.BeforeClose = s.attempts.FinaliseOverdueIn
 		s.certs.BaseURL = cfg.BaseURL
+		s.certs.Mail = s.mailer
 		if cfg.Programme != "" {
 			s.certs.Programme = cfg.Programme
 		}

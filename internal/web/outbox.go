@@ -1,0 +1,101 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/lectern-platform/lectern/internal/apperr"
+	"github.com/lectern-platform/lectern/internal/auth"
+	"github.com/lectern-platform/lectern/internal/mail"
+	"github.com/lectern-platform/lectern/internal/store"
+)
+
+var outboxStatuses = []string{store.OutboxQueued, store.OutboxSent, store.OutboxFailed}
+
+// outboxFilter reads ?status=&kind=&user_id=&before=&limit=.
+func outboxFilter(c echo.Context) (store.OutboxFilter, error) {
+	var f apperr.Fields
+	out := store.OutboxFilter{Status: c.QueryParam("status"), Kind: c.QueryParam("kind")}
+	if out.Status != "" && !slices.Contains(outboxStatuses, out.Status) {
+		f.Add("status", "must be queued, sent or failed")
+	}
+	if out.Kind != "" && !slices.Contains(mail.Kinds, mail.Kind(out.Kind)) {
+		f.Add("kind", "unknown kind %q", out.Kind)
+	}
+	num := func(name string, dst *int64) {
+		if v := c.QueryParam(name); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 1 {
+				f.Add(name, "must be a positive number")
+			}
+			*dst = n
+		}
+	}
+	var userID, limit int64
+	num("user_id", &userID)
+	num("before", &out.BeforeID)
+	num("limit", &limit)
+	if userID > 0 {
+		out.UserID = &userID
+	}
+	out.Limit = int(min(limit, 500))
+	return out, f.Err()
+}
+
+type outboxView struct {
+	Messages []store.OutboxMessage
+	Counts   map[string]int64
+	SMTP     string
+	Status   string
+	Kind     string
+	Statuses []string
+	Kinds    []mail.Kind
+}
+
+// outboxPage lists the e-mails, newest first: what was sent, what waits and why.
+// Without SMTP it is where an admin reads an invitation link to hand it over.
+func (s *Server) outboxPage(c echo.Context) error {
+	if err := auth.Authorize(actor(c), auth.ActOutboxRead); err != nil {
+		return err
+	}
+	f, err := outboxFilter(c)
+	if err != nil {
+		return err
+	}
+	if f.Limit == 0 {
+		f.Limit = 200
+	}
+	ctx := c.Request().Context()
+	list, err := s.db.OutboxMessages(ctx, f)
+	if err != nil {
+		return err
+	}
+	counts, err := s.db.CountOutbox(ctx)
+	if err != nil {
+		return err
+	}
+	v := outboxView{Messages: list, Counts: counts, SMTP: s.cfg.SMTP, Status: f.Status, Kind: f.Kind,
+		Statuses: outboxStatuses, Kinds: mail.Kinds}
+	return s.render(c, http.StatusOK, "outbox.html", s.localizer(c).T("outbox.title"), v)
+}
+
+func (s *Server) apiListOutbox(c echo.Context) error {
+	if err := auth.Authorize(actor(c), auth.ActOutboxRead); err != nil {
+		return err
+	}
+	f, err := outboxFilter(c)
+	if err != nil {
+		return err
+	}
+	if f.Limit == 0 {
+		f.Limit = 100
+	}
+	list, err := s.db.OutboxMessages(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, list)
+}
