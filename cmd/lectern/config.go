@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/lectern-platform/lectern/internal/certify"
+	"github.com/lectern-platform/lectern/internal/mail"
 )
 
 // Config is every setting of `lectern serve`, from flags, else the environment,
@@ -28,6 +29,7 @@ type Config struct {
 	SigningKeyFile string // empty: signing-key.pem in the data directory
 	Programme      string // the training programme printed on certificates
 	IdleTimeout    time.Duration
+	SMTP           *mail.SMTPConfig // nil: no e-mail is sent; it waits in the outbox
 }
 
 func envOr(key, def string) string {
@@ -62,8 +64,20 @@ func parseServeConfig(args []string, stderr io.Writer) (Config, error) {
 	fs.StringVar(&c.BaseURL, "base-url", os.Getenv("LECTERN_BASE_URL"), "public URL, used in links and QR codes [LECTERN_BASE_URL]")
 	fs.DurationVar(&c.IdleTimeout, "idle-timeout", envDuration("LECTERN_IDLE_TIMEOUT", 2*time.Hour), "sign browsers out after this long without activity; 0 never [LECTERN_IDLE_TIMEOUT]")
 	fs.StringVar(&c.Programme, "programme", envOr("LECTERN_PROGRAMME", certify.DefaultProgramme), "training programme named on certificates [LECTERN_PROGRAMME]")
+	// No default shown from the environment: the URL may hold a password.
+	smtpURL := fs.String("smtp-url", "", "send e-mail through smtp://user:pass@host:587?from=… (STARTTLS) or smtps://…:465 (TLS); default: none, e-mails wait in the outbox [LECTERN_SMTP_URL]")
 	if err := fs.Parse(args); err != nil {
 		return c, err
+	}
+	if *smtpURL == "" {
+		*smtpURL = os.Getenv("LECTERN_SMTP_URL")
+	}
+	if *smtpURL != "" {
+		smtp, err := mail.ParseSMTPURL(*smtpURL)
+		if err != nil {
+			return c, fmt.Errorf("LECTERN_SMTP_URL / --smtp-url: %w", err)
+		}
+		c.SMTP = smtp
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))

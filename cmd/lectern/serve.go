@@ -18,6 +18,7 @@ import (
 	"github.com/lectern-platform/lectern/internal/certify"
 	"github.com/lectern-platform/lectern/internal/course"
 	"github.com/lectern-platform/lectern/internal/i18n"
+	"github.com/lectern-platform/lectern/internal/mail"
 	"github.com/lectern-platform/lectern/internal/store"
 	"github.com/lectern-platform/lectern/internal/web"
 )
@@ -73,11 +74,20 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	if err != nil {
 		return err
 	}
-	srv, err := web.New(web.Config{BaseURL: cfg.BaseURL, Version: version, TrustedProxies: cfg.TrustedProxies, Signer: signer, Programme: cfg.Programme, IdleTimeout: cfg.IdleTimeout}, db, library, catalog, log)
+	webCfg := web.Config{BaseURL: cfg.BaseURL, Version: version, TrustedProxies: cfg.TrustedProxies, Signer: signer, Programme: cfg.Programme, IdleTimeout: cfg.IdleTimeout}
+	if cfg.SMTP != nil {
+		webCfg.SMTP = cfg.SMTP.String()
+	}
+	srv, err := web.New(webCfg, db, library, catalog, log)
 	if err != nil {
 		return err
 	}
 	go srv.Attempts().Sweep(ctx, 30*time.Second) // finalise attempts nobody came back to
+	mailDone := make(chan struct{})
+	go func() { // delivers the outbox; stops with ctx, after the message in hand
+		defer close(mailDone)
+		mail.NewSender(db, cfg.SMTP, log).Run(ctx)
+	}()
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -100,6 +110,11 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("http server: %w", err)
+	}
+	select {
+	case <-mailDone:
+	case <-shutdownCtx.Done():
+		log.Warn("stopped while an e-mail was being sent; it is retried after its lease")
 	}
 	log.Info("stopped")
 	return nil
