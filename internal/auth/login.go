@@ -37,6 +37,7 @@ const (
 type Credentials struct {
 	Email     string `json:"email"`
 	Password  string `json:"password"`
+	TOTP      string `json:"totp"` // the authenticator's code (or a recovery code), for accounts with a second factor
 	ClientIP  string `json:"-"`
 	UserAgent string `json:"-"`
 	Kind      string `json:"-"`
@@ -71,6 +72,23 @@ func (s *Service) Login(ctx context.Context, c Credentials) (token string, u *Us
 		}
 		s.log.Info("login failed", "client", c.ClientIP)
 		return "", nil, apperr.Unauthorized("wrong e-mail address or password")
+	}
+	if u.TOTPEnabledAt != nil {
+		if c.TOTP == "" && c.Kind == KindBrowser {
+			pending, err := s.pendingSecondStep(ctx, u, now)
+			if err != nil {
+				return "", nil, err
+			}
+			return "", nil, &SecondStepNeeded{Token: pending}
+		}
+		if err := s.checkSecondFactor(ctx, u, c.TOTP); err != nil {
+			if !errors.Is(err, ErrSecondFactorRequired) {
+				if rerr := s.db.RecordLoginFailure(ctx, email, c.ClientIP, now, now.Add(-throttleWindow)); rerr != nil {
+					return "", nil, rerr
+				}
+			}
+			return "", nil, err
+		}
 	}
 	token, err = s.openSession(ctx, u, c, now)
 	if err != nil {

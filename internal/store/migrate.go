@@ -291,6 +291,40 @@ var migrations = []*gormigrate.Migration{
 		Migrate:  migrateOutbox,
 		Rollback: rollbackOutbox,
 	},
+	{
+		// A second factor for admins and trainers: TOTP and single-use recovery codes.
+		ID: "20261125-09-totp",
+		Migrate: func(tx *gorm.DB) error {
+			type User struct {
+				ID            int64
+				TOTPSecret    string     `gorm:"column:totp_secret;size:64;not null;default:''"`
+				TOTPEnabledAt *time.Time `gorm:"column:totp_enabled_at"`
+				TOTPLastStep  int64      `gorm:"column:totp_last_step;not null;default:0"`
+			}
+			type RecoveryCode struct {
+				ID       int64  `gorm:"primaryKey"`
+				UserID   int64  `gorm:"not null;index"`
+				CodeHash string `gorm:"size:64;not null"`
+				UsedAt   *time.Time
+				User     *User `gorm:"constraint:OnDelete:CASCADE"`
+			}
+			if err := tx.AutoMigrate(&User{}); err != nil {
+				return err
+			}
+			return tx.AutoMigrate(&RecoveryCode{})
+		},
+		Rollback: func(tx *gorm.DB) error {
+			if err := tx.Migrator().DropTable("recovery_codes"); err != nil {
+				return err
+			}
+			for _, col := range []string{"totp_secret", "totp_enabled_at", "totp_last_step"} {
+				if err := tx.Migrator().DropColumn("users", col); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	},
 }
 
 // migrationLock is the PostgreSQL advisory lock key held while migrating.

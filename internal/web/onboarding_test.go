@@ -58,7 +58,12 @@ func pathOf(t *testing.T, link string) string {
 // activate fills the activation form as a browser would; it returns the response.
 func activate(t *testing.T, ts *testServer, client *http.Client, path string, form url.Values) (*http.Response, string) {
 	t.Helper()
-	form.Set("csrf_token", csrfFrom(t, client, ts.URL+"/login"))
+	// A signed-in browser is sent away from /login; its pages carry the token too.
+	tokenPage := ts.URL + "/login"
+	if res, _ := getWith(t, client, tokenPage); res.StatusCode == http.StatusSeeOther {
+		tokenPage = ts.URL + "/sessions"
+	}
+	form.Set("csrf_token", csrfFrom(t, client, tokenPage))
 	res, err := client.PostForm(ts.URL+path, form)
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 
@@ -15,6 +16,9 @@ type loginView struct {
 	Next  string
 	Error string
 	Idle  bool // signed out after a while without activity
+	// Pending, set after a right password for an account with a second factor,
+	// turns the form into the code form.
+	Pending string
 }
 
 func (s *Server) loginPage(c echo.Context) error {
@@ -30,6 +34,10 @@ func (s *Server) loginSubmit(c echo.Context) error {
 		ClientIP: c.RealIP(), UserAgent: c.Request().UserAgent(), Kind: auth.KindBrowser}
 	next := localPath(c.FormValue("next"))
 	token, _, err := s.accounts.Login(c.Request().Context(), in)
+	var second *auth.SecondStepNeeded
+	if errors.As(err, &second) {
+		return s.render(c, http.StatusOK, "login.html", l.T("login.title"), loginView{Next: next, Pending: second.Token})
+	}
 	if err != nil {
 		de, ok := apperr.As(err)
 		if !ok {

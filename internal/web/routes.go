@@ -28,7 +28,12 @@ func (s *Server) routes() {
 	// Browser pages.
 	e.GET("/login", s.loginPage)
 	e.POST("/login", s.loginSubmit)
+	e.POST("/login/code", s.loginCodeSubmit)
 	e.POST("/logout", s.logoutSubmit)
+	e.GET("/account/security", s.securityPage)
+	e.POST("/account/security/start", s.securityStart)
+	e.POST("/account/security/confirm", s.securityConfirm)
+	e.POST("/account/security/disable", s.securityDisable)
 	e.GET("/privacy", s.privacyPage)
 	// Links that carry a one-time token: throttled per client address, so the
 	// 80-bit tokens cannot be searched.
@@ -118,6 +123,7 @@ func (s *Server) routes() {
 	v1.PUT("/attempts/:id/answers/:question", s.apiSaveAnswer)
 	v1.POST("/attempts/:id/submit", s.apiSubmitAttempt)
 	v1.POST("/users/:id/invite", s.apiInvite)
+	v1.DELETE("/users/:id/totp", s.apiDisableTOTP)
 	v1.POST("/sessions/:id/slips", s.slipsPDF)
 	v1.POST("/sessions/:id/close", s.apiCloseSession)
 	v1.GET("/sessions/:id/certificates.zip", s.apiCertificatesZIP)

@@ -1,0 +1,258 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base32"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
+
+	"github.com/lectern-platform/lectern/internal/apperr"
+	"github.com/lectern-platform/lectern/internal/store"
+)
+
+// A second factor for the accounts that can change a day's record (admins and
+// trainers): a TOTP authenticator app, with ten single-use recovery codes.
+const (
+	totpPeriod        = 30
+	recoveryCodeCount = 10
+	PurposeSecondStep = "second_step" // a password already checked, waiting for the code
+	secondStepLife    = 5 * time.Minute
+)
+
+var totpOpts = totp.ValidateOpts{Period: totpPeriod, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
+
+// ErrSecondFactorRequired: the password was right; now the authenticator's code.
+var ErrSecondFactorRequired = &apperr.Error{Code: apperr.CodeUnauthorized, Message: "enter the code from your authenticator app",
+	Details: []apperr.FieldError{{Field: "totp", Message: "required"}}}
+
+func mayUseTOTP(a *Actor) bool { return a != nil && (a.Role == RoleAdmin || a.Role == RoleTrainer) }
+
+// TOTPStatus says whether the actor has a second factor and how many recovery
+// codes are left.
+func (s *Service) TOTPStatus(ctx context.Context, a *Actor) (enabled bool, pending bool, codesLeft int64, err error) {
+	if !mayUseTOTP(a) {
+		return false, false, 0, apperr.Forbidden("a second factor is for admins and trainers")
+	}
+	u, err := s.db.User(ctx, a.UserID)
+	if err != nil {
+		return false, false, 0, err
+	}
+	if u.TOTPEnabledAt == nil {
+		return false, u.TOTPSecret != "", 0, nil
+	}
+	n, err := s.db.RecoveryCodesLeft(ctx, a.UserID)
+	return true, false, n, err
+}
+
+// StartTOTP creates a new secret, pending until a code from it is confirmed, and
+// returns it with the otpauth:// URL for the authenticator's QR code.
+func (s *Service) StartTOTP(ctx context.Context, a *Actor) (secret, url string, err error) {
+	if enabled, _, _, err := s.TOTPStatus(ctx, a); err != nil {
+		return "", "", err
+	} else if enabled {
+		return "", "", apperr.Conflict("a second factor is already set up; turn it off first to replace it")
+	}
+	key, err := totp.Generate(totp.GenerateOpts{Issuer: "Lectern", AccountName: a.Email, Period: totpPeriod})
+	if err != nil {
+		return "", "", fmt.Errorf("generate second factor: %w", err)
+	}
+	if err := s.db.SetTOTP(ctx, a.UserID, key.Secret(), nil, nil); err != nil {
+		return "", "", err
+	}
+	return key.Secret(), key.URL(), nil
+}
+
+// ConfirmTOTP turns the pending secret on with a first code from the app and
+// returns the recovery codes, shown this once.
+func (s *Service) ConfirmTOTP(ctx context.Context, a *Actor, code string) ([]string, error) {
+	if !mayUseTOTP(a) {
+		return nil, apperr.Forbidden("a second factor is for admins and trainers")
+	}
+	u, err := s.db.User(ctx, a.UserID)
+	if err != nil {
+		return nil, err
+	}
+	if u.TOTPSecret == "" || u.TOTPEnabledAt != nil {
+		return nil, apperr.Conflict("start setting up the second factor first")
+	}
+	now := s.now()
+	if _, ok := matchTOTP(u.TOTPSecret, code, now); !ok {
+		return nil, apperr.Invalid("code", "this code does not match; check the time on your phone and try the next code")
+	}
+	codes, hashes, err := newRecoveryCodes(u.ID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.db.SetTOTP(ctx, u.ID, u.TOTPSecret, &now, hashes); err != nil {
+		return nil, err
+	}
+	s.forgetUser(u.ID)
+	err = s.db.Tx(ctx, func(q store.Q) error { return audit(q, now, &a.UserID, "user.totp_enable", u.ID, map[string]any{}) })
+	return codes, err
+}
+
+// DisableTOTP turns the second factor off: by its owner (with a current code or a
+// recovery code), or by an admin for someone who lost both.
+func (s *Service) DisableTOTP(ctx context.Context, a *Actor, userID int64, code string) error {
+	if a == nil {
+		return apperr.Unauthorized("sign in first")
+	}
+	if a.UserID != userID && a.Role != RoleAdmin {
+		return apperr.NotFound("user")
+	}
+	u, err := s.db.User(ctx, userID)
+	if errors.Is(err, store.ErrNotFound) {
+		return apperr.NotFound("user")
+	} else if err != nil {
+		return err
+	}
+	if a.UserID == userID && u.TOTPEnabledAt != nil {
+		if err := s.checkSecondFactor(ctx, u, code); err != nil {
+			return err
+		}
+	}
+	if err := s.db.SetTOTP(ctx, userID, "", nil, nil); err != nil {
+		return err
+	}
+	now := s.now()
+	return s.db.Tx(ctx, func(q store.Q) error { return audit(q, now, &a.UserID, "user.totp_disable", userID, map[string]any{}) })
+}
+
+// checkSecondFactor accepts a current TOTP code (each time step once) or an unused
+// recovery code.
+func (s *Service) checkSecondFactor(ctx context.Context, u *User, code string) error {
+	code = strings.TrimSpace(code)
+	wrong := &apperr.Error{Code: apperr.CodeUnauthorized, Message: "this code is not right",
+		Details: []apperr.FieldError{{Field: "totp", Message: "not right"}}}
+	if code == "" {
+		return ErrSecondFactorRequired
+	}
+	now := s.now()
+	if step, ok := matchTOTP(u.TOTPSecret, code, now); ok {
+		fresh, err := s.db.UseTOTPStep(ctx, u.ID, step)
+		if err != nil {
+			return err
+		}
+		if !fresh {
+			return &apperr.Error{Code: apperr.CodeUnauthorized, Message: "this code was already used; wait for the next one",
+				Details: []apperr.FieldError{{Field: "totp", Message: "already used"}}}
+		}
+		return nil
+	}
+	if len(normalizeRecovery(code)) == 10 {
+		ok, err := s.db.UseRecoveryCode(ctx, u.ID, hashRecovery(u.ID, code), now)
+		if err != nil {
+			return err
+		}
+		if ok {
+			s.log.Warn("recovery code used", "user_id", u.ID)
+			return nil
+		}
+	}
+	return wrong
+}
+
+// matchTOTP checks a six-digit code against the steps around now (one step of
+// clock drift either way) and returns the step it matched.
+func matchTOTP(secret, code string, now time.Time) (int64, bool) {
+	code = strings.ReplaceAll(strings.TrimSpace(code), " ", "")
+	if len(code) != 6 || secret == "" {
+		return 0, false
+	}
+	step := now.Unix() / totpPeriod
+	for _, st := range []int64{step - 1, step, step + 1} {
+		want, err := totp.GenerateCodeCustom(secret, time.Unix(st*totpPeriod, 0), totpOpts)
+		if err == nil && subtle.ConstantTimeCompare([]byte(want), []byte(code)) == 1 {
+			return st, true
+		}
+	}
+	return 0, false
+}
+
+func newRecoveryCodes(userID int64) (codes, hashes []string, err error) {
+	for i := 0; i < recoveryCodeCount; i++ {
+		b := make([]byte, 7)
+		if _, err := rand.Read(b); err != nil {
+			return nil, nil, fmt.Errorf("recovery code: %w", err)
+		}
+		raw := strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))[:10]
+		codes = append(codes, raw[:5]+"-"+raw[5:])
+		hashes = append(hashes, hashRecovery(userID, raw))
+	}
+	return codes, hashes, nil
+}
+
+func normalizeRecovery(code string) string {
+	return strings.ToLower(strings.NewReplacer("-", "", " ", "").Replace(strings.TrimSpace(code)))
+}
+
+func hashRecovery(userID int64, code string) string {
+	sum := sha256.Sum256([]byte(fmt.Sprintf("lectern-recovery:%d:%s", userID, normalizeRecovery(code))))
+	return hex.EncodeToString(sum[:])
+}
+
+// SecondStep finishes a sign-in whose password was right, with the code: the
+// pendingToken came from Login's ErrSecondFactorRequired answer to a browser.
+func (s *Service) SecondStep(ctx context.Context, pendingToken, code string, c Credentials) (string, *User, error) {
+	var user *User
+	now := s.now()
+	err := s.db.Tx(ctx, func(q store.Q) error {
+		_, u, err := s.validToken(q, pendingToken, PurposeSecondStep)
+		user = u
+		return err
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	if err := s.checkSecondFactor(ctx, user, code); err != nil {
+		if rerr := s.db.RecordLoginFailure(ctx, user.Email, c.ClientIP, now, now.Add(-throttleWindow)); rerr != nil {
+			return "", nil, rerr
+		}
+		return "", nil, err
+	}
+	err = s.db.Tx(ctx, func(q store.Q) error {
+		t, _, err := s.validToken(q, pendingToken, PurposeSecondStep)
+		if err != nil {
+			return err
+		}
+		if ok, err := q.UseToken(t.ID, now); err != nil || !ok {
+			return ErrTokenUsed
+		}
+		return nil
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	token, err := s.openSession(ctx, user, c, now)
+	return token, user, err
+}
+
+// SecondStepNeeded answers a browser's right password for an account with a
+// second factor: the code form carries Token instead of the password.
+type SecondStepNeeded struct{ Token string }
+
+func (e *SecondStepNeeded) Error() string {
+	return "the password is right; the second factor's code is needed"
+}
+
+// pendingSecondStep issues the short-lived token a browser carries from the
+// password form to the code form (the password is not sent twice).
+func (s *Service) pendingSecondStep(ctx context.Context, u *User, now time.Time) (string, error) {
+	token, err := newOneTimeToken()
+	if err != nil {
+		return "", err
+	}
+	err = s.db.Tx(ctx, func(q store.Q) error {
+		return q.CreateToken(&store.OneTimeToken{UserID: u.ID, Purpose: PurposeSecondStep, TokenHash: hashOneTimeToken(token), CreatedAt: now, ExpiresAt: now.Add(secondStepLife)})
+	})
+	return token, err
+}

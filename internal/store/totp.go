@@ -1,0 +1,64 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// RecoveryCode is one single-use code that stands in for a lost authenticator.
+// Only its hash is stored.
+type RecoveryCode struct {
+	ID       int64 `gorm:"primaryKey"`
+	UserID   int64
+	CodeHash string
+	UsedAt   *time.Time
+}
+
+// SetTOTP stores a pending secret (enabledAt nil), confirms it, or clears it
+// (secret ""); recovery codes are replaced by codes (none when disabling).
+func (db *DB) SetTOTP(ctx context.Context, userID int64, secret string, enabledAt *time.Time, codes []string) error {
+	return db.Tx(ctx, func(q Q) error {
+		if err := q.g.Model(&User{}).Where("id = ?", userID).
+			Updates(map[string]any{"totp_secret": secret, "totp_enabled_at": enabledAt, "totp_last_step": 0}).Error; err != nil {
+			return fmt.Errorf("set second factor of user %d: %w", userID, err)
+		}
+		if err := q.g.Where("user_id = ?", userID).Delete(&RecoveryCode{}).Error; err != nil {
+			return fmt.Errorf("clear recovery codes of user %d: %w", userID, err)
+		}
+		for _, h := range codes {
+			if err := q.g.Create(&RecoveryCode{UserID: userID, CodeHash: h}).Error; err != nil {
+				return fmt.Errorf("store recovery code: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// UseTOTPStep records that a time step's code was used, only if it is later than
+// the last one: a code seen once (or an older one) cannot sign in again.
+func (db *DB) UseTOTPStep(ctx context.Context, userID, step int64) (bool, error) {
+	res := db.W.WithContext(ctx).Model(&User{}).Where("id = ? AND totp_last_step < ?", userID, step).Update("totp_last_step", step)
+	if res.Error != nil {
+		return false, fmt.Errorf("use second-factor code: %w", res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+// UseRecoveryCode spends a recovery code; false when it does not exist or was used.
+func (db *DB) UseRecoveryCode(ctx context.Context, userID int64, hash string, at time.Time) (bool, error) {
+	res := db.W.WithContext(ctx).Model(&RecoveryCode{}).Where("user_id = ? AND code_hash = ? AND used_at IS NULL", userID, hash).Update("used_at", at)
+	if res.Error != nil {
+		return false, fmt.Errorf("use recovery code: %w", res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+// RecoveryCodesLeft counts a user's unused recovery codes.
+func (db *DB) RecoveryCodesLeft(ctx context.Context, userID int64) (int64, error) {
+	var n int64
+	if err := db.R.WithContext(ctx).Model(&RecoveryCode{}).Where("user_id = ? AND used_at IS NULL", userID).Count(&n).Error; err != nil {
+		return 0, fmt.Errorf("count recovery codes: %w", err)
+	}
+	return n, nil
+}
