@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -186,5 +188,55 @@ func TestOutbox_AdminOnly(t *testing.T) {
 	}
 	if res, _ := ts.api(t, "", "GET", "/api/v1/outbox", nil); res.StatusCode != http.StatusUnauthorized {
 		t.Errorf("anonymous API: %d", res.StatusCode)
+	}
+}
+
+// acceptLanguage is a browser whose language is set.
+type acceptLanguage string
+
+func (a acceptLanguage) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Accept-Language", string(a))
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// TestOutbox_InvitationLinkFromTheOutbox: without SMTP, an admin reads a new
+// officer's invitation in the outbox and hands the link over; activating it
+// records the browser's language for the officer's next e-mails.
+func TestOutbox_InvitationLinkFromTheOutbox(t *testing.T) {
+	w := newWorld(t)
+	ts := w.ts
+	ts.fixClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	s := w.createSession(t, 30, nil)
+	if res, body := ts.postCSV(t, ts.token(t, w.coordA), s.ID, "email,name\nlea.dubois@police.example,Léa Dubois\n"); res.StatusCode != 200 {
+		t.Fatalf("roster: %d %s", res.StatusCode, body)
+	}
+	res, body := ts.api(t, ts.token(t, w.admin), "GET", "/api/v1/outbox", nil)
+	var list []store.OutboxMessage
+	if res.StatusCode != 200 || json.Unmarshal([]byte(body), &list) != nil {
+		t.Fatalf("outbox: %d %s", res.StatusCode, body)
+	}
+	kinds := map[string]store.OutboxMessage{}
+	for _, m := range list {
+		if m.ToAddress == "lea.dubois@police.example" {
+			kinds[m.Kind] = m
+		}
+	}
+	inv, ok := kinds["invitation"]
+	if !ok || kinds["enrolment_confirmed"].ID == 0 {
+		t.Fatalf("the new officer's e-mails: %v", kinds)
+	}
+	link := regexp.MustCompile(`http://127\.0\.0\.1(/activate/\S+)`).FindStringSubmatch(inv.TextBody)
+	if link == nil {
+		t.Fatalf("no link in the invitation:\n%s", inv.TextBody)
+	}
+	browser := newBrowser()
+	browser.Transport = acceptLanguage("fr-CA,fr;q=0.9,en;q=0.5")
+	good := url.Values{"password": {"a long enough password"}, "password_again": {"a long enough password"}, "accept_privacy": {"on"}}
+	if res, _ := activate(t, ts, browser, link[1], good); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("activate with the link from the outbox: %d", res.StatusCode)
+	}
+	if lang, err := ts.DB.Read(context.Background()).UserLanguage(*inv.UserID); err != nil || lang != "fr-CA" {
+		t.Errorf("recorded language = %q, %v", lang, err)
 	}
 }

@@ -87,7 +87,10 @@ func (s *Server) activateSubmit(c echo.Context) error {
 	if v, bad := s.passwordsDiffer(c, token); bad {
 		return s.render(c, http.StatusUnprocessableEntity, "activate.html", s.localizer(c).T("activate.title"), v)
 	}
-	session, _, err := s.accounts.Activate(c.Request().Context(), token, c.FormValue("password"), c.FormValue("accept_privacy") == "on", s.credentials(c))
+	session, u, err := s.accounts.Activate(c.Request().Context(), token, c.FormValue("password"), c.FormValue("accept_privacy") == "on", s.credentials(c))
+	if err == nil && u != nil {
+		s.recordLanguage(c, u.ID)
+	}
 	return s.finishToken(c, session, err, token, "activate.html", "activate.title")
 }
 
