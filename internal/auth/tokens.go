@@ -19,6 +19,7 @@ import (
 // One-time token purposes and how long each stays usable.
 const (
 	PurposeInvite  = "invite"
+	PurposeSlip    = "slip" // an invitation printed on a sign-in slip; it lives beside the e-mailed one
 	PurposeReset   = "reset"
 	InviteLifetime = 14 * 24 * time.Hour
 	ResetLifetime  = time.Hour
@@ -117,7 +118,7 @@ func (s *Service) Invite(ctx context.Context, a *Actor, userIDs []int64, sendMai
 			if u.PasswordHash != "" {
 				continue
 			}
-			inv, err := s.issueInvitation(q, a, u, now, sendMail)
+			inv, err := s.issueInvitation(q, a, u, now, sendMail, PurposeInvite)
 			if err != nil {
 				return err
 			}
@@ -135,16 +136,18 @@ func (s *Service) Invite(ctx context.Context, a *Actor, userIDs []int64, sendMai
 // InviteAsSystem invites accounts created without a password by a roster import
 // or the API, inside the caller's transaction.
 func (s *Service) InviteAsSystem(q store.Q, by *Actor, u *store.User) error {
-	_, err := s.issueInvitation(q, by, u, s.now(), true)
+	_, err := s.issueInvitation(q, by, u, s.now(), true, PurposeInvite)
 	return err
 }
 
-func (s *Service) issueInvitation(q store.Q, a *Actor, u *store.User, now time.Time, sendMail bool) (*Invitation, error) {
+// issueInvitation creates an invitation token (purpose invite, or slip for a
+// printed one: reprinting retires the older slip but not the e-mailed link).
+func (s *Service) issueInvitation(q store.Q, a *Actor, u *store.User, now time.Time, sendMail bool, purpose string) (*Invitation, error) {
 	token, err := newOneTimeToken()
 	if err != nil {
 		return nil, err
 	}
-	t := &store.OneTimeToken{UserID: u.ID, Purpose: PurposeInvite, TokenHash: hashOneTimeToken(token), CreatedAt: now, ExpiresAt: now.Add(InviteLifetime)}
+	t := &store.OneTimeToken{UserID: u.ID, Purpose: purpose, TokenHash: hashOneTimeToken(token), CreatedAt: now, ExpiresAt: now.Add(InviteLifetime)}
 	if a != nil && a.UserID != 0 {
 		t.CreatedBy = &a.UserID
 	}
@@ -206,7 +209,7 @@ func (s *Service) validToken(q store.Q, token, purpose string) (*store.OneTimeTo
 		return nil, nil, ErrTokenUnknown
 	}
 	t, err := q.Token(hashOneTimeToken(token))
-	if errors.Is(err, store.ErrNotFound) || (err == nil && t.Purpose != purpose) {
+	if errors.Is(err, store.ErrNotFound) || (err == nil && t.Purpose != purpose && !(purpose == PurposeInvite && t.Purpose == PurposeSlip)) {
 		return nil, nil, ErrTokenUnknown
 	} else if err != nil {
 		return nil, nil, err
@@ -220,6 +223,9 @@ func (s *Service) validToken(q store.Q, token, purpose string) (*store.OneTimeTo
 	users, err := q.UsersByIDs([]int64{t.UserID})
 	if err != nil || len(users) != 1 {
 		return nil, nil, ErrTokenUnknown
+	}
+	if purpose == PurposeInvite && users[0].PasswordHash != "" {
+		return nil, nil, ErrTokenUsed // activated meanwhile, through another link
 	}
 	return t, &users[0], nil
 }
@@ -271,6 +277,10 @@ func (s *Service) useToken(ctx context.Context, token, purpose, password string,
 		action := "user.reset"
 		if purpose == PurposeInvite {
 			accepted, action = &now, "user.activate"
+			// The e-mailed link and the printed slip: one activation ends both.
+			if err := q.RetireTokens(u.ID, now, PurposeInvite, PurposeSlip); err != nil {
+				return err
+			}
 		}
 		if err := q.SetPassword(u.ID, hash, accepted); err != nil {
 			return err
@@ -343,7 +353,7 @@ func (s *Service) InviteForSlips(ctx context.Context, a *Actor, users []store.Us
 			if users[i].PasswordHash != "" {
 				continue
 			}
-			inv, err := s.issueInvitation(q, a, &users[i], now, false)
+			inv, err := s.issueInvitation(q, a, &users[i], now, false, PurposeSlip)
 			if err != nil {
 				return err
 			}

@@ -31,6 +31,15 @@ func (q Q) CreateToken(t *OneTimeToken) error {
 	return nil
 }
 
+// RetireTokens ends a user's unused tokens of the given purposes.
+func (q Q) RetireTokens(userID int64, at time.Time, purposes ...string) error {
+	if err := q.g.Model(&OneTimeToken{}).Where("user_id = ? AND purpose IN ? AND used_at IS NULL", userID, purposes).
+		Update("used_at", at).Error; err != nil {
+		return fmt.Errorf("retire tokens of user %d: %w", userID, err)
+	}
+	return nil
+}
+
 // Token finds a token by hash, used or not (the caller tells them apart).
 func (q Q) Token(hash string) (*OneTimeToken, error) {
 	var t OneTimeToken

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -374,5 +375,119 @@ func TestIdleLogout(t *testing.T) {
 	}
 	if _, body := getWith(t, newBrowser(), ts.URL+"/login?idle=1"); !strings.Contains(body, "without activity") {
 		t.Errorf("the sign-in page does not say why")
+	}
+}
+
+// TestOnboarding_ThirtyOfficersByNine is issue 11's "done when": at 08:30 a
+// coordinator imports a roster of thirty; twenty read their invitation e-mail
+// (from the outbox, as an admin without SMTP would see it), ten are handed printed
+// slips; by 09:00 every one of them is signed in and on the session page.
+func TestOnboarding_ThirtyOfficersByNine(t *testing.T) {
+	w := newWorld(t)
+	ts := w.ts
+	ctx := context.Background()
+	ts.fixClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	s := w.createSession(t, 40, nil) // 3 December 2026, 09:00 Paris
+	paris, _ := time.LoadLocation("Europe/Paris")
+	at := func(hhmm string) {
+		tm, _ := time.ParseInLocation("2006-01-02 15:04", "2026-12-03 "+hhmm, paris)
+		ts.fixClock(tm.UTC())
+		ts.Server.accounts.SetClock(func() time.Time { return tm.UTC() })
+	}
+	at("08:30")
+	var csv strings.Builder
+	csv.WriteString("email,name\n")
+	names := map[string]string{}
+	scripts := []string{"Ana Novak", "김민준", "דניאל כהן", "Γιώργος Παπαδόπουλος", "Дмитрий Иванов", "François Müller-Łukasiewicz"}
+	for i := 0; i < 30; i++ {
+		email := fmt.Sprintf("officer%02d@police-a.example", i)
+		names[email] = fmt.Sprintf("%s %d", scripts[i%len(scripts)], i)
+		fmt.Fprintf(&csv, "%s,%s\n", email, names[email])
+	}
+	coord := ts.token(t, w.coordA)
+	if res, body := ts.postCSV(t, coord, s.ID, csv.String()); res.StatusCode != 200 || !strings.Contains(body, `"created":30`) {
+		t.Fatalf("roster: %d %s", res.StatusCode, body)
+	}
+	// Every new officer has an invitation e-mail waiting, with the link in both parts.
+	invites, err := ts.DB.OutboxMessages(ctx, store.OutboxFilter{Kind: "invitation"})
+	if err != nil || len(invites) != 30 {
+		t.Fatalf("%d invitation e-mails (%v)", len(invites), err)
+	}
+	linkRe := regexp.MustCompile(`https?://[^\s"<>]+/activate/[A-Z2-7]{16}`)
+	mailed := map[string]string{}
+	for _, m := range invites {
+		link := linkRe.FindString(m.TextBody)
+		if link == "" || !strings.Contains(m.HTMLBody, link) {
+			t.Fatalf("invitation to %s has no link", m.ToAddress)
+		}
+		mailed[m.ToAddress] = link
+	}
+
+	// 08:40: the coordinator prints slips for the ten whose agency mail blocks us.
+	at("08:40")
+	res, doc := ts.api(t, coord, "POST", fmt.Sprintf("/api/v1/sessions/%d/slips", s.ID), nil)
+	if res.StatusCode != 200 {
+		t.Fatalf("slips: %d", res.StatusCode)
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "slips.pdf"), []byte(doc), 0o600)
+	if out, err := exec.Command(needTool(t, "pdftoppm"), "-png", "-r", "110", filepath.Join(dir, "slips.pdf"), filepath.Join(dir, "page")).CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v %s", err, out)
+	}
+	pages, _ := filepath.Glob(filepath.Join(dir, "page*.png"))
+	var slipLinks []string
+	for _, page := range pages {
+		out, _ := exec.Command(needTool(t, "zbarimg"), "--quiet", "--raw", page).Output()
+		for _, line := range strings.Fields(string(out)) {
+			if strings.Contains(line, "/activate/") {
+				slipLinks = append(slipLinks, line)
+			}
+		}
+	}
+	if len(slipLinks) < 30 {
+		t.Fatalf("decoded %d slip QR codes from %d pages, want 30 (one per officer, some pages may share codes)", len(slipLinks), len(pages))
+	}
+
+	// Which slip is whose: the activation page greets its owner by name.
+	slipOf := map[string]string{}
+	for _, sl := range slipLinks {
+		_, page := getWith(t, newBrowser(), ts.URL+pathOf(t, sl))
+		for email, name := range names {
+			if strings.Contains(page, name+".") {
+				slipOf[email] = sl
+			}
+		}
+	}
+	if len(slipOf) != 30 {
+		t.Fatalf("matched %d slips to officers", len(slipOf))
+	}
+
+	// 08:45–08:59: twenty open their e-mail, ten scan their slip; each lands on the session page.
+	sessionPage := fmt.Sprintf("/sessions/%d", s.ID)
+	signedIn, i := 0, 0
+	for email, mailLink := range mailed {
+		at(fmt.Sprintf("08:%02d", 45+i/3))
+		link, other := mailLink, slipOf[email]
+		if i >= 20 {
+			link, other = other, link
+		}
+		browser := newBrowser()
+		form := url.Values{"password": {"officer password " + email}, "password_again": {"officer password " + email}, "accept_privacy": {"on"}}
+		if res, body := activate(t, ts, browser, pathOf(t, link), form); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("%s activating: %d %s", email, res.StatusCode, body)
+		}
+		if res, body := getWith(t, browser, ts.URL+sessionPage); res.StatusCode != 200 || !strings.Contains(body, names[email]) {
+			t.Errorf("%s is not on the session page by 09:00: %d", email, res.StatusCode)
+		} else {
+			signedIn++
+		}
+		// The other way in is closed now: one activation ends the e-mail and the slip.
+		if res, _ := getWith(t, newBrowser(), ts.URL+pathOf(t, other)); res.StatusCode != http.StatusGone {
+			t.Errorf("%s's other invitation still works after activating: %d", email, res.StatusCode)
+		}
+		i++
+	}
+	if signedIn != 30 {
+		t.Errorf("%d of 30 signed in by 09:00", signedIn)
 	}
 }

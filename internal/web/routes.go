@@ -38,7 +38,7 @@ func (s *Server) routes() {
 	// Links that carry a one-time token: throttled per client address, so the
 	// 80-bit tokens cannot be searched.
 	onboard := e.Group("", middleware.RateLimiter(middleware.NewRateLimiterMemoryStoreWithConfig(
-		middleware.RateLimiterMemoryStoreConfig{Rate: 5, Burst: 60, ExpiresIn: 3 * time.Minute}))) // a room behind one NAT fits in the burst
+		middleware.RateLimiterMemoryStoreConfig{Rate: 10, Burst: 120, ExpiresIn: 3 * time.Minute}))) // a room behind one NAT fits in the burst
 	onboard.GET("/activate", s.activateCodePage)
 	onboard.POST("/activate", s.activateCodeSubmit)
 	onboard.GET("/activate/:token", s.activatePage)
