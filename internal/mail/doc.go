@@ -23,9 +23,10 @@
 //		return m.Invitation(q, user, link, expiresAt)
 //	})
 //
-// The recipient's language is the one recorded for the user (store.Q.SetUserLanguage),
-// else the course's language for session messages, else the Mailer's default
-// (English); the best available catalogue of internal/i18n is used.
+// The recipient's language is the one recorded for the user (their browser's first
+// choice when they activated their account; store.Q.SetUserLanguage), else the
+// course's language for session messages, else the Mailer's default (English); the
+// best available catalogue of internal/i18n is used.
 //
 // # SMTP URL
 //
