@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -185,16 +186,34 @@ func (db *DB) FinishOutbox(ctx context.Context, id int64, attempt int, status st
 		t := sentAt.UTC()
 		sentAt = &t
 	}
-	res := db.W.WithContext(ctx).Model(&OutboxMessage{}).
-		Where("id = ? AND status = ? AND attempts = ?", id, OutboxQueued, attempt).
-		Updates(map[string]any{"status": status, "next_attempt_at": next.UTC(), "last_error": lastError, "sent_at": sentAt})
-	if res.Error != nil {
-		return fmt.Errorf("record e-mail %d as %s: %w", id, status, res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return fmt.Errorf("record e-mail %d as %s: attempt %d was overtaken by another sender", id, status, attempt)
-	}
-	return nil
+	return db.Tx(ctx, func(q Q) error {
+		res := q.g.Model(&OutboxMessage{}).
+			Where("id = ? AND status = ? AND attempts = ?", id, OutboxQueued, attempt).
+			Updates(map[string]any{"status": status, "next_attempt_at": next.UTC(), "last_error": lastError, "sent_at": sentAt})
+		if res.Error != nil {
+			return fmt.Errorf("record e-mail %d as %s: %w", id, status, res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return fmt.Errorf("record e-mail %d as %s: attempt %d was overtaken by another sender", id, status, attempt)
+		}
+		if status != OutboxSent && status != OutboxFailed {
+			return nil
+		}
+		// Sent and given-up messages go into the audit log with the rest of the day.
+		var m OutboxMessage
+		if err := q.g.Select("id", "kind", "user_id", "session_id", "to_address").Take(&m, id).Error; err != nil {
+			return fmt.Errorf("load e-mail %d: %w", id, err)
+		}
+		after, err := json.Marshal(map[string]any{"id": m.ID, "kind": m.Kind, "to": m.ToAddress, "attempts": attempt, "error": lastError})
+		if err != nil {
+			return err
+		}
+		at := next.UTC()
+		if sentAt != nil {
+			at = *sentAt
+		}
+		return q.Audit(&AuditEvent{At: at, Action: "mail." + status, SessionID: m.SessionID, UserID: m.UserID, After: string(after)})
+	})
 }
 
 // SetUserLanguage records the language a user reads, the first time it is known;

@@ -3,9 +3,11 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -119,6 +121,20 @@ func testOutbox(t *testing.T, db *DB) {
 		}
 		if n, _ := db.ClaimOutbox(ctx, m.ID, now.Add(time.Hour), now.Add(2*time.Hour)); n != 0 {
 			t.Errorf("a sent message was claimed again")
+		}
+		// The sending is in the audit log; the failed retry before it is not.
+		events, err := db.Read(ctx).AuditEvents(nil, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := 0
+		for _, e := range events {
+			if e.Action == "mail.sent" && strings.Contains(e.After, fmt.Sprintf(`"id":%d`, m.ID)) && e.At.Equal(sent) {
+				found++
+			}
+		}
+		if found != 1 {
+			t.Errorf("%d audit events for the sent e-mail, want 1", found)
 		}
 	})
 }
