@@ -313,8 +313,13 @@ func (s *Service) RequestReset(ctx context.Context, email, clientIP string) erro
 	u, err := s.db.UserByEmail(ctx, email)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && u.PasswordHash == "") {
 		// Unknown, or invited but never activated (their invitation is the way in).
+		// Still one write transaction, like the real thing, so the answer's timing
+		// says little about whether the address exists.
 		s.log.Info("password reset requested for no active account", "client", clientIP)
-		return nil
+		after, _ := json.Marshal(map[string]any{"client": clientIP, "active_account": false})
+		return s.db.Tx(ctx, func(q store.Q) error {
+			return q.Audit(&store.AuditEvent{At: now, Action: "user.reset_request", After: string(after)})
+		})
 	} else if err != nil {
 		return err
 	}
