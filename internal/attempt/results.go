@@ -43,12 +43,8 @@ func (s *Service) Results(ctx context.Context, a *auth.Actor, sessionID int64) (
 	if err != nil {
 		return nil, nil, err
 	}
-	var scope *int64
-	switch {
-	case a.CanManageSession(trainerIDs(ts)):
-	case a.Role == auth.RoleCoordinator:
-		scope = a.AgencyScope()
-	default:
+	scope, ok := a.SessionScope(trainerIDs(ts))
+	if !ok {
 		return nil, nil, apperr.Forbidden("results are for the session's trainers and the agencies' coordinators")
 	}
 	enrolments, err := q.Enrollments(sessionID, scope)

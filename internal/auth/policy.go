@@ -147,6 +147,19 @@ func (a *Actor) CanManageSession(trainerIDs []int64) bool {
 	return false
 }
 
+// SessionScope is how much of a session's people the actor handles (results,
+// slips, certificates): all of them (nil) for its trainers and admins, their
+// agency's for a coordinator; ok is false for everyone else.
+func (a *Actor) SessionScope(trainerIDs []int64) (agency *int64, ok bool) {
+	switch {
+	case a.CanManageSession(trainerIDs):
+		return nil, true
+	case a != nil && a.Role == RoleCoordinator:
+		return a.AgencyScope(), true
+	}
+	return nil, false
+}
+
 // CanActForUser reports whether the actor may enrol, unenrol or import a user:
 // admins and trainers anyone, coordinators the officers of their agency, officers
 // themselves.
