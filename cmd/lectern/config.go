@@ -30,6 +30,11 @@ type Config struct {
 	Programme      string // the training programme printed on certificates
 	IdleTimeout    time.Duration
 	SMTP           *mail.SMTPConfig // nil: no e-mail is sent; it waits in the outbox
+	// MetricsAddr serves GET /metrics on a listener of its own (e.g.
+	// 127.0.0.1:9090); MetricsToken serves it on the public port to that bearer
+	// token. Both empty: no metrics are kept.
+	MetricsAddr  string
+	MetricsToken string
 }
 
 func envOr(key, def string) string {
@@ -64,6 +69,7 @@ func parseServeConfig(args []string, stderr io.Writer) (Config, error) {
 	fs.StringVar(&c.BaseURL, "base-url", os.Getenv("LECTERN_BASE_URL"), "public URL, used in links and QR codes [LECTERN_BASE_URL]")
 	fs.DurationVar(&c.IdleTimeout, "idle-timeout", envDuration("LECTERN_IDLE_TIMEOUT", 2*time.Hour), "sign browsers out after this long without activity; 0 never [LECTERN_IDLE_TIMEOUT]")
 	fs.StringVar(&c.Programme, "programme", envOr("LECTERN_PROGRAMME", certify.DefaultProgramme), "training programme named on certificates [LECTERN_PROGRAMME]")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", os.Getenv("LECTERN_METRICS_ADDR"), "serve Prometheus metrics at http://ADDR/metrics, e.g. 127.0.0.1:9090; default: off [LECTERN_METRICS_ADDR]")
 	// No default shown from the environment: the URL may hold a password.
 	smtpURL := fs.String("smtp-url", "", "send e-mail through smtp://user:pass@host:587?from=… (STARTTLS) or smtps://…:465 (TLS); default: none, e-mails wait in the outbox [LECTERN_SMTP_URL]")
 	if err := fs.Parse(args); err != nil {
@@ -98,6 +104,11 @@ func parseServeConfig(args []string, stderr io.Writer) (Config, error) {
 	c.TrustedProxies = proxies
 	c.AdminEmail, c.AdminPassword = os.Getenv("LECTERN_ADMIN_EMAIL"), os.Getenv("LECTERN_ADMIN_PASSWORD")
 	c.SigningKeyFile = os.Getenv("LECTERN_SIGNING_KEY_FILE")
+	// The token only from the environment: a flag would show it in ps.
+	c.MetricsToken = os.Getenv("LECTERN_METRICS_TOKEN")
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		return c, fmt.Errorf("LECTERN_METRICS_TOKEN: use at least 16 characters (e.g. openssl rand -hex 24)")
+	}
 	if c.BaseURL == "" {
 		c.BaseURL = "http://localhost" + portOf(c.Addr)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/lectern-platform/lectern/internal/course"
 	"github.com/lectern-platform/lectern/internal/i18n"
 	"github.com/lectern-platform/lectern/internal/mail"
+	"github.com/lectern-platform/lectern/internal/metrics"
 	"github.com/lectern-platform/lectern/internal/store"
 	"github.com/lectern-platform/lectern/internal/web"
 )
@@ -78,15 +79,25 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	if cfg.SMTP != nil {
 		webCfg.SMTP = cfg.SMTP.String()
 	}
+	sender := mail.NewSender(db, cfg.SMTP, log)
+	if cfg.MetricsAddr != "" || cfg.MetricsToken != "" {
+		m := metrics.New()
+		webCfg.Metrics, webCfg.MetricsToken, sender.Metrics = m, cfg.MetricsToken, m
+	}
 	srv, err := web.New(webCfg, db, library, catalog, log)
 	if err != nil {
 		return err
 	}
+	stopMetrics, err := serveMetrics(cfg.MetricsAddr, webCfg.Metrics, log)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 	go srv.Attempts().Sweep(ctx, 30*time.Second) // finalise attempts nobody came back to
 	mailDone := make(chan struct{})
 	go func() { // delivers the outbox; stops with ctx, after the message in hand
 		defer close(mailDone)
-		mail.NewSender(db, cfg.SMTP, log).Run(ctx)
+		sender.Run(ctx)
 	}()
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -30,6 +30,13 @@ type Courses interface {
 	Course(id string) (*course.Course, bool)
 }
 
+// Metrics counts what happens to attempts; *metrics.Metrics is one.
+type Metrics interface {
+	AttemptStarted()
+	AttemptFinalised(reason string)
+	Autosave(result string)
+}
+
 // Service is the attempts domain.
 type Service struct {
 	db      *store.DB
@@ -37,6 +44,8 @@ type Service struct {
 	log     *slog.Logger
 	// Now is the server's clock; the deadline is judged by it alone.
 	Now func() time.Time
+	// Metrics, when set, counts starts, saves and finalisations once committed.
+	Metrics Metrics
 	// snapshots caches attempts' frozen questions, which never change: a room of
 	// officers autosaving does not decode them from the database on every answer.
 	snapshots *lru.Cache[int64, cachedSnapshot]
@@ -295,6 +304,7 @@ func (s *Service) Start(ctx context.Context, a *auth.Actor, sessionID int64, qui
 		return nil, false, fmt.Errorf("encode snapshot: %w", err)
 	}
 	var attemptID int64
+	overdue := 0 // earlier attempts finalised by their deadline on the way
 	err = s.db.Tx(ctx, func(q store.Q) error {
 		previous, err := q.Attempts(sessionID, quizID, &a.UserID)
 		if err != nil {
@@ -310,6 +320,7 @@ func (s *Service) Start(ctx context.Context, a *auth.Actor, sessionID int64, qui
 				if err := s.finalise(q, p, byDeadline, now); err != nil {
 					return err
 				}
+				overdue++
 			}
 		}
 		if len(previous) >= m.Quiz.Attempts {
@@ -329,6 +340,14 @@ func (s *Service) Start(ctx context.Context, a *auth.Actor, sessionID int64, qui
 	}
 	if created {
 		s.snapshots.Add(attemptID, cachedSnapshot{questions: questions, owner: a.UserID})
+	}
+	if s.Metrics != nil {
+		if created {
+			s.Metrics.AttemptStarted()
+		}
+		for range overdue {
+			s.Metrics.AttemptFinalised(byDeadline)
+		}
 	}
 	v, err = s.Get(ctx, a, attemptID)
 	return v, created, err

@@ -187,22 +187,25 @@ func (s *Service) Save(ctx context.Context, a *auth.Actor, id int64, questionID 
 			return nil, err
 		}
 		if ok {
+			s.countSave("saved")
 			return &SavedAnswer{QuestionID: questionID, Answer: ans, Seq: rec.Seq, Revision: rec.Revision, SavedAt: now.UTC()}, nil
 		}
 		// Not written: the attempt is closed, or the save is stale. Below says which.
 	}
 	var out *SavedAnswer
 	var expired bool
+	result := "" // what the metrics count: saved, stale, or refused (closed, late)
 	err = s.db.Tx(ctx, func(q store.Q) error {
 		st, err := q.AttemptStateForUpdate(id)
 		if err != nil {
 			return err
 		}
 		if st.Finalised != "" {
+			result = "refused"
 			return apperr.Conflict("this attempt is already submitted")
 		}
 		if !now.Before(st.Deadline) {
-			expired = true
+			expired, result = true, "refused"
 			return apperr.Conflict("the time is up; your saved answers have been submitted")
 		}
 		old, err := q.Answer(id, questionID)
@@ -216,6 +219,7 @@ func (s *Service) Save(ctx context.Context, a *auth.Actor, id int64, questionID 
 			seq = *in.Seq
 		}
 		if old.Revision > 0 && seq <= old.Seq {
+			result = "stale"
 			out, err = savedView(*old) // stale or repeated: the stored answer stands
 			return err
 		}
@@ -223,15 +227,25 @@ func (s *Service) Save(ctx context.Context, a *auth.Actor, id int64, questionID 
 		if err := q.SaveAnswer(rec); err != nil {
 			return err
 		}
+		result = "saved"
 		out = &SavedAnswer{QuestionID: questionID, Answer: ans, Seq: seq, Revision: rec.Revision, SavedAt: now}
 		return nil
 	})
+	if result == "refused" || (err == nil && result != "") {
+		s.countSave(result)
+	}
 	if expired {
 		if _, ferr := s.finaliseByID(ctx, id, byDeadline); ferr != nil {
 			return nil, ferr
 		}
 	}
 	return out, err
+}
+
+func (s *Service) countSave(result string) {
+	if s.Metrics != nil {
+		s.Metrics.Autosave(result)
+	}
 }
 
 // questions returns an attempt's frozen questions and its owner. Both never
@@ -307,13 +321,14 @@ func validAnswer(q quiz.Question, in SaveInput) (quiz.Answer, error) {
 // the same result.
 func (s *Service) Submit(ctx context.Context, a *auth.Actor, id int64) (*quiz.Result, error) {
 	var out *quiz.Result
+	reason := "" // empty: it was already finalised
 	err := s.db.Tx(ctx, func(q store.Q) error {
 		at, _, err := s.owned(q, a, id, true, true)
 		if err != nil {
 			return err
 		}
 		if at.Finalised == "" {
-			reason := bySubmit
+			reason = bySubmit
 			if !s.Now().Before(at.Deadline) {
 				reason = byDeadline
 			}
@@ -324,6 +339,9 @@ func (s *Service) Submit(ctx context.Context, a *auth.Actor, id int64) (*quiz.Re
 		out = &quiz.Result{Score: at.Score, MaxScore: at.MaxScore, Percent: at.Percent, Passed: at.Passed}
 		return nil
 	})
+	if err == nil && reason != "" && s.Metrics != nil {
+		s.Metrics.AttemptFinalised(reason)
+	}
 	return out, err
 }
 
@@ -361,6 +379,9 @@ func (s *Service) finaliseByID(ctx context.Context, id int64, reason string) (bo
 		done = true
 		return s.finalise(q, at, reason, s.Now())
 	})
+	if err == nil && done && s.Metrics != nil {
+		s.Metrics.AttemptFinalised(reason)
+	}
 	return done, err
 }
 

@@ -42,6 +42,13 @@ type Service struct {
 	// Mail, when set, tells each officer their certificate is issued, inside the
 	// close's transaction.
 	Mail *mail.Mailer
+	// Metrics, when set, counts the certificates issued once a close commits.
+	Metrics Metrics
+}
+
+// Metrics counts issued certificates; *metrics.Metrics is one.
+type Metrics interface {
+	CertificatesIssued(n int)
 }
 
 // DefaultProgramme is printed on certificates when the operator names none.
@@ -179,6 +186,9 @@ func (s *Service) CloseSession(ctx context.Context, a *auth.Actor, sessionID int
 	})
 	if err != nil {
 		return 0, err
+	}
+	if s.Metrics != nil {
+		s.Metrics.CertificatesIssued(issued)
 	}
 	s.log.Info("session closed", "session_id", sessionID, "issued", issued, "by", a.UserID)
 	return issued, nil

@@ -26,6 +26,14 @@ type Sender struct {
 	// Lease is how long a claimed message is left to its sender before another
 	// may retry it (a sender that died mid-attempt). It must outlast one attempt.
 	Lease time.Duration
+	// Metrics, when set, counts each delivery attempt once its outcome is recorded.
+	Metrics Metrics
+}
+
+// Metrics counts delivery attempts by result: "sent", "retry" or "failed";
+// *metrics.Metrics is one.
+type Metrics interface {
+	EmailAttempt(result string)
 }
 
 // NewSender returns a sender through smtp; with smtp nil, Run only says that
@@ -121,6 +129,7 @@ func (s *Sender) attempt(ctx context.Context, k *conn, id int64, now time.Time) 
 		if err := s.db.FinishOutbox(ctx, id, n, store.OutboxSent, at, "", &at); err != nil {
 			return false, err
 		}
+		s.count("sent")
 		log.Info("e-mail sent")
 		return true, nil
 	}
@@ -132,11 +141,19 @@ func (s *Sender) attempt(ctx context.Context, k *conn, id int64, now time.Time) 
 		return false, fmt.Errorf("%w (after the send failed: %v)", ferr, err)
 	}
 	if status == store.OutboxFailed {
+		s.count("failed")
 		log.Error("e-mail failed for good", "err", err)
 	} else {
+		s.count("retry")
 		log.Warn("e-mail not sent; will retry", "err", err, "next_attempt_at", next)
 	}
 	return false, nil
+}
+
+func (s *Sender) count(result string) {
+	if s.Metrics != nil {
+		s.Metrics.EmailAttempt(result)
+	}
 }
 
 func truncate(s string, n int) string {

@@ -314,6 +314,8 @@ func TestSender_RetriesAfterServerWasDown(t *testing.T) {
 	now := time.Now().UTC()
 	sender := NewSender(db, smtpConfig(t, port), quiet())
 	sender.Now = func() time.Time { return now }
+	counted := countedAttempts{}
+	sender.Metrics = counted
 	if n, err := sender.SendDue(ctx); n != 0 || err != nil {
 		t.Fatalf("sent %d to a closed port, %v", n, err)
 	}
@@ -351,7 +353,15 @@ func TestSender_RetriesAfterServerWasDown(t *testing.T) {
 	if err != nil || got.Status != store.OutboxSent || got.Attempts != 2 || got.SentAt == nil {
 		t.Errorf("after delivery: %+v, %v", got, err)
 	}
+	if counted["retry"] != 1 || counted["sent"] != 1 || counted["failed"] != 0 {
+		t.Errorf("metrics counted %v, want one retry and one sent", counted)
+	}
 }
+
+// countedAttempts is a Metrics that remembers what it was told.
+type countedAttempts map[string]int
+
+func (c countedAttempts) EmailAttempt(result string) { c[result]++ }
 
 // TestSender_GivesUpAfterMaxAttempts: a mailbox the server refuses for good ends
 // failed, with the server's answer kept.
@@ -368,6 +378,8 @@ func TestSender_GivesUpAfterMaxAttempts(t *testing.T) {
 	sender := NewSender(db, smtpConfig(t, srv.Port), quiet())
 	sender.Now = func() time.Time { return now }
 	sender.MaxAttempts = 3
+	counted := countedAttempts{}
+	sender.Metrics = counted
 	var waits []time.Duration
 	for i := 0; i < 5; i++ {
 		if _, err := sender.SendDue(ctx); err != nil {
@@ -386,6 +398,9 @@ func TestSender_GivesUpAfterMaxAttempts(t *testing.T) {
 	}
 	if len(waits) != 2 || waits[0] != time.Minute || waits[1] != 2*time.Minute {
 		t.Errorf("waits = %v, want [1m 2m]", waits)
+	}
+	if counted["retry"] != 2 || counted["failed"] != 1 || counted["sent"] != 0 {
+		t.Errorf("metrics counted %v, want two retries and one failed", counted)
 	}
 }
 

@@ -25,8 +25,11 @@ type quizWorld struct {
 	day        time.Time
 }
 
-func newQuizWorld(t *testing.T) *quizWorld {
-	w := newWorldWith(t, bothCourses(t))
+func newQuizWorld(t *testing.T) *quizWorld { return newQuizWorldOn(t, newWorldWith(t, bothCourses(t))) }
+
+// newQuizWorldOn sets the quiz day up in a world already peopled; its server
+// must serve bothCourses.
+func newQuizWorldOn(t *testing.T, w *world) *quizWorld {
 	w.ts.fixClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
 	s := w.createSession(t, 10, map[string]any{"course": "secret"})
 	qw := &quizWorld{world: w, sessionID: s.ID, trainerTok: w.ts.token(t, w.trainer), day: s.StartsAt}

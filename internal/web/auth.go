@@ -18,8 +18,8 @@ const sessionCookie = "lectern_session"
 // never rejects: handlers decide, through auth.Authorize, what an actor may do.
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if p := c.Request().URL.Path; p == "/healthz" || p == "/readyz" || strings.HasPrefix(p, "/static/") {
-			return next(c) // probes and assets must answer even when the database does not
+		if p := c.Request().URL.Path; p == "/healthz" || p == "/readyz" || p == "/metrics" || strings.HasPrefix(p, "/static/") {
+			return next(c) // probes, metrics and assets must answer even when the database does not; /metrics checks its own token
 		}
 		token, via := "", ""
 		if h := c.Request().Header.Get(echo.HeaderAuthorization); h != "" {
@@ -75,7 +75,8 @@ func (s *Server) csrf() echo.MiddlewareFunc {
 				_, err := c.Cookie(sessionCookie)
 				return err != nil
 			}
-			return c.Request().URL.Path == "/healthz" || c.Request().URL.Path == "/readyz" || strings.HasPrefix(c.Request().URL.Path, "/static/")
+			p := c.Request().URL.Path
+			return p == "/healthz" || p == "/readyz" || p == "/metrics" || strings.HasPrefix(p, "/static/")
 		},
 		ErrorHandler: func(err error, c echo.Context) error {
 			s.log.Warn("csrf rejected", "path", c.Request().URL.Path, "remote", c.RealIP())

@@ -29,8 +29,10 @@ type world struct {
 
 func newWorld(t *testing.T) *world { return newWorldWith(t, courses.FS) }
 
-func newWorldWith(t *testing.T, fsys fs.FS) *world {
-	ts := startServer(t, fsys)
+func newWorldWith(t *testing.T, fsys fs.FS) *world { return newWorldOn(t, startServer(t, fsys)) }
+
+// newWorldOn peoples a server already started (with a configuration of its own).
+func newWorldOn(t *testing.T, ts *testServer) *world {
 	w := &world{ts: ts}
 	w.agencyA = ts.agency(t, "Agency Alpha-Marker", "FR")
 	w.agencyB = ts.agency(t, "Agency Bravo", "KR")

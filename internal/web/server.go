@@ -18,6 +18,7 @@ import (
 	"github.com/lectern-platform/lectern/internal/course"
 	"github.com/lectern-platform/lectern/internal/i18n"
 	"github.com/lectern-platform/lectern/internal/mail"
+	"github.com/lectern-platform/lectern/internal/metrics"
 	"github.com/lectern-platform/lectern/internal/schedule"
 	"github.com/lectern-platform/lectern/internal/store"
 )
@@ -38,6 +39,11 @@ type Config struct {
 	// SMTP describes the server e-mail is sent through, for the outbox page;
 	// empty: none, and messages stay queued.
 	SMTP string
+	// Metrics, when set, counts requests, attempts, autosaves and certificates.
+	Metrics *metrics.Metrics
+	// MetricsToken, when set with Metrics, serves GET /metrics on this server
+	// to a bearer of this token; empty: /metrics is 404 here.
+	MetricsToken string
 }
 
 // Server is the HTTP application: one struct holding every dependency.
@@ -54,6 +60,9 @@ type Server struct {
 	log      *slog.Logger
 	views    *views
 	echo     *echo.Echo
+	// routeSet and metricsHandler serve the metrics (metrics.go).
+	routeSet       map[routeKey]struct{}
+	metricsHandler http.Handler
 }
 
 // New builds the server and registers every route.
@@ -89,7 +98,11 @@ func New(cfg Config, db *store.DB, library *course.Library, catalog *i18n.Catalo
 	s.echo.HideBanner = true
 	s.echo.HidePort = true
 	s.echo.HTTPErrorHandler = s.handleError
+	if err := s.useMetrics(); err != nil {
+		return nil, err
+	}
 	s.routes()
+	s.indexRoutes()
 	return s, nil
 }
 

@@ -36,6 +36,13 @@ type testServer struct {
 
 func startServer(t testing.TB, fsys fs.FS) *testServer {
 	t.Helper()
+	return startServerWith(t, fsys, Config{})
+}
+
+// startServerWith starts a server with cfg's settings (BaseURL and Signer are
+// the test's own).
+func startServerWith(t testing.TB, fsys fs.FS, cfg Config) *testServer {
+	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	ctx := context.Background()
 	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "lectern.db"), log)
@@ -56,7 +63,8 @@ func startServer(t testing.TB, fsys fs.FS) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(Config{BaseURL: "http://127.0.0.1", Signer: signer}, db, lib, cat, log)
+	cfg.BaseURL, cfg.Signer = "http://127.0.0.1", signer
+	s, err := New(cfg, db, lib, cat, log)
 	if err != nil {
 		t.Fatal(err)
 	}
