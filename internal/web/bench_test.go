@@ -17,6 +17,7 @@ import (
 
 	"github.com/lectern-platform/lectern/courses"
 	"github.com/lectern-platform/lectern/internal/auth"
+	"github.com/lectern-platform/lectern/internal/metrics"
 	"github.com/lectern-platform/lectern/internal/quiz"
 	"github.com/lectern-platform/lectern/internal/store"
 )
@@ -105,8 +106,16 @@ func BenchmarkFloor_EchoInsert(b *testing.B) {
 }
 
 // BenchmarkAutosave: officers save answers to their attempts, each save a new seq.
-func BenchmarkAutosave(b *testing.B) {
-	ts := startServer(b, courses.FS)
+func BenchmarkAutosave(b *testing.B) { benchAutosave(b, Config{}) }
+
+// BenchmarkAutosave_Metrics: the same with metrics kept (every request observed
+// by route, every save counted), as with --metrics-addr or LECTERN_METRICS_TOKEN.
+func BenchmarkAutosave_Metrics(b *testing.B) {
+	benchAutosave(b, Config{Metrics: metrics.New(), MetricsToken: "bench-metrics-token"})
+}
+
+func benchAutosave(b *testing.B, cfg Config) {
+	ts := startServerWith(b, courses.FS, cfg)
 	w := &world{ts: ts}
 	w.agencyA = ts.agency(b, "Bench", "FR")
 	trainer := ts.user(b, auth.RoleTrainer, nil, "Trainer")
