@@ -21,6 +21,8 @@ Usage:
   lectern verify FILE.pdf [--trust KEY.pem] [--url URL]   check a certificate offline (exit 0 valid, 1 not)
   lectern verify SERIAL --url URL                          look a serial up on the issuing server
   lectern certs export --session ID --out FILE.zip [--data DIR] [--base-url URL]
+  lectern backup FILE [--data DIR]                         copy database and signing key while serving (SQLite)
+  lectern restore FILE [--data DIR] [--force]              check a backup, put it into a stopped server's data dir
 
 Every serve flag can also be set from the environment: LECTERN_ADDR, LECTERN_DATA,
 LECTERN_COURSES, LECTERN_DATABASE_URL, LECTERN_BASE_URL. First start creates the admin
@@ -57,6 +59,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdVerify(ctx, args[1:], stdout, stderr)
 	case "certs":
 		return cmdCerts(ctx, args[1:], stdout, stderr)
+	case "backup":
+		return cmdBackup(ctx, args[1:], stdout, stderr)
+	case "restore":
+		return cmdRestore(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "lectern", version)
 		return 0

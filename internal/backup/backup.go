@@ -1,0 +1,217 @@
+// Package backup owns Lectern's backup file: one gzip-compressed tar holding a
+// consistent copy of the SQLite database, the certificate signing key and a
+// manifest with each file's SHA-256, written while the server runs, and its
+// checked restore into a data directory.
+package backup
+
+import (
+	"archive/tar"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/lectern-platform/lectern/internal/certify"
+	"github.com/lectern-platform/lectern/internal/store"
+)
+
+// Names inside the backup file; a restore puts the two data files into the data
+// directory under the same names, where `lectern serve` looks for them.
+const (
+	ManifestName = "manifest.json"
+	DatabaseName = "lectern.db"
+	KeyName      = certify.KeyFileName
+
+	formatName    = "lectern-backup"
+	formatVersion = 1
+)
+
+// Manifest describes a backup; it is the archive's first entry.
+type Manifest struct {
+	Format         string    `json:"format"`         // always "lectern-backup"
+	FormatVersion  int       `json:"format_version"` // 1
+	CreatedAt      time.Time `json:"created_at"`     // when the database copy began
+	LecternVersion string    `json:"lectern_version"`
+	Schema         string    `json:"schema"` // id of the database's last migration
+	KeyID          string    `json:"key_id"` // the signing key's id, as on certificates
+	Files          []File    `json:"files"`
+}
+
+// File is one data file of a backup.
+type File struct {
+	Name   string `json:"name"`
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"`
+}
+
+// Options says what to back up and where.
+type Options struct {
+	DatabasePath string // the live SQLite file
+	KeyFile      string // the signing key (PEM)
+	Out          string // the backup file to write; replaced atomically if it exists
+	Version      string // Lectern's version, for the manifest
+}
+
+// Create writes a backup while a server may be using the database: the copy is
+// taken with VACUUM INTO in one read transaction, so it holds exactly the
+// transactions committed before it began. The file is written beside Out with
+// mode 0600 (it holds the private key), synced, then renamed: a failed or
+// interrupted backup leaves no partial file under Out.
+func Create(ctx context.Context, o Options) (*Manifest, error) {
+	if _, err := os.Stat(o.DatabasePath); err != nil {
+		return nil, fmt.Errorf("database: %w", err)
+	}
+	signer, err := certify.LoadKey("", o.KeyFile)
+	if err != nil {
+		return nil, err
+	}
+	dir := filepath.Dir(o.Out)
+	work, err := os.MkdirTemp(dir, ".lectern-backup-")
+	if err != nil {
+		return nil, fmt.Errorf("backup work directory: %w", err)
+	}
+	defer os.RemoveAll(work)
+
+	m := &Manifest{Format: formatName, FormatVersion: formatVersion, CreatedAt: time.Now().UTC(), LecternVersion: o.Version, KeyID: signer.KeyID}
+	dbCopy := filepath.Join(work, DatabaseName)
+	if err := store.SnapshotSQLite(ctx, o.DatabasePath, dbCopy); err != nil {
+		return nil, err
+	}
+	if m.Schema, err = store.CheckSQLite(ctx, dbCopy); err != nil {
+		return nil, fmt.Errorf("check the copy: %w", err)
+	}
+	keyCopy := filepath.Join(work, KeyName)
+	if err := copyFile(o.KeyFile, keyCopy); err != nil {
+		return nil, fmt.Errorf("copy signing key: %w", err)
+	}
+	for _, name := range []string{DatabaseName, KeyName} {
+		f, err := describe(filepath.Join(work, name))
+		if err != nil {
+			return nil, err
+		}
+		f.Name = name
+		m.Files = append(m.Files, f)
+	}
+
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(o.Out)+".tmp-")
+	if err != nil {
+		return nil, fmt.Errorf("create backup file: %w", err)
+	}
+	done := false
+	defer func() {
+		if !done {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if err := tmp.Chmod(0o600); err != nil {
+		return nil, fmt.Errorf("create backup file: %w", err)
+	}
+	if err := writeArchive(tmp, m, work); err != nil {
+		return nil, fmt.Errorf("write backup file: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return nil, fmt.Errorf("write backup file: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return nil, fmt.Errorf("write backup file: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), o.Out); err != nil {
+		return nil, fmt.Errorf("write backup file: %w", err)
+	}
+	done = true
+	syncDir(dir)
+	return m, nil
+}
+
+// writeArchive writes the manifest, then each file of m from dir, into a
+// gzip-compressed tar.
+func writeArchive(w io.Writer, m *Manifest, dir string) error {
+	gz := gzip.NewWriter(w)
+	tw := tar.NewWriter(gz)
+	manifest, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	manifest = append(manifest, '\n')
+	hdr := &tar.Header{Name: ManifestName, Mode: 0o644, Size: int64(len(manifest)), ModTime: m.CreatedAt, Typeflag: tar.TypeReg}
+	if err := tw.WriteHeader(hdr); err != nil {
+		return err
+	}
+	if _, err := tw.Write(manifest); err != nil {
+		return err
+	}
+	for _, f := range m.Files {
+		if err := addFile(tw, filepath.Join(dir, f.Name), f, m.CreatedAt); err != nil {
+			return err
+		}
+	}
+	if err := tw.Close(); err != nil {
+		return err
+	}
+	return gz.Close()
+}
+
+func addFile(tw *tar.Writer, path string, f File, mod time.Time) error {
+	in, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	// 0600 inside too: whoever unpacks the archive by hand gets a private key.
+	hdr := &tar.Header{Name: f.Name, Mode: 0o600, Size: f.Size, ModTime: mod, Typeflag: tar.TypeReg}
+	if err := tw.WriteHeader(hdr); err != nil {
+		return err
+	}
+	if _, err := io.Copy(tw, in); err != nil {
+		return fmt.Errorf("add %s: %w", f.Name, err)
+	}
+	return nil
+}
+
+// describe measures and hashes a file.
+func describe(path string) (File, error) {
+	in, err := os.Open(path)
+	if err != nil {
+		return File{}, err
+	}
+	defer in.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, in)
+	if err != nil {
+		return File{}, fmt.Errorf("hash %s: %w", path, err)
+	}
+	return File{Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+// syncDir makes a rename durable; where directories cannot be synced, the
+// rename still happened, so the error is not worth failing for.
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+}

@@ -1,0 +1,300 @@
+package backup
+
+import (
+	"archive/tar"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/lectern-platform/lectern/internal/certify"
+	"github.com/lectern-platform/lectern/internal/store"
+)
+
+var (
+	// ErrDamaged: the file is not a backup, or its contents do not match its
+	// manifest (a flipped byte, a truncated copy).
+	ErrDamaged = errors.New("damaged or not a Lectern backup")
+	// ErrNotEmpty: the target data directory holds files and Force is off.
+	ErrNotEmpty = errors.New("the data directory is not empty")
+	// ErrNewer: the backup's schema or format is newer than this build knows.
+	ErrNewer = errors.New("made by a newer Lectern")
+	// ErrInUse: a server has the target's database open.
+	ErrInUse = store.ErrInUse
+)
+
+// RestoreOptions says which backup to restore where.
+type RestoreOptions struct {
+	Archive string
+	DataDir string
+	// Force replaces the database and key of a data directory that has files;
+	// the old ones are moved into a pre-restore-… folder inside it, not deleted.
+	Force bool
+}
+
+// Restored reports what a restore did.
+type Restored struct {
+	Manifest   *Manifest
+	MovedAside string // folder holding the replaced files, or ""
+}
+
+// movable are the files a restore replaces, moved aside together so that an old
+// database keeps its write-ahead log.
+var movable = []string{DatabaseName, DatabaseName + "-wal", DatabaseName + "-shm", KeyName}
+
+// Restore checks a backup completely — every file against the manifest's
+// SHA-256, the database with PRAGMA integrity_check, the key by parsing it —
+// in a staging folder inside the data directory, and only then moves the
+// database and key into place (mode 0600). A failed restore leaves the data
+// directory as it was. The server must be stopped: a database that another
+// process has open is refused, but nothing stops a server starting meanwhile.
+func Restore(ctx context.Context, o RestoreOptions) (*Restored, error) {
+	existing, err := entries(o.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	if len(existing) > 0 && !o.Force {
+		return nil, fmt.Errorf("%s holds %s: %w", o.DataDir, listSome(existing), ErrNotEmpty)
+	}
+	if err := checkNotInUse(ctx, o.DataDir); err != nil {
+		return nil, err
+	}
+	in, err := os.Open(o.Archive)
+	if err != nil {
+		return nil, fmt.Errorf("open backup: %w", err)
+	}
+	defer in.Close()
+
+	created := false
+	if _, err := os.Stat(o.DataDir); errors.Is(err, os.ErrNotExist) {
+		created = true
+	}
+	if err := os.MkdirAll(o.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	staging, err := os.MkdirTemp(o.DataDir, ".restore-")
+	if err != nil {
+		return nil, fmt.Errorf("staging folder: %w", err)
+	}
+	ok := false
+	defer func() {
+		os.RemoveAll(staging)
+		if !ok && created {
+			os.Remove(o.DataDir)
+		}
+	}()
+
+	m, err := unpack(in, staging)
+	if errors.Is(err, ErrNewer) {
+		return nil, fmt.Errorf("%s: %w", o.Archive, err)
+	} else if err != nil {
+		return nil, fmt.Errorf("%s: %w: %v", o.Archive, ErrDamaged, err)
+	}
+	if err := check(ctx, m, staging); err != nil {
+		return nil, fmt.Errorf("%s: %w", o.Archive, err)
+	}
+
+	res := &Restored{Manifest: m}
+	if len(existing) > 0 {
+		// Checked again: the server may have been started while we unpacked.
+		if err := checkNotInUse(ctx, o.DataDir); err != nil {
+			return nil, err
+		}
+		if res.MovedAside, err = moveAside(o.DataDir); err != nil {
+			return nil, err
+		}
+	}
+	for _, name := range []string{KeyName, DatabaseName} {
+		if err := os.Rename(filepath.Join(staging, name), filepath.Join(o.DataDir, name)); err != nil {
+			return nil, fmt.Errorf("move %s into place: %w", name, err)
+		}
+	}
+	syncDir(o.DataDir)
+	ok = true
+	return res, nil
+}
+
+// entries lists a directory's names; a missing directory has none.
+func entries(dir string) ([]string, error) {
+	list, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	names := make([]string, len(list))
+	for i, e := range list {
+		names[i] = e.Name()
+	}
+	return names, nil
+}
+
+func listSome(names []string) string {
+	if len(names) > 3 {
+		return fmt.Sprintf("%q and %d more", names[:3], len(names)-3)
+	}
+	return fmt.Sprintf("%q", names)
+}
+
+func checkNotInUse(ctx context.Context, dir string) error {
+	path := filepath.Join(dir, DatabaseName)
+	if _, err := os.Stat(path); err != nil {
+		return nil // no database, nothing can be using it
+	}
+	return store.CheckNotInUse(ctx, path)
+}
+
+// maxManifest bounds what is read for the manifest of an untrusted file.
+const maxManifest = 1 << 20
+
+// unpack reads the archive into dir: the manifest, and each data file (mode
+// 0600, synced) with its size and SHA-256 as read. It reads the gzip stream to
+// its end, so its own checksum is checked too.
+func unpack(r io.Reader, dir string) (*Manifest, error) {
+	gz, err := gzip.NewReader(r)
+	if err != nil {
+		return nil, err
+	}
+	tr := tar.NewReader(gz)
+	var m *Manifest
+	got := map[string]File{}
+	for {
+		hdr, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if hdr.Typeflag != tar.TypeReg {
+			return nil, fmt.Errorf("unexpected entry %q", hdr.Name)
+		}
+		switch hdr.Name {
+		case ManifestName:
+			if m != nil {
+				return nil, errors.New("two manifests")
+			}
+			data, err := io.ReadAll(io.LimitReader(tr, maxManifest+1))
+			if err != nil {
+				return nil, err
+			}
+			if len(data) > maxManifest {
+				return nil, errors.New("manifest too large")
+			}
+			m = &Manifest{}
+			if err := json.Unmarshal(data, m); err != nil {
+				return nil, fmt.Errorf("manifest: %w", err)
+			}
+		case DatabaseName, KeyName:
+			if _, dup := got[hdr.Name]; dup {
+				return nil, fmt.Errorf("%s twice", hdr.Name)
+			}
+			f, err := extract(tr, filepath.Join(dir, hdr.Name))
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", hdr.Name, err)
+			}
+			got[hdr.Name] = f
+		default:
+			return nil, fmt.Errorf("unexpected entry %q", hdr.Name)
+		}
+	}
+	if _, err := io.Copy(io.Discard, gz); err != nil {
+		return nil, err
+	}
+	if m == nil {
+		return nil, errors.New("no manifest.json")
+	}
+	if m.Format != formatName {
+		return nil, fmt.Errorf("manifest format %q", m.Format)
+	}
+	if m.FormatVersion > formatVersion {
+		return nil, fmt.Errorf("backup format %d: %w (this build reads format %d)", m.FormatVersion, ErrNewer, formatVersion)
+	}
+	if len(m.Files) != 2 {
+		return nil, fmt.Errorf("manifest lists %d files, want %s and %s", len(m.Files), DatabaseName, KeyName)
+	}
+	for _, want := range m.Files {
+		have, ok := got[want.Name]
+		switch {
+		case !ok:
+			return nil, fmt.Errorf("%s is listed but missing", want.Name)
+		case have.Size != want.Size:
+			return nil, fmt.Errorf("%s: %d bytes, the manifest says %d", want.Name, have.Size, want.Size)
+		case have.SHA256 != want.SHA256:
+			return nil, fmt.Errorf("%s: SHA-256 checksum mismatch (%s, the manifest says %s)", want.Name, have.SHA256, want.SHA256)
+		}
+		delete(got, want.Name)
+	}
+	for name := range got {
+		return nil, fmt.Errorf("%s is not listed in the manifest", name)
+	}
+	return m, nil
+}
+
+func extract(r io.Reader, path string) (File, error) {
+	out, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return File{}, err
+	}
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(out, h), r)
+	if err == nil {
+		err = out.Sync()
+	}
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return File{}, err
+	}
+	return File{Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
+}
+
+// check opens what was unpacked: the database must pass integrity_check and
+// carry the manifest's schema, known to this build; the key must parse and be
+// the manifest's.
+func check(ctx context.Context, m *Manifest, dir string) error {
+	schema, err := store.CheckSQLite(ctx, filepath.Join(dir, DatabaseName))
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrDamaged, err)
+	}
+	if schema != m.Schema {
+		return fmt.Errorf("%w: the database has schema %s, the manifest says %s", ErrDamaged, schema, m.Schema)
+	}
+	if !store.KnownSchema(schema) {
+		return fmt.Errorf("schema %s, by Lectern %s: %w; this build knows up to %s — restore with that version or newer",
+			schema, m.LecternVersion, ErrNewer, store.LatestSchema())
+	}
+	signer, err := certify.LoadKey("", filepath.Join(dir, KeyName))
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrDamaged, err)
+	}
+	if signer.KeyID != m.KeyID {
+		return fmt.Errorf("%w: signing key %s, the manifest says %s", ErrDamaged, signer.KeyID, m.KeyID)
+	}
+	return nil
+}
+
+// moveAside moves the files a restore replaces into a new pre-restore-TIME
+// folder of dir and returns it.
+func moveAside(dir string) (string, error) {
+	aside, err := os.MkdirTemp(dir, "pre-restore-"+time.Now().UTC().Format("20060102T150405Z")+"-")
+	if err != nil {
+		return "", fmt.Errorf("folder for the replaced files: %w", err)
+	}
+	for _, name := range movable {
+		err := os.Rename(filepath.Join(dir, name), filepath.Join(aside, name))
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return "", fmt.Errorf("move the old %s aside: %w", name, err)
+		}
+	}
+	return aside, nil
+}
