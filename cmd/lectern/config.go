@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,6 +36,9 @@ type Config struct {
 	// token. Both empty: no metrics are kept.
 	MetricsAddr  string
 	MetricsToken string
+	// Demo seeds the demo into an empty database (or shows the one seeded at
+	// an earlier start) and turns on the banner and the sign-in page's logins.
+	Demo bool
 }
 
 func envOr(key, def string) string {
@@ -70,6 +74,8 @@ func parseServeConfig(args []string, stderr io.Writer) (Config, error) {
 	fs.DurationVar(&c.IdleTimeout, "idle-timeout", envDuration("LECTERN_IDLE_TIMEOUT", 2*time.Hour), "sign browsers out after this long without activity; 0 never [LECTERN_IDLE_TIMEOUT]")
 	fs.StringVar(&c.Programme, "programme", envOr("LECTERN_PROGRAMME", certify.DefaultProgramme), "training programme named on certificates [LECTERN_PROGRAMME]")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", os.Getenv("LECTERN_METRICS_ADDR"), "serve Prometheus metrics at http://ADDR/metrics, e.g. 127.0.0.1:9090; default: off [LECTERN_METRICS_ADDR]")
+	demoEnv, demoErr := strconv.ParseBool(envOr("LECTERN_DEMO", "false"))
+	fs.BoolVar(&c.Demo, "demo", demoEnv, "seed demo data into a new data directory and show its logins; refused for a database in use [LECTERN_DEMO=1]")
 	// No default shown from the environment: the URL may hold a password.
 	smtpURL := fs.String("smtp-url", "", "send e-mail through smtp://user:pass@host:587?from=… (STARTTLS) or smtps://…:465 (TLS); default: none, e-mails wait in the outbox [LECTERN_SMTP_URL]")
 	if err := fs.Parse(args); err != nil {
@@ -96,6 +102,9 @@ func parseServeConfig(args []string, stderr io.Writer) (Config, error) {
 	}
 	if c.IdleTimeout < 0 {
 		return c, fmt.Errorf("--idle-timeout must not be negative")
+	}
+	if demoErr != nil {
+		return c, fmt.Errorf("LECTERN_DEMO: use 1 or 0 (true or false), not %q", os.Getenv("LECTERN_DEMO"))
 	}
 	proxies, err := parseCIDRs(os.Getenv("LECTERN_TRUSTED_PROXIES"))
 	if err != nil {

@@ -15,7 +15,7 @@ import (
 const usage = `Lectern — training-course delivery and certification.
 
 Usage:
-  lectern serve [--addr :8080] [--data DIR] [--courses DIR] [--database DSN] [--base-url URL] [--programme NAME]
+  lectern serve [--addr :8080] [--data DIR] [--courses DIR] [--database DSN] [--base-url URL] [--programme NAME] [--demo]
   lectern lint [DIR]
   lectern user add --email E --name N --role R [--agency ID] [--data DIR]   (password on stdin)
   lectern verify FILE.pdf [--trust KEY.pem] [--url URL]   check a certificate offline (exit 0 valid, 1 not)
@@ -31,6 +31,8 @@ LECTERN_TRUSTED_PROXIES (CIDRs) lists proxies whose X-Forwarded-For is believed.
 LECTERN_PROGRAMME (--programme) names the training programme on certificates;
 LECTERN_IDLE_TIMEOUT (--idle-timeout, default 2h) signs idle browsers out;
 LECTERN_SIGNING_KEY_FILE points to the Ed25519 signing key (default DATA/signing-key.pem).
+LECTERN_DEMO=1 (--demo) seeds demo data into a new data directory and prints its logins;
+it refuses to start on a database that already holds users, agencies or sessions.
 `
 
 // version is set at build time with -ldflags "-X main.version=…".

@@ -17,6 +17,7 @@ import (
 	"github.com/lectern-platform/lectern/internal/auth"
 	"github.com/lectern-platform/lectern/internal/certify"
 	"github.com/lectern-platform/lectern/internal/course"
+	"github.com/lectern-platform/lectern/internal/demo"
 	"github.com/lectern-platform/lectern/internal/i18n"
 	"github.com/lectern-platform/lectern/internal/mail"
 	"github.com/lectern-platform/lectern/internal/metrics"
@@ -59,6 +60,14 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	}
 	defer db.Close()
 
+	// The demo's check comes before the first admin is made: it tells a blank
+	// database from one in use, and may give that admin the demo password.
+	var demoState demo.State
+	if cfg.Demo {
+		if demoState, err = checkDemo(ctx, &cfg, db); err != nil {
+			return err
+		}
+	}
 	if err := ensureAdmin(ctx, cfg, db, log, stdout); err != nil {
 		return err
 	}
@@ -78,6 +87,11 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	webCfg := web.Config{BaseURL: cfg.BaseURL, Version: version, TrustedProxies: cfg.TrustedProxies, Signer: signer, Programme: cfg.Programme, IdleTimeout: cfg.IdleTimeout}
 	if cfg.SMTP != nil {
 		webCfg.SMTP = cfg.SMTP.String()
+	}
+	if cfg.Demo {
+		if webCfg.Demo, err = startDemo(ctx, cfg, demoState, db, library, signer, log, stdout); err != nil {
+			return err
+		}
 	}
 	sender := mail.NewSender(db, cfg.SMTP, log)
 	if cfg.MetricsAddr != "" || cfg.MetricsToken != "" {

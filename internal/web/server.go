@@ -44,6 +44,9 @@ type Config struct {
 	// MetricsToken, when set with Metrics, serves GET /metrics on this server
 	// to a bearer of this token; empty: /metrics is 404 here.
 	MetricsToken string
+	// Demo, when set, is demo mode: a banner on every page and the demo
+	// accounts on the sign-in page.
+	Demo *Demo
 }
 
 // Server is the HTTP application: one struct holding every dependency.

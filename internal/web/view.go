@@ -80,6 +80,8 @@ type page struct {
 	Refresh int
 	// IdleSeconds, for a signed-in browser, is when idle.js signs it out.
 	IdleSeconds int
+	// Demo, in demo mode, shows the banner (every page) and the demo logins.
+	Demo *Demo
 }
 
 func (s *Server) localizer(c echo.Context) *i18n.Localizer {
@@ -100,7 +102,7 @@ func (s *Server) render(c echo.Context, status int, name, title string, data any
 	}
 	l := s.localizer(c)
 	var buf bytes.Buffer
-	p := page{L: l, Lang: l.Lang, Title: title, User: actor(c), CSRF: csrfToken(c), Data: data}
+	p := page{L: l, Lang: l.Lang, Title: title, User: actor(c), CSRF: csrfToken(c), Data: data, Demo: s.cfg.Demo}
 	if r, ok := c.Get("refresh").(int); ok {
 		p.Refresh = r
 	}
