@@ -121,8 +121,11 @@ func (s *Seeder) Seed(ctx context.Context) (*Result, error) {
 
 func (s *Seeder) createPeople(ctx context.Context, sv services) (*cast, error) {
 	admins, err := s.DB.Users(ctx, store.UserFilter{Role: string(auth.RoleAdmin)})
-	if err != nil || len(admins) == 0 {
-		return nil, fmt.Errorf("find the first admin: %v", err)
+	if err != nil {
+		return nil, fmt.Errorf("find the first admin: %w", err)
+	}
+	if len(admins) == 0 {
+		return nil, errors.New("no admin to act as")
 	}
 	p := &cast{admin: &admins[0]}
 	adminActor := auth.ActorFor(p.admin)
