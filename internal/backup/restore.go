@@ -144,12 +144,18 @@ func listSome(names []string) string {
 	return fmt.Sprintf("%q", names)
 }
 
+// checkNotInUse refuses a data directory whose database a server has open. A
+// file SQLite cannot open at all (a damaged database, the very reason to
+// restore) is no server's: it is moved aside like any other.
 func checkNotInUse(ctx context.Context, dir string) error {
 	path := filepath.Join(dir, DatabaseName)
 	if _, err := os.Stat(path); err != nil {
 		return nil // no database, nothing can be using it
 	}
-	return store.CheckNotInUse(ctx, path)
+	if err := store.CheckNotInUse(ctx, path); errors.Is(err, ErrInUse) {
+		return err
+	}
+	return nil
 }
 
 // maxManifest bounds what is read for the manifest of an untrusted file.
