@@ -1,20 +1,30 @@
 package web
 
 import (
+	"bufio"
+	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/lectern-platform/lectern/courses"
-	"github.com/lectern-platform/lectern/internal/auth"
+	"github.com/lectern-platform/lectern/internal/demo"
+	"github.com/lectern-platform/lectern/internal/store"
 )
 
-// TestScreenshots regenerates the README's screenshots from the real app in
-// headless Chromium when LECTERN_SCREENSHOTS names a folder:
+// TestScreenshots regenerates the README's screenshots in headless Chromium from
+// the real app holding the demo of `lectern serve --demo`, so they show what a
+// newcomer sees (scripts/screenshots.sh):
 //
 //	LECTERN_SCREENSHOTS=$PWD/docs/screenshots go test ./internal/web -run TestScreenshots
 func TestScreenshots(t *testing.T) {
@@ -23,47 +33,62 @@ func TestScreenshots(t *testing.T) {
 		t.Skip("set LECTERN_SCREENSHOTS=DIR to regenerate the screenshots")
 	}
 	path := needChromium(t)
-	w := newWorldWith(t, courses.FS)
-	ts := w.ts
-	ts.fixClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
-	s := w.createSession(t, 30, map[string]any{"venue": "Cité internationale universitaire de Paris"})
-	trainerTok := ts.token(t, w.trainer)
-	names := []string{"Zoë Ångström", "김민준", "דוד כהן", "Γιώργος Παπαδόπουλος", "Иван Петров", "João da Silva", "Małgorzata Nowak", "Nguyễn Thị Lan"}
-	var officers []credentials
-	for i, n := range names {
-		ag := &w.agencyA.ID
-		if i%2 == 1 {
-			ag = &w.agencyB.ID
+	ctx := context.Background()
+	// The real binary, as a newcomer starts it: `lectern serve --demo`.
+	bin := filepath.Join(t.TempDir(), "lectern")
+	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/lectern").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v %s", err, out)
+	}
+	data := t.TempDir()
+	cmd := exec.Command(bin, "serve", "--demo", "--data", data, "--addr", "127.0.0.1:0")
+	cmd.Env = append(os.Environ(), "LECTERN_LOG_FORMAT=text")
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	listening := regexp.MustCompile(`msg=listening addr=(\S+)`)
+	var base string
+	sc := bufio.NewScanner(stderr)
+	for base == "" && sc.Scan() {
+		if m := listening.FindStringSubmatch(sc.Text()); m != nil {
+			base = "http://" + m[1]
 		}
-		c := ts.user(t, auth.RoleOfficer, ag, n)
-		officers = append(officers, c)
-		ts.api(t, trainerTok, "POST", fmt.Sprintf("/api/v1/sessions/%d/enrollments", s.ID), map[string]any{"user_id": w.idOf(t, c)})
 	}
-	day := s.StartsAt
-	ts.fixClock(day.Add(90 * time.Minute))
-	for i, c := range officers[:6] {
-		ts.api(t, trainerTok, "PUT", fmt.Sprintf("/api/v1/sessions/%d/attendance/%d", s.ID, w.idOf(t, c)), map[string]string{"status": []string{"present", "present", "late", "present", "absent", "present"}[i]})
+	if base == "" {
+		t.Fatal("the demo server did not start")
 	}
-	// A spread of scores: officer i answers the first i+2 questions with the first choice.
-	for i, c := range officers[:6] {
-		tok := ts.token(t, c)
-		_, body := ts.api(t, tok, "POST", fmt.Sprintf("/api/v1/sessions/%d/quizzes/01-blockchain/attempts", s.ID), nil)
-		v := decode[struct {
-			ID        int64
-			Questions []struct {
-				ID, Type string
-				Choices  []struct{ ID string }
-			}
-		}](t, body)
-		for j, q := range v.Questions {
-			if j > i*3+2 || len(q.Choices) == 0 {
-				continue
-			}
-			ts.api(t, tok, "PUT", fmt.Sprintf("/api/v1/attempts/%d/answers/%s", v.ID, q.ID), map[string]any{"choices": []string{q.Choices[j%len(q.Choices)].ID}})
+	go func() {
+		for sc.Scan() {
 		}
-		ts.api(t, tok, "POST", fmt.Sprintf("/api/v1/attempts/%d/submit", v.ID), nil)
+	}()
+	db, err := store.Open(ctx, filepath.Join(data, "lectern.db"), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
 	}
-	base := serveWithServerDate(t, ts, day.Add(90*time.Minute))
+	defer db.Close()
+	logins, err := demo.Logins(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	login := map[string]credentials{}
+	for _, l := range logins {
+		if _, seen := login[l.Role+l.Country]; !seen {
+			login[l.Role+l.Country] = credentials{l.Email, l.Password}
+		}
+	}
+	sessions, err := db.Read(ctx).Sessions(store.SessionFilter{CourseID: demo.CourseID})
+	if err != nil || len(sessions) != 2 {
+		t.Fatalf("demo sessions: %d %v", len(sessions), err)
+	}
+	var today, past int64
+	for _, s := range sessions {
+		if s.Status == "closed" {
+			past = s.ID
+		} else {
+			today = s.ID
+		}
+	}
 	shot := func(b *browserTab, name string, width, height int64, url string) {
 		t.Helper()
 		b.do("viewport", chromedp.EmulateViewport(width, height))
@@ -74,18 +99,29 @@ func TestScreenshots(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+
+	anonymous := newBrowserTab(t, path)
+	shot(anonymous, "login-desktop.png", 1280, 1000, "/login")
+
 	trainer := newBrowserTab(t, path)
-	trainer.signIn(base, w.trainer)
+	trainer.signIn(base, login["trainer"])
 	shot(trainer, "module-desktop.png", 1280, 900, "/courses/crypto-crime/01-blockchain")
-	shot(trainer, "results-desktop.png", 1280, 1500, fmt.Sprintf("/sessions/%d/results", s.ID))
-	shot(trainer, "attendance-tablet.png", 820, 1180, fmt.Sprintf("/sessions/%d/attendance", s.ID))
-	shot(trainer, "projector.png", 1920, 1080, fmt.Sprintf("/sessions/%d/projector", s.ID))
+	shot(trainer, "session-trainer-desktop.png", 1280, 1100, fmt.Sprintf("/sessions/%d", today))
+	shot(trainer, "results-desktop.png", 1280, 1500, fmt.Sprintf("/sessions/%d/results", today))
+	shot(trainer, "attendance-tablet.png", 820, 1180, fmt.Sprintf("/sessions/%d/attendance", today))
+	shot(trainer, "projector.png", 1920, 1080, fmt.Sprintf("/sessions/%d/projector", today))
+
+	coordinator := newBrowserTab(t, path)
+	coordinator.signIn(base, login["coordinatorFR"])
+	shot(coordinator, "certificates-desktop.png", 1280, 1300, fmt.Sprintf("/sessions/%d", past))
+
 	officer := newBrowserTab(t, path)
-	officer.signIn(base, officers[7])
+	officer.signIn(base, login["officerFR"])
 	shot(officer, "module-phone.png", 390, 844, "/courses/crypto-crime/02-tracing")
-	shot(officer, "session-phone.png", 390, 844, fmt.Sprintf("/sessions/%d", s.ID))
+	shot(officer, "session-phone.png", 390, 844, fmt.Sprintf("/sessions/%d", today))
+	shot(officer, "dashboard-phone.png", 390, 844, "/")
 	officer.do("viewport", chromedp.EmulateViewport(390, 844))
-	officer.do("open quizzes", chromedp.Navigate(fmt.Sprintf("%s/sessions/%d/quizzes", base, s.ID)))
+	officer.do("open quizzes", chromedp.Navigate(fmt.Sprintf("%s/sessions/%d/quizzes", base, today)))
 	officer.navigate("start", chromedp.Click(chromedp.CSS(`form[action$="/quizzes/01-blockchain/start"] button[type=submit]`)))
 	officer.do("answer", chromedp.Click(chromedp.CSS(`fieldset[data-type=single] label.choice`)))
 	time.Sleep(800 * time.Millisecond)
@@ -94,4 +130,39 @@ func TestScreenshots(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// A certificate of last week's session, as the coordinator downloads it.
+	certs, err := db.Read(ctx).Certificates(store.CertificateFilter{SessionID: &past})
+	if err != nil || len(certs) == 0 {
+		t.Fatalf("the demo's past session has no certificates (%v)", err)
+	}
+	coordinator.do("viewport", chromedp.EmulateViewport(1280, 900))
+	var pdf []byte
+	client := &http.Client{}
+	res, err := client.Post(base+"/api/v1/auth/login", "application/json", strings.NewReader(fmt.Sprintf(`{"email":%q,"password":%q}`, login["coordinatorFR"].Email, login["coordinatorFR"].Password)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := decodeReader[struct{ Token string }](t, res.Body).Token
+	req, _ := http.NewRequest("GET", base+"/api/v1/certificates/"+certs[0].Serial+".pdf", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	if res, err = client.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	pdf, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	file := filepath.Join(t.TempDir(), "certificate.pdf")
+	os.WriteFile(file, pdf, 0o600)
+	if out, err := exec.Command(needTool(t, "pdftoppm"), "-png", "-r", "70", "-singlefile", file, filepath.Join(dir, "certificate")).CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v %s", err, out)
+	}
+}
+
+func decodeReader[T any](t *testing.T, r io.ReadCloser) T {
+	t.Helper()
+	defer r.Close()
+	var v T
+	if err := json.NewDecoder(r).Decode(&v); err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
