@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -14,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/labstack/echo/v4"
 
 	"github.com/lectern-platform/lectern/internal/auth"
 	"github.com/lectern-platform/lectern/internal/store"
@@ -489,5 +493,23 @@ func TestOnboarding_ThirtyOfficersByNine(t *testing.T) {
 	}
 	if signedIn != 30 {
 		t.Errorf("%d of 30 signed in by 09:00", signedIn)
+	}
+}
+
+// One-time tokens sign people in: the request log writes the route, not them.
+func TestRequestLog_KeepsTokensOut(t *testing.T) {
+	var buf strings.Builder
+	s := &Server{log: slog.New(slog.NewTextHandler(&buf, nil))}
+	e := echo.New()
+	e.GET("/activate/:token", func(c echo.Context) error { return c.NoContent(http.StatusOK) }, s.logRequests)
+	e.GET("/sessions/:id", func(c echo.Context) error { return c.NoContent(http.StatusOK) }, s.logRequests)
+	for _, path := range []string{"/activate/K7QW2M9XPD4TRV8H", "/sessions/42"} {
+		e.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", path, nil))
+	}
+	if strings.Contains(buf.String(), "K7QW2M9XPD4TRV8H") || !strings.Contains(buf.String(), "/activate/:token") {
+		t.Errorf("the token reached the log:\n%s", buf.String())
+	}
+	if !strings.Contains(buf.String(), "/sessions/42") {
+		t.Errorf("ordinary paths should be logged as they are:\n%s", buf.String())
 	}
 }
