@@ -66,6 +66,7 @@ func NewService(db *store.DB, courses Courses, log *slog.Logger) *Service {
 const (
 	bySubmit   = "submitted"
 	byDeadline = "deadline"
+	byClosing  = "quiz_closed" // the trainer closed the quiz: what was saved counts
 )
 
 // PublicQuestion is a question as an officer sees it before review: no answer key,
@@ -202,6 +203,7 @@ type QuizInfo struct {
 	AttemptsAllowed  int           `json:"attempts_allowed"`
 	Questions        int           `json:"questions"`
 	PassMark         int           `json:"pass_mark"`
+	Closed           bool          `json:"closed"` // by the trainer: no start, no answer
 	Attempts         []AttemptInfo `json:"attempts"`
 }
 
@@ -231,13 +233,17 @@ func (s *Service) Quizzes(ctx context.Context, a *auth.Actor, sessionID int64) (
 	if err != nil {
 		return nil, err
 	}
+	closed, err := q.ClosedQuizzes(sessionID)
+	if err != nil {
+		return nil, err
+	}
 	out := []QuizInfo{}
 	for _, m := range c.Modules {
 		if m.Quiz == nil {
 			continue
 		}
 		info := QuizInfo{ID: m.Quiz.ID, Title: m.Quiz.Title, Module: m.Title, TimeLimitSeconds: int(m.Quiz.TimeLimit.Seconds()),
-			AttemptsAllowed: m.Quiz.Attempts, Questions: len(m.Quiz.Questions), PassMark: m.Quiz.PassMark, Attempts: []AttemptInfo{}}
+			AttemptsAllowed: m.Quiz.Attempts, Questions: len(m.Quiz.Questions), PassMark: m.Quiz.PassMark, Closed: closed[m.Quiz.ID], Attempts: []AttemptInfo{}}
 		for i := range mine {
 			if mine[i].QuizID == m.Quiz.ID {
 				info.Attempts = append(info.Attempts, attemptInfo(&mine[i]))
@@ -294,6 +300,11 @@ func (s *Service) Start(ctx context.Context, a *auth.Actor, sessionID int64, qui
 	case now.Before(ts.StartsAt):
 		return nil, false, apperr.Conflict("quizzes open when the session starts")
 	}
+	if closed, err := q.QuizClosed(sessionID, quizID); err != nil {
+		return nil, false, err
+	} else if closed {
+		return nil, false, errQuizClosed
+	}
 	var seedBytes [8]byte
 	if _, err := crand.Read(seedBytes[:]); err != nil {
 		return nil, false, fmt.Errorf("attempt seed: %w", err)
@@ -306,6 +317,12 @@ func (s *Service) Start(ctx context.Context, a *auth.Actor, sessionID int64, qui
 	var attemptID int64
 	overdue := 0 // earlier attempts finalised by their deadline on the way
 	err = s.db.Tx(ctx, func(q store.Q) error {
+		// Again inside the writer: a trainer may have closed it a moment ago.
+		if closed, err := q.QuizClosed(sessionID, quizID); err != nil {
+			return err
+		} else if closed {
+			return errQuizClosed
+		}
 		previous, err := q.Attempts(sessionID, quizID, &a.UserID)
 		if err != nil {
 			return err

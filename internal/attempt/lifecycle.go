@@ -80,7 +80,11 @@ func (s *Service) Get(ctx context.Context, a *auth.Actor, id int64) (*View, erro
 	if at.Finalised != "" {
 		v.Status = "submitted"
 		v.Result = &quiz.Result{Score: at.Score, MaxScore: at.MaxScore, Percent: at.Percent, Passed: at.Passed}
-		if reviewAllowed(a, at, ts) {
+		quizClosed, err := q.QuizClosed(at.SessionID, at.QuizID)
+		if err != nil {
+			return nil, err
+		}
+		if reviewAllowed(a, at, ts, quizClosed) {
 			v.Review = review(qs, plain)
 		} else {
 			v.ReviewNote = reviewNote(at.Review)
@@ -93,7 +97,7 @@ func (s *Service) Get(ctx context.Context, a *auth.Actor, id int64) (*View, erro
 // officer only after submission (after_submit), after the session is closed
 // (after_close, the default, so the first to finish cannot show the room), or
 // never. The session's trainers always see them.
-func reviewAllowed(a *auth.Actor, at *store.Attempt, ts *store.TrainingSession) bool {
+func reviewAllowed(a *auth.Actor, at *store.Attempt, ts *store.TrainingSession, quizClosed bool) bool {
 	if a.CanManageSession(trainerIDs(ts)) {
 		return true
 	}
@@ -101,7 +105,7 @@ func reviewAllowed(a *auth.Actor, at *store.Attempt, ts *store.TrainingSession) 
 	case course.ReviewAfterSubmit:
 		return at.Finalised != ""
 	case course.ReviewAfterClose:
-		return ts.Status == "closed"
+		return ts.Status == "closed" || quizClosed
 	}
 	return false
 }
@@ -109,7 +113,7 @@ func reviewAllowed(a *auth.Actor, at *store.Attempt, ts *store.TrainingSession) 
 func reviewNote(policy string) string {
 	switch course.ReviewPolicy(policy) {
 	case course.ReviewAfterClose:
-		return "The right answers and explanations are shown when the trainer closes the session."
+		return "The right answers and explanations are shown when the trainer closes the quiz or the session."
 	case course.ReviewNever:
 		return "This quiz does not show the right answers."
 	}
@@ -199,6 +203,10 @@ func (s *Service) Save(ctx context.Context, a *auth.Actor, id int64, questionID 
 		st, err := q.AttemptStateForUpdate(id)
 		if err != nil {
 			return err
+		}
+		if st.Finalised == byClosing {
+			result = "refused"
+			return errQuizClosed
 		}
 		if st.Finalised != "" {
 			result = "refused"

@@ -325,6 +325,23 @@ var migrations = []*gormigrate.Migration{
 			return nil
 		},
 	},
+	{
+		// Trainers open and close each quiz of a session (closed: no start, no answer).
+		ID: "20261125-10-session-quizzes",
+		Migrate: func(tx *gorm.DB) error {
+			type TrainingSession struct{ ID int64 }
+			type SessionQuiz struct {
+				SessionID int64            `gorm:"primaryKey"`
+				QuizID    string           `gorm:"primaryKey;size:100"`
+				Closed    bool             `gorm:"not null;default:false"`
+				ChangedAt time.Time        `gorm:"not null"`
+				ChangedBy int64            `gorm:"not null"`
+				Session   *TrainingSession `gorm:"constraint:OnDelete:CASCADE"`
+			}
+			return tx.AutoMigrate(&SessionQuiz{})
+		},
+		Rollback: func(tx *gorm.DB) error { return tx.Migrator().DropTable("session_quizzes") },
+	},
 }
 
 // migrationLock is the PostgreSQL advisory lock key held while migrating.

@@ -164,7 +164,7 @@ func TestAttempts_FullLifecycle(t *testing.T) {
 	// Review follows the policy: after_close by default, so nothing yet.
 	_, body = ts.api(t, qw.officerA, "GET", fmt.Sprintf("/api/v1/attempts/%d", v.ID), nil)
 	assertNoKeys(t, "submitted attempt", strings.ReplaceAll(body, `"answer":{"number":4242}`, ""))
-	if !strings.Contains(body, "when the trainer closes the session") {
+	if !strings.Contains(body, "when the trainer closes the quiz or the session") {
 		t.Errorf("no review note: %s", body)
 	}
 	// The trainer sees the review.

@@ -238,3 +238,40 @@ func (s *Server) resultsPage(c echo.Context) error {
 
 // barWidth scales a 0–1 share to the chart's 300-unit width.
 func barWidth(f float64) int { return int(f*300 + 0.5) }
+
+// setQuizClosed answers the trainer's open/close buttons (page) and the API.
+func (s *Server) setQuizClosed(c echo.Context, closed bool) (*attempt.QuizState, int64, error) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return nil, 0, err
+	}
+	st, err := s.attempts.SetQuizClosed(c.Request().Context(), actor(c), id, c.Param("quiz"), closed)
+	return st, id, err
+}
+
+func (s *Server) apiOpenQuiz(c echo.Context) error  { return s.apiQuizState(c, false) }
+func (s *Server) apiCloseQuiz(c echo.Context) error { return s.apiQuizState(c, true) }
+
+func (s *Server) apiQuizState(c echo.Context, closed bool) error {
+	st, _, err := s.setQuizClosed(c, closed)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, st)
+}
+
+func (s *Server) openQuizSubmit(c echo.Context) error  { return s.quizStateSubmit(c, false) }
+func (s *Server) closeQuizSubmit(c echo.Context) error { return s.quizStateSubmit(c, true) }
+
+func (s *Server) quizStateSubmit(c echo.Context, closed bool) error {
+	st, id, err := s.setQuizClosed(c, closed)
+	if err != nil {
+		return err
+	}
+	l := s.localizer(c)
+	msg := l.T("quiz.opened")
+	if closed {
+		msg = l.T("quiz.closed_now", "Count", st.Finalised)
+	}
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/sessions/%d/quizzes?msg=%s", id, url.QueryEscape(msg)))
+}

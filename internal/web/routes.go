@@ -83,6 +83,8 @@ func (s *Server) routes() {
 	verify.GET("/:serial", s.verifyPage)                                                          // also /verify/{serial}.json
 	e.GET("/sessions/:id/quizzes", s.quizzesPage)
 	e.POST("/sessions/:id/quizzes/:quiz/start", s.startQuizSubmit)
+	e.POST("/sessions/:id/quizzes/:quiz/open", s.openQuizSubmit)
+	e.POST("/sessions/:id/quizzes/:quiz/close", s.closeQuizSubmit)
 	e.GET("/sessions/:id/results", s.resultsPage)
 	e.GET("/attempts/:id", s.attemptPage)
 	e.POST("/attempts/:id", s.attemptSubmit)
@@ -118,6 +120,8 @@ func (s *Server) routes() {
 	v1.GET("/me/calendar", s.apiMyCalendar)
 	v1.GET("/sessions/:id/quizzes", s.apiListQuizzes)
 	v1.POST("/sessions/:id/quizzes/:quiz/attempts", s.apiStartAttempt)
+	v1.POST("/sessions/:id/quizzes/:quiz/open", s.apiOpenQuiz)
+	v1.POST("/sessions/:id/quizzes/:quiz/close", s.apiCloseQuiz)
 	v1.GET("/sessions/:id/quizzes/:quiz/analysis", s.apiAnalysis)
 	v1.GET("/sessions/:id/results.csv", s.apiResultsCSV)
 	v1.GET("/attempts/:id", s.apiGetAttempt)

@@ -1,0 +1,55 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// SessionQuiz is a trainer's decision about one quiz of one session: closed
+// quizzes cannot be started or answered. No row means open.
+type SessionQuiz struct {
+	SessionID int64  `gorm:"primaryKey"`
+	QuizID    string `gorm:"primaryKey"`
+	Closed    bool
+	ChangedAt time.Time
+	ChangedBy int64
+}
+
+// QuizClosed reports whether the trainer closed a session's quiz.
+func (q Q) QuizClosed(sessionID int64, quizID string) (bool, error) {
+	var sq SessionQuiz
+	err := q.g.Where("session_id = ? AND quiz_id = ?", sessionID, quizID).Take(&sq).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return false, nil
+	} else if err != nil {
+		return false, fmt.Errorf("load quiz %s state: %w", quizID, err)
+	}
+	return sq.Closed, nil
+}
+
+// ClosedQuizzes lists the quizzes the trainer closed in a session.
+func (q Q) ClosedQuizzes(sessionID int64) (map[string]bool, error) {
+	var rows []SessionQuiz
+	if err := q.g.Where("session_id = ? AND closed", sessionID).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("load quiz states of session %d: %w", sessionID, err)
+	}
+	out := make(map[string]bool, len(rows))
+	for _, r := range rows {
+		out[r.QuizID] = true
+	}
+	return out, nil
+}
+
+// SetQuizClosed records a trainer's opening or closing of a session's quiz.
+func (q Q) SetQuizClosed(sq *SessionQuiz) error {
+	err := q.g.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "session_id"}, {Name: "quiz_id"}},
+		DoUpdates: clause.AssignmentColumns([]string{"closed", "changed_at", "changed_by"})}).Create(sq).Error
+	if err != nil {
+		return fmt.Errorf("set quiz %s state: %w", sq.QuizID, err)
+	}
+	return nil
+}
