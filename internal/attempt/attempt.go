@@ -340,8 +340,12 @@ func (s *Service) Start(ctx context.Context, a *auth.Actor, sessionID int64, qui
 				overdue++
 			}
 		}
-		if len(previous) >= m.Quiz.Attempts {
-			return apperr.Conflict(fmt.Sprintf("you have used all %d attempt(s) at this quiz", m.Quiz.Attempts))
+		extra, err := q.ExtraAttempts(sessionID, a.UserID, quizID)
+		if err != nil {
+			return err
+		}
+		if allowed := m.Quiz.Attempts + extra; len(previous) >= allowed {
+			return apperr.Conflict(fmt.Sprintf("you have used all %d attempt(s) at this quiz", allowed))
 		}
 		at := &store.Attempt{SessionID: sessionID, QuizID: quizID, UserID: a.UserID, Number: len(previous) + 1,
 			ContentHash: m.Quiz.Hash, CourseHash: c.Hash, Questions: snap, PassMark: m.Quiz.PassMark,

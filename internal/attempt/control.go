@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
 
 	"github.com/lectern-platform/lectern/internal/apperr"
 	"github.com/lectern-platform/lectern/internal/auth"
@@ -26,15 +29,9 @@ type QuizState struct {
 // acknowledged are kept. Reopening lets officers start again (within their
 // attempt limit). Both are audited.
 func (s *Service) SetQuizClosed(ctx context.Context, a *auth.Actor, sessionID int64, quizID string, closed bool) (*QuizState, error) {
-	ts, err := s.session(s.db.Read(ctx), a, sessionID)
+	ts, err := s.managedSession(ctx, a, sessionID)
 	if err != nil {
 		return nil, err
-	}
-	if !a.CanManageSession(trainerIDs(ts)) {
-		if a.Role == auth.RoleOfficer || a.Role == auth.RoleCoordinator {
-			return nil, apperr.NotFound("quiz")
-		}
-		return nil, apperr.Forbidden("only the session's trainers and admins open and close its quizzes")
 	}
 	c, ok := s.courses.Course(ts.CourseID)
 	if !ok {
@@ -94,4 +91,143 @@ func (s *Service) SetQuizClosed(ctx context.Context, a *auth.Actor, sessionID in
 	}
 	s.log.Info("quiz "+out.Status, "session_id", sessionID, "quiz", quizID, "by", a.UserID, "attempts_submitted", out.Finalised)
 	return out, nil
+}
+
+// Exception is what a trainer grants one officer, with the reason: more attempts
+// at a quiz, more time on an open attempt, or a submitted attempt reopened.
+type Exception struct {
+	Reason        string `json:"reason"`
+	ExtraAttempts int    `json:"extra_attempts,omitempty"` // GrantAttempts
+	Minutes       int    `json:"minutes,omitempty"`        // Extend, Reopen: from now (Reopen) or the deadline (Extend)
+}
+
+func (e Exception) check(needMinutes bool) error {
+	var f apperr.Fields
+	if r := strings.TrimSpace(e.Reason); r == "" || utf8.RuneCountInString(r) > 500 {
+		f.Add("reason", "say why, in 500 characters at most (it goes into the audit log)")
+	}
+	if needMinutes && (e.Minutes < 1 || e.Minutes > 24*60) {
+		f.Add("minutes", "between 1 and 1440")
+	}
+	return f.Err()
+}
+
+// GrantAttempts gives one officer extra attempts at a session's quiz.
+func (s *Service) GrantAttempts(ctx context.Context, a *auth.Actor, sessionID, userID int64, quizID string, ex Exception) (int, error) {
+	if err := ex.check(false); err != nil {
+		return 0, err
+	}
+	if ex.ExtraAttempts < 1 || ex.ExtraAttempts > 10 {
+		return 0, apperr.Invalid("extra_attempts", "between 1 and 10")
+	}
+	ts, err := s.managedSession(ctx, a, sessionID)
+	if err != nil {
+		return 0, err
+	}
+	if c, ok := s.courses.Course(ts.CourseID); !ok || c.Module(quizID) == nil || c.Module(quizID).Quiz == nil {
+		return 0, apperr.NotFound("quiz")
+	}
+	total := 0
+	err = s.db.Tx(ctx, func(q store.Q) error {
+		if e, err := q.Enrollment(sessionID, userID); err != nil || e.Status != "enrolled" {
+			return apperr.NotFound("enrolment")
+		}
+		if total, err = q.AddExtraAttempts(sessionID, userID, quizID, ex.ExtraAttempts); err != nil {
+			return err
+		}
+		return s.auditException(q, a, "attempt.grant", sessionID, userID, map[string]any{"quiz": quizID, "extra_attempts": total - ex.ExtraAttempts},
+			map[string]any{"quiz": quizID, "extra_attempts": total, "reason": ex.Reason})
+	})
+	return total, err
+}
+
+// Extend moves an open attempt's deadline later by ex.Minutes.
+func (s *Service) Extend(ctx context.Context, a *auth.Actor, attemptID int64, ex Exception) (*View, error) {
+	return s.changeAttempt(ctx, a, attemptID, ex, "attempt.extend", func(at *store.Attempt, now time.Time) error {
+		if at.Finalised != "" || !now.Before(at.Deadline) {
+			return apperr.Conflict("the attempt is no longer open; reopen it instead")
+		}
+		at.Deadline = at.Deadline.Add(time.Duration(ex.Minutes) * time.Minute)
+		return nil
+	})
+}
+
+// Reopen turns a submitted attempt back into an open one for ex.Minutes from
+// now, keeping its saved answers (a phone died mid-quiz).
+func (s *Service) Reopen(ctx context.Context, a *auth.Actor, attemptID int64, ex Exception) (*View, error) {
+	return s.changeAttempt(ctx, a, attemptID, ex, "attempt.reopen", func(at *store.Attempt, now time.Time) error {
+		if at.Finalised == "" && now.Before(at.Deadline) {
+			return apperr.Conflict("the attempt is still open; extend it instead")
+		}
+		at.Finalised, at.FinalisedAt = "", nil
+		at.Deadline = now.Add(time.Duration(ex.Minutes) * time.Minute)
+		return nil
+	})
+}
+
+func (s *Service) changeAttempt(ctx context.Context, a *auth.Actor, attemptID int64, ex Exception, action string, change func(*store.Attempt, time.Time) error) (*View, error) {
+	if err := ex.check(true); err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	var owner int64
+	err := s.db.Tx(ctx, func(q store.Q) error {
+		at, ts, err := s.owned(q, a, attemptID, true, false)
+		if err != nil {
+			return err
+		}
+		if !a.CanManageSession(trainerIDs(ts)) {
+			return apperr.NotFound("attempt") // the officer's own: not theirs to change
+		}
+		if ts.Status == "closed" || ts.Status == "cancelled" {
+			return apperr.Conflict("the session is " + ts.Status)
+		}
+		if closed, err := q.QuizClosed(ts.ID, at.QuizID); err != nil {
+			return err
+		} else if closed {
+			return errQuizClosed
+		}
+		before := map[string]any{"attempt": at.ID, "quiz": at.QuizID, "deadline": at.Deadline.UTC(), "finalised": at.Finalised}
+		if err := change(at, now); err != nil {
+			return err
+		}
+		if err := q.SaveAttempt(at); err != nil {
+			return err
+		}
+		owner = at.UserID
+		after := map[string]any{"attempt": at.ID, "quiz": at.QuizID, "deadline": at.Deadline.UTC(), "finalised": at.Finalised, "reason": ex.Reason}
+		return s.auditException(q, a, action, ts.ID, at.UserID, before, after)
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.log.Info(action, "attempt_id", attemptID, "user_id", owner, "by", a.UserID)
+	return s.Get(ctx, a, attemptID)
+}
+
+func (s *Service) managedSession(ctx context.Context, a *auth.Actor, sessionID int64) (*store.TrainingSession, error) {
+	ts, err := s.session(s.db.Read(ctx), a, sessionID)
+	if err != nil {
+		return nil, err
+	}
+	if !a.CanManageSession(trainerIDs(ts)) {
+		if a.Role == auth.RoleOfficer || a.Role == auth.RoleCoordinator {
+			return nil, apperr.NotFound("session")
+		}
+		return nil, apperr.Forbidden("only the session's trainers and admins run its quizzes")
+	}
+	return ts, nil
+}
+
+func (s *Service) auditException(q store.Q, a *auth.Actor, action string, sessionID, userID int64, before, after map[string]any) error {
+	b, err := json.Marshal(before)
+	if err != nil {
+		return err
+	}
+	aft, err := json.Marshal(after)
+	if err != nil {
+		return err
+	}
+	actor := a.UserID
+	return q.Audit(&store.AuditEvent{At: s.Now(), ActorID: &actor, Action: action, SessionID: &sessionID, UserID: &userID, Before: string(b), After: string(aft)})
 }

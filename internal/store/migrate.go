@@ -342,6 +342,24 @@ var migrations = []*gormigrate.Migration{
 		},
 		Rollback: func(tx *gorm.DB) error { return tx.Migrator().DropTable("session_quizzes") },
 	},
+	{
+		// Per-officer exceptions: extra attempts granted by a trainer.
+		ID: "20261125-11-attempt-exceptions",
+		Migrate: func(tx *gorm.DB) error {
+			type TrainingSession struct{ ID int64 }
+			type User struct{ ID int64 }
+			type AttemptException struct {
+				SessionID     int64            `gorm:"primaryKey"`
+				UserID        int64            `gorm:"primaryKey"`
+				QuizID        string           `gorm:"primaryKey;size:100"`
+				ExtraAttempts int              `gorm:"not null;default:0"`
+				Session       *TrainingSession `gorm:"constraint:OnDelete:CASCADE"`
+				User          *User            `gorm:"constraint:OnDelete:CASCADE"`
+			}
+			return tx.AutoMigrate(&AttemptException{})
+		},
+		Rollback: func(tx *gorm.DB) error { return tx.Migrator().DropTable("attempt_exceptions") },
+	},
 }
 
 // migrationLock is the PostgreSQL advisory lock key held while migrating.

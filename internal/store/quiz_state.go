@@ -53,3 +53,39 @@ func (q Q) SetQuizClosed(sq *SessionQuiz) error {
 	}
 	return nil
 }
+
+// AttemptException grants one officer more attempts at one quiz of a session
+// than the quiz allows (a phone died, a fire alarm).
+type AttemptException struct {
+	SessionID     int64  `gorm:"primaryKey"`
+	UserID        int64  `gorm:"primaryKey"`
+	QuizID        string `gorm:"primaryKey"`
+	ExtraAttempts int
+}
+
+// ExtraAttempts is how many attempts beyond the quiz's limit an officer has.
+func (q Q) ExtraAttempts(sessionID, userID int64, quizID string) (int, error) {
+	var ex AttemptException
+	err := q.g.Where("session_id = ? AND user_id = ? AND quiz_id = ?", sessionID, userID, quizID).Take(&ex).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return 0, nil
+	} else if err != nil {
+		return 0, fmt.Errorf("load attempt exception: %w", err)
+	}
+	return ex.ExtraAttempts, nil
+}
+
+// AddExtraAttempts grants n more attempts and returns the new total granted.
+func (q Q) AddExtraAttempts(sessionID, userID int64, quizID string, n int) (int, error) {
+	had, err := q.ExtraAttempts(sessionID, userID, quizID)
+	if err != nil {
+		return 0, err
+	}
+	ex := &AttemptException{SessionID: sessionID, UserID: userID, QuizID: quizID, ExtraAttempts: had + n}
+	err = q.g.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "session_id"}, {Name: "user_id"}, {Name: "quiz_id"}},
+		DoUpdates: clause.AssignmentColumns([]string{"extra_attempts"})}).Create(ex).Error
+	if err != nil {
+		return 0, fmt.Errorf("grant attempts: %w", err)
+	}
+	return ex.ExtraAttempts, nil
+}

@@ -2,11 +2,13 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/lectern-platform/lectern/internal/attempt"
+	"github.com/lectern-platform/lectern/internal/auth"
 )
 
 func (s *Server) apiListQuizzes(c echo.Context) error {
@@ -101,4 +103,47 @@ func (s *Server) apiResultsCSV(c echo.Context) error {
 	}
 	c.Response().Header().Set("Content-Disposition", `attachment; filename="session-`+c.Param("id")+`-results.csv"`)
 	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+}
+
+// apiGrantAttempts gives one officer extra attempts at a quiz (with a reason).
+func (s *Server) apiGrantAttempts(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		UserID int64 `json:"user_id"`
+		attempt.Exception
+	}
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	total, err := s.attempts.GrantAttempts(c.Request().Context(), actor(c), id, in.UserID, c.Param("quiz"), in.Exception)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"user_id": in.UserID, "quiz": c.Param("quiz"), "extra_attempts": total})
+}
+
+func (s *Server) apiExtendAttempt(c echo.Context) error {
+	return s.apiChangeAttempt(c, s.attempts.Extend)
+}
+func (s *Server) apiReopenAttempt(c echo.Context) error {
+	return s.apiChangeAttempt(c, s.attempts.Reopen)
+}
+
+func (s *Server) apiChangeAttempt(c echo.Context, change func(context.Context, *auth.Actor, int64, attempt.Exception) (*attempt.View, error)) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var in attempt.Exception
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	v, err := change(c.Request().Context(), actor(c), id, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, v)
 }
