@@ -147,6 +147,9 @@ type Question struct {
 	Tolerance       float64
 	Explanation     string
 	ExplanationHTML template.HTML
+	// Dropped ({dropped} on the heading): the question no longer counts, for
+	// anyone — a regrade removes it from every score and maximum.
+	Dropped bool
 }
 
 // Choice is one option of a single- or multiple-choice question. Its id is derived

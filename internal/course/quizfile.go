@@ -95,7 +95,7 @@ func parseQuiz(qz *Quiz, body []byte, bodyLine int, dc *docContext) {
 	}
 }
 
-// parseHeadingAttrs strips "{points=N}" and "{#id}" from the end of a heading.
+// parseHeadingAttrs strips "{points=N}", "{#id}" and "{dropped}" from the end of a heading.
 func parseHeadingAttrs(heading string, q *Question, dc *docContext) string {
 	for {
 		m := trailingAttrs.FindStringSubmatchIndex(heading)
@@ -117,8 +117,10 @@ func parseHeadingAttrs(heading string, q *Question, dc *docContext) string {
 					continue
 				}
 				q.Points = n
+			case tok == "dropped":
+				q.Dropped = true
 			default:
-				dc.probs.add(dc.path, q.Line, "unknown question attribute %q (use {points=N} or {#id})", tok)
+				dc.probs.add(dc.path, q.Line, "unknown question attribute %q (use {points=N}, {#id} or {dropped})", tok)
 			}
 		}
 		heading = heading[:m[0]]

@@ -25,6 +25,7 @@ type Question struct {
 	Number      float64       `json:"number,omitempty"`
 	Tolerance   float64       `json:"tolerance,omitempty"`
 	Explanation template.HTML `json:"explanation_html,omitempty"`
+	Dropped     bool          `json:"dropped,omitempty"` // counts for nobody
 }
 
 // Choice is one option of a choice question.
@@ -41,7 +42,7 @@ func Snapshot(q *course.Quiz, seed uint64) []Question {
 	out := make([]Question, 0, len(q.Questions))
 	for _, src := range q.Questions {
 		x := Question{ID: src.ID, Kind: src.Kind, PromptHTML: src.PromptHTML, Points: src.Points,
-			Accepted: src.Answers, Number: src.Number, Tolerance: src.Tolerance, Explanation: src.ExplanationHTML}
+			Accepted: src.Answers, Number: src.Number, Tolerance: src.Tolerance, Explanation: src.ExplanationHTML, Dropped: src.Dropped}
 		for _, c := range src.Choices {
 			x.Choices = append(x.Choices, Choice{ID: c.ID, HTML: c.HTML, Correct: c.Correct})
 		}
@@ -54,6 +55,38 @@ func Snapshot(q *course.Quiz, seed uint64) []Question {
 			cs := out[i].Choices
 			rng.Shuffle(len(cs), func(a, b int) { cs[a], cs[b] = cs[b], cs[a] })
 		}
+	}
+	return out
+}
+
+// Rekey applies a corrected version of a quiz to an attempt's frozen questions:
+// for each question the current version still has (by id), the answer key,
+// points and dropped mark come from the current version; the order, prompts and
+// choices the officer saw stay. Questions the new version no longer has keep
+// their old key. Scoring the result against the stored answers is a regrade.
+func Rekey(snapshot []Question, current *course.Quiz) []Question {
+	byID := make(map[string]*course.Question, len(current.Questions))
+	for i := range current.Questions {
+		byID[current.Questions[i].ID] = current.Questions[i]
+	}
+	out := make([]Question, len(snapshot))
+	for i, q := range snapshot {
+		src, ok := byID[q.ID]
+		if !ok {
+			out[i] = q
+			continue
+		}
+		correct := make(map[string]bool, len(src.Choices))
+		for _, c := range src.Choices {
+			correct[c.ID] = c.Correct
+		}
+		q.Choices = append([]Choice(nil), q.Choices...)
+		for j := range q.Choices {
+			q.Choices[j].Correct = correct[q.Choices[j].ID]
+		}
+		q.Points, q.Accepted, q.Number, q.Tolerance, q.Dropped = src.Points, src.Answers, src.Number, src.Tolerance, src.Dropped
+		q.Explanation = src.ExplanationHTML
+		out[i] = q
 	}
 	return out
 }
@@ -152,6 +185,9 @@ type Result struct {
 func Total(qs []Question, answers map[string]Answer, passMark int) Result {
 	var r Result
 	for _, q := range qs {
+		if q.Dropped {
+			continue // nobody loses (or gains) points for it
+		}
 		r.MaxScore += float64(q.Points)
 		r.Score += Score(q, answers[q.ID])
 	}

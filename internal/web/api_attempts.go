@@ -147,3 +147,25 @@ func (s *Server) apiChangeAttempt(c echo.Context, change func(context.Context, *
 	}
 	return c.JSON(http.StatusOK, v)
 }
+
+// apiRegrade previews ({}) or applies ({"confirm":"<content_hash of the preview>"})
+// a regrade of a session's quiz.
+func (s *Server) apiRegrade(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Confirm string `json:"confirm"`
+	}
+	if c.Request().ContentLength != 0 {
+		if err := bindJSON(c, &in); err != nil {
+			return err
+		}
+	}
+	r, err := s.attempts.RegradeQuiz(c.Request().Context(), actor(c), id, c.Param("quiz"), in.Confirm)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, r)
+}

@@ -3,9 +3,15 @@ package web
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lectern-platform/lectern/courses"
+	"github.com/lectern-platform/lectern/internal/attempt"
+	"github.com/lectern-platform/lectern/internal/store"
 )
 
 // TestQuizControl_CloseAndReopen: the trainer closes a quiz mid-attempt; the
@@ -167,4 +173,126 @@ func TestQuizControl_Exceptions(t *testing.T) {
 	if len(seen) != 3 {
 		t.Errorf("audit events with who and why: %v", seen)
 	}
+}
+
+// TestRegrade_WrongKeyFixedAtThree is issue 12's "done when": at 15:00 the trainer
+// finds the key of a question wrong, fixes the Markdown, previews who now passes,
+// applies exactly that, drops another question, and closes the day with the
+// right certificates; the audit log tells the story.
+func TestRegrade_WrongKeyFixedAtThree(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, courses.FS); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.CopyFS(filepath.Join(dir, "secret"), os.DirFS("testdata/courses/secret")); err != nil {
+		t.Fatal(err)
+	}
+	ts := startServer(t, os.DirFS(dir))
+	qw := newQuizWorldOn(t, newWorldOn(t, ts))
+	qw.at(time.Hour)
+	answer := func(token, pick string) {
+		v := qw.start(t, token)
+		ts.api(t, token, "PUT", fmt.Sprintf("/api/v1/attempts/%d/answers/pick", v.ID), map[string]any{"choices": []string{choiceID(v, "pick", pick)}})
+		ts.api(t, token, "PUT", fmt.Sprintf("/api/v1/attempts/%d/answers/type", v.ID), map[string]any{"text": "SHORT-ANSWER-2b8"})
+		ts.api(t, token, "PUT", fmt.Sprintf("/api/v1/attempts/%d/answers/count", v.ID), map[string]any{"number": 4242})
+		if res, body := ts.api(t, token, "POST", fmt.Sprintf("/api/v1/attempts/%d/submit", v.ID), nil); res.StatusCode != 200 {
+			t.Fatalf("submit: %s", body)
+		}
+	}
+	answer(qw.officerA, "WRONG") // 2 of 3: fails (the key says CORRECT)
+	answer(qw.officerB, "CORRECT")
+	for _, id := range []int64{qw.officerAID, qw.idOf(t, qw.world.officerB)} {
+		ts.api(t, qw.trainerTok, "PUT", fmt.Sprintf("/api/v1/sessions/%d/attendance/%d", qw.sessionID, id), map[string]string{"status": "present"})
+	}
+	regrade := fmt.Sprintf("/api/v1/sessions/%d/quizzes/01-m/regrade", qw.sessionID)
+
+	// 15:00: the key was wrong. The trainer fixes the Markdown.
+	quizFile := filepath.Join(dir, "secret", "01-m.quiz.md")
+	src, err := os.ReadFile(quizFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fixed := strings.Replace(strings.Replace(string(src), "- [ ] WRONG-CHOICE-a41", "- [x] WRONG-CHOICE-a41", 1), "- [x] CORRECT-CHOICE-7f3", "- [ ] CORRECT-CHOICE-7f3", 1)
+	if fixed == string(src) {
+		t.Fatalf("fixture changed: %s", src)
+	}
+	os.WriteFile(quizFile, []byte(fixed), 0o644)
+	if err := ts.Library.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if res, _ := ts.api(t, ts.token(t, qw.coordA), "POST", regrade, nil); res.StatusCode != 404 {
+		t.Errorf("coordinator regrading: %d", res.StatusCode)
+	}
+	res, body := ts.api(t, qw.trainerTok, "POST", regrade, nil)
+	preview := decode[attempt.Regrade](t, body)
+	if res.StatusCode != 200 || preview.Applied || preview.NowPass != 1 || preview.NowFail != 1 || len(preview.Rows) != 2 {
+		t.Fatalf("preview: %d %s", res.StatusCode, body)
+	}
+	// The preview changed nothing.
+	if passedOf(t, qw, qw.officerAID) {
+		t.Errorf("the preview changed a result")
+	}
+	if res, _ := ts.api(t, qw.trainerTok, "POST", regrade, map[string]string{"confirm": "not-the-hash"}); res.StatusCode != 409 {
+		t.Errorf("confirming another version: %d", res.StatusCode)
+	}
+	res, body = ts.api(t, qw.trainerTok, "POST", regrade, map[string]string{"confirm": preview.ContentHash})
+	applied := decode[attempt.Regrade](t, body)
+	if res.StatusCode != 200 || !applied.Applied {
+		t.Fatalf("apply: %d %s", res.StatusCode, body)
+	}
+	for i := range preview.Rows {
+		if preview.Rows[i].After != applied.Rows[i].After || preview.Rows[i].Change != applied.Rows[i].Change {
+			t.Errorf("applied %+v, previewed %+v", applied.Rows[i], preview.Rows[i])
+		}
+	}
+	if !passedOf(t, qw, qw.officerAID) || passedOf(t, qw, qw.idOf(t, qw.world.officerB)) {
+		t.Errorf("stored results after the regrade do not follow the applied preview")
+	}
+
+	// A question nobody should lose points for: dropped.
+	os.WriteFile(quizFile, []byte(strings.Replace(fixed, "## Count it {#count}", "## Count it {#count} {dropped}", 1)), 0o644)
+	if err := ts.Library.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	_, body = ts.api(t, qw.trainerTok, "POST", regrade, nil)
+	p2 := decode[attempt.Regrade](t, body)
+	_, body = ts.api(t, qw.trainerTok, "POST", regrade, map[string]string{"confirm": p2.ContentHash})
+	for _, r := range decode[attempt.Regrade](t, body).Rows {
+		if r.After.MaxScore != 2 {
+			t.Errorf("dropped question still counts: %+v", r.After)
+		}
+	}
+
+	// 17:00: closing the day issues the certificate that became due, to A only.
+	if res, body := ts.api(t, qw.trainerTok, "POST", fmt.Sprintf("/api/v1/sessions/%d/close", qw.sessionID), nil); body != "{\"issued\":1}\n" {
+		t.Fatalf("close: %d %s", res.StatusCode, body)
+	}
+	certs, _ := ts.DB.Read(context.Background()).Certificates(store.CertificateFilter{SessionID: &qw.sessionID})
+	if len(certs) != 1 || certs[0].UserID != qw.officerAID {
+		t.Errorf("certificates: %+v", certs)
+	}
+	// The officer's review shows the corrected key.
+	_, list := ts.api(t, qw.officerA, "GET", fmt.Sprintf("/api/v1/sessions/%d/quizzes", qw.sessionID), nil)
+	id := decode[[]struct{ Attempts []struct{ ID int64 } }](t, list)[0].Attempts[0].ID
+	if _, body := ts.api(t, qw.officerA, "GET", fmt.Sprintf("/api/v1/attempts/%d", id), nil); !strings.Contains(body, `"score":2`) {
+		t.Errorf("officer A's attempt after the regrade: %s", body)
+	}
+	events, _ := ts.DB.Read(context.Background()).AuditEvents(&qw.sessionID, 200)
+	count := map[string]int{}
+	for _, e := range events {
+		count[e.Action]++
+	}
+	if count["attempt.regrade"] < 2 || count["quiz.regrade"] != 2 || count["session.close"] != 1 {
+		t.Errorf("audit: %v", count)
+	}
+}
+
+// passedOf reads an officer's stored attempt at the fixture quiz.
+func passedOf(t *testing.T, qw *quizWorld, userID int64) bool {
+	t.Helper()
+	ats, err := qw.ts.DB.Read(context.Background()).Attempts(qw.sessionID, "01-m", &userID)
+	if err != nil || len(ats) == 0 {
+		t.Fatalf("attempts of %d: %v", userID, err)
+	}
+	return ats[len(ats)-1].Passed
 }
