@@ -77,8 +77,8 @@ func (s *Service) RegradeQuiz(ctx context.Context, a *auth.Actor, sessionID int6
 		}
 		for i := range attempts {
 			at := &attempts[i]
-			if at.Finalised == "" {
-				continue // still open: it is scored with the current key when it ends
+			if at.Finalised == "" || at.Finalised == byPaperScore {
+				continue // still open (scored with the current key when it ends), or only a score on paper
 			}
 			qs, err := snapshotOf(at)
 			if err != nil {

@@ -30,6 +30,7 @@ type ResultRow struct {
 	Percent     float64    `json:"percent"`
 	Passed      bool       `json:"passed"`
 	SubmittedAt *time.Time `json:"submitted_at,omitempty"`
+	OnPaper     bool       `json:"on_paper,omitempty"` // entered by the trainer from a paper sheet
 }
 
 // Results lists every enrolled officer × quiz: everything for the session's
@@ -88,6 +89,7 @@ func (s *Service) Results(ctx context.Context, a *auth.Actor, sessionID int64) (
 					row.Status = "submitted"
 					row.Score, row.MaxScore, row.Percent, row.Passed = at.Score, at.MaxScore, at.Percent, at.Passed
 					row.SubmittedAt = at.FinalisedAt
+					row.OnPaper = at.EnteredBy != nil
 				}
 			}
 			rows = append(rows, row)

@@ -24,8 +24,9 @@ type Attempt struct {
 	Review      string
 	StartedAt   time.Time
 	Deadline    time.Time
-	Finalised   string // "" while open; "submitted" or "deadline"
+	Finalised   string // "" while open; "submitted", "deadline", "quiz_closed", "paper" or "paper_score"
 	FinalisedAt *time.Time
+	EnteredBy   *int64 // a trainer who entered it from a paper sheet
 	Score       float64
 	MaxScore    float64
 	Percent     float64
@@ -179,4 +180,12 @@ RETURNING seq, revision`, a.AttemptID, a.QuestionID, a.Answer, a.Seq, now, a.Att
 	}
 	a.Seq, a.Revision, a.SavedAt = out[0].Seq, out[0].Revision, now
 	return true, nil
+}
+
+// DeleteAnswers removes an attempt's answers (a paper result entered again).
+func (q Q) DeleteAnswers(attemptID int64) error {
+	if err := q.g.Where("attempt_id = ?", attemptID).Delete(&AttemptAnswer{}).Error; err != nil {
+		return fmt.Errorf("delete answers of attempt %d: %w", attemptID, err)
+	}
+	return nil
 }

@@ -360,6 +360,18 @@ var migrations = []*gormigrate.Migration{
 		},
 		Rollback: func(tx *gorm.DB) error { return tx.Migrator().DropTable("attempt_exceptions") },
 	},
+	{
+		// Paper results: attempts a trainer entered from a paper sheet.
+		ID: "20261125-12-paper-results",
+		Migrate: func(tx *gorm.DB) error {
+			type Attempt struct {
+				ID        int64
+				EnteredBy *int64
+			}
+			return tx.AutoMigrate(&Attempt{})
+		},
+		Rollback: func(tx *gorm.DB) error { return tx.Migrator().DropColumn("attempts", "entered_by") },
+	},
 }
 
 // migrationLock is the PostgreSQL advisory lock key held while migrating.

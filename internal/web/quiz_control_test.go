@@ -296,3 +296,65 @@ func passedOf(t *testing.T, qw *quizWorld, userID int64) bool {
 	}
 	return ats[len(ats)-1].Passed
 }
+
+// Paper results count once, for the certificate, and are marked as entered by
+// the trainer.
+func TestPaperResults(t *testing.T) {
+	qw := newQuizWorld(t)
+	ts := qw.ts
+	qw.at(time.Hour)
+	paper := fmt.Sprintf("/api/v1/sessions/%d/quizzes/01-m/paper", qw.sessionID)
+	officerB := qw.idOf(t, qw.world.officerB)
+	// Neither or both of answers and score; too high a score; not enrolled; not the trainer.
+	for _, bad := range []map[string]any{{"user_id": officerB}, {"user_id": officerB, "score": 9}, {"user_id": officerB, "score": 1, "answers": map[string]any{"count": map[string]any{"number": 1}}}, {"user_id": officerB, "answers": map[string]any{"nope": map[string]any{"number": 1}}}} {
+		if res, body := ts.api(t, qw.trainerTok, "POST", paper, bad); res.StatusCode != 422 {
+			t.Errorf("%v: %d %s", bad, res.StatusCode, body)
+		}
+	}
+	if res, _ := ts.api(t, qw.trainerTok, "POST", paper, map[string]any{"user_id": qw.coordAID, "score": 1}); res.StatusCode != 404 {
+		t.Errorf("paper result for someone not enrolled: %d", res.StatusCode)
+	}
+	if res, _ := ts.api(t, ts.token(t, qw.coordB), "POST", paper, map[string]any{"user_id": officerB, "score": 3}); res.StatusCode != 404 {
+		t.Errorf("coordinator entering a paper result: %d", res.StatusCode)
+	}
+	// A failing sheet first, then corrected: one paper attempt, the last one counts.
+	if res, body := ts.api(t, qw.trainerTok, "POST", paper, map[string]any{"user_id": officerB, "score": 1}); res.StatusCode != 200 || !strings.Contains(body, `"passed":false`) {
+		t.Fatalf("paper score: %d %s", res.StatusCode, body)
+	}
+	sheet := map[string]any{"user_id": officerB, "reason": "sheet re-marked", "answers": map[string]any{
+		"type": map[string]any{"text": "SHORT-ANSWER-2b8"}, "count": map[string]any{"number": 4242}, "pick": map[string]any{"choices": []string{}}}}
+	res, body := ts.api(t, qw.trainerTok, "POST", paper, sheet)
+	if res.StatusCode != 200 || !strings.Contains(body, `"score":2`) {
+		t.Fatalf("paper answers: %d %s", res.StatusCode, body)
+	}
+	ats, _ := ts.DB.Read(context.Background()).Attempts(qw.sessionID, "01-m", &officerB)
+	if len(ats) != 1 || ats[0].EnteredBy == nil {
+		t.Fatalf("paper attempts: %+v", ats)
+	}
+	// Counted for the certificate: 2 of 3 is below the pass mark; the sheet is
+	// marked again as 3 of 3, which passes, and the close issues the certificate.
+	if res, body := ts.api(t, qw.trainerTok, "POST", paper, map[string]any{"user_id": officerB, "score": 3}); res.StatusCode != 200 || !strings.Contains(body, `"passed":true`) {
+		t.Fatalf("paper pass: %d %s", res.StatusCode, body)
+	}
+	ts.api(t, qw.trainerTok, "PUT", fmt.Sprintf("/api/v1/sessions/%d/attendance/%d", qw.sessionID, officerB), map[string]string{"status": "present"})
+	if _, body := ts.api(t, qw.trainerTok, "POST", fmt.Sprintf("/api/v1/sessions/%d/close", qw.sessionID), nil); body != "{\"issued\":1}\n" {
+		t.Errorf("close after a paper pass: %s", body)
+	}
+	if ats, _ := ts.DB.Read(context.Background()).Attempts(qw.sessionID, "01-m", &officerB); len(ats) != 1 {
+		t.Errorf("entering again added attempts: %d", len(ats))
+	}
+	_, csv := ts.api(t, qw.trainerTok, "GET", fmt.Sprintf("/api/v1/sessions/%d/results.csv", qw.sessionID), nil)
+	if !strings.Contains(csv, "submitted") {
+		t.Errorf("results.csv: %s", csv)
+	}
+	events, _ := ts.DB.Read(context.Background()).AuditEvents(&qw.sessionID, 100)
+	n := 0
+	for _, e := range events {
+		if e.Action == "attempt.paper" && e.ActorID != nil {
+			n++
+		}
+	}
+	if n != 3 {
+		t.Errorf("%d paper audit events, want 3", n)
+	}
+}
