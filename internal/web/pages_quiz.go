@@ -275,3 +275,37 @@ func (s *Server) quizStateSubmit(c echo.Context, closed bool) error {
 	}
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/sessions/%d/quizzes?msg=%s", id, url.QueryEscape(msg)))
 }
+
+// regradeView is the trainer's regrade preview: every submitted attempt before and
+// after, with the version to confirm.
+type regradeView struct {
+	Session *schedule.Session
+	Regrade *attempt.Regrade
+}
+
+// regradePage previews a regrade against the quiz as the course has it now.
+func (s *Server) regradePage(c echo.Context) error {
+	ses, err := s.sessionFromPath(c)
+	if err != nil {
+		return err
+	}
+	r, err := s.attempts.RegradeQuiz(c.Request().Context(), actor(c), ses.ID, c.Param("quiz"), "")
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "regrade.html", s.localizer(c).T("regrade.title"), regradeView{Session: ses, Regrade: r})
+}
+
+// regradeSubmit applies the previewed regrade (the form carries its content hash).
+func (s *Server) regradeSubmit(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	r, err := s.attempts.RegradeQuiz(c.Request().Context(), actor(c), id, c.Param("quiz"), c.FormValue("confirm"))
+	if err != nil {
+		return err
+	}
+	msg := s.localizer(c).T("regrade.done", "Changed", r.Changed, "Pass", r.NowPass, "Fail", r.NowFail)
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/sessions/%d/quizzes?msg=%s", id, url.QueryEscape(msg)))
+}

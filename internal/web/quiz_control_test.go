@@ -3,8 +3,10 @@ package web
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -254,12 +256,25 @@ func TestRegrade_WrongKeyFixedAtThree(t *testing.T) {
 	if err := ts.Library.Reload(); err != nil {
 		t.Fatal(err)
 	}
-	_, body = ts.api(t, qw.trainerTok, "POST", regrade, nil)
-	p2 := decode[attempt.Regrade](t, body)
-	_, body = ts.api(t, qw.trainerTok, "POST", regrade, map[string]string{"confirm": p2.ContentHash})
-	for _, r := range decode[attempt.Regrade](t, body).Rows {
-		if r.After.MaxScore != 2 {
-			t.Errorf("dropped question still counts: %+v", r.After)
+	// This time through the trainer's pages: the preview, then the button.
+	pagePath := fmt.Sprintf("/sessions/%d/quizzes/01-m/regrade", qw.sessionID)
+	if res, _ := getWith(t, ts.browser(t, qw.world.coordA), ts.URL+pagePath); res.StatusCode != 404 {
+		t.Errorf("coordinator's regrade page: %d", res.StatusCode)
+	}
+	trainer := ts.browser(t, qw.world.trainer)
+	_, html := getWith(t, trainer, ts.URL+pagePath)
+	m := regexp.MustCompile(`name="confirm" value="([0-9a-f]+)"`).FindStringSubmatch(html)
+	if m == nil || !strings.Contains(html, "Officer Alpha-Marker") {
+		t.Fatalf("regrade page: %s", html)
+	}
+	res, _ = activate(t, ts, trainer, pagePath, url.Values{"confirm": {m[1]}})
+	if res.StatusCode != 303 || !strings.Contains(res.Header.Get("Location"), "Regraded") {
+		t.Errorf("apply from the page: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	ats, _ := ts.DB.Read(context.Background()).Attempts(qw.sessionID, "01-m", nil)
+	for _, at := range ats {
+		if at.MaxScore != 2 {
+			t.Errorf("dropped question still counts: attempt %d max %v", at.ID, at.MaxScore)
 		}
 	}
 

@@ -85,6 +85,8 @@ func (s *Server) routes() {
 	e.POST("/sessions/:id/quizzes/:quiz/start", s.startQuizSubmit)
 	e.POST("/sessions/:id/quizzes/:quiz/open", s.openQuizSubmit)
 	e.POST("/sessions/:id/quizzes/:quiz/close", s.closeQuizSubmit)
+	e.GET("/sessions/:id/quizzes/:quiz/regrade", s.regradePage)
+	e.POST("/sessions/:id/quizzes/:quiz/regrade", s.regradeSubmit)
 	e.GET("/sessions/:id/results", s.resultsPage)
 	e.GET("/attempts/:id", s.attemptPage)
 	e.POST("/attempts/:id", s.attemptSubmit)
