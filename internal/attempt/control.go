@@ -10,6 +10,7 @@ import (
 
 	"github.com/lectern-platform/lectern/internal/apperr"
 	"github.com/lectern-platform/lectern/internal/auth"
+	"github.com/lectern-platform/lectern/internal/course"
 	"github.com/lectern-platform/lectern/internal/store"
 )
 
@@ -29,23 +30,15 @@ type QuizState struct {
 // acknowledged are kept. Reopening lets officers start again (within their
 // attempt limit). Both are audited.
 func (s *Service) SetQuizClosed(ctx context.Context, a *auth.Actor, sessionID int64, quizID string, closed bool) (*QuizState, error) {
-	ts, err := s.managedSession(ctx, a, sessionID)
-	if err != nil {
+	if _, _, _, err := s.managedQuiz(ctx, a, sessionID, quizID); err != nil {
 		return nil, err
-	}
-	c, ok := s.courses.Course(ts.CourseID)
-	if !ok {
-		return nil, apperr.NotFound("course")
-	}
-	if m := c.Module(quizID); m == nil || m.Quiz == nil {
-		return nil, apperr.NotFound("quiz")
 	}
 	out := &QuizState{Quiz: quizID, Status: "open"}
 	if closed {
 		out.Status = "closed"
 	}
 	now := s.Now()
-	err = s.db.Tx(ctx, func(q store.Q) error {
+	err := s.db.Tx(ctx, func(q store.Q) error {
 		was, err := q.QuizClosed(sessionID, quizID)
 		if err != nil {
 			return err
@@ -120,21 +113,19 @@ func (s *Service) GrantAttempts(ctx context.Context, a *auth.Actor, sessionID, u
 	if ex.ExtraAttempts < 1 || ex.ExtraAttempts > 10 {
 		return 0, apperr.Invalid("extra_attempts", "between 1 and 10")
 	}
-	ts, err := s.managedSession(ctx, a, sessionID)
-	if err != nil {
+	if _, _, _, err := s.managedQuiz(ctx, a, sessionID, quizID); err != nil {
 		return 0, err
 	}
-	if c, ok := s.courses.Course(ts.CourseID); !ok || c.Module(quizID) == nil || c.Module(quizID).Quiz == nil {
-		return 0, apperr.NotFound("quiz")
-	}
 	total := 0
-	err = s.db.Tx(ctx, func(q store.Q) error {
+	err := s.db.Tx(ctx, func(q store.Q) error {
 		if e, err := q.Enrollment(sessionID, userID); err != nil || e.Status != "enrolled" {
 			return apperr.NotFound("enrolment")
 		}
-		if total, err = q.AddExtraAttempts(sessionID, userID, quizID, ex.ExtraAttempts); err != nil {
+		n, err := q.AddExtraAttempts(sessionID, userID, quizID, ex.ExtraAttempts)
+		if err != nil {
 			return err
 		}
+		total = n
 		return s.auditException(q, a, "attempt.grant", sessionID, userID, map[string]any{"quiz": quizID, "extra_attempts": total - ex.ExtraAttempts},
 			map[string]any{"quiz": quizID, "extra_attempts": total, "reason": ex.Reason})
 	})
@@ -217,6 +208,24 @@ func (s *Service) managedSession(ctx context.Context, a *auth.Actor, sessionID i
 		return nil, apperr.Forbidden("only the session's trainers and admins run its quizzes")
 	}
 	return ts, nil
+}
+
+// managedQuiz finds a quiz of a session the actor runs (its trainers and admins):
+// the checks every trainer control starts with.
+func (s *Service) managedQuiz(ctx context.Context, a *auth.Actor, sessionID int64, quizID string) (*store.TrainingSession, *course.Course, *course.Quiz, error) {
+	ts, err := s.managedSession(ctx, a, sessionID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	c, ok := s.courses.Course(ts.CourseID)
+	if !ok {
+		return nil, nil, nil, apperr.NotFound("course")
+	}
+	m := c.Module(quizID)
+	if m == nil || m.Quiz == nil {
+		return nil, nil, nil, apperr.NotFound("quiz")
+	}
+	return ts, c, m.Quiz, nil
 }
 
 func (s *Service) auditException(q store.Q, a *auth.Actor, action string, sessionID, userID int64, before, after map[string]any) error {

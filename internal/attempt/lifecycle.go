@@ -353,17 +353,24 @@ func (s *Service) Submit(ctx context.Context, a *auth.Actor, id int64) (*quiz.Re
 	return out, err
 }
 
-// finalise scores an attempt with what was saved and closes it.
-func (s *Service) finalise(q store.Q, at *store.Attempt, reason string, now time.Time) error {
+// scoredAnswers is what scoring an attempt needs: its frozen questions and the
+// answers saved for it (finalising, regrading).
+func scoredAnswers(q store.Q, at *store.Attempt) ([]quiz.Question, map[string]quiz.Answer, error) {
 	qs, err := snapshotOf(at)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	saved, err := q.Answers(at.ID)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	plain, _, err := decodeAnswers(saved)
+	return qs, plain, err
+}
+
+// finalise scores an attempt with what was saved and closes it.
+func (s *Service) finalise(q store.Q, at *store.Attempt, reason string, now time.Time) error {
+	qs, plain, err := scoredAnswers(q, at)
 	if err != nil {
 		return err
 	}

@@ -32,22 +32,14 @@ type PaperInput struct {
 // EnterPaper records an officer's paper result for a session's quiz (its trainers
 // and admins), marked as entered by the trainer, and returns the result.
 func (s *Service) EnterPaper(ctx context.Context, a *auth.Actor, sessionID int64, quizID string, in PaperInput) (*quiz.Result, error) {
-	ts, err := s.managedSession(ctx, a, sessionID)
+	_, c, qz, err := s.managedQuiz(ctx, a, sessionID, quizID)
 	if err != nil {
 		return nil, err
-	}
-	c, ok := s.courses.Course(ts.CourseID)
-	if !ok {
-		return nil, apperr.NotFound("course")
-	}
-	m := c.Module(quizID)
-	if m == nil || m.Quiz == nil {
-		return nil, apperr.NotFound("quiz")
 	}
 	if (in.Score == nil) == (len(in.Answers) == 0) {
 		return nil, apperr.Invalid("answers", "give either the answers, question by question, or the score")
 	}
-	questions := quiz.Snapshot(m.Quiz, 0)
+	questions := quiz.Snapshot(qz, 0)
 	var plain map[string]quiz.Answer
 	var result quiz.Result
 	reason := byPaper
@@ -57,11 +49,7 @@ func (s *Service) EnterPaper(ctx context.Context, a *auth.Actor, sessionID int64
 		if *in.Score < 0 || *in.Score > max {
 			return nil, apperr.Invalid("score", "between 0 and %g (the quiz's maximum)", max)
 		}
-		result = quiz.Result{Score: *in.Score, MaxScore: max}
-		if max > 0 {
-			result.Percent = float64(int(100*(*in.Score)/max*100+0.5)) / 100
-		}
-		result.Passed = result.Percent >= float64(m.Quiz.PassMark)
+		result = quiz.ResultOf(*in.Score, max, qz.PassMark)
 	} else {
 		plain = map[string]quiz.Answer{}
 		for qid, raw := range in.Answers {
@@ -80,7 +68,7 @@ func (s *Service) EnterPaper(ctx context.Context, a *auth.Actor, sessionID int64
 			}
 			plain[qid] = ans
 		}
-		result = quiz.Total(questions, plain, m.Quiz.PassMark)
+		result = quiz.Total(questions, plain, qz.PassMark)
 	}
 	snap, err := json.Marshal(questions)
 	if err != nil {
@@ -107,7 +95,7 @@ func (s *Service) EnterPaper(ctx context.Context, a *auth.Actor, sessionID int64
 		if at == nil {
 			at = &store.Attempt{SessionID: sessionID, QuizID: quizID, UserID: in.UserID, Number: len(previous) + 1, StartedAt: now, Deadline: now}
 		}
-		at.ContentHash, at.CourseHash, at.Questions, at.PassMark, at.Review = m.Quiz.Hash, c.Hash, snap, m.Quiz.PassMark, string(m.Quiz.Review)
+		at.ContentHash, at.CourseHash, at.Questions, at.PassMark, at.Review = qz.Hash, c.Hash, snap, qz.PassMark, string(qz.Review)
 		at.Finalised, at.FinalisedAt, at.EnteredBy = reason, &now, &actor
 		at.Score, at.MaxScore, at.Percent, at.Passed = result.Score, result.MaxScore, result.Percent, result.Passed
 		if at.ID == 0 {

@@ -42,20 +42,12 @@ type Regrade struct {
 // previewed is exactly what is applied. Applying stores the new key in each
 // attempt (the officer's review shows it) and audits every change.
 func (s *Service) RegradeQuiz(ctx context.Context, a *auth.Actor, sessionID int64, quizID string, confirmHash string) (*Regrade, error) {
-	ts, err := s.managedSession(ctx, a, sessionID)
+	_, _, qz, err := s.managedQuiz(ctx, a, sessionID, quizID)
 	if err != nil {
 		return nil, err
 	}
-	c, ok := s.courses.Course(ts.CourseID)
-	if !ok {
-		return nil, apperr.NotFound("course")
-	}
-	m := c.Module(quizID)
-	if m == nil || m.Quiz == nil {
-		return nil, apperr.NotFound("quiz")
-	}
-	out := &Regrade{Quiz: quizID, ContentHash: m.Quiz.Hash}
-	if confirmHash != "" && confirmHash != m.Quiz.Hash {
+	out := &Regrade{Quiz: quizID, ContentHash: qz.Hash}
+	if confirmHash != "" && confirmHash != qz.Hash {
 		return nil, apperr.Conflict("the quiz changed since the preview; preview the regrade again")
 	}
 	apply := confirmHash != ""
@@ -80,19 +72,11 @@ func (s *Service) RegradeQuiz(ctx context.Context, a *auth.Actor, sessionID int6
 			if at.Finalised == "" || at.Finalised == byPaperScore {
 				continue // still open (scored with the current key when it ends), or only a score on paper
 			}
-			qs, err := snapshotOf(at)
+			qs, plain, err := scoredAnswers(q, at)
 			if err != nil {
 				return err
 			}
-			saved, err := q.Answers(at.ID)
-			if err != nil {
-				return err
-			}
-			plain, _, err := decodeAnswers(saved)
-			if err != nil {
-				return err
-			}
-			rekeyed := quiz.Rekey(qs, m.Quiz)
+			rekeyed := quiz.Rekey(qs, qz)
 			row := RegradeRow{AttemptID: at.ID, UserID: at.UserID, Name: names[at.UserID],
 				Before: quiz.Result{Score: at.Score, MaxScore: at.MaxScore, Percent: at.Percent, Passed: at.Passed},
 				After:  quiz.Total(rekeyed, plain, at.PassMark)}
@@ -117,7 +101,7 @@ func (s *Service) RegradeQuiz(ctx context.Context, a *auth.Actor, sessionID int6
 			if err != nil {
 				return fmt.Errorf("encode regraded questions: %w", err)
 			}
-			at.Questions, at.ContentHash = data, m.Quiz.Hash
+			at.Questions, at.ContentHash = data, qz.Hash
 			at.Score, at.MaxScore, at.Percent, at.Passed = row.After.Score, row.After.MaxScore, row.After.Percent, row.After.Passed
 			if err := q.SaveAttempt(at); err != nil {
 				return err
@@ -128,14 +112,14 @@ func (s *Service) RegradeQuiz(ctx context.Context, a *auth.Actor, sessionID int6
 			}
 			if err := s.auditException(q, a, "attempt.regrade", sessionID, at.UserID,
 				map[string]any{"attempt": at.ID, "quiz": quizID, "score": row.Before.Score, "percent": row.Before.Percent, "passed": row.Before.Passed},
-				map[string]any{"attempt": at.ID, "quiz": quizID, "score": row.After.Score, "percent": row.After.Percent, "passed": row.After.Passed, "content_hash": m.Quiz.Hash}); err != nil {
+				map[string]any{"attempt": at.ID, "quiz": quizID, "score": row.After.Score, "percent": row.After.Percent, "passed": row.After.Passed, "content_hash": qz.Hash}); err != nil {
 				return err
 			}
 		}
 		if !apply {
 			return nil
 		}
-		summary, err := json.Marshal(map[string]any{"quiz": quizID, "content_hash": m.Quiz.Hash, "attempts": len(out.Rows),
+		summary, err := json.Marshal(map[string]any{"quiz": quizID, "content_hash": qz.Hash, "attempts": len(out.Rows),
 			"changed": out.Changed, "now_pass": out.NowPass, "now_fail": out.NowFail})
 		if err != nil {
 			return err

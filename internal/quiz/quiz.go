@@ -191,10 +191,16 @@ func Total(qs []Question, answers map[string]Answer, passMark int) Result {
 		r.MaxScore += float64(q.Points)
 		r.Score += Score(q, answers[q.ID])
 	}
-	if r.MaxScore > 0 {
-		r.Percent = round2(100 * r.Score / r.MaxScore)
+	return ResultOf(r.Score, r.MaxScore, passMark)
+}
+
+// ResultOf is a score out of max against a pass mark in percent, rounded the
+// way every stored result is (a paper score uses it too).
+func ResultOf(score, max float64, passMark int) Result {
+	r := Result{Score: round2(score), MaxScore: max}
+	if max > 0 {
+		r.Percent = round2(100 * score / max)
 	}
-	r.Score = round2(r.Score)
 	r.Passed = r.Percent >= float64(passMark)
 	return r
 }
