@@ -306,7 +306,7 @@ func hours(minutes int) string {
 		return ""
 	case minutes < 60:
 		return fmt.Sprintf("%d minutes", minutes)
-	case minutes%60 == 0 && minutes == 60:
+	case minutes == 60:
 		return "1 hour"
 	case minutes%60 == 0:
 		return fmt.Sprintf("%d hours", minutes/60)
