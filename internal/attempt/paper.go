@@ -4,9 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/lectern-platform/lectern/internal/apperr"
 	"github.com/lectern-platform/lectern/internal/auth"
+	"github.com/lectern-platform/lectern/internal/course"
 	"github.com/lectern-platform/lectern/internal/quiz"
 	"github.com/lectern-platform/lectern/internal/store"
 )
@@ -20,13 +25,23 @@ const (
 	byPaperScore = "paper_score" // only the score was entered
 )
 
-// PaperInput is a paper sheet: Answers by question id (choices by choice id), or
-// Score (points, out of the quiz's maximum).
+// PaperInput is a paper result, given one of three ways: Sheet, what is marked
+// on a printed version; Answers by question id (choices by choice id); or Score
+// (points, out of the quiz's maximum).
 type PaperInput struct {
 	UserID  int64                `json:"user_id"`
+	Sheet   *PaperSheet          `json:"sheet"`
 	Answers map[string]SaveInput `json:"answers"`
 	Score   *float64             `json:"score"`
 	Reason  string               `json:"reason"`
+}
+
+// PaperSheet is what a trainer reads off a printed sheet: its version number
+// and, by printed question number ("1", "2", …), the letters ticked ("B",
+// "A C"), the words written, or the number written. Blank means unanswered.
+type PaperSheet struct {
+	Version int               `json:"version"`
+	Answers map[string]string `json:"answers"`
 }
 
 // EnterPaper records an officer's paper result for a session's quiz (its trainers
@@ -36,14 +51,29 @@ func (s *Service) EnterPaper(ctx context.Context, a *auth.Actor, sessionID int64
 	if err != nil {
 		return nil, err
 	}
-	if (in.Score == nil) == (len(in.Answers) == 0) {
-		return nil, apperr.Invalid("answers", "give either the answers, question by question, or the score")
+	given := 0
+	for _, set := range []bool{in.Sheet != nil, len(in.Answers) > 0, in.Score != nil} {
+		if set {
+			given++
+		}
+	}
+	if given != 1 {
+		return nil, apperr.Invalid("answers", "give one of: the sheet as marked, the answers question by question, or the score")
 	}
 	questions := quiz.Snapshot(qz, 0)
 	var plain map[string]quiz.Answer
 	var result quiz.Result
 	reason := byPaper
-	if in.Score != nil {
+	if in.Sheet != nil {
+		if in.Sheet.Version < 1 || in.Sheet.Version > quiz.MaxPaperVersion {
+			return nil, apperr.Invalid("sheet.version", "the version printed on the sheet, 1 to %d", quiz.MaxPaperVersion)
+		}
+		questions = quiz.PaperVersion(qz, in.Sheet.Version)
+		if plain, err = sheetAnswers(questions, in.Sheet.Answers); err != nil {
+			return nil, err
+		}
+		result = quiz.Total(questions, plain, qz.PassMark)
+	} else if in.Score != nil {
 		reason = byPaperScore
 		max := quiz.Total(questions, nil, 0).MaxScore
 		if *in.Score < 0 || *in.Score > max {
@@ -125,4 +155,68 @@ func (s *Service) EnterPaper(ctx context.Context, a *auth.Actor, sessionID int64
 		return nil, err
 	}
 	return &result, nil
+}
+
+// sheetAnswers reads a printed sheet's marks back into answers by question id,
+// through the version's order and letters.
+func sheetAnswers(questions []quiz.Question, marks map[string]string) (map[string]quiz.Answer, error) {
+	out := make(map[string]quiz.Answer, len(marks))
+	for num, mark := range marks {
+		n, err := strconv.Atoi(strings.TrimSpace(num))
+		if err != nil || n < 1 || n > len(questions) {
+			return nil, apperr.Invalid("sheet.answers", "the sheet has questions 1 to %d, not %q", len(questions), num)
+		}
+		field := "sheet.answers." + strconv.Itoa(n)
+		mark = strings.TrimSpace(mark)
+		if mark == "" {
+			continue
+		}
+		q := questions[n-1]
+		var in SaveInput
+		switch q.Kind {
+		case course.KindSingle, course.KindMultiple:
+			in.Choices = []string{}
+			for _, r := range strings.ToUpper(mark) {
+				if r == ' ' || r == ',' || r == ';' || r == '/' || r == '+' {
+					continue
+				}
+				i := int(r - 'A')
+				if i < 0 || i >= len(q.Choices) || quiz.Letter(i) != string(r) {
+					return nil, apperr.Invalid(field, "question %d has choices %s to %s, not %q", n, quiz.Letter(0), quiz.Letter(len(q.Choices)-1), string(r))
+				}
+				in.Choices = append(in.Choices, q.Choices[i].ID)
+			}
+			if q.Kind == course.KindSingle && len(slices.Compact(slices.Sorted(slices.Values(in.Choices)))) > 1 {
+				return nil, apperr.Invalid(field, "question %d takes one letter", n)
+			}
+		case course.KindShort:
+			in.Text = &mark
+		case course.KindNumeric:
+			x, err := paperNumber(mark)
+			if err != nil {
+				return nil, apperr.Invalid(field, "question %d takes a number, not %q", n, mark)
+			}
+			in.Number = &x
+		}
+		ans, err := validAnswer(q, in)
+		if err != nil {
+			return nil, fmt.Errorf("question %d: %w", n, err)
+		}
+		out[q.ID] = ans
+	}
+	return out, nil
+}
+
+// paperNumber reads a handwritten number as typed by the trainer: spaces as
+// thousands separators, and a lone comma as the decimal mark ("2,5").
+func paperNumber(s string) (float64, error) {
+	s = strings.ReplaceAll(s, " ", "")
+	if !strings.Contains(s, ".") && strings.Count(s, ",") == 1 {
+		s = strings.Replace(s, ",", ".", 1)
+	}
+	x, err := strconv.ParseFloat(s, 64)
+	if err == nil && (math.IsNaN(x) || math.IsInf(x, 0)) {
+		err = strconv.ErrSyntax
+	}
+	return x, err
 }

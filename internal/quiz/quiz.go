@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"math"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 
 	"github.com/lectern-platform/lectern/internal/course"
@@ -206,3 +207,22 @@ func ResultOf(score, max float64, passMark int) Result {
 }
 
 func round2(x float64) float64 { return math.Round(x*100) / 100 }
+
+// MaxPaperVersion bounds the printed versions a trainer can ask for; a room
+// needs a handful so that neighbours hold different orders.
+const MaxPaperVersion = 99
+
+// PaperVersion is the order printed on paper version v (1 … MaxPaperVersion):
+// the snapshot shuffled with seed v. The version number printed on a sheet is
+// therefore enough to map its question numbers and choice letters back to ids.
+func PaperVersion(q *course.Quiz, version int) []Question {
+	return Snapshot(q, uint64(version))
+}
+
+// Letter names the i-th choice (from 0) on paper: A, B, … Z, then 27, 28, …
+func Letter(i int) string {
+	if i < 26 {
+		return string(rune('A' + i))
+	}
+	return strconv.Itoa(i + 1)
+}

@@ -7,12 +7,15 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/lectern-platform/lectern/courses"
 	"github.com/lectern-platform/lectern/internal/attempt"
+	"github.com/lectern-platform/lectern/internal/course"
+	"github.com/lectern-platform/lectern/internal/quiz"
 	"github.com/lectern-platform/lectern/internal/store"
 )
 
@@ -342,6 +345,46 @@ func TestPaperResults(t *testing.T) {
 	if res.StatusCode != 200 || !strings.Contains(body, `"score":2`) {
 		t.Fatalf("paper answers: %d %s", res.StatusCode, body)
 	}
+	// The printed sheet, read back by version, question number and letter:
+	// version 2's order, with the right letter wherever the shuffle put it.
+	fixture, probs := course.Load(os.DirFS("testdata/courses"), "secret", "secret")
+	if fixture == nil || len(probs) > 0 {
+		t.Fatalf("fixture course: %v", probs)
+	}
+	marks, pickN := map[string]string{}, ""
+	for i, q := range quiz.PaperVersion(fixture.Modules[0].Quiz, 2) {
+		n := strconv.Itoa(i + 1)
+		switch q.ID {
+		case "pick":
+			pickN = n
+			for j, c := range q.Choices {
+				if c.Correct {
+					marks[n] = strings.ToLower(quiz.Letter(j))
+				}
+			}
+		case "type":
+			marks[n] = " short-answer-2b8 "
+		case "count":
+			marks[n] = "4 242"
+		}
+	}
+	for _, bad := range []map[string]any{{"version": 0, "answers": map[string]string{"1": "B"}}, {"version": 1, "answers": map[string]string{"4": "B"}}, {"version": 1, "answers": map[string]string{"x": "B"}},
+		{"version": 100, "answers": map[string]string{"1": "B"}}, {"version": 1, "answers": map[string]string{"1": "C", "2": "C", "3": "C"}}} {
+		if res, body := ts.api(t, qw.trainerTok, "POST", paper, map[string]any{"user_id": officerB, "sheet": bad}); res.StatusCode != 422 {
+			t.Errorf("sheet %v: %d %s", bad, res.StatusCode, body)
+		}
+	}
+	if res, body := ts.api(t, qw.trainerTok, "POST", paper, map[string]any{"user_id": officerB, "sheet": map[string]any{"version": 2, "answers": map[string]string{pickN: "A B"}}}); res.StatusCode != 422 || !strings.Contains(body, "takes one letter") {
+		t.Errorf("two letters for a single choice: %d %s", res.StatusCode, body)
+	}
+	marked := map[string]any{"version": 2, "answers": marks}
+	if res, body := ts.api(t, qw.trainerTok, "POST", paper, map[string]any{"user_id": officerB, "sheet": marked}); res.StatusCode != 200 || !strings.Contains(body, `"score":3`) {
+		t.Fatalf("paper sheet: %d %s", res.StatusCode, body)
+	}
+	res, body = ts.api(t, qw.trainerTok, "POST", paper, sheet)
+	if res.StatusCode != 200 || !strings.Contains(body, `"score":2`) {
+		t.Fatalf("paper answers again: %d %s", res.StatusCode, body)
+	}
 	ats, _ := ts.DB.Read(context.Background()).Attempts(qw.sessionID, "01-m", &officerB)
 	if len(ats) != 1 || ats[0].EnteredBy == nil {
 		t.Fatalf("paper attempts: %+v", ats)
@@ -369,7 +412,7 @@ func TestPaperResults(t *testing.T) {
 			n++
 		}
 	}
-	if n != 3 {
-		t.Errorf("%d paper audit events, want 3", n)
+	if n != 5 {
+		t.Errorf("%d paper audit events, want 5", n)
 	}
 }
