@@ -150,6 +150,9 @@ func (s *Service) Reopen(ctx context.Context, a *auth.Actor, attemptID int64, ex
 		if at.Finalised == "" && now.Before(at.Deadline) {
 			return apperr.Conflict("the attempt is still open; extend it instead")
 		}
+		if at.EnteredBy != nil {
+			return apperr.Conflict("the attempt was entered from paper; enter the paper result again instead")
+		}
 		at.Finalised, at.FinalisedAt = "", nil
 		at.Deadline = now.Add(time.Duration(ex.Minutes) * time.Minute)
 		return nil

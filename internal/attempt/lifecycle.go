@@ -57,7 +57,14 @@ func (s *Service) Get(ctx context.Context, a *auth.Actor, id int64) (*View, erro
 		}
 	}
 	q := s.db.Read(ctx)
-	qs, _, err := s.questions(ctx, at.ID)
+	// A submitted attempt's questions come from its row, not the cache: a regrade
+	// or a re-entered paper sheet in another process may have rewritten them.
+	var qs []quiz.Question
+	if at.Finalised != "" {
+		qs, err = snapshotOf(at)
+	} else {
+		qs, _, err = s.questions(ctx, at.ID)
+	}
 	if err != nil {
 		return nil, err
 	}

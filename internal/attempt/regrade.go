@@ -136,7 +136,7 @@ func (s *Service) RegradeQuiz(ctx context.Context, a *auth.Actor, sessionID int6
 		return nil, err
 	}
 	for _, id := range regraded {
-		s.snapshots.Remove(id) // the review now shows the corrected key
+		s.snapshots.Remove(id) // reviews read a submitted attempt from its row; this frees the stale entry
 	}
 	out.Applied = apply
 	if apply {

@@ -3,10 +3,12 @@ package web
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -210,6 +212,27 @@ func TestRegrade_WrongKeyFixedAtThree(t *testing.T) {
 		ts.api(t, qw.trainerTok, "PUT", fmt.Sprintf("/api/v1/sessions/%d/attendance/%d", qw.sessionID, id), map[string]string{"status": "present"})
 	}
 	regrade := fmt.Sprintf("/api/v1/sessions/%d/quizzes/01-m/regrade", qw.sessionID)
+	// A second process on the same database (PostgreSQL scale-out) has shown
+	// officer A's review, so it holds the attempt's questions in its cache.
+	other := attempt.NewService(ts.DB, ts.Library, slog.New(slog.DiscardHandler))
+	trainerActor, err := ts.Accounts.Authenticate(context.Background(), qw.trainerTok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idA := attemptsOf(t, qw, qw.officerAID)[0].ID
+	keyShown := func() []string {
+		v, err := other.Get(context.Background(), trainerActor, idA)
+		if err != nil || v.Review == nil {
+			t.Fatalf("review in the other process: %+v %v", v, err)
+		}
+		for _, item := range v.Review {
+			if item.QuestionID == "pick" {
+				return item.CorrectChoices
+			}
+		}
+		return nil
+	}
+	keyBefore := keyShown()
 
 	// 15:00: the key was wrong. The trainer fixes the Markdown.
 	quizFile := filepath.Join(dir, "secret", "01-m.quiz.md")
@@ -252,6 +275,9 @@ func TestRegrade_WrongKeyFixedAtThree(t *testing.T) {
 	}
 	if !passedOf(t, qw, qw.officerAID) || passedOf(t, qw, qw.idOf(t, qw.world.officerB)) {
 		t.Errorf("stored results after the regrade do not follow the applied preview")
+	}
+	if keyAfter := keyShown(); len(keyAfter) != 1 || slices.Equal(keyAfter, keyBefore) {
+		t.Errorf("the other process's review still shows the old key: %v, before %v", keyAfter, keyBefore)
 	}
 
 	// A question nobody should lose points for: dropped.
@@ -305,14 +331,20 @@ func TestRegrade_WrongKeyFixedAtThree(t *testing.T) {
 	}
 }
 
-// passedOf reads an officer's stored attempt at the fixture quiz.
+// passedOf reads an officer's last stored attempt at the fixture quiz.
 func passedOf(t *testing.T, qw *quizWorld, userID int64) bool {
+	ats := attemptsOf(t, qw, userID)
+	return ats[len(ats)-1].Passed
+}
+
+// attemptsOf reads an officer's stored attempts at the fixture quiz.
+func attemptsOf(t *testing.T, qw *quizWorld, userID int64) []store.Attempt {
 	t.Helper()
 	ats, err := qw.ts.DB.Read(context.Background()).Attempts(qw.sessionID, "01-m", &userID)
 	if err != nil || len(ats) == 0 {
 		t.Fatalf("attempts of %d: %v", userID, err)
 	}
-	return ats[len(ats)-1].Passed
+	return ats
 }
 
 // Paper results count once, for the certificate, and are marked as entered by
@@ -388,6 +420,11 @@ func TestPaperResults(t *testing.T) {
 	ats, _ := ts.DB.Read(context.Background()).Attempts(qw.sessionID, "01-m", &officerB)
 	if len(ats) != 1 || ats[0].EnteredBy == nil {
 		t.Fatalf("paper attempts: %+v", ats)
+	}
+	// A paper sheet is not reopened online: it is entered again.
+	reopen := fmt.Sprintf("/api/v1/attempts/%d/reopen", ats[0].ID)
+	if res, body := ts.api(t, qw.trainerTok, "POST", reopen, map[string]any{"reason": "phone found", "minutes": 10}); res.StatusCode != 409 || !strings.Contains(body, "paper") {
+		t.Errorf("reopening a paper attempt: %d %s", res.StatusCode, body)
 	}
 	// Counted for the certificate: 2 of 3 is below the pass mark; the sheet is
 	// marked again as 3 of 3, which passes, and the close issues the certificate.
