@@ -3,6 +3,9 @@ package web
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -83,6 +86,49 @@ func TestCertificatePages_DashboardAndSession(t *testing.T) {
 		}
 		if res, _ := getWith(t, ts.browser(t, qw.world.officerB), ts.URL+m[1]); res.StatusCode != 404 {
 			t.Errorf("officer B following A's PDF link: %d", res.StatusCode)
+		}
+	})
+
+	t.Run("SignedOutFollowingTheLink", func(t *testing.T) {
+		// A browser whose sign-in ended gets the sign-in page, then the PDF;
+		// a script or API client still gets the JSON 401.
+		browser := newBrowser()
+		for _, h := range []map[string]string{{"Sec-Fetch-Mode": "navigate"}, {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}} {
+			req, _ := http.NewRequest("GET", ts.URL+pdfLink, nil)
+			for k, v := range h {
+				req.Header.Set(k, v)
+			}
+			res, err := browser.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if loc := res.Header.Get("Location"); res.StatusCode != 303 || loc != "/login?next="+url.QueryEscape(pdfLink) {
+				t.Errorf("signed out, %v: %d %q", h, res.StatusCode, loc)
+			}
+		}
+		for _, mode := range []string{"cors", ""} {
+			req, _ := http.NewRequest("GET", ts.URL+pdfLink, nil)
+			if mode != "" {
+				req.Header.Set("Sec-Fetch-Mode", mode)
+			}
+			res, err := browser.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode != 401 || !strings.Contains(string(body), `"unauthorized"`) {
+				t.Errorf("signed out, fetch mode %q: %d %s", mode, res.StatusCode, body)
+			}
+		}
+		res := postForm(t, browser, ts.URL+"/login", url.Values{"csrf_token": {csrfFrom(t, browser, ts.URL+"/login")},
+			"email": {qw.world.officerA.Email}, "password": {qw.world.officerA.Password}, "next": {pdfLink}})
+		if res.StatusCode != 303 || res.Header.Get("Location") != pdfLink {
+			t.Fatalf("sign-in with next: %d %q", res.StatusCode, res.Header.Get("Location"))
+		}
+		if res, doc := getWith(t, browser, ts.URL+pdfLink); res.StatusCode != 200 || !strings.HasPrefix(doc, "%PDF-") {
+			t.Errorf("the PDF after signing in: %d", res.StatusCode)
 		}
 	})
 

@@ -84,16 +84,18 @@ func (s *Server) handleError(err error, c echo.Context) {
 		message = l.T("error.status." + statusCodes[status])
 	}
 	req := c.Request()
+	if status == http.StatusUnauthorized && req.Method == http.MethodGet && (!wantsJSON(req.URL.Path) || navigating(req)) {
+		// Pages, and links a person follows into the API (a certificate's PDF)
+		// after their sign-in ended: the sign-in page brings them back.
+		_ = c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(req.URL.RequestURI()))
+		return
+	}
 	if wantsJSON(req.URL.Path) {
 		code := statusCodes[status]
 		if code == "" {
 			code = "error"
 		}
 		_ = c.JSON(status, map[string]apiError{"error": {Code: code, Message: message, Details: details}})
-		return
-	}
-	if status == http.StatusUnauthorized && req.Method == http.MethodGet {
-		_ = c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(req.URL.RequestURI()))
 		return
 	}
 	if req.Method == http.MethodHead {
@@ -119,4 +121,13 @@ func userMessage(de *apperr.Error) string {
 // (/verify/{serial}.json), answer errors in the API's JSON shape.
 func wantsJSON(path string) bool {
 	return strings.HasPrefix(path, "/api/") || strings.HasSuffix(path, ".json")
+}
+
+// navigating reports a browser loading a page or a download from a link, as
+// opposed to a script or an API client, which want the JSON error.
+func navigating(r *http.Request) bool {
+	if mode := r.Header.Get("Sec-Fetch-Mode"); mode != "" {
+		return mode == "navigate"
+	}
+	return strings.Contains(r.Header.Get("Accept"), "text/html")
 }
