@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/lectern-platform/lectern/internal/apperr"
 	"github.com/lectern-platform/lectern/internal/auth"
+	"github.com/lectern-platform/lectern/internal/course"
 	"github.com/lectern-platform/lectern/internal/quiz"
 	"github.com/lectern-platform/lectern/internal/store"
 )
@@ -28,10 +31,20 @@ type Regrade struct {
 	Quiz        string       `json:"quiz"`
 	ContentHash string       `json:"content_hash"` // the version applied; confirm with it
 	Applied     bool         `json:"applied"`
+	Questions   []KeyChange  `json:"questions"` // what the new version marks differently
 	Rows        []RegradeRow `json:"rows"`
 	NowPass     int          `json:"now_pass"`
 	NowFail     int          `json:"now_fail"`
 	Changed     int          `json:"changed"`
+}
+
+// KeyChange is a question the new version marks differently from what some
+// submitted attempt was scored with.
+type KeyChange struct {
+	Number     int      `json:"number"` // its place in the quiz file, from 1
+	QuestionID string   `json:"question_id"`
+	Title      string   `json:"title"`
+	Changes    []string `json:"changes"` // quiz.KeyChanges: key, points, dropped, restored
 }
 
 // RegradeQuiz recomputes the scores of a session's submitted attempts at a quiz
@@ -39,19 +52,25 @@ type Regrade struct {
 // of the quiz's current version (a trainer fixed the Markdown). Without confirm
 // it only previews. To apply, the caller passes the content hash the preview
 // showed: if the course changed since, nothing is applied (409), so what was
-// previewed is exactly what is applied. Applying stores the new key in each
-// attempt (the officer's review shows it) and audits every change.
-func (s *Service) RegradeQuiz(ctx context.Context, a *auth.Actor, sessionID int64, quizID string, confirmHash string) (*Regrade, error) {
+// previewed is exactly what is applied. Applying needs a reason; it stores the
+// new key in each attempt (the officer's review shows it) and audits every
+// change, with which questions changed and why.
+func (s *Service) RegradeQuiz(ctx context.Context, a *auth.Actor, sessionID int64, quizID string, confirmHash, reason string) (*Regrade, error) {
 	_, _, qz, err := s.managedQuiz(ctx, a, sessionID, quizID)
 	if err != nil {
 		return nil, err
 	}
-	out := &Regrade{Quiz: quizID, ContentHash: qz.Hash}
+	out := &Regrade{Quiz: quizID, ContentHash: qz.Hash, Questions: []KeyChange{}}
 	if confirmHash != "" && confirmHash != qz.Hash {
 		return nil, apperr.Conflict("the quiz changed since the preview; preview the regrade again")
 	}
 	apply := confirmHash != ""
+	reason = strings.TrimSpace(reason)
+	if apply && (reason == "" || utf8.RuneCountInString(reason) > 500) {
+		return nil, apperr.Invalid("reason", "say what was wrong (up to 500 characters): the audit log keeps it")
+	}
 	var regraded []int64
+	changed := map[string]map[string]bool{} // question id → what changed
 	run := func(q store.Q) error {
 		attempts, err := q.Attempts(sessionID, quizID, nil)
 		if err != nil {
@@ -77,6 +96,14 @@ func (s *Service) RegradeQuiz(ctx context.Context, a *auth.Actor, sessionID int6
 				return err
 			}
 			rekeyed := quiz.Rekey(qs, qz)
+			for j := range qs {
+				for _, what := range quiz.KeyChanges(qs[j], rekeyed[j]) {
+					if changed[qs[j].ID] == nil {
+						changed[qs[j].ID] = map[string]bool{}
+					}
+					changed[qs[j].ID][what] = true
+				}
+			}
 			row := RegradeRow{AttemptID: at.ID, UserID: at.UserID, Name: names[at.UserID],
 				Before: quiz.Result{Score: at.Score, MaxScore: at.MaxScore, Percent: at.Percent, Passed: at.Passed},
 				After:  quiz.Total(rekeyed, plain, at.PassMark)}
@@ -112,15 +139,20 @@ func (s *Service) RegradeQuiz(ctx context.Context, a *auth.Actor, sessionID int6
 			}
 			if err := s.auditException(q, a, "attempt.regrade", sessionID, at.UserID,
 				map[string]any{"attempt": at.ID, "quiz": quizID, "score": row.Before.Score, "percent": row.Before.Percent, "passed": row.Before.Passed},
-				map[string]any{"attempt": at.ID, "quiz": quizID, "score": row.After.Score, "percent": row.After.Percent, "passed": row.After.Passed, "content_hash": qz.Hash}); err != nil {
+				map[string]any{"attempt": at.ID, "quiz": quizID, "score": row.After.Score, "percent": row.After.Percent, "passed": row.After.Passed, "content_hash": qz.Hash, "reason": reason}); err != nil {
 				return err
 			}
 		}
+		out.Questions = keyChanges(qz, changed)
 		if !apply {
 			return nil
 		}
+		questions := map[string][]string{}
+		for _, kc := range out.Questions {
+			questions[kc.QuestionID] = kc.Changes
+		}
 		summary, err := json.Marshal(map[string]any{"quiz": quizID, "content_hash": qz.Hash, "attempts": len(out.Rows),
-			"changed": out.Changed, "now_pass": out.NowPass, "now_fail": out.NowFail})
+			"changed": out.Changed, "now_pass": out.NowPass, "now_fail": out.NowFail, "questions": questions, "reason": reason})
 		if err != nil {
 			return err
 		}
@@ -143,4 +175,33 @@ func (s *Service) RegradeQuiz(ctx context.Context, a *auth.Actor, sessionID int6
 		s.log.Info("quiz regraded", "session_id", sessionID, "quiz", quizID, "attempts", len(out.Rows), "changed", out.Changed, "by", a.UserID)
 	}
 	return out, nil
+}
+
+// keyChanges lists the changed questions in the quiz file's order.
+func keyChanges(qz *course.Quiz, changed map[string]map[string]bool) []KeyChange {
+	out := []KeyChange{}
+	for i, src := range qz.Questions {
+		what := changed[src.ID]
+		if len(what) == 0 {
+			continue
+		}
+		kc := KeyChange{Number: i + 1, QuestionID: src.ID, Title: questionTitle(src.Prompt)}
+		for _, w := range []string{"key", "points", "dropped", "restored"} {
+			if what[w] {
+				kc.Changes = append(kc.Changes, w)
+			}
+		}
+		out = append(out, kc)
+	}
+	return out
+}
+
+// questionTitle is the first line of a question's Markdown, its heading,
+// shortened for a list.
+func questionTitle(prompt string) string {
+	title, _, _ := strings.Cut(strings.TrimSpace(prompt), "\n")
+	if r := []rune(title); len(r) > 80 {
+		title = string(r[:79]) + "…"
+	}
+	return title
 }

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -225,4 +226,29 @@ func Letter(i int) string {
 		return string(rune('A' + i))
 	}
 	return strconv.Itoa(i + 1)
+}
+
+// KeyChanges names how the marking of a question differs between the version an
+// attempt was scored with and a corrected one (as Rekey makes it): "key" (right
+// choices, accepted answers, number or tolerance), "points", "dropped" or
+// "restored". Nothing when it is marked the same.
+func KeyChanges(was, now Question) []string {
+	var out []string
+	sameKey := len(was.Choices) == len(now.Choices) && slices.Equal(was.Accepted, now.Accepted) &&
+		was.Number == now.Number && was.Tolerance == now.Tolerance
+	for i := 0; sameKey && i < len(was.Choices); i++ {
+		sameKey = was.Choices[i].ID == now.Choices[i].ID && was.Choices[i].Correct == now.Choices[i].Correct
+	}
+	if !sameKey {
+		out = append(out, "key")
+	}
+	if was.Points != now.Points {
+		out = append(out, "points")
+	}
+	if now.Dropped && !was.Dropped {
+		out = append(out, "dropped")
+	} else if was.Dropped && !now.Dropped {
+		out = append(out, "restored")
+	}
+	return out
 }

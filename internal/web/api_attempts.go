@@ -157,13 +157,14 @@ func (s *Server) apiRegrade(c echo.Context) error {
 	}
 	var in struct {
 		Confirm string `json:"confirm"`
+		Reason  string `json:"reason"`
 	}
 	if c.Request().ContentLength != 0 {
 		if err := bindJSON(c, &in); err != nil {
 			return err
 		}
 	}
-	r, err := s.attempts.RegradeQuiz(c.Request().Context(), actor(c), id, c.Param("quiz"), in.Confirm)
+	r, err := s.attempts.RegradeQuiz(c.Request().Context(), actor(c), id, c.Param("quiz"), in.Confirm, in.Reason)
 	if err != nil {
 		return err
 	}

@@ -281,28 +281,40 @@ func (s *Server) quizStateSubmit(c echo.Context, closed bool) error {
 type regradeView struct {
 	Session *schedule.Session
 	Regrade *attempt.Regrade
+	Reason  string
+	Error   string
 }
 
 // regradePage previews a regrade against the quiz as the course has it now.
 func (s *Server) regradePage(c echo.Context) error {
+	return s.renderRegrade(c, http.StatusOK, regradeView{})
+}
+
+func (s *Server) renderRegrade(c echo.Context, status int, v regradeView) error {
 	ses, err := s.sessionFromPath(c)
 	if err != nil {
 		return err
 	}
-	r, err := s.attempts.RegradeQuiz(c.Request().Context(), actor(c), ses.ID, c.Param("quiz"), "")
+	r, err := s.attempts.RegradeQuiz(c.Request().Context(), actor(c), ses.ID, c.Param("quiz"), "", "")
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "regrade.html", s.localizer(c).T("regrade.title"), regradeView{Session: ses, Regrade: r})
+	v.Session, v.Regrade = ses, r
+	return s.render(c, status, "regrade.html", s.localizer(c).T("regrade.title"), v)
 }
 
-// regradeSubmit applies the previewed regrade (the form carries its content hash).
+// regradeSubmit applies the previewed regrade (the form carries its content
+// hash); without a reason the preview comes back saying so.
 func (s *Server) regradeSubmit(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
 	}
-	r, err := s.attempts.RegradeQuiz(c.Request().Context(), actor(c), id, c.Param("quiz"), c.FormValue("confirm"))
+	reason := c.FormValue("reason")
+	r, err := s.attempts.RegradeQuiz(c.Request().Context(), actor(c), id, c.Param("quiz"), c.FormValue("confirm"), reason)
+	if de, ok := apperr.As(err); ok && de.Code == apperr.CodeInvalid {
+		return s.renderRegrade(c, http.StatusUnprocessableEntity, regradeView{Reason: reason, Error: userMessage(de)})
+	}
 	if err != nil {
 		return err
 	}

@@ -263,7 +263,13 @@ func TestRegrade_WrongKeyFixedAtThree(t *testing.T) {
 	if res, _ := ts.api(t, qw.trainerTok, "POST", regrade, map[string]string{"confirm": "not-the-hash"}); res.StatusCode != 409 {
 		t.Errorf("confirming another version: %d", res.StatusCode)
 	}
-	res, body = ts.api(t, qw.trainerTok, "POST", regrade, map[string]string{"confirm": preview.ContentHash})
+	if len(preview.Questions) != 1 || preview.Questions[0].QuestionID != "pick" || !slices.Equal(preview.Questions[0].Changes, []string{"key"}) || preview.Questions[0].Title != "Pick the right one" {
+		t.Errorf("what the preview says changed: %+v", preview.Questions)
+	}
+	if res, body := ts.api(t, qw.trainerTok, "POST", regrade, map[string]string{"confirm": preview.ContentHash}); res.StatusCode != 422 || !strings.Contains(body, "reason") {
+		t.Errorf("applying without a reason: %d %s", res.StatusCode, body)
+	}
+	res, body = ts.api(t, qw.trainerTok, "POST", regrade, map[string]string{"confirm": preview.ContentHash, "reason": "Q1 key had the wrong box ticked"})
 	applied := decode[attempt.Regrade](t, body)
 	if res.StatusCode != 200 || !applied.Applied {
 		t.Fatalf("apply: %d %s", res.StatusCode, body)
@@ -296,7 +302,14 @@ func TestRegrade_WrongKeyFixedAtThree(t *testing.T) {
 	if m == nil || !strings.Contains(html, "Officer Alpha-Marker") {
 		t.Fatalf("regrade page: %s", html)
 	}
-	res, _ = activate(t, ts, trainer, pagePath, url.Values{"confirm": {m[1]}})
+	if !strings.Contains(html, "Question 3") || !strings.Contains(html, "dropped (counts for nobody)") {
+		t.Errorf("the regrade page does not say which question changed how")
+	}
+	res, html = activate(t, ts, trainer, pagePath, url.Values{"confirm": {m[1]}})
+	if res.StatusCode != 422 || !strings.Contains(html, `id="reason-error"`) {
+		t.Errorf("applying from the page without a reason: %d", res.StatusCode)
+	}
+	res, _ = activate(t, ts, trainer, pagePath, url.Values{"confirm": {m[1]}, "reason": {"Count question ambiguous: dropped"}})
 	if res.StatusCode != 303 || !strings.Contains(res.Header.Get("Location"), "Regraded") {
 		t.Errorf("apply from the page: %d %s", res.StatusCode, res.Header.Get("Location"))
 	}
@@ -325,6 +338,15 @@ func TestRegrade_WrongKeyFixedAtThree(t *testing.T) {
 	count := map[string]int{}
 	for _, e := range events {
 		count[e.Action]++
+	}
+	// The log says who regraded, which questions changed how, and why.
+	for _, e := range events {
+		if e.Action == "quiz.regrade" && !strings.Contains(e.After, `"reason":"Q1 key had the wrong box ticked"`) && !strings.Contains(e.After, `"reason":"Count question ambiguous: dropped"`) {
+			t.Errorf("quiz.regrade without its reason: %s", e.After)
+		}
+		if e.Action == "quiz.regrade" && !strings.Contains(e.After, `"questions":{"pick":["key"]}`) && !strings.Contains(e.After, `"questions":{"count":["dropped"]}`) {
+			t.Errorf("quiz.regrade without its questions: %s", e.After)
+		}
 	}
 	if count["attempt.regrade"] < 2 || count["quiz.regrade"] != 2 || count["session.close"] != 1 {
 		t.Errorf("audit: %v", count)
