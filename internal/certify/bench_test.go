@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/go-pdf/fpdf"
+
+	"github.com/lectern-platform/lectern/internal/typeset"
 )
 
 // Certificate speed is reported against BenchmarkBareFpdfFloor, run in the same
@@ -37,10 +39,10 @@ func BenchmarkCertificatePDF(b *testing.B) {
 // work: an A4 landscape page, one embedded (subset) UTF-8 TrueType font — Noto
 // Sans regular from the embedded fonts — one line of text, written to a buffer.
 func BenchmarkBareFpdfFloor(b *testing.B) {
-	if err := loadFaces(); err != nil {
+	font, err := typeset.FontFile("NotoSans-Regular.ttf")
+	if err != nil {
 		b.Fatal(err)
 	}
-	font := faces[0].regularData
 	var buf bytes.Buffer
 	b.ReportAllocs()
 	b.ResetTimer()

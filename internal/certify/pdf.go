@@ -7,8 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
-	"slices"
 	"strings"
 	"time"
 
@@ -18,6 +16,7 @@ import (
 
 	"github.com/lectern-platform/lectern/internal/qrcode"
 	"github.com/lectern-platform/lectern/internal/store"
+	"github.com/lectern-platform/lectern/internal/typeset"
 )
 
 // The PDF carries the signed payload in its document information (Keywords,
@@ -55,7 +54,7 @@ func (s *Signer) WritePDF(w io.Writer, c *store.Certificate, baseURL string) err
 }
 
 func (s *Signer) renderPDF(c *store.Certificate, baseURL string) ([]byte, error) {
-	if err := loadFaces(); err != nil {
+	if err := typeset.Load(); err != nil {
 		return nil, err
 	}
 	if len(c.Payload) == 0 || c.Signature == "" {
@@ -104,10 +103,10 @@ func (s *Signer) renderPDF(c *store.Certificate, baseURL string) ([]byte, error)
 	f.LinkString(qrX-60, qrY+qrSize/2-1, 57, 6, verifyURL)
 
 	// The text is laid out twice: first only to list the characters it uses, so
-	// each font is added cut down to them (face.data), then to draw it.
-	list := &page{runes: map[rune]bool{}}
+	// each font is added cut down to them (see typeset.Page), then to draw it.
+	list := typeset.NewList()
 	s.layoutText(list, c, verifyURL, qrX, qrY+qrSize/2)
-	s.layoutText(&page{pdf: f, loaded: map[string]bool{}, runes: list.runes}, c, verifyURL, qrX, qrY+qrSize/2)
+	s.layoutText(list.On(f), c, verifyURL, qrX, qrY+qrSize/2)
 
 	if err := f.Error(); err != nil {
 		return nil, fmt.Errorf("render certificate %s: %w", c.Serial, err)
@@ -124,27 +123,27 @@ func (s *Signer) renderPDF(c *store.Certificate, baseURL string) ([]byte, error)
 
 // layoutText writes the certificate's text; qrX and qrMid are the QR code's left
 // edge and vertical centre.
-func (s *Signer) layoutText(p *page, c *store.Certificate, verifyURL string, qrX, qrMid float64) {
-	p.centred(31, 12, "", grey, c.Programme)
-	p.centred(49, 26, "B", navy, c.Title)
-	p.centred(65, 12, "", grey, "This is to certify that")
-	p.centred(85, 32, "B", black, c.HolderName)
+func (s *Signer) layoutText(p *typeset.Page, c *store.Certificate, verifyURL string, qrX, qrMid float64) {
+	centred(p, 31, 12, "", grey, c.Programme)
+	centred(p, 49, 26, "B", navy, c.Title)
+	centred(p, 65, 12, "", grey, "This is to certify that")
+	centred(p, 85, 32, "B", black, c.HolderName)
 	y := 85.0
 	if c.LatinName != "" && c.LatinName != c.HolderName {
 		y += 9
-		p.centred(y, 12, "", grey, "("+c.LatinName+")")
+		centred(p, y, 12, "", grey, "("+c.LatinName+")")
 	}
 	if c.AgencyName != "" {
 		y += 11
-		p.centred(y, 15, "", black, c.AgencyName)
+		centred(p, y, 15, "", black, c.AgencyName)
 	}
-	p.centred(y+15, 12, "", grey, "has completed the course")
-	p.centred(y+28, 19, "B", navy, c.CourseTitle)
+	centred(p, y+15, 12, "", grey, "has completed the course")
+	centred(p, y+28, 19, "B", navy, c.CourseTitle)
 	details := []string{longDate(c.SessionDate), placeName(c.City, c.Country)}
 	if h := hours(c.Minutes); h != "" {
 		details = append(details, h)
 	}
-	p.centred(y+39, 12, "", black, strings.Join(details, "  ·  "))
+	centred(p, y+39, 12, "", black, strings.Join(details, "  ·  "))
 
 	// Bottom left: who taught it, when it was issued, until when it holds, its serial.
 	const left = 26.0
@@ -164,118 +163,21 @@ func (s *Signer) layoutText(p *page, c *store.Certificate, verifyURL string, qrX
 		if l.value == "" {
 			continue
 		}
-		p.at(left, ly, 8.5, "", grey, l.label)
-		p.at(left+24, ly, 10.5, "B", black, fit(p, l.value, 10.5, "B", 150))
+		p.At(left, ly, 8.5, "", grey, l.label)
+		p.At(left+24, ly, 10.5, "B", black, p.Fit(l.value, 10.5, "B", 150))
 		ly += 7
 	}
 
 	// Beside the QR code: where to verify by hand.
-	p.atRight(qrX-3, qrMid-2, 8.5, "", grey, "Scan to verify, or visit")
-	p.atRight(qrX-3, qrMid+3, 7.5, "", navy, verifyURL)
+	p.AtRight(qrX-3, qrMid-2, 8.5, "", grey, "Scan to verify, or visit")
+	p.AtRight(qrX-3, qrMid+3, 7.5, "", navy, verifyURL)
 
-	p.centred(pageH-15.5, 7, "", grey, "Signed with Ed25519 key "+s.KeyID+". Check this file offline with: lectern verify certificate.pdf")
-}
-
-// page draws lines of mixed-script text, loading each embedded font into the
-// document only when a line needs it (an unused font costs nothing). A page
-// without pdf draws nothing: it only lists the characters of the text in runes.
-type page struct {
-	pdf    *fpdf.Fpdf
-	loaded map[string]bool
-	runes  map[rune]bool
-}
-
-func (p *page) use(fc *face, style string, size float64) {
-	key := fc.family + style
-	if !p.loaded[key] {
-		used := make([]rune, 0, len(p.runes))
-		for r := range p.runes {
-			used = append(used, r)
-		}
-		slices.Sort(used)
-		p.pdf.AddUTF8FontFromBytes(fc.family, style, fc.data(style, used))
-		p.loaded[key] = true
-	}
-	p.pdf.SetFont(fc.family, style, size)
-}
-
-func (p *page) width(segs []segment, style string, size float64) float64 {
-	if p.pdf == nil {
-		return 0
-	}
-	w := 0.0
-	for _, sg := range segs {
-		p.use(sg.face, style, size)
-		w += p.pdf.GetStringWidth(sg.text)
-	}
-	return w
-}
-
-func (p *page) draw(x, y float64, segs []segment, style string, size float64, color [3]int) {
-	if p.pdf == nil {
-		for _, sg := range segs {
-			for _, r := range sg.text {
-				p.runes[r] = true
-			}
-		}
-		return
-	}
-	p.pdf.SetTextColor(color[0], color[1], color[2])
-	for _, sg := range segs {
-		for _, r := range sg.text {
-			if !p.runes[r] {
-				p.pdf.SetErrorf("%q was not listed before drawing: the fonts lack it", r)
-			}
-		}
-		p.use(sg.face, style, size)
-		p.pdf.Text(x, y, sg.text)
-		x += p.pdf.GetStringWidth(sg.text)
-	}
+	centred(p, pageH-15.5, 7, "", grey, "Signed with Ed25519 key "+s.KeyID+". Check this file offline with: lectern verify certificate.pdf")
 }
 
 // centred draws text centred on the page at baseline y, shrinking it to fit.
-func (p *page) centred(y, size float64, style string, color [3]int, text string) {
-	p.centredIn((pageW-textWidth)/2, textWidth, y, size, style, color, text)
-}
-
-// centredIn centres text in the band [left, left+width], shrinking it to fit
-// (never below 6 pt).
-func (p *page) centredIn(left, width, y, size float64, style string, color [3]int, text string) {
-	if strings.TrimSpace(text) == "" {
-		return
-	}
-	segs := layoutLine(text)
-	w := p.width(segs, style, size)
-	if w > width {
-		size = math.Max(6, size*width/w)
-		w = p.width(segs, style, size)
-	}
-	p.draw(left+(width-w)/2, y, segs, style, size, color)
-}
-
-func (p *page) at(x, y, size float64, style string, color [3]int, text string) {
-	p.draw(x, y, layoutLine(text), style, size, color)
-}
-
-func (p *page) atRight(right, y, size float64, style string, color [3]int, text string) {
-	segs := layoutLine(text)
-	p.draw(right-p.width(segs, style, size), y, segs, style, size, color)
-}
-
-// fit shortens text with an ellipsis until it is at most maxW wide.
-func fit(p *page, text string, size float64, style string, maxW float64) string {
-	if p.pdf == nil {
-		p.runes['…'] = true // the listing pass measures nothing, so it may be needed
-		return text
-	}
-	if p.width(layoutLine(text), style, size) <= maxW {
-		return text
-	}
-	r := []rune(text)
-	for len(r) > 1 && p.width(layoutLine(string(r)+"…"), style, size) > maxW {
-		r = r[:len(r)-1]
-	}
-	return strings.TrimSpace(string(r)) + "…"
+func centred(p *typeset.Page, y, size float64, style string, color [3]int, text string) {
+	p.CentredIn((pageW-textWidth)/2, textWidth, y, size, style, color, text)
 }
 
 // longDate writes 2026-03-12 as "12 March 2026" (unambiguous in every country).

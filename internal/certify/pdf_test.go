@@ -171,56 +171,6 @@ func TestVerifyPDF_OtherKeys(t *testing.T) {
 	}
 }
 
-func TestLayoutLine_VisualOrder(t *testing.T) {
-	if err := loadFaces(); err != nil {
-		t.Fatal(err)
-	}
-	visual := func(s string) (string, []string) {
-		var text string
-		var fams []string
-		for _, sg := range layoutLine(s) {
-			text += sg.text
-			fams = append(fams, sg.face.family)
-		}
-		return text, fams
-	}
-	cases := []struct{ in, want string }{
-		{"François Müller-Łukasiewicz", "François Müller-Łukasiewicz"},
-		// Right to left: drawn left to right, the last letter comes first.
-		{"דניאל כהן", "ןהכ לאינד"},
-		// Digits inside Hebrew keep their own order; the line reads from the right.
-		{"משטרת ישראל 2026", "2026 לארשי תרטשמ"},
-		// Hebrew inside a Latin line: only the Hebrew turns round, spaces stay put.
-		{"Agency אבג unit 7", "Agency גבא unit 7"},
-		{"(כהן)", "(ןהכ)"},
-		{"김민준", "김민준"},
-		// Decomposed accents are composed first, so the font's é is used.
-		{"Rene\u0301e", "Renée"},
-	}
-	for _, c := range cases {
-		if got, _ := visual(c.in); got != c.want {
-			t.Errorf("layout %q = %q, want %q", c.in, got, c.want)
-		}
-	}
-	if _, fams := visual("김민준 Kim"); fams[0] != "nanumsquare" || fams[len(fams)-1] != "notosans" {
-		t.Errorf("Hangul then Latin: faces %v", fams)
-	}
-	if _, fams := visual("דניאל כהן"); len(fams) != 1 || fams[0] != "notohebrew" {
-		t.Errorf("Hebrew name: faces %v", fams)
-	}
-}
-
-func TestUncovered(t *testing.T) {
-	for _, name := range scriptNames {
-		if u, err := Uncovered(name); err != nil || len(u) != 0 {
-			t.Errorf("%q: uncovered %q %v", name, u, err)
-		}
-	}
-	if u, _ := Uncovered("Ahmed محمد"); len(u) != 4 {
-		t.Errorf("Arabic is not embedded, yet uncovered = %q", u)
-	}
-}
-
 // Hand check (not run by default): LECTERN_CERT_PNG=dir writes one PNG per script
 // with pdftoppm, to look at the Hebrew order and the layout.
 func TestPDF_RenderPNGsByHand(t *testing.T) {

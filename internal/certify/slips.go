@@ -10,12 +10,13 @@ import (
 	"github.com/go-pdf/fpdf"
 
 	"github.com/lectern-platform/lectern/internal/qrcode"
+	"github.com/lectern-platform/lectern/internal/typeset"
 )
 
 // SlipSheet is a session's printable sign-in slips: one per officer, eight to an
 // A4 page with cut lines, for rooms where officers arrive with only a phone, or
-// agencies whose mail blocks outside senders. (It lives here because it is set
-// with the certificates' fonts: names print in every script the same way.)
+// agencies whose mail blocks outside senders. (It is set with package typeset,
+// like the certificate: names print in every script the same way.)
 type SlipSheet struct {
 	Programme string
 	Course    string
@@ -45,7 +46,7 @@ const (
 
 // WriteSlips renders the sheet as a PDF.
 func WriteSlips(w io.Writer, sheet SlipSheet) error {
-	if err := loadFaces(); err != nil {
+	if err := typeset.Load(); err != nil {
 		return err
 	}
 	f := fpdf.New("P", "mm", "A4", "")
@@ -71,17 +72,15 @@ func WriteSlips(w io.Writer, sheet SlipSheet) error {
 		qrs[i] = fmt.Sprintf("slip-%d", i)
 		f.RegisterImageOptionsReader(qrs[i], opts, bytes.NewReader(png))
 	}
-	list := &page{runes: map[rune]bool{}}
+	list := typeset.NewList()
 	drawSlips(list, sheet, qrs, login)
-	drawSlips(&page{pdf: f, loaded: map[string]bool{}, runes: list.runes}, sheet, qrs, login)
+	drawSlips(list.On(f), sheet, qrs, login)
 	if len(sheet.Slips) == 0 {
 		f.AddPage()
-		p := &page{pdf: f, loaded: map[string]bool{}, runes: map[rune]bool{}}
 		msg := "Nobody on this session needs a sign-in slip."
-		for _, r := range msg {
-			p.runes[r] = true
-		}
-		p.at(20, 30, 12, "", black, msg)
+		none := typeset.NewList()
+		none.List(msg)
+		none.On(f).At(20, 30, 12, "", black, msg)
 	}
 	if err := f.Error(); err != nil {
 		return fmt.Errorf("render slips: %w", err)
@@ -89,39 +88,39 @@ func WriteSlips(w io.Writer, sheet SlipSheet) error {
 	return f.Output(w)
 }
 
-func drawSlips(p *page, sheet SlipSheet, qrs []string, login string) {
+func drawSlips(p *typeset.Page, sheet SlipSheet, qrs []string, login string) {
 	session := strings.Join(nonEmpty(sheet.Course, longDate(sheet.Date), strings.Join(nonEmpty(sheet.Venue, sheet.City), ", ")), " · ")
 	for i, sl := range sheet.Slips {
-		if i%(slipCols*slipRows) == 0 && p.pdf != nil {
-			p.pdf.AddPage()
-			cutLines(p.pdf)
+		if i%(slipCols*slipRows) == 0 && p.PDF() != nil {
+			p.PDF().AddPage()
+			cutLines(p.PDF())
 		}
 		cell := i % (slipCols * slipRows)
 		x0, y0 := float64(cell%slipCols)*slipW, float64(cell/slipCols)*slipH
 		left, textW := x0+slipPad, slipW-2*slipPad-slipQR-3
-		p.at(left, y0+slipPad+3, 7, "", grey, fit(p, sheet.Programme, 7, "", slipW-2*slipPad))
-		p.at(left, y0+slipPad+10, 13, "B", black, fit(p, sl.Name, 13, "B", textW))
-		p.at(left, y0+slipPad+15.5, 8.5, "", grey, fit(p, sl.Agency, 8.5, "", textW))
-		p.at(left, y0+slipPad+20.5, 7.5, "", grey, fit(p, session, 7.5, "", textW))
+		p.At(left, y0+slipPad+3, 7, "", grey, p.Fit(sheet.Programme, 7, "", slipW-2*slipPad))
+		p.At(left, y0+slipPad+10, 13, "B", black, p.Fit(sl.Name, 13, "B", textW))
+		p.At(left, y0+slipPad+15.5, 8.5, "", grey, p.Fit(sl.Agency, 8.5, "", textW))
+		p.At(left, y0+slipPad+20.5, 7.5, "", grey, p.Fit(session, 7.5, "", textW))
 		qrX, qrY := x0+slipW-slipPad-slipQR, y0+slipPad+6
-		if p.pdf != nil {
-			p.pdf.ImageOptions(qrs[i], qrX, qrY, slipQR, slipQR, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
+		if p.PDF() != nil {
+			p.PDF().ImageOptions(qrs[i], qrX, qrY, slipQR, slipQR, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
 		}
 		y := y0 + slipPad + 29
 		if sl.Link == "" {
-			p.at(left, y, 9, "B", navy, "Your account is active.")
-			p.at(left, y+5.5, 8, "", black, "Scan the code, or open")
-			p.at(left, y+10, 8, "B", black, fit(p, login, 8, "B", textW))
-			p.at(left, y+15, 8, "", black, "and sign in as")
-			p.at(left, y+19.5, 8, "B", black, fit(p, sl.Email, 8, "B", textW))
+			p.At(left, y, 9, "B", navy, "Your account is active.")
+			p.At(left, y+5.5, 8, "", black, "Scan the code, or open")
+			p.At(left, y+10, 8, "B", black, p.Fit(login, 8, "B", textW))
+			p.At(left, y+15, 8, "", black, "and sign in as")
+			p.At(left, y+19.5, 8, "B", black, p.Fit(sl.Email, 8, "B", textW))
 			continue
 		}
-		p.at(left, y, 8, "", black, "1. Scan the code with your phone's camera,")
-		p.at(left, y+4.5, 8, "", black, "    or open "+strings.TrimPrefix(strings.TrimPrefix(strings.TrimRight(sheet.BaseURL, "/"), "https://"), "http://")+"/activate")
-		p.at(left, y+9, 8, "", black, "    and type this code:")
-		p.at(left, y+15, 12, "B", navy, sl.Code)
-		p.at(left, y+20.5, 8, "", black, "2. Choose your password. That's all.")
-		p.at(left, y+26, 7, "", grey, "Personal: do not share. Valid until "+longDate(sl.ExpiresAt.UTC().Format("2006-01-02"))+".")
+		p.At(left, y, 8, "", black, "1. Scan the code with your phone's camera,")
+		p.At(left, y+4.5, 8, "", black, "    or open "+strings.TrimPrefix(strings.TrimPrefix(strings.TrimRight(sheet.BaseURL, "/"), "https://"), "http://")+"/activate")
+		p.At(left, y+9, 8, "", black, "    and type this code:")
+		p.At(left, y+15, 12, "B", navy, sl.Code)
+		p.At(left, y+20.5, 8, "", black, "2. Choose your password. That's all.")
+		p.At(left, y+26, 7, "", grey, "Personal: do not share. Valid until "+longDate(sl.ExpiresAt.UTC().Format("2006-01-02"))+".")
 	}
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/lectern-platform/lectern/internal/course"
 	"github.com/lectern-platform/lectern/internal/schedule"
 	"github.com/lectern-platform/lectern/internal/store"
+	"github.com/lectern-platform/lectern/internal/typeset"
 )
 
 type world struct {
@@ -116,7 +117,7 @@ func TestSeeder_Seed(t *testing.T) {
 		var all string
 		for _, l := range res.Logins {
 			all += l.Name
-			if missing, err := certify.Uncovered(l.Name); err != nil || len(missing) > 0 {
+			if missing, err := typeset.Uncovered(l.Name); err != nil || len(missing) > 0 {
 				t.Errorf("%q: the certificate fonts lack %q (%v)", l.Name, missing, err)
 			}
 		}

@@ -1,4 +1,9 @@
-package certify
+// Package typeset sets mixed-script text on PDF pages (fpdf) for every document
+// Lectern prints — certificates, sign-in slips, paper quizzes — so a name or a
+// question prints the same way in each: the embedded fonts (Latin, Greek,
+// Cyrillic, Hebrew, Hangul), per-character font fallback, right-to-left order,
+// and the drawing helpers on Page. This file holds the fonts.
+package typeset
 
 import (
 	"bytes"
@@ -59,7 +64,9 @@ var (
 	errLoadFaces  error
 )
 
-func loadFaces() error {
+// Load reads and parses the embedded fonts (once per process). Documents call it
+// first, so a broken font file is an error rather than a blank page.
+func Load() error {
 	loadFacesOnce.Do(func() {
 		for _, f := range faces {
 			var err error
@@ -140,7 +147,7 @@ func (f *face) has(buf *sfnt.Buffer, r rune) bool {
 // Uncovered lists the characters of s that no embedded font can draw, so a name
 // that would print as boxes is caught when it is entered, not on the certificate.
 func Uncovered(s string) ([]rune, error) {
-	if err := loadFaces(); err != nil {
+	if err := Load(); err != nil {
 		return nil, err
 	}
 	var buf sfnt.Buffer
@@ -219,4 +226,14 @@ func reverseRun(s string, rtlParagraph bool) string {
 	lead := s[:strings.Index(s, core)]
 	trail := s[len(lead)+len(core):]
 	return lead + bidi.ReverseString(core) + trail
+}
+
+// FontFile returns an embedded font file by name (e.g. "NotoSans-Regular.ttf"),
+// for benchmarks that measure fpdf without this package around it.
+func FontFile(name string) ([]byte, error) {
+	data, err := fontFiles.ReadFile("fonts/" + name)
+	if err != nil {
+		return nil, fmt.Errorf("read font %s: %w", name, err)
+	}
+	return data, nil
 }
