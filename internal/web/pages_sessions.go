@@ -418,6 +418,19 @@ func (s *Server) auditPage(c echo.Context) error {
 		}
 		sessionID = &id
 	}
+	return s.renderAudit(c, sessionID, nil)
+}
+
+// sessionAuditPage is one session's history, for the trainers who run it.
+func (s *Server) sessionAuditPage(c echo.Context) error {
+	ses, err := s.sessionFromPath(c)
+	if err != nil {
+		return err
+	}
+	return s.renderAudit(c, &ses.ID, ses)
+}
+
+func (s *Server) renderAudit(c echo.Context, sessionID *int64, ses *schedule.Session) error {
 	events, err := s.schedule.AuditEvents(c.Request().Context(), actor(c), sessionID, 500)
 	if err != nil {
 		return err
@@ -440,7 +453,7 @@ func (s *Server) auditPage(c echo.Context) error {
 	for _, u := range users {
 		names[u.ID] = u.Name
 	}
-	return s.render(c, http.StatusOK, "audit.html", s.localizer(c).T("audit.title"), map[string]any{"Events": events, "Names": names})
+	return s.render(c, http.StatusOK, "audit.html", s.localizer(c).T("audit.title"), map[string]any{"Events": events, "Names": names, "Session": ses})
 }
 
 // sessionFromPath loads the session named by the URL's :id, for the actor.

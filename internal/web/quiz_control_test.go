@@ -348,6 +348,25 @@ func TestRegrade_WrongKeyFixedAtThree(t *testing.T) {
 			t.Errorf("quiz.regrade without its questions: %s", e.After)
 		}
 	}
+	// The trainer reads the same story on the session's history page.
+	history := fmt.Sprintf("%s/sessions/%d/audit", ts.URL, qw.sessionID)
+	res, html = getWith(t, trainer, history)
+	for _, want := range []string{"History of this session", "attempt.regrade", "Officer Alpha-Marker", `<span class="mono">passed</span>: <span dir="auto">false</span> → <span dir="auto">true</span>`, "Reason: <span dir=\"auto\">Q1 key had the wrong box ticked", `{&#34;pick&#34;:[&#34;key&#34;]}`, "session.close"} {
+		if res.StatusCode != 200 || !strings.Contains(html, want) {
+			t.Errorf("the session's history (%d) lacks %q", res.StatusCode, want)
+		}
+	}
+	for _, who := range []credentials{qw.world.coordA, qw.world.officerA} {
+		if res, _ := getWith(t, ts.browser(t, who), history); res.StatusCode != 403 && res.StatusCode != 404 {
+			t.Errorf("%s reading the session's history: %d", who.Email, res.StatusCode)
+		}
+		if res, _ := ts.api(t, ts.token(t, who), "GET", fmt.Sprintf("/api/v1/audit?session_id=%d", qw.sessionID), nil); res.StatusCode != 403 && res.StatusCode != 404 {
+			t.Errorf("%s reading the session's audit API: %d", who.Email, res.StatusCode)
+		}
+	}
+	if res, _ := ts.api(t, qw.trainerTok, "GET", "/api/v1/audit", nil); res.StatusCode != 403 {
+		t.Errorf("a trainer reading the whole audit log: %d", res.StatusCode)
+	}
 	if count["attempt.regrade"] < 2 || count["quiz.regrade"] != 2 || count["session.close"] != 1 {
 		t.Errorf("audit: %v", count)
 	}

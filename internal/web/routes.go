@@ -82,6 +82,7 @@ func (s *Server) routes() {
 	verify := e.Group("/verify", middleware.RateLimiter(middleware.NewRateLimiterMemoryStore(5))) // per client address
 	verify.GET("/:serial", s.verifyPage)                                                          // also /verify/{serial}.json
 	e.GET("/sessions/:id/quizzes", s.quizzesPage)
+	e.GET("/sessions/:id/audit", s.sessionAuditPage)
 	e.POST("/sessions/:id/quizzes/:quiz/start", s.startQuizSubmit)
 	e.POST("/sessions/:id/quizzes/:quiz/open", s.openQuizSubmit)
 	e.POST("/sessions/:id/quizzes/:quiz/close", s.closeQuizSubmit)

@@ -36,6 +36,7 @@ var templateFuncs = template.FuncMap{
 	"sub":           func(a, b int) int { return a - b },
 	"localTime":     func(t time.Time, loc *time.Location, layout string) string { return t.In(loc).Format(layout) },
 	"userName":      func(m map[int64]string, id int64) string { return m[id] },
+	"auditChanges":  auditChanges,
 	"deref": func(p *int64) int64 {
 		if p == nil {
 			return 0
