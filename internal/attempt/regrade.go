@@ -23,6 +23,10 @@ type RegradeRow struct {
 	After     quiz.Result `json:"after"`
 	// Change is "now_passes", "now_fails", "score" (same verdict, other score) or "".
 	Change string `json:"change"`
+	// Certificate is the serial of the officer's valid certificate for the
+	// session, if the day was closed already: one who now fails keeps it until
+	// a trainer revokes it, so the preview names it.
+	Certificate string `json:"certificate,omitempty"`
 }
 
 // Regrade is a preview (or the applied result) of scoring a quiz's submitted
@@ -86,6 +90,16 @@ func (s *Service) RegradeQuiz(ctx context.Context, a *auth.Actor, sessionID int6
 				names[u.ID] = u.Name
 			}
 		}
+		certs, err := q.Certificates(store.CertificateFilter{SessionID: &sessionID})
+		if err != nil {
+			return err
+		}
+		serials := map[int64]string{}
+		for _, c := range certs {
+			if c.Status == "valid" {
+				serials[c.UserID] = c.Serial
+			}
+		}
 		for i := range attempts {
 			at := &attempts[i]
 			if at.Finalised == "" || at.Finalised == byPaperScore {
@@ -104,7 +118,7 @@ func (s *Service) RegradeQuiz(ctx context.Context, a *auth.Actor, sessionID int6
 					changed[qs[j].ID][what] = true
 				}
 			}
-			row := RegradeRow{AttemptID: at.ID, UserID: at.UserID, Name: names[at.UserID],
+			row := RegradeRow{AttemptID: at.ID, UserID: at.UserID, Name: names[at.UserID], Certificate: serials[at.UserID],
 				Before: quiz.Result{Score: at.Score, MaxScore: at.MaxScore, Percent: at.Percent, Passed: at.Passed},
 				After:  quiz.Total(rekeyed, plain, at.PassMark)}
 			switch {

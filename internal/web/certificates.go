@@ -117,6 +117,24 @@ func (s *Server) apiRevokeCertificate(c echo.Context) error {
 	return c.JSON(http.StatusOK, cert)
 }
 
+// revokeSubmit withdraws a certificate from the session page's table (the
+// session's trainers and admins), with a reason; the serial must be this
+// session's.
+func (s *Server) revokeSubmit(c echo.Context) error {
+	a, serial := actor(c), c.Param("serial")
+	return s.sessionAction(c, func(id int64) error {
+		cert, err := s.certs.Get(c.Request().Context(), a, serial)
+		if err != nil {
+			return err
+		}
+		if cert.SessionID != id {
+			return apperr.NotFound("certificate")
+		}
+		_, err = s.certs.Revoke(c.Request().Context(), a, serial, c.FormValue("reason"))
+		return err
+	}, "session.revoked_msg")
+}
+
 // verifyPage answers anyone holding a certificate, signed in or not:
 // /verify/{serial}.json for machines, /verify/{serial} for people (the QR code).
 func (s *Server) verifyPage(c echo.Context) error {

@@ -187,14 +187,7 @@ func TestQuizControl_Exceptions(t *testing.T) {
 // applies exactly that, drops another question, and closes the day with the
 // right certificates; the audit log tells the story.
 func TestRegrade_WrongKeyFixedAtThree(t *testing.T) {
-	dir := t.TempDir()
-	if err := os.CopyFS(dir, courses.FS); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.CopyFS(filepath.Join(dir, "secret"), os.DirFS("testdata/courses/secret")); err != nil {
-		t.Fatal(err)
-	}
-	ts := startServer(t, os.DirFS(dir))
+	ts, quizFile := editableQuizServer(t)
 	qw := newQuizWorldOn(t, newWorldOn(t, ts))
 	qw.at(time.Hour)
 	answer := func(token, pick string) {
@@ -235,19 +228,7 @@ func TestRegrade_WrongKeyFixedAtThree(t *testing.T) {
 	keyBefore := keyShown()
 
 	// 15:00: the key was wrong. The trainer fixes the Markdown.
-	quizFile := filepath.Join(dir, "secret", "01-m.quiz.md")
-	src, err := os.ReadFile(quizFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fixed := strings.Replace(strings.Replace(string(src), "- [ ] WRONG-CHOICE-a41", "- [x] WRONG-CHOICE-a41", 1), "- [x] CORRECT-CHOICE-7f3", "- [ ] CORRECT-CHOICE-7f3", 1)
-	if fixed == string(src) {
-		t.Fatalf("fixture changed: %s", src)
-	}
-	os.WriteFile(quizFile, []byte(fixed), 0o644)
-	if err := ts.Library.Reload(); err != nil {
-		t.Fatal(err)
-	}
+	fixed := flipPickKey(t, ts, quizFile)
 	if res, _ := ts.api(t, ts.token(t, qw.coordA), "POST", regrade, nil); res.StatusCode != 404 {
 		t.Errorf("coordinator regrading: %d", res.StatusCode)
 	}
@@ -369,6 +350,123 @@ func TestRegrade_WrongKeyFixedAtThree(t *testing.T) {
 	}
 	if count["attempt.regrade"] < 2 || count["quiz.regrade"] != 2 || count["session.close"] != 1 {
 		t.Errorf("audit: %v", count)
+	}
+}
+
+// editableQuizServer serves the shipped courses and a copy of the fixture
+// course whose quiz file a test may edit, as a trainer fixing a key would.
+func editableQuizServer(t *testing.T) (*testServer, string) {
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, courses.FS); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.CopyFS(filepath.Join(dir, "secret"), os.DirFS("testdata/courses/secret")); err != nil {
+		t.Fatal(err)
+	}
+	return startServer(t, os.DirFS(dir)), filepath.Join(dir, "secret", "01-m.quiz.md")
+}
+
+// flipPickKey swaps the right and the wrong choice of the fixture's "pick"
+// question in the Markdown, reloads the course and returns the new source.
+func flipPickKey(t *testing.T, ts *testServer, quizFile string) string {
+	t.Helper()
+	src, err := os.ReadFile(quizFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flipped := strings.NewReplacer("- [ ] WRONG-CHOICE-a41", "- [x] WRONG-CHOICE-a41", "- [x] CORRECT-CHOICE-7f3", "- [ ] CORRECT-CHOICE-7f3",
+		"- [x] WRONG-CHOICE-a41", "- [ ] WRONG-CHOICE-a41", "- [ ] CORRECT-CHOICE-7f3", "- [x] CORRECT-CHOICE-7f3").Replace(string(src))
+	if flipped == string(src) {
+		t.Fatalf("fixture changed: %s", src)
+	}
+	if err := os.WriteFile(quizFile, []byte(flipped), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.Library.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	return flipped
+}
+
+// A regrade after the day was closed: an officer who now fails keeps the
+// certificate until a trainer revokes it, so the preview names it, and the
+// session page revokes it with a reason; the re-close issues what became due.
+func TestRegrade_AfterTheCloseNamesCertificates(t *testing.T) {
+	ts, quizFile := editableQuizServer(t)
+	qw := newQuizWorldOn(t, newWorldOn(t, ts))
+	qw.at(time.Hour)
+	qw.passQuiz(t, qw.officerA, true)  // 3/3 with the key as it is
+	qw.passQuiz(t, qw.officerB, false) // 2/3
+	officerB := qw.idOf(t, qw.world.officerB)
+	for _, id := range []int64{qw.officerAID, officerB} {
+		ts.api(t, qw.trainerTok, "PUT", fmt.Sprintf("/api/v1/sessions/%d/attendance/%d", qw.sessionID, id), map[string]string{"status": "present"})
+	}
+	if _, body := ts.api(t, qw.trainerTok, "POST", fmt.Sprintf("/api/v1/sessions/%d/close", qw.sessionID), nil); body != "{\"issued\":1}\n" {
+		t.Fatalf("close: %s", body)
+	}
+	certs, _ := ts.DB.Read(context.Background()).Certificates(store.CertificateFilter{SessionID: &qw.sessionID})
+	if len(certs) != 1 || certs[0].UserID != qw.officerAID {
+		t.Fatalf("certificates: %+v", certs)
+	}
+	serialA := certs[0].Serial
+
+	// The next morning the key turns out to be the other way round.
+	flipPickKey(t, ts, quizFile)
+	trainer := ts.browser(t, qw.world.trainer)
+	pagePath := fmt.Sprintf("/sessions/%d/quizzes/01-m/regrade", qw.sessionID)
+	_, html := getWith(t, trainer, ts.URL+pagePath)
+	if !strings.Contains(html, "Holds certificate "+serialA) || strings.Count(html, "Holds certificate") != 1 {
+		t.Errorf("the preview does not name A's certificate (and only it)")
+	}
+	m := regexp.MustCompile(`name="confirm" value="([0-9a-f]+)"`).FindStringSubmatch(html)
+	if m == nil {
+		t.Fatal("no confirm form")
+	}
+	if res, _ := activate(t, ts, trainer, pagePath, url.Values{"confirm": {m[1]}, "reason": {"Key of pick reversed"}}); res.StatusCode != 303 {
+		t.Fatalf("apply: %d", res.StatusCode)
+	}
+	if passedOf(t, qw, qw.officerAID) || !passedOf(t, qw, officerB) {
+		t.Fatalf("the regrade did not swap the verdicts")
+	}
+	verify := func() string {
+		_, body := getWith(t, nil, ts.URL+"/verify/"+serialA+".json")
+		return body
+	}
+	if !strings.Contains(verify(), `"status":"valid"`) {
+		t.Errorf("a regrade revoked a certificate by itself: %s", verify())
+	}
+
+	// The trainer revokes it from the session page.
+	revoke := fmt.Sprintf("/sessions/%d/certificates/%s/revoke", qw.sessionID, serialA)
+	_, page := getWith(t, trainer, fmt.Sprintf("%s/sessions/%d", ts.URL, qw.sessionID))
+	if !strings.Contains(page, `action="`+revoke+`"`) {
+		t.Errorf("the session page offers no revoke form")
+	}
+	if _, page := getWith(t, ts.browser(t, qw.coordA), fmt.Sprintf("%s/sessions/%d", ts.URL, qw.sessionID)); strings.Contains(page, "/revoke") {
+		t.Errorf("a coordinator is offered a revoke form")
+	}
+	if res, body := activate(t, ts, trainer, revoke, url.Values{"reason": {" "}}); res.StatusCode != 422 || !strings.Contains(body, "reason") {
+		t.Errorf("revoking without a reason: %d", res.StatusCode)
+	}
+	if res, _ := activate(t, ts, ts.browser(t, qw.coordA), revoke, url.Values{"reason": {"no"}}); res.StatusCode != 404 && res.StatusCode != 403 {
+		t.Errorf("a coordinator revoking: %d", res.StatusCode)
+	}
+	other := qw.world.createSession(t, 10, map[string]any{"course": "secret"})
+	if res, _ := activate(t, ts, trainer, fmt.Sprintf("/sessions/%d/certificates/%s/revoke", other.ID, serialA), url.Values{"reason": {"wrong page"}}); res.StatusCode != 404 {
+		t.Errorf("revoking through another session's URL: %d", res.StatusCode)
+	}
+	if !strings.Contains(verify(), `"status":"valid"`) {
+		t.Fatalf("a refused revocation changed the certificate: %s", verify())
+	}
+	if res, _ := activate(t, ts, trainer, revoke, url.Values{"reason": {"Failed after the key of pick was corrected"}}); res.StatusCode != 303 {
+		t.Fatalf("revoke: %d", res.StatusCode)
+	}
+	if v := verify(); !strings.Contains(v, `"status":"revoked"`) || !strings.Contains(v, "Failed after the key of pick was corrected") {
+		t.Errorf("verify after the revocation: %s", v)
+	}
+	// Closing again issues B's certificate, which became due.
+	if _, body := ts.api(t, qw.trainerTok, "POST", fmt.Sprintf("/api/v1/sessions/%d/close", qw.sessionID), nil); body != "{\"issued\":1}\n" {
+		t.Errorf("re-close: %s", body)
 	}
 }
 

@@ -69,6 +69,7 @@ func (s *Server) routes() {
 	e.POST("/sessions/:id/unenrol", s.unenrolSubmit)
 	e.POST("/sessions/:id/cancel", s.cancelSubmit)
 	e.POST("/sessions/:id/close", s.closeSubmit)
+	e.POST("/sessions/:id/certificates/:serial/revoke", s.revokeSubmit)
 	e.POST("/sessions/:id/slips", s.slipsPDF)
 	e.GET("/sessions/:id/roster", s.rosterPage)
 	e.POST("/sessions/:id/roster", s.rosterSubmit)
