@@ -72,6 +72,8 @@ type questionView struct {
 	Selected map[string]bool
 	Text     string
 	Review   *attempt.ReviewItem
+	// Tolerance is the review's, dereferenced: templates cannot compare a *float64.
+	Tolerance float64
 }
 
 func (s *Server) attemptPage(c echo.Context) error {
@@ -106,6 +108,9 @@ func (s *Server) renderAttempt(c echo.Context, status int, message string) error
 		}
 		if r, ok := view.Review[q.ID]; ok {
 			qv.Review = &r
+			if r.Tolerance != nil {
+				qv.Tolerance = *r.Tolerance
+			}
 		}
 		view.Questions = append(view.Questions, qv)
 	}
