@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -63,7 +64,7 @@ func TestIsolation_EveryRouteWithAnotherAgency(t *testing.T) {
 			if r.Method == echoRouteNotFound || r.Path == "/logout" || r.Path == "/api/v1/auth/logout" {
 				continue // logout only ends the caller's own session
 			}
-			for _, path := range expandPath(r.Path, idsOfA) {
+			for _, path := range expandPath(r.Path, func(_, param string) []string { return isolationValues(param, idsOfA) }) {
 				checked++
 				// API style: bearer token and a hostile JSON body.
 				var body any
@@ -159,24 +160,17 @@ func (ts *testServer) issueForTest(t *testing.T, sessionID, userID int64) string
 
 const echoRouteNotFound = "echo_route_not_found"
 
-// expandPath fills the path parameters with every combination of the given ids;
-// the wildcard gets an ordinary name.
-func expandPath(p string, ids []string) []string {
+// expandPath fills each path parameter with every value values gives for it
+// (from the segment before it, e.g. "sessions", and its name, e.g. "id"); the
+// wildcard gets an ordinary name. A session page is also its calendar.
+func expandPath(p string, values func(noun, param string) []string) []string {
 	p = strings.ReplaceAll(p, "*", "x")
 	out := []string{""}
-	for i, part := range strings.Split(p, "/") {
-		var options []string
-		switch {
-		case part == ":course":
-			options = []string{"crypto-crime"}
-		case part == ":module":
-			options = []string{"01-blockchain"}
-		case part == ":token":
-			options = []string{"x.ics"}
-		case strings.HasPrefix(part, ":"):
-			options = ids
-		default:
-			options = []string{part}
+	parts := strings.Split(p, "/")
+	for i, part := range parts {
+		options := []string{part}
+		if strings.HasPrefix(part, ":") {
+			options = values(parts[i-1], part[1:])
 		}
 		var next []string
 		for _, prefix := range out {
@@ -190,13 +184,26 @@ func expandPath(p string, ids []string) []string {
 		}
 		out = next
 	}
-	// A session page is also its calendar.
 	if strings.HasSuffix(p, "/sessions/:id") && !strings.HasPrefix(p, "/api/") {
-		for _, id := range ids {
-			out = append(out, "/sessions/"+id+".ics")
+		for _, path := range slices.Clone(out) {
+			out = append(out, path+".ics")
 		}
 	}
 	return out
+}
+
+// isolationValues puts every id of agency A in every parameter but the course
+// library's own names.
+func isolationValues(param string, ids []string) []string {
+	switch param {
+	case "course":
+		return []string{"crypto-crime"}
+	case "module":
+		return []string{"01-blockchain"}
+	case "token":
+		return []string{"x.ics"}
+	}
+	return ids
 }
 
 func assertNothingOfA(t *testing.T, what string, res *http.Response, body string, secrets []string) {
