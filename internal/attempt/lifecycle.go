@@ -91,7 +91,13 @@ func (s *Service) Get(ctx context.Context, a *auth.Actor, id int64) (*View, erro
 		if err != nil {
 			return nil, err
 		}
-		if reviewAllowed(a, at, ts, quizClosed) {
+		left := false
+		if course.ReviewPolicy(at.Review) == course.ReviewAfterSubmit && !a.CanManageSession(trainerIDs(ts)) {
+			if left, err = s.attemptsLeft(q, at, ts); err != nil {
+				return nil, err
+			}
+		}
+		if reviewAllowed(a, at, ts, quizClosed, left) {
 			v.Review = review(qs, plain)
 		} else {
 			v.ReviewNote = reviewNote(at.Review)
@@ -101,24 +107,49 @@ func (s *Service) Get(ctx context.Context, a *auth.Actor, id int64) (*View, erro
 }
 
 // reviewAllowed applies the quiz's review policy: the right answers reach an
-// officer only after submission (after_submit), after the session is closed
-// (after_close, the default, so the first to finish cannot show the room), or
-// never. The session's trainers always see them.
-func reviewAllowed(a *auth.Actor, at *store.Attempt, ts *store.TrainingSession, quizClosed bool) bool {
+// officer only after submission (after_submit) — and once no attempt is left to
+// start, or the next one would be answered from the key —, after the session is
+// closed (after_close, the default, so the first to finish cannot show the room),
+// or never. The session's trainers always see them.
+func reviewAllowed(a *auth.Actor, at *store.Attempt, ts *store.TrainingSession, quizClosed, attemptsLeft bool) bool {
 	if a.CanManageSession(trainerIDs(ts)) {
 		return true
 	}
 	switch course.ReviewPolicy(at.Review) {
 	case course.ReviewAfterSubmit:
-		return at.Finalised != ""
+		return at.Finalised != "" && (!attemptsLeft || quizClosed || ts.Status == "closed")
 	case course.ReviewAfterClose:
 		return ts.Status == "closed" || quizClosed
 	}
 	return false
 }
 
+// attemptsLeft reports whether the attempt's owner may still start another
+// attempt at its quiz (the quiz's limit plus any granted).
+func (s *Service) attemptsLeft(q store.Q, at *store.Attempt, ts *store.TrainingSession) (bool, error) {
+	c, ok := s.courses.Course(ts.CourseID)
+	if !ok {
+		return false, nil
+	}
+	m := c.Module(at.QuizID)
+	if m == nil || m.Quiz == nil {
+		return false, nil
+	}
+	taken, err := q.Attempts(at.SessionID, at.QuizID, &at.UserID)
+	if err != nil {
+		return false, err
+	}
+	extra, err := q.ExtraAttempts(at.SessionID, at.UserID, at.QuizID)
+	if err != nil {
+		return false, err
+	}
+	return len(taken) < m.Quiz.Attempts+extra, nil
+}
+
 func reviewNote(policy string) string {
 	switch course.ReviewPolicy(policy) {
+	case course.ReviewAfterSubmit:
+		return "The right answers and explanations are shown once you have used all your attempts."
 	case course.ReviewAfterClose:
 		return "The right answers and explanations are shown when the trainer closes the quiz or the session."
 	case course.ReviewNever:

@@ -480,3 +480,56 @@ func isAttemptPath(path, id string) bool {
 	}
 	return false
 }
+
+// Under after_submit with several attempts, the key would answer the next
+// attempt: it is shown once the officer has used them all (or the quiz is
+// closed), and hidden again while a granted extra attempt is unused.
+func TestReviewPolicy_AfterSubmitWaitsForTheLastAttempt(t *testing.T) {
+	fsys := reviewCourse(t, "after_submit")
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, fsys); err != nil {
+		t.Fatal(err)
+	}
+	quizFile := filepath.Join(dir, "secret", "01-m.quiz.md")
+	src, _ := os.ReadFile(quizFile)
+	if err := os.WriteFile(quizFile, []byte(strings.Replace(string(src), "---\n", "---\nattempts: 2\n", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	qw := newQuizWorldOn(t, newWorldOn(t, startServer(t, os.DirFS(dir))))
+	ts := qw.ts
+	qw.at(time.Hour)
+	shows := func(attemptID int64) bool {
+		t.Helper()
+		_, body := ts.api(t, qw.officerA, "GET", fmt.Sprintf("/api/v1/attempts/%d", attemptID), nil)
+		_, page := getWith(t, ts.browser(t, qw.world.officerA), fmt.Sprintf("%s/attempts/%d", ts.URL, attemptID))
+		inJSON, inPage := strings.Contains(body, "EXPLANATION-9c1"), strings.Contains(page, "EXPLANATION-9c1")
+		if inJSON != inPage {
+			t.Fatalf("the JSON (%v) and the page (%v) disagree", inJSON, inPage)
+		}
+		return inJSON
+	}
+	qw.passQuiz(t, qw.officerA, false)
+	first := attemptsOf(t, qw, qw.officerAID)[0].ID
+	if shows(first) {
+		t.Errorf("the key is shown after the first of two attempts")
+	}
+	if _, body := ts.api(t, qw.officerA, "GET", fmt.Sprintf("/api/v1/attempts/%d", first), nil); !strings.Contains(body, "once you have used all your attempts") {
+		t.Errorf("no note on when the answers come: %s", body)
+	}
+	qw.passQuiz(t, qw.officerA, true)
+	if !shows(first) {
+		t.Errorf("the key is not shown once both attempts are used")
+	}
+	officerA := qw.officerAID
+	if res, body := ts.api(t, qw.trainerTok, "POST", fmt.Sprintf("/api/v1/sessions/%d/quizzes/01-m/exceptions", qw.sessionID),
+		map[string]any{"user_id": officerA, "extra_attempts": 1, "reason": "phone died"}); res.StatusCode != 200 {
+		t.Fatalf("grant: %d %s", res.StatusCode, body)
+	}
+	if shows(first) {
+		t.Errorf("the key is shown while a granted attempt is unused")
+	}
+	ts.api(t, qw.trainerTok, "POST", fmt.Sprintf("/api/v1/sessions/%d/quizzes/01-m/close", qw.sessionID), nil)
+	if !shows(first) {
+		t.Errorf("the key is not shown once the trainer closes the quiz")
+	}
+}
