@@ -8,11 +8,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/go-pdf/fpdf"
-	"golang.org/x/text/language"
-	"golang.org/x/text/language/display"
 
 	"github.com/lectern-platform/lectern/internal/qrcode"
 	"github.com/lectern-platform/lectern/internal/store"
@@ -139,7 +136,7 @@ func (s *Signer) layoutText(p *typeset.Page, c *store.Certificate, verifyURL str
 	}
 	centred(p, y+15, 12, "", grey, "has completed the course")
 	centred(p, y+28, 19, "B", navy, c.CourseTitle)
-	details := []string{longDate(c.SessionDate), placeName(c.City, c.Country)}
+	details := []string{typeset.LongDate(c.SessionDate), typeset.PlaceName(c.City, c.Country)}
 	if h := hours(c.Minutes); h != "" {
 		details = append(details, h)
 	}
@@ -151,12 +148,12 @@ func (s *Signer) layoutText(p *typeset.Page, c *store.Certificate, verifyURL str
 		label, value string
 	}{
 		{"Trainers", c.Trainers},
-		{"Issued", longDate(c.IssuedAt.UTC().Format("2006-01-02"))},
+		{"Issued", typeset.LongDate(c.IssuedAt.UTC().Format("2006-01-02"))},
 		{"Valid until", "no expiry"},
 		{"Serial", c.Serial},
 	}
 	if c.ExpiresAt != nil {
-		lines[2].value = longDate(c.ExpiresAt.UTC().Format("2006-01-02"))
+		lines[2].value = typeset.LongDate(c.ExpiresAt.UTC().Format("2006-01-02"))
 	}
 	ly := 163.0
 	for _, l := range lines {
@@ -178,28 +175,6 @@ func (s *Signer) layoutText(p *typeset.Page, c *store.Certificate, verifyURL str
 // centred draws text centred on the page at baseline y, shrinking it to fit.
 func centred(p *typeset.Page, y, size float64, style string, color [3]int, text string) {
 	p.CentredIn((pageW-textWidth)/2, textWidth, y, size, style, color, text)
-}
-
-// longDate writes 2026-03-12 as "12 March 2026" (unambiguous in every country).
-func longDate(isoDate string) string {
-	d, err := time.Parse("2006-01-02", isoDate)
-	if err != nil {
-		return isoDate
-	}
-	return d.Format("2 January 2006")
-}
-
-func placeName(city, country string) string {
-	name := country
-	if region, err := language.ParseRegion(country); err == nil {
-		if n := display.English.Regions().Name(region); n != "" {
-			name = n
-		}
-	}
-	if city == "" {
-		return name
-	}
-	return city + ", " + name
 }
 
 func hours(minutes int) string {

@@ -89,7 +89,7 @@ func WriteSlips(w io.Writer, sheet SlipSheet) error {
 }
 
 func drawSlips(p *typeset.Page, sheet SlipSheet, qrs []string, login string) {
-	session := strings.Join(nonEmpty(sheet.Course, longDate(sheet.Date), strings.Join(nonEmpty(sheet.Venue, sheet.City), ", ")), " · ")
+	session := typeset.Join(" · ", sheet.Course, typeset.LongDate(sheet.Date), typeset.Join(", ", sheet.Venue, sheet.City))
 	for i, sl := range sheet.Slips {
 		if i%(slipCols*slipRows) == 0 && p.PDF() != nil {
 			p.PDF().AddPage()
@@ -120,7 +120,7 @@ func drawSlips(p *typeset.Page, sheet SlipSheet, qrs []string, login string) {
 		p.At(left, y+9, 8, "", black, "    and type this code:")
 		p.At(left, y+15, 12, "B", navy, sl.Code)
 		p.At(left, y+20.5, 8, "", black, "2. Choose your password. That's all.")
-		p.At(left, y+26, 7, "", grey, "Personal: do not share. Valid until "+longDate(sl.ExpiresAt.UTC().Format("2006-01-02"))+".")
+		p.At(left, y+26, 7, "", grey, "Personal: do not share. Valid until "+typeset.LongDate(sl.ExpiresAt.UTC().Format("2006-01-02"))+".")
 	}
 }
 
@@ -134,14 +134,4 @@ func cutLines(f *fpdf.Fpdf) {
 		f.Line(0, float64(r)*slipH, 210, float64(r)*slipH)
 	}
 	f.SetDashPattern(nil, 0)
-}
-
-func nonEmpty(parts ...string) []string {
-	var out []string
-	for _, p := range parts {
-		if strings.TrimSpace(p) != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }
