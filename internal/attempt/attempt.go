@@ -242,8 +242,8 @@ func (s *Service) Quizzes(ctx context.Context, a *auth.Actor, sessionID int64) (
 		if m.Quiz == nil {
 			continue
 		}
-		info := QuizInfo{ID: m.Quiz.ID, Title: m.Quiz.Title, Module: m.Title, TimeLimitSeconds: int(m.Quiz.TimeLimit.Seconds()),
-			AttemptsAllowed: m.Quiz.Attempts, Questions: len(m.Quiz.Questions), PassMark: m.Quiz.PassMark, Closed: closed[m.Quiz.ID], Attempts: []AttemptInfo{}}
+		info := quizInfo(m)
+		info.Closed = closed[m.Quiz.ID]
 		for i := range mine {
 			if mine[i].QuizID == m.Quiz.ID {
 				info.Attempts = append(info.Attempts, attemptInfo(&mine[i]))
@@ -252,6 +252,12 @@ func (s *Service) Quizzes(ctx context.Context, a *auth.Actor, sessionID int64) (
 		out = append(out, info)
 	}
 	return out, nil
+}
+
+// quizInfo describes a module's quiz, without anyone's attempts.
+func quizInfo(m *course.Module) QuizInfo {
+	return QuizInfo{ID: m.Quiz.ID, Title: m.Quiz.Title, Module: m.Title, TimeLimitSeconds: int(m.Quiz.TimeLimit.Seconds()),
+		AttemptsAllowed: m.Quiz.Attempts, Questions: len(m.Quiz.Questions), PassMark: m.Quiz.PassMark, Attempts: []AttemptInfo{}}
 }
 
 func attemptInfo(at *store.Attempt) AttemptInfo {

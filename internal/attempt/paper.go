@@ -65,8 +65,8 @@ func (s *Service) EnterPaper(ctx context.Context, a *auth.Actor, sessionID int64
 	var result quiz.Result
 	reason := byPaper
 	if in.Sheet != nil {
-		if in.Sheet.Version < 1 || in.Sheet.Version > quiz.MaxPaperVersion {
-			return nil, apperr.Invalid("sheet.version", "the version printed on the sheet, 1 to %d", quiz.MaxPaperVersion)
+		if err := checkPaperVersion(in.Sheet.Version); err != nil {
+			return nil, err
 		}
 		questions = quiz.PaperVersion(qz, in.Sheet.Version)
 		if plain, err = sheetAnswers(questions, in.Sheet.Answers); err != nil {

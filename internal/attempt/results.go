@@ -70,8 +70,7 @@ func (s *Service) Results(ctx context.Context, a *auth.Actor, sessionID int64) (
 	var quizzes []QuizInfo
 	for _, m := range c.Modules {
 		if m.Quiz != nil {
-			quizzes = append(quizzes, QuizInfo{ID: m.Quiz.ID, Title: m.Quiz.Title, Module: m.Title, Questions: len(m.Quiz.Questions),
-				PassMark: m.Quiz.PassMark, AttemptsAllowed: m.Quiz.Attempts, TimeLimitSeconds: int(m.Quiz.TimeLimit.Seconds())})
+			quizzes = append(quizzes, quizInfo(m))
 		}
 	}
 	var rows []ResultRow

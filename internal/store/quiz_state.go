@@ -75,6 +75,20 @@ func (q Q) ExtraAttempts(sessionID, userID int64, quizID string) (int, error) {
 	return ex.ExtraAttempts, nil
 }
 
+// ExtraAttemptsByUser is, per officer, the attempts granted beyond the limit of
+// one quiz of a session (officers without a grant are absent).
+func (q Q) ExtraAttemptsByUser(sessionID int64, quizID string) (map[int64]int, error) {
+	var rows []AttemptException
+	if err := q.g.Where("session_id = ? AND quiz_id = ?", sessionID, quizID).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list attempt exceptions of quiz %s: %w", quizID, err)
+	}
+	out := make(map[int64]int, len(rows))
+	for _, r := range rows {
+		out[r.UserID] = r.ExtraAttempts
+	}
+	return out, nil
+}
+
 // AddExtraAttempts grants n more attempts and returns the new total granted.
 func (q Q) AddExtraAttempts(sessionID, userID int64, quizID string, n int) (int, error) {
 	had, err := q.ExtraAttempts(sessionID, userID, quizID)

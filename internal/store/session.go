@@ -319,6 +319,15 @@ func (q Q) AuditEvents(sessionID *int64, limit int) ([]AuditEvent, error) {
 	return out, nil
 }
 
+// SessionAuditEvents lists a session's events of the given actions, oldest first.
+func (q Q) SessionAuditEvents(sessionID int64, actions []string) ([]AuditEvent, error) {
+	var out []AuditEvent
+	if err := q.g.Where("session_id = ? AND action IN ?", sessionID, actions).Order("id").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("list audit events of session %d: %w", sessionID, err)
+	}
+	return out, nil
+}
+
 // RecordCheckinFailure remembers a wrong check-in code for rate limiting.
 func (q Q) RecordCheckinFailure(sessionID, userID int64, at time.Time) error {
 	if err := q.g.Create(&CheckinFailure{SessionID: sessionID, UserID: userID, At: at}).Error; err != nil {
