@@ -192,10 +192,11 @@ func (s *Server) attemptSubmit(c echo.Context) error {
 // resultsView is the trainer's live results: officers × quizzes, and per quiz the
 // item analysis as a table and a bar chart.
 type resultsView struct {
-	Session  *schedule.Session
-	Quizzes  []attempt.QuizInfo
-	Officers []officerResults
-	Analyses []*attempt.Analysis
+	Session   *schedule.Session
+	Quizzes   []attempt.QuizInfo
+	Officers  []officerResults
+	Analyses  []*attempt.Analysis
+	CanManage bool // links each quiz to its officers page
 }
 
 type officerResults struct {
@@ -228,7 +229,8 @@ func (s *Server) resultsPage(c echo.Context) error {
 		v.Officers[i].ByQuiz[r.Quiz] = r
 		v.Officers[i].AllPass = v.Officers[i].AllPass && r.Passed
 	}
-	if a.CanManageSession(ses.TrainerIDs) {
+	v.CanManage = a.CanManageSession(ses.TrainerIDs)
+	if v.CanManage {
 		for _, q := range quizzes {
 			an, err := s.attempts.Analyse(ctx, a, id, q.ID)
 			if err != nil {

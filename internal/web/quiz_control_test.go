@@ -9,15 +9,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/lectern-platform/lectern/courses"
 	"github.com/lectern-platform/lectern/internal/attempt"
-	"github.com/lectern-platform/lectern/internal/course"
-	"github.com/lectern-platform/lectern/internal/quiz"
 	"github.com/lectern-platform/lectern/internal/store"
 )
 
@@ -124,14 +121,7 @@ func TestQuizControl_Exceptions(t *testing.T) {
 	if !extended.Equal(v.Deadline.Add(10 * time.Minute)) {
 		t.Errorf("deadline %s, want %s", extended, v.Deadline.Add(10*time.Minute))
 	}
-	ts.fixClock(v.Deadline.Add(5 * time.Minute))
-	if res, body := ts.api(t, qw.officerB, "PUT", fmt.Sprintf("/api/v1/attempts/%d/answers/pick", v.ID), map[string]any{"choices": []string{choiceID(v, "pick", "CORRECT")}}); res.StatusCode != 200 {
-		t.Errorf("save within the extension: %d %s", res.StatusCode, body)
-	}
-	ts.fixClock(extended.Add(time.Second))
-	if res, _ := ts.api(t, qw.officerB, "PUT", fmt.Sprintf("/api/v1/attempts/%d/answers/pick", v.ID), map[string]any{"choices": []string{choiceID(v, "pick", "WRONG")}}); res.StatusCode != 409 {
-		t.Errorf("save after the extension: %d", res.StatusCode)
-	}
+	checkExtension(t, qw, v, extended)
 	// Reopen the (now finalised) attempt for 5 minutes: answers kept, saves accepted.
 	reopen := fmt.Sprintf("/api/v1/attempts/%d/reopen", v.ID)
 	if res, body := ts.api(t, qw.trainerTok, "POST", reopen, map[string]any{"minutes": 5, "reason": "Fire alarm"}); res.StatusCode != 200 || !strings.Contains(body, `"status":"open"`) {
@@ -518,26 +508,9 @@ func TestPaperResults(t *testing.T) {
 	}
 	// The printed sheet, read back by version, question number and letter:
 	// version 2's order, with the right letter wherever the shuffle put it.
-	fixture, probs := course.Load(os.DirFS("testdata/courses"), "secret", "secret")
-	if fixture == nil || len(probs) > 0 {
-		t.Fatalf("fixture course: %v", probs)
-	}
-	marks, pickN := map[string]string{}, ""
-	for i, q := range quiz.PaperVersion(fixture.Modules[0].Quiz, 2) {
-		n := strconv.Itoa(i + 1)
-		switch q.ID {
-		case "pick":
-			pickN = n
-			for j, c := range q.Choices {
-				if c.Correct {
-					marks[n] = strings.ToLower(quiz.Letter(j))
-				}
-			}
-		case "type":
-			marks[n] = " short-answer-2b8 "
-		case "count":
-			marks[n] = "4 242"
-		}
+	marks, pickN := paperMarks(t, 2)
+	for n, m := range marks { // as a trainer may type them
+		marks[n] = " " + strings.ToLower(m) + " "
 	}
 	for _, bad := range []map[string]any{{"version": 0, "answers": map[string]string{"1": "B"}}, {"version": 1, "answers": map[string]string{"4": "B"}}, {"version": 1, "answers": map[string]string{"x": "B"}},
 		{"version": 100, "answers": map[string]string{"1": "B"}}, {"version": 1, "answers": map[string]string{"1": "C", "2": "C", "3": "C"}}} {

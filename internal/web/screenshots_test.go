@@ -110,6 +110,13 @@ func TestScreenshots(t *testing.T) {
 	shot(trainer, "results-desktop.png", 1280, 1500, fmt.Sprintf("/sessions/%d/results", today))
 	shot(trainer, "attendance-tablet.png", 820, 1180, fmt.Sprintf("/sessions/%d/attendance", today))
 	shot(trainer, "projector.png", 1920, 1080, fmt.Sprintf("/sessions/%d/projector", today))
+	// The trainer's exceptions and paper entry, on the tablet used in the room.
+	enrolled, err := db.Read(ctx).Enrollments(today, nil)
+	if err != nil || len(enrolled) == 0 {
+		t.Fatalf("the demo's session has no enrolments (%v)", err)
+	}
+	shot(trainer, "quiz-officers-tablet.png", 820, 1180, fmt.Sprintf("/sessions/%d/quizzes/01-blockchain/officers", today))
+	shot(trainer, "paper-tablet.png", 820, 1180, fmt.Sprintf("/sessions/%d/quizzes/01-blockchain/paper/%d?version=2", today, enrolled[0].UserID))
 
 	coordinator := newBrowserTab(t, path)
 	coordinator.signIn(base, login["coordinatorFR"])

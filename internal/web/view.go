@@ -36,6 +36,7 @@ var templateFuncs = template.FuncMap{
 	"sub":           func(a, b int) int { return a - b },
 	"localTime":     func(t time.Time, loc *time.Location, layout string) string { return t.In(loc).Format(layout) },
 	"userName":      func(m map[int64]string, id int64) string { return m[id] },
+	"dict":          dict,
 	"auditChanges":  auditChanges,
 	"deref": func(p *int64) int64 {
 		if p == nil {
@@ -136,6 +137,22 @@ func fieldArgs(p page, name, label, typ, autocomplete string) fieldData {
 		fd.Values, fd.Errors = fv.form().Values, fv.form().Errors
 	}
 	return fd
+}
+
+// dict bundles key, value pairs for a partial that needs more than the page.
+func dict(kv ...any) (map[string]any, error) {
+	if len(kv)%2 != 0 {
+		return nil, fmt.Errorf("dict: odd number of arguments")
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		k, ok := kv[i].(string)
+		if !ok {
+			return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+		}
+		m[k] = kv[i+1]
+	}
+	return m, nil
 }
 
 func agencyName(agencies []auth.Agency, id *int64) string {
