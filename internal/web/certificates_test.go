@@ -385,13 +385,15 @@ func keys[V any](m map[string]V) []string {
 	return out
 }
 
-func pdfText(t *testing.T, doc []byte) string {
+// pdfText extracts a PDF's text with pdftotext, given flags (-layout, -bbox).
+func pdfText(t *testing.T, doc []byte, flags ...string) string {
 	t.Helper()
 	file := filepath.Join(t.TempDir(), "cert.pdf")
 	if err := os.WriteFile(file, doc, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	out, err := exec.Command(needTool(t, "pdftotext"), "-enc", "UTF-8", file, "-").CombinedOutput()
+	args := append(append([]string{"-enc", "UTF-8"}, flags...), file, "-")
+	out, err := exec.Command(needTool(t, "pdftotext"), args...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("pdftotext: %v\n%s", err, out)
 	}

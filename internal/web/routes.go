@@ -135,6 +135,7 @@ func (s *Server) routes() {
 	v1.POST("/sessions/:id/quizzes/:quiz/exceptions", s.apiGrantAttempts)
 	v1.POST("/sessions/:id/quizzes/:quiz/regrade", s.apiRegrade)
 	v1.POST("/sessions/:id/quizzes/:quiz/paper", s.apiEnterPaper)
+	v1.GET("/sessions/:id/quizzes/:quiz/paper.pdf", s.paperQuizPDF)
 	v1.POST("/attempts/:id/extend", s.apiExtendAttempt)
 	v1.POST("/attempts/:id/reopen", s.apiReopenAttempt)
 	v1.GET("/sessions/:id/quizzes/:quiz/analysis", s.apiAnalysis)

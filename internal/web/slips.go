@@ -29,11 +29,7 @@ func (s *Server) slipsPDF(c echo.Context) error {
 		return err
 	}
 	sort.Slice(people, func(i, j int) bool { return people[i].Name < people[j].Name })
-	programme := s.cfg.Programme
-	if programme == "" {
-		programme = certify.DefaultProgramme
-	}
-	sheet := certify.SlipSheet{Programme: programme, Course: ts.CourseID, Date: ts.Date, Venue: ts.Venue, City: ts.City, BaseURL: s.cfg.BaseURL}
+	sheet := certify.SlipSheet{Programme: s.programme(), Course: ts.CourseID, Date: ts.Date, Venue: ts.Venue, City: ts.City, BaseURL: s.cfg.BaseURL}
 	if crs, ok := s.library.Course(ts.CourseID); ok {
 		sheet.Course = crs.Title
 	}
