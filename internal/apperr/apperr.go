@@ -88,3 +88,20 @@ func Invalid(field, format string, args ...any) *Error {
 	f.Add(field, format, args...)
 	return f.Err().(*Error)
 }
+
+// JoinInvalid reports every field problem of several validations at once: the
+// field errors of invalid ones are merged; any other error wins as it is.
+func JoinInvalid(errs ...error) error {
+	var f Fields
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		e, ok := As(err)
+		if !ok || e.Code != CodeInvalid {
+			return err
+		}
+		f = append(f, e.Details...)
+	}
+	return f.Err()
+}

@@ -1,9 +1,11 @@
 package attempt
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -51,54 +53,10 @@ func (s *Service) EnterPaper(ctx context.Context, a *auth.Actor, sessionID int64
 	if err != nil {
 		return nil, err
 	}
-	given := 0
-	for _, set := range []bool{in.Sheet != nil, len(in.Answers) > 0, in.Score != nil} {
-		if set {
-			given++
-		}
-	}
-	if given != 1 {
-		return nil, apperr.Invalid("answers", "give one of: the sheet as marked, the answers question by question, or the score")
-	}
-	questions := quiz.Snapshot(qz, 0)
-	var plain map[string]quiz.Answer
-	var result quiz.Result
-	reason := byPaper
-	if in.Sheet != nil {
-		if err := checkPaperVersion(in.Sheet.Version); err != nil {
-			return nil, err
-		}
-		questions = quiz.PaperVersion(qz, in.Sheet.Version)
-		if plain, err = sheetAnswers(questions, in.Sheet.Answers); err != nil {
-			return nil, err
-		}
-		result = quiz.Total(questions, plain, qz.PassMark)
-	} else if in.Score != nil {
-		reason = byPaperScore
-		max := quiz.Total(questions, nil, 0).MaxScore
-		if *in.Score < 0 || *in.Score > max {
-			return nil, apperr.Invalid("score", "between 0 and %g (the quiz's maximum)", max)
-		}
-		result = quiz.ResultOf(*in.Score, max, qz.PassMark)
-	} else {
-		plain = map[string]quiz.Answer{}
-		for qid, raw := range in.Answers {
-			i := -1
-			for j := range questions {
-				if questions[j].ID == qid {
-					i = j
-				}
-			}
-			if i < 0 {
-				return nil, apperr.Invalid("answers", "no question %q in this quiz", qid)
-			}
-			ans, err := validAnswer(questions[i], raw)
-			if err != nil {
-				return nil, err
-			}
-			plain[qid] = ans
-		}
-		result = quiz.Total(questions, plain, qz.PassMark)
+	questions, plain, result, reason, err := paperResult(qz, in)
+	// Every problem at once: a trainer at a sheet fixes them in one go.
+	if err := apperr.JoinInvalid(err, Exception{Reason: in.Reason}.check(false)); err != nil {
+		return nil, err
 	}
 	snap, err := json.Marshal(questions)
 	if err != nil {
@@ -161,50 +119,75 @@ func (s *Service) EnterPaper(ctx context.Context, a *auth.Actor, sessionID int64
 // through the version's order and letters.
 func sheetAnswers(questions []quiz.Question, marks map[string]string) (map[string]quiz.Answer, error) {
 	out := make(map[string]quiz.Answer, len(marks))
-	for num, mark := range marks {
-		n, err := strconv.Atoi(strings.TrimSpace(num))
-		if err != nil || n < 1 || n > len(questions) {
-			return nil, apperr.Invalid("sheet.answers", "the sheet has questions 1 to %d, not %q", len(questions), num)
+	var problems apperr.Fields // every wrong mark, in the sheet's order
+	for _, num := range slices.SortedFunc(maps.Keys(marks), func(a, b string) int { return cmp.Compare(paperNum(a), paperNum(b)) }) {
+		n := paperNum(num)
+		if n < 1 || n > len(questions) {
+			problems.Add("sheet.answers", "the sheet has questions 1 to %d, not %q", len(questions), num)
+			continue
 		}
-		field := "sheet.answers." + strconv.Itoa(n)
-		mark = strings.TrimSpace(mark)
+		mark := strings.TrimSpace(marks[num])
 		if mark == "" {
 			continue
 		}
-		q := questions[n-1]
-		var in SaveInput
-		switch q.Kind {
-		case course.KindSingle, course.KindMultiple:
-			in.Choices = []string{}
-			for _, r := range strings.ToUpper(mark) {
-				if r == ' ' || r == ',' || r == ';' || r == '/' || r == '+' {
-					continue
-				}
-				i := int(r - 'A')
-				if i < 0 || i >= len(q.Choices) || quiz.Letter(i) != string(r) {
-					return nil, apperr.Invalid(field, "question %d has choices %s to %s, not %q", n, quiz.Letter(0), quiz.Letter(len(q.Choices)-1), string(r))
-				}
-				in.Choices = append(in.Choices, q.Choices[i].ID)
-			}
-			if q.Kind == course.KindSingle && len(slices.Compact(slices.Sorted(slices.Values(in.Choices)))) > 1 {
-				return nil, apperr.Invalid(field, "question %d takes one letter", n)
-			}
-		case course.KindShort:
-			in.Text = &mark
-		case course.KindNumeric:
-			x, err := paperNumber(mark)
-			if err != nil {
-				return nil, apperr.Invalid(field, "question %d takes a number, not %q", n, mark)
-			}
-			in.Number = &x
+		ans, problem := sheetMark(questions[n-1], n, mark)
+		if problem != "" {
+			problems.Add("sheet.answers."+strconv.Itoa(n), "%s", problem)
+			continue
 		}
-		ans, err := validAnswer(q, in)
-		if err != nil {
-			return nil, fmt.Errorf("question %d: %w", n, err)
-		}
-		out[q.ID] = ans
+		out[questions[n-1].ID] = ans
+	}
+	if err := problems.Err(); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// paperNum is a printed question number, or 0.
+func paperNum(s string) int {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		return 0
+	}
+	return n
+}
+
+// sheetMark reads what is marked for printed question n, or says what is wrong.
+func sheetMark(q quiz.Question, n int, mark string) (quiz.Answer, string) {
+	var in SaveInput
+	switch q.Kind {
+	case course.KindSingle, course.KindMultiple:
+		in.Choices = []string{}
+		for _, r := range strings.ToUpper(mark) {
+			if r == ' ' || r == ',' || r == ';' || r == '/' || r == '+' {
+				continue
+			}
+			i := int(r - 'A')
+			if i < 0 || i >= len(q.Choices) || quiz.Letter(i) != string(r) {
+				return quiz.Answer{}, fmt.Sprintf("question %d has choices %s to %s, not %q", n, quiz.Letter(0), quiz.Letter(len(q.Choices)-1), string(r))
+			}
+			in.Choices = append(in.Choices, q.Choices[i].ID)
+		}
+		if q.Kind == course.KindSingle && len(slices.Compact(slices.Sorted(slices.Values(in.Choices)))) > 1 {
+			return quiz.Answer{}, fmt.Sprintf("question %d takes one letter", n)
+		}
+	case course.KindShort:
+		in.Text = &mark
+	case course.KindNumeric:
+		x, err := paperNumber(mark)
+		if err != nil {
+			return quiz.Answer{}, fmt.Sprintf("question %d takes a number, not %q", n, mark)
+		}
+		in.Number = &x
+	}
+	ans, err := validAnswer(q, in)
+	if err != nil {
+		if de, ok := apperr.As(err); ok && len(de.Details) > 0 {
+			return quiz.Answer{}, fmt.Sprintf("question %d: %s", n, de.Details[0].Message)
+		}
+		return quiz.Answer{}, fmt.Sprintf("question %d: %v", n, err)
+	}
+	return ans, ""
 }
 
 // paperNumber reads a handwritten number as typed by the trainer: spaces as
@@ -219,4 +202,61 @@ func paperNumber(s string) (float64, error) {
 		err = strconv.ErrSyntax
 	}
 	return x, err
+}
+
+// paperResult reads a paper input into the questions it was answered on (the
+// printed version's order), the answers by question id, the result, and how it
+// was entered.
+func paperResult(qz *course.Quiz, in PaperInput) ([]quiz.Question, map[string]quiz.Answer, quiz.Result, string, error) {
+	given := 0
+	for _, set := range []bool{in.Sheet != nil, len(in.Answers) > 0, in.Score != nil} {
+		if set {
+			given++
+		}
+	}
+	if given != 1 {
+		return nil, nil, quiz.Result{}, "", apperr.Invalid("answers", "give one of: the sheet as marked, the answers question by question, or the score")
+	}
+	questions := quiz.Snapshot(qz, 0)
+	var plain map[string]quiz.Answer
+	var result quiz.Result
+	reason := byPaper
+	if in.Sheet != nil {
+		if err := checkPaperVersion(in.Sheet.Version); err != nil {
+			return nil, nil, quiz.Result{}, "", err
+		}
+		questions = quiz.PaperVersion(qz, in.Sheet.Version)
+		var err error
+		if plain, err = sheetAnswers(questions, in.Sheet.Answers); err != nil {
+			return nil, nil, quiz.Result{}, "", err
+		}
+		result = quiz.Total(questions, plain, qz.PassMark)
+	} else if in.Score != nil {
+		reason = byPaperScore
+		max := quiz.Total(questions, nil, 0).MaxScore
+		if *in.Score < 0 || *in.Score > max {
+			return nil, nil, quiz.Result{}, "", apperr.Invalid("score", "between 0 and %g (the quiz's maximum)", max)
+		}
+		result = quiz.ResultOf(*in.Score, max, qz.PassMark)
+	} else {
+		plain = map[string]quiz.Answer{}
+		for qid, raw := range in.Answers {
+			i := -1
+			for j := range questions {
+				if questions[j].ID == qid {
+					i = j
+				}
+			}
+			if i < 0 {
+				return nil, nil, quiz.Result{}, "", apperr.Invalid("answers", "no question %q in this quiz", qid)
+			}
+			ans, err := validAnswer(questions[i], raw)
+			if err != nil {
+				return nil, nil, quiz.Result{}, "", err
+			}
+			plain[qid] = ans
+		}
+		result = quiz.Total(questions, plain, qz.PassMark)
+	}
+	return questions, plain, result, reason, nil
 }

@@ -129,11 +129,6 @@ func (s *Server) paperSubmit(c echo.Context) error {
 			}
 		}
 	}
-	// The API leaves a paper result's reason optional; on the page it is asked
-	// for like every other exception's, so the audit log always says why.
-	if in.Reason == "" {
-		v.Errors["reason"] = l.T("paper.reason_required")
-	}
 	if len(v.Errors) > 0 {
 		return s.renderPaper(c, http.StatusUnprocessableEntity, v)
 	}

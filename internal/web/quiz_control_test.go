@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -484,25 +485,41 @@ func TestPaperResults(t *testing.T) {
 	qw.at(time.Hour)
 	paper := fmt.Sprintf("/api/v1/sessions/%d/quizzes/01-m/paper", qw.sessionID)
 	officerB := qw.idOf(t, qw.world.officerB)
+	// The trainer says why, every time (the audit log keeps it).
+	enter := func(body map[string]any) (*http.Response, string) {
+		t.Helper()
+		if _, ok := body["reason"]; !ok {
+			body["reason"] = "no phones in room B"
+		}
+		return ts.api(t, qw.trainerTok, "POST", paper, body)
+	}
 	// Neither or both of answers and score; too high a score; not enrolled; not the trainer.
 	for _, bad := range []map[string]any{{"user_id": officerB}, {"user_id": officerB, "score": 9}, {"user_id": officerB, "score": 1, "answers": map[string]any{"count": map[string]any{"number": 1}}}, {"user_id": officerB, "answers": map[string]any{"nope": map[string]any{"number": 1}}}} {
-		if res, body := ts.api(t, qw.trainerTok, "POST", paper, bad); res.StatusCode != 422 {
+		if res, body := enter(bad); res.StatusCode != 422 {
 			t.Errorf("%v: %d %s", bad, res.StatusCode, body)
 		}
 	}
-	if res, _ := ts.api(t, qw.trainerTok, "POST", paper, map[string]any{"user_id": qw.coordAID, "score": 1}); res.StatusCode != 404 {
+	if res, _ := enter(map[string]any{"user_id": qw.coordAID, "score": 1}); res.StatusCode != 404 {
 		t.Errorf("paper result for someone not enrolled: %d", res.StatusCode)
 	}
-	if res, _ := ts.api(t, ts.token(t, qw.coordB), "POST", paper, map[string]any{"user_id": officerB, "score": 3}); res.StatusCode != 404 {
+	if res, _ := ts.api(t, ts.token(t, qw.coordB), "POST", paper, map[string]any{"user_id": officerB, "score": 3, "reason": "r"}); res.StatusCode != 404 {
 		t.Errorf("coordinator entering a paper result: %d", res.StatusCode)
 	}
+	// Without a reason, and with a wrong mark too: both said at once, nothing stored.
+	res, body := enter(map[string]any{"user_id": officerB, "reason": " ", "sheet": map[string]any{"version": 1, "answers": map[string]string{"1": "Z", "2": "Z", "3": "Z"}}})
+	if res.StatusCode != 422 || !strings.Contains(body, `"field":"reason"`) || !strings.Contains(body, `"field":"sheet.answers.`) {
+		t.Errorf("no reason and a wrong mark: %d %s", res.StatusCode, body)
+	}
+	if ats, _ := ts.DB.Read(context.Background()).Attempts(qw.sessionID, "01-m", &officerB); len(ats) != 0 {
+		t.Fatalf("a refused paper result was stored: %+v", ats)
+	}
 	// A failing sheet first, then corrected: one paper attempt, the last one counts.
-	if res, body := ts.api(t, qw.trainerTok, "POST", paper, map[string]any{"user_id": officerB, "score": 1}); res.StatusCode != 200 || !strings.Contains(body, `"passed":false`) {
+	if res, body := enter(map[string]any{"user_id": officerB, "score": 1}); res.StatusCode != 200 || !strings.Contains(body, `"passed":false`) {
 		t.Fatalf("paper score: %d %s", res.StatusCode, body)
 	}
 	sheet := map[string]any{"user_id": officerB, "reason": "sheet re-marked", "answers": map[string]any{
 		"type": map[string]any{"text": "SHORT-ANSWER-2b8"}, "count": map[string]any{"number": 4242}, "pick": map[string]any{"choices": []string{}}}}
-	res, body := ts.api(t, qw.trainerTok, "POST", paper, sheet)
+	res, body = enter(sheet)
 	if res.StatusCode != 200 || !strings.Contains(body, `"score":2`) {
 		t.Fatalf("paper answers: %d %s", res.StatusCode, body)
 	}
@@ -514,18 +531,18 @@ func TestPaperResults(t *testing.T) {
 	}
 	for _, bad := range []map[string]any{{"version": 0, "answers": map[string]string{"1": "B"}}, {"version": 1, "answers": map[string]string{"4": "B"}}, {"version": 1, "answers": map[string]string{"x": "B"}},
 		{"version": 100, "answers": map[string]string{"1": "B"}}, {"version": 1, "answers": map[string]string{"1": "C", "2": "C", "3": "C"}}} {
-		if res, body := ts.api(t, qw.trainerTok, "POST", paper, map[string]any{"user_id": officerB, "sheet": bad}); res.StatusCode != 422 {
+		if res, body := enter(map[string]any{"user_id": officerB, "sheet": bad}); res.StatusCode != 422 {
 			t.Errorf("sheet %v: %d %s", bad, res.StatusCode, body)
 		}
 	}
-	if res, body := ts.api(t, qw.trainerTok, "POST", paper, map[string]any{"user_id": officerB, "sheet": map[string]any{"version": 2, "answers": map[string]string{pickN: "A B"}}}); res.StatusCode != 422 || !strings.Contains(body, "takes one letter") {
+	if res, body := enter(map[string]any{"user_id": officerB, "sheet": map[string]any{"version": 2, "answers": map[string]string{pickN: "A B"}}}); res.StatusCode != 422 || !strings.Contains(body, "takes one letter") {
 		t.Errorf("two letters for a single choice: %d %s", res.StatusCode, body)
 	}
 	marked := map[string]any{"version": 2, "answers": marks}
-	if res, body := ts.api(t, qw.trainerTok, "POST", paper, map[string]any{"user_id": officerB, "sheet": marked}); res.StatusCode != 200 || !strings.Contains(body, `"score":3`) {
+	if res, body := enter(map[string]any{"user_id": officerB, "sheet": marked}); res.StatusCode != 200 || !strings.Contains(body, `"score":3`) {
 		t.Fatalf("paper sheet: %d %s", res.StatusCode, body)
 	}
-	res, body = ts.api(t, qw.trainerTok, "POST", paper, sheet)
+	res, body = enter(sheet)
 	if res.StatusCode != 200 || !strings.Contains(body, `"score":2`) {
 		t.Fatalf("paper answers again: %d %s", res.StatusCode, body)
 	}
@@ -540,7 +557,7 @@ func TestPaperResults(t *testing.T) {
 	}
 	// Counted for the certificate: 2 of 3 is below the pass mark; the sheet is
 	// marked again as 3 of 3, which passes, and the close issues the certificate.
-	if res, body := ts.api(t, qw.trainerTok, "POST", paper, map[string]any{"user_id": officerB, "score": 3}); res.StatusCode != 200 || !strings.Contains(body, `"passed":true`) {
+	if res, body := enter(map[string]any{"user_id": officerB, "score": 3}); res.StatusCode != 200 || !strings.Contains(body, `"passed":true`) {
 		t.Fatalf("paper pass: %d %s", res.StatusCode, body)
 	}
 	ts.api(t, qw.trainerTok, "PUT", fmt.Sprintf("/api/v1/sessions/%d/attendance/%d", qw.sessionID, officerB), map[string]string{"status": "present"})
