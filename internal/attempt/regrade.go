@@ -3,6 +3,7 @@ package attempt
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -33,7 +34,8 @@ type RegradeRow struct {
 // attempts in a session again, against the quiz as it is now in the course.
 type Regrade struct {
 	Quiz        string       `json:"quiz"`
-	ContentHash string       `json:"content_hash"` // the version applied; confirm with it
+	Version     string       `json:"version"`      // the course version scored against
+	ContentHash string       `json:"content_hash"` // the quiz's version applied; confirm with it
 	Applied     bool         `json:"applied"`
 	Questions   []KeyChange  `json:"questions"` // what the new version marks differently
 	Rows        []RegradeRow `json:"rows"`
@@ -51,25 +53,43 @@ type KeyChange struct {
 	Changes    []string `json:"changes"` // quiz.KeyChanges: key, points, dropped, restored
 }
 
+// RegradeInput chooses what a regrade scores against and whether to apply it.
+type RegradeInput struct {
+	// Version is the course's content hash to regrade against: a stored earlier
+	// version (the fix made it worse) or, empty, the version served now.
+	Version string `json:"version"`
+	// Confirm is the quiz's content hash from the preview; empty only previews.
+	Confirm string `json:"confirm"`
+	Reason  string `json:"reason"`
+}
+
 // RegradeQuiz recomputes the scores of a session's submitted attempts at a quiz
 // from their stored answers, with the answer keys, points and dropped questions
-// of the quiz's current version (a trainer fixed the Markdown). Without confirm
-// it only previews. To apply, the caller passes the content hash the preview
-// showed: if the course changed since, nothing is applied (409), so what was
-// previewed is exactly what is applied. Applying needs a reason; it stores the
-// new key in each attempt (the officer's review shows it) and audits every
-// change, with which questions changed and why.
-func (s *Service) RegradeQuiz(ctx context.Context, a *auth.Actor, sessionID int64, quizID string, confirmHash, reason string) (*Regrade, error) {
-	_, _, qz, err := s.managedQuiz(ctx, a, sessionID, quizID)
+// of a chosen version of the quiz: the one served now (a trainer fixed the
+// Markdown), or a stored earlier one. Without Confirm it only previews. To
+// apply, the caller passes the quiz's content hash the preview showed: if the
+// chosen version changed since, nothing is applied (409), so what was previewed
+// is exactly what is applied. Applying needs a reason; it stores the new key in
+// each attempt (the officer's review shows it) and audits every change, with
+// which questions changed and why.
+func (s *Service) RegradeQuiz(ctx context.Context, a *auth.Actor, sessionID int64, quizID string, in RegradeInput) (*Regrade, error) {
+	ts, c, qz, err := s.managedQuiz(ctx, a, sessionID, quizID)
 	if err != nil {
 		return nil, err
 	}
-	out := &Regrade{Quiz: quizID, ContentHash: qz.Hash, Questions: []KeyChange{}}
-	if confirmHash != "" && confirmHash != qz.Hash {
+	if in.Version != "" && in.Version != c.Hash {
+		if qz, err = s.storedQuiz(ctx, ts.CourseID, in.Version, quizID); err != nil {
+			return nil, err
+		}
+	} else {
+		in.Version = c.Hash
+	}
+	out := &Regrade{Quiz: quizID, Version: in.Version, ContentHash: qz.Hash, Questions: []KeyChange{}}
+	if in.Confirm != "" && in.Confirm != qz.Hash {
 		return nil, apperr.Conflict("the quiz changed since the preview; preview the regrade again")
 	}
-	apply := confirmHash != ""
-	reason = strings.TrimSpace(reason)
+	apply := in.Confirm != ""
+	reason := strings.TrimSpace(in.Reason)
 	if apply && (reason == "" || utf8.RuneCountInString(reason) > 500) {
 		return nil, apperr.Invalid("reason", "say what was wrong (up to 500 characters): the audit log keeps it")
 	}
@@ -165,7 +185,7 @@ func (s *Service) RegradeQuiz(ctx context.Context, a *auth.Actor, sessionID int6
 		for _, kc := range out.Questions {
 			questions[kc.QuestionID] = kc.Changes
 		}
-		summary, err := json.Marshal(map[string]any{"quiz": quizID, "content_hash": qz.Hash, "attempts": len(out.Rows),
+		summary, err := json.Marshal(map[string]any{"quiz": quizID, "course_version": in.Version, "content_hash": qz.Hash, "attempts": len(out.Rows),
 			"changed": out.Changed, "now_pass": out.NowPass, "now_fail": out.NowFail, "questions": questions, "reason": reason})
 		if err != nil {
 			return err
@@ -218,4 +238,33 @@ func questionTitle(prompt string) string {
 		title = string(r[:79]) + "…"
 	}
 	return title
+}
+
+// storedQuiz loads a quiz from a stored version of a course.
+func (s *Service) storedQuiz(ctx context.Context, courseID, version, quizID string) (*course.Quiz, error) {
+	files, err := s.db.CourseVersionFiles(ctx, courseID, version)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, apperr.Invalid("version", "this course has no stored version %q", version)
+	} else if err != nil {
+		return nil, err
+	}
+	c, probs := course.FromFiles(courseID, files)
+	if len(probs) > 0 {
+		return nil, apperr.Invalid("version", "version %.12s of the course does not load: %s", version, probs[0].Message)
+	}
+	m := c.Module(quizID)
+	if m == nil || m.Quiz == nil {
+		return nil, apperr.Invalid("version", "version %.12s of the course has no quiz %q", version, quizID)
+	}
+	return m.Quiz, nil
+}
+
+// CourseVersions lists the stored versions of a session's course, newest first,
+// for its trainers to choose one to regrade against.
+func (s *Service) CourseVersions(ctx context.Context, a *auth.Actor, sessionID int64) ([]store.CourseVersionInfo, error) {
+	ts, err := s.managedSession(ctx, a, sessionID)
+	if err != nil {
+		return nil, err
+	}
+	return s.db.CourseVersions(ctx, ts.CourseID)
 }

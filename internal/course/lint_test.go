@@ -101,3 +101,26 @@ func TestLoadAll_ShippedCoursesAreClean(t *testing.T) {
 		t.Fatal("no shipped course")
 	}
 }
+
+// A stored version loads back as the same course: same hash, same quizzes.
+func TestFromFiles_StoredVersionLoadsBack(t *testing.T) {
+	c, probs := Load(os.DirFS("../../courses"), "crypto-crime", "courses/crypto-crime")
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	back, probs := FromFiles(c.ID, c.Sources)
+	if len(probs) > 0 {
+		t.Fatalf("stored files do not load back: %v", probs)
+	}
+	if back.Hash != c.Hash || len(back.Modules) != len(c.Modules) {
+		t.Fatalf("loaded back as %s with %d modules, want %s with %d", back.Hash, len(back.Modules), c.Hash, len(c.Modules))
+	}
+	for i, m := range c.Modules {
+		if m.Quiz != nil && (back.Modules[i].Quiz == nil || back.Modules[i].Quiz.Hash != m.Quiz.Hash) {
+			t.Errorf("quiz %s differs after loading back", m.ID)
+		}
+	}
+	if _, probs := FromFiles("crypto-crime", map[string][]byte{"course.md": []byte("no front matter")}); len(probs) == 0 {
+		t.Errorf("broken stored files load without a problem")
+	}
+}

@@ -3,9 +3,11 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
 
@@ -32,10 +34,14 @@ func (db *DB) SaveCourseVersion(ctx context.Context, courseID, hash string, file
 	return nil
 }
 
-// CourseVersionFiles returns the files of a stored course version.
-func (db *DB) CourseVersionFiles(ctx context.Context, hash string) (map[string][]byte, error) {
+// CourseVersionFiles returns the files of a stored version of a course
+// (ErrNotFound when that course has no such version).
+func (db *DB) CourseVersionFiles(ctx context.Context, courseID, hash string) (map[string][]byte, error) {
 	var v CourseVersion
-	if err := db.R.WithContext(ctx).Where("hash = ?", hash).Take(&v).Error; err != nil {
+	err := db.R.WithContext(ctx).Where("hash = ? AND course_id = ?", hash, courseID).Take(&v).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, ErrNotFound
+	} else if err != nil {
 		return nil, fmt.Errorf("load course version %s: %w", hash, err)
 	}
 	files := map[string][]byte{}
@@ -43,4 +49,24 @@ func (db *DB) CourseVersionFiles(ctx context.Context, hash string) (map[string][
 		return nil, fmt.Errorf("decode course version %s: %w", hash, err)
 	}
 	return files, nil
+}
+
+// CourseVersionInfo names one stored version of a course.
+type CourseVersionInfo struct {
+	Hash      string    `json:"hash"`
+	CreatedAt time.Time `json:"stored_at"`
+}
+
+// CourseVersions lists the stored versions of a course, newest first.
+func (db *DB) CourseVersions(ctx context.Context, courseID string) ([]CourseVersionInfo, error) {
+	var rows []CourseVersion
+	if err := db.R.WithContext(ctx).Select("hash", "created_at").Where("course_id = ?", courseID).
+		Order("created_at DESC, hash").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list versions of course %s: %w", courseID, err)
+	}
+	out := make([]CourseVersionInfo, len(rows))
+	for i, r := range rows {
+		out[i] = CourseVersionInfo{Hash: r.Hash, CreatedAt: time.Unix(r.CreatedAt, 0).UTC()}
+	}
+	return out, nil
 }

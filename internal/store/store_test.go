@@ -2,11 +2,13 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -63,15 +65,28 @@ func TestCourseVersion_SaveAndLoad(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	got, err := db.CourseVersionFiles(ctx, hash)
+	got, err := db.CourseVersionFiles(ctx, "demo", hash)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if string(got["course.md"]) != string(files["course.md"]) || len(got) != 2 {
 		t.Errorf("files = %v", got)
 	}
-	if _, err := db.CourseVersionFiles(ctx, "missing"); err == nil {
-		t.Errorf("a missing version loaded")
+	if _, err := db.CourseVersionFiles(ctx, "demo", "missing"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("a missing version: %v", err)
+	}
+	if _, err := db.CourseVersionFiles(ctx, "other-course", hash); !errors.Is(err, ErrNotFound) {
+		t.Errorf("another course's version: %v", err)
+	}
+	older := strings.Repeat("f", 64)
+	if err := db.SaveCourseVersion(ctx, "demo", older, files); err != nil {
+		t.Fatal(err)
+	}
+	if vs, err := db.CourseVersions(ctx, "demo"); err != nil || len(vs) != 2 {
+		t.Errorf("versions of demo: %+v %v", vs, err)
+	}
+	if vs, err := db.CourseVersions(ctx, "nothing"); err != nil || len(vs) != 0 {
+		t.Errorf("versions of a course never seen: %+v %v", vs, err)
 	}
 }
 
@@ -105,7 +120,10 @@ func TestOpen_PostgreSQL(t *testing.T) {
 	if err := db.SaveCourseVersion(ctx, "pg", hash, map[string][]byte{"course.md": []byte("x")}); err != nil {
 		t.Fatalf("saving a version twice: %v", err)
 	}
-	if files, err := db.CourseVersionFiles(ctx, hash); err != nil || string(files["course.md"]) != "x" {
+	if files, err := db.CourseVersionFiles(ctx, "pg", hash); err != nil || string(files["course.md"]) != "x" {
 		t.Errorf("files = %v, %v", files, err)
+	}
+	if vs, err := db.CourseVersions(ctx, "pg"); err != nil || len(vs) == 0 {
+		t.Errorf("versions = %v, %v", vs, err)
 	}
 }

@@ -155,16 +155,13 @@ func (s *Server) apiRegrade(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var in struct {
-		Confirm string `json:"confirm"`
-		Reason  string `json:"reason"`
-	}
+	var in attempt.RegradeInput
 	if c.Request().ContentLength != 0 {
 		if err := bindJSON(c, &in); err != nil {
 			return err
 		}
 	}
-	r, err := s.attempts.RegradeQuiz(c.Request().Context(), actor(c), id, c.Param("quiz"), in.Confirm, in.Reason)
+	r, err := s.attempts.RegradeQuiz(c.Request().Context(), actor(c), id, c.Param("quiz"), in)
 	if err != nil {
 		return err
 	}

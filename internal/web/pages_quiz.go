@@ -14,6 +14,7 @@ import (
 	"github.com/lectern-platform/lectern/internal/attempt"
 	"github.com/lectern-platform/lectern/internal/course"
 	"github.com/lectern-platform/lectern/internal/schedule"
+	"github.com/lectern-platform/lectern/internal/store"
 )
 
 type quizzesView struct {
@@ -286,10 +287,13 @@ func (s *Server) quizStateSubmit(c echo.Context, closed bool) error {
 // regradeView is the trainer's regrade preview: every submitted attempt before and
 // after, with the version to confirm.
 type regradeView struct {
-	Session *schedule.Session
-	Regrade *attempt.Regrade
-	Reason  string
-	Error   string
+	Session  *schedule.Session
+	Regrade  *attempt.Regrade
+	Versions []store.CourseVersionInfo // to choose another to regrade against
+	Current  string                    // the course version served now
+	Notice   string                    // why the version asked for is not shown
+	Reason   string
+	Error    string
 }
 
 // regradePage previews a regrade against the quiz as the course has it now.
@@ -302,9 +306,21 @@ func (s *Server) renderRegrade(c echo.Context, status int, v regradeView) error 
 	if err != nil {
 		return err
 	}
-	r, err := s.attempts.RegradeQuiz(c.Request().Context(), actor(c), ses.ID, c.Param("quiz"), "", "")
+	ctx := c.Request().Context()
+	r, err := s.attempts.RegradeQuiz(ctx, actor(c), ses.ID, c.Param("quiz"), attempt.RegradeInput{Version: c.FormValue("version")})
+	if de, ok := apperr.As(err); ok && de.Code == apperr.CodeInvalid && status == http.StatusOK {
+		// An unknown version in the URL: show the current one, saying why.
+		v.Notice = userMessage(de)
+		r, err = s.attempts.RegradeQuiz(ctx, actor(c), ses.ID, c.Param("quiz"), attempt.RegradeInput{})
+	}
 	if err != nil {
 		return err
+	}
+	if v.Versions, err = s.attempts.CourseVersions(ctx, actor(c), ses.ID); err != nil {
+		return err
+	}
+	if crs, ok := s.library.Course(ses.Course); ok {
+		v.Current = crs.Hash
 	}
 	v.Session, v.Regrade = ses, r
 	return s.render(c, status, "regrade.html", s.localizer(c).T("regrade.title"), v)
@@ -318,7 +334,8 @@ func (s *Server) regradeSubmit(c echo.Context) error {
 		return err
 	}
 	reason := c.FormValue("reason")
-	r, err := s.attempts.RegradeQuiz(c.Request().Context(), actor(c), id, c.Param("quiz"), c.FormValue("confirm"), reason)
+	r, err := s.attempts.RegradeQuiz(c.Request().Context(), actor(c), id, c.Param("quiz"),
+		attempt.RegradeInput{Version: c.FormValue("version"), Confirm: c.FormValue("confirm"), Reason: reason})
 	if de, ok := apperr.As(err); ok && de.Code == apperr.CodeInvalid {
 		return s.renderRegrade(c, http.StatusUnprocessableEntity, regradeView{Reason: reason, Error: userMessage(de)})
 	}

@@ -582,3 +582,69 @@ func TestPaperResults(t *testing.T) {
 		t.Errorf("%d paper audit events, want 5", n)
 	}
 }
+
+// The fix made it worse: a regrade chooses a stored earlier version of the
+// course to score against, previewed and applied like the current one.
+func TestRegrade_AgainstAnEarlierVersion(t *testing.T) {
+	ts, quizFile := editableQuizServer(t)
+	qw := newQuizWorldOn(t, newWorldOn(t, ts))
+	qw.at(time.Hour)
+	qw.passQuiz(t, qw.officerA, true)  // right with the original key
+	qw.passQuiz(t, qw.officerB, false) // wrong with it
+	officerB := qw.idOf(t, qw.world.officerB)
+	regrade := fmt.Sprintf("/api/v1/sessions/%d/quizzes/01-m/regrade", qw.sessionID)
+	_, body := ts.api(t, qw.trainerTok, "POST", regrade, nil)
+	original := decode[attempt.Regrade](t, body)
+	if original.Changed != 0 || original.Version == "" {
+		t.Fatalf("a preview against the version served: %s", body)
+	}
+
+	// A wrong "fix" is applied...
+	flipPickKey(t, ts, quizFile)
+	_, body = ts.api(t, qw.trainerTok, "POST", regrade, nil)
+	wrong := decode[attempt.Regrade](t, body)
+	if wrong.Version == original.Version {
+		t.Fatalf("the edited course has the same version")
+	}
+	if res, body := ts.api(t, qw.trainerTok, "POST", regrade, map[string]string{"confirm": wrong.ContentHash, "reason": "key looked reversed"}); res.StatusCode != 200 {
+		t.Fatalf("apply: %d %s", res.StatusCode, body)
+	}
+	if passedOf(t, qw, qw.officerAID) || !passedOf(t, qw, officerB) {
+		t.Fatalf("the wrong fix was not applied")
+	}
+
+	// ...and undone by regrading against the version from before it.
+	for _, bad := range []string{"not-a-version", strings.Repeat("0", 64)} {
+		if res, body := ts.api(t, qw.trainerTok, "POST", regrade, map[string]string{"version": bad}); res.StatusCode != 422 || !strings.Contains(body, `"version"`) {
+			t.Errorf("version %q: %d %s", bad, res.StatusCode, body)
+		}
+	}
+	trainer := ts.browser(t, qw.world.trainer)
+	pagePath := fmt.Sprintf("/sessions/%d/quizzes/01-m/regrade", qw.sessionID)
+	_, html := getWith(t, trainer, ts.URL+pagePath)
+	if strings.Count(html, "<option ") != 2 || !strings.Contains(html, `value="`+original.Version+`"`) || !strings.Contains(html, "as served now") {
+		t.Errorf("the regrade page does not offer both stored versions")
+	}
+	_, html = getWith(t, trainer, ts.URL+pagePath+"?version=nope")
+	if !strings.Contains(html, "no stored version") {
+		t.Errorf("an unknown version in the URL is not explained")
+	}
+	_, html = getWith(t, trainer, ts.URL+pagePath+"?version="+original.Version)
+	if !strings.Contains(html, `name="version" value="`+original.Version+`"`) || !strings.Contains(html, "now passes") || !strings.Contains(html, "now fails") {
+		t.Fatalf("the preview against the earlier version: %s", html)
+	}
+	m := regexp.MustCompile(`name="confirm" value="([0-9a-f]+)"`).FindStringSubmatch(html)
+	if m == nil {
+		t.Fatal("no confirm form")
+	}
+	if res, _ := activate(t, ts, trainer, pagePath, url.Values{"version": {original.Version}, "confirm": {m[1]}, "reason": {"the key was right: back to this morning's version"}}); res.StatusCode != 303 {
+		t.Fatalf("apply the earlier version: %d", res.StatusCode)
+	}
+	if !passedOf(t, qw, qw.officerAID) || passedOf(t, qw, officerB) {
+		t.Errorf("the earlier version's key was not applied")
+	}
+	events, _ := ts.DB.Read(context.Background()).AuditEvents(&qw.sessionID, 50)
+	if e := events[0]; e.Action != "quiz.regrade" || !strings.Contains(e.After, `"course_version":"`+original.Version+`"`) {
+		t.Errorf("the audit does not say which version was applied: %s %s", e.Action, e.After)
+	}
+}
