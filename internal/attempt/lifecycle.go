@@ -124,9 +124,21 @@ func reviewAllowed(a *auth.Actor, at *store.Attempt, ts *store.TrainingSession, 
 	return false
 }
 
-// attemptsLeft reports whether the attempt's owner may still start another
-// attempt at its quiz (the quiz's limit plus any granted).
+// attemptsLeft reports whether the attempt's owner may still answer the quiz:
+// an attempt of theirs is open (a second one, or one reopened), or they may
+// start another (the quiz's limit plus any granted). Either would be answered
+// from this attempt's review in another tab.
 func (s *Service) attemptsLeft(q store.Q, at *store.Attempt, ts *store.TrainingSession) (bool, error) {
+	taken, err := q.Attempts(at.SessionID, at.QuizID, &at.UserID)
+	if err != nil {
+		return false, err
+	}
+	now := s.Now()
+	for i := range taken {
+		if taken[i].Finalised == "" && now.Before(taken[i].Deadline) {
+			return true, nil
+		}
+	}
 	c, ok := s.courses.Course(ts.CourseID)
 	if !ok {
 		return false, nil
@@ -134,10 +146,6 @@ func (s *Service) attemptsLeft(q store.Q, at *store.Attempt, ts *store.TrainingS
 	m := c.Module(at.QuizID)
 	if m == nil || m.Quiz == nil {
 		return false, nil
-	}
-	taken, err := q.Attempts(at.SessionID, at.QuizID, &at.UserID)
-	if err != nil {
-		return false, err
 	}
 	extra, err := q.ExtraAttempts(at.SessionID, at.UserID, at.QuizID)
 	if err != nil {

@@ -533,3 +533,48 @@ func TestReviewPolicy_AfterSubmitWaitsForTheLastAttempt(t *testing.T) {
 		t.Errorf("the key is not shown once the trainer closes the quiz")
 	}
 }
+
+// Under after_submit, the key of a submitted attempt must stay hidden while
+// another attempt of the officer is open: the second attempt (the last one
+// allowed, so none is left to start) or a reopened first one would be answered
+// from the first's review in another tab.
+func TestReviewPolicy_AfterSubmitHiddenWhileAnAttemptIsOpen(t *testing.T) {
+	fsys := reviewCourse(t, "after_submit")
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, fsys); err != nil {
+		t.Fatal(err)
+	}
+	quizFile := filepath.Join(dir, "secret", "01-m.quiz.md")
+	src, _ := os.ReadFile(quizFile)
+	if err := os.WriteFile(quizFile, []byte(strings.Replace(string(src), "---\n", "---\nattempts: 2\n", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	qw := newQuizWorldOn(t, newWorldOn(t, startServer(t, os.DirFS(dir))))
+	ts := qw.ts
+	qw.at(time.Hour)
+	shows := func(attemptID int64) bool {
+		t.Helper()
+		_, body := ts.api(t, qw.officerA, "GET", fmt.Sprintf("/api/v1/attempts/%d", attemptID), nil)
+		_, page := getWith(t, ts.browser(t, qw.world.officerA), fmt.Sprintf("%s/attempts/%d", ts.URL, attemptID))
+		return strings.Contains(body, "EXPLANATION-9c1") || strings.Contains(page, "EXPLANATION-9c1")
+	}
+	qw.passQuiz(t, qw.officerA, false)
+	first := attemptsOf(t, qw, qw.officerAID)[0].ID
+	second := qw.start(t, qw.officerA) // the last attempt allowed, in progress
+	if shows(first) {
+		t.Errorf("the first attempt's key is shown while the last one is in progress")
+	}
+	if res, body := ts.api(t, qw.officerA, "POST", fmt.Sprintf("/api/v1/attempts/%d/submit", second.ID), nil); res.StatusCode != 200 {
+		t.Fatalf("submit: %d %s", res.StatusCode, body)
+	}
+	if !shows(first) {
+		t.Fatalf("the key is not shown once both attempts are used")
+	}
+	if res, body := ts.api(t, qw.trainerTok, "POST", fmt.Sprintf("/api/v1/attempts/%d/reopen", first),
+		map[string]any{"minutes": 10, "reason": "phone died"}); res.StatusCode != 200 {
+		t.Fatalf("reopen: %d %s", res.StatusCode, body)
+	}
+	if shows(second.ID) {
+		t.Errorf("the second attempt's key is shown while the first is reopened")
+	}
+}
