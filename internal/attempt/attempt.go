@@ -323,6 +323,11 @@ func (s *Service) Start(ctx context.Context, a *auth.Actor, sessionID int64, qui
 	var attemptID int64
 	overdue := 0 // earlier attempts finalised by their deadline on the way
 	err = s.db.Tx(ctx, func(q store.Q) error {
+		// One start (or paper entry) per officer at a time: two taps must not
+		// both find no open attempt and each create one.
+		if _, err := q.EnrollmentForUpdate(sessionID, a.UserID); err != nil {
+			return err
+		}
 		// Again inside the writer: a trainer may have closed it a moment ago.
 		if closed, err := q.QuizClosed(sessionID, quizID); err != nil {
 			return err

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"math"
@@ -64,8 +65,11 @@ func (s *Service) EnterPaper(ctx context.Context, a *auth.Actor, sessionID int64
 	}
 	now := s.Now()
 	err = s.db.Tx(ctx, func(q store.Q) error {
-		if e, err := q.Enrollment(sessionID, in.UserID); err != nil || e.Status != "enrolled" {
+		e, err := q.EnrollmentForUpdate(sessionID, in.UserID)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && e.Status != "enrolled") {
 			return apperr.NotFound("enrolment")
+		} else if err != nil {
+			return err
 		}
 		previous, err := q.Attempts(sessionID, quizID, &in.UserID)
 		if err != nil {

@@ -206,6 +206,23 @@ func (q Q) Enrollment(sessionID, userID int64) (*Enrollment, error) {
 	return &e, nil
 }
 
+// EnrollmentForUpdate loads an enrolment inside a write transaction, locking
+// its row on PostgreSQL (SQLite's transactions are already exclusive): what
+// one officer's attempts at a quiz become — a start, a paper sheet entered —
+// is decided by one transaction at a time, so two cannot both find none and
+// each create attempt 1.
+func (q Q) EnrollmentForUpdate(sessionID, userID int64) (*Enrollment, error) {
+	var e Enrollment
+	g := q.g.Preload("User")
+	if q.postgres {
+		g = g.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	if err := g.Where("session_id = ? AND user_id = ?", sessionID, userID).Take(&e).Error; err != nil {
+		return nil, fmt.Errorf("load enrollment: %w", translate(err))
+	}
+	return &e, nil
+}
+
 // Enrollments lists a session's enrolments, enrolled first then the waitlist in
 // order; agencyID optionally restricts to one agency's users.
 func (q Q) Enrollments(sessionID int64, agencyID *int64) ([]Enrollment, error) {

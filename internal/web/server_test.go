@@ -43,9 +43,16 @@ func startServer(t testing.TB, fsys fs.FS) *testServer {
 // the test's own).
 func startServerWith(t testing.TB, fsys fs.FS, cfg Config) *testServer {
 	t.Helper()
+	return startServerOn(t, fsys, cfg, filepath.Join(t.TempDir(), "lectern.db"))
+}
+
+// startServerOn starts a server on the database dsn names (a SQLite file, or
+// PostgreSQL: see postgresDSN).
+func startServerOn(t testing.TB, fsys fs.FS, cfg Config, dsn string) *testServer {
+	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "lectern.db"), log)
+	db, err := store.Open(ctx, dsn, log)
 	if err != nil {
 		t.Fatal(err)
 	}
