@@ -1,8 +1,9 @@
 // Package typeset sets mixed-script text on PDF pages (fpdf) for every document
 // Lectern prints — certificates, sign-in slips, paper quizzes — so a name or a
 // question prints the same way in each: the embedded fonts (Latin, Greek,
-// Cyrillic, Hebrew, Hangul), per-character font fallback, right-to-left order,
-// and the drawing helpers on Page. This file holds the fonts.
+// Cyrillic, Hebrew, Hangul, Arabic), per-character font fallback, Arabic
+// joining (arabic.go), right-to-left order, and the drawing helpers on Page.
+// This file holds the fonts.
 package typeset
 
 import (
@@ -40,7 +41,7 @@ type face struct {
 }
 
 // faces in order of preference: Noto Sans for Latin, Greek and Cyrillic (and the
-// digits and punctuation every script uses), then Hebrew, then Hangul.
+// digits and punctuation every script uses), then Hebrew, Hangul, Arabic.
 var faces = []*face{
 	{family: "notosans", regular: "NotoSans-Regular.ttf", bold: "NotoSans-Bold.ttf", base: &unicode.RangeTable{R16: []unicode.Range16{
 		{Lo: 0x0020, Hi: 0x007e, Stride: 1}, // ASCII
@@ -57,6 +58,17 @@ var faces = []*face{
 	}}},
 	// Hangul names share few syllables: this face is cut for each document.
 	{family: "nanumsquare", regular: "NanumSquareR.ttf", bold: "NanumSquareB.ttf"},
+	// Arabic script (Arabic, Persian, Urdu), drawn in the presentation forms
+	// shapeArabic turns letters into. Last, so that no character the faces above
+	// already drew changes font.
+	{family: "notoarabic", regular: "NotoSansArabic-Regular.ttf", bold: "NotoSansArabic-Bold.ttf", base: &unicode.RangeTable{R16: []unicode.Range16{
+		{Lo: 0x0020, Hi: 0x007e, Stride: 1},
+		{Lo: 0x00a0, Hi: 0x00ff, Stride: 1},
+		{Lo: 0x0600, Hi: 0x06ff, Stride: 1}, // Arabic
+		{Lo: 0x2010, Hi: 0x2027, Stride: 1},
+		{Lo: 0xfb50, Hi: 0xfbff, Stride: 1}, // the presentation forms of arabic_forms.go
+		{Lo: 0xfe70, Hi: 0xfeff, Stride: 1},
+	}}},
 }
 
 var (
@@ -171,10 +183,11 @@ type segment struct {
 }
 
 // layoutLine turns logical text into segments to draw left to right: Unicode NFC,
-// the bidi algorithm's runs put in visual order (right-to-left runs reversed,
-// brackets mirrored), then each run cut where the face must change.
+// Arabic letters in their joining forms (shapeArabic), the bidi algorithm's runs
+// put in visual order (right-to-left runs reversed, brackets mirrored), then each
+// run cut where the face must change.
 func layoutLine(s string) []segment {
-	s = norm.NFC.String(strings.TrimSpace(s))
+	s = shapeArabic(norm.NFC.String(strings.TrimSpace(s)))
 	var runs []string
 	var p bidi.Paragraph
 	if _, err := p.SetString(s); err != nil {

@@ -10,6 +10,7 @@ var everyScript = []string{
 	"Полиция Республики Беларусь",
 	"משטרת ישראל",
 	"경찰청 사이버수사국",
+	"شرطة دبي",
 }
 
 func TestLayoutLine_VisualOrder(t *testing.T) {
@@ -57,7 +58,16 @@ func TestUncovered(t *testing.T) {
 			t.Errorf("%q: uncovered %q %v", text, u, err)
 		}
 	}
-	if u, _ := Uncovered("Ahmed محمد"); len(u) != 4 {
-		t.Errorf("Arabic is not embedded, yet uncovered = %q", u)
+	for _, text := range []string{"Ahmed محمد", "فاطمه رضایی", "عمران خان ٹیکسلا", "مُحَمَّد ١٢٣"} {
+		if u, err := Uncovered(text); err != nil || len(u) != 0 {
+			t.Errorf("%q: uncovered %q %v", text, u, err)
+		}
+	}
+	// Scripts no embedded font has: Devanagari (its vowel signs are marks, not
+	// listed), Thai, Chinese outside the Hanja of the Korean font.
+	for text, want := range map[string]string{"राहुल Sharma": "राहल", "สมชาย": "สมชาย", "张伟 Zhang": "张伟"} {
+		if u, _ := Uncovered(text); string(u) != want {
+			t.Errorf("%q: uncovered %q, want %q", text, string(u), want)
+		}
 	}
 }
