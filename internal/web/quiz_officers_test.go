@@ -399,3 +399,39 @@ func TestBrowser_PaperResultOnATablet(t *testing.T) {
 		t.Errorf("officer's row: %q", row)
 	}
 }
+
+// TestSessionHistory_OnlyItsTrainers: the session's history is its trainers'
+// and admins'. A trainer of another session is refused (403, as for every
+// trainer control) by the page and the API; an unknown session is 404, a
+// malformed one 404 in a path (like every id there) and 400 in a query.
+func TestSessionHistory_OnlyItsTrainers(t *testing.T) {
+	qw, trainer, officerB := inTheRoom(t)
+	ts := qw.ts
+	if res, body := ts.api(t, qw.trainerTok, "POST", fmt.Sprintf("/api/v1/sessions/%d/quizzes/01-m/exceptions", qw.sessionID),
+		map[string]any{"user_id": officerB, "extra_attempts": 1, "reason": "HISTORY-REASON-31"}); res.StatusCode != 200 {
+		t.Fatalf("grant: %d %s", res.StatusCode, body)
+	}
+	page := fmt.Sprintf("%s/sessions/%d/audit", ts.URL, qw.sessionID)
+	api := fmt.Sprintf("/api/v1/audit?session_id=%d", qw.sessionID)
+	if res, html := getWith(t, trainer, page); res.StatusCode != 200 || !strings.Contains(html, "HISTORY-REASON-31") {
+		t.Errorf("the session's trainer reading its history: %d", res.StatusCode)
+	}
+	other := ts.user(t, auth.RoleTrainer, nil, "Trainer Elsewhere")
+	res, html := getWith(t, ts.browser(t, other), page)
+	if res.StatusCode != 403 || strings.Contains(html, "HISTORY-REASON-31") {
+		t.Errorf("another session's trainer reading this history: %d", res.StatusCode)
+	}
+	if res, body := ts.api(t, ts.token(t, other), "GET", api, nil); res.StatusCode != 403 || strings.Contains(body, "HISTORY-REASON-31") {
+		t.Errorf("another session's trainer reading this history by the API: %d", res.StatusCode)
+	}
+	for path, want := range map[string]int{"/sessions/999999/audit": 404, "/sessions/abc/audit": 404} {
+		if res, _ := getWith(t, trainer, ts.URL+path); res.StatusCode != want {
+			t.Errorf("GET %s: %d, want %d", path, res.StatusCode, want)
+		}
+	}
+	for path, want := range map[string]int{"/api/v1/audit?session_id=999999": 404, "/api/v1/audit?session_id=abc": 400} {
+		if res, _ := ts.api(t, qw.trainerTok, "GET", path, nil); res.StatusCode != want {
+			t.Errorf("GET %s: %d, want %d", path, res.StatusCode, want)
+		}
+	}
+}
