@@ -18,7 +18,7 @@ import (
 // QR code, signature) per holder-name script.
 func BenchmarkCertificatePDF(b *testing.B) {
 	s := testSigner(b)
-	for _, script := range []string{"latin", "hebrew", "hangul"} {
+	for _, script := range []string{"latin", "hebrew", "hangul", "arabic"} {
 		b.Run(script, func(b *testing.B) {
 			c := signedCertificate(b, s, scriptNames[script], "Agency Alpha")
 			var buf bytes.Buffer

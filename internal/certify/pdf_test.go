@@ -5,13 +5,19 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
+	"html"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/lectern-platform/lectern/internal/store"
 )
@@ -23,6 +29,8 @@ var scriptNames = map[string]string{
 	"cyrillic": "Дмитрий Иванов-Щербаков",
 	"hebrew":   "דניאל כהן",
 	"hangul":   "김민준",
+	"arabic":   "محمد عبد الله",
+	"persian":  "فاطمه رضایی",
 }
 
 func testSigner(t testing.TB) *Signer {
@@ -86,6 +94,20 @@ func pdfText(t *testing.T, doc []byte) string {
 	return string(out)
 }
 
+// logical undoes what pdftotext does to right-to-left text it extracts: it
+// returns Arabic as the presentation forms drawn (joining forms, lam-alef
+// ligatures), in logical order, between embedding marks (U+202B … U+202C).
+// NFKC maps the forms back to the letters; the marks are dropped.
+func logical(text string) string {
+	text = strings.Map(func(r rune) rune {
+		if r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 || r == 0x200e || r == 0x200f {
+			return -1
+		}
+		return r
+	}, text)
+	return norm.NFKC.String(text)
+}
+
 // Every script's name comes back out of the PDF as text, and the file verifies.
 // (Visual order of Hebrew: render with `pdftoppm -png` and look; see the note in
 // TestLayoutLine_VisualOrder for what the test can check without eyes.)
@@ -108,13 +130,81 @@ func TestPDF_EveryScriptRoundTrips(t *testing.T) {
 			if err != nil || p.Holder != name {
 				t.Fatalf("verify: %v %+v", err, p)
 			}
-			text := pdfText(t, doc)
+			text := logical(pdfText(t, doc))
 			for _, want := range []string{name, "Agency Alpha", "Investigating crypto-asset crime", "K7QW2M9XPD4TRV8H", "3 December 2026", "Paris, France", "6.5 hours", "3 December 2029", "Anna Schmidt, Kofi Mensah", "https://lectern.example.org/verify/K7QW2M9XPD4TRV8H"} {
 				if !strings.Contains(text, want) {
 					t.Errorf("%q not in the extracted text:\n%s", want, text)
 				}
 			}
 		})
+	}
+}
+
+// pdfWord is one word pdftotext -bbox finds: its text as drawn, left to right,
+// and where it starts.
+type pdfWord struct {
+	text       string
+	xMin, yMin float64
+}
+
+func pdfWords(t *testing.T, doc []byte) []pdfWord {
+	t.Helper()
+	pdftotext := needTool(t, "pdftotext")
+	file := filepath.Join(t.TempDir(), "cert.pdf")
+	if err := os.WriteFile(file, doc, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(pdftotext, "-bbox", "-enc", "UTF-8", file, "-").CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdftotext -bbox: %v\n%s", err, out)
+	}
+	var words []pdfWord
+	re := regexp.MustCompile(`<word xMin="([0-9.]+)" yMin="([0-9.]+)"[^>]*>([^<]*)</word>`)
+	for _, m := range re.FindAllStringSubmatch(string(out), -1) {
+		x, _ := strconv.ParseFloat(m[1], 64)
+		y, _ := strconv.ParseFloat(m[2], 64)
+		words = append(words, pdfWord{text: html.UnescapeString(m[3]), xMin: x, yMin: y})
+	}
+	return words
+}
+
+// An Arabic name is drawn joined (the letters' contextual forms, not the
+// isolated letters) and right to left: its first word rightmost, each word's
+// letters drawn last to first; beside Latin text in one line, the Latin keeps
+// the left. (The PNGs of TestPDF_RenderPNGsByHand show the same to the eye.)
+func TestPDF_ArabicJoinsRightToLeft(t *testing.T) {
+	s := testSigner(t)
+	name := scriptNames["arabic"]
+	doc := renderForTest(t, s, signedCertificate(t, s, name, "Agency Alpha · "+name))
+	// Meem initial, hah medial, meem medial, dal final: the joined word.
+	if text := pdfText(t, doc); !strings.Contains(text, "\ufee3\ufea4\ufee4\ufeaa") {
+		t.Errorf("محمد is not drawn in its joining forms:\n%q", text)
+	}
+	lines := map[float64][]pdfWord{} // by baseline: the name, then the agency line
+	for _, w := range pdfWords(t, doc) {
+		lines[w.yMin] = append(lines[w.yMin], w)
+	}
+	var found int
+	for _, line := range lines {
+		var visual []string
+		for _, w := range line { // pdftotext lists a line's words left to right
+			r := []rune(w.text)
+			slices.Reverse(r)
+			visual = append(visual, norm.NFKC.String(string(r)))
+		}
+		got := strings.Join(visual, " ")
+		switch got {
+		case "الله عبد محمد":
+			found++
+		case "Agency Alpha · الله عبد محمد":
+			found++
+			if line[0].xMin >= line[3].xMin {
+				t.Errorf("Latin is not on the left: %+v", line)
+			}
+		}
+	}
+	if found != 2 {
+		t.Errorf("want the name alone and after Agency Alpha, right to left; lines: %v", lines)
 	}
 }
 
