@@ -124,6 +124,7 @@ func (s *Service) EnterPaper(ctx context.Context, a *auth.Actor, sessionID int64
 func sheetAnswers(questions []quiz.Question, marks map[string]string) (map[string]quiz.Answer, error) {
 	out := make(map[string]quiz.Answer, len(marks))
 	var problems apperr.Fields // every wrong mark, in the sheet's order
+	seen := map[int]bool{}     // "1" and "01" are one question
 	for _, num := range slices.SortedFunc(maps.Keys(marks), func(a, b string) int { return cmp.Compare(paperNum(a), paperNum(b)) }) {
 		n := paperNum(num)
 		if n < 1 || n > len(questions) {
@@ -134,6 +135,11 @@ func sheetAnswers(questions []quiz.Question, marks map[string]string) (map[strin
 		if mark == "" {
 			continue
 		}
+		if seen[n] {
+			problems.Add("sheet.answers."+strconv.Itoa(n), "question %d is given twice", n)
+			continue
+		}
+		seen[n] = true
 		ans, problem := sheetMark(questions[n-1], n, mark)
 		if problem != "" {
 			problems.Add("sheet.answers."+strconv.Itoa(n), "%s", problem)
