@@ -244,7 +244,7 @@ func paperResult(qz *course.Quiz, in PaperInput) ([]quiz.Question, map[string]qu
 	} else if in.Score != nil {
 		reason = byPaperScore
 		max := quiz.Total(questions, nil, 0).MaxScore
-		if *in.Score < 0 || *in.Score > max {
+		if math.IsNaN(*in.Score) || *in.Score < 0 || *in.Score > max {
 			return nil, nil, quiz.Result{}, "", apperr.Invalid("score", "between 0 and %g (the quiz's maximum)", max)
 		}
 		result = quiz.ResultOf(*in.Score, max, qz.PassMark)

@@ -435,3 +435,20 @@ func TestSessionHistory_OnlyItsTrainers(t *testing.T) {
 		}
 	}
 }
+
+// TestPaperPage_ScoreNotANumber: "NaN" typed as the score (strconv reads it)
+// is refused beside the score like any other word; it passed the range check
+// (NaN is neither below 0 nor above the maximum) and the save was a 500.
+func TestPaperPage_ScoreNotANumber(t *testing.T) {
+	qw, trainer, officerB := inTheRoom(t)
+	ts := qw.ts
+	paper := fmt.Sprintf("/sessions/%d/quizzes/01-m/paper/%d", qw.sessionID, officerB)
+	for _, score := range []string{"NaN", "nan", "Inf", "-Inf", "1e999"} {
+		if res, html := activate(t, ts, trainer, paper, url.Values{"mode": {"score"}, "score": {score}, "reason": {"No phones"}}); res.StatusCode != 422 || !strings.Contains(html, `id="score-error"`) {
+			t.Errorf("score %q: %d", score, res.StatusCode)
+		}
+	}
+	if ats := storedAttempts(t, qw, officerB); len(ats) != 0 {
+		t.Errorf("a score that is not a number was stored: %+v", ats[0].Score)
+	}
+}
