@@ -2,9 +2,8 @@ package web
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/url"
 	"os"
 	"strings"
@@ -27,17 +26,20 @@ func postgresDSN(t testing.TB) string {
 		}
 		t.Skip("LECTERN_TEST_POSTGRES_URL not set")
 	}
-	admin, err := store.Open(context.Background(), base, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	// database/sql with the pgx driver store's PostgreSQL driver registers: not
+	// store.Open, whose migrations of the public schema would race the store
+	// package's PostgreSQL tests, run at the same time by go test ./...
+	admin, err := sql.Open("pgx", base)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { admin.Close() })
 	schema := fmt.Sprintf("web_test_%d", time.Now().UnixNano())
-	if err := admin.W.Exec("CREATE SCHEMA " + schema).Error; err != nil {
+	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		if err := admin.W.Exec("DROP SCHEMA " + schema + " CASCADE").Error; err != nil {
+		if _, err := admin.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
 			t.Errorf("drop schema %s: %v", schema, err)
 		}
 	})
