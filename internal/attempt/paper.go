@@ -50,11 +50,17 @@ type PaperSheet struct {
 // EnterPaper records an officer's paper result for a session's quiz (its trainers
 // and admins), marked as entered by the trainer, and returns the result.
 func (s *Service) EnterPaper(ctx context.Context, a *auth.Actor, sessionID int64, quizID string, in PaperInput) (*quiz.Result, error) {
-	_, c, qz, err := s.managedQuiz(ctx, a, sessionID, quizID)
+	ts, c, qz, err := s.managedQuiz(ctx, a, sessionID, quizID)
 	if err != nil {
 		return nil, err
 	}
-	questions, plain, result, reason, err := paperResult(qz, in)
+	var printed []quiz.Question // the sheet's questions, as printed
+	if in.Sheet != nil && checkPaperVersion(in.Sheet.Version) == nil {
+		if printed, err = s.printedQuestions(ctx, ts, quizID, qz, in.Sheet.Version); err != nil {
+			return nil, err
+		}
+	}
+	questions, plain, result, reason, err := paperResult(qz, in, printed)
 	// Every problem at once: a trainer at a sheet fixes them in one go.
 	if err := apperr.JoinInvalid(err, Exception{Reason: in.Reason}.check(false)); err != nil {
 		return nil, err
@@ -217,7 +223,7 @@ func paperNumber(s string) (float64, error) {
 // paperResult reads a paper input into the questions it was answered on (the
 // printed version's order), the answers by question id, the result, and how it
 // was entered.
-func paperResult(qz *course.Quiz, in PaperInput) ([]quiz.Question, map[string]quiz.Answer, quiz.Result, string, error) {
+func paperResult(qz *course.Quiz, in PaperInput, printed []quiz.Question) ([]quiz.Question, map[string]quiz.Answer, quiz.Result, string, error) {
 	given := 0
 	for _, set := range []bool{in.Sheet != nil, len(in.Answers) > 0, in.Score != nil} {
 		if set {
@@ -235,7 +241,7 @@ func paperResult(qz *course.Quiz, in PaperInput) ([]quiz.Question, map[string]qu
 		if err := checkPaperVersion(in.Sheet.Version); err != nil {
 			return nil, nil, quiz.Result{}, "", err
 		}
-		questions = quiz.PaperVersion(qz, in.Sheet.Version)
+		questions = printed
 		var err error
 		if plain, err = sheetAnswers(questions, in.Sheet.Answers); err != nil {
 			return nil, nil, quiz.Result{}, "", err

@@ -23,8 +23,11 @@ type PaperQuiz struct {
 }
 
 // PaperQuiz returns printed version v (1 … quiz.MaxPaperVersion) of a session's
-// quiz, for its trainers and admins only: it holds the answer key.
-func (s *Service) PaperQuiz(ctx context.Context, a *auth.Actor, sessionID int64, quizID string, version int) (*PaperQuiz, error) {
+// quiz, for its trainers and admins only: it holds the answer key. Printing is
+// recorded (who, which version, the officers' sheet or the key, and the layout
+// its sheets are read back with); a version already printed with another
+// layout is refused.
+func (s *Service) PaperQuiz(ctx context.Context, a *auth.Actor, sessionID int64, quizID string, version int, key bool) (*PaperQuiz, error) {
 	ts, c, qz, err := s.managedQuiz(ctx, a, sessionID, quizID)
 	if err != nil {
 		return nil, err
@@ -33,6 +36,10 @@ func (s *Service) PaperQuiz(ctx context.Context, a *auth.Actor, sessionID int64,
 	if version < 1 || version > quiz.MaxPaperVersion {
 		return nil, apperr.Invalid("version", "a whole number from 1 to %d", quiz.MaxPaperVersion)
 	}
-	s.log.Info("paper quiz printed", "session_id", sessionID, "quiz", quizID, "version", version, "by", a.UserID)
-	return &PaperQuiz{Session: ts, Course: c, Quiz: qz, Version: version, Questions: quiz.PaperVersion(qz, version)}, nil
+	questions := quiz.PaperVersion(qz, version)
+	if err := s.recordPrint(ctx, a.UserID, ts, c, quizID, qz, version, key, questions); err != nil {
+		return nil, err
+	}
+	s.log.Info("paper quiz printed", "session_id", sessionID, "quiz", quizID, "version", version, "key", key, "by", a.UserID)
+	return &PaperQuiz{Session: ts, Course: c, Quiz: qz, Version: version, Questions: questions}, nil
 }

@@ -24,14 +24,17 @@ type PaperSlot struct {
 // (its trainers and admins). Versions order questions differently, so the kind
 // of mark a number takes depends on the version.
 func (s *Service) PaperSlots(ctx context.Context, a *auth.Actor, sessionID int64, quizID string, version int) ([]PaperSlot, error) {
-	_, _, qz, err := s.managedQuiz(ctx, a, sessionID, quizID)
+	ts, _, qz, err := s.managedQuiz(ctx, a, sessionID, quizID)
 	if err != nil {
 		return nil, err
 	}
 	if err := checkPaperVersion(version); err != nil {
 		return nil, err
 	}
-	questions := quiz.PaperVersion(qz, version)
+	questions, err := s.printedQuestions(ctx, ts, quizID, qz, version)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]PaperSlot, len(questions))
 	for i, q := range questions {
 		out[i] = PaperSlot{Number: i + 1, Kind: q.Kind, Points: q.Points}

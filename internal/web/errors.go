@@ -90,7 +90,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 		_ = c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(req.URL.RequestURI()))
 		return
 	}
-	if wantsJSON(req.URL.Path) {
+	// A person who followed a link into the API (a PDF that cannot be printed
+	// as asked) reads the error as a page; scripts get JSON.
+	if wantsJSON(req.URL.Path) && !navigating(req) {
 		code := statusCodes[status]
 		if code == "" {
 			code = "error"

@@ -28,7 +28,7 @@ func (s *Server) paperQuizPDF(c echo.Context) error {
 		}
 	}
 	key := c.QueryParam("key") == "1"
-	pq, err := s.attempts.PaperQuiz(c.Request().Context(), actor(c), id, c.Param("quiz"), version)
+	pq, err := s.attempts.PaperQuiz(c.Request().Context(), actor(c), id, c.Param("quiz"), version, key)
 	if err != nil {
 		return err
 	}
