@@ -124,11 +124,12 @@ func (s *Signer) layoutText(p *typeset.Page, c *store.Certificate, verifyURL str
 	centred(p, 31, 12, "", grey, c.Programme)
 	centred(p, 49, 26, "B", navy, c.Title)
 	centred(p, 65, 12, "", grey, "This is to certify that")
-	centred(p, 85, 32, "B", black, c.HolderName)
+	name, latin := typeset.PrintedName(c.HolderName, c.LatinName)
+	centred(p, 85, 32, "B", black, name)
 	y := 85.0
-	if c.LatinName != "" && c.LatinName != c.HolderName {
+	if latin != "" {
 		y += 9
-		centred(p, y, 12, "", grey, "("+c.LatinName+")")
+		centred(p, y, 12, "", grey, "("+latin+")")
 	}
 	if c.AgencyName != "" {
 		y += 11

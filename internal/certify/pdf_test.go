@@ -313,3 +313,24 @@ func TestPDF_ConcurrentRendersAreIndependent(t *testing.T) {
 		t.Error(e)
 	}
 }
+
+// A name no embedded font can draw prints as its Latin name, the main name and
+// without brackets, never as gaps; a printable name keeps its Latin name in
+// brackets below.
+func TestPDF_UnprintableNamePrintsLatinName(t *testing.T) {
+	s := testSigner(t)
+	for _, c := range []struct{ name, latin, want, not string }{
+		{"राहुल शर्मा", "Rahul Sharma", "Rahul Sharma", "(Rahul Sharma)"},
+		{"דניאל כהן", "Daniel Cohen", "(Daniel Cohen)", ""},
+	} {
+		cert := signedCertificate(t, s, c.name, "Agency Alpha")
+		cert.LatinName = c.latin
+		text := logical(pdfText(t, renderForTest(t, s, cert)))
+		if !strings.Contains(text, c.want) || c.not != "" && strings.Contains(text, c.not) {
+			t.Errorf("%s: want %q (and not %q) in:\n%s", c.name, c.want, c.not, text)
+		}
+		if strings.ContainsRune(text, 'र') {
+			t.Errorf("%s: Devanagari drawn, with no font for it:\n%s", c.name, text)
+		}
+	}
+}

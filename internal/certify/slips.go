@@ -31,6 +31,7 @@ type SlipSheet struct {
 // already active, where to sign in.
 type Slip struct {
 	Name, Agency, Email string
+	LatinName           string // printed instead of Name when the fonts cannot draw Name
 	Link, Code          string // empty: already active
 	ExpiresAt           time.Time
 }
@@ -99,7 +100,8 @@ func drawSlips(p *typeset.Page, sheet SlipSheet, qrs []string, login string) {
 		x0, y0 := float64(cell%slipCols)*slipW, float64(cell/slipCols)*slipH
 		left, textW := x0+slipPad, slipW-2*slipPad-slipQR-3
 		p.At(left, y0+slipPad+3, 7, "", grey, p.Fit(sheet.Programme, 7, "", slipW-2*slipPad))
-		p.At(left, y0+slipPad+10, 13, "B", black, p.Fit(sl.Name, 13, "B", textW))
+		name, _ := typeset.PrintedName(sl.Name, sl.LatinName)
+		p.At(left, y0+slipPad+10, 13, "B", black, p.Fit(name, 13, "B", textW))
 		p.At(left, y0+slipPad+15.5, 8.5, "", grey, p.Fit(sl.Agency, 8.5, "", textW))
 		p.At(left, y0+slipPad+20.5, 7.5, "", grey, p.Fit(session, 7.5, "", textW))
 		qrX, qrY := x0+slipW-slipPad-slipQR, y0+slipPad+6

@@ -71,3 +71,20 @@ func TestUncovered(t *testing.T) {
 		}
 	}
 }
+
+func TestPrintedName(t *testing.T) {
+	cases := []struct{ name, latin, main, aside string }{
+		{"דניאל כהן", "Daniel Cohen", "דניאל כהן", "Daniel Cohen"},
+		{"محمد عبد الله", "", "محمد عبد الله", ""},
+		{"Ana Novak", "Ana Novak", "Ana Novak", ""},
+		// No font draws Devanagari: the Latin name is printed, alone.
+		{"राहुल शर्मा", "Rahul Sharma", "Rahul Sharma", ""},
+		// Without one the name stays (an account from before names were checked).
+		{"राहुल शर्मा", "", "राहुल शर्मा", ""},
+	}
+	for _, c := range cases {
+		if main, aside := PrintedName(c.name, c.latin); main != c.main || aside != c.aside {
+			t.Errorf("PrintedName(%q, %q) = %q, %q; want %q, %q", c.name, c.latin, main, aside, c.main, c.aside)
+		}
+	}
+}

@@ -42,3 +42,18 @@ func Join(sep string, parts ...string) string {
 	}
 	return strings.Join(out, sep)
 }
+
+// PrintedName is what a certificate or slip prints for a person: the name, and
+// the Latin-letter name beside it (aside) when one is given and differs. A name
+// the embedded fonts cannot draw whole (entered before names were checked, say)
+// prints as its Latin name alone, never with gaps; without a Latin name it is
+// printed as it is, since leaving it out would be worse.
+func PrintedName(name, latin string) (main, aside string) {
+	if u, err := Uncovered(name); (err != nil || len(u) > 0) && latin != "" {
+		return latin, ""
+	}
+	if latin == name {
+		latin = ""
+	}
+	return name, latin
+}

@@ -35,7 +35,7 @@ func (s *Server) slipsPDF(c echo.Context) error {
 	}
 	agencies := map[int64]string{}
 	for _, u := range people {
-		slip := certify.Slip{Name: u.Name, Email: u.Email}
+		slip := certify.Slip{Name: u.Name, LatinName: u.LatinName, Email: u.Email}
 		if u.AgencyID != nil {
 			if _, ok := agencies[*u.AgencyID]; !ok {
 				if ag, err := s.db.Agency(ctx, *u.AgencyID); err == nil {
