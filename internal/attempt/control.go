@@ -3,6 +3,7 @@ package attempt
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -118,8 +119,13 @@ func (s *Service) GrantAttempts(ctx context.Context, a *auth.Actor, sessionID, u
 	}
 	total := 0
 	err := s.db.Tx(ctx, func(q store.Q) error {
-		if e, err := q.Enrollment(sessionID, userID); err != nil || e.Status != "enrolled" {
+		// Locked like a start: two grants at once both count (AddExtraAttempts
+		// reads, then writes).
+		e, err := q.EnrollmentForUpdate(sessionID, userID)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && e.Status != "enrolled") {
 			return apperr.NotFound("enrolment")
+		} else if err != nil {
+			return err
 		}
 		n, err := q.AddExtraAttempts(sessionID, userID, quizID, ex.ExtraAttempts)
 		if err != nil {

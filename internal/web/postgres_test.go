@@ -151,3 +151,28 @@ func TestQuizOfficersPage_PostgreSQL(t *testing.T) {
 		t.Errorf("session history: %d, reason shown %v", res.StatusCode, strings.Contains(page, "GRANT-REASON-pg"))
 	}
 }
+
+// Two trainers granting the same officer one more attempt at once grant two:
+// on PostgreSQL the read-then-write of the grant total is ordered by the
+// enrolment's lock.
+func TestGrants_Concurrent_PostgreSQL(t *testing.T) {
+	ts := startServerOn(t, bothCourses(t), Config{}, postgresDSN(t))
+	qw := newQuizWorldOn(t, newWorldOn(t, ts))
+	qw.at(time.Hour)
+	grant := fmt.Sprintf("/api/v1/sessions/%d/quizzes/01-m/exceptions", qw.sessionID)
+	const n = 8
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if res, body := ts.api(t, qw.trainerTok, "POST", grant, map[string]any{"user_id": qw.officerAID, "extra_attempts": 1, "reason": "phone died"}); res.StatusCode != 200 {
+				t.Errorf("grant: %d %s", res.StatusCode, body)
+			}
+		}()
+	}
+	wg.Wait()
+	if got, err := ts.DB.Read(context.Background()).ExtraAttempts(qw.sessionID, qw.officerAID, "01-m"); err != nil || got != n {
+		t.Errorf("%d grants of one attempt at once left %d extra attempts (%v)", n, got, err)
+	}
+}
