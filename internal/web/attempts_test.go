@@ -306,6 +306,16 @@ func TestAttemptPage_NoKeysInHTML(t *testing.T) {
 	if !strings.Contains(body, `name="q.pick"`) || !strings.Contains(body, `id="timer"`) {
 		t.Fatalf("quiz page lacks the form or the timer")
 	}
+	// The deadline reads on the room's clock, with its offset, not in UTC.
+	if !regexp.MustCompile(`until \d\d:\d\d UTC(&#43;|\+)01:00\)`).MatchString(body) {
+		i := strings.Index(body, "until")
+		t.Errorf("the quiz page's deadline is not in the session's time zone: %q", body[i:i+40])
+	}
+	// Back on the list, the open attempt is continued, not a new one started.
+	_, list := getWith(t, browser, fmt.Sprintf("%s/sessions/%d/quizzes", ts.URL, qw.sessionID))
+	if !strings.Contains(list, `href="`+page+`">Continue attempt 1</a>`) || strings.Contains(list, `/quizzes/01-m/start"`) {
+		t.Errorf("with an attempt open, the quizzes page should offer 'Continue attempt 1' and no start button")
+	}
 	_, one := getWith(t, browser, ts.URL+page+"?view=one&q=1")
 	check("one-per-screen page", one)
 	// Answer without JavaScript: a plain form post of every field, then submit.

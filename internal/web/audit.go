@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 )
 
 // auditChange is one field of an audit event: what it was and what it became.
@@ -17,8 +18,14 @@ type auditChange struct {
 
 // auditChanges turns an event's before/after JSON into what a person reads: the
 // fields that changed, then the reason given, then the rest of "after" for
-// context. Anything that is not a JSON object is shown whole.
-func auditChanges(before, after string) []auditChange {
+// context. Anything that is not a JSON object is shown whole. Timestamps are
+// shown to the second, in loc when given (a session's time zone), else in UTC.
+func auditChanges(before, after string, loc ...*time.Location) []auditChange {
+	zone := time.UTC
+	if len(loc) > 0 && loc[0] != nil {
+		zone = loc[0]
+	}
+	auditValue := func(field string, v any) string { return auditValueIn(field, v, zone) }
 	var b, a map[string]any
 	if (before != "" && json.Unmarshal([]byte(before), &b) != nil) || (after != "" && json.Unmarshal([]byte(after), &a) != nil) {
 		return []auditChange{{Before: before, After: after, Changed: true}}
@@ -45,9 +52,10 @@ func auditChanges(before, after string) []auditChange {
 	return slices.Concat(changed, reason, context)
 }
 
-// auditValue prints one JSON value compactly: hashes shortened (their start
-// identifies a version), long values cut.
-func auditValue(field string, v any) string {
+// auditValueIn prints one JSON value compactly: hashes shortened (their start
+// identifies a version), timestamps to the second in zone, long values cut — but
+// never the reason, which is the point of the entry (500 characters at most).
+func auditValueIn(field string, v any, zone *time.Location) string {
 	var s string
 	switch x := v.(type) {
 	case nil:
@@ -56,6 +64,15 @@ func auditValue(field string, v any) string {
 		s = x
 		if strings.HasSuffix(field, "_hash") && len(s) > 12 {
 			s = s[:12] + "…"
+		}
+		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+			s = auditTime(t, zone)
+		}
+		if s == "" {
+			s = "—"
+		}
+		if field == "reason" {
+			return strings.TrimSpace(s)
 		}
 	case float64:
 		s = fmt.Sprint(x)
@@ -67,4 +84,13 @@ func auditValue(field string, v any) string {
 		s = string(r[:119]) + "…"
 	}
 	return strings.TrimSpace(s)
+}
+
+// auditTime shows an instant to the second, with its zone: "2026-11-26 02:06:22
+// (UTC+01:00)" in a session's time zone, "2026-11-26 01:06:22 UTC" otherwise.
+func auditTime(t time.Time, zone *time.Location) string {
+	if zone == time.UTC {
+		return t.UTC().Format("2006-01-02 15:04:05 UTC")
+	}
+	return t.In(zone).Format("2006-01-02 15:04:05 (UTC-07:00)")
 }

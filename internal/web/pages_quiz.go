@@ -121,7 +121,11 @@ func (s *Server) renderAttempt(c echo.Context, status int, message string) error
 	}
 	left := v.Deadline.Sub(v.ServerTime).Round(time.Minute)
 	view.Remaining = formatDuration(max(left, 0))
-	view.Until = v.Deadline.Format("15:04 UTC")
+	view.Until = v.Deadline.UTC().Format("15:04 UTC")
+	// The officer reads the deadline on the room's clock: the session's time zone.
+	if ses, err := s.schedule.Session(c.Request().Context(), actor(c), v.SessionID); err == nil && ses.Location != nil {
+		view.Until = v.Deadline.In(ses.Location).Format("15:04 UTC-07:00")
+	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return s.render(c, status, "attempt.html", s.localizer(c).T("quiz.title"), view)
 }
@@ -294,6 +298,8 @@ type regradeView struct {
 	Notice   string                    // why the version asked for is not shown
 	Reason   string
 	Error    string
+	// QuizTitle names the quiz under the heading.
+	QuizTitle string
 }
 
 // regradePage previews a regrade against the quiz as the course has it now.
@@ -321,6 +327,11 @@ func (s *Server) renderRegrade(c echo.Context, status int, v regradeView) error 
 	}
 	if crs, ok := s.library.Course(ses.Course); ok {
 		v.Current = crs.Hash
+		for _, qz := range crs.Quizzes() {
+			if qz.ID == r.Quiz {
+				v.QuizTitle = qz.Title
+			}
+		}
 	}
 	v.Session, v.Regrade = ses, r
 	return s.render(c, status, "regrade.html", s.localizer(c).T("regrade.title"), v)
@@ -342,6 +353,18 @@ func (s *Server) regradeSubmit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	msg := s.localizer(c).T("regrade.done", "Changed", r.Changed, "Pass", r.NowPass, "Fail", r.NowFail)
+	l := s.localizer(c)
+	msg := l.T("regrade.done", "Count", r.Changed, "Pass", r.NowPass, "Fail", r.NowFail)
+	holders := 0
+	for _, row := range r.Rows {
+		if row.Change == "now_fails" && row.Certificate != "" {
+			holders++
+		}
+	}
+	if holders > 0 {
+		msg += " " + l.T("regrade.done_revoke", "Count", holders)
+	} else if ses, err := s.schedule.Session(c.Request().Context(), actor(c), id); err == nil && ses.Status == "closed" {
+		msg += " " + l.T("regrade.done_closed")
+	}
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/sessions/%d/quizzes?msg=%s", id, url.QueryEscape(msg)))
 }

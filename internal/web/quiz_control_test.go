@@ -413,8 +413,13 @@ func TestRegrade_AfterTheCloseNamesCertificates(t *testing.T) {
 	if m == nil {
 		t.Fatal("no confirm form")
 	}
-	if res, _ := activate(t, ts, trainer, pagePath, url.Values{"confirm": {m[1]}, "reason": {"Key of pick reversed"}}); res.StatusCode != 303 {
+	res, _ := activate(t, ts, trainer, pagePath, url.Values{"confirm": {m[1]}, "reason": {"Key of pick reversed"}})
+	if res.StatusCode != 303 {
 		t.Fatalf("apply: %d", res.StatusCode)
+	}
+	// The message after applying sends the trainer to the certificate that no longer stands.
+	if msg, _ := url.QueryUnescape(res.Header.Get("Location")); !strings.Contains(msg, "Regraded: 2 results changed, 1 now pass, 1 now fail. 1 officer who now fails holds a certificate: revoke it on the session page") {
+		t.Errorf("message after the regrade: %s", msg)
 	}
 	if passedOf(t, qw, qw.officerAID) || !passedOf(t, qw, officerB) {
 		t.Fatalf("the regrade did not swap the verdicts")
@@ -432,6 +437,9 @@ func TestRegrade_AfterTheCloseNamesCertificates(t *testing.T) {
 	_, page := getWith(t, trainer, fmt.Sprintf("%s/sessions/%d", ts.URL, qw.sessionID))
 	if !strings.Contains(page, `action="`+revoke+`"`) {
 		t.Errorf("the session page offers no revoke form")
+	}
+	if !strings.Contains(page, fmt.Sprintf(`href="/sessions/%d/quizzes">Quizzes</a>`, qw.sessionID)) {
+		t.Errorf("the trainer's session page does not link to the quizzes (close, regrade, paper)")
 	}
 	if _, page := getWith(t, ts.browser(t, qw.coordA), fmt.Sprintf("%s/sessions/%d", ts.URL, qw.sessionID)); strings.Contains(page, "/revoke") {
 		t.Errorf("a coordinator is offered a revoke form")

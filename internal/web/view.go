@@ -38,6 +38,7 @@ var templateFuncs = template.FuncMap{
 	"userName":      func(m map[int64]string, id int64) string { return m[id] },
 	"dict":          dict,
 	"auditChanges":  auditChanges,
+	"num":           formatNumber,
 	"deref": func(p *int64) int64 {
 		if p == nil {
 			return 0
@@ -185,4 +186,19 @@ func quizMessages(l *i18n.Localizer) map[string]string {
 		out[k] = l.T("quizjs." + k)
 	}
 	return out
+}
+
+// formatNumber prints a number as a person writes it: 21000000 and 0.00001, never
+// 2.1e+07 or 1e-05 (fmt's %v for a float64).
+func formatNumber(v any) string {
+	switch x := v.(type) {
+	case *float64:
+		if x == nil {
+			return ""
+		}
+		return strconv.FormatFloat(*x, 'f', -1, 64)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	}
+	return fmt.Sprint(v)
 }
