@@ -93,6 +93,10 @@ type Exception struct {
 	Reason        string `json:"reason"`
 	ExtraAttempts int    `json:"extra_attempts,omitempty"` // GrantAttempts
 	Minutes       int    `json:"minutes,omitempty"`        // Extend, Reopen: from now (Reopen) or the deadline (Extend)
+	// SessionID and QuizID, when set (a page's path names them), must be the
+	// attempt's: a form cannot act on an attempt of another session or quiz.
+	SessionID int64  `json:"-"`
+	QuizID    string `json:"-"`
 }
 
 func (e Exception) check(needMinutes bool) error {
@@ -178,6 +182,9 @@ func (s *Service) changeAttempt(ctx context.Context, a *auth.Actor, attemptID in
 		}
 		if !a.CanManageSession(trainerIDs(ts)) {
 			return apperr.NotFound("attempt") // the officer's own: not theirs to change
+		}
+		if ex.SessionID != 0 && (at.SessionID != ex.SessionID || at.QuizID != ex.QuizID) {
+			return apperr.NotFound("attempt")
 		}
 		if ts.Status == "closed" || ts.Status == "cancelled" {
 			return apperr.Conflict("the session is " + ts.Status)

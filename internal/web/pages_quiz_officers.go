@@ -108,7 +108,8 @@ func (s *Server) reopenAttemptSubmit(c echo.Context) error {
 
 // changeAttemptSubmit answers the "More time" and "Reopen" forms of one attempt.
 func (s *Server) changeAttemptSubmit(c echo.Context, form string, change func(context.Context, *auth.Actor, int64, attempt.Exception) (*attempt.View, error), done string) error {
-	if _, err := idParam(c, "id"); err != nil {
+	sessionID, err := idParam(c, "id")
+	if err != nil {
 		return err
 	}
 	attemptID, err := idParam(c, "attempt")
@@ -116,11 +117,12 @@ func (s *Server) changeAttemptSubmit(c echo.Context, form string, change func(co
 		return err
 	}
 	minutes, _ := strconv.Atoi(strings.TrimSpace(c.FormValue("minutes"))) // not a number: 0, which the domain refuses
-	v, err := change(c.Request().Context(), actor(c), attemptID, attempt.Exception{Reason: c.FormValue("reason"), Minutes: minutes})
+	v, err := change(c.Request().Context(), actor(c), attemptID,
+		attempt.Exception{Reason: c.FormValue("reason"), Minutes: minutes, SessionID: sessionID, QuizID: c.Param("quiz")})
 	if err != nil {
 		return s.officersRefused(c, fmt.Sprintf("%s-%d", form, attemptID), err)
 	}
-	// The attempt, not the path, says which session and quiz to return to.
+	// The attempt is the path's (checked by the domain).
 	return s.officersDone(c, v.SessionID, v.Quiz, ownerOf(v.ID), func(o *attempt.OfficerAttempts, ses *schedule.Session) string {
 		return s.localizer(c).T(done, "Name", o.Name, "Number", v.Number, "Time", v.Deadline.In(ses.Location).Format("15:04"), "Offset", ses.UTCOffset)
 	})

@@ -127,6 +127,13 @@ func TestQuizOfficersPage_Exceptions(t *testing.T) {
 	if res, html := activate(t, ts, trainer, reopen, url.Values{"minutes": {"0"}, "reason": {"Fire alarm"}}); res.StatusCode != 422 || !strings.Contains(html, `reopen-`+strconv.FormatInt(v.ID, 10)+`-minutes-error`) {
 		t.Errorf("reopen for 0 minutes: %d", res.StatusCode)
 	}
+	// The attempt must be the path's: another session's or quiz's path is 404.
+	other := qw.world.createSession(t, 10, map[string]any{"course": "secret"})
+	for _, wrong := range []string{fmt.Sprintf("/sessions/%d/quizzes/01-m/attempts/%d/reopen", other.ID, v.ID), fmt.Sprintf("/sessions/%d/quizzes/02-x/attempts/%d/reopen", qw.sessionID, v.ID)} {
+		if res, _ := activate(t, ts, trainer, wrong, url.Values{"minutes": {"5"}, "reason": {"Fire alarm"}}); res.StatusCode != 404 {
+			t.Errorf("reopen through %s: %d", wrong, res.StatusCode)
+		}
+	}
 	res, _ = activate(t, ts, trainer, reopen, url.Values{"minutes": {"5"}, "reason": {"Fire alarm"}})
 	if res.StatusCode != 303 || !strings.Contains(flash(t, res), "open again") {
 		t.Fatalf("reopen: %d %s", res.StatusCode, res.Header.Get("Location"))
