@@ -21,6 +21,7 @@ import (
 	"github.com/lectern-platform/lectern/internal/i18n"
 	"github.com/lectern-platform/lectern/internal/mail"
 	"github.com/lectern-platform/lectern/internal/metrics"
+	"github.com/lectern-platform/lectern/internal/secrets"
 	"github.com/lectern-platform/lectern/internal/store"
 	"github.com/lectern-platform/lectern/internal/web"
 )
@@ -71,6 +72,10 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	if err := ensureAdmin(ctx, cfg, db, log, stdout); err != nil {
 		return err
 	}
+	secretsKey, err := openSecrets(ctx, cfg, db, log)
+	if err != nil {
+		return err
+	}
 	library, err := openLibrary(ctx, cfg, db, log)
 	if err != nil {
 		return err
@@ -84,7 +89,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	if err != nil {
 		return err
 	}
-	webCfg := web.Config{BaseURL: cfg.BaseURL, Version: version, TrustedProxies: cfg.TrustedProxies, Signer: signer, Programme: cfg.Programme, IdleTimeout: cfg.IdleTimeout}
+	webCfg := web.Config{BaseURL: cfg.BaseURL, Version: version, TrustedProxies: cfg.TrustedProxies, Signer: signer, Secrets: secretsKey, Programme: cfg.Programme, IdleTimeout: cfg.IdleTimeout}
 	if cfg.SMTP != nil {
 		webCfg.SMTP = cfg.SMTP.String()
 	}
@@ -172,6 +177,26 @@ func openLibrary(ctx context.Context, cfg Config, db *store.DB, log *slog.Logger
 		}
 	}
 	return library, nil
+}
+
+// openSecrets reads (on first start, creates) the data directory's secrets key
+// and seals the second-factor secrets stored in plain text before it existed.
+func openSecrets(ctx context.Context, cfg Config, db *store.DB, log *slog.Logger) (*secrets.Key, error) {
+	key, created, err := secrets.LoadOrCreate(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("secrets key", "key_id", key.ID, "created", created)
+	accounts := auth.NewService(db, log)
+	accounts.Secrets = key
+	sealed, _, err := accounts.SealTOTPSecrets(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("seal second-factor secrets: %w", err)
+	}
+	if sealed > 0 {
+		log.Info("sealed second-factor secrets stored in plain text", "count", sealed)
+	}
+	return key, nil
 }
 
 // ensureAdmin creates the first admin on first start, from LECTERN_ADMIN_EMAIL and

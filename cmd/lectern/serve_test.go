@@ -119,6 +119,9 @@ func TestServe_RealBinaryStartsServesAndDrainsOnSIGTERM(t *testing.T) {
 	if st, err := os.Stat(filepath.Join(data, "signing-key.pem")); err != nil || st.Mode().Perm() != 0o600 {
 		t.Errorf("no private signing key in the data dir: %v", err)
 	}
+	if st, err := os.Stat(filepath.Join(data, "secrets.key")); err != nil || st.Mode().Perm() != 0o600 || st.Size() != 32 {
+		t.Errorf("no private secrets key in the data dir: %v", err)
+	}
 
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/golang-lru/v2/expirable"
 
 	"github.com/lectern-platform/lectern/internal/apperr"
+	"github.com/lectern-platform/lectern/internal/secrets"
 	"github.com/lectern-platform/lectern/internal/store"
 )
 
@@ -26,6 +27,9 @@ type Service struct {
 	// IdleTimeout ends a browser session after this long without a request
 	// (shared or borrowed devices); 0 keeps sessions for their whole lifetime.
 	IdleTimeout time.Duration
+	// Secrets seals TOTP secrets (totp.go); nil: second factors cannot be set
+	// up or checked (recovery codes still work).
+	Secrets *secrets.Key
 }
 
 // NewService returns the accounts service over db.

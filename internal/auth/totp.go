@@ -16,6 +16,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/lectern-platform/lectern/internal/apperr"
+	"github.com/lectern-platform/lectern/internal/secrets"
 	"github.com/lectern-platform/lectern/internal/store"
 )
 
@@ -61,11 +62,18 @@ func (s *Service) StartTOTP(ctx context.Context, a *Actor) (secret, url string, 
 	} else if enabled {
 		return "", "", apperr.Conflict("a second factor is already set up; turn it off first to replace it")
 	}
+	if s.Secrets == nil {
+		return "", "", errNoSecretsKey
+	}
 	key, err := totp.Generate(totp.GenerateOpts{Issuer: "Lectern", AccountName: a.Email, Period: totpPeriod})
 	if err != nil {
 		return "", "", fmt.Errorf("generate second factor: %w", err)
 	}
-	if err := s.db.SetTOTP(ctx, a.UserID, key.Secret(), nil, nil); err != nil {
+	sealed, err := s.Secrets.Seal(key.Secret(), totpContext(a.UserID))
+	if err != nil {
+		return "", "", fmt.Errorf("seal second factor of user %d: %w", a.UserID, err)
+	}
+	if err := s.db.SetTOTP(ctx, a.UserID, sealed, nil, nil); err != nil {
 		return "", "", err
 	}
 	return key.Secret(), key.URL(), nil
@@ -85,7 +93,11 @@ func (s *Service) ConfirmTOTP(ctx context.Context, a *Actor, code string) ([]str
 		return nil, apperr.Conflict("start setting up the second factor first")
 	}
 	now := s.now()
-	if _, ok := matchTOTP(u.TOTPSecret, code, now); !ok {
+	secret, err := s.openTOTP(u)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := matchTOTP(secret, code, now); !ok {
 		return nil, apperr.Invalid("code", "this code does not match; check the time on your phone and try the next code")
 	}
 	codes, hashes, err := newRecoveryCodes(u.ID)
@@ -128,7 +140,8 @@ func (s *Service) DisableTOTP(ctx context.Context, a *Actor, userID int64, code 
 }
 
 // checkSecondFactor accepts a current TOTP code (each time step once) or an unused
-// recovery code.
+// recovery code. A secret that does not open (another secrets key, an altered
+// row) fails closed: no TOTP code is accepted, a recovery code still is.
 func (s *Service) checkSecondFactor(ctx context.Context, u *User, code string) error {
 	code = strings.TrimSpace(code)
 	wrong := &apperr.Error{Code: apperr.CodeUnauthorized, Message: "this code is not right",
@@ -137,7 +150,8 @@ func (s *Service) checkSecondFactor(ctx context.Context, u *User, code string) e
 		return ErrSecondFactorRequired
 	}
 	now := s.now()
-	if step, ok := matchTOTP(u.TOTPSecret, code, now); ok {
+	secret, openErr := s.openTOTP(u)
+	if step, ok := matchTOTP(secret, code, now); openErr == nil && ok {
 		fresh, err := s.db.UseTOTPStep(ctx, u.ID, step)
 		if err != nil {
 			return err
@@ -158,7 +172,74 @@ func (s *Service) checkSecondFactor(ctx context.Context, u *User, code string) e
 			return nil
 		}
 	}
+	if openErr != nil {
+		return errSecondFactorUnreadable
+	}
 	return wrong
+}
+
+// errNoSecretsKey: the service was built without the data directory's secrets
+// key (a wiring mistake, not the user's).
+var errNoSecretsKey = errors.New("no secrets key: second factors cannot be set up or checked")
+
+// errSecondFactorUnreadable answers a code when the stored secret does not
+// open: the code may be right, but cannot be checked here.
+var errSecondFactorUnreadable = &apperr.Error{Code: apperr.CodeUnauthorized,
+	Message: "your second factor cannot be checked on this server; sign in with a recovery code, or ask an admin to turn it off",
+	Details: []apperr.FieldError{{Field: "totp", Message: "cannot be checked"}}}
+
+// totpContext binds a sealed secret to its user's row: copied into another
+// user's row, it does not open.
+func totpContext(userID int64) string { return fmt.Sprintf("lectern-totp:%d", userID) }
+
+// openTOTP returns a user's TOTP secret. One that does not open is logged with
+// the user's id (never the value) and returned as an error, so no caller can
+// check a code against it.
+func (s *Service) openTOTP(u *User) (string, error) {
+	if s.Secrets == nil {
+		s.log.Error("second factor cannot be checked", "user_id", u.ID, "err", errNoSecretsKey)
+		return "", errNoSecretsKey
+	}
+	secret, err := s.Secrets.Open(u.TOTPSecret, totpContext(u.ID))
+	if err != nil {
+		s.log.Error("second factor cannot be checked: its secret does not open with this data directory's secrets key",
+			"user_id", u.ID, "key_id", s.Secrets.ID, "err", err)
+		return "", fmt.Errorf("second factor of user %d: %w", u.ID, err)
+	}
+	return secret, nil
+}
+
+// SealTOTPSecrets runs at start: it seals the plain TOTP secrets of rows
+// written before secrets were sealed (so everyone's authenticator app keeps
+// working across the upgrade), in one transaction, leaving sealed ones as they
+// are. It returns how many it sealed and the users whose sealed secret does
+// not open with this key (logged: another process's key, or a database
+// restored without its key).
+func (s *Service) SealTOTPSecrets(ctx context.Context) (sealed int, unreadable []int64, err error) {
+	if s.Secrets == nil {
+		return 0, nil, errNoSecretsKey
+	}
+	sealed, err = s.db.RewriteTOTPSecrets(ctx, func(userID int64, stored string) (string, bool, error) {
+		if secrets.IsSealed(stored) {
+			if _, err := s.Secrets.Open(stored, totpContext(userID)); err != nil {
+				unreadable = append(unreadable, userID)
+			}
+			return "", false, nil
+		}
+		v, err := s.Secrets.Seal(stored, totpContext(userID))
+		if err != nil {
+			return "", false, fmt.Errorf("seal second factor of user %d: %w", userID, err)
+		}
+		return v, true, nil
+	})
+	if err != nil {
+		return 0, nil, err
+	}
+	if len(unreadable) > 0 {
+		s.log.Error("second factors that do not open with this data directory's secrets key: these users can sign in only with a recovery code until an admin turns theirs off; every process must share one "+secrets.KeyFileName,
+			"user_ids", unreadable, "key_id", s.Secrets.ID)
+	}
+	return sealed, unreadable, nil
 }
 
 // matchTOTP checks a six-digit code against the steps around now (one step of

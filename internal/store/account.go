@@ -26,8 +26,10 @@ type User struct {
 	AgencyID      *int64  `json:"agency_id"`
 	PasswordHash  string  `json:"-"`
 	CalendarToken *string `json:"-"`
-	// A second factor (admins, trainers): the TOTP secret, when it was confirmed
-	// (nil: not enabled), and the last time step used, so a code works once.
+	// A second factor (admins, trainers): the TOTP secret, sealed by auth with
+	// the data directory's secrets key (plain only in rows written before that,
+	// until the next start seals them), when it was confirmed (nil: not
+	// enabled), and the last time step used, so a code works once.
 	TOTPSecret    string     `gorm:"column:totp_secret" json:"-"`
 	TOTPEnabledAt *time.Time `gorm:"column:totp_enabled_at" json:"totp_enabled_at,omitempty"`
 	TOTPLastStep  int64      `gorm:"column:totp_last_step" json:"-"`

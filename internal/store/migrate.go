@@ -372,6 +372,25 @@ var migrations = []*gormigrate.Migration{
 		},
 		Rollback: func(tx *gorm.DB) error { return tx.Migrator().DropColumn("attempts", "entered_by") },
 	},
+	{
+		// TOTP secrets are stored sealed ("v1:" + base64 of nonce, ciphertext and
+		// tag: 83 characters for a 32-character secret), past the 64 the column
+		// had. SQLite does not enforce a varchar's length, and rebuilding its
+		// table to change one is not worth it; PostgreSQL does.
+		ID: "20261125-13-totp-sealed",
+		Migrate: func(tx *gorm.DB) error {
+			if tx.Dialector.Name() != "postgres" {
+				return nil
+			}
+			return tx.Exec("ALTER TABLE users ALTER COLUMN totp_secret TYPE varchar(255)").Error
+		},
+		Rollback: func(tx *gorm.DB) error {
+			if tx.Dialector.Name() != "postgres" {
+				return nil
+			}
+			return tx.Exec("ALTER TABLE users ALTER COLUMN totp_secret TYPE varchar(64)").Error
+		},
+	},
 }
 
 // migrationLock is the PostgreSQL advisory lock key held while migrating.

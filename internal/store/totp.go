@@ -62,3 +62,39 @@ func (db *DB) RecoveryCodesLeft(ctx context.Context, userID int64) (int64, error
 	}
 	return n, nil
 }
+
+// RewriteTOTPSecrets passes every stored TOTP secret to rewrite, in one
+// transaction, and stores what it returns where change is true: auth seals the
+// plain secrets of rows written before secrets were sealed. Each update only
+// applies if the row still holds the value read, so two processes starting at
+// once against one PostgreSQL database cannot seal a secret twice (the second
+// finds it changed and leaves it). It returns how many rows changed.
+func (db *DB) RewriteTOTPSecrets(ctx context.Context, rewrite func(userID int64, stored string) (updated string, change bool, err error)) (int, error) {
+	changed := 0
+	err := db.Tx(ctx, func(q Q) error {
+		changed = 0
+		var rows []struct {
+			ID         int64
+			TOTPSecret string `gorm:"column:totp_secret"`
+		}
+		if err := q.g.Model(&User{}).Select("id, totp_secret").Where("totp_secret <> ''").Order("id").Find(&rows).Error; err != nil {
+			return fmt.Errorf("read second-factor secrets: %w", err)
+		}
+		for _, r := range rows {
+			updated, change, err := rewrite(r.ID, r.TOTPSecret)
+			if err != nil {
+				return err
+			}
+			if !change {
+				continue
+			}
+			res := q.g.Model(&User{}).Where("id = ? AND totp_secret = ?", r.ID, r.TOTPSecret).Update("totp_secret", updated)
+			if res.Error != nil {
+				return fmt.Errorf("rewrite second-factor secret of user %d: %w", r.ID, res.Error)
+			}
+			changed += int(res.RowsAffected)
+		}
+		return nil
+	})
+	return changed, err
+}

@@ -20,6 +20,7 @@ import (
 	"github.com/lectern-platform/lectern/internal/mail"
 	"github.com/lectern-platform/lectern/internal/metrics"
 	"github.com/lectern-platform/lectern/internal/schedule"
+	"github.com/lectern-platform/lectern/internal/secrets"
 	"github.com/lectern-platform/lectern/internal/store"
 )
 
@@ -32,6 +33,9 @@ type Config struct {
 	TrustedProxies []*net.IPNet
 	// Signer is the certificate signing key; its public half is published.
 	Signer *certify.Signer
+	// Secrets seals the TOTP secrets of second factors; nil: they cannot be
+	// set up or checked.
+	Secrets *secrets.Key
 	// Programme names the training programme on certificates; empty: the default.
 	Programme string
 	// IdleTimeout signs a browser out after this long without activity; 0: never.
@@ -77,6 +81,7 @@ func New(cfg Config, db *store.DB, library *course.Library, catalog *i18n.Catalo
 	s := &Server{cfg: cfg, db: db, accounts: auth.NewService(db, log), schedule: schedule.NewService(db, library, log), attempts: attempt.NewService(db, library, log), library: library, catalog: catalog, log: log, views: v, echo: echo.New()}
 	s.accounts.BaseURL = cfg.BaseURL
 	s.accounts.IdleTimeout = cfg.IdleTimeout
+	s.accounts.Secrets = cfg.Secrets
 	s.schedule.Invite = s.accounts.InviteAsSystem
 	s.mailer = mail.NewMailer(catalog, cfg.BaseURL) // every e-mail goes to the outbox; the sender in cmd delivers it
 	s.accounts.Mailer = s.mailer

@@ -20,6 +20,7 @@ import (
 	"github.com/lectern-platform/lectern/internal/certify"
 	"github.com/lectern-platform/lectern/internal/course"
 	"github.com/lectern-platform/lectern/internal/i18n"
+	"github.com/lectern-platform/lectern/internal/secrets"
 	"github.com/lectern-platform/lectern/internal/store"
 )
 
@@ -71,6 +72,11 @@ func startServerOn(t testing.TB, fsys fs.FS, cfg Config, dsn string) *testServer
 		t.Fatal(err)
 	}
 	cfg.BaseURL, cfg.Signer = "http://127.0.0.1", signer
+	if cfg.Secrets == nil {
+		if cfg.Secrets, _, err = secrets.LoadOrCreate(t.TempDir()); err != nil {
+			t.Fatal(err)
+		}
+	}
 	s, err := New(cfg, db, lib, cat, log)
 	if err != nil {
 		t.Fatal(err)
@@ -91,6 +97,7 @@ func startServerOn(t testing.TB, fsys fs.FS, cfg Config, dsn string) *testServer
 		_ = hs.Shutdown(ctx)
 	})
 	ts := &testServer{URL: "http://" + ln.Addr().String(), Library: lib, DB: db, Accounts: auth.NewService(db, log), Server: s}
+	ts.Accounts.Secrets = cfg.Secrets
 	ag := ts.agency(t, "Reader Agency", "FR")
 	ts.client = ts.browser(t, ts.user(t, auth.RoleOfficer, &ag.ID, "Reader"))
 	return ts
