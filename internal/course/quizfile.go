@@ -229,6 +229,10 @@ func (d *questionDraft) finish(dc *docContext) *Question {
 	return q
 }
 
+// MaxChoices is the most choices a question may have: a printed sheet letters
+// them A to Z, and a trainer types those letters back.
+const MaxChoices = 26
+
 func (d *questionDraft) finishChoices(dc *docContext) bool {
 	q := d.q
 	correct := 0
@@ -252,6 +256,9 @@ func (d *questionDraft) finishChoices(dc *docContext) bool {
 		return false
 	case len(d.choices) < 2:
 		dc.probs.add(dc.path, q.Line, "question needs at least two choices")
+		return false
+	case len(d.choices) > MaxChoices:
+		dc.probs.add(dc.path, q.Line, "question has %d choices; at most %d (A to Z on a printed sheet)", len(d.choices), MaxChoices)
 		return false
 	case correct == 1:
 		q.Kind = KindSingle

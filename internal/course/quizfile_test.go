@@ -1,6 +1,7 @@
 package course
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -93,6 +94,7 @@ func TestParseQuiz_Problems(t *testing.T) {
 	}{
 		{"no correct choice", "## Q\n\n- [ ] a\n- [ ] b\n", "c/01-m.quiz.md:5: question has no correct choice"},
 		{"one choice only", "## Q\n\n- [x] a\n", "c/01-m.quiz.md:5: question needs at least two choices"},
+		{"more choices than letters", "## Q\n\n- [x] a\n" + manyChoices(26), "c/01-m.quiz.md:5: question has 27 choices; at most 26 (A to Z on a printed sheet)"},
 		{"nothing under heading", "## Q\n\nJust text.\n", "c/01-m.quiz.md:5: question has no choices or answers"},
 		{"mixed kinds", "## Q\n\n- [x] a\n- [ ] b\n= a\n", "c/01-m.quiz.md:9: question mixes choices and \"=\" answers"},
 		{"duplicate ids", "## Q {#a}\n\n= x\n\n## R {#a}\n\n= y\n", "c/01-m.quiz.md:9: duplicate question id \"a\" (first used on line 5)"},
@@ -149,4 +151,13 @@ func TestParseValidity(t *testing.T) {
 			t.Errorf("ParseValidity(%q) accepted", in)
 		}
 	}
+}
+
+// manyChoices is n wrong choices with different texts.
+func manyChoices(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "- [ ] choice %d\n", i)
+	}
+	return b.String()
 }
