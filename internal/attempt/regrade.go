@@ -42,6 +42,9 @@ type Regrade struct {
 	NowPass     int          `json:"now_pass"`
 	NowFail     int          `json:"now_fail"`
 	Changed     int          `json:"changed"`
+	// Open counts attempts still in progress that were given the chosen key
+	// (applied only): they are scored with it when they end.
+	Open int `json:"open_rekeyed"`
 }
 
 // KeyChange is a question the new version marks differently from what some
@@ -122,8 +125,23 @@ func (s *Service) RegradeQuiz(ctx context.Context, a *auth.Actor, sessionID int6
 		}
 		for i := range attempts {
 			at := &attempts[i]
-			if at.Finalised == "" || at.Finalised == byPaperScore {
-				continue // still open (scored with the current key when it ends), or only a score on paper
+			if at.Finalised == byPaperScore {
+				continue // only a score on paper: nothing to score again
+			}
+			if at.Finalised == "" {
+				// Still being answered: nothing to score yet, but it must end
+				// scored with the chosen key, so applying gives it that key now.
+				if apply {
+					ok, err := rekeyOpen(q, at, qz)
+					if err != nil {
+						return err
+					}
+					if ok {
+						regraded = append(regraded, at.ID)
+						out.Open++
+					}
+				}
+				continue
 			}
 			qs, plain, err := scoredAnswers(q, at)
 			if err != nil {
@@ -186,7 +204,7 @@ func (s *Service) RegradeQuiz(ctx context.Context, a *auth.Actor, sessionID int6
 			questions[kc.QuestionID] = kc.Changes
 		}
 		summary, err := json.Marshal(map[string]any{"quiz": quizID, "course_version": in.Version, "content_hash": qz.Hash, "attempts": len(out.Rows),
-			"changed": out.Changed, "now_pass": out.NowPass, "now_fail": out.NowFail, "questions": questions, "reason": reason})
+			"changed": out.Changed, "now_pass": out.NowPass, "now_fail": out.NowFail, "open_rekeyed": out.Open, "questions": questions, "reason": reason})
 		if err != nil {
 			return err
 		}
@@ -267,4 +285,19 @@ func (s *Service) CourseVersions(ctx context.Context, a *auth.Actor, sessionID i
 		return nil, err
 	}
 	return s.db.CourseVersions(ctx, ts.CourseID)
+}
+
+// rekeyOpen gives an attempt in progress the chosen version's keys, points and
+// dropped marks (its questions and order stay what the officer sees), so its
+// submission — or its deadline, or the quiz's close — scores it with them.
+func rekeyOpen(q store.Q, at *store.Attempt, qz *course.Quiz) (bool, error) {
+	qs, err := snapshotOf(at)
+	if err != nil {
+		return false, err
+	}
+	data, err := json.Marshal(quiz.Rekey(qs, qz))
+	if err != nil {
+		return false, fmt.Errorf("encode regraded questions: %w", err)
+	}
+	return q.RekeyOpenAttempt(at.ID, data, qz.Hash)
 }

@@ -87,6 +87,18 @@ func (q Q) SaveAttempt(a *Attempt) error {
 	return nil
 }
 
+// RekeyOpenAttempt replaces the frozen questions of an attempt still open, and
+// only if it still is (a submission may have finalised it a moment ago: its
+// score then stands as scored, and the row is left alone).
+func (q Q) RekeyOpenAttempt(id int64, questions []byte, contentHash string) (bool, error) {
+	res := q.g.Model(&Attempt{}).Where("id = ? AND finalised = ''", id).
+		Updates(map[string]any{"questions": questions, "content_hash": contentHash})
+	if res.Error != nil {
+		return false, fmt.Errorf("rekey attempt %d: %w", id, translate(res.Error))
+	}
+	return res.RowsAffected == 1, nil
+}
+
 // OverdueAttempts lists open attempts whose deadline has passed, in one session
 // or (sessionID nil) in all.
 func (q Q) OverdueAttempts(now time.Time, limit int, sessionID *int64) ([]Attempt, error) {

@@ -656,3 +656,33 @@ func TestRegrade_AgainstAnEarlierVersion(t *testing.T) {
 		t.Errorf("the audit does not say which version was applied: %s %s", e.Action, e.After)
 	}
 }
+
+// An attempt still being answered when the key is fixed ends scored with the
+// fixed key (found walking the day: it used to keep the key it started with).
+func TestRegrade_OpenAttemptEndsWithTheFixedKey(t *testing.T) {
+	ts, quizFile := editableQuizServer(t)
+	qw := newQuizWorldOn(t, newWorldOn(t, ts))
+	qw.at(time.Hour)
+	v := qw.start(t, qw.officerA)
+	for path, answer := range map[string]any{"pick": map[string]any{"choices": []string{choiceID(v, "pick", "WRONG")}},
+		"type": map[string]any{"text": "SHORT-ANSWER-2b8"}, "count": map[string]any{"number": 4242}} {
+		if res, body := ts.api(t, qw.officerA, "PUT", fmt.Sprintf("/api/v1/attempts/%d/answers/%s", v.ID, path), answer); res.StatusCode != 200 {
+			t.Fatalf("save %s: %d %s", path, res.StatusCode, body)
+		}
+	}
+	flipPickKey(t, ts, quizFile) // "WRONG" is the right choice after all
+	regrade := fmt.Sprintf("/api/v1/sessions/%d/quizzes/01-m/regrade", qw.sessionID)
+	_, body := ts.api(t, qw.trainerTok, "POST", regrade, nil)
+	preview := decode[attempt.Regrade](t, body)
+	res, body := ts.api(t, qw.trainerTok, "POST", regrade, map[string]string{"confirm": preview.ContentHash, "reason": "key reversed"})
+	if applied := decode[attempt.Regrade](t, body); res.StatusCode != 200 || applied.Open != 1 {
+		t.Fatalf("apply with an attempt open: %d %s", res.StatusCode, body)
+	}
+	if res, body := ts.api(t, qw.officerA, "POST", fmt.Sprintf("/api/v1/attempts/%d/submit", v.ID), nil); res.StatusCode != 200 || !strings.Contains(body, `"score":3`) {
+		t.Errorf("submitted after the fix: %d %s, want 3 of 3 with the fixed key", res.StatusCode, body)
+	}
+	// A second regrade finds nothing left to change.
+	if _, body := ts.api(t, qw.trainerTok, "POST", regrade, nil); decode[attempt.Regrade](t, body).Changed != 0 || len(decode[attempt.Regrade](t, body).Questions) != 0 {
+		t.Errorf("a regrade after the submission still finds changes: %s", body)
+	}
+}
