@@ -9,6 +9,7 @@ import (
 
 	"github.com/lectern-platform/lectern/internal/auth"
 	"github.com/lectern-platform/lectern/internal/course"
+	"github.com/lectern-platform/lectern/internal/schedule"
 	"github.com/lectern-platform/lectern/internal/store"
 )
 
@@ -21,6 +22,7 @@ type dashboardView struct {
 	UserCount      int
 	OfficerCount   int
 	Certificates   []store.Certificate // an officer's own, newest day first
+	Today          []*schedule.Session // an officer's or trainer's sessions of the day
 }
 
 func (s *Server) dashboard(c echo.Context) error {
@@ -40,6 +42,11 @@ func (s *Server) dashboard(c echo.Context) error {
 		}
 		v.Agency = ag
 	}
+	today, err := s.schedule.Today(ctx, a)
+	if err != nil {
+		return err
+	}
+	v.Today = today
 	switch a.Role {
 	case auth.RoleAdmin:
 		agencies, err := s.accounts.Agencies(ctx, a)
