@@ -13,6 +13,7 @@ import (
 
 	"github.com/lectern-platform/lectern/internal/backup"
 	"github.com/lectern-platform/lectern/internal/certify"
+	"github.com/lectern-platform/lectern/internal/secrets"
 	"github.com/lectern-platform/lectern/internal/store"
 )
 
@@ -41,7 +42,8 @@ func fileAndFlags(flags *flag.FlagSet, args []string) (string, error) {
 }
 
 // cmdBackup is `lectern backup FILE`: the SQLite database, copied consistently
-// while the server runs, and the signing key, into one file (mode 0600).
+// while the server runs, the signing key and the secrets key, into one file
+// (mode 0600).
 func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("backup", flag.ContinueOnError)
 	flags.SetOutput(stderr)
@@ -58,7 +60,9 @@ func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if strings.Contains(dsn, "://") {
 		fmt.Fprintf(stderr, "lectern backup: the database is PostgreSQL, which lectern backup does not copy.\n"+
 			"Back it up with pg_dump, e.g.  pg_dump --format=custom --file lectern.dump \"$LECTERN_DATABASE_URL\"\n"+
-			"and keep the signing key (%s) with it, as safely: it signs every certificate.\n", keyFile(dataDir))
+			"and keep the signing key (%s) with it, as safely: it signs every certificate;\n"+
+			"and the secrets key (%s): without it no second factor (TOTP) in the dump can be checked.\n",
+			keyFile(dataDir), filepath.Join(dataDir, secrets.KeyFileName))
 		return 1
 	}
 	if _, err := os.Stat(dsn); err != nil {
@@ -66,7 +70,8 @@ func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return 1
 	}
 	began := time.Now()
-	m, err := backup.Create(ctx, backup.Options{DatabasePath: dsn, KeyFile: keyFile(dataDir), Out: out, Version: version})
+	m, err := backup.Create(ctx, backup.Options{DatabasePath: dsn, KeyFile: keyFile(dataDir),
+		SecretsKeyFile: filepath.Join(dataDir, secrets.KeyFileName), Out: out, Version: version})
 	if err != nil {
 		fmt.Fprintln(stderr, "lectern backup:", err)
 		return 1
@@ -75,8 +80,12 @@ func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if st, err := os.Stat(out); err == nil {
 		size = st.Size()
 	}
-	fmt.Fprintf(stdout, "backed up %s (%s, schema %s) and signing key %s to %s (%s) in %v\n",
-		dsn, mebibytes(m.Files[0].Size), m.Schema, m.KeyID, out, mebibytes(size), time.Since(began).Round(time.Millisecond))
+	keys := "signing key " + m.KeyID
+	if m.SecretsKeyID != "" {
+		keys += ", secrets key " + m.SecretsKeyID
+	}
+	fmt.Fprintf(stdout, "backed up %s (%s, schema %s) and %s to %s (%s) in %v\n",
+		dsn, mebibytes(m.Files[0].Size), m.Schema, keys, out, mebibytes(size), time.Since(began).Round(time.Millisecond))
 	return 0
 }
 
@@ -113,7 +122,7 @@ func cmdRestore(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	res, err := backup.Restore(ctx, backup.RestoreOptions{Archive: file, DataDir: *dataDir, Force: *force})
 	switch {
 	case errors.Is(err, backup.ErrNotEmpty):
-		fmt.Fprintf(stderr, "lectern restore: %v\nPass --force to replace its database and signing key (the old ones are kept in a pre-restore-… folder inside it), or restore into a new --data directory.\n", err)
+		fmt.Fprintf(stderr, "lectern restore: %v\nPass --force to replace its database and keys (the old ones are kept in a pre-restore-… folder inside it), or restore into a new --data directory.\n", err)
 		return 1
 	case errors.Is(err, backup.ErrInUse):
 		fmt.Fprintf(stderr, "lectern restore: %v: stop the server using %s first.\n", err, *dataDir)
@@ -126,7 +135,10 @@ func cmdRestore(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fmt.Fprintf(stdout, "restored the backup of %s (Lectern %s, schema %s, signing key %s) into %s\n",
 		m.CreatedAt.Format(time.RFC3339), m.LecternVersion, m.Schema, m.KeyID, *dataDir)
 	if res.MovedAside != "" {
-		fmt.Fprintf(stdout, "the replaced database and key are in %s\n", res.MovedAside)
+		fmt.Fprintf(stdout, "the replaced database and keys are in %s\n", res.MovedAside)
+	}
+	if m.SecretsKeyID == "" {
+		fmt.Fprintf(stdout, "the backup has no secrets key (made before second factors were sealed): `lectern serve` creates one at start and seals them\n")
 	}
 	if m.Schema != store.LatestSchema() {
 		fmt.Fprintf(stdout, "its schema is older than this build's (%s): `lectern serve` migrates it at start\n", store.LatestSchema())

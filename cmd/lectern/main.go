@@ -21,7 +21,7 @@ Usage:
   lectern verify FILE.pdf [--trust KEY.pem] [--url URL]   check a certificate offline (exit 0 valid, 1 not)
   lectern verify SERIAL --url URL                          look a serial up on the issuing server
   lectern certs export --session ID --out FILE.zip [--data DIR] [--base-url URL]
-  lectern backup FILE [--data DIR]                         copy database and signing key while serving (SQLite)
+  lectern backup FILE [--data DIR]                         copy database, signing and secrets keys while serving (SQLite)
   lectern restore FILE [--data DIR] [--force]              check a backup, put it into a stopped server's data dir
 
 Every serve flag can also be set from the environment: LECTERN_ADDR, LECTERN_DATA,

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -336,4 +337,24 @@ func (s *Service) pendingSecondStep(ctx context.Context, u *User, now time.Time)
 		return q.CreateToken(&store.OneTimeToken{UserID: u.ID, Purpose: PurposeSecondStep, TokenHash: hashOneTimeToken(token), CreatedAt: now, ExpiresAt: now.Add(secondStepLife)})
 	})
 	return token, err
+}
+
+// UnreadableTOTPSecrets lists the users (of stored: user id → totp_secret, as
+// store.TOTPSecretsSQLite reads them) whose sealed secret does not open with
+// key; with key nil, every sealed one. Backup and restore use it so a database
+// never travels without the key its second factors need.
+func UnreadableTOTPSecrets(key *secrets.Key, stored map[int64]string) []int64 {
+	var bad []int64
+	for id, v := range stored {
+		if !secrets.IsSealed(v) {
+			continue // plain, from before secrets were sealed: serve seals it at start
+		}
+		if key == nil {
+			bad = append(bad, id)
+		} else if _, err := key.Open(v, totpContext(id)); err != nil {
+			bad = append(bad, id)
+		}
+	}
+	slices.Sort(bad)
+	return bad
 }

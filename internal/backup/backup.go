@@ -1,7 +1,8 @@
 // Package backup owns Lectern's backup file: one gzip-compressed tar holding a
-// consistent copy of the SQLite database, the certificate signing key and a
-// manifest with each file's SHA-256, written while the server runs, and its
-// checked restore into a data directory.
+// consistent copy of the SQLite database, the certificate signing key, the
+// secrets key that seals second-factor secrets, and a manifest with each
+// file's SHA-256, written while the server runs, and its checked restore into
+// a data directory.
 package backup
 
 import (
@@ -11,25 +12,32 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/lectern-platform/lectern/internal/auth"
 	"github.com/lectern-platform/lectern/internal/certify"
+	"github.com/lectern-platform/lectern/internal/secrets"
 	"github.com/lectern-platform/lectern/internal/store"
 )
 
-// Names inside the backup file; a restore puts the two data files into the data
+// Names inside the backup file; a restore puts the data files into the data
 // directory under the same names, where `lectern serve` looks for them.
 const (
 	ManifestName = "manifest.json"
 	DatabaseName = "lectern.db"
 	KeyName      = certify.KeyFileName
+	SecretsName  = secrets.KeyFileName
 
-	formatName    = "lectern-backup"
-	formatVersion = 1
+	formatName = "lectern-backup"
+	// formatVersion 2 may hold SecretsName; format 1 (before second-factor
+	// secrets were sealed) never does, and still restores. A build that reads
+	// only format 1 says a format-2 file is from a newer Lectern.
+	formatVersion = 2
 )
 
 // Manifest describes a backup; it is the archive's first entry.
@@ -40,7 +48,10 @@ type Manifest struct {
 	LecternVersion string    `json:"lectern_version"`
 	Schema         string    `json:"schema"` // id of the database's last migration
 	KeyID          string    `json:"key_id"` // the signing key's id, as on certificates
-	Files          []File    `json:"files"`
+	// SecretsKeyID names the secrets key (secrets.Key.ID); empty: the backup
+	// has none (the database then holds no sealed secret).
+	SecretsKeyID string `json:"secrets_key_id,omitempty"`
+	Files        []File `json:"files"`
 }
 
 // File is one data file of a backup.
@@ -54,8 +65,12 @@ type File struct {
 type Options struct {
 	DatabasePath string // the live SQLite file
 	KeyFile      string // the signing key (PEM)
-	Out          string // the backup file to write; replaced atomically if it exists
-	Version      string // Lectern's version, for the manifest
+	// SecretsKeyFile is the secrets key; a missing file is left out of the
+	// backup, allowed only while the database holds no sealed secret (a data
+	// directory not yet served by a Lectern that seals them).
+	SecretsKeyFile string
+	Out            string // the backup file to write; replaced atomically if it exists
+	Version        string // Lectern's version, for the manifest
 }
 
 // Create writes a backup while a server may be using the database: the copy is
@@ -90,7 +105,26 @@ func Create(ctx context.Context, o Options) (*Manifest, error) {
 	if err := copyFile(o.KeyFile, keyCopy); err != nil {
 		return nil, fmt.Errorf("copy signing key: %w", err)
 	}
-	for _, name := range []string{DatabaseName, KeyName} {
+	names := []string{DatabaseName, KeyName}
+	sk, err := secrets.Load(o.SecretsKeyFile)
+	switch {
+	case err == nil:
+		if err := copyFile(o.SecretsKeyFile, filepath.Join(work, SecretsName)); err != nil {
+			return nil, fmt.Errorf("copy secrets key: %w", err)
+		}
+		m.SecretsKeyID = sk.ID
+		names = append(names, SecretsName)
+	case errors.Is(err, os.ErrNotExist):
+		sk = nil
+	default:
+		return nil, err
+	}
+	// A database whose second factors its key does not open would restore to
+	// accounts that can only sign in with recovery codes: refuse it now.
+	if err := checkSealed(ctx, dbCopy, sk); err != nil {
+		return nil, err
+	}
+	for _, name := range names {
 		f, err := describe(filepath.Join(work, name))
 		if err != nil {
 			return nil, err
@@ -128,6 +162,24 @@ func Create(ctx context.Context, o Options) (*Manifest, error) {
 	done = true
 	syncDir(dir)
 	return m, nil
+}
+
+// checkSealed checks that every sealed second-factor secret of the database
+// file opens with key (nil: that there is none).
+func checkSealed(ctx context.Context, dbPath string, key *secrets.Key) error {
+	stored, err := store.TOTPSecretsSQLite(ctx, dbPath)
+	if err != nil {
+		return err
+	}
+	bad := auth.UnreadableTOTPSecrets(key, stored)
+	switch {
+	case len(bad) == 0:
+		return nil
+	case key == nil:
+		return fmt.Errorf("the database holds %d sealed second-factor secrets (users %v) and there is no %s to open them", len(bad), bad, SecretsName)
+	default:
+		return fmt.Errorf("%d sealed second-factor secrets (users %v) do not open with %s %s", len(bad), bad, SecretsName, key.ID)
+	}
 }
 
 // writeArchive writes the manifest, then each file of m from dir, into a

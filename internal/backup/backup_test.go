@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,25 +16,51 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/lectern-platform/lectern/internal/auth"
 	"github.com/lectern-platform/lectern/internal/certify"
+	"github.com/lectern-platform/lectern/internal/secrets"
 	"github.com/lectern-platform/lectern/internal/store"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
+// trainerSecret is the TOTP secret of the trainer every test data directory has.
+const trainerSecret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
 // newDataDir makes a data directory as `lectern serve` leaves it: a database
-// holding one agency, and a signing key.
+// holding one agency and a trainer with a second factor, sealed with the
+// directory's secrets key, and a signing key.
 func newDataDir(t *testing.T) (dir string, keyID string) {
 	t.Helper()
 	dir = t.TempDir()
-	db, err := store.Open(context.Background(), filepath.Join(dir, DatabaseName), quiet)
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(dir, DatabaseName), quiet)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if err := db.CreateAgency(context.Background(), &store.Agency{Name: "Backup Agency", Country: "SE"}); err != nil {
+	if err := db.CreateAgency(ctx, &store.Agency{Name: "Backup Agency", Country: "SE"}); err != nil {
 		t.Fatal(err)
+	}
+	// Written plain, then sealed by the start-up pass, as after an upgrade.
+	u := &store.User{Email: "trainer@backup.example", Name: "Backup Trainer", Role: "trainer", PasswordHash: "x"}
+	if err := db.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	if err := db.SetTOTP(ctx, u.ID, trainerSecret, &now, nil); err != nil {
+		t.Fatal(err)
+	}
+	key, _, err := secrets.LoadOrCreate(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	accounts := auth.NewService(db, quiet)
+	accounts.Secrets = key
+	if n, _, err := accounts.SealTOTPSecrets(ctx); err != nil || n != 1 {
+		t.Fatalf("seal: %d, %v", n, err)
 	}
 	signer, _, err := certify.LoadOrCreateKey(dir, "")
 	if err != nil {
@@ -41,10 +69,33 @@ func newDataDir(t *testing.T) (dir string, keyID string) {
 	return dir, signer.KeyID
 }
 
+// sealedIn reads the stored second-factor secrets of a data directory's
+// database and checks they are sealed and open with its secrets key.
+func sealedIn(t *testing.T, dir string) {
+	t.Helper()
+	stored, err := store.TOTPSecretsSQLite(context.Background(), filepath.Join(dir, DatabaseName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := secrets.Load(filepath.Join(dir, SecretsName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bad := auth.UnreadableTOTPSecrets(key, stored); len(stored) != 1 || bad != nil {
+		t.Errorf("second factors in %s: %d, unreadable with its key: %v", dir, len(stored), bad)
+	}
+	for _, v := range stored {
+		if !secrets.IsSealed(v) || strings.Contains(v, trainerSecret) {
+			t.Errorf("stored secret %q", v)
+		}
+	}
+}
+
 func backupOf(t *testing.T, dataDir string) string {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "lectern-backup.tar.gz")
-	if _, err := Create(context.Background(), Options{DatabasePath: filepath.Join(dataDir, DatabaseName), KeyFile: filepath.Join(dataDir, KeyName), Out: out, Version: "test"}); err != nil {
+	if _, err := Create(context.Background(), Options{DatabasePath: filepath.Join(dataDir, DatabaseName), KeyFile: filepath.Join(dataDir, KeyName),
+		SecretsKeyFile: filepath.Join(dataDir, SecretsName), Out: out, Version: "test"}); err != nil {
 		t.Fatal(err)
 	}
 	return out
@@ -111,17 +162,19 @@ func TestBackup_CreateAndRestore(t *testing.T) {
 		t.Errorf("work files left beside the backup: %v", left)
 	}
 	list := readEntries(t, out)
-	if len(list) != 3 || list[0].name != ManifestName || list[1].name != DatabaseName || list[2].name != KeyName {
+	if len(list) != 4 || list[0].name != ManifestName || list[1].name != DatabaseName || list[2].name != KeyName || list[3].name != SecretsName {
 		t.Fatalf("entries: %v", list)
 	}
-	if list[1].mode != 0o600 || list[2].mode != 0o600 {
-		t.Errorf("modes inside: db %o, key %o", list[1].mode, list[2].mode)
+	if list[1].mode != 0o600 || list[2].mode != 0o600 || list[3].mode != 0o600 {
+		t.Errorf("modes inside: db %o, key %o, secrets key %o", list[1].mode, list[2].mode, list[3].mode)
 	}
+	srcSecrets, _ := secrets.Load(filepath.Join(src, SecretsName))
 	var m Manifest
 	if err := json.Unmarshal(list[0].data, &m); err != nil {
 		t.Fatal(err)
 	}
-	if m.Format != "lectern-backup" || m.FormatVersion != 1 || m.LecternVersion != "test" || m.Schema != store.LatestSchema() || m.KeyID != keyID || m.CreatedAt.IsZero() || len(m.Files) != 2 || len(m.Files[0].SHA256) != 64 {
+	if m.Format != "lectern-backup" || m.FormatVersion != 2 || m.LecternVersion != "test" || m.Schema != store.LatestSchema() || m.KeyID != keyID ||
+		m.SecretsKeyID != srcSecrets.ID || m.CreatedAt.IsZero() || len(m.Files) != 3 || len(m.Files[0].SHA256) != 64 {
 		t.Errorf("manifest: %+v", m)
 	}
 
@@ -134,10 +187,11 @@ func TestBackup_CreateAndRestore(t *testing.T) {
 		t.Errorf("restored: %+v", res)
 	}
 	names, _ := entries(target)
-	if strings.Join(names, " ") != "lectern.db signing-key.pem" {
+	if strings.Join(names, " ") != "lectern.db secrets.key signing-key.pem" {
 		t.Errorf("restored data directory holds %v", names)
 	}
-	for _, name := range []string{".", DatabaseName, KeyName} {
+	sealedIn(t, target)
+	for _, name := range []string{".", DatabaseName, KeyName, SecretsName} {
 		st, _ := os.Stat(filepath.Join(target, name))
 		if want := os.FileMode(0o600); name == "." && st.Mode().Perm() != 0o700 || name != "." && st.Mode().Perm() != want {
 			t.Errorf("%s: mode %v", name, st.Mode())
@@ -161,12 +215,16 @@ func TestBackup_CreateAndRestore(t *testing.T) {
 func TestBackup_CreateRefusals(t *testing.T) {
 	ctx := context.Background()
 	src, _ := newDataDir(t)
+	other, _ := newDataDir(t)
 	outDir := t.TempDir()
 	out := filepath.Join(outDir, "b.tar.gz")
 	cases := map[string]Options{
 		"no database": {DatabasePath: filepath.Join(t.TempDir(), DatabaseName), KeyFile: filepath.Join(src, KeyName), Out: out},
 		"no key":      {DatabasePath: filepath.Join(src, DatabaseName), KeyFile: filepath.Join(t.TempDir(), KeyName), Out: out},
 		"no folder":   {DatabasePath: filepath.Join(src, DatabaseName), KeyFile: filepath.Join(src, KeyName), Out: filepath.Join(outDir, "nope", "b.tar.gz")},
+		// Sealed second factors without their key, or with another's.
+		"no secrets key":      {DatabasePath: filepath.Join(src, DatabaseName), KeyFile: filepath.Join(src, KeyName), SecretsKeyFile: filepath.Join(t.TempDir(), SecretsName), Out: out},
+		"another secrets key": {DatabasePath: filepath.Join(src, DatabaseName), KeyFile: filepath.Join(src, KeyName), SecretsKeyFile: filepath.Join(other, SecretsName), Out: out},
 	}
 	for name, o := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -219,6 +277,23 @@ func TestBackup_RestoreRefusesDamagedFiles(t *testing.T) {
 	})
 	files["no manifest"] = edited("nomanifest", func(l []entry) []entry { return l[1:] })
 	files["no key"] = edited("nokey", func(l []entry) []entry { return l[:2] })
+	files["no secrets key"] = edited("nosecrets", func(l []entry) []entry { return l[:3] })
+	// Another data directory's secrets key, the manifest rewritten to match it:
+	// whole and listed, but the database's second factors do not open with it.
+	otherDir, _ := newDataDir(t)
+	otherKey, _ := os.ReadFile(filepath.Join(otherDir, SecretsName))
+	files["another secrets key"] = edited("othersecrets", func(l []entry) []entry {
+		var m Manifest
+		json.Unmarshal(l[0].data, &m)
+		other, _ := secrets.Load(filepath.Join(otherDir, SecretsName))
+		m.SecretsKeyID = other.ID
+		sum := sha256.Sum256(otherKey)
+		m.Files[2] = File{Name: SecretsName, Size: int64(len(otherKey)), SHA256: hex.EncodeToString(sum[:])}
+		data, _ := json.Marshal(m)
+		l[0] = entry{ManifestName, 0o644, data}
+		l[3] = entry{SecretsName, 0o600, otherKey}
+		return l
+	})
 	files["an extra entry"] = edited("extra", func(l []entry) []entry { return append(l, entry{"../evil", 0o600, []byte("x")}) })
 
 	for name, path := range files {
@@ -235,6 +310,9 @@ func TestBackup_RestoreRefusesDamagedFiles(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "..", "evil")); err == nil {
 		t.Errorf("an entry escaped the staging folder")
+	}
+	if _, err := Restore(ctx, RestoreOptions{Archive: files["another secrets key"], DataDir: filepath.Join(t.TempDir(), "d")}); err == nil || !strings.Contains(err.Error(), "do not open") {
+		t.Errorf("another secrets key: %v", err)
 	}
 	_, err = Restore(ctx, RestoreOptions{Archive: files["database changed, manifest kept"], DataDir: t.TempDir()})
 	if err == nil || !strings.Contains(err.Error(), "SHA-256 checksum mismatch") {
@@ -295,6 +373,10 @@ func TestBackup_RestoreTargets(t *testing.T) {
 		if s, err := certify.LoadKey(target, ""); err != nil || s.KeyID != keyID {
 			t.Errorf("restored key: %v", err)
 		}
+		if _, err := secrets.Load(filepath.Join(res.MovedAside, SecretsName)); err != nil {
+			t.Errorf("old secrets key aside: %v", err)
+		}
+		sealedIn(t, target)
 	})
 	t.Run("database in use", func(t *testing.T) {
 		target, _ := newDataDir(t)
@@ -323,6 +405,77 @@ func TestBackup_RestoreTargets(t *testing.T) {
 		_, err = Restore(ctx, RestoreOptions{Archive: backupOf(t, dir), DataDir: filepath.Join(t.TempDir(), "data")})
 		if !errors.Is(err, ErrNewer) {
 			t.Errorf("err = %v, want ErrNewer", err)
+		}
+	})
+}
+
+// TestBackup_Format1 restores a backup made before second-factor secrets were
+// sealed: no secrets key in it, plain secrets in its database. A secrets key
+// already in the target is moved aside with the old database, so serve creates
+// a new one and seals the plain secrets, instead of keeping a key that is not
+// the restored database's.
+func TestBackup_Format1(t *testing.T) {
+	ctx := context.Background()
+	src, _ := newDataDir(t)
+	// The database as a format-1 backup holds it: the secret plain.
+	db, err := store.Open(ctx, filepath.Join(src, DatabaseName), quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.W.Exec("UPDATE users SET totp_secret = ?", trainerSecret).Error; err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	os.Remove(filepath.Join(src, SecretsName))
+	out := backupOf(t, src)
+	list := readEntries(t, out)
+	var m Manifest
+	if err := json.Unmarshal(list[0].data, &m); err != nil || len(list) != 3 || m.SecretsKeyID != "" {
+		t.Fatalf("a backup without a secrets key: %d entries, %+v, %v", len(list), m, err)
+	}
+	m.FormatVersion = 1
+	list[0].data, _ = json.Marshal(m)
+	format1 := filepath.Join(t.TempDir(), "format1.tar.gz")
+	writeEntries(t, format1, list)
+
+	target, _ := newDataDir(t)
+	res, err := Restore(ctx, RestoreOptions{Archive: format1, DataDir: target, Force: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(target, SecretsName)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a secrets key was left beside the restored database: %v", err)
+	}
+	if _, err := secrets.Load(filepath.Join(res.MovedAside, SecretsName)); err != nil {
+		t.Errorf("the old secrets key is not aside: %v", err)
+	}
+	// What serve does at start: a new key, the plain secret sealed with it.
+	key, created, err := secrets.LoadOrCreate(target)
+	if err != nil || !created {
+		t.Fatalf("new key: %v, created %v", err, created)
+	}
+	db, err = store.Open(ctx, filepath.Join(target, DatabaseName), quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	accounts := auth.NewService(db, quiet)
+	accounts.Secrets = key
+	if n, bad, err := accounts.SealTOTPSecrets(ctx); err != nil || n != 1 || len(bad) != 0 {
+		t.Fatalf("start-up pass: %d sealed, unreadable %v, %v", n, bad, err)
+	}
+	sealedIn(t, target)
+
+	t.Run("format 1 naming a secrets key", func(t *testing.T) {
+		list := readEntries(t, backupOf(t, target))
+		var m Manifest
+		json.Unmarshal(list[0].data, &m)
+		m.FormatVersion = 1
+		list[0].data, _ = json.Marshal(m)
+		p := filepath.Join(t.TempDir(), "b.tar.gz")
+		writeEntries(t, p, list)
+		if _, err := Restore(ctx, RestoreOptions{Archive: p, DataDir: filepath.Join(t.TempDir(), "d")}); !errors.Is(err, ErrDamaged) {
+			t.Errorf("err = %v, want ErrDamaged", err)
 		}
 	})
 }

@@ -12,9 +12,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/lectern-platform/lectern/internal/certify"
+	"github.com/lectern-platform/lectern/internal/secrets"
 	"github.com/lectern-platform/lectern/internal/store"
 )
 
@@ -34,7 +36,7 @@ var (
 type RestoreOptions struct {
 	Archive string
 	DataDir string
-	// Force replaces the database and key of a data directory that has files;
+	// Force replaces the database and keys of a data directory that has files;
 	// the old ones are moved into a pre-restore-… folder inside it, not deleted.
 	Force bool
 }
@@ -46,13 +48,16 @@ type Restored struct {
 }
 
 // movable are the files a restore replaces, moved aside together so that an old
-// database keeps its write-ahead log.
-var movable = []string{DatabaseName, DatabaseName + "-wal", DatabaseName + "-shm", KeyName}
+// database keeps its write-ahead log. The secrets key goes too, also when the
+// backup has none (format 1): an old key beside the restored database would
+// not be its key; serve creates a new one and seals the plain secrets.
+var movable = []string{DatabaseName, DatabaseName + "-wal", DatabaseName + "-shm", KeyName, SecretsName}
 
 // Restore checks a backup completely — every file against the manifest's
-// SHA-256, the database with PRAGMA integrity_check, the key by parsing it —
-// in a staging folder inside the data directory, and only then moves the
-// database and key into place (mode 0600). A failed restore leaves the data
+// SHA-256, the database with PRAGMA integrity_check, the keys by parsing them,
+// the database's sealed second-factor secrets by opening them with the secrets
+// key — in a staging folder inside the data directory, and only then moves the
+// database and keys into place (mode 0600). A failed restore leaves the data
 // directory as it was. The server must be stopped: a database that another
 // process has open is refused, but nothing stops a server starting meanwhile.
 func Restore(ctx context.Context, o RestoreOptions) (*Restored, error) {
@@ -111,7 +116,11 @@ func Restore(ctx context.Context, o RestoreOptions) (*Restored, error) {
 			return nil, err
 		}
 	}
-	for _, name := range []string{KeyName, DatabaseName} {
+	names := []string{KeyName, DatabaseName}
+	if m.SecretsKeyID != "" {
+		names = []string{KeyName, SecretsName, DatabaseName}
+	}
+	for _, name := range names {
 		if err := os.Rename(filepath.Join(staging, name), filepath.Join(o.DataDir, name)); err != nil {
 			return nil, fmt.Errorf("move %s into place: %w", name, err)
 		}
@@ -199,7 +208,7 @@ func unpack(r io.Reader, dir string) (*Manifest, error) {
 			if err := json.Unmarshal(data, m); err != nil {
 				return nil, fmt.Errorf("manifest: %w", err)
 			}
-		case DatabaseName, KeyName:
+		case DatabaseName, KeyName, SecretsName:
 			if _, dup := got[hdr.Name]; dup {
 				return nil, fmt.Errorf("%s twice", hdr.Name)
 			}
@@ -224,8 +233,8 @@ func unpack(r io.Reader, dir string) (*Manifest, error) {
 	if m.FormatVersion > formatVersion {
 		return nil, fmt.Errorf("backup format %d: %w (this build reads format %d)", m.FormatVersion, ErrNewer, formatVersion)
 	}
-	if len(m.Files) != 2 {
-		return nil, fmt.Errorf("manifest lists %d files, want %s and %s", len(m.Files), DatabaseName, KeyName)
+	if err := checkFileList(m); err != nil {
+		return nil, err
 	}
 	for _, want := range m.Files {
 		have, ok := got[want.Name]
@@ -243,6 +252,40 @@ func unpack(r io.Reader, dir string) (*Manifest, error) {
 		return nil, fmt.Errorf("%s is not listed in the manifest", name)
 	}
 	return m, nil
+}
+
+// checkFileList: the manifest lists the database and the signing key, and the
+// secrets key exactly when it names one (never in format 1).
+func checkFileList(m *Manifest) error {
+	want := map[string]bool{DatabaseName: true, KeyName: true}
+	if m.SecretsKeyID != "" {
+		if m.FormatVersion < 2 {
+			return fmt.Errorf("a format-%d manifest names a secrets key", m.FormatVersion)
+		}
+		want[SecretsName] = true
+	}
+	listed := map[string]bool{}
+	for _, f := range m.Files {
+		if !want[f.Name] || listed[f.Name] {
+			return fmt.Errorf("manifest lists %s, want %s", f.Name, wantList(want))
+		}
+		listed[f.Name] = true
+	}
+	if len(listed) != len(want) {
+		return fmt.Errorf("manifest lists %d files, want %s", len(listed), wantList(want))
+	}
+	return nil
+}
+
+func wantList(want map[string]bool) string {
+	names := []string{DatabaseName, KeyName, SecretsName}
+	var out []string
+	for _, n := range names {
+		if want[n] {
+			out = append(out, n)
+		}
+	}
+	return strings.Join(out, ", ")
 }
 
 func extract(r io.Reader, path string) (File, error) {
@@ -285,6 +328,20 @@ func check(ctx context.Context, m *Manifest, dir string) error {
 	}
 	if signer.KeyID != m.KeyID {
 		return fmt.Errorf("%w: signing key %s, the manifest says %s", ErrDamaged, signer.KeyID, m.KeyID)
+	}
+	var sk *secrets.Key
+	if m.SecretsKeyID != "" {
+		if sk, err = secrets.Load(filepath.Join(dir, SecretsName)); err != nil {
+			return fmt.Errorf("%w: %v", ErrDamaged, err)
+		}
+		if sk.ID != m.SecretsKeyID {
+			return fmt.Errorf("%w: secrets key %s, the manifest says %s", ErrDamaged, sk.ID, m.SecretsKeyID)
+		}
+	}
+	// The restored database must not sit beside a key its second factors do
+	// not open with (nor without the key they need).
+	if err := checkSealed(ctx, filepath.Join(dir, DatabaseName), sk); err != nil {
+		return fmt.Errorf("%w: %v", ErrDamaged, err)
 	}
 	return nil
 }

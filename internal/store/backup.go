@@ -147,3 +147,32 @@ func KnownSchema(id string) bool {
 
 // LatestSchema is the id of this build's newest migration.
 func LatestSchema() string { return migrations[len(migrations)-1].ID }
+
+// TOTPSecretsSQLite reads the stored TOTP secrets (user id → stored value) of a
+// SQLite file without migrating it, so a backup or restore can check that they
+// open with the secrets key that goes with the database. A schema from before
+// second factors has none.
+func TOTPSecretsSQLite(ctx context.Context, path string) (map[int64]string, error) {
+	params := url.Values{}
+	params.Set("mode", "ro")
+	g, closeDB, err := openRaw(path, params)
+	if err != nil {
+		return nil, err
+	}
+	defer closeDB()
+	out := map[int64]string{}
+	if !g.Migrator().HasColumn("users", "totp_secret") {
+		return out, nil
+	}
+	var rows []struct {
+		ID         int64
+		TOTPSecret string `gorm:"column:totp_secret"`
+	}
+	if err := g.WithContext(ctx).Raw("SELECT id, totp_secret FROM users WHERE totp_secret <> ''").Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("read second-factor secrets of %s: %w", path, err)
+	}
+	for _, r := range rows {
+		out[r.ID] = r.TOTPSecret
+	}
+	return out, nil
+}
