@@ -146,6 +146,9 @@ func (s *Service) validateUser(ctx context.Context, a *Actor, in NewUser) (*User
 	u.FamilyName = CleanName(&f, "family_name", in.FamilyName, false)
 	u.LatinName = CleanName(&f, "latin_name", in.LatinName, false)
 	CheckLatinName(&f, "latin_name", u.LatinName)
+	if err := CheckPrintableName(&f, u.Name, u.LatinName); err != nil {
+		return nil, err
+	}
 	role := Role(in.Role)
 	switch {
 	case !role.valid():

@@ -101,3 +101,39 @@ func TestNormalizeToken_TypedFromPaper(t *testing.T) {
 		}
 	}
 }
+
+// A name no certificate font can print is refused, naming the characters and
+// asking for latin_name, unless latin_name is given.
+func TestCheckPrintableName(t *testing.T) {
+	cases := []struct {
+		name, latin string
+		want        []string // field: message fragment
+	}{
+		{"محمد عبد الله", "", nil},
+		{"فاطمه رضایی", "Fatemeh Rezaei", nil},
+		{"김민준", "", nil},
+		{"Jérôme Nguyễn Văn An", "", nil},
+		{"राहुल शर्मा", "", []string{"name: cannot be printed on certificates: no font has र, ा, ह, ल, श, म (Devanagari); give the name in Latin letters in latin_name too"}},
+		{"สมชาย 张伟", "", []string{"name: no font has ส, ม, ช, า, ย, 张, 伟 (Thai, Han)"}},
+		{"राहुल शर्मा", "Rahul Sharma", nil},
+		// A latin_name that is not Latin is refused by CheckLatinName alone.
+		{"张伟", "张伟", []string{"latin_name: must use Latin letters only", "name: latin_name too"}},
+	}
+	for _, c := range cases {
+		var f apperr.Fields
+		CheckLatinName(&f, "latin_name", c.latin)
+		if err := CheckPrintableName(&f, c.name, c.latin); err != nil {
+			t.Fatal(err)
+		}
+		if len(f) != len(c.want) {
+			t.Errorf("%q / %q: %v, want %v", c.name, c.latin, f, c.want)
+			continue
+		}
+		for i, w := range c.want {
+			field, msg, _ := strings.Cut(w, ": ")
+			if f[i].Field != field || !strings.Contains(f[i].Message, msg) {
+				t.Errorf("%q / %q: error %d = %s: %s, want %s", c.name, c.latin, i, f[i].Field, f[i].Message, w)
+			}
+		}
+	}
+}

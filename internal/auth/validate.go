@@ -1,7 +1,10 @@
 package auth
 
 import (
+	"fmt"
+	"maps"
 	"net/mail"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -10,6 +13,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/lectern-platform/lectern/internal/apperr"
+	"github.com/lectern-platform/lectern/internal/typeset"
 )
 
 // NormalizeEmail lower-cases and trims an address, so "Ana@Police.example" and
@@ -66,6 +70,64 @@ func CheckLatinName(f *apperr.Fields, field, s string) {
 			return
 		}
 	}
+}
+
+// CheckPrintableName refuses a name with characters that no font embedded for
+// certificates and slips can draw (Devanagari, Thai, Chinese outside the Korean
+// font's Hanja, …): it would print with gaps. It is accepted when latin_name
+// gives it in Latin letters the fonts can draw, which certificates and slips
+// then print instead (see typeset.PrintedName). Both values are as cleaned by
+// CleanName.
+func CheckPrintableName(f *apperr.Fields, name, latin string) error {
+	missing, err := typeset.Uncovered(name)
+	if err != nil {
+		return fmt.Errorf("check name is printable: %w", err)
+	}
+	latinMissing, err := typeset.Uncovered(latin)
+	if err != nil {
+		return fmt.Errorf("check latin_name is printable: %w", err)
+	}
+	latinRefused := slices.ContainsFunc(*f, func(e apperr.FieldError) bool { return e.Field == "latin_name" })
+	if len(latinMissing) > 0 && !latinRefused { // not Latin letters: said already
+		f.Add("latin_name", "cannot be printed on certificates: no font has %s", describeRunes(latinMissing))
+	}
+	if len(missing) > 0 && (latin == "" || len(latinMissing) > 0) {
+		f.Add("name", "cannot be printed on certificates: no font has %s; give the name in Latin letters in latin_name too", describeRunes(missing))
+	}
+	return nil
+}
+
+// describeRunes names characters for a person to recognise: each once, then
+// their scripts ("र, ह, ल (Devanagari)").
+func describeRunes(rs []rune) string {
+	var chars, scripts []string
+	seen := map[string]bool{}
+	for _, r := range rs {
+		if c := string(r); !seen[c] {
+			seen[c] = true
+			chars = append(chars, c)
+		}
+		if sc := scriptOf(r); sc != "" && !seen[sc] {
+			seen[sc] = true
+			scripts = append(scripts, sc)
+		}
+	}
+	out := strings.Join(chars, ", ")
+	if len(scripts) > 0 {
+		out += " (" + strings.Join(scripts, ", ") + ")"
+	}
+	return out
+}
+
+// scriptOf is the Unicode script of r ("Devanagari"), or "" for characters
+// shared by scripts.
+func scriptOf(r rune) string {
+	for _, name := range slices.Sorted(maps.Keys(unicode.Scripts)) {
+		if name != "Common" && name != "Inherited" && unicode.Is(unicode.Scripts[name], r) {
+			return name
+		}
+	}
+	return ""
 }
 
 func checkPasswordRules(f *apperr.Fields, field, p string) {

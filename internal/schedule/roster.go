@@ -198,6 +198,9 @@ func (s *Service) checkRosterRows(ctx context.Context, a *auth.Actor, ts *store.
 		u.FamilyName = auth.CleanName(&f, "family_name", rec.Values["family_name"], false)
 		u.LatinName = auth.CleanName(&f, "latin_name", rec.Values["latin_name"], false)
 		auth.CheckLatinName(&f, "latin_name", u.LatinName)
+		if err := auth.CheckPrintableName(&f, u.Name, u.LatinName); err != nil {
+			return nil, nil, err
+		}
 		u.Role = string(auth.RoleOfficer)
 		if v := rec.Values["extra_time_percent"]; v != "" {
 			n, err := strconv.Atoi(v)
