@@ -17,6 +17,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/lectern-platform/lectern/internal/keyfile"
 )
 
 // KeyFileName is the signing key's file in the data directory.
@@ -53,20 +55,13 @@ func LoadOrCreateKey(dataDir, keyFile string) (*Signer, bool, error) {
 	}
 	path := filepath.Join(dataDir, KeyFileName)
 	out := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
-	// O_EXCL: two processes starting at once must not each write a different key.
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, os.ErrExist) {
+	// Several processes starting at once agree on one key, read whole.
+	created, err := keyfile.Create(path, out)
+	if err != nil {
+		return nil, false, fmt.Errorf("signing key: %w", err)
+	} else if !created {
 		s, err := LoadKey(dataDir, "")
 		return s, false, err
-	} else if err != nil {
-		return nil, false, fmt.Errorf("write signing key %s: %w", path, err)
-	}
-	if _, err := f.Write(out); err != nil {
-		f.Close()
-		return nil, false, fmt.Errorf("write signing key %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return nil, false, fmt.Errorf("write signing key %s: %w", path, err)
 	}
 	return &Signer{key: priv, KeyID: KeyID(priv.Public().(ed25519.PublicKey))}, true, nil
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -97,6 +98,47 @@ func TestSignVerify(t *testing.T) {
 	for _, bad := range []Signed{{}, {Payload: []byte(`{"v":1}`), Signature: signed.Signature}, {Payload: []byte(`{"v":1,"kid":"x","serial":"y","extra":1}`), Signature: signed.Signature}, {Payload: signed.Payload, Signature: "!!"}} {
 		if _, err := Verify(bad, trusted); !errors.Is(err, ErrMalformed) {
 			t.Errorf("malformed %q: %v", bad.Payload, err)
+		}
+	}
+}
+
+// Processes starting together on a new data directory agree on one signing
+// key, and none reads the file half written (O_EXCL alone let a second reader
+// find it empty).
+func TestLoadOrCreateKey_StartingTogether(t *testing.T) {
+	for round := range 20 {
+		dir := t.TempDir()
+		const n = 8
+		ids := make(chan string, n)
+		errs := make(chan error, n)
+		var wg sync.WaitGroup
+		for range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				s, _, err := LoadOrCreateKey(dir, "")
+				if err != nil {
+					errs <- err
+					return
+				}
+				ids <- s.KeyID
+			}()
+		}
+		wg.Wait()
+		close(ids)
+		close(errs)
+		for err := range errs {
+			t.Fatalf("round %d: %v", round, err)
+		}
+		seen := map[string]bool{}
+		for id := range ids {
+			seen[id] = true
+		}
+		if len(seen) != 1 {
+			t.Fatalf("round %d: %d processes started with %d different keys", round, n, len(seen))
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+			t.Errorf("round %d: %d files left in the data directory, want the key alone", round, len(entries))
 		}
 	}
 }

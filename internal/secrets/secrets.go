@@ -17,6 +17,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/lectern-platform/lectern/internal/keyfile"
 )
 
 // KeyFileName is the secrets key's file in the data directory.
@@ -96,35 +98,13 @@ func LoadOrCreate(dataDir string) (k *Key, created bool, err error) {
 	if err != nil {
 		return nil, false, err
 	}
-	// Two processes starting at once must agree on one key, and neither may
-	// read the other's file half written: the key is written and synced under a
-	// temporary name, then linked to its own name, which fails if the name
-	// exists (like O_EXCL, but the file appears whole). The loser reads the
-	// winner's key.
-	tmp, err := os.CreateTemp(dataDir, "."+KeyFileName+".tmp-")
+	created, err = keyfile.Create(path, raw)
 	if err != nil {
-		return nil, false, fmt.Errorf("write secrets key %s: %w", path, err)
+		return nil, false, fmt.Errorf("secrets key: %w", err)
 	}
-	defer os.Remove(tmp.Name())
-	err = tmp.Chmod(0o600)
-	if err == nil {
-		_, err = tmp.Write(raw)
-	}
-	if err == nil {
-		// Synced: a key lost in a crash after values were sealed with it loses them.
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return nil, false, fmt.Errorf("write secrets key %s: %w", path, err)
-	}
-	if err := os.Link(tmp.Name(), path); errors.Is(err, os.ErrExist) {
+	if !created {
 		k, err := Load(path)
 		return k, false, err
-	} else if err != nil {
-		return nil, false, fmt.Errorf("write secrets key %s: %w", path, err)
 	}
 	return k, true, nil
 }
