@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -337,7 +338,11 @@ func (d *doc) keyHeader() {
 	d.session()
 	d.y += 3
 	d.text(left, right-left, 10, "B", black, fmt.Sprintf("For sheets printed as version %d only: every version orders the questions and the letters differently.", d.s.Version))
-	d.line(left, 10, "", black, d.facts()+" (dropped questions count for nobody)")
+	facts := d.facts()
+	if slices.ContainsFunc(d.s.Questions, func(q quiz.Question) bool { return q.Dropped }) {
+		facts += " (dropped questions count for nobody)"
+	}
+	d.line(left, 10, "", black, facts)
 	d.text(left, right-left, 9, "", grey, "Multiple choice: right ticks minus wrong ticks, over the number of right answers, never below 0. Short answers: case, accents and spacing are ignored.")
 	d.rule()
 }

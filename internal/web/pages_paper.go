@@ -1,7 +1,6 @@
 package web
 
 import (
-	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -146,6 +145,6 @@ func (s *Server) paperSubmit(c echo.Context) error {
 			msg = "paper.saved_passed"
 		}
 		return l.T(msg, "Name", o.Name, "Score", strconv.FormatFloat(res.Score, 'f', -1, 64),
-			"Max", strconv.FormatFloat(res.MaxScore, 'f', -1, 64), "Percent", math.Round(res.Percent))
+			"Max", strconv.FormatFloat(res.MaxScore, 'f', -1, 64), "Percent", strconv.FormatFloat(res.Percent, 'f', -1, 64))
 	})
 }

@@ -125,6 +125,9 @@ func TestPaperQuizPDF(t *testing.T) {
 				t.Errorf("%q is not in the key:\n%s", want, text)
 			}
 		}
+		if strings.Contains(text, "count for nobody") {
+			t.Errorf("the key speaks of dropped questions when none is dropped")
+		}
 		// Read the key as a trainer would, question by question, and mark a
 		// sheet with it: it must score full marks.
 		marks := map[string]string{}

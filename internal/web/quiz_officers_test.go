@@ -298,7 +298,7 @@ func TestPaperPage_SheetByLetters(t *testing.T) {
 
 	// Entered again, as a score only: it replaces the sheet, it is not added.
 	res, _ = activate(t, ts, trainer, paper, url.Values{"mode": {"score"}, "score": {"2"}, "reason": {"Re-marked by hand"}})
-	if res.StatusCode != 303 || flash(t, res) != "Paper result for 경찰관 브라보: 2 of 3 (67 %), not passed." {
+	if res.StatusCode != 303 || flash(t, res) != "Paper result for 경찰관 브라보: 2 of 3 (66.67 %), not passed." {
 		t.Fatalf("paper score: %d %q", res.StatusCode, flash(t, res))
 	}
 	if ats := storedAttempts(t, qw, officerB); len(ats) != 1 || ats[0].Score != 2 {
