@@ -18,6 +18,7 @@ import (
 // RegradeRow is one submitted attempt before and after a regrade.
 type RegradeRow struct {
 	AttemptID int64       `json:"attempt_id"`
+	Number    int         `json:"number"` // the officer's attempt number
 	UserID    int64       `json:"user_id"`
 	Name      string      `json:"name"`
 	Before    quiz.Result `json:"before"`
@@ -42,8 +43,8 @@ type Regrade struct {
 	NowPass     int          `json:"now_pass"`
 	NowFail     int          `json:"now_fail"`
 	Changed     int          `json:"changed"`
-	// Open counts attempts still in progress that were given the chosen key
-	// (applied only): they are scored with it when they end.
+	// Open counts attempts still in progress whose key the chosen version
+	// changes (given it when applied): they are scored with it when they end.
 	Open int `json:"open_rekeyed"`
 }
 
@@ -98,6 +99,12 @@ func (s *Service) RegradeQuiz(ctx context.Context, a *auth.Actor, sessionID int6
 	}
 	var regraded []int64
 	changed := map[string]map[string]bool{} // question id → what changed
+	note := func(questionID, what string) {
+		if changed[questionID] == nil {
+			changed[questionID] = map[string]bool{}
+		}
+		changed[questionID][what] = true
+	}
 	run := func(q store.Q) error {
 		attempts, err := q.Attempts(sessionID, quizID, nil)
 		if err != nil {
@@ -131,16 +138,31 @@ func (s *Service) RegradeQuiz(ctx context.Context, a *auth.Actor, sessionID int6
 			if at.Finalised == "" {
 				// Still being answered: nothing to score yet, but it must end
 				// scored with the chosen key, so applying gives it that key now.
+				qs, err := snapshotOf(at)
+				if err != nil {
+					return err
+				}
+				differs := false
+				for j, rq := range quiz.Rekey(qs, qz) {
+					for _, what := range quiz.KeyChanges(qs[j], rq) {
+						note(qs[j].ID, what)
+						differs = true
+					}
+				}
+				if !differs {
+					continue
+				}
 				if apply {
 					ok, err := rekeyOpen(q, at, qz)
 					if err != nil {
 						return err
 					}
-					if ok {
-						regraded = append(regraded, at.ID)
-						out.Open++
+					if !ok {
+						continue // submitted a moment ago: scored as it was
 					}
+					regraded = append(regraded, at.ID)
 				}
+				out.Open++
 				continue
 			}
 			qs, plain, err := scoredAnswers(q, at)
@@ -150,13 +172,10 @@ func (s *Service) RegradeQuiz(ctx context.Context, a *auth.Actor, sessionID int6
 			rekeyed := quiz.Rekey(qs, qz)
 			for j := range qs {
 				for _, what := range quiz.KeyChanges(qs[j], rekeyed[j]) {
-					if changed[qs[j].ID] == nil {
-						changed[qs[j].ID] = map[string]bool{}
-					}
-					changed[qs[j].ID][what] = true
+					note(qs[j].ID, what)
 				}
 			}
-			row := RegradeRow{AttemptID: at.ID, UserID: at.UserID, Name: names[at.UserID], Certificate: serials[at.UserID],
+			row := RegradeRow{AttemptID: at.ID, Number: at.Number, UserID: at.UserID, Name: names[at.UserID], Certificate: serials[at.UserID],
 				Before: quiz.Result{Score: at.Score, MaxScore: at.MaxScore, Percent: at.Percent, Passed: at.Passed},
 				After:  quiz.Total(rekeyed, plain, at.PassMark)}
 			switch {

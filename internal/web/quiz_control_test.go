@@ -674,6 +674,14 @@ func TestRegrade_OpenAttemptEndsWithTheFixedKey(t *testing.T) {
 	regrade := fmt.Sprintf("/api/v1/sessions/%d/quizzes/01-m/regrade", qw.sessionID)
 	_, body := ts.api(t, qw.trainerTok, "POST", regrade, nil)
 	preview := decode[attempt.Regrade](t, body)
+	if preview.Open != 1 || len(preview.Questions) != 1 {
+		t.Errorf("the preview does not count the open attempt or its changed question: %s", body)
+	}
+	trainer := ts.browser(t, qw.world.trainer)
+	pagePath := fmt.Sprintf("%s/sessions/%d/quizzes/01-m/regrade", ts.URL, qw.sessionID)
+	if _, html := getWith(t, trainer, pagePath); !strings.Contains(html, "1 attempt still in progress") || !strings.Contains(html, `name="confirm"`) {
+		t.Errorf("the regrade page does not offer to give the open attempt the fixed key")
+	}
 	res, body := ts.api(t, qw.trainerTok, "POST", regrade, map[string]string{"confirm": preview.ContentHash, "reason": "key reversed"})
 	if applied := decode[attempt.Regrade](t, body); res.StatusCode != 200 || applied.Open != 1 {
 		t.Fatalf("apply with an attempt open: %d %s", res.StatusCode, body)
@@ -681,8 +689,11 @@ func TestRegrade_OpenAttemptEndsWithTheFixedKey(t *testing.T) {
 	if res, body := ts.api(t, qw.officerA, "POST", fmt.Sprintf("/api/v1/attempts/%d/submit", v.ID), nil); res.StatusCode != 200 || !strings.Contains(body, `"score":3`) {
 		t.Errorf("submitted after the fix: %d %s, want 3 of 3 with the fixed key", res.StatusCode, body)
 	}
-	// A second regrade finds nothing left to change.
+	// A second regrade finds nothing left to change, and offers nothing to apply.
 	if _, body := ts.api(t, qw.trainerTok, "POST", regrade, nil); decode[attempt.Regrade](t, body).Changed != 0 || len(decode[attempt.Regrade](t, body).Questions) != 0 {
 		t.Errorf("a regrade after the submission still finds changes: %s", body)
+	}
+	if _, html := getWith(t, trainer, pagePath); !strings.Contains(html, "Nothing to apply") || strings.Contains(html, `name="confirm"`) {
+		t.Errorf("the regrade page offers to apply nothing")
 	}
 }
