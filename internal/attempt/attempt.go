@@ -203,7 +203,8 @@ type QuizInfo struct {
 	AttemptsAllowed  int           `json:"attempts_allowed"`
 	Questions        int           `json:"questions"`
 	PassMark         int           `json:"pass_mark"`
-	Closed           bool          `json:"closed"` // by the trainer: no start, no answer
+	Closed           bool          `json:"closed"`        // by the trainer: no start, no answer
+	ReviewPolicy     string        `json:"review_policy"` // after_submit, after_close or never
 	Attempts         []AttemptInfo `json:"attempts"`
 }
 
@@ -257,7 +258,8 @@ func (s *Service) Quizzes(ctx context.Context, a *auth.Actor, sessionID int64) (
 // quizInfo describes a module's quiz, without anyone's attempts.
 func quizInfo(m *course.Module) QuizInfo {
 	return QuizInfo{ID: m.Quiz.ID, Title: m.Quiz.Title, Module: m.Title, TimeLimitSeconds: int(m.Quiz.TimeLimit.Seconds()),
-		AttemptsAllowed: m.Quiz.Attempts, Questions: len(m.Quiz.Questions), PassMark: m.Quiz.PassMark, Attempts: []AttemptInfo{}}
+		AttemptsAllowed: m.Quiz.Attempts, Questions: len(m.Quiz.Questions), PassMark: m.Quiz.PassMark,
+		ReviewPolicy: string(m.Quiz.Review), Attempts: []AttemptInfo{}}
 }
 
 func attemptInfo(at *store.Attempt) AttemptInfo {

@@ -578,3 +578,15 @@ func TestReviewPolicy_AfterSubmitHiddenWhileAnAttemptIsOpen(t *testing.T) {
 		t.Errorf("the second attempt's key is shown while the first is reopened")
 	}
 }
+
+// The officers page warns a trainer about to grant or reopen under
+// after_submit, where an officer may already have seen the answers.
+func TestQuizOfficers_AfterSubmitWarning(t *testing.T) {
+	for policy, warned := range map[string]bool{"after_submit": true, "after_close": false} {
+		qw := newQuizWorldOn(t, newWorldOn(t, startServer(t, reviewCourse(t, policy))))
+		_, html := getWith(t, qw.ts.browser(t, qw.world.trainer), fmt.Sprintf("%s/sessions/%d/quizzes/01-m/officers", qw.ts.URL, qw.sessionID))
+		if got := strings.Contains(html, "can answer from memory"); got != warned {
+			t.Errorf("%s: warned = %v, want %v", policy, got, warned)
+		}
+	}
+}
