@@ -485,17 +485,7 @@ func isAttemptPath(path, id string) bool {
 // attempt: it is shown once the officer has used them all (or the quiz is
 // closed), and hidden again while a granted extra attempt is unused.
 func TestReviewPolicy_AfterSubmitWaitsForTheLastAttempt(t *testing.T) {
-	fsys := reviewCourse(t, "after_submit")
-	dir := t.TempDir()
-	if err := os.CopyFS(dir, fsys); err != nil {
-		t.Fatal(err)
-	}
-	quizFile := filepath.Join(dir, "secret", "01-m.quiz.md")
-	src, _ := os.ReadFile(quizFile)
-	if err := os.WriteFile(quizFile, []byte(strings.Replace(string(src), "---\n", "---\nattempts: 2\n", 1)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	qw := newQuizWorldOn(t, newWorldOn(t, startServer(t, os.DirFS(dir))))
+	qw := twoAttemptsAfterSubmit(t)
 	ts := qw.ts
 	qw.at(time.Hour)
 	shows := func(attemptID int64) bool {
@@ -539,17 +529,7 @@ func TestReviewPolicy_AfterSubmitWaitsForTheLastAttempt(t *testing.T) {
 // allowed, so none is left to start) or a reopened first one would be answered
 // from the first's review in another tab.
 func TestReviewPolicy_AfterSubmitHiddenWhileAnAttemptIsOpen(t *testing.T) {
-	fsys := reviewCourse(t, "after_submit")
-	dir := t.TempDir()
-	if err := os.CopyFS(dir, fsys); err != nil {
-		t.Fatal(err)
-	}
-	quizFile := filepath.Join(dir, "secret", "01-m.quiz.md")
-	src, _ := os.ReadFile(quizFile)
-	if err := os.WriteFile(quizFile, []byte(strings.Replace(string(src), "---\n", "---\nattempts: 2\n", 1)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	qw := newQuizWorldOn(t, newWorldOn(t, startServer(t, os.DirFS(dir))))
+	qw := twoAttemptsAfterSubmit(t)
 	ts := qw.ts
 	qw.at(time.Hour)
 	shows := func(attemptID int64) bool {
@@ -589,4 +569,22 @@ func TestQuizOfficers_AfterSubmitWarning(t *testing.T) {
 			t.Errorf("%s: warned = %v, want %v", policy, got, warned)
 		}
 	}
+}
+
+// twoAttemptsAfterSubmit is the fixture day with its quiz reviewed after_submit
+// and two attempts allowed.
+func twoAttemptsAfterSubmit(t *testing.T) *quizWorld {
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, reviewCourse(t, "after_submit")); err != nil {
+		t.Fatal(err)
+	}
+	quizFile := filepath.Join(dir, "secret", "01-m.quiz.md")
+	src, err := os.ReadFile(quizFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(quizFile, []byte(strings.Replace(string(src), "---\n", "---\nattempts: 2\n", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return newQuizWorldOn(t, newWorldOn(t, startServer(t, os.DirFS(dir))))
 }
