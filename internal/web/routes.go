@@ -24,7 +24,9 @@ func (s *Server) routes() {
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", s.metricsEndpoint) // 404 unless LECTERN_METRICS_TOKEN is set; then bearer of it only
 	e.GET("/.well-known/lectern-signing-key", s.signingKey)
-	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", staticFiles(static.FS))))
+	assets := echo.WrapHandler(http.StripPrefix("/static/", staticFiles(static.FS)))
+	e.GET("/static/*", assets)
+	e.HEAD("/static/*", assets)
 
 	// Browser pages.
 	e.GET("/login", s.loginPage)

@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/lectern-platform/lectern/courses"
@@ -288,5 +289,39 @@ func TestSigningKey_Published(t *testing.T) {
 	}
 	if strings.Contains(body, "PRIVATE") {
 		t.Errorf("the private key is published")
+	}
+}
+
+// Pages link the static files by content version: kept for good by browsers
+// under that link, checked again under any other (yesterday's), so an upgrade
+// reaches every phone at once; HEAD works too.
+func TestStaticFiles_VersionedLinks(t *testing.T) {
+	ts := startServer(t, courses.FS)
+	_, page := getWith(t, newBrowser(), ts.URL+"/login")
+	m := regexp.MustCompile(`href="(/static/css/lectern\.css\?v=([0-9a-f]{12}))"`).FindStringSubmatch(page)
+	if m == nil || m[2] != assetVersion {
+		t.Fatalf("the page does not link the stylesheet by version: %v", m)
+	}
+	res, body := getWith(t, nil, ts.URL+m[1])
+	if res.StatusCode != 200 || !strings.Contains(res.Header.Get("Cache-Control"), "immutable") || !strings.Contains(body, "{") {
+		t.Errorf("the versioned stylesheet: %d %q", res.StatusCode, res.Header.Get("Cache-Control"))
+	}
+	for _, old := range []string{"/static/css/lectern.css", "/static/css/lectern.css?v=000000000000"} {
+		if res, _ := getWith(t, nil, ts.URL+old); res.StatusCode != 200 || res.Header.Get("Cache-Control") != "no-cache" {
+			t.Errorf("%s: %d %q, want no-cache", old, res.StatusCode, res.Header.Get("Cache-Control"))
+		}
+	}
+	req, _ := http.NewRequest("GET", ts.URL+m[1], nil)
+	req.Header.Set("If-None-Match", `"`+assetVersion+`"`)
+	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != http.StatusNotModified {
+		t.Errorf("revalidation with the current ETag: %v %v", res, err)
+	} else {
+		res.Body.Close()
+	}
+	if res, err := http.Head(ts.URL + m[1]); err != nil || res.StatusCode != 200 {
+		t.Errorf("HEAD on a static file: %v %v", res, err)
+	}
+	if assetVersion == versionOf(fstest.MapFS{"css/lectern.css": {Data: []byte("x")}}) {
+		t.Errorf("the version does not follow the content")
 	}
 }

@@ -38,6 +38,7 @@ var templateFuncs = template.FuncMap{
 	"userName":      func(m map[int64]string, id int64) string { return m[id] },
 	"dict":          dict,
 	"auditChanges":  auditChanges,
+	"asset":         assetURL,
 	"num":           formatNumber,
 	"deref": func(p *int64) int64 {
 		if p == nil {

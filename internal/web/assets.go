@@ -1,0 +1,65 @@
+package web
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"io/fs"
+	"net/http"
+	"path"
+	"sort"
+
+	"github.com/lectern-platform/lectern/static"
+)
+
+// assetVersion names the embedded static files' content. Pages link to
+// /static/...?v=assetVersion, which browsers may keep for good: after an
+// upgrade the links change, so no phone in the room runs yesterday's quiz.js
+// against today's server.
+var assetVersion = versionOf(static.FS)
+
+func versionOf(fsys fs.FS) string {
+	var names []string
+	_ = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			names = append(names, p)
+		}
+		return nil
+	})
+	sort.Strings(names)
+	h := sha256.New()
+	for _, name := range names {
+		data, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			continue // listed a moment ago in an embedded FS: cannot happen
+		}
+		h.Write([]byte(name))
+		h.Write([]byte{0})
+		h.Write(data)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:12]
+}
+
+// assetURL is the versioned address of a static file, for templates.
+func assetURL(name string) string {
+	return "/static/" + path.Clean(name) + "?v=" + assetVersion
+}
+
+// staticFiles serves the embedded assets: for good when asked for by the
+// current version, otherwise to be checked again each time (the ETag makes
+// that cheap).
+func staticFiles(fsys fs.FS) http.Handler {
+	files := http.FileServer(http.FS(fsys))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "" || r.URL.Path[len(r.URL.Path)-1] == '/' {
+			http.NotFound(w, r) // no directory listings
+			return
+		}
+		if r.URL.Query().Get("v") == assetVersion {
+			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		} else {
+			w.Header().Set("Cache-Control", "no-cache")
+		}
+		w.Header().Set("ETag", `"`+assetVersion+`"`)
+		files.ServeHTTP(w, r)
+	})
+}
