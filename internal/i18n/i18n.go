@@ -101,3 +101,14 @@ func (l *Localizer) T(id string, kv ...any) string {
 	}
 	return s
 }
+
+// Label is the message id's text when the catalogue has one, else fallback —
+// for names that are mostly, not all, translated (audit actions), without
+// logging every gap.
+func (l *Localizer) Label(id, fallback string) string {
+	s, err := l.l.Localize(&i18n.LocalizeConfig{MessageID: id})
+	if err != nil {
+		return fallback
+	}
+	return s
+}
