@@ -112,34 +112,14 @@ func (s *Service) CloseSession(ctx context.Context, a *auth.Actor, sessionID int
 		if !ok {
 			return apperr.Conflict("the session's course is not loaded")
 		}
-		var quizzes []string
-		for _, qz := range c.Quizzes() {
-			quizzes = append(quizzes, qz.ID)
-		}
+		quizzes := quizIDs(c)
 		enrolments, err := q.Enrollments(sessionID, nil)
 		if err != nil {
 			return err
 		}
-		marks, err := q.Attendances(sessionID, nil)
+		evidence, err := sessionEvidence(q, sessionID)
 		if err != nil {
 			return err
-		}
-		attendance := map[int64]string{}
-		for _, m := range marks {
-			attendance[m.UserID] = m.Status
-		}
-		attempts, err := q.Attempts(sessionID, "", nil)
-		if err != nil {
-			return err
-		}
-		passed := map[int64]map[string]bool{}
-		for _, at := range attempts {
-			if at.Finalised != "" && at.Passed {
-				if passed[at.UserID] == nil {
-					passed[at.UserID] = map[string]bool{}
-				}
-				passed[at.UserID][at.QuizID] = true
-			}
 		}
 		trainers, err := trainerNames(q, ts)
 		if err != nil {
@@ -159,7 +139,7 @@ func (s *Service) CloseSession(ctx context.Context, a *auth.Actor, sessionID int
 			if e.Status != "enrolled" || e.User == nil || has[e.UserID] {
 				continue
 			}
-			if !Eligible(c.Certificate, quizzes, Evidence{Attendance: attendance[e.UserID], Passed: passed[e.UserID]}) {
+			if !Eligible(c.Certificate, quizzes, evidence[e.UserID]) {
 				continue
 			}
 			cert, err := s.newCertificate(ctx, ts, c, e.User, trainers, agencyNames, now)
@@ -386,4 +366,78 @@ func (s *Service) Revoke(ctx context.Context, a *auth.Actor, serial, reason stri
 			Before: `{"status":"valid"}`, After: string(after)})
 	})
 	return out, err
+}
+
+func quizIDs(c *course.Course) []string {
+	var ids []string
+	for _, qz := range c.Quizzes() {
+		ids = append(ids, qz.ID)
+	}
+	return ids
+}
+
+// sessionEvidence is, per officer, the attendance and the quizzes passed in a
+// session: what eligibility is judged on.
+func sessionEvidence(q store.Q, sessionID int64) (map[int64]Evidence, error) {
+	out := map[int64]Evidence{}
+	marks, err := q.Attendances(sessionID, nil)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range marks {
+		ev := out[m.UserID]
+		ev.Attendance = m.Status
+		out[m.UserID] = ev
+	}
+	attempts, err := q.Attempts(sessionID, "", nil)
+	if err != nil {
+		return nil, err
+	}
+	for _, at := range attempts {
+		if at.Finalised != "" && at.Passed {
+			ev := out[at.UserID]
+			if ev.Passed == nil {
+				ev.Passed = map[string]bool{}
+			}
+			ev.Passed[at.QuizID] = true
+			out[at.UserID] = ev
+		}
+	}
+	return out, nil
+}
+
+// NoLongerEligible names the session's valid certificates whose holders no
+// longer meet the course's rule — a regrade or an attendance correction after
+// the close — for its trainers to decide on revoking: nothing revokes by itself.
+func (s *Service) NoLongerEligible(ctx context.Context, a *auth.Actor, sessionID int64) (map[string]bool, error) {
+	q := s.db.Read(ctx)
+	ts, err := q.Session(sessionID, false)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, apperr.NotFound("session")
+	} else if err != nil {
+		return nil, err
+	}
+	if !a.CanManageSession(sessionTrainers(ts)) {
+		return nil, apperr.Forbidden("only this session's trainers and admins review its certificates")
+	}
+	c, ok := s.courses.Course(ts.CourseID)
+	if !ok {
+		return map[string]bool{}, nil // the rule is not known: flag nothing
+	}
+	evidence, err := sessionEvidence(q, sessionID)
+	if err != nil {
+		return nil, err
+	}
+	certs, err := q.Certificates(store.CertificateFilter{SessionID: &sessionID})
+	if err != nil {
+		return nil, err
+	}
+	quizzes := quizIDs(c)
+	out := map[string]bool{}
+	for _, cert := range certs {
+		if cert.Status == "valid" && !Eligible(c.Certificate, quizzes, evidence[cert.UserID]) {
+			out[cert.Serial] = true
+		}
+	}
+	return out, nil
 }

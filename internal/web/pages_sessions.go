@@ -75,6 +75,9 @@ type sessionView struct {
 	// bulk (all for its trainers and admins, the agency's for a coordinator);
 	// MyCertificate is an officer's own.
 	Certificates  []store.Certificate
+	// NoLongerEligible marks, for the session's trainers, valid certificates
+	// whose holders no longer meet the rule (a regrade after the close).
+	NoLongerEligible map[string]bool
 	MyCertificate *store.Certificate
 }
 
@@ -140,6 +143,11 @@ func (s *Server) sessionCertificates(c echo.Context, v *sessionView) error {
 		return nil
 	}
 	v.Certificates = certs
+	if v.CanManage && len(certs) > 0 {
+		if v.NoLongerEligible, err = s.certs.NoLongerEligible(c.Request().Context(), a, v.Session.ID); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -432,11 +432,14 @@ func TestRegrade_AfterTheCloseNamesCertificates(t *testing.T) {
 		t.Errorf("a regrade revoked a certificate by itself: %s", verify())
 	}
 
-	// The trainer revokes it from the session page.
+	// The trainer revokes it from the session page, which flags it.
 	revoke := fmt.Sprintf("/sessions/%d/certificates/%s/revoke", qw.sessionID, serialA)
 	_, page := getWith(t, trainer, fmt.Sprintf("%s/sessions/%d", ts.URL, qw.sessionID))
 	if !strings.Contains(page, `action="`+revoke+`"`) {
 		t.Errorf("the session page offers no revoke form")
+	}
+	if strings.Count(page, "No longer meets the requirements") != 1 {
+		t.Errorf("the session page does not flag (only) A's certificate as no longer standing")
 	}
 	if !strings.Contains(page, fmt.Sprintf(`href="/sessions/%d/quizzes">Quizzes</a>`, qw.sessionID)) {
 		t.Errorf("the trainer's session page does not link to the quizzes (close, regrade, paper)")
@@ -462,6 +465,9 @@ func TestRegrade_AfterTheCloseNamesCertificates(t *testing.T) {
 	}
 	if v := verify(); !strings.Contains(v, `"status":"revoked"`) || !strings.Contains(v, "Failed after the key of pick was corrected") {
 		t.Errorf("verify after the revocation: %s", v)
+	}
+	if _, page := getWith(t, trainer, fmt.Sprintf("%s/sessions/%d", ts.URL, qw.sessionID)); strings.Contains(page, "No longer meets the requirements") {
+		t.Errorf("a revoked certificate is still flagged")
 	}
 	// Closing again issues B's certificate, which became due.
 	if _, body := ts.api(t, qw.trainerTok, "POST", fmt.Sprintf("/api/v1/sessions/%d/close", qw.sessionID), nil); body != "{\"issued\":1}\n" {
