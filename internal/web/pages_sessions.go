@@ -74,11 +74,11 @@ type sessionView struct {
 	// Certificates are the session's certificates the actor may download in
 	// bulk (all for its trainers and admins, the agency's for a coordinator);
 	// MyCertificate is an officer's own.
-	Certificates  []store.Certificate
+	Certificates []store.Certificate
 	// NoLongerEligible marks, for the session's trainers, valid certificates
 	// whose holders no longer meet the rule (a regrade after the close).
 	NoLongerEligible map[string]bool
-	MyCertificate *store.Certificate
+	MyCertificate    *store.Certificate
 }
 
 func (s *Server) sessionPage(c echo.Context) error {
