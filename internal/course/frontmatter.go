@@ -57,14 +57,22 @@ type frontMatter struct {
 	values map[string]*yaml.Node
 	lines  map[string]int
 	line   int // line of the opening "---"
+	last   int // line of the closing "---"
 	probs  *Problems
+}
+
+// fileLine is the file's line of a line of the YAML between the "---" lines.
+// YAML also breaks lines at a lone carriage return, which the file's line
+// count does not: such a line is clamped to the front matter's last line.
+func (fm *frontMatter) fileLine(yamlLine int) int {
+	return min(max(yamlLine+1, 2), fm.last)
 }
 
 // parseFrontMatter checks the YAML against the schema: syntax, unknown keys (with a
 // suggestion), missing required keys, and the kind of every value.
 func parseFrontMatter(path string, src []byte, schema []field, probs *Problems) (fm *frontMatter, body []byte, bodyLine int) {
 	yamlSrc, body, bodyLine, found, closed := splitFrontMatter(src)
-	fm = &frontMatter{path: path, values: map[string]*yaml.Node{}, lines: map[string]int{}, line: 1, probs: probs}
+	fm = &frontMatter{path: path, values: map[string]*yaml.Node{}, lines: map[string]int{}, line: 1, last: max(bodyLine-1, 1), probs: probs}
 	if !found {
 		probs.add(path, 1, "missing front matter: the file must start with a \"---\" line, then YAML keys, then \"---\"")
 		return fm, body, bodyLine
@@ -76,7 +84,7 @@ func parseFrontMatter(path string, src []byte, schema []field, probs *Problems) 
 	var doc yaml.Node
 	if err := yaml.Unmarshal(yamlSrc, &doc); err != nil {
 		line, msg := yamlErrorLine(err)
-		probs.add(path, line+1, "front matter is not valid YAML: %s", msg)
+		probs.add(path, fm.fileLine(line), "front matter is not valid YAML: %s", msg)
 		return fm, body, bodyLine
 	}
 	if len(doc.Content) == 0 {
@@ -85,7 +93,7 @@ func parseFrontMatter(path string, src []byte, schema []field, probs *Problems) 
 	}
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
-		probs.add(path, root.Line+1, "front matter must be a list of \"key: value\" lines")
+		probs.add(path, fm.fileLine(root.Line), "front matter must be a list of \"key: value\" lines")
 		return fm, body, bodyLine
 	}
 	fm.checkKeys(root, schema, "", 1)
@@ -104,7 +112,7 @@ func (fm *frontMatter) checkKeys(m *yaml.Node, schema []field, prefix string, pa
 		for i := 0; i+1 < len(m.Content); i += 2 {
 			k, v := m.Content[i], m.Content[i+1]
 			name := prefix + k.Value
-			line := k.Line + 1
+			line := fm.fileLine(k.Line)
 			f, ok := known[k.Value]
 			if !ok {
 				msg := fmt.Sprintf("unknown front-matter key %q", name)
@@ -120,7 +128,7 @@ func (fm *frontMatter) checkKeys(m *yaml.Node, schema []field, prefix string, pa
 			}
 			seen[k.Value] = true
 			fm.values[name] = v
-			fm.lines[name] = v.Line + 1
+			fm.lines[name] = fm.fileLine(v.Line)
 			if f.kind == kindMap {
 				if v.Kind != yaml.MappingNode {
 					fm.probs.add(fm.path, line, "%s: expected nested \"key: value\" lines", name)
