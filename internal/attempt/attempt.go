@@ -353,11 +353,11 @@ func (s *Service) Start(ctx context.Context, a *auth.Actor, sessionID int64, qui
 				overdue++
 			}
 		}
-		extra, err := q.ExtraAttempts(sessionID, a.UserID, quizID)
+		allowed, err := attemptLimit(q, m.Quiz, sessionID, a.UserID)
 		if err != nil {
 			return err
 		}
-		if allowed := m.Quiz.Attempts + extra; len(previous) >= allowed {
+		if len(previous) >= allowed {
 			return apperr.Conflict(fmt.Sprintf("you have used all %d attempt(s) at this quiz", allowed))
 		}
 		at := &store.Attempt{SessionID: sessionID, QuizID: quizID, UserID: a.UserID, Number: len(previous) + 1,

@@ -79,9 +79,11 @@ func (s *Service) Get(ctx context.Context, a *auth.Actor, id int64) (*View, erro
 	v := &View{ID: at.ID, SessionID: at.SessionID, Quiz: at.QuizID, Number: at.Number, Status: "open",
 		StartedAt: at.StartedAt.UTC(), Deadline: at.Deadline.UTC(), ServerTime: now, ContentHash: at.ContentHash,
 		Questions: publicQuestions(qs), Answers: views}
+	var qz *course.Quiz // nil when the course no longer has the quiz
 	if c, ok := s.courses.Course(ts.CourseID); ok {
 		if m := c.Module(at.QuizID); m != nil && m.Quiz != nil {
-			v.QuizTitle = m.Quiz.Title
+			qz = m.Quiz
+			v.QuizTitle = qz.Title
 		}
 	}
 	if at.Finalised != "" {
@@ -93,7 +95,7 @@ func (s *Service) Get(ctx context.Context, a *auth.Actor, id int64) (*View, erro
 		}
 		left := false
 		if course.ReviewPolicy(at.Review) == course.ReviewAfterSubmit && !a.CanManageSession(trainerIDs(ts)) {
-			if left, err = s.attemptsLeft(q, at, ts); err != nil {
+			if left, err = s.attemptsLeft(q, at, qz); err != nil {
 				return nil, err
 			}
 		}
@@ -128,7 +130,7 @@ func reviewAllowed(a *auth.Actor, at *store.Attempt, ts *store.TrainingSession, 
 // an attempt of theirs is open (a second one, or one reopened), or they may
 // start another (the quiz's limit plus any granted). Either would be answered
 // from this attempt's review in another tab.
-func (s *Service) attemptsLeft(q store.Q, at *store.Attempt, ts *store.TrainingSession) (bool, error) {
+func (s *Service) attemptsLeft(q store.Q, at *store.Attempt, qz *course.Quiz) (bool, error) {
 	taken, err := q.Attempts(at.SessionID, at.QuizID, &at.UserID)
 	if err != nil {
 		return false, err
@@ -139,19 +141,21 @@ func (s *Service) attemptsLeft(q store.Q, at *store.Attempt, ts *store.TrainingS
 			return true, nil
 		}
 	}
-	c, ok := s.courses.Course(ts.CourseID)
-	if !ok {
+	if qz == nil {
 		return false, nil
 	}
-	m := c.Module(at.QuizID)
-	if m == nil || m.Quiz == nil {
-		return false, nil
-	}
-	extra, err := q.ExtraAttempts(at.SessionID, at.UserID, at.QuizID)
+	allowed, err := attemptLimit(q, qz, at.SessionID, at.UserID)
+	return len(taken) < allowed, err
+}
+
+// attemptLimit is how many attempts an officer may make at a session's quiz:
+// the quiz's limit plus any granted.
+func attemptLimit(q store.Q, qz *course.Quiz, sessionID, userID int64) (int, error) {
+	extra, err := q.ExtraAttempts(sessionID, userID, qz.ID)
 	if err != nil {
-		return false, err
+		return 0, err
 	}
-	return len(taken) < m.Quiz.Attempts+extra, nil
+	return qz.Attempts + extra, nil
 }
 
 func reviewNote(policy string) string {
