@@ -488,16 +488,7 @@ func TestReviewPolicy_AfterSubmitWaitsForTheLastAttempt(t *testing.T) {
 	qw := twoAttemptsAfterSubmit(t)
 	ts := qw.ts
 	qw.at(time.Hour)
-	shows := func(attemptID int64) bool {
-		t.Helper()
-		_, body := ts.api(t, qw.officerA, "GET", fmt.Sprintf("/api/v1/attempts/%d", attemptID), nil)
-		_, page := getWith(t, ts.browser(t, qw.world.officerA), fmt.Sprintf("%s/attempts/%d", ts.URL, attemptID))
-		inJSON, inPage := strings.Contains(body, "EXPLANATION-9c1"), strings.Contains(page, "EXPLANATION-9c1")
-		if inJSON != inPage {
-			t.Fatalf("the JSON (%v) and the page (%v) disagree", inJSON, inPage)
-		}
-		return inJSON
-	}
+	shows := func(attemptID int64) bool { return officerASeesKey(t, qw, attemptID) }
 	qw.passQuiz(t, qw.officerA, false)
 	first := attemptsOf(t, qw, qw.officerAID)[0].ID
 	if shows(first) {
@@ -532,12 +523,7 @@ func TestReviewPolicy_AfterSubmitHiddenWhileAnAttemptIsOpen(t *testing.T) {
 	qw := twoAttemptsAfterSubmit(t)
 	ts := qw.ts
 	qw.at(time.Hour)
-	shows := func(attemptID int64) bool {
-		t.Helper()
-		_, body := ts.api(t, qw.officerA, "GET", fmt.Sprintf("/api/v1/attempts/%d", attemptID), nil)
-		_, page := getWith(t, ts.browser(t, qw.world.officerA), fmt.Sprintf("%s/attempts/%d", ts.URL, attemptID))
-		return strings.Contains(body, "EXPLANATION-9c1") || strings.Contains(page, "EXPLANATION-9c1")
-	}
+	shows := func(attemptID int64) bool { return officerASeesKey(t, qw, attemptID) }
 	qw.passQuiz(t, qw.officerA, false)
 	first := attemptsOf(t, qw, qw.officerAID)[0].ID
 	second := qw.start(t, qw.officerA) // the last attempt allowed, in progress
@@ -587,4 +573,18 @@ func twoAttemptsAfterSubmit(t *testing.T) *quizWorld {
 		t.Fatal(err)
 	}
 	return newQuizWorldOn(t, newWorldOn(t, startServer(t, os.DirFS(dir))))
+}
+
+// officerASeesKey reports whether officer A's attempt shows its review (an
+// explanation), through the JSON and the page alike: they must agree.
+func officerASeesKey(t *testing.T, qw *quizWorld, attemptID int64) bool {
+	t.Helper()
+	ts := qw.ts
+	_, body := ts.api(t, qw.officerA, "GET", fmt.Sprintf("/api/v1/attempts/%d", attemptID), nil)
+	_, page := getWith(t, ts.browser(t, qw.world.officerA), fmt.Sprintf("%s/attempts/%d", ts.URL, attemptID))
+	inJSON, inPage := strings.Contains(body, "EXPLANATION-9c1"), strings.Contains(page, "EXPLANATION-9c1")
+	if inJSON != inPage {
+		t.Fatalf("the JSON (%v) and the page (%v) disagree", inJSON, inPage)
+	}
+	return inJSON
 }
