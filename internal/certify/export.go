@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -47,10 +46,8 @@ func (s *Service) PrepareExport(ctx context.Context, a *auth.Actor, sessionID in
 		return nil, err
 	}
 	q := s.db.Read(ctx)
-	ts, err := q.Session(sessionID, false)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, apperr.NotFound("session")
-	} else if err != nil {
+	ts, err := session(q, sessionID, false)
+	if err != nil {
 		return nil, err
 	}
 	f := store.CertificateFilter{SessionID: &sessionID}

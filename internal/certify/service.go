@@ -96,10 +96,8 @@ func (s *Service) CloseSession(ctx context.Context, a *auth.Actor, sessionID int
 	}
 	issued := 0
 	err := s.db.Tx(ctx, func(q store.Q) error {
-		ts, err := q.Session(sessionID, true)
-		if errors.Is(err, store.ErrNotFound) {
-			return apperr.NotFound("session")
-		} else if err != nil {
+		ts, err := session(q, sessionID, true)
+		if err != nil {
 			return err
 		}
 		if !a.CanManageSession(sessionTrainers(ts)) {
@@ -411,10 +409,8 @@ func sessionEvidence(q store.Q, sessionID int64) (map[int64]Evidence, error) {
 // the close — for its trainers to decide on revoking: nothing revokes by itself.
 func (s *Service) NoLongerEligible(ctx context.Context, a *auth.Actor, sessionID int64) (map[string]bool, error) {
 	q := s.db.Read(ctx)
-	ts, err := q.Session(sessionID, false)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, apperr.NotFound("session")
-	} else if err != nil {
+	ts, err := session(q, sessionID, false)
+	if err != nil {
 		return nil, err
 	}
 	if !a.CanManageSession(sessionTrainers(ts)) {
@@ -440,4 +436,14 @@ func (s *Service) NoLongerEligible(ctx context.Context, a *auth.Actor, sessionID
 		}
 	}
 	return out, nil
+}
+
+// session loads a session (locked for a write when lock), an unknown one as
+// the domain's not-found.
+func session(q store.Q, id int64, lock bool) (*store.TrainingSession, error) {
+	ts, err := q.Session(id, lock)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, apperr.NotFound("session")
+	}
+	return ts, err
 }
