@@ -99,11 +99,18 @@ func (s *Service) RegradeQuiz(ctx context.Context, a *auth.Actor, sessionID int6
 	}
 	var regraded []int64
 	changed := map[string]map[string]bool{} // question id → what changed
-	note := func(questionID, what string) {
-		if changed[questionID] == nil {
-			changed[questionID] = map[string]bool{}
+	// noteChanges records how the rekeyed questions differ from an attempt's.
+	noteChanges := func(qs, rekeyed []quiz.Question) (differs bool) {
+		for j := range qs {
+			for _, what := range quiz.KeyChanges(qs[j], rekeyed[j]) {
+				if changed[qs[j].ID] == nil {
+					changed[qs[j].ID] = map[string]bool{}
+				}
+				changed[qs[j].ID][what] = true
+				differs = true
+			}
 		}
-		changed[questionID][what] = true
+		return differs
 	}
 	run := func(q store.Q) error {
 		attempts, err := q.Attempts(sessionID, quizID, nil)
@@ -115,10 +122,12 @@ func (s *Service) RegradeQuiz(ctx context.Context, a *auth.Actor, sessionID int6
 		for _, at := range attempts {
 			ids = append(ids, at.UserID)
 		}
-		if users, err := q.UsersByIDs(ids); err == nil {
-			for _, u := range users {
-				names[u.ID] = u.Name
-			}
+		users, err := q.UsersByIDs(ids)
+		if err != nil {
+			return err
+		}
+		for _, u := range users {
+			names[u.ID] = u.Name
 		}
 		certs, err := q.Certificates(store.CertificateFilter{SessionID: &sessionID})
 		if err != nil {
@@ -142,18 +151,12 @@ func (s *Service) RegradeQuiz(ctx context.Context, a *auth.Actor, sessionID int6
 				if err != nil {
 					return err
 				}
-				differs := false
-				for j, rq := range quiz.Rekey(qs, qz) {
-					for _, what := range quiz.KeyChanges(qs[j], rq) {
-						note(qs[j].ID, what)
-						differs = true
-					}
-				}
-				if !differs {
+				rekeyed := quiz.Rekey(qs, qz)
+				if !noteChanges(qs, rekeyed) {
 					continue
 				}
 				if apply {
-					ok, err := rekeyOpen(q, at, qz)
+					ok, err := rekeyOpen(q, at, rekeyed, qz.Hash)
 					if err != nil {
 						return err
 					}
@@ -170,11 +173,7 @@ func (s *Service) RegradeQuiz(ctx context.Context, a *auth.Actor, sessionID int6
 				return err
 			}
 			rekeyed := quiz.Rekey(qs, qz)
-			for j := range qs {
-				for _, what := range quiz.KeyChanges(qs[j], rekeyed[j]) {
-					note(qs[j].ID, what)
-				}
-			}
+			noteChanges(qs, rekeyed)
 			row := RegradeRow{AttemptID: at.ID, Number: at.Number, UserID: at.UserID, Name: names[at.UserID], Certificate: serials[at.UserID],
 				Before: quiz.Result{Score: at.Score, MaxScore: at.MaxScore, Percent: at.Percent, Passed: at.Passed},
 				After:  quiz.Total(rekeyed, plain, at.PassMark)}
@@ -306,17 +305,14 @@ func (s *Service) CourseVersions(ctx context.Context, a *auth.Actor, sessionID i
 	return s.db.CourseVersions(ctx, ts.CourseID)
 }
 
-// rekeyOpen gives an attempt in progress the chosen version's keys, points and
-// dropped marks (its questions and order stay what the officer sees), so its
-// submission — or its deadline, or the quiz's close — scores it with them.
-func rekeyOpen(q store.Q, at *store.Attempt, qz *course.Quiz) (bool, error) {
-	qs, err := snapshotOf(at)
-	if err != nil {
-		return false, err
-	}
-	data, err := json.Marshal(quiz.Rekey(qs, qz))
+// rekeyOpen stores an attempt in progress's questions with the chosen version's
+// keys, points and dropped marks (its questions and order stay what the officer
+// sees), so its submission — or its deadline, or the quiz's close — scores it
+// with them.
+func rekeyOpen(q store.Q, at *store.Attempt, rekeyed []quiz.Question, contentHash string) (bool, error) {
+	data, err := json.Marshal(rekeyed)
 	if err != nil {
 		return false, fmt.Errorf("encode regraded questions: %w", err)
 	}
-	return q.RekeyOpenAttempt(at.ID, data, qz.Hash)
+	return q.RekeyOpenAttempt(at.ID, data, contentHash)
 }
