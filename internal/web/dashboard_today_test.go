@@ -37,4 +37,11 @@ func TestDashboard_TodaysSessionFirst(t *testing.T) {
 			t.Errorf("%s sees Today for a session that is not theirs", who.Email)
 		}
 	}
+	// A cancelled session is not today's.
+	if res, body := ts.api(t, qw.trainerTok, "POST", fmt.Sprintf("/api/v1/sessions/%d/cancel", qw.sessionID), map[string]string{"reason": "venue closed"}); res.StatusCode != 200 {
+		t.Fatalf("cancel: %d %s", res.StatusCode, body)
+	}
+	if body := today(qw.world.officerA); body != "" {
+		t.Errorf("a cancelled session shows as Today")
+	}
 }
