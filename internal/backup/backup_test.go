@@ -257,10 +257,7 @@ func TestBackup_RestoreRefusesDamagedFiles(t *testing.T) {
 		"empty":     write("empty", nil),
 		"not gzip":  write("notgzip", []byte("hello, this is not a backup\n")),
 	}
-	for _, at := range []int{len(data) / 5, len(data) / 3, len(data) / 2, 2 * len(data) / 3, len(data) - 12} {
-		b := bytes.Clone(data)
-		b[at] ^= 0x40
-		name := fmt.Sprintf("byte %d of %d flipped", at, len(data))
+	for name, b := range flippedBytes(t, data) {
 		files[name] = write(name, b)
 	}
 	list := readEntries(t, good)
@@ -273,6 +270,12 @@ func TestBackup_RestoreRefusesDamagedFiles(t *testing.T) {
 		db := bytes.Clone(l[1].data)
 		db[len(db)-1] ^= 1
 		l[1].data = db
+		return l
+	})
+	files["signing key changed, manifest kept"] = edited("key", func(l []entry) []entry {
+		key := bytes.Clone(l[2].data)
+		key[len(key)/2] ^= 1
+		l[2].data = key
 		return l
 	})
 	files["no manifest"] = edited("nomanifest", func(l []entry) []entry { return l[1:] })
@@ -326,6 +329,79 @@ func TestBackup_RestoreRefusesDamagedFiles(t *testing.T) {
 	if names, _ := entries(target); len(names) > 0 {
 		t.Errorf("left in the target: %v", names)
 	}
+}
+
+// flippedBytes returns copies of a backup file with one bit changed: in the
+// tar stream (inside a member's header, inside its data; recompressed), in the
+// gzip trailer (CRC-32, length), and at offsets spread over the compressed
+// stream. A flip there can change nothing — in the padding bits of a deflate
+// block header, or in the gzip header's time stamp — so an offset counts only
+// where decompressing shows the change; each run's database moves the
+// offsets, and this keeps the test right on every run.
+func flippedBytes(t *testing.T, data []byte) map[string][]byte {
+	t.Helper()
+	plain, err := gunzip(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]byte{}
+	// The tar stream: the first member's header (its name), the database's
+	// header (its size field, at byte 124 of the block), bytes inside the database.
+	hdr, err := tar.NewReader(bytes.NewReader(plain)).Next()
+	if err != nil || hdr.Name != ManifestName {
+		t.Fatalf("first member: %v, %v", hdr, err)
+	}
+	dbHeader := 512 + (hdr.Size+511)/512*512
+	for name, at := range map[string]int64{"manifest header": 3, "database header": dbHeader + 124 + 5,
+		"database data": dbHeader + 512 + 100, "database data, later": dbHeader + 512 + 3000} {
+		b := bytes.Clone(plain)
+		b[at] ^= 0x40
+		out["tar: "+name+" flipped"] = gzipped(t, b)
+	}
+	// The gzip trailer: read only when restore reads the stream to its end.
+	for name, at := range map[string]int{"CRC-32": len(data) - 7, "length": len(data) - 3} {
+		b := bytes.Clone(data)
+		b[at] ^= 0x40
+		out["gzip trailer: "+name+" flipped"] = b
+	}
+	counted := 0
+	for i := 1; i < 32; i++ {
+		at := i * len(data) / 32
+		b := bytes.Clone(data)
+		b[at] ^= 0x40
+		if got, err := gunzip(b); err == nil && bytes.Equal(got, plain) {
+			t.Logf("byte %d of %d: flipping it changes nothing once decompressed", at, len(data))
+			continue
+		}
+		out[fmt.Sprintf("compressed byte %d of %d flipped", at, len(data))] = b
+		counted++
+	}
+	if counted < 16 {
+		t.Fatalf("only %d of 31 flipped bytes change the decompressed backup", counted)
+	}
+	return out
+}
+
+// gunzip decompresses a whole gzip stream, its trailer's checksum included.
+func gunzip(data []byte) ([]byte, error) {
+	gz, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(gz)
+}
+
+func gzipped(t *testing.T, data []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	gz := gzip.NewWriter(&buf)
+	if _, err := gz.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	if err := gz.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }
 
 func TestBackup_RestoreTargets(t *testing.T) {
