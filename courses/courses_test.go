@@ -1,11 +1,13 @@
 package courses_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/lectern-platform/lectern/courses"
 	"github.com/lectern-platform/lectern/internal/course"
+	"github.com/lectern-platform/lectern/internal/quiz"
 )
 
 // TestCryptoCrime_Shape asserts what the shipped course promises its users: four
@@ -66,4 +68,72 @@ func TestCryptoCrime_Shape(t *testing.T) {
 	if fr == nil || !strings.Contains(string(fr.HTML), `id="sources"`) || fr.Words < 1500 {
 		t.Errorf("module 1 lacks a complete French translation")
 	}
+}
+
+// TestCryptoCrime_AcceptedAnswers pins answers that officers give and that are
+// right (issue 18): each is scored through the real loader and the real quiz
+// scoring, so a later edit of an answer key cannot silently refuse them again.
+func TestCryptoCrime_AcceptedAnswers(t *testing.T) {
+	c, probs := course.Load(courses.FS, "crypto-crime", "courses/crypto-crime")
+	if len(probs) > 0 {
+		t.Fatalf("lint problems:\n%s", probs)
+	}
+	questions := map[string]quiz.Question{}
+	for _, qz := range c.Quizzes() {
+		for _, q := range quiz.Snapshot(qz, 1) {
+			questions[q.ID] = q
+		}
+	}
+	text := func(s string) quiz.Answer { return quiz.Answer{Text: &s} }
+	number := func(x float64) quiz.Answer { return quiz.Answer{Number: &x} }
+	tests := []struct {
+		id    string
+		given quiz.Answer
+		right bool
+	}{
+		// The supply cap is 21 million; the exact total is 20,999,999.9769 BTC.
+		{"btc-supply-cap", number(21000000), true},
+		{"btc-supply-cap", number(20999999.9769), true},
+		{"btc-supply-cap", number(20000000), false},
+		{"btc-supply-cap", number(21), false},
+		{"lock-mint", text("lock-mint"), true},
+		{"lock-mint", text("lock and mint"), true},
+		{"lock-mint", text("Wrapping"), true},
+		{"lock-mint", text("atomic swap"), false},
+		// UK, Irish and Commonwealth usage.
+		{"chain-of-custody", text("continuity of evidence"), true},
+		{"chain-of-custody", text("evidence continuity"), true},
+		{"chain-of-custody", text("chain of evidence"), true},
+		{"chain-of-custody", text("chain of custody"), true},
+		{"tc-lazarus", number(455), true},
+		{"six-confirmations", number(6), true},
+	}
+	for _, tt := range tests {
+		q, ok := questions[tt.id]
+		if !ok {
+			t.Errorf("no question %q", tt.id)
+			continue
+		}
+		got := quiz.Score(q, tt.given)
+		if want := map[bool]float64{true: float64(q.Points), false: 0}[tt.right]; got != want {
+			t.Errorf("%s: answer %s scored %v, want %v", tt.id, describe(tt.given), got, want)
+		}
+	}
+	// Every numeric question tells officers to write digits, so "six" or
+	// "21 million" is never typed into a number field by someone who knew the answer.
+	for id, q := range questions {
+		if q.Kind == course.KindNumeric && !strings.Contains(string(q.PromptHTML), "in digits") {
+			t.Errorf("numeric question %s does not say to write the number in digits", id)
+		}
+	}
+}
+
+func describe(a quiz.Answer) string {
+	if a.Text != nil {
+		return strconv.Quote(*a.Text)
+	}
+	if a.Number != nil {
+		return strconv.FormatFloat(*a.Number, 'f', -1, 64)
+	}
+	return "(none)"
 }
