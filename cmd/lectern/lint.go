@@ -15,7 +15,8 @@ import (
 var flagHelp = flag.ErrHelp
 
 // cmdLint checks one course directory or a folder of courses, printing every
-// problem as path:line: message. Exit 1 if any.
+// problem as path:line: message. Exit 1 if any. Warnings are printed as
+// path:line: warning: message and do not change the exit code.
 func cmdLint(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("lint", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -70,6 +71,20 @@ func cmdLint(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stdout, p)
 			count++
 		}
+	}
+	// Warnings (e.g. a numeric question that does not say how to write the
+	// number) are printed as "path:line: warning: message" but do not fail lint.
+	warnings := 0
+	for _, id := range ids {
+		if c := courses[id]; c != nil {
+			for _, w := range c.Warnings {
+				fmt.Fprintf(stdout, "%s:%d: warning: %s\n", w.Path, w.Line, w.Message)
+				warnings++
+			}
+		}
+	}
+	if warnings > 0 {
+		fmt.Fprintf(stderr, "%d warning(s) in %s\n", warnings, dir)
 	}
 	if count > 0 {
 		fmt.Fprintf(stderr, "%d problem(s) in %s\n", count, dir)

@@ -25,6 +25,9 @@ type Course struct {
 	Hash   string // sha256 over every file of the course
 	// Sources holds every source file by relative path, so a version can be stored.
 	Sources map[string][]byte
+	// Warnings are lint findings that do not stop the course from loading (see
+	// checkNumberFormat); `lectern lint` prints them but still exits 0.
+	Warnings Problems
 }
 
 // CertificateRule is the course's rule for issuing certificates.

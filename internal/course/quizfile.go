@@ -215,6 +215,9 @@ func (d *questionDraft) finish(dc *docContext) *Question {
 		dc.probs.add(dc.path, q.Line, "question has no choices or answers: add \"- [x] …\" choices or \"= …\" answers")
 		ok = false
 	}
+	if ok {
+		checkNumberFormat(q, dc)
+	}
 	if expl := strings.TrimSpace(strings.Join(d.explain, "\n")); expl != "" {
 		q.Explanation = expl
 		q.ExplanationHTML, _ = renderMarkdown([]byte(expl), dc.at(q.Line))
