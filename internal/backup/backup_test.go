@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -402,6 +403,119 @@ func gzipped(t *testing.T, data []byte) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// TestBackup_RestoreRefusesOversizedMembers: a key member of 300 MB, or a
+// member larger than the manifest says, is refused at its tar header, before
+// its bytes are read or written. The archive reaches Restore through a named
+// pipe, written lazily, so the test sees how much of it Restore read.
+func TestBackup_RestoreRefusesOversizedMembers(t *testing.T) {
+	ctx := context.Background()
+	src, _ := newDataDir(t)
+	list := readEntries(t, backupOf(t, src))
+	const huge = 300 << 20
+	cases := map[string]struct {
+		member       string
+		manifestSays int64 // 0: what the manifest says is left as it is
+		want         string
+	}{
+		"signing key of 300 MB, so listed": {KeyName, huge, "more than a key file can be"},
+		"secrets key of 300 MB, so listed": {SecretsName, huge, "more than a key file can be"},
+		"database larger than listed":      {DatabaseName, 0, "the manifest says"},
+		"database of 300 MB, so listed":    {DatabaseName, huge, "SHA-256"}, // read to its end: no cap on a database
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if tc.member == DatabaseName && tc.manifestSays == huge && testing.Short() {
+				t.Skip("streams 300 MB")
+			}
+			var m Manifest
+			if err := json.Unmarshal(list[0].data, &m); err != nil {
+				t.Fatal(err)
+			}
+			for i := range m.Files {
+				if m.Files[i].Name == tc.member && tc.manifestSays > 0 {
+					m.Files[i].Size = tc.manifestSays
+				}
+			}
+			manifest, _ := json.Marshal(m)
+			pipe := filepath.Join(t.TempDir(), "backup.tar.gz")
+			if err := syscall.Mkfifo(pipe, 0o600); err != nil {
+				t.Skipf("no named pipes here: %v", err)
+			}
+			written := make(chan int64, 1)
+			go func() {
+				f, err := os.OpenFile(pipe, os.O_WRONLY, 0)
+				if err != nil {
+					written <- -1
+					return
+				}
+				defer f.Close()
+				cw := &countingWriter{w: f}
+				gz, _ := gzip.NewWriterLevel(cw, gzip.NoCompression) // every byte of the member crosses the pipe
+				tw := tar.NewWriter(gz)
+				tw.WriteHeader(&tar.Header{Name: ManifestName, Mode: 0o644, Size: int64(len(manifest)), Typeflag: tar.TypeReg})
+				tw.Write(manifest)
+				for _, e := range list[1:] {
+					if e.name != tc.member {
+						tw.WriteHeader(&tar.Header{Name: e.name, Mode: e.mode, Size: int64(len(e.data)), Typeflag: tar.TypeReg})
+						tw.Write(e.data)
+						continue
+					}
+					// The member's own bytes, then zeros up to 300 MB.
+					if tw.WriteHeader(&tar.Header{Name: e.name, Mode: e.mode, Size: huge, Typeflag: tar.TypeReg}) != nil {
+						break
+					}
+					if _, err := tw.Write(e.data); err != nil {
+						break
+					}
+					if _, err := io.CopyN(tw, zeros{}, huge-int64(len(e.data))); err != nil {
+						break // restore stopped reading: the pipe is closed
+					}
+				}
+				tw.Close()
+				gz.Close()
+				written <- cw.n
+			}()
+			target := filepath.Join(t.TempDir(), "data")
+			_, err := Restore(ctx, RestoreOptions{Archive: pipe, DataDir: target})
+			// Unblock the writer should Restore not have opened the pipe at all.
+			if r, oerr := os.OpenFile(pipe, os.O_RDONLY|syscall.O_NONBLOCK, 0); oerr == nil {
+				r.Close()
+			}
+			n := <-written
+			if !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), tc.member) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v, want ErrDamaged naming %s: …%s…", err, tc.member, tc.want)
+			}
+			if _, err := os.Stat(target); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("target created: %v", err)
+			}
+			if tc.manifestSays == huge && tc.member == DatabaseName {
+				return // a database has no cap: it is read, then refused by its checksum
+			}
+			if n < 0 || n > 8<<20 {
+				t.Errorf("restore read %d bytes of the archive before refusing it", n)
+			}
+		})
+	}
+}
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
+}
+
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
 
 func TestBackup_RestoreTargets(t *testing.T) {

@@ -167,12 +167,20 @@ func checkNotInUse(ctx context.Context, dir string) error {
 	return nil
 }
 
-// maxManifest bounds what is read for the manifest of an untrusted file.
-const maxManifest = 1 << 20
+const (
+	// maxManifest bounds what is read for the manifest of an untrusted file.
+	maxManifest = 1 << 20
+	// maxKeyFile bounds a key member: the signing key's PEM and the secrets
+	// key are a few hundred bytes.
+	maxKeyFile = 64 << 10
+)
 
-// unpack reads the archive into dir: the manifest, and each data file (mode
-// 0600, synced) with its size and SHA-256 as read. It reads the gzip stream to
-// its end, so its own checksum is checked too.
+// unpack reads the archive into dir: the manifest, which must come first, and
+// each data file (mode 0600, synced) with its size and SHA-256 as read. A
+// member whose tar header declares another size than the manifest lists, or a
+// key larger than maxKeyFile, is refused before any of its bytes are read, so
+// a crafted file cannot fill the disk. It reads the gzip stream to its end, so
+// its own checksum is checked too.
 func unpack(r io.Reader, dir string) (*Manifest, error) {
 	gz, err := gzip.NewReader(r)
 	if err != nil {
@@ -192,27 +200,27 @@ func unpack(r io.Reader, dir string) (*Manifest, error) {
 		if hdr.Typeflag != tar.TypeReg {
 			return nil, fmt.Errorf("unexpected entry %q", hdr.Name)
 		}
-		switch hdr.Name {
-		case ManifestName:
-			if m != nil {
-				return nil, errors.New("two manifests")
+		if m == nil {
+			if hdr.Name != ManifestName {
+				return nil, fmt.Errorf("no %s before %q", ManifestName, hdr.Name)
 			}
-			data, err := io.ReadAll(io.LimitReader(tr, maxManifest+1))
-			if err != nil {
+			if m, err = readManifest(tr); err != nil {
 				return nil, err
 			}
-			if len(data) > maxManifest {
-				return nil, errors.New("manifest too large")
-			}
-			m = &Manifest{}
-			if err := json.Unmarshal(data, m); err != nil {
-				return nil, fmt.Errorf("manifest: %w", err)
-			}
+			continue
+		}
+		switch hdr.Name {
+		case ManifestName:
+			return nil, errors.New("two manifests")
 		case DatabaseName, KeyName, SecretsName:
 			if _, dup := got[hdr.Name]; dup {
 				return nil, fmt.Errorf("%s twice", hdr.Name)
 			}
-			f, err := extract(tr, filepath.Join(dir, hdr.Name))
+			want, err := m.listed(hdr.Name, hdr.Size)
+			if err != nil {
+				return nil, err
+			}
+			f, err := extract(io.LimitReader(tr, want.Size), filepath.Join(dir, hdr.Name))
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", hdr.Name, err)
 			}
@@ -227,15 +235,6 @@ func unpack(r io.Reader, dir string) (*Manifest, error) {
 	if m == nil {
 		return nil, errors.New("no manifest.json")
 	}
-	if m.Format != formatName {
-		return nil, fmt.Errorf("manifest format %q", m.Format)
-	}
-	if m.FormatVersion > formatVersion {
-		return nil, fmt.Errorf("backup format %d: %w (this build reads format %d)", m.FormatVersion, ErrNewer, formatVersion)
-	}
-	if err := checkFileList(m); err != nil {
-		return nil, err
-	}
 	for _, want := range m.Files {
 		have, ok := got[want.Name]
 		switch {
@@ -246,12 +245,51 @@ func unpack(r io.Reader, dir string) (*Manifest, error) {
 		case have.SHA256 != want.SHA256:
 			return nil, fmt.Errorf("%s: SHA-256 checksum mismatch (%s, the manifest says %s)", want.Name, have.SHA256, want.SHA256)
 		}
-		delete(got, want.Name)
-	}
-	for name := range got {
-		return nil, fmt.Errorf("%s is not listed in the manifest", name)
 	}
 	return m, nil
+}
+
+// readManifest reads and checks the manifest: its format, and the files it lists.
+func readManifest(r io.Reader) (*Manifest, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxManifest+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxManifest {
+		return nil, errors.New("manifest too large")
+	}
+	m := &Manifest{}
+	if err := json.Unmarshal(data, m); err != nil {
+		return nil, fmt.Errorf("manifest: %w", err)
+	}
+	if m.Format != formatName {
+		return nil, fmt.Errorf("manifest format %q", m.Format)
+	}
+	if m.FormatVersion > formatVersion {
+		return nil, fmt.Errorf("backup format %d: %w (this build reads format %d)", m.FormatVersion, ErrNewer, formatVersion)
+	}
+	if err := checkFileList(m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// listed is the manifest's entry for a data member whose tar header declares
+// size bytes: refused when the manifest does not list it, lists another size,
+// or the member is a key larger than any key can be.
+func (m *Manifest) listed(name string, size int64) (File, error) {
+	if (name == KeyName || name == SecretsName) && size > maxKeyFile {
+		return File{}, fmt.Errorf("%s: %d bytes, more than a key file can be (%d)", name, size, maxKeyFile)
+	}
+	for _, f := range m.Files {
+		if f.Name == name {
+			if f.Size != size {
+				return File{}, fmt.Errorf("%s: %d bytes, the manifest says %d", name, size, f.Size)
+			}
+			return f, nil
+		}
+	}
+	return File{}, fmt.Errorf("%s is not listed in the manifest", name)
 }
 
 // checkFileList: the manifest lists the database and the signing key, and the
