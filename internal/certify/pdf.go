@@ -156,14 +156,20 @@ func (s *Signer) layoutText(p *typeset.Page, c *store.Certificate, verifyURL str
 	if c.ExpiresAt != nil {
 		lines[2].value = typeset.LongDate(c.ExpiresAt.UTC().Format("2006-01-02"))
 	}
+	// A long list of trainers wraps rather than being cut short; the block
+	// then starts higher, so its last line stays where it was.
+	blocks := make([]typeset.Block, len(lines))
 	ly := 163.0
-	for _, l := range lines {
+	for i, l := range lines {
+		blocks[i] = p.Set(l.value, "B", 10.5, 8, 150, 3)
+		ly -= float64(len(blocks[i].Lines)-1) * typeset.LineHeight(blocks[i].Size)
+	}
+	for i, l := range lines {
 		if l.value == "" {
 			continue
 		}
 		p.At(left, ly, 8.5, "", grey, l.label)
-		p.At(left+24, ly, 10.5, "B", black, p.Fit(l.value, 10.5, "B", 150))
-		ly += 7
+		ly = p.Draw(left+24, ly, blocks[i], "B", black) + 7
 	}
 
 	// Beside the QR code: where to verify by hand.

@@ -90,7 +90,7 @@ func WriteSlips(w io.Writer, sheet SlipSheet) error {
 }
 
 func drawSlips(p *typeset.Page, sheet SlipSheet, qrs []string, login string) {
-	session := typeset.Join(" · ", sheet.Course, typeset.LongDate(sheet.Date), typeset.Join(", ", sheet.Venue, sheet.City))
+	activate := strings.TrimPrefix(strings.TrimPrefix(strings.TrimRight(sheet.BaseURL, "/"), "https://"), "http://") + "/activate"
 	for i, sl := range sheet.Slips {
 		if i%(slipCols*slipRows) == 0 && p.PDF() != nil {
 			p.PDF().AddPage()
@@ -98,32 +98,109 @@ func drawSlips(p *typeset.Page, sheet SlipSheet, qrs []string, login string) {
 		}
 		cell := i % (slipCols * slipRows)
 		x0, y0 := float64(cell%slipCols)*slipW, float64(cell/slipCols)*slipH
-		left, textW := x0+slipPad, slipW-2*slipPad-slipQR-3
-		p.At(left, y0+slipPad+3, 7, "", grey, p.Fit(sheet.Programme, 7, "", slipW-2*slipPad))
-		name, _ := typeset.PrintedName(sl.Name, sl.LatinName)
-		p.At(left, y0+slipPad+10, 13, "B", black, p.Fit(name, 13, "B", textW))
-		p.At(left, y0+slipPad+15.5, 8.5, "", grey, p.Fit(sl.Agency, 8.5, "", textW))
-		p.At(left, y0+slipPad+20.5, 7.5, "", grey, p.Fit(session, 7.5, "", textW))
-		qrX, qrY := x0+slipW-slipPad-slipQR, y0+slipPad+6
 		if p.PDF() != nil {
-			p.PDF().ImageOptions(qrs[i], qrX, qrY, slipQR, slipQR, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
+			p.PDF().ImageOptions(qrs[i], x0+slipW-slipPad-slipQR, y0+slipQRTop, slipQR, slipQR, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
 		}
-		y := y0 + slipPad + 29
-		if sl.Link == "" {
-			p.At(left, y, 9, "B", navy, "Your account is active.")
-			p.At(left, y+5.5, 8, "", black, "Scan the code, or open")
-			p.At(left, y+10, 8, "B", black, p.Fit(login, 8, "B", textW))
-			p.At(left, y+15, 8, "", black, "and sign in as")
-			p.At(left, y+19.5, 8, "B", black, p.Fit(sl.Email, 8, "B", textW))
-			continue
+		// A long name or address takes the room it needs (more lines, below the
+		// QR code). If the slip then runs past its bottom, the gaps, the venue
+		// and then the programme line give way, never the person's data.
+		var lines []slipLine
+		for squeeze := 0; squeeze <= 2; squeeze++ {
+			if lines = slipLayout(p, sheet, sl, login, activate, squeeze); lines[len(lines)-1].y <= slipBottom {
+				break
+			}
 		}
-		p.At(left, y, 8, "", black, "1. Scan the code with your phone's camera,")
-		p.At(left, y+4.5, 8, "", black, "    or open "+strings.TrimPrefix(strings.TrimPrefix(strings.TrimRight(sheet.BaseURL, "/"), "https://"), "http://")+"/activate")
-		p.At(left, y+9, 8, "", black, "    and type this code:")
-		p.At(left, y+15, 12, "B", navy, sl.Code)
-		p.At(left, y+20.5, 8, "", black, "2. Choose your password. That's all.")
-		p.At(left, y+26, 7, "", grey, "Personal: do not share. Valid until "+typeset.LongDate(sl.ExpiresAt.UTC().Format("2006-01-02"))+".")
+		for _, l := range lines {
+			p.At(x0+slipPad+l.indent, y0+l.y, l.size, l.style, l.color, l.text)
+		}
 	}
+}
+
+// Slip layout, millimetres from a slip's top left corner.
+const (
+	slipQRTop  = slipPad + 6
+	slipBottom = slipH - 5 // the last baseline: descenders stay 4 mm inside the cut line
+)
+
+// slipLine is one line of a slip's text: y is its baseline, indent its start
+// from the slip's padding.
+type slipLine struct {
+	y, indent, size float64
+	style           string
+	color           [3]int
+	text            string
+}
+
+// slipLayout sets one slip's text: the header (programme, name, agency,
+// session) beside the QR code, then what to do, across the slip below the
+// code. squeeze 1 closes the gaps and leaves the venue out; 2 also leaves out
+// the programme. (A listing Page measures nothing, so there the places are
+// meaningless; the characters are what it is for.)
+func slipLayout(p *typeset.Page, sheet SlipSheet, sl Slip, login, activate string, squeeze int) []slipLine {
+	var lines []slipLine
+	y := slipPad + 3.0 // baseline of the next line
+	gap := 1.0
+	if squeeze > 0 {
+		gap = 0.2
+	}
+	// add sets text from baseline y: in the column beside the QR code if its
+	// first line would be level with the code, else across the slip.
+	add := func(text, style string, size, floor float64, maxLines int, color [3]int, indent float64) {
+		width := slipW - 2*slipPad - indent
+		if y-size*25.4/72 < slipQRTop+slipQR+1 {
+			width -= slipQR + 3
+		}
+		b := p.Set(text, style, size, floor, width, maxLines)
+		for k, t := range b.Lines {
+			if k > 0 {
+				y += typeset.LineHeight(b.Size)
+			}
+			lines = append(lines, slipLine{y, indent, b.Size, style, color, t})
+		}
+	}
+	next := func(size float64) { y += typeset.LineHeight(size) + gap }
+	if squeeze < 2 {
+		add(sheet.Programme, "", 7, 6, 2, grey, 0)
+		next(13)
+	} else {
+		y += 1.5
+	}
+	name, _ := typeset.PrintedName(sl.Name, sl.LatinName)
+	add(name, "B", 13, 7, 3, black, 0)
+	next(8.5)
+	add(sl.Agency, "", 8.5, 7, 2, grey, 0)
+	next(7.5)
+	session := []string{sheet.Course, typeset.LongDate(sheet.Date), typeset.Join(", ", sheet.Venue, sheet.City)}
+	if squeeze > 0 {
+		session = session[:2]
+	}
+	add(typeset.Join(" · ", session...), "", 7.5, 6.5, 2, grey, 0)
+	y = max(y+4+2*gap, slipPad+29)
+	if sl.Link == "" {
+		add("Your account is active.", "B", 9, 9, 2, navy, 0)
+		next(8)
+		add("Scan the code, or open", "", 8, 8, 2, black, 0)
+		next(8)
+		add(login, "B", 8, 7, 3, black, 0)
+		next(8)
+		add("and sign in as", "", 8, 8, 2, black, 0)
+		next(8)
+		add(sl.Email, "B", 8, 7, 4, black, 0)
+		return lines
+	}
+	const indent = 3.5 // under the step's text, after its number
+	add("1. Scan the code with your phone's camera,", "", 8, 8, 2, black, 0)
+	next(8)
+	add("or open "+activate, "", 8, 7, 3, black, indent)
+	next(8)
+	add("and type this code:", "", 8, 8, 2, black, indent)
+	next(12)
+	add(sl.Code, "B", 12, 12, 1, navy, indent)
+	next(8)
+	add("2. Choose your password. That's all.", "", 8, 8, 2, black, 0)
+	next(7)
+	add("Personal: do not share. Valid until "+typeset.LongDate(sl.ExpiresAt.UTC().Format("2006-01-02"))+".", "", 7, 6, 2, grey, 0)
+	return lines
 }
 
 // cutLines draws the dashed lines to cut a page of slips along.

@@ -2,6 +2,9 @@ package certify
 
 import (
 	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -35,5 +38,99 @@ func TestSlips_ArabicAndUnprintableNames(t *testing.T) {
 	}
 	if !strings.Contains(raw, "\ufed3\ufe8e\ufec3\ufee4\ufeea") { // فاطمه joined
 		t.Errorf("the Persian name is not drawn in its joining forms:\n%q", raw)
+	}
+}
+
+// The longest names and addresses we expect, one per script: each slip carries
+// them whole (smaller, then on more lines — never cut with an ellipsis), and
+// every word stays inside its slip's cut lines, clear of the QR code and of the
+// other words.
+var longPeople = []struct{ name, agency, email string }{
+	{"Zoë Ångström-Łukasiewicz van der Berg-Sánchez de la Fuente y Ørsted", "Direction régionale de la police judiciaire de Paris — Brigade de lutte contre la cybercriminalité",
+		"zoe.angstrom.lukasiewicz-van-der-berg@police-judiciaire-paris.interieur.gouv.fr"},
+	{"Παναγιώτης-Κωνσταντίνος Παπαδημητρόπουλος-Χατζηγεωργίου", "Διεύθυνση Δίωξης Ηλεκτρονικού Εγκλήματος Ελληνικής Αστυνομίας",
+		"panagiotis-konstantinos.papadimitropoulos-chatzigeorgiou@cybercrime.astynomia.gov.gr"},
+	{"Александра-Екатерина Константиновна Преображенская-Долгорукова", "Управление по борьбе с киберпреступностью",
+		"aleksandra-ekaterina.preobrazhenskaya-dolgorukova@cyber-police.example.org"},
+	{"אברהם-יצחק בן-יהודה רוזנבלום-ויסנברג שטיינמץ", "יחידת הסייבר הארצית של משטרת ישראל",
+		"avraham-yitzhak.ben-yehuda.rosenblum-weisenberg@police.gov.il"},
+	{"남궁 서연 크리스티나 황보 알렉산드라", "경찰청 국가수사본부 사이버수사국 가상자산범죄수사팀",
+		"namgung.seoyeon.christina.hwangbo@police.go.kr"},
+	{"عبد الرحمن بن محمد بن عبد العزيز آل سعود القحطاني", "الإدارة العامة لمكافحة الجرائم الإلكترونية وغسل الأموال",
+		"abdulrahman.bin.mohammed.bin.abdulaziz.al-qahtani@cybercrime.moi.gov.sa"},
+}
+
+func TestSlips_LongNamesAndAddressesWhole(t *testing.T) {
+	const base = "https://lectern.training-programme.europol-cepol.example.org"
+	var slips []Slip
+	for _, p := range longPeople {
+		for _, active := range []bool{true, false} {
+			sl := Slip{Name: p.name, Agency: p.agency, Email: p.email}
+			if !active {
+				sl.Link, sl.Code, sl.ExpiresAt = base+"/activate/T0KEN", "ABCD-2345", time.Date(2026, 12, 10, 0, 0, 0, 0, time.UTC)
+			}
+			slips = append(slips, sl)
+		}
+	}
+	var buf bytes.Buffer
+	err := WriteSlips(&buf, SlipSheet{Programme: "European crypto-asset investigation programme for law-enforcement and judicial authorities",
+		Course: "Investigating crypto-asset crime: tracing, seizure and anti-money-laundering cooperation", Date: "2026-12-03",
+		Venue: "Centre de conférences Pierre Mendès France, salle 2", City: "Saint-Denis-en-Val", BaseURL: base, Slips: slips})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := buf.Bytes()
+	if text := pdfText(t, doc); strings.ContainsAny(text, "…") {
+		t.Errorf("something is cut short with an ellipsis:\n%s", text)
+	}
+	cellOf := func(i int) (page int, x, y float64) {
+		cell := i % (slipCols * slipRows)
+		return i/(slipCols*slipRows) + 1, float64(cell%slipCols) * slipW, float64(cell/slipCols) * slipH
+	}
+	for i, sl := range slips {
+		page, x, y := cellOf(i)
+		got := cropText(t, doc, page, x, y, slipW, slipH)
+		want := []string{sl.Name, sl.Agency}
+		if sl.Link == "" {
+			want = append(want, sl.Email, base+"/login")
+		} else {
+			want = append(want, strings.TrimPrefix(base, "https://")+"/activate", sl.Code)
+		}
+		for _, w := range want {
+			if !wholeIn(got, w) {
+				t.Errorf("slip %d: %q is not on it whole:\n%s", i, w, got)
+			}
+		}
+	}
+	// Every word inside its slip (2 mm in from the cut lines), none on the QR
+	// code, none on another.
+	const inset = 2.0
+	boxes := pdfBoxes(t, doc)
+	for i, b := range boxes {
+		cx, cy := (b.xMin+b.xMax)/2/mmPt, (b.yMin+b.yMax)/2/mmPt
+		col, row := int(cx/slipW), int(cy/slipH)
+		x0, y0 := float64(col)*slipW, float64(row)*slipH
+		if b.xMin/mmPt < x0+inset || b.xMax/mmPt > x0+slipW-inset || b.yMin/mmPt < y0+inset || b.yMax/mmPt > y0+slipH-inset {
+			t.Errorf("page %d: %q (%.1f–%.1f × %.1f–%.1f mm) is not inside its slip (%.0f, %.0f)", b.page, b.text,
+				b.xMin/mmPt, b.xMax/mmPt, b.yMin/mmPt, b.yMax/mmPt, x0, y0)
+		}
+		qrX, qrY := x0+slipW-slipPad-slipQR, y0+slipPad+6
+		if b.xMax/mmPt > qrX && b.xMin/mmPt < qrX+slipQR && b.yMax/mmPt > qrY && b.yMin/mmPt < qrY+slipQR {
+			t.Errorf("page %d: %q is drawn on the QR code", b.page, b.text)
+		}
+		for _, o := range boxes[i+1:] {
+			if overlaps(b, o) {
+				t.Errorf("page %d: %q and %q are drawn over each other", b.page, b.text, o.text)
+			}
+		}
+	}
+	if dir := os.Getenv("LECTERN_SLIPS_PNG"); dir != "" {
+		file := filepath.Join(dir, "slips.pdf")
+		if err := os.WriteFile(file, doc, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := exec.Command(needTool(t, "pdftoppm"), "-png", "-r", "80", file, filepath.Join(dir, "slips")).CombinedOutput(); err != nil {
+			t.Fatalf("pdftoppm: %v %s", err, out)
+		}
 	}
 }

@@ -232,10 +232,14 @@ func (d *doc) html(x, width, size float64, style string, color [3]int, h templat
 func (d *doc) runningHeader() {
 	if d.s.Key {
 		d.p.At(left, 13, 10, "B", red, "ANSWER KEY — do not hand out")
-		d.p.At(left, 18.5, 8.5, "", grey, d.p.Fit(typeset.Join(" · ", d.s.Course, d.s.Quiz), 8.5, "", 120))
+		d.p.Draw(left, 18.5, d.p.Set(typeset.Join(" · ", d.s.Course, d.s.Quiz), "", 8.5, 5.5, 120, 2), "", grey)
 	} else {
-		d.p.At(left, 13, 8.5, "", grey, d.p.Fit(d.s.Course, 8.5, "", 120))
-		d.p.At(left, 18.5, 8.5, "B", black, d.p.Fit(d.s.Quiz, 8.5, "B", 120))
+		// Titles shrink, then take a second line, above the rule at 24 mm;
+		// nothing is cut short.
+		course := d.p.Set(d.s.Course, "", 8.5, 5.5, 120, 2)
+		quiz := d.p.Set(d.s.Quiz, "B", 8.5, 5.5, 120, 2)
+		y := 13 - float64(len(course.Lines)-1)*typeset.LineHeight(course.Size) - float64(len(quiz.Lines)-1)*typeset.LineHeight(quiz.Size)
+		d.p.Draw(left, d.p.Draw(left, y, course, "", grey)+5.5, quiz, "B", black)
 	}
 	label := "Version " + strconv.Itoa(d.s.Version)
 	if f := d.p.PDF(); f != nil {

@@ -124,24 +124,75 @@ func (p *Page) AtRight(right, y, size float64, style string, color [3]int, text 
 	p.draw(right-p.width(segs, style, size), y, segs, style, size, color)
 }
 
-// Fit shortens text with an ellipsis until it is at most maxW wide.
-func (p *Page) Fit(text string, size float64, style string, maxW float64) string {
-	if p.pdf == nil {
-		p.runes['…'] = true // the listing pass measures nothing, so it may be needed
-		return text
+// Block is text set in a column by Set: the size it is drawn at, and its
+// lines in logical order.
+type Block struct {
+	Size  float64
+	Lines []string
+}
+
+// Set fits text into a column width wide without ever leaving any of it out:
+// a name or an address cut short is one nobody can sign in with or check. It
+// is set on one line at size if it fits there, else on one line shrunk to no
+// less than four fifths of size, else on at most maxLines lines at the largest
+// size down to floor that fits them; text that needs more even at floor gets
+// as many lines as it needs (callers give it the room). A listing Page
+// measures nothing and returns the text as one line at size.
+func (p *Page) Set(text, style string, size, floor, width float64, maxLines int) Block {
+	text = strings.Join(strings.Fields(text), " ")
+	if p.pdf == nil || text == "" {
+		return Block{Size: size, Lines: []string{text}}
 	}
-	if p.width(layoutLine(text), style, size) <= maxW {
-		return text
+	const step = 0.25
+	oneLine := math.Max(floor, size*0.8)
+	w := p.Width(text, style, size)
+	if w <= width {
+		return Block{Size: size, Lines: []string{text}}
 	}
-	r := []rune(text)
-	for len(r) > 1 && p.width(layoutLine(string(r)+"…"), style, size) > maxW {
-		r = r[:len(r)-1]
+	if s := math.Floor(size*width/w/step) * step; s >= oneLine && p.Width(text, style, s) <= width {
+		return Block{Size: s, Lines: []string{text}}
 	}
-	return strings.TrimSpace(string(r)) + "…"
+	for s := oneLine; s >= floor; s -= step {
+		if lines := p.Wrap(text, style, s, width); len(lines) <= maxLines {
+			return Block{Size: s, Lines: lines}
+		}
+	}
+	return Block{Size: floor, Lines: p.Wrap(text, style, floor, width)}
+}
+
+// LineHeight is the distance between the baselines of lines set at size
+// points, in millimetres.
+func LineHeight(size float64) float64 {
+	return size * 25.4 / 72 * 1.25
+}
+
+// Draw draws b's lines from baseline y down, starting at x, and returns the
+// baseline of its last line.
+func (p *Page) Draw(x, y float64, b Block, style string, color [3]int) float64 {
+	for i, l := range b.Lines {
+		if i > 0 {
+			y += LineHeight(b.Size)
+		}
+		p.At(x, y, b.Size, style, color, l)
+	}
+	return y
+}
+
+// DrawCentred is Draw with each line centred in [left, left+width].
+func (p *Page) DrawCentred(left, width, y float64, b Block, style string, color [3]int) float64 {
+	for i, l := range b.Lines {
+		if i > 0 {
+			y += LineHeight(b.Size)
+		}
+		segs := layoutLine(l)
+		p.draw(left+(width-p.width(segs, style, b.Size))/2, y, segs, style, b.Size, color)
+	}
+	return y
 }
 
 // Wrap breaks text into lines at most width wide, at spaces; a word wider than
-// a whole line (a long URL, a hash) is cut between characters. Lines are in
+// a whole line (an e-mail address, a URL, a hash) is broken where a reader
+// expects it (see cut), never with a character added. Lines are in
 // logical order: each is put in visual order when drawn. A listing Page
 // measures nothing and returns the text as one line.
 func (p *Page) Wrap(text, style string, size, width float64) []string {
@@ -172,13 +223,23 @@ func (p *Page) Wrap(text, style string, size, width float64) []string {
 	return append(lines, line)
 }
 
-// cut returns the longest prefix of word (at least one character) that fits in
-// width.
+// cut returns the prefix of word (at least one character) to end a line with
+// in width: the longest ending after an '@' if there is one, else after a '.'
+// or '/', else after a '-' or '_', else between any two characters. So an
+// address breaks as "first.last@" / "police.example.org", and keeps every
+// character, in place, for the reader to type.
 func (p *Page) cut(word, style string, size, width float64) string {
 	r := []rune(word)
 	n := 1
 	for n < len(r) && p.Width(string(r[:n+1]), style, size) <= width {
 		n++
+	}
+	for _, marks := range []string{"@", "./", "-_"} {
+		for k := n; k > 0; k-- {
+			if strings.ContainsRune(marks, r[k-1]) && k < len(r) {
+				return string(r[:k])
+			}
+		}
 	}
 	return string(r[:n])
 }
