@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -69,6 +70,9 @@ func openSQLite(file string, cfg *gorm.Config) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite path %s: %w", file, err)
 	}
+	if err := createPrivate(abs); err != nil {
+		return nil, err
+	}
 	// The pragmas must be in the DSN to apply to every pooled connection; a bare
 	// file name leaves journal_mode=delete and foreign keys off.
 	params := url.Values{}
@@ -100,6 +104,22 @@ func openSQLite(file string, cfg *gorm.Config) (*DB, error) {
 	}
 	rdb.SetMaxOpenConns(2 * runtime.NumCPU())
 	return &DB{W: w, R: r, Dialect: "sqlite", Path: abs}, nil
+}
+
+// createPrivate creates a missing database file (and its folder) readable by
+// the owner only: it holds password hashes and second-factor secrets. SQLite
+// would create it 0644, and gives its -wal and -shm files the database file's
+// mode, so creating it first makes all three private. An existing file keeps
+// the mode its operator chose.
+func createPrivate(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("create database folder: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("create database file: %w", err)
+	}
+	return f.Close()
 }
 
 // Ping checks that the database answers (for /readyz).

@@ -127,3 +127,27 @@ func TestOpen_PostgreSQL(t *testing.T) {
 		t.Errorf("versions = %v, %v", vs, err)
 	}
 }
+
+// TestOpen_SQLiteFilesArePrivate: the database holds password hashes and
+// second-factor secrets; its file, write-ahead log and shared-memory file are
+// the owner's only, and so is a data directory Open creates.
+func TestOpen_SQLiteFilesArePrivate(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	path := filepath.Join(dir, "lectern.db")
+	db, err := Open(context.Background(), path, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.CreateAgency(context.Background(), &Agency{Name: "Private Agency", Country: "SE"}); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]os.FileMode{dir: 0o700, path: 0o600, path + "-wal": 0o600, path + "-shm": 0o600} {
+		st, err := os.Stat(name)
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+		} else if st.Mode().Perm() != want {
+			t.Errorf("%s: mode %v, want %v", filepath.Base(name), st.Mode().Perm(), want)
+		}
+	}
+}
