@@ -41,7 +41,9 @@ func TestValidation(t *testing.T) {
 		}
 	}
 	names := map[string]bool{"Zoë Ångström": true, "김민준": true, "דוד כהן": true, "Γιώργος": true, "Иван Петров": true,
-		"": false, "<script>": false, "12345": false, "a\x00b": false, strings.Repeat("n", 201): false}
+		"": false, "<script>": false, "12345": false, "a\x00b": false, strings.Repeat("n", 201): false,
+		"Ana\u202eNovak": false, "Ana\u2066Novak\u2069": false, "Ana\u200bNovak": false, "\ufeffAna": false, "Ana\tNovak": false,
+		"Ana\nNovak": false, "Ana\u0085Novak": false, "Ana\u00adNovak": false, "فاطمه\u200cرضایی": true, "Ana\u200dNovak": true}
 	for name, ok := range names {
 		var f apperr.Fields
 		CleanName(&f, "name", name, true)

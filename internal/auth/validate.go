@@ -33,8 +33,16 @@ func CheckEmail(f *apperr.Fields, field, email string) {
 }
 
 // CleanName normalises a person's or agency's name (NFC, single spaces) and checks
-// it: any script is welcome, control characters are not.
+// it: any script is welcome, control characters are not. Every place a name is
+// entered (the API, the admin pages, `lectern user add`, roster rows) comes
+// through here.
 func CleanName(f *apperr.Fields, field, s string, required bool) string {
+	// Checked before spaces are normalised, which would turn a tab or a line
+	// break into a space and hide that the text was not one line.
+	if r, bad := invisibleChar(s); bad {
+		f.Add(field, "contains %s: invisible, control and line-break characters are not allowed in a name (they can reorder or hide what is shown); type the name again without it", describeInvisible(r))
+		return s
+	}
 	s = strings.Join(strings.Fields(norm.NFC.String(s)), " ")
 	switch n := utf8.RuneCountInString(s); {
 	case n == 0:
@@ -48,7 +56,7 @@ func CleanName(f *apperr.Fields, field, s string, required bool) string {
 	}
 	letters := 0
 	for _, r := range s {
-		if unicode.IsControl(r) || r == '<' || r == '>' {
+		if r == '<' || r == '>' {
 			f.Add(field, "contains characters that are not allowed")
 			return s
 		}
@@ -60,6 +68,47 @@ func CleanName(f *apperr.Fields, field, s string, required bool) string {
 		f.Add(field, "must contain letters")
 	}
 	return s
+}
+
+// invisibleNames names the invisible characters most likely to be met, so the
+// refusal says which one was found (a character name table for all of Unicode
+// would weigh more than the rest of this package).
+var invisibleNames = map[rune]string{
+	'\t': "CHARACTER TABULATION", '\n': "LINE FEED", '\r': "CARRIAGE RETURN",
+	0x00AD: "SOFT HYPHEN", 0x061C: "ARABIC LETTER MARK", 0x200B: "ZERO WIDTH SPACE",
+	0x200E: "LEFT-TO-RIGHT MARK", 0x200F: "RIGHT-TO-LEFT MARK", 0x2028: "LINE SEPARATOR", 0x2029: "PARAGRAPH SEPARATOR",
+	0x202A: "LEFT-TO-RIGHT EMBEDDING", 0x202B: "RIGHT-TO-LEFT EMBEDDING", 0x202C: "POP DIRECTIONAL FORMATTING",
+	0x202D: "LEFT-TO-RIGHT OVERRIDE", 0x202E: "RIGHT-TO-LEFT OVERRIDE", 0x2060: "WORD JOINER",
+	0x2066: "LEFT-TO-RIGHT ISOLATE", 0x2067: "RIGHT-TO-LEFT ISOLATE", 0x2068: "FIRST STRONG ISOLATE",
+	0x2069: "POP DIRECTIONAL ISOLATE", 0xFEFF: "ZERO WIDTH NO-BREAK SPACE",
+}
+
+// invisibleChar finds the first character a name may not hold: a control
+// character (C0, C1: tabs, line breaks, NUL), a line or paragraph separator, or
+// a format character — bidi embeddings, overrides, isolates and marks, which
+// make a name display reversed on pages, in CSV files and on /verify, the
+// zero-width space, the BOM. ZWNJ and ZWJ are format characters too, but
+// Persian and other scripts spell words with them, so they are kept.
+func invisibleChar(s string) (rune, bool) {
+	for _, r := range s {
+		if r == 0x200C || r == 0x200D {
+			continue
+		}
+		if unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp) {
+			return r, true
+		}
+	}
+	return 0, false
+}
+
+func describeInvisible(r rune) string {
+	if name, ok := invisibleNames[r]; ok {
+		return fmt.Sprintf("U+%04X %s", r, name)
+	}
+	if unicode.IsControl(r) {
+		return fmt.Sprintf("U+%04X (a control character)", r)
+	}
+	return fmt.Sprintf("U+%04X (an invisible formatting character)", r)
 }
 
 // CheckLatinName refuses letters outside the Latin script.

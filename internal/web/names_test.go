@@ -107,3 +107,59 @@ func TestNames_UnprintableRefusedAtEntry(t *testing.T) {
 		t.Errorf("imported user: %+v %v", u, err)
 	}
 }
+
+// Invisible characters that reorder or hide text (bidi embeddings, overrides,
+// isolates and marks, zero-width space, BOM) and control characters (tab, line
+// breaks, C0/C1) are refused in a name wherever it is entered, naming the
+// character; ZWNJ and ZWJ, which Persian and other scripts spell with, are kept.
+func TestNames_InvisibleControlsRefusedAtEntry(t *testing.T) {
+	w := newWorld(t)
+	ts := w.ts
+	ctx := context.Background()
+	admin := ts.token(t, w.admin)
+	bad := map[rune]string{0x202E: "RIGHT-TO-LEFT OVERRIDE", 0x202A: "LEFT-TO-RIGHT EMBEDDING", 0x2067: "RIGHT-TO-LEFT ISOLATE",
+		0x2069: "POP DIRECTIONAL ISOLATE", 0x200E: "LEFT-TO-RIGHT MARK", 0x200F: "RIGHT-TO-LEFT MARK", 0x061C: "ARABIC LETTER MARK",
+		0x200B: "ZERO WIDTH SPACE", 0xFEFF: "ZERO WIDTH NO-BREAK SPACE", '\t': "", '\n': "", 0x85: "", 0x2028: "LINE SEPARATOR"}
+	for r, what := range bad {
+		for _, field := range []string{"name", "given_name", "latin_name"} {
+			u := map[string]any{"email": "mallory@police.example", "name": "Ana Novak", "role": "officer", "agency_id": w.agencyA.ID}
+			u[field] = "Ana" + string(r) + " Novak"
+			res, body := ts.api(t, admin, "POST", "/api/v1/users", u)
+			code := fmt.Sprintf("U+%04X", r)
+			if res.StatusCode != 422 || !strings.Contains(body, `"field":"`+field+`"`) || !strings.Contains(body, code) || !strings.Contains(body, what) {
+				t.Errorf("%s in %s: %d %s", code, field, res.StatusCode, body)
+			}
+		}
+	}
+	if _, err := ts.DB.UserByEmail(ctx, "mallory@police.example"); err == nil {
+		t.Errorf("a name with a control character was accepted")
+	}
+	persian := "محمدرضا عبدالله\u200cزاده" // ZWNJ between the parts of the family name
+	res, body := ts.api(t, admin, "POST", "/api/v1/users", map[string]any{"email": "mohammadreza@police.example", "name": persian,
+		"given_name": "Zoë\u200dX", "role": "officer", "agency_id": w.agencyA.ID})
+	if res.StatusCode != 201 || !strings.Contains(body, "\u200c") {
+		t.Errorf("Persian name with ZWNJ: %d %s", res.StatusCode, body)
+	}
+
+	// The admin page's form.
+	browser := ts.browser(t, w.admin)
+	form := url.Values{"csrf_token": {csrfFrom(t, browser, ts.URL+"/admin/users")}, "email": {"eve@police.example"},
+		"name": {"\u202eEve Novak"}, "role": {"officer"}, "agency_id": {fmt.Sprint(w.agencyA.ID)}}
+	if res := postForm(t, browser, ts.URL+"/admin/users", form); res.StatusCode != 422 {
+		t.Errorf("admin form, name with U+202E: %d", res.StatusCode)
+	}
+
+	// A roster row.
+	ts.fixClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	s := w.createSession(t, 30, nil)
+	roster := "email,name,agency_id\n" +
+		fmt.Sprintf("ana.novak@police.example,Ana Novak,%d\n", w.agencyA.ID) +
+		fmt.Sprintf("trudy@police.example,\u2067Trudy\u2069 Smith,%d\n", w.agencyA.ID)
+	res, body = ts.postCSV(t, ts.token(t, w.trainer), s.ID, roster)
+	if res.StatusCode != 422 || !strings.Contains(body, `"row":3,"field":"name"`) || !strings.Contains(body, "U+2067") || strings.Count(body, `"row":`) != 1 {
+		t.Errorf("roster with an isolate in a name: %d %s", res.StatusCode, body)
+	}
+	if _, err := ts.DB.UserByEmail(ctx, "ana.novak@police.example"); err == nil {
+		t.Errorf("a refused roster created accounts")
+	}
+}
