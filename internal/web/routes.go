@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -40,8 +39,7 @@ func (s *Server) routes() {
 	e.GET("/privacy", s.privacyPage)
 	// Links that carry a one-time token: throttled per client address, so the
 	// 80-bit tokens cannot be searched.
-	onboard := e.Group("", middleware.RateLimiter(middleware.NewRateLimiterMemoryStoreWithConfig(
-		middleware.RateLimiterMemoryStoreConfig{Rate: 10, Burst: 120, ExpiresIn: 3 * time.Minute}))) // a room behind one NAT fits in the burst
+	onboard := e.Group("", perAddressLimit())
 	onboard.GET("/activate", s.activateCodePage)
 	onboard.POST("/activate", s.activateCodeSubmit)
 	onboard.GET("/activate/:token", s.activatePage)
@@ -82,8 +80,8 @@ func (s *Server) routes() {
 	e.GET("/sessions/:id/projector", s.projectorPage)
 	e.GET("/sessions/:id/checkin-qr.png", s.checkinQR)
 	e.GET("/calendar/:token", s.calendarFeed)
-	verify := e.Group("/verify", middleware.RateLimiter(middleware.NewRateLimiterMemoryStore(5))) // per client address
-	verify.GET("/:serial", s.verifyPage)                                                          // also /verify/{serial}.json
+	verify := e.Group("/verify", perAddressLimit()) // a room scanning its certificates at once fits in the burst
+	verify.GET("/:serial", s.verifyPage)            // also /verify/{serial}.json
 	e.GET("/sessions/:id/quizzes", s.quizzesPage)
 	e.GET("/sessions/:id/audit", s.sessionAuditPage)
 	e.POST("/sessions/:id/quizzes/:quiz/start", s.startQuizSubmit)
