@@ -41,6 +41,7 @@ type Credentials struct {
 	ClientIP  string `json:"-"`
 	UserAgent string `json:"-"`
 	Kind      string `json:"-"`
+	Device    string `json:"-"` // the browser's device cookie (device.go), if any
 }
 
 // Login checks credentials and opens a session, returning its token (shown to the
@@ -48,7 +49,8 @@ type Credentials struct {
 func (s *Service) Login(ctx context.Context, c Credentials) (token string, u *User, err error) {
 	email := NormalizeEmail(c.Email)
 	now := s.now()
-	if err := s.throttle(ctx, email, c.ClientIP, now); err != nil {
+	device := s.device(email, c.Device)
+	if err := s.throttle(ctx, email, c.ClientIP, device, now); err != nil {
 		return "", nil, err
 	}
 	u, err = s.db.UserByEmail(ctx, email)
@@ -59,15 +61,12 @@ func (s *Service) Login(ctx context.Context, c Credentials) (token string, u *Us
 	if u != nil && u.PasswordHash != "" {
 		hash = u.PasswordHash
 	}
-	ok, err := checkPassword(ctx, hash, c.Password)
-	if errors.Is(err, errHashBusy) {
-		s.log.Warn("login refused: password hashing queue full", "client", c.ClientIP)
-		return "", nil, apperr.TooMany("the server is busy signing people in; try again in a few seconds", 5*time.Second)
-	} else if err != nil {
-		return "", nil, fmt.Errorf("check password: %w", err)
+	ok, err := s.passwordMatches(ctx, hash, c.Password, c.ClientIP)
+	if err != nil {
+		return "", nil, err
 	}
 	if !ok || u == nil || u.PasswordHash == "" {
-		if err := s.db.RecordLoginFailure(ctx, email, c.ClientIP, now, now.Add(-throttleWindow)); err != nil {
+		if err := s.recordFailure(ctx, email, c.ClientIP, device, now); err != nil {
 			return "", nil, err
 		}
 		s.log.Info("login failed", "client", c.ClientIP)
@@ -83,9 +82,10 @@ func (s *Service) Login(ctx context.Context, c Credentials) (token string, u *Us
 		}
 		if err := s.checkSecondFactor(ctx, u, c.TOTP); err != nil {
 			if !errors.Is(err, ErrSecondFactorRequired) {
-				if rerr := s.db.RecordLoginFailure(ctx, email, c.ClientIP, now, now.Add(-throttleWindow)); rerr != nil {
+				if rerr := s.recordFailure(ctx, email, c.ClientIP, device, now); rerr != nil {
 					return "", nil, rerr
 				}
+				s.log.Warn("second factor failed", "user_id", u.ID, "kind", c.Kind, "client", c.ClientIP)
 			}
 			return "", nil, err
 		}
@@ -98,16 +98,28 @@ func (s *Service) Login(ctx context.Context, c Credentials) (token string, u *Us
 	return token, u, nil
 }
 
-func (s *Service) throttle(ctx context.Context, email, ip string, now time.Time) error {
-	pair, account, client, err := s.db.LoginFailures(ctx, email, ip, now.Add(-throttleWindow))
+// throttle refuses a sign-in attempt (password or second-factor code) past the
+// limits. With a valid device cookie for the account (device, its nonce), the
+// device's own failures stand in for the account's limits (device.go).
+func (s *Service) throttle(ctx context.Context, email, ip, device string, now time.Time) error {
+	since := now.Add(-throttleWindow)
+	pair, account, client, err := s.db.LoginFailures(ctx, email, ip, since)
 	if err != nil {
 		return err
 	}
+	var dev store.FailureCount
+	if device != "" {
+		if dev, err = s.db.DeviceFailures(ctx, device, since); err != nil {
+			return err
+		}
+	}
 	var hit store.FailureCount
 	switch {
-	case pair.N >= maxFailuresPair:
+	case device != "" && dev.N >= maxFailuresPair:
+		hit = dev
+	case device == "" && pair.N >= maxFailuresPair:
 		hit = pair
-	case account.N >= maxFailuresAccount:
+	case device == "" && account.N >= maxFailuresAccount:
 		hit = account
 	case client.N >= maxFailuresClient:
 		hit = client
@@ -118,8 +130,27 @@ func (s *Service) throttle(ctx context.Context, email, ip string, now time.Time)
 	if retry < time.Second {
 		retry = time.Second
 	}
-	s.log.Warn("login throttled", "client", ip, "failures_pair", pair.N, "failures_account", account.N, "failures_client", client.N)
+	s.log.Warn("login throttled", "client", ip, "device", device != "", "failures_pair", pair.N, "failures_account", account.N,
+		"failures_client", client.N, "failures_device", dev.N)
 	return apperr.TooMany("too many failed sign-ins; try again later", retry)
+}
+
+// recordFailure counts a failed sign-in attempt for the throttle.
+func (s *Service) recordFailure(ctx context.Context, email, ip, device string, now time.Time) error {
+	return s.db.RecordLoginFailure(ctx, store.LoginFailure{Email: email, ClientIP: ip, Device: device, At: now}, now.Add(-throttleWindow))
+}
+
+// passwordMatches checks a password against a hash; a full hashing queue is
+// "too many requests", not a wrong password.
+func (s *Service) passwordMatches(ctx context.Context, hash, password, ip string) (bool, error) {
+	ok, err := checkPassword(ctx, hash, password)
+	if errors.Is(err, errHashBusy) {
+		s.log.Warn("login refused: password hashing queue full", "client", ip)
+		return false, apperr.TooMany("the server is busy signing people in; try again in a few seconds", 5*time.Second)
+	} else if err != nil {
+		return false, fmt.Errorf("check password: %w", err)
+	}
+	return ok, nil
 }
 
 func (s *Service) openSession(ctx context.Context, u *User, c Credentials, now time.Time) (string, error) {

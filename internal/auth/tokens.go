@@ -245,7 +245,8 @@ func (s *Service) Activate(ctx context.Context, token, password string, acceptPr
 }
 
 // ResetPassword sets a new password from a reset link, signs the user out
-// everywhere else, and signs them in here.
+// everywhere else, replaces their calendar feed link, and signs them in here —
+// after the second factor's code (a *SecondStepNeeded error) if they have one.
 func (s *Service) ResetPassword(ctx context.Context, token, password string, c Credentials) (string, *User, error) {
 	var f apperr.Fields
 	checkPasswordRules(&f, "password", password)
@@ -289,6 +290,10 @@ func (s *Service) useToken(ctx context.Context, token, purpose, password string,
 			if err := q.DeleteLoginSessions(u.ID); err != nil {
 				return err
 			}
+			// Whoever took over the account may have copied the calendar link too.
+			if err := q.ClearCalendarToken(u.ID); err != nil {
+				return err
+			}
 		}
 		user = u
 		return audit(q, now, &u.ID, action, u.ID, map[string]any{"client": c.ClientIP})
@@ -297,11 +302,19 @@ func (s *Service) useToken(ctx context.Context, token, purpose, password string,
 		return "", nil, err
 	}
 	s.forgetUser(user.ID)
+	s.log.Info("one-time token used", "purpose", purpose, "user_id", user.ID, "client", c.ClientIP)
+	if user.TOTPEnabledAt != nil {
+		// The mailbox is one factor: the code is still asked for.
+		pending, err := s.pendingSecondStep(ctx, user, now)
+		if err != nil {
+			return "", nil, err
+		}
+		return "", user, &SecondStepNeeded{Token: pending}
+	}
 	session, err := s.openSession(ctx, user, c, now)
 	if err != nil {
 		return "", nil, err
 	}
-	s.log.Info("one-time token used", "purpose", purpose, "user_id", user.ID, "client", c.ClientIP)
 	return session, user, nil
 }
 

@@ -28,6 +28,9 @@ const (
 	recoveryCodeCount = 10
 	PurposeSecondStep = "second_step" // a password already checked, waiting for the code
 	secondStepLife    = 5 * time.Minute
+	// maxSecondStepFailures wrong codes end a pending sign-in: the password
+	// step (and its throttle) comes first again.
+	maxSecondStepFailures = 5
 )
 
 var totpOpts = totp.ValidateOpts{Period: totpPeriod, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
@@ -56,8 +59,9 @@ func (s *Service) TOTPStatus(ctx context.Context, a *Actor) (enabled bool, pendi
 }
 
 // StartTOTP creates a new secret, pending until a code from it is confirmed, and
-// returns it with the otpauth:// URL for the authenticator's QR code.
-func (s *Service) StartTOTP(ctx context.Context, a *Actor) (secret, url string, err error) {
+// returns it with the otpauth:// URL for the authenticator's QR code. It asks
+// for the password again (c.Password).
+func (s *Service) StartTOTP(ctx context.Context, a *Actor, c Credentials) (secret, url string, err error) {
 	if enabled, _, _, err := s.TOTPStatus(ctx, a); err != nil {
 		return "", "", err
 	} else if enabled {
@@ -65,6 +69,9 @@ func (s *Service) StartTOTP(ctx context.Context, a *Actor) (secret, url string, 
 	}
 	if s.Secrets == nil {
 		return "", "", errNoSecretsKey
+	}
+	if err := s.reauthenticate(ctx, a.UserID, c); err != nil {
+		return "", "", err
 	}
 	key, err := totp.Generate(totp.GenerateOpts{Issuer: "Lectern", AccountName: a.Email, Period: totpPeriod})
 	if err != nil {
@@ -98,14 +105,16 @@ func (s *Service) ConfirmTOTP(ctx context.Context, a *Actor, code string) ([]str
 	if err != nil {
 		return nil, err
 	}
-	if _, ok := matchTOTP(secret, code, now); !ok {
+	step, ok := matchTOTP(secret, code, now)
+	if !ok {
 		return nil, apperr.Invalid("code", "this code does not match; check the time on your phone and try the next code")
 	}
 	codes, hashes, err := newRecoveryCodes(u.ID)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.db.SetTOTP(ctx, u.ID, u.TOTPSecret, &now, hashes); err != nil {
+	// The confirming code is spent like a sign-in's: it cannot sign in after.
+	if err := s.db.EnableTOTP(ctx, u.ID, u.TOTPSecret, now, step, hashes); err != nil {
 		return nil, err
 	}
 	s.forgetUser(u.ID)
@@ -113,9 +122,10 @@ func (s *Service) ConfirmTOTP(ctx context.Context, a *Actor, code string) ([]str
 	return codes, err
 }
 
-// DisableTOTP turns the second factor off: by its owner (with a current code or a
-// recovery code), or by an admin for someone who lost both.
-func (s *Service) DisableTOTP(ctx context.Context, a *Actor, userID int64, code string) error {
+// DisableTOTP turns the second factor off: by its owner (with the password and a
+// current code or a recovery code: c.Password, c.TOTP), or by an admin for
+// someone who lost both.
+func (s *Service) DisableTOTP(ctx context.Context, a *Actor, userID int64, c Credentials) error {
 	if a == nil {
 		return apperr.Unauthorized("sign in first")
 	}
@@ -129,7 +139,10 @@ func (s *Service) DisableTOTP(ctx context.Context, a *Actor, userID int64, code 
 		return err
 	}
 	if a.UserID == userID && u.TOTPEnabledAt != nil {
-		if err := s.checkSecondFactor(ctx, u, code); err != nil {
+		if err := s.reauthenticate(ctx, userID, c); err != nil {
+			return err
+		}
+		if err := s.checkSecondFactor(ctx, u, c.TOTP); err != nil {
 			return err
 		}
 	}
@@ -284,20 +297,53 @@ func hashRecovery(userID int64, code string) string {
 
 // SecondStep finishes a sign-in whose password was right, with the code: the
 // pendingToken came from Login's ErrSecondFactorRequired answer to a browser.
+// The code is throttled like the password (per account and client, per
+// account, per client), and a pending sign-in ends after
+// maxSecondStepFailures wrong codes.
 func (s *Service) SecondStep(ctx context.Context, pendingToken, code string, c Credentials) (string, *User, error) {
 	var user *User
+	var tokenID int64
 	now := s.now()
 	err := s.db.Tx(ctx, func(q store.Q) error {
-		_, u, err := s.validToken(q, pendingToken, PurposeSecondStep)
-		user = u
+		t, u, err := s.validToken(q, pendingToken, PurposeSecondStep)
+		if err == nil {
+			user, tokenID = u, t.ID
+		}
 		return err
 	})
 	if err != nil {
 		return "", nil, err
 	}
+	email := NormalizeEmail(user.Email)
+	device := s.device(email, c.Device)
+	if err := s.throttle(ctx, email, c.ClientIP, device, now); err != nil {
+		return "", nil, err
+	}
 	if err := s.checkSecondFactor(ctx, user, code); err != nil {
-		if rerr := s.db.RecordLoginFailure(ctx, user.Email, c.ClientIP, now, now.Add(-throttleWindow)); rerr != nil {
+		if de, ok := apperr.As(err); !ok || de.Code != apperr.CodeUnauthorized {
+			return "", nil, err
+		}
+		if rerr := s.recordFailure(ctx, email, c.ClientIP, device, now); rerr != nil {
 			return "", nil, rerr
+		}
+		var failures int
+		rerr := s.db.Tx(ctx, func(q store.Q) error {
+			n, err := q.TokenFailed(tokenID)
+			if err != nil {
+				return err
+			}
+			if failures = n; n >= maxSecondStepFailures {
+				_, err = q.UseToken(tokenID, now)
+			}
+			return err
+		})
+		if rerr != nil {
+			return "", nil, rerr
+		}
+		s.log.Warn("second factor failed", "user_id", user.ID, "kind", c.Kind, "client", c.ClientIP, "failures", failures)
+		if failures >= maxSecondStepFailures {
+			s.log.Warn("pending sign-in cancelled after wrong codes", "user_id", user.ID, "client", c.ClientIP)
+			return "", nil, ErrTokenUsed
 		}
 		return "", nil, err
 	}
@@ -316,6 +362,36 @@ func (s *Service) SecondStep(ctx context.Context, pendingToken, code string, c C
 	}
 	token, err := s.openSession(ctx, user, c, now)
 	return token, user, err
+}
+
+// reauthenticate asks a signed-in user for their password again before a change
+// to how they sign in, so a browser left signed in is not enough. Wrong
+// passwords count as failed sign-ins: the form cannot be used to guess.
+func (s *Service) reauthenticate(ctx context.Context, userID int64, c Credentials) error {
+	u, err := s.db.User(ctx, userID)
+	if err != nil {
+		return err
+	}
+	email, now := NormalizeEmail(u.Email), s.now()
+	device := s.device(email, c.Device)
+	if err := s.throttle(ctx, email, c.ClientIP, device, now); err != nil {
+		return err
+	}
+	if c.Password == "" {
+		return apperr.Invalid("password", "enter your password to confirm it is you")
+	}
+	ok, err := s.passwordMatches(ctx, u.PasswordHash, c.Password, c.ClientIP)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		if err := s.recordFailure(ctx, email, c.ClientIP, device, now); err != nil {
+			return err
+		}
+		s.log.Warn("re-authentication failed", "user_id", u.ID, "client", c.ClientIP)
+		return apperr.Invalid("password", "this password is not right")
+	}
+	return nil
 }
 
 // SecondStepNeeded answers a browser's right password for an account with a

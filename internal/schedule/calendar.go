@@ -54,12 +54,29 @@ func (s *Service) CalendarToken(ctx context.Context, a *auth.Actor) (string, err
 	if u.CalendarToken != nil && *u.CalendarToken != "" {
 		return *u.CalendarToken, nil
 	}
+	return s.newCalendarToken(ctx, a.UserID)
+}
+
+// NewCalendarToken replaces the actor's calendar feed token (a link that was
+// shared or leaked): the old link stops working.
+func (s *Service) NewCalendarToken(ctx context.Context, a *auth.Actor) (string, error) {
+	if err := auth.Authorize(a, auth.ActSessionRead); err != nil {
+		return "", err
+	}
+	token, err := s.newCalendarToken(ctx, a.UserID)
+	if err == nil {
+		s.log.Info("calendar link replaced", "user_id", a.UserID)
+	}
+	return token, err
+}
+
+func (s *Service) newCalendarToken(ctx context.Context, userID int64) (string, error) {
 	raw := make([]byte, 24)
 	if _, err := rand.Read(raw); err != nil {
 		return "", fmt.Errorf("calendar token: %w", err)
 	}
 	token := base64.RawURLEncoding.EncodeToString(raw)
-	if err := s.db.Tx(ctx, func(q store.Q) error { return q.SetCalendarToken(a.UserID, token) }); err != nil {
+	if err := s.db.Tx(ctx, func(q store.Q) error { return q.SetCalendarToken(userID, token) }); err != nil {
 		return "", err
 	}
 	return token, nil

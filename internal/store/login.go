@@ -27,6 +27,7 @@ type LoginFailure struct {
 	ID       int64 `gorm:"primaryKey"`
 	Email    string
 	ClientIP string
+	Device   string // the nonce of a valid device cookie the attempt carried, or ""
 	At       time.Time
 }
 
@@ -65,15 +66,15 @@ func (db *DB) DeleteLoginSession(ctx context.Context, tokenHash string) error {
 
 // RecordLoginFailure remembers a failed sign-in and forgets those older than
 // keepSince, so the table stays the size of the throttling window.
-func (db *DB) RecordLoginFailure(ctx context.Context, email, ip string, at, keepSince time.Time) error {
+func (db *DB) RecordLoginFailure(ctx context.Context, f LoginFailure, keepSince time.Time) error {
 	return db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Create(&LoginFailure{Email: email, ClientIP: ip, At: at}).Error; err != nil {
+		if err := tx.Create(&f).Error; err != nil {
 			return fmt.Errorf("record login failure: %w", err)
 		}
 		if err := tx.Where("at < ?", keepSince).Delete(&LoginFailure{}).Error; err != nil {
 			return fmt.Errorf("prune login failures: %w", err)
 		}
-		return tx.Where("expires_at < ?", at).Delete(&LoginSession{}).Error
+		return tx.Where("expires_at < ?", f.At).Delete(&LoginSession{}).Error
 	})
 }
 
@@ -87,29 +88,30 @@ type FailureCount struct {
 // LoginFailures counts recent failures for an account from one client, for the
 // account from anywhere, and from the client for any account.
 func (db *DB) LoginFailures(ctx context.Context, email, ip string, since time.Time) (pair, account, client FailureCount, err error) {
-	count := func(where string, args ...any) (FailureCount, error) {
-		var fc FailureCount
-		base := func() *gorm.DB {
-			return db.R.WithContext(ctx).Model(&LoginFailure{}).Where("at >= ?", since).Where(where, args...)
-		}
-		if err := base().Count(&fc.N).Error; err != nil {
-			return fc, fmt.Errorf("count login failures: %w", err)
-		}
-		if fc.N > 0 {
-			var oldest LoginFailure
-			if err := base().Order("at").Limit(1).Take(&oldest).Error; err != nil {
-				return fc, fmt.Errorf("oldest login failure: %w", err)
-			}
-			fc.Oldest = oldest.At
-		}
-		return fc, nil
-	}
-	if pair, err = count("email = ? AND client_ip = ?", email, ip); err != nil {
+	if pair, err = db.failureCount(ctx, since, "email = ? AND client_ip = ?", email, ip); err != nil {
 		return
 	}
-	if account, err = count("email = ?", email); err != nil {
+	if account, err = db.failureCount(ctx, since, "email = ?", email); err != nil {
 		return
 	}
-	client, err = count("client_ip = ?", ip)
+	client, err = db.failureCount(ctx, since, "client_ip = ?", ip)
 	return
+}
+
+func (db *DB) failureCount(ctx context.Context, since time.Time, where string, args ...any) (FailureCount, error) {
+	var fc FailureCount
+	base := func() *gorm.DB {
+		return db.R.WithContext(ctx).Model(&LoginFailure{}).Where("at >= ?", since).Where(where, args...)
+	}
+	if err := base().Count(&fc.N).Error; err != nil {
+		return fc, fmt.Errorf("count login failures: %w", err)
+	}
+	if fc.N > 0 {
+		var oldest LoginFailure
+		if err := base().Order("at").Limit(1).Take(&oldest).Error; err != nil {
+			return fc, fmt.Errorf("oldest login failure: %w", err)
+		}
+		fc.Oldest = oldest.At
+	}
+	return fc, nil
 }

@@ -391,6 +391,12 @@ var migrations = []*gormigrate.Migration{
 			return tx.Exec("ALTER TABLE users ALTER COLUMN totp_secret TYPE varchar(64)").Error
 		},
 	},
+	{
+		// Throttling of the second sign-in step and of device cookies (signin.go).
+		ID:       "20261126-signin-throttle",
+		Migrate:  migrateSigninThrottle,
+		Rollback: rollbackSigninThrottle,
+	},
 }
 
 // migrationLock is the PostgreSQL advisory lock key held while migrating.

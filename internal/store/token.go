@@ -16,6 +16,7 @@ type OneTimeToken struct {
 	ExpiresAt time.Time
 	UsedAt    *time.Time
 	CreatedBy *int64 // nil: the system (a roster import, a reset request)
+	Failures  int    // wrong second-factor codes against a pending sign-in
 }
 
 // CreateToken stores a new token and retires the user's older unused tokens for

@@ -18,9 +18,19 @@ type RecoveryCode struct {
 // SetTOTP stores a pending secret (enabledAt nil), confirms it, or clears it
 // (secret ""); recovery codes are replaced by codes (none when disabling).
 func (db *DB) SetTOTP(ctx context.Context, userID int64, secret string, enabledAt *time.Time, codes []string) error {
+	return db.setTOTP(ctx, userID, secret, enabledAt, 0, codes)
+}
+
+// EnableTOTP confirms a pending secret like SetTOTP, recording usedStep as the
+// last code used: the code that confirmed it cannot sign in after.
+func (db *DB) EnableTOTP(ctx context.Context, userID int64, secret string, enabledAt time.Time, usedStep int64, codes []string) error {
+	return db.setTOTP(ctx, userID, secret, &enabledAt, usedStep, codes)
+}
+
+func (db *DB) setTOTP(ctx context.Context, userID int64, secret string, enabledAt *time.Time, lastStep int64, codes []string) error {
 	return db.Tx(ctx, func(q Q) error {
 		if err := q.g.Model(&User{}).Where("id = ?", userID).
-			Updates(map[string]any{"totp_secret": secret, "totp_enabled_at": enabledAt, "totp_last_step": 0}).Error; err != nil {
+			Updates(map[string]any{"totp_secret": secret, "totp_enabled_at": enabledAt, "totp_last_step": lastStep}).Error; err != nil {
 			return fmt.Errorf("set second factor of user %d: %w", userID, err)
 		}
 		if err := q.g.Where("user_id = ?", userID).Delete(&RecoveryCode{}).Error; err != nil {

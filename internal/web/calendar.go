@@ -43,5 +43,26 @@ func (s *Server) apiMyCalendar(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]string{"url": strings.TrimSuffix(s.cfg.BaseURL, "/") + "/calendar/" + token + ".ics"})
+	return c.JSON(http.StatusOK, map[string]string{"url": s.calendarURL(token)})
+}
+
+// apiRotateCalendar replaces the caller's feed link; the old one answers 404.
+func (s *Server) apiRotateCalendar(c echo.Context) error {
+	token, err := s.schedule.NewCalendarToken(c.Request().Context(), actor(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]string{"url": s.calendarURL(token)})
+}
+
+// rotateCalendarSubmit is the "new link" button under the feed link on /sessions.
+func (s *Server) rotateCalendarSubmit(c echo.Context) error {
+	if _, err := s.schedule.NewCalendarToken(c.Request().Context(), actor(c)); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/sessions#cal")
+}
+
+func (s *Server) calendarURL(token string) string {
+	return strings.TrimSuffix(s.cfg.BaseURL, "/") + "/calendar/" + token + ".ics"
 }

@@ -30,30 +30,39 @@ func (s *Server) loginPage(c echo.Context) error {
 
 func (s *Server) loginSubmit(c echo.Context) error {
 	l := s.localizer(c)
-	in := auth.Credentials{Email: c.FormValue("email"), Password: c.FormValue("password"),
-		ClientIP: c.RealIP(), UserAgent: c.Request().UserAgent(), Kind: auth.KindBrowser}
+	in := s.credentials(c)
+	in.Email, in.Password = c.FormValue("email"), c.FormValue("password")
 	next := localPath(c.FormValue("next"))
-	token, _, err := s.accounts.Login(c.Request().Context(), in)
+	token, u, err := s.accounts.Login(c.Request().Context(), in)
 	var second *auth.SecondStepNeeded
 	if errors.As(err, &second) {
 		return s.render(c, http.StatusOK, "login.html", l.T("login.title"), loginView{Next: next, Pending: second.Token})
 	}
 	if err != nil {
-		de, ok := apperr.As(err)
-		if !ok {
-			return err
-		}
-		view := loginView{Email: in.Email, Next: next, Error: l.T("login.failed")}
-		status := http.StatusUnauthorized
-		if de.Code == apperr.CodeTooMany {
-			status = http.StatusTooManyRequests
-			view.Error = l.T("login.throttled", "Minutes", int(de.RetryAfter.Minutes())+1)
-			c.Response().Header().Set("Retry-After", strconv.Itoa(int(de.RetryAfter.Seconds()+0.5)))
-		}
-		return s.render(c, status, "login.html", l.T("login.title"), view)
+		return s.loginRefused(c, err, loginView{Email: in.Email, Next: next, Error: l.T("login.failed")})
 	}
 	s.setSessionCookie(c, token)
+	if err := s.rememberDevice(c, u); err != nil {
+		return err
+	}
 	return c.Redirect(http.StatusSeeOther, next)
+}
+
+// loginRefused shows the sign-in form (or the code form) again with view's
+// error, or the throttle's: 429 with Retry-After.
+func (s *Server) loginRefused(c echo.Context, err error, view loginView) error {
+	de, ok := apperr.As(err)
+	if !ok {
+		return err
+	}
+	l := s.localizer(c)
+	status := http.StatusUnauthorized
+	if de.Code == apperr.CodeTooMany {
+		status = http.StatusTooManyRequests
+		view.Error = l.T("login.throttled", "Minutes", int(de.RetryAfter.Minutes())+1)
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(de.RetryAfter.Seconds()+0.5)))
+	}
+	return s.render(c, status, "login.html", l.T("login.title"), view)
 }
 
 func (s *Server) logoutSubmit(c echo.Context) error {

@@ -25,7 +25,7 @@ type tokenView struct {
 }
 
 func (s *Server) credentials(c echo.Context) auth.Credentials {
-	return auth.Credentials{ClientIP: c.RealIP(), UserAgent: c.Request().UserAgent(), Kind: auth.KindBrowser}
+	return auth.Credentials{ClientIP: c.RealIP(), UserAgent: c.Request().UserAgent(), Kind: auth.KindBrowser, Device: deviceOf(c)}
 }
 
 // tokenProblem turns a token error into the sentence the page shows.
@@ -111,11 +111,16 @@ func (s *Server) passwordsDiffer(c echo.Context, token string) (tokenView, bool)
 	return tokenView{Token: token, formView: formView{Errors: map[string]string{"password_again": s.localizer(c).T("password.mismatch")}}}, true
 }
 
-// finishToken signs the person in after a used link, or shows why it failed.
+// finishToken signs the person in after a used link (or shows the code form to
+// an account with a second factor), or shows why it failed.
 func (s *Server) finishToken(c echo.Context, session string, err error, token, tmpl, title string) error {
 	if err == nil {
 		s.setSessionCookie(c, session)
 		return c.Redirect(http.StatusSeeOther, "/")
+	}
+	var second *auth.SecondStepNeeded
+	if errors.As(err, &second) { // the password is set; the code signs in
+		return s.render(c, http.StatusOK, "login.html", s.localizer(c).T("login.title"), loginView{Next: "/", Pending: second.Token})
 	}
 	v := tokenView{Token: token}
 	if msg, ok := s.tokenProblem(c, err); ok {

@@ -39,8 +39,12 @@ func (s *Server) renderSecurity(c echo.Context, status int, v securityView) erro
 }
 
 func (s *Server) securityStart(c echo.Context) error {
-	secret, url, err := s.accounts.StartTOTP(c.Request().Context(), actor(c))
-	if err != nil {
+	in := s.credentials(c)
+	in.Password = c.FormValue("password")
+	secret, url, err := s.accounts.StartTOTP(c.Request().Context(), actor(c), in)
+	if errs, ok := formErrors(err); ok {
+		return s.renderSecurity(c, http.StatusUnprocessableEntity, securityView{formView: formView{Errors: errs}})
+	} else if err != nil {
 		return err
 	}
 	png, err := qrcode.PNG(url, 240)
@@ -62,8 +66,12 @@ func (s *Server) securityConfirm(c echo.Context) error {
 
 func (s *Server) securityDisable(c echo.Context) error {
 	a := actor(c)
-	err := s.accounts.DisableTOTP(c.Request().Context(), a, a.UserID, c.FormValue("code"))
-	if de, ok := apperr.As(err); ok && de.Code == apperr.CodeUnauthorized {
+	in := s.credentials(c)
+	in.Password, in.TOTP = c.FormValue("password"), c.FormValue("code")
+	err := s.accounts.DisableTOTP(c.Request().Context(), a, a.UserID, in)
+	if errs, ok := formErrors(err); ok {
+		return s.renderSecurity(c, http.StatusUnprocessableEntity, securityView{formView: formView{Errors: errs}})
+	} else if de, ok := apperr.As(err); ok && de.Code == apperr.CodeUnauthorized {
 		return s.renderSecurity(c, http.StatusUnprocessableEntity, securityView{formView: formView{Errors: map[string]string{"code": de.Message}}})
 	} else if err != nil {
 		return err
@@ -72,21 +80,24 @@ func (s *Server) securityDisable(c echo.Context) error {
 }
 
 // apiDisableTOTP: an admin turns off the second factor of someone who lost their
-// phone and their recovery codes; a user their own (with a code).
+// phone and their recovery codes; a user their own (with their password and a
+// code).
 func (s *Server) apiDisableTOTP(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
 	}
 	var in struct {
-		Code string `json:"code"`
+		Code     string `json:"code"`
+		Password string `json:"password"`
 	}
 	if c.Request().ContentLength != 0 {
 		if err := bindJSON(c, &in); err != nil {
 			return err
 		}
 	}
-	if err := s.accounts.DisableTOTP(c.Request().Context(), actor(c), id, in.Code); err != nil {
+	cred := auth.Credentials{TOTP: in.Code, Password: in.Password, ClientIP: c.RealIP(), Kind: auth.KindAPI}
+	if err := s.accounts.DisableTOTP(c.Request().Context(), actor(c), id, cred); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -96,9 +107,12 @@ func (s *Server) apiDisableTOTP(c echo.Context) error {
 func (s *Server) loginCodeSubmit(c echo.Context) error {
 	l := s.localizer(c)
 	next := localPath(c.FormValue("next"))
-	token, _, err := s.accounts.SecondStep(c.Request().Context(), c.FormValue("pending"), c.FormValue("totp"), s.credentials(c))
+	token, u, err := s.accounts.SecondStep(c.Request().Context(), c.FormValue("pending"), c.FormValue("totp"), s.credentials(c))
 	if err == nil {
 		s.setSessionCookie(c, token)
+		if err := s.rememberDevice(c, u); err != nil {
+			return err
+		}
 		return c.Redirect(http.StatusSeeOther, next)
 	}
 	if errors.Is(err, auth.ErrTokenUnknown) || errors.Is(err, auth.ErrTokenUsed) || errors.Is(err, auth.ErrTokenExpired) {
@@ -108,6 +122,5 @@ func (s *Server) loginCodeSubmit(c echo.Context) error {
 	if !ok {
 		return err
 	}
-	view := loginView{Next: next, Pending: c.FormValue("pending"), Error: de.Message}
-	return s.render(c, http.StatusUnauthorized, "login.html", l.T("login.title"), view)
+	return s.loginRefused(c, err, loginView{Next: next, Pending: c.FormValue("pending"), Error: de.Message})
 }

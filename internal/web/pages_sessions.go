@@ -39,7 +39,7 @@ func (s *Server) sessionsPage(c echo.Context) error {
 	}
 	v := sessionsView{CanCreate: a.Can(auth.ActSessionCreate)}
 	if token, err := s.schedule.CalendarToken(c.Request().Context(), a); err == nil {
-		v.CalendarURL = strings.TrimSuffix(s.cfg.BaseURL, "/") + "/calendar/" + token + ".ics"
+		v.CalendarURL = s.calendarURL(token)
 	} else {
 		return err
 	}

@@ -80,6 +80,7 @@ func (s *Server) routes() {
 	e.GET("/sessions/:id/projector", s.projectorPage)
 	e.GET("/sessions/:id/checkin-qr.png", s.checkinQR)
 	e.GET("/calendar/:token", s.calendarFeed)
+	e.POST("/calendar/rotate", s.rotateCalendarSubmit)
 	verify := e.Group("/verify", perAddressLimit()) // a room scanning its certificates at once fits in the burst
 	verify.GET("/:serial", s.verifyPage)            // also /verify/{serial}.json
 	e.GET("/sessions/:id/quizzes", s.quizzesPage)
@@ -128,6 +129,7 @@ func (s *Server) routes() {
 	v1.GET("/outbox", s.apiListOutbox)
 	v1.POST("/sessions/:id/roster", s.apiImportRoster)
 	v1.GET("/me/calendar", s.apiMyCalendar)
+	v1.POST("/me/calendar/rotate", s.apiRotateCalendar)
 	v1.GET("/sessions/:id/quizzes", s.apiListQuizzes)
 	v1.POST("/sessions/:id/quizzes/:quiz/attempts", s.apiStartAttempt)
 	v1.POST("/sessions/:id/quizzes/:quiz/open", s.apiOpenQuiz)

@@ -63,7 +63,7 @@ func testSecretSealed(t *testing.T, dsn string) {
 	ts := startServerOn(t, courses.FS, Config{}, dsn)
 	w := newWorldOn(t, ts)
 	browser := ts.browser(t, w.trainer)
-	_, body := activate(t, ts, browser, "/account/security/start", url.Values{})
+	_, body := activate(t, ts, browser, "/account/security/start", url.Values{"password": {w.trainer.Password}})
 	m := regexp.MustCompile(`<span class="mono">([A-Z2-7]{16,})</span>`).FindStringSubmatch(body)
 	if m == nil {
 		t.Fatalf("no secret on the set-up page")

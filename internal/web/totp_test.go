@@ -26,7 +26,7 @@ func TestSecondFactor(t *testing.T) {
 	if _, body := getWith(t, browser, ts.URL+"/account/security"); !strings.Contains(body, "second factor is off") {
 		t.Fatalf("security page: %s", body)
 	}
-	_, body := post(browser, "/account/security/start", url.Values{})
+	_, body := post(browser, "/account/security/start", url.Values{"password": {w.trainer.Password}})
 	m := regexp.MustCompile(`<span class="mono">([A-Z2-7]{16,})</span>`).FindStringSubmatch(body)
 	if m == nil || !strings.Contains(body, "data:image/png;base64,") {
 		t.Fatalf("no secret or QR code on the set-up page")
@@ -42,7 +42,8 @@ func TestSecondFactor(t *testing.T) {
 		}
 		return c
 	}
-	res, body := post(browser, "/account/security/confirm", url.Values{"code": {code(0)}})
+	// The confirming code is spent: the previous step's, so code(0) signs in below.
+	res, body := post(browser, "/account/security/confirm", url.Values{"code": {code(-30 * time.Second)}})
 	recovery := regexp.MustCompile(`<li>([a-z2-7]{5}-[a-z2-7]{5})</li>`).FindAllStringSubmatch(body, -1)
 	if res.StatusCode != 200 || len(recovery) != 10 {
 		t.Fatalf("confirm: %d, %d recovery codes", res.StatusCode, len(recovery))
