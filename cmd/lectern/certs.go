@@ -78,14 +78,15 @@ func exportCerts(ctx context.Context, sessionID int64, out, coursesDir, baseURL 
 		return err
 	}
 	operator := &auth.Actor{Role: auth.RoleAdmin, Name: "lectern certs export"}
-	certs := certify.NewService(db, library, signer, log)
+	attempts := attempt.NewService(db, library, log)
+	certs := certify.NewService(db, library, signer, attempts, log)
 	certs.BaseURL = baseURL
 	ex, err := certs.PrepareExport(ctx, operator, sessionID)
 	if err != nil {
 		return err
 	}
 	extras := []certify.ExtraFile{{Name: "results.csv", Write: func(w io.Writer) error {
-		return attempt.NewService(db, library, log).WriteResultsCSV(ctx, operator, sessionID, w)
+		return attempts.WriteResultsCSV(ctx, operator, sessionID, w)
 	}}}
 
 	// Write beside the target and rename at the end: a failed export leaves no

@@ -67,6 +67,8 @@ const (
 	bySubmit   = "submitted"
 	byDeadline = "deadline"
 	byClosing  = "quiz_closed" // the trainer closed the quiz: what was saved counts
+	// bySessionClose: the trainer closed the day; what was saved counts.
+	bySessionClose = "session_closed"
 )
 
 // PublicQuestion is a question as an officer sees it before review: no answer key,
@@ -330,7 +332,15 @@ func (s *Service) Start(ctx context.Context, a *auth.Actor, sessionID int64, qui
 		if _, err := q.EnrollmentForUpdate(sessionID, a.UserID); err != nil {
 			return err
 		}
-		// Again inside the writer: a trainer may have closed it a moment ago.
+		// Again inside the writer: a trainer may have closed the day or the
+		// quiz a moment ago. The session's row is share-locked (PostgreSQL) so a
+		// close, which submits every open attempt, waits for this start or is
+		// seen by it.
+		if status, err := q.SessionStatusForShare(sessionID); err != nil {
+			return err
+		} else if status == "cancelled" || status == "closed" {
+			return apperr.Conflict("the session is " + status)
+		}
 		if closed, err := q.QuizClosed(sessionID, quizID); err != nil {
 			return err
 		} else if closed {
@@ -375,14 +385,10 @@ func (s *Service) Start(ctx context.Context, a *auth.Actor, sessionID int64, qui
 	if created {
 		s.snapshots.Add(attemptID, cachedSnapshot{questions: questions, owner: a.UserID})
 	}
-	if s.Metrics != nil {
-		if created {
-			s.Metrics.AttemptStarted()
-		}
-		for range overdue {
-			s.Metrics.AttemptFinalised(byDeadline)
-		}
+	if created && s.Metrics != nil {
+		s.Metrics.AttemptStarted()
 	}
+	s.CountFinalised(map[string]int{byDeadline: overdue})
 	v, err = s.Get(ctx, a, attemptID)
 	return v, created, err
 }

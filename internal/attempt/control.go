@@ -18,6 +18,10 @@ import (
 // errQuizClosed: the trainer closed the quiz; it cannot be started or answered.
 var errQuizClosed = apperr.Conflict("the trainer has closed this quiz")
 
+// errSessionClosed: the trainer closed the day; its open attempts were
+// submitted with what they had saved, and nothing more is taken.
+var errSessionClosed = apperr.Conflict("the session is closed: your answers saved before the close were submitted")
+
 // QuizState is a quiz's state after a trainer opened or closed it.
 type QuizState struct {
 	Quiz      string `json:"quiz"`
@@ -39,6 +43,7 @@ func (s *Service) SetQuizClosed(ctx context.Context, a *auth.Actor, sessionID in
 		out.Status = "closed"
 	}
 	now := s.Now()
+	var finalised map[string]int // by reason
 	err := s.db.Tx(ctx, func(q store.Q) error {
 		was, err := q.QuizClosed(sessionID, quizID)
 		if err != nil {
@@ -48,23 +53,10 @@ func (s *Service) SetQuizClosed(ctx context.Context, a *auth.Actor, sessionID in
 			return err
 		}
 		if closed {
-			open, err := q.Attempts(sessionID, quizID, nil)
-			if err != nil {
+			if finalised, err = s.submitOpen(q, sessionID, quizID, byClosing, now); err != nil {
 				return err
 			}
-			for i := range open {
-				at, err := q.Attempt(open[i].ID, true)
-				if err != nil {
-					return err
-				}
-				if at.Finalised != "" {
-					continue
-				}
-				if err := s.finalise(q, at, byClosing, now); err != nil {
-					return err
-				}
-				out.Finalised++
-			}
+			out.Finalised = total(finalised)
 		}
 		before, _ := json.Marshal(map[string]any{"quiz": quizID, "closed": was})
 		after, _ := json.Marshal(map[string]any{"quiz": quizID, "closed": closed, "attempts_submitted": out.Finalised})
@@ -78,12 +70,74 @@ func (s *Service) SetQuizClosed(ctx context.Context, a *auth.Actor, sessionID in
 	if err != nil {
 		return nil, fmt.Errorf("set quiz %s of session %d: %w", quizID, sessionID, err)
 	}
-	if s.Metrics != nil {
-		for i := 0; i < out.Finalised; i++ {
-			s.Metrics.AttemptFinalised(byClosing)
+	s.CountFinalised(finalised)
+	s.log.Info("quiz "+out.Status, "session_id", sessionID, "quiz", quizID, "by", a.UserID, "attempts_submitted", out.Finalised)
+	return out, nil
+}
+
+// SubmitOpenIn submits every attempt of a session still open with what it
+// saved, inside q's transaction: the session's close, so that no answer
+// arrives after the day's decision (and its review), and a close that rolls
+// back leaves the attempts as they were. It reports how many it finalised,
+// by reason, for CountFinalised once that transaction has committed.
+func (s *Service) SubmitOpenIn(q store.Q, sessionID int64) (map[string]int, error) {
+	finalised, err := s.submitOpen(q, sessionID, "", bySessionClose, s.Now())
+	if err != nil {
+		return nil, fmt.Errorf("submit open attempts of session %d: %w", sessionID, err)
+	}
+	return finalised, nil
+}
+
+// CountFinalised counts, in the metrics, attempts finalised by a committed
+// transaction, by reason.
+func (s *Service) CountFinalised(byReason map[string]int) {
+	if s.Metrics == nil {
+		return
+	}
+	for reason, n := range byReason {
+		for range n {
+			s.Metrics.AttemptFinalised(reason)
 		}
 	}
-	s.log.Info("quiz "+out.Status, "session_id", sessionID, "quiz", quizID, "by", a.UserID, "attempts_submitted", out.Finalised)
+}
+
+func total(byReason map[string]int) int {
+	n := 0
+	for _, k := range byReason {
+		n += k
+	}
+	return n
+}
+
+// submitOpen finalises the open attempts of a session (of one quiz unless
+// quizID is empty) with what they saved: for reason (closing the quiz, or the
+// day), or by their deadline if it has passed. It reports how many, by reason.
+func (s *Service) submitOpen(q store.Q, sessionID int64, quizID, reason string, now time.Time) (map[string]int, error) {
+	open, err := q.Attempts(sessionID, quizID, nil)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]int{}
+	for i := range open {
+		if open[i].Finalised != "" {
+			continue
+		}
+		at, err := q.Attempt(open[i].ID, true)
+		if err != nil {
+			return nil, err
+		}
+		if at.Finalised != "" {
+			continue
+		}
+		why := reason
+		if !now.Before(at.Deadline) {
+			why = byDeadline
+		}
+		if err := s.finalise(q, at, why, now); err != nil {
+			return nil, err
+		}
+		out[why]++
+	}
 	return out, nil
 }
 

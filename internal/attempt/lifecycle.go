@@ -258,6 +258,10 @@ func (s *Service) Save(ctx context.Context, a *auth.Actor, id int64, questionID 
 			result = "refused"
 			return errQuizClosed
 		}
+		if st.Finalised == bySessionClose {
+			result = "refused"
+			return errSessionClosed
+		}
 		if st.Finalised != "" {
 			result = "refused"
 			return apperr.Conflict("this attempt is already submitted")
@@ -381,9 +385,14 @@ func (s *Service) Submit(ctx context.Context, a *auth.Actor, id int64) (*quiz.Re
 	var out *quiz.Result
 	reason := "" // empty: it was already finalised
 	err := s.db.Tx(ctx, func(q store.Q) error {
-		at, _, err := s.owned(q, a, id, true, true)
+		at, ts, err := s.owned(q, a, id, true, true)
 		if err != nil {
 			return err
+		}
+		// The close submitted it (or, closed before closes did, left it open):
+		// not the officer's submission to repeat. Their own stands.
+		if ts.Status == "closed" && (at.Finalised == "" || at.Finalised == bySessionClose) {
+			return errSessionClosed
 		}
 		if at.Finalised == "" {
 			reason = bySubmit

@@ -25,20 +25,29 @@ type Courses interface {
 	Course(id string) (*course.Course, bool)
 }
 
+// OpenAttempts is what closing a session needs of the attempts domain;
+// *attempt.Service is one.
+type OpenAttempts interface {
+	// SubmitOpenIn submits, inside the close's transaction, every attempt of
+	// the session still open with what it saved, and reports how many by
+	// reason (the close, or a deadline that had passed).
+	SubmitOpenIn(q store.Q, sessionID int64) (map[string]int, error)
+	// CountFinalised counts them in the metrics once the close has committed.
+	CountFinalised(byReason map[string]int)
+}
+
 // Service issues, lists, verifies and revokes certificates.
 type Service struct {
-	db      *store.DB
-	courses Courses
-	signer  *Signer
-	log     *slog.Logger
-	Now     func() time.Time
+	db       *store.DB
+	courses  Courses
+	signer   *Signer
+	attempts OpenAttempts
+	log      *slog.Logger
+	Now      func() time.Time
 	// Programme is the training programme named on every certificate issued.
 	Programme string
 	// BaseURL is the public address the certificates' QR codes point to.
 	BaseURL string
-	// BeforeClose runs before a session is closed: finalising the session's
-	// attempts whose deadline passed, so their saved answers count.
-	BeforeClose func(ctx context.Context, sessionID int64) error
 	// Mail, when set, tells each officer their certificate is issued, inside the
 	// close's transaction.
 	Mail *mail.Mailer
@@ -54,9 +63,10 @@ type Metrics interface {
 // DefaultProgramme is printed on certificates when the operator names none.
 const DefaultProgramme = "Law-enforcement training programme"
 
-// NewService returns the certificates service.
-func NewService(db *store.DB, courses Courses, signer *Signer, log *slog.Logger) *Service {
-	return &Service{db: db, courses: courses, signer: signer, log: log, Now: func() time.Time { return time.Now().UTC() },
+// NewService returns the certificates service; attempts submits what is still
+// open when a session closes.
+func NewService(db *store.DB, courses Courses, signer *Signer, attempts OpenAttempts, log *slog.Logger) *Service {
+	return &Service{db: db, courses: courses, signer: signer, attempts: attempts, log: log, Now: func() time.Time { return time.Now().UTC() },
 		Programme: DefaultProgramme, BaseURL: "http://localhost:8080"}
 }
 
@@ -78,10 +88,14 @@ func sessionTrainers(ts *store.TrainingSession) []int64 {
 	return ids
 }
 
-// CloseSession closes a session (its trainers and admins) and issues a certificate
-// to every officer who became eligible, in one transaction: a crash leaves either
-// no certificate or all of them. Closing again issues only what became due since
-// (after a late attendance or grade correction) and reports that number.
+// CloseSession closes a session (its trainers and admins): it submits every
+// attempt still open with what it saved, then issues a certificate to every
+// officer who became eligible, in one transaction. A crash or a failure leaves
+// either nothing done or all of it: no attempt submitted by a close that did
+// not happen, no certificate judged on an attempt still taking answers (whose
+// owner could read the key in an earlier attempt's review, open once the day
+// is closed). Closing again issues only what became due since (after a late
+// attendance or grade correction) and reports that number.
 func (s *Service) CloseSession(ctx context.Context, a *auth.Actor, sessionID int64) (int, error) {
 	if err := auth.Authorize(a, auth.ActSessionManage); err != nil {
 		if a != nil && (a.Role == auth.RoleCoordinator || a.Role == auth.RoleOfficer) {
@@ -89,12 +103,7 @@ func (s *Service) CloseSession(ctx context.Context, a *auth.Actor, sessionID int
 		}
 		return 0, err
 	}
-	if s.BeforeClose != nil {
-		if err := s.BeforeClose(ctx, sessionID); err != nil {
-			return 0, err
-		}
-	}
-	issued := 0
+	issued, submitted := 0, map[string]int{}
 	err := s.db.Tx(ctx, func(q store.Q) error {
 		ts, err := session(q, sessionID, true)
 		if err != nil {
@@ -109,6 +118,9 @@ func (s *Service) CloseSession(ctx context.Context, a *auth.Actor, sessionID int
 		c, ok := s.courses.Course(ts.CourseID)
 		if !ok {
 			return apperr.Conflict("the session's course is not loaded")
+		}
+		if submitted, err = s.attempts.SubmitOpenIn(q, sessionID); err != nil {
+			return err
 		}
 		quizzes := quizIDs(c)
 		enrolments, err := q.Enrollments(sessionID, nil)
@@ -159,16 +171,17 @@ func (s *Service) CloseSession(ctx context.Context, a *auth.Actor, sessionID int
 			}
 		}
 		actorID := a.UserID
-		after, _ := json.Marshal(map[string]any{"status": "closed", "issued": issued})
+		after, _ := json.Marshal(map[string]any{"status": "closed", "issued": issued, "attempts_submitted": submitted})
 		return q.Audit(&store.AuditEvent{At: now, ActorID: &actorID, Action: "session.close", SessionID: &sessionID, After: string(after)})
 	})
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("close session %d: %w", sessionID, err)
 	}
+	s.attempts.CountFinalised(submitted)
 	if s.Metrics != nil {
 		s.Metrics.CertificatesIssued(issued)
 	}
-	s.log.Info("session closed", "session_id", sessionID, "issued", issued, "by", a.UserID)
+	s.log.Info("session closed", "session_id", sessionID, "issued", issued, "attempts_submitted", submitted, "by", a.UserID)
 	return issued, nil
 }
 

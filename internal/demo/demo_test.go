@@ -221,7 +221,7 @@ func TestSeeder_Seed(t *testing.T) {
 			if _, err := certify.VerifyPDF(pdf.Bytes(), trusted); err != nil {
 				t.Errorf("PDF of %s: %v", c.HolderName, err)
 			}
-			if pub, err := certify.NewService(w.db, w.library, w.signer, log).Verify(ctx, c.Serial); err != nil || pub.Status != "valid" {
+			if pub, err := certify.NewService(w.db, w.library, w.signer, attempt.NewService(w.db, w.library, log), log).Verify(ctx, c.Serial); err != nil || pub.Status != "valid" {
 				t.Errorf("verify %s: %+v, %v", c.Serial, pub, err)
 			}
 		}

@@ -51,13 +51,13 @@ type services struct {
 
 func (s *Seeder) services() services {
 	quiet := slog.New(slog.DiscardHandler)
+	attempts := attempt.NewService(s.DB, s.Courses, quiet)
 	sv := services{
 		accounts: auth.NewService(s.DB, quiet),
 		schedule: schedule.NewService(s.DB, s.Courses, quiet),
-		attempts: attempt.NewService(s.DB, s.Courses, quiet),
-		certs:    certify.NewService(s.DB, s.Courses, s.Signer, quiet),
+		attempts: attempts,
+		certs:    certify.NewService(s.DB, s.Courses, s.Signer, attempts, quiet),
 	}
-	sv.certs.BeforeClose = sv.attempts.FinaliseOverdueIn
 	if s.Programme != "" {
 		sv.certs.Programme = s.Programme
 	}

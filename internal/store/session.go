@@ -124,6 +124,22 @@ func (q Q) Session(id int64, lock bool) (*TrainingSession, error) {
 	return &s, nil
 }
 
+// SessionStatusForShare reads a session's status, share-locking its row on
+// PostgreSQL: writes that must not cross a close (starting an attempt) wait for
+// the close's update lock, and the close waits for them, while they do not
+// wait for each other.
+func (q Q) SessionStatusForShare(id int64) (string, error) {
+	var row struct{ Status string }
+	g := q.g.Model(&TrainingSession{}).Select("status").Where("id = ?", id)
+	if q.postgres {
+		g = g.Clauses(clause.Locking{Strength: "SHARE"})
+	}
+	if err := g.Take(&row).Error; err != nil {
+		return "", fmt.Errorf("load session %d status: %w", id, translate(err))
+	}
+	return row.Status, nil
+}
+
 // SessionFilter restricts a session listing; zero fields do not filter.
 type SessionFilter struct {
 	CourseID        string

@@ -173,16 +173,13 @@ func (s *Server) attemptSubmit(c echo.Context) error {
 				}
 			}
 			if _, err := s.attempts.Save(ctx, a, id, q.ID, in); err != nil {
-				if de, ok := apperr.As(err); ok && (de.Code == apperr.CodeConflict || de.Code == apperr.CodeInvalid) {
-					return s.renderAttempt(c, domainStatus[de.Code], userMessage(de))
-				}
-				return err
+				return s.attemptRefused(c, err)
 			}
 		}
 	}
 	if c.FormValue("action") == "submit" {
 		if _, err := s.attempts.Submit(ctx, a, id); err != nil {
-			return err
+			return s.attemptRefused(c, err) // the day closed: the page says so
 		}
 		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/attempts/%d", id))
 	}
@@ -192,6 +189,15 @@ func (s *Server) attemptSubmit(c echo.Context) error {
 		next += fmt.Sprintf("?view=one&q=%d", q)
 	}
 	return c.Redirect(http.StatusSeeOther, next+"#saved")
+}
+
+// attemptRefused shows the attempt again with why a save or a submit was
+// refused (closed, time up, a bad answer); other errors go to the error page.
+func (s *Server) attemptRefused(c echo.Context, err error) error {
+	if de, ok := apperr.As(err); ok && (de.Code == apperr.CodeConflict || de.Code == apperr.CodeInvalid) {
+		return s.renderAttempt(c, domainStatus[de.Code], userMessage(de))
+	}
+	return err
 }
 
 // resultsView is the trainer's live results: officers × quizzes, and per quiz the

@@ -559,9 +559,13 @@ func TestQuizOfficers_AfterSubmitWarning(t *testing.T) {
 
 // twoAttemptsAfterSubmit is the fixture day with its quiz reviewed after_submit
 // and two attempts allowed.
-func twoAttemptsAfterSubmit(t *testing.T) *quizWorld {
+func twoAttemptsAfterSubmit(t *testing.T) *quizWorld { return twoAttempts(t, "after_submit") }
+
+// twoAttempts is the fixture day with its quiz reviewed by policy and two
+// attempts allowed.
+func twoAttempts(t *testing.T, policy string) *quizWorld {
 	dir := t.TempDir()
-	if err := os.CopyFS(dir, reviewCourse(t, "after_submit")); err != nil {
+	if err := os.CopyFS(dir, reviewCourse(t, policy)); err != nil {
 		t.Fatal(err)
 	}
 	quizFile := filepath.Join(dir, "secret", "01-m.quiz.md")

@@ -87,8 +87,7 @@ func New(cfg Config, db *store.DB, library *course.Library, catalog *i18n.Catalo
 	s.accounts.Mailer = s.mailer
 	s.schedule.Mail = s.mailer
 	if cfg.Signer != nil {
-		s.certs = certify.NewService(db, library, cfg.Signer, log)
-		s.certs.BeforeClose = s.attempts.FinaliseOverdueIn
+		s.certs = certify.NewService(db, library, cfg.Signer, s.attempts, log)
 		s.certs.BaseURL = cfg.BaseURL
 		s.certs.Mail = s.mailer
 		if cfg.Programme != "" {
