@@ -125,8 +125,10 @@ func (s *Signer) layoutText(p *typeset.Page, c *store.Certificate, verifyURL str
 	centred(p, 49, 26, "B", navy, c.Title)
 	centred(p, 65, 12, "", grey, "This is to certify that")
 	name, latin := typeset.PrintedName(c.HolderName, c.LatinName)
-	centred(p, 85, 32, "B", black, name)
-	y := 85.0
+	// A long name shrinks to 16 pt, then takes up to three lines (centred on
+	// where one line would be), rather than shrinking until nobody can read it.
+	block := p.Set(name, "B", 32, 16, textWidth, 3)
+	y := p.DrawCentred((pageW-textWidth)/2, textWidth, 85-float64(len(block.Lines)-1)*typeset.LineHeight(block.Size)/2, block, "B", black)
 	if latin != "" {
 		y += 9
 		centred(p, y, 12, "", grey, "("+latin+")")

@@ -334,3 +334,42 @@ func TestPDF_UnprintableNamePrintsLatinName(t *testing.T) {
 		}
 	}
 }
+
+// The longest names we expect, in every script, with a long agency name and a
+// long list of trainers: all printed whole (smaller, then on more lines, never
+// cut with an ellipsis), inside the frame, no line over another, and the name
+// no smaller than 16 pt.
+func TestPDF_LongNamesWhole(t *testing.T) {
+	s := testSigner(t)
+	trainers := "Anna Schmidt-Wojciechowska, Kofi Mensah-Bonsu, Jean-Baptiste de La Rochefoucauld, Παναγιώτα Αλεξανδροπούλου"
+	for i, p := range append(longPeople, struct{ name, agency, email string }{strings.Repeat("Zoë Ångström-Łukasiewicz ", 8), "Agency Alpha", ""}) {
+		c := signedCertificate(t, s, strings.TrimSpace(p.name), p.agency)
+		c.Trainers = trainers
+		doc := renderForTest(t, s, c)
+		text := pdfText(t, doc)
+		if strings.Contains(text, "…") {
+			t.Errorf("%d: something is cut short:\n%s", i, text)
+		}
+		raw := cropText(t, doc, 1, 0, 0, pageW, pageH)
+		for _, want := range []string{c.HolderName, p.agency, trainers} {
+			if !wholeIn(raw, want) {
+				t.Errorf("%d: %q is not on the certificate whole:\n%s", i, want, raw)
+			}
+		}
+		boxes := pdfBoxes(t, doc)
+		for k, b := range boxes {
+			if b.xMin/mmPt < 14 || b.xMax/mmPt > pageW-14 || b.yMin/mmPt < 14 || b.yMax/mmPt > pageH-14 {
+				t.Errorf("%d: %q (%.1f–%.1f × %.1f–%.1f mm) is outside the frame", i, b.text, b.xMin/mmPt, b.xMax/mmPt, b.yMin/mmPt, b.yMax/mmPt)
+			}
+			for _, o := range boxes[k+1:] {
+				if overlaps(b, o) {
+					t.Errorf("%d: %q and %q are drawn over each other", i, b.text, o.text)
+				}
+			}
+			// Noto Sans boxes are 1.36 em tall; the name's first word:
+			if first := strings.Fields(c.HolderName)[0]; b.text == first && (b.yMax-b.yMin)/1.36 < 16 {
+				t.Errorf("%d: the name is set at %.1f pt", i, (b.yMax-b.yMin)/1.36)
+			}
+		}
+	}
+}
