@@ -28,6 +28,14 @@ type SessionInput struct {
 	AgencyIDs  *[]int64 `json:"agency_ids"` // open to these agencies; empty: all
 }
 
+// Caps on a session's lists, far above any real programme's: every id is
+// checked inside the write transaction, so an unbounded list would hold the
+// single writer (or overflow SQLite's bound variables).
+const (
+	MaxSessionTrainers = 50
+	MaxSessionAgencies = 200
+)
+
 // Session is a session as callers see it.
 type Session struct {
 	ID          int64     `json:"id"`
@@ -191,13 +199,17 @@ func (s *Service) apply(ctx context.Context, ts *store.TrainingSession, in Sessi
 		s.checkTimes(&f, ts, create || dateChanged)
 	}
 	if in.TrainerIDs != nil {
-		if err := s.checkTrainers(ctx, &f, ts, *in.TrainerIDs); err != nil {
-			return err
+		if ids, ok := uniqueIDs(&f, "trainer_ids", *in.TrainerIDs, MaxSessionTrainers); ok {
+			if err := s.checkTrainers(ctx, &f, ts, ids); err != nil {
+				return err
+			}
 		}
 	}
 	if in.AgencyIDs != nil {
-		if err := s.checkAgencies(ctx, &f, ts, *in.AgencyIDs); err != nil {
-			return err
+		if ids, ok := uniqueIDs(&f, "agency_ids", *in.AgencyIDs, MaxSessionAgencies); ok {
+			if err := s.checkAgencies(ctx, &f, ts, ids); err != nil {
+				return err
+			}
 		}
 	}
 	return f.Err()
@@ -238,6 +250,26 @@ func (s *Service) checkTimes(f *apperr.Fields, ts *store.TrainingSession, checkP
 	}
 }
 
+// uniqueIDs is ids with repeats dropped (first order kept), or false with the
+// field's error when more than limit different ids remain.
+func uniqueIDs(f *apperr.Fields, field string, ids []int64, limit int) ([]int64, bool) {
+	seen := make(map[int64]bool, min(len(ids), limit))
+	out := make([]int64, 0, min(len(ids), limit))
+	for _, id := range ids {
+		if seen[id] {
+			continue
+		}
+		if len(out) == limit {
+			f.Add(field, "at most %d different ids", limit)
+			return nil, false
+		}
+		seen[id] = true
+		out = append(out, id)
+	}
+	return out, true
+}
+
+// checkTrainers sets the session's trainers; ids holds no repeats.
 func (s *Service) checkTrainers(ctx context.Context, f *apperr.Fields, ts *store.TrainingSession, ids []int64) error {
 	users, err := s.db.Read(ctx).UsersByIDs(ids)
 	if err != nil {
@@ -248,24 +280,20 @@ func (s *Service) checkTrainers(ctx context.Context, f *apperr.Fields, ts *store
 		byID[u.ID] = u
 	}
 	ts.Trainers = nil
-	seen := map[int64]bool{}
 	for _, id := range ids {
 		u, ok := byID[id]
 		if !ok || (u.Role != string(auth.RoleTrainer) && u.Role != string(auth.RoleAdmin)) {
 			f.Add("trainer_ids", "user %d is not a trainer", id)
 			continue
 		}
-		if !seen[id] {
-			seen[id] = true
-			ts.Trainers = append(ts.Trainers, store.SessionTrainer{UserID: id})
-		}
+		ts.Trainers = append(ts.Trainers, store.SessionTrainer{UserID: id})
 	}
 	return nil
 }
 
+// checkAgencies sets the agencies the session is open to; ids holds no repeats.
 func (s *Service) checkAgencies(ctx context.Context, f *apperr.Fields, ts *store.TrainingSession, ids []int64) error {
 	ts.Agencies = nil
-	seen := map[int64]bool{}
 	for _, id := range ids {
 		if _, err := s.db.Agency(ctx, id); errors.Is(err, store.ErrNotFound) {
 			f.Add("agency_ids", "unknown agency %d", id)
@@ -273,10 +301,7 @@ func (s *Service) checkAgencies(ctx context.Context, f *apperr.Fields, ts *store
 		} else if err != nil {
 			return err
 		}
-		if !seen[id] {
-			seen[id] = true
-			ts.Agencies = append(ts.Agencies, store.SessionAgency{AgencyID: id})
-		}
+		ts.Agencies = append(ts.Agencies, store.SessionAgency{AgencyID: id})
 	}
 	return nil
 }
