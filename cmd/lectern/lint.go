@@ -46,10 +46,15 @@ func cmdLint(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	display := filepath.ToSlash(filepath.Clean(dir))
-	root, fsys := ".", os.DirFS(abs)
+	root, fsys := ".", course.DirFS(abs)
 	if _, err := os.Stat(filepath.Join(abs, "course.md")); err == nil {
-		// One course: load it from its parent so its directory name is its id.
-		root, fsys = filepath.Base(abs), os.DirFS(filepath.Dir(abs))
+		// One course: load it from its parent so its directory name is its id
+		// (the folder named on the command line may be a link; nothing in it may).
+		if abs, err = filepath.EvalSymlinks(abs); err != nil {
+			fmt.Fprintln(stderr, "lectern lint:", err)
+			return 2
+		}
+		root, fsys = filepath.Base(abs), course.DirFS(filepath.Dir(abs))
 	}
 	courses, problems, err := course.LoadAll(fsys, root, display)
 	if err != nil {

@@ -162,7 +162,7 @@ func openLibrary(ctx context.Context, cfg Config, db *store.DB, log *slog.Logger
 		if st, err := os.Stat(abs); err != nil || !st.IsDir() {
 			return nil, fmt.Errorf("courses folder %s: not a readable directory", cfg.CoursesDir)
 		}
-		fsys, display = os.DirFS(abs), cfg.CoursesDir
+		fsys, display = course.DirFS(abs), cfg.CoursesDir
 	}
 	library := course.NewLibrary(fsys, ".", display, log)
 	library.OnLoad = func(c *course.Course) error {

@@ -55,36 +55,12 @@ func Load(fsys fs.FS, dir, display string) (*Course, Problems) {
 		probs.add(p("course.md"), 1, "course directory name %q must be lower-case letters, digits, - or _ (it is the course's URL)", c.ID)
 	}
 
-	files := map[string]bool{}
-	err := fs.WalkDir(fsys, dir, func(fp string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel := strings.TrimPrefix(strings.TrimPrefix(fp, dir), "/")
-		if strings.HasPrefix(d.Name(), ".") && fp != dir {
-			if d.IsDir() {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if d.IsDir() {
-			return nil
-		}
-		data, err := fs.ReadFile(fsys, fp)
-		if err != nil {
-			return fmt.Errorf("read %s: %w", fp, err)
-		}
-		files[rel] = true
-		c.Sources[rel] = data
-		if !strings.HasSuffix(rel, ".md") {
-			c.Assets[rel] = data
-		}
-		return nil
-	})
+	cf, err := readCourseFiles(fsys, dir, p, &probs, &c.Warnings)
 	if err != nil {
 		probs.add(p("course.md"), 1, "cannot read course: %v", err)
 		return nil, probs
 	}
+	c.Sources, c.Assets = cf.sources, cf.assets
 	c.Hash = hashFiles(c.Sources)
 
 	src, ok := c.Sources["course.md"]
@@ -93,7 +69,7 @@ func Load(fsys fs.FS, dir, display string) (*Course, Problems) {
 		return nil, probs
 	}
 	dc := func(rel string) *docContext {
-		return &docContext{course: c, path: p(rel), files: files, probs: &probs}
+		return &docContext{course: c, path: p(rel), files: cf, probs: &probs}
 	}
 	if checkUTF8(p("course.md"), src, &probs) {
 		c.parseCourseFile(src, dc("course.md"))
@@ -313,7 +289,17 @@ func LoadAll(fsys fs.FS, root, display string) (map[string]*Course, map[string]P
 		return nil, nil, fmt.Errorf("read courses folder %s: %w", display, err)
 	}
 	for _, e := range entries {
-		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+		if strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		if e.Type()&fs.ModeSymlink != 0 {
+			// Perhaps a course, perhaps the data dir: either way it is not read.
+			var probs Problems
+			probs.add(joinDisplay(display, e.Name()), 1, "%s", irregular(e.Type()))
+			problems[e.Name()] = probs
+			continue
+		}
+		if !e.IsDir() {
 			continue
 		}
 		c, probs := Load(fsys, path.Join(root, e.Name()), joinDisplay(display, e.Name()))

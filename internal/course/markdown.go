@@ -36,7 +36,7 @@ type docContext struct {
 	path     string // file path for messages
 	body     []byte
 	bodyLine int
-	files    map[string]bool // every file of the course, by slash path
+	files    *courseFiles // what was read from the course folder, and what was not
 	probs    *Problems
 }
 
@@ -99,7 +99,11 @@ func (dc *docContext) rewrite(dest []byte, n ast.Node, image bool) []byte {
 		dc.probs.add(dc.path, line, "broken %s %q: it points outside the course directory", what, raw)
 		return dest
 	}
-	if !dc.files[target] {
+	if why, ok := dc.files.skipped[target]; ok {
+		dc.probs.add(dc.path, line, "broken %s %q: the file %s", what, raw, why)
+		return dest
+	}
+	if _, ok := dc.files.sources[target]; !ok {
 		dc.probs.add(dc.path, line, "broken %s %q: no such file in the course", what, raw)
 		return dest
 	}
