@@ -1,7 +1,6 @@
 package web
 
 import (
-	"mime"
 	"net/http"
 	"path"
 	"sort"
@@ -41,8 +40,10 @@ func (s *Server) showCourse(c echo.Context) error {
 	return s.render(c, http.StatusOK, "course.html", crs.Title, crs)
 }
 
-// courseAsset serves a course's images and downloads. Markdown sources (modules,
-// and above all quizzes with their answer keys) are never assets.
+// courseAsset serves a course's images and PDFs from what was loaded and linted,
+// never from the disk at request time. Markdown sources (modules, and above all
+// quizzes with their answer keys) and their copies are never assets; the type
+// check repeats the loader's so no other file can slip through.
 func (s *Server) courseAsset(c echo.Context) error {
 	crs, err := s.findCourse(c)
 	if err != nil {
@@ -50,12 +51,9 @@ func (s *Server) courseAsset(c echo.Context) error {
 	}
 	name := strings.TrimPrefix(path.Clean("/"+c.Param("*")), "/")
 	data, ok := crs.Assets[name]
-	if !ok {
+	ctype, served := course.AssetType(name)
+	if !ok || !served {
 		return echo.NewHTTPError(http.StatusNotFound)
-	}
-	ctype := mime.TypeByExtension(path.Ext(name))
-	if ctype == "" {
-		ctype = http.DetectContentType(data)
 	}
 	h := c.Response().Header()
 	// A trainer's SVG opened directly must not run script in our origin.
