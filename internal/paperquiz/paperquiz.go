@@ -230,16 +230,26 @@ func (d *doc) html(x, width, size float64, style string, color [3]int, h templat
 // runningHeader is on every page: what the sheet is, and its version, large,
 // so sheets of different versions are never mixed up in marking.
 func (d *doc) runningHeader() {
+	// Titles shrink, then take more lines, between the top of the page and the
+	// rule at 24 mm, left of the version box; nothing is cut short.
+	const width = right - 42 - 4 - left
 	if d.s.Key {
 		d.p.At(left, 13, 10, "B", red, "ANSWER KEY — do not hand out")
-		d.p.Draw(left, 18.5, d.p.Set(typeset.Join(" · ", d.s.Course, d.s.Quiz), "", 8.5, 5.5, 120, 2), "", grey)
+		titles := d.p.Set(typeset.Join(" · ", d.s.Course, d.s.Quiz), "", 8.5, 5.5, width, 2)
+		y := 18.5
+		if n := len(titles.Lines); n > 1 {
+			y = max(17, 21.5-float64(n-1)*typeset.LineHeight(titles.Size))
+		}
+		d.p.Draw(left, y, titles, "", grey)
 	} else {
-		// Titles shrink, then take a second line, above the rule at 24 mm;
-		// nothing is cut short.
-		course := d.p.Set(d.s.Course, "", 8.5, 5.5, 120, 2)
-		quiz := d.p.Set(d.s.Quiz, "B", 8.5, 5.5, 120, 2)
-		y := 13 - float64(len(course.Lines)-1)*typeset.LineHeight(course.Size) - float64(len(quiz.Lines)-1)*typeset.LineHeight(quiz.Size)
-		d.p.Draw(left, d.p.Draw(left, y, course, "", grey)+5.5, quiz, "B", black)
+		course := d.p.Set(d.s.Course, "", 8.5, 5.5, width, 2)
+		quiz := d.p.Set(d.s.Quiz, "B", 8.5, 5.5, width, 2)
+		gap, last := 5.5, 18.5
+		if len(course.Lines)+len(quiz.Lines) > 2 {
+			gap, last = typeset.LineHeight(max(course.Size, quiz.Size))+0.3, 21.5
+		}
+		y := last - float64(len(course.Lines)-1)*typeset.LineHeight(course.Size) - gap - float64(len(quiz.Lines)-1)*typeset.LineHeight(quiz.Size)
+		d.p.Draw(left, d.p.Draw(left, y, course, "", grey)+gap, quiz, "B", black)
 	}
 	label := "Version " + strconv.Itoa(d.s.Version)
 	if f := d.p.PDF(); f != nil {

@@ -358,3 +358,37 @@ func TestPaperQuizPDF_QuestionTallerThanAPage(t *testing.T) {
 	}
 	belowMargin(t, pdfText(t, doc.Bytes(), "-bbox"))
 }
+
+// A long course or quiz title is never cut short in the running header of the
+// sheet or the key: smaller, then on a second line, above the header's rule.
+func TestPaperQuizPDF_LongTitlesInTheHeaderWhole(t *testing.T) {
+	courseTitle := "Investigating crypto-asset crime: tracing, seizure, confiscation and international cooperation under the AMLR"
+	title := "Module 3 — Legal issues: jurisdiction, mutual legal assistance, e-evidence and the travel rule in practice"
+	var list strings.Builder
+	for i := range 70 {
+		fmt.Fprintf(&list, "<li>Transaction %d spends an output of the one before it</li>", i+1)
+	}
+	qs := []quiz.Question{{ID: "tall", Kind: course.KindShort, Points: 1, PromptHTML: template.HTML("<ol>" + list.String() + "</ol>"), Accepted: []string{"x"}}}
+	squash := func(s string) string { return strings.Join(strings.Fields(s), "") }
+	for _, key := range []bool{false, true} {
+		var doc bytes.Buffer
+		if err := paperquiz.Write(&doc, paperquiz.Sheet{Course: courseTitle, Quiz: title, Version: 2, PassMark: 70, Questions: qs, Key: key}); err != nil {
+			t.Fatal(err)
+		}
+		text := pdfText(t, doc.Bytes(), "-raw")
+		pages := strings.Split(text, "\f")
+		if strings.Contains(text, "…") || len(pages) < 2 || !strings.Contains(squash(pages[1]), squash(courseTitle)) || !strings.Contains(squash(pages[1]), squash(title)) {
+			t.Errorf("key=%v: the titles are not whole in page 2's header:\n%s", key, text)
+		}
+		// Header words sit above the rule at 24 mm, the rest below it.
+		const mm = 72 / 25.4
+		word := regexp.MustCompile(`<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">`)
+		for _, m := range word.FindAllStringSubmatch(pdfText(t, doc.Bytes(), "-bbox"), -1) {
+			yMin, _ := strconv.ParseFloat(m[1], 64)
+			yMax, _ := strconv.ParseFloat(m[2], 64)
+			if yMin < 24*mm && yMax > 24.5*mm || yMin < 5*mm {
+				t.Errorf("key=%v: a word runs over the header's rule or off the page: %.1f–%.1f mm", key, yMin/mm, yMax/mm)
+			}
+		}
+	}
+}
