@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -169,6 +170,20 @@ func TestCertificateTools(t *testing.T) {
 	if code, out, _ := runBinary(t, bin, "verify", serial, "--url", base); code != 1 || !strings.Contains(out, "revoked") {
 		t.Errorf("revoked serial: %d %s", code, out)
 	}
+	// A room checking its certificates at once, from one address: every run
+	// says revoked (the server once answered 7 of 12 with 429, and verify then
+	// printed VALID).
+	var wg sync.WaitGroup
+	for i := 0; i < 12; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if code, out, errOut := runBinary(t, bin, "verify", file, "--url", base); code != 1 || !strings.Contains(out, "NOT VALID (revoked)") {
+				t.Errorf("revoked PDF, run %d of 12 at once: %d %s%s", i+1, code, out, errOut)
+			}
+		}()
+	}
+	wg.Wait()
 	if code, out, _ := runBinary(t, bin, "verify", strings.ToLower(certs[0].Serial), "--url", base); (certs[0].Serial == serial) != (code == 1) || !strings.Contains(out, certs[0].HolderName) {
 		t.Errorf("serial lookup: %d %s", code, out)
 	}

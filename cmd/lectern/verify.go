@@ -11,15 +11,21 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/lectern-platform/lectern/internal/certify"
 )
 
-const verifyUsage = `usage: lectern verify FILE.pdf [--trust KEY.pem]... [--url URL] [--data DIR]
-       lectern verify SERIAL --url URL
-Exit status: 0 valid, 1 not valid (altered, forged, untrusted key, revoked, expired), 2 usage.`
+const verifyUsage = `usage: lectern verify FILE.pdf [--trust KEY.pem]... [--url URL] [--timeout 10s] [--data DIR]
+       lectern verify SERIAL --url URL [--timeout 10s]
+Exit status: 0 valid, 1 not valid (altered, forged, untrusted key, revoked, expired),
+2 usage, 3 authentic but --url could not tell whether it was revoked.`
+
+// maxRetryAfter bounds how long verify waits when the server answers 429: it
+// retries once after the server's Retry-After, unless that is longer.
+const maxRetryAfter = 10 * time.Second
 
 // listFlag collects a repeatable flag.
 type listFlag []string
@@ -35,6 +41,7 @@ func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	var trust listFlag
 	flags.Var(&trust, "trust", "public key to trust (PEM, or the JSON of /.well-known/lectern-signing-key); repeatable")
 	server := flags.String("url", "", "Lectern server: trust its published key and check revocation online")
+	timeout := flags.Duration("timeout", 10*time.Second, "how long to wait for each answer from --url")
 	dataDir := dataDirFlag(flags)
 	// Go's flag package stops at the first non-flag: accept FILE before or after flags.
 	var target string
@@ -53,7 +60,11 @@ func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintln(stderr, verifyUsage)
 		return 2
 	}
-	client := &http.Client{Timeout: 15 * time.Second}
+	if *timeout <= 0 {
+		fmt.Fprintln(stderr, "lectern verify: --timeout must be positive")
+		return 2
+	}
+	client := &http.Client{Timeout: *timeout}
 	if _, err := os.Stat(target); err != nil {
 		if looksLikeSerial(target) {
 			if *server == "" {
@@ -115,20 +126,26 @@ func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		}
 	}
 	revocation := "not checked offline (add --url of the issuing server to check)"
+	unchecked := false // --url asked for the check, and it could not be made
 	if *server != "" {
 		pub, code, err := lookup(ctx, client, *server, p.Serial)
 		switch {
 		case err != nil:
-			revocation = "could not be checked: " + err.Error()
+			unchecked, revocation = true, "could not be checked: "+err.Error()
 		case code == http.StatusNotFound:
 			status, revocation = "unknown to "+*server, "the server has no such serial"
 		default:
 			status, reason, revocation = pub.Status, pub.RevocationReason, "checked with "+*server
 		}
 	}
-	verdict := "VALID"
-	if status != "valid" {
-		verdict = "NOT VALID (" + status + ")"
+	verdict, exit := "VALID", 0
+	switch {
+	case status != "valid":
+		verdict, exit = "NOT VALID ("+status+")", 1
+	case unchecked:
+		// Revoked certificates are exactly the ones whose holders have a reason
+		// to keep the server from answering: no answer is not "valid".
+		verdict, exit = "NOT CHECKED", 3
 	}
 	fmt.Fprintf(stdout, "%s: the signature is intact and the certificate is authentic.\n", verdict)
 	printPayload(stdout, p, source[p.KeyID])
@@ -136,10 +153,10 @@ func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if reason != "" {
 		fmt.Fprintf(stdout, "  %-12s %s\n", "Reason:", reason)
 	}
-	if status != "valid" {
-		return 1
+	if unchecked && exit == 3 {
+		fmt.Fprintln(stdout, "Whether it has been revoked is unknown: try again later.")
 	}
-	return 0
+	return exit
 }
 
 func printPayload(w io.Writer, p *certify.Payload, keySource string) {
@@ -220,22 +237,58 @@ func fetchKey(ctx context.Context, client *http.Client, server string) (ed25519.
 	return certify.ParsePublicKey([]byte(wk.PublicKeyPEM))
 }
 
+// getJSON fetches u into out. A 429 (the server limits each address; a room
+// behind one NAT verifying at once can reach it) is retried once, after the
+// server's Retry-After when that is at most maxRetryAfter.
 func getJSON(ctx context.Context, client *http.Client, u string, out any) (int, error) {
+	code, wait, err := getJSONOnce(ctx, client, u, out)
+	if code != http.StatusTooManyRequests {
+		return code, err
+	}
+	if wait > maxRetryAfter {
+		return code, fmt.Errorf("%w (the server asks to wait %s)", err, wait)
+	}
+	select {
+	case <-ctx.Done():
+		return code, ctx.Err()
+	case <-time.After(wait):
+	}
+	code, _, err = getJSONOnce(ctx, client, u, out)
+	return code, err
+}
+
+// getJSONOnce makes one request; for a 429 it also returns how long the
+// server asks to wait (1 s when it does not say).
+func getJSONOnce(ctx context.Context, client *http.Client, u string, out any) (int, time.Duration, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return 0, fmt.Errorf("bad --url: %w", err)
+		return 0, 0, fmt.Errorf("bad --url: %w", err)
 	}
 	req.Header.Set("Accept", "application/json")
 	res, err := client.Do(req)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer res.Body.Close()
+	if res.StatusCode == http.StatusTooManyRequests {
+		return res.StatusCode, retryAfter(res.Header.Get("Retry-After")), fmt.Errorf("GET %s: %s", u, res.Status)
+	}
 	if res.StatusCode != http.StatusOK {
-		return res.StatusCode, fmt.Errorf("GET %s: %s", u, res.Status)
+		return res.StatusCode, 0, fmt.Errorf("GET %s: %s", u, res.Status)
 	}
 	if err := json.NewDecoder(io.LimitReader(res.Body, 1<<20)).Decode(out); err != nil {
-		return res.StatusCode, fmt.Errorf("GET %s: %w", u, err)
+		return res.StatusCode, 0, fmt.Errorf("GET %s: %w", u, err)
 	}
-	return res.StatusCode, nil
+	return res.StatusCode, 0, nil
+}
+
+// retryAfter reads a Retry-After header: seconds, or an HTTP date.
+func retryAfter(v string) time.Duration {
+	if secs, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && secs >= 0 {
+		return time.Duration(secs) * time.Second
+	}
+	if at, err := http.ParseTime(v); err == nil {
+		return max(time.Until(at), 0)
+	}
+	return time.Second
 }
