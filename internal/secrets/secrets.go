@@ -40,6 +40,8 @@ var ErrOpen = errors.New("the sealed value does not open with this secrets key")
 // Key seals and opens values. It never prints its bytes.
 type Key struct {
 	aead cipher.AEAD
+	// derive is the root of the keys Derive hands out (derive.go).
+	derive []byte
 	// ID names the key without revealing it (the first 16 hex digits of the
 	// SHA-256 of its bytes), for logs and backup reports.
 	ID string
@@ -59,7 +61,7 @@ func New(raw []byte) (*Key, error) {
 		return nil, fmt.Errorf("secrets key: %w", err)
 	}
 	sum := sha256.Sum256(append([]byte("lectern-secrets-key-id:"), raw...))
-	return &Key{aead: aead, ID: hex.EncodeToString(sum[:8])}, nil
+	return &Key{aead: aead, derive: deriveRoot(raw), ID: hex.EncodeToString(sum[:8])}, nil
 }
 
 // Generate makes a new random key (tests, and LoadOrCreate).
