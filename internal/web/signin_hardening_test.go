@@ -48,6 +48,16 @@ func passwordStep(t *testing.T, ts *testServer, client *http.Client, c credentia
 	return m[1]
 }
 
+// resetPassword asks for a reset link for email and follows it in a new
+// browser, setting password; it returns that browser and the answer.
+func resetPassword(t *testing.T, ts *testServer, mails *linkMailer, email, password string) (*http.Client, *http.Response, string) {
+	t.Helper()
+	activate(t, ts, newBrowser(), "/reset", url.Values{"email": {email}})
+	b := newBrowser()
+	res, body := activate(t, ts, b, pathOf(t, mails.link(email)), url.Values{"password": {password}, "password_again": {password}})
+	return b, res, body
+}
+
 func signedInAs(t *testing.T, ts *testServer, client *http.Client) bool {
 	t.Helper()
 	res, body := getWith(t, client, ts.URL+"/sessions")
@@ -125,10 +135,7 @@ func TestPasswordReset_AsksForTheSecondFactor(t *testing.T) {
 	mails := &linkMailer{}
 	ts.Server.accounts.Mailer = mails
 	secret := enableTOTP(t, ts, ts.browser(t, w.trainer), w.trainer)
-	activate(t, ts, newBrowser(), "/reset", url.Values{"email": {w.trainer.Email}})
-	link := mails.link(w.trainer.Email)
-	b := newBrowser()
-	res, body := activate(t, ts, b, pathOf(t, link), url.Values{"password": {"a brand new password"}, "password_again": {"a brand new password"}})
+	b, res, body := resetPassword(t, ts, mails, w.trainer.Email, "a brand new password")
 	pending := pendingField.FindStringSubmatch(body)
 	if res.StatusCode != http.StatusOK || pending == nil || signedInAs(t, ts, b) {
 		t.Fatalf("reset of an account with a second factor: %d, code form %v, signed in %v", res.StatusCode, pending != nil, signedInAs(t, ts, b))
@@ -322,8 +329,7 @@ func TestCalendarFeed_NewLink(t *testing.T) {
 		t.Fatalf("API rotate: %d %s", res.StatusCode, body)
 	}
 
-	activate(t, ts, newBrowser(), "/reset", url.Values{"email": {w.officerA.Email}})
-	if res, _ := activate(t, ts, newBrowser(), pathOf(t, mails.link(w.officerA.Email)), url.Values{"password": {"a brand new password"}, "password_again": {"a brand new password"}}); res.StatusCode != http.StatusSeeOther {
+	if _, res, _ := resetPassword(t, ts, mails, w.officerA.Email, "a brand new password"); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("reset: %d", res.StatusCode)
 	}
 	if status(third[1]) != http.StatusNotFound {
