@@ -82,12 +82,7 @@ func needTool(t *testing.T, name string) string {
 
 func pdfText(t *testing.T, doc []byte) string {
 	t.Helper()
-	pdftotext := needTool(t, "pdftotext")
-	file := filepath.Join(t.TempDir(), "cert.pdf")
-	if err := os.WriteFile(file, doc, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(pdftotext, "-enc", "UTF-8", file, "-").CombinedOutput()
+	out, err := exec.Command(needTool(t, "pdftotext"), "-enc", "UTF-8", writePDF(t, doc), "-").CombinedOutput()
 	if err != nil {
 		t.Fatalf("pdftotext: %v\n%s", err, out)
 	}
@@ -149,12 +144,7 @@ type pdfWord struct {
 
 func pdfWords(t *testing.T, doc []byte) []pdfWord {
 	t.Helper()
-	pdftotext := needTool(t, "pdftotext")
-	file := filepath.Join(t.TempDir(), "cert.pdf")
-	if err := os.WriteFile(file, doc, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(pdftotext, "-bbox", "-enc", "UTF-8", file, "-").CombinedOutput()
+	out, err := exec.Command(needTool(t, "pdftotext"), "-bbox", "-enc", "UTF-8", writePDF(t, doc), "-").CombinedOutput()
 	if err != nil {
 		t.Fatalf("pdftotext -bbox: %v\n%s", err, out)
 	}
