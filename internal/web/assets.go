@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"path"
 	"sort"
+	"strings"
 
 	"github.com/lectern-platform/lectern/static"
 )
@@ -50,8 +51,10 @@ func assetURL(name string) string {
 func staticFiles(fsys fs.FS) http.Handler {
 	files := http.FileServer(http.FS(fsys))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "" || r.URL.Path[len(r.URL.Path)-1] == '/' {
-			http.NotFound(w, r) // no directory listings
+		// No directory listings, and no redirect to a directory's slash
+		// either: the router takes the slash away again, a loop.
+		if info, err := fs.Stat(fsys, path.Clean(r.URL.Path)); r.URL.Path == "" || strings.HasSuffix(r.URL.Path, "/") || err == nil && info.IsDir() {
+			http.NotFound(w, r)
 			return
 		}
 		if r.URL.Query().Get("v") == assetVersion {

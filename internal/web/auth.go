@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/lectern-platform/lectern/internal/auth"
 )
@@ -55,46 +54,28 @@ func actor(c echo.Context) *auth.Actor {
 	return a
 }
 
-// csrf protects every state-changing request that a browser's cookies could
-// authenticate. Bearer-token API calls carry no ambient credentials and are exempt;
-// so are API calls without a session cookie (such as the API login).
-func (s *Server) csrf() echo.MiddlewareFunc {
-	return middleware.CSRFWithConfig(middleware.CSRFConfig{
-		TokenLookup:    "header:X-CSRF-Token,form:csrf_token",
-		CookieName:     "lectern_csrf",
-		CookiePath:     "/",
-		CookieHTTPOnly: true,
-		CookieSecure:   s.secureCookies(),
-		CookieSameSite: http.SameSiteLaxMode,
-		CookieMaxAge:   int((12 * time.Hour).Seconds()),
-		Skipper: func(c echo.Context) bool {
-			if c.Get("auth_via") == "bearer" {
-				return true
-			}
-			if strings.HasPrefix(c.Request().URL.Path, "/api/") {
-				_, err := c.Cookie(sessionCookie)
-				return err != nil
-			}
-			p := c.Request().URL.Path
-			return p == "/healthz" || p == "/readyz" || p == "/metrics" || strings.HasPrefix(p, "/static/")
-		},
-		ErrorHandler: func(err error, c echo.Context) error {
-			s.log.Warn("csrf rejected", "path", c.Request().URL.Path, "remote", c.RealIP())
-			return echo.NewHTTPError(http.StatusForbidden, s.localizer(c).T("error.csrf"))
-		},
-	})
-}
-
 func (s *Server) secureCookies() bool { return strings.HasPrefix(s.cfg.BaseURL, "https://") }
 
+// cookieMaxAge is how long the browser keeps the session and pre-session
+// cookies: a training day.
+const cookieMaxAge = 12 * time.Hour
+
+// setCookie writes one of the sign-in cookies: never readable by script, sent
+// on top-level navigation from other sites but not on their form posts, and
+// only over HTTPS when the site is; a negative maxAge deletes it.
+func (s *Server) setCookie(c echo.Context, name, value string, maxAge time.Duration) {
+	c.SetCookie(&http.Cookie{Name: name, Value: value, Path: "/", HttpOnly: true,
+		Secure: s.secureCookies(), SameSite: http.SameSiteLaxMode, MaxAge: int(maxAge.Seconds())})
+}
+
 func (s *Server) setSessionCookie(c echo.Context, token string) {
-	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true,
-		Secure: s.secureCookies(), SameSite: http.SameSiteLaxMode, MaxAge: int((12 * time.Hour).Seconds())})
+	s.setCookie(c, sessionCookie, token, cookieMaxAge)
+	s.renewCSRF(c, token)
 }
 
 func (s *Server) clearSessionCookie(c echo.Context) {
-	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true,
-		Secure: s.secureCookies(), SameSite: http.SameSiteLaxMode, MaxAge: -1})
+	s.setCookie(c, sessionCookie, "", -1)
+	s.renewCSRF(c, "")
 }
 
 // localPath keeps a post-login redirect on this site.

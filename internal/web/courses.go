@@ -58,7 +58,10 @@ func (s *Server) courseAsset(c echo.Context) error {
 	h := c.Response().Header()
 	// A trainer's SVG opened directly must not run script in our origin.
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox")
-	h.Set("Cache-Control", "public, max-age=300")
+	// Course files need a sign-in: a shared cache must not keep them, and the
+	// browser asks again each time (a 304 by the ETag), so a signed-out device
+	// does not show them.
+	h.Set("Cache-Control", "private, no-cache")
 	h.Set("ETag", `"`+crs.Hash[:16]+`"`)
 	if c.Request().Header.Get("If-None-Match") == h.Get("ETag") {
 		return c.NoContent(http.StatusNotModified)

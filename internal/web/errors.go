@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
+	"github.com/munnerz/goautoneg"
 
 	"github.com/lectern-platform/lectern/internal/apperr"
 )
@@ -72,12 +73,12 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	if errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil {
 		// The client went away; nobody reads this response and nothing failed.
-		s.log.Info("client went away", "path", c.Request().URL.Path)
+		s.log.Info("client went away", "path", logPath(c))
 		c.Response().WriteHeader(499)
 		return
 	}
 	if status >= 500 {
-		s.log.Error("request failed", "path", c.Request().URL.Path, "err", err)
+		s.log.Error("request failed", "path", logPath(c), "err", err)
 	}
 	l := s.localizer(c)
 	if message == "" || message == http.StatusText(status) {
@@ -126,10 +127,35 @@ func wantsJSON(path string) bool {
 }
 
 // navigating reports a browser loading a page or a download from a link, as
-// opposed to a script or an API client, which want the JSON error.
+// opposed to a script or an API client, which want the JSON error. Browsers
+// say so with Sec-Fetch-Mode; without it, the Accept header decides, and only
+// a client that prefers HTML to JSON by its q-values gets the page (a client
+// sending "application/json, text/html;q=0.9" wants JSON).
 func navigating(r *http.Request) bool {
 	if mode := r.Header.Get("Sec-Fetch-Mode"); mode != "" {
 		return mode == "navigate"
 	}
-	return strings.Contains(r.Header.Get("Accept"), "text/html")
+	accept := strings.ToLower(r.Header.Get("Accept"))
+	return acceptQ(accept, "text", "html") > acceptQ(accept, "application", "json")
+}
+
+// acceptQ is the quality an Accept header gives one media type: that of the
+// most specific range that matches it (RFC 9110, section 12.5.1), 0 if none does.
+func acceptQ(accept, typ, sub string) float64 {
+	q, best := 0.0, 0
+	for _, a := range goautoneg.ParseAccept(accept) {
+		rank := 0
+		switch {
+		case a.Type == typ && a.SubType == sub:
+			rank = 3
+		case a.Type == typ && a.SubType == "*":
+			rank = 2
+		case a.Type == "*" && a.SubType == "*":
+			rank = 1
+		}
+		if rank > best {
+			q, best = a.Q, rank
+		}
+	}
+	return q
 }

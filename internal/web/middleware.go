@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -24,15 +23,9 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 		if res.Status >= 500 {
 			level = slog.LevelError
 		}
-		path := req.URL.Path
-		if strings.Contains(c.Path(), ":token") {
-			// Invitation, reset and calendar links sign people in: their tokens
-			// stay out of the logs, only the route is written.
-			path = c.Path()
-		}
 		attrs := []slog.Attr{
 			slog.String("method", req.Method),
-			slog.String("path", path),
+			slog.String("path", logPath(c)),
 			slog.Int("status", res.Status),
 			slog.Int64("bytes", res.Size),
 			slog.Duration("duration", time.Since(start)),
@@ -46,12 +39,22 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// logPath is what the logs say of a request's path: the route's pattern
+// (/activate/:token), never the path itself. Invitation, reset and calendar
+// links sign people in, and a path that matched no route may be one mistyped.
+func logPath(c echo.Context) string {
+	if p := c.Path(); p != "" {
+		return p
+	}
+	return "(no route)"
+}
+
 // recoverPanics turns a panic in a handler into a logged 500, not a dead process.
 func (s *Server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) (err error) {
 		defer func() {
 			if r := recover(); r != nil {
-				s.log.Error("panic in handler", "path", c.Request().URL.Path, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+				s.log.Error("panic in handler", "path", logPath(c), "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 				err = echo.NewHTTPError(http.StatusInternalServerError)
 			}
 		}()
@@ -64,9 +67,15 @@ func (s *Server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
 const pageCSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; " +
 	"object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 
+// securityHeaders also keeps every response out of caches unless its handler
+// says otherwise (the versioned static files, the public signing key, course
+// files): officers sign in on shared classroom devices and borrowed laptops,
+// where the next person must not find the last one's pages, results or
+// certificates in the browser's cache.
 func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
+		h.Set("Cache-Control", "no-store")
 		h.Set("Content-Security-Policy", pageCSP)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")

@@ -67,6 +67,7 @@ type Server struct {
 	log      *slog.Logger
 	views    *views
 	echo     *echo.Echo
+	csrfProt *csrfProtection
 	// routeSet and metricsHandler serve the metrics (metrics.go).
 	routeSet       map[routeKey]struct{}
 	metricsHandler http.Handler
@@ -79,6 +80,9 @@ func New(cfg Config, db *store.DB, library *course.Library, catalog *i18n.Catalo
 		return nil, err
 	}
 	s := &Server{cfg: cfg, db: db, accounts: auth.NewService(db, log), schedule: schedule.NewService(db, library, log), attempts: attempt.NewService(db, library, log), library: library, catalog: catalog, log: log, views: v, echo: echo.New()}
+	if s.csrfProt, err = newCSRFProtection(cfg.Secrets, cfg.BaseURL); err != nil {
+		return nil, err
+	}
 	s.accounts.BaseURL = cfg.BaseURL
 	s.accounts.IdleTimeout = cfg.IdleTimeout
 	s.accounts.Secrets = cfg.Secrets
@@ -139,7 +143,10 @@ func (s *Server) readyz(c echo.Context) error {
 	checks := map[string]string{"database": "ok", "courses": "ok"}
 	status := http.StatusOK
 	if err := s.db.Ping(ctx); err != nil {
-		checks["database"] = err.Error()
+		// The probe is public: the database's own words (its address, its
+		// user) are for the operator's log only.
+		s.log.Error("readiness: database unreachable", "err", err)
+		checks["database"] = "unavailable"
 		status = http.StatusServiceUnavailable
 	}
 	if !s.library.Loaded() {

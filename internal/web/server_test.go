@@ -52,7 +52,14 @@ func startServerWith(t testing.TB, fsys fs.FS, cfg Config) *testServer {
 // PostgreSQL: see postgresDSN).
 func startServerOn(t testing.TB, fsys fs.FS, cfg Config, dsn string) *testServer {
 	t.Helper()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	return startServerLogging(t, fsys, cfg, dsn, io.Discard)
+}
+
+// startServerLogging is startServerOn with the server's logs written to logs
+// (as slog text), for tests of what reaches the logs.
+func startServerLogging(t testing.TB, fsys fs.FS, cfg Config, dsn string, logs io.Writer) *testServer {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(logs, nil))
 	ctx := context.Background()
 	db, err := store.Open(ctx, dsn, log)
 	if err != nil {
@@ -269,15 +276,21 @@ func TestPages_CourseAndModule(t *testing.T) {
 }
 
 func TestHealth(t *testing.T) {
-	ts := startServer(t, courses.FS)
+	var logs lockedBuffer
+	ts := startServerLogging(t, courses.FS, Config{}, filepath.Join(t.TempDir(), "lectern.db"), &logs)
 	for _, p := range []string{"/healthz", "/readyz"} {
 		if res, body := get(t, ts.URL+p); res.StatusCode != http.StatusOK {
 			t.Errorf("GET %s: %d %s", p, res.StatusCode, body)
 		}
 	}
 	ts.DB.Close()
-	if res, _ := get(t, ts.URL+"/readyz"); res.StatusCode != http.StatusServiceUnavailable {
-		t.Errorf("readyz with a closed database: %d", res.StatusCode)
+	// Anyone may ask; the database's own words go to the log, not to them.
+	res, body := getWith(t, nil, ts.URL+"/readyz")
+	if res.StatusCode != http.StatusServiceUnavailable || body != `{"courses":"ok","database":"unavailable"}`+"\n" {
+		t.Errorf("readyz with a closed database: %d %q", res.StatusCode, body)
+	}
+	if !strings.Contains(logs.String(), "database is closed") {
+		t.Errorf("the database error is not logged")
 	}
 }
 
@@ -289,6 +302,32 @@ func TestSigningKey_Published(t *testing.T) {
 	}
 	if strings.Contains(body, "PRIVATE") {
 		t.Errorf("the private key is published")
+	}
+}
+
+// A directory under /static/ is not found, with or without its slash: no
+// redirect (http.FileServer's to the slash and ours away from it made a loop).
+func TestStaticFiles_DirectoryIsNotFound(t *testing.T) {
+	ts := startServer(t, courses.FS)
+	for _, p := range []string{"/static/css", "/static/css/", "/static/js", "/static"} {
+		u, hops := ts.URL+p, 0
+		for ; hops < 5; hops++ {
+			res, _ := getWith(t, newBrowser(), u)
+			if res.StatusCode/100 != 3 {
+				if res.StatusCode != http.StatusNotFound {
+					t.Errorf("%s: %d, want 404", p, res.StatusCode)
+				}
+				break
+			}
+			next, err := res.Request.URL.Parse(res.Header.Get("Location"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			u = next.String()
+		}
+		if hops > 1 || p == "/static/css" && hops > 0 {
+			t.Errorf("%s: %d redirects before an answer", p, hops)
+		}
 	}
 }
 

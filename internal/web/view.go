@@ -106,7 +106,7 @@ func (s *Server) render(c echo.Context, status int, name, title string, data any
 	}
 	l := s.localizer(c)
 	var buf bytes.Buffer
-	p := page{L: l, Lang: l.Lang, Title: title, User: actor(c), CSRF: csrfToken(c), Data: data, Demo: s.cfg.Demo}
+	p := page{L: l, Lang: l.Lang, Title: title, User: actor(c), CSRF: s.expectedCSRF(c, true), Data: data, Demo: s.cfg.Demo}
 	if r, ok := c.Get("refresh").(int); ok {
 		p.Refresh = r
 	}
@@ -117,11 +117,6 @@ func (s *Server) render(c echo.Context, status int, name, title string, data any
 		return fmt.Errorf("render %s: %w", name, err)
 	}
 	return c.HTMLBlob(status, buf.Bytes())
-}
-
-func csrfToken(c echo.Context) string {
-	t, _ := c.Get("csrf").(string)
-	return t
 }
 
 // fieldArgs bundles what the "field" partial needs: the page (for translation),
