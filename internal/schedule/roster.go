@@ -165,6 +165,10 @@ func (s *Service) ImportRoster(ctx context.Context, a *auth.Actor, sessionID int
 	return res, nil
 }
 
+// MsgRosterCannotEnrol answers a coordinator's roster row whose address is an
+// account they may not enrol, whatever the reason.
+const MsgRosterCannotEnrol = "this address cannot be enrolled by your agency; ask the programme's administrators"
+
 // checkRosterRows validates every record against the accounts it names.
 func (s *Service) checkRosterRows(ctx context.Context, a *auth.Actor, ts *store.TrainingSession, table *csvx.Table, crossAgency bool) ([]rosterRow, []apperr.FieldError, error) {
 	q := s.db.Read(ctx)
@@ -236,6 +240,10 @@ func (s *Service) checkRosterRows(ctx context.Context, a *auth.Actor, ts *store.
 		}
 		if old, ok := byEmail[u.Email]; ok {
 			switch {
+			case !crossAgency && (old.Role != string(auth.RoleOfficer) || !a.CanActForUser(&old)):
+				// A coordinator learns neither the agency nor the role of an
+				// account that is not theirs to enrol: one message for all.
+				f.Add("email", MsgRosterCannotEnrol)
 			case old.Role != string(auth.RoleOfficer):
 				f.Add("email", "belongs to an account that is not an officer")
 			case !a.CanActForUser(&old):

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lectern-platform/lectern/internal/schedule"
 	"github.com/lectern-platform/lectern/internal/store"
 )
 
@@ -84,7 +86,7 @@ func TestRoster_AllOrNothing(t *testing.T) {
 	if res, body := ts.postCSV(t, coord, s.ID, "email,name,agency_id\nx@test.example,X,1\n"); res.StatusCode != 422 {
 		t.Errorf("coordinator with agency_id: %d %s", res.StatusCode, body)
 	}
-	if res, body := ts.postCSV(t, coord, s.ID, fmt.Sprintf("email,name\n%s,Officer A\n", w.officerA.Email)); res.StatusCode != 422 || !strings.Contains(body, "outside your agency") {
+	if res, body := ts.postCSV(t, coord, s.ID, fmt.Sprintf("email,name\n%s,Officer A\n", w.officerA.Email)); res.StatusCode != 422 || !strings.Contains(body, schedule.MsgRosterCannotEnrol) {
 		t.Errorf("coordinator B importing officer A: %d %s", res.StatusCode, body)
 	}
 	res, body = ts.postCSV(t, coord, s.ID, "email,name,extra_time_percent\n\"park@test.example\",\"박서연, 경위\",25\nlee@test.example,이도윤,\n")
@@ -102,6 +104,48 @@ func TestRoster_AllOrNothing(t *testing.T) {
 	}
 	if res, _ := ts.postCSV(t, ts.token(t, w.officerB), s.ID, "email,name\nz@test.example,Z\n"); res.StatusCode != 403 {
 		t.Errorf("officer importing: %d", res.StatusCode)
+	}
+}
+
+// A coordinator's roster that names an address already used elsewhere — an
+// officer of another agency, a trainer, another agency's coordinator, an
+// admin — gets one neutral message for each of them, saying neither the agency
+// nor the role: a roster is not a way to learn who has an account where.
+func TestRoster_CoordinatorLearnsNothingOfOtherAccounts(t *testing.T) {
+	w := newWorld(t)
+	ts := w.ts
+	ts.fixClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	s := w.createSession(t, 30, nil)
+	roster := "email,name\n" + w.officerB.Email + ",Officer B\n" + w.trainer.Email + ",Trainer\n" +
+		w.coordB.Email + ",Coordinator B\n" + w.admin.Email + ",Admin\n" + w.coordA.Email + ",Coordinator A\n"
+	res, body := ts.postCSV(t, ts.token(t, w.coordA), s.ID, roster)
+	if res.StatusCode != 422 {
+		t.Fatalf("roster: %d %s", res.StatusCode, body)
+	}
+	var out struct {
+		Error struct {
+			Details []struct {
+				Row            int
+				Field, Message string
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(body), &out); err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Error.Details) != 5 {
+		t.Fatalf("want one error for each of lines 2–6: %s", body)
+	}
+	for _, d := range out.Error.Details {
+		if d.Field != "email" || d.Message != schedule.MsgRosterCannotEnrol {
+			t.Errorf("line %d: %s %q, want email %q", d.Row, d.Field, d.Message, schedule.MsgRosterCannotEnrol)
+		}
+	}
+	rest := strings.ToLower(strings.ReplaceAll(body, schedule.MsgRosterCannotEnrol, ""))
+	for _, leak := range []string{"bravo", "officer", "trainer", "coordinator", "admin", "another", "outside"} {
+		if strings.Contains(rest, leak) {
+			t.Errorf("the answer says %q: %s", leak, body)
+		}
 	}
 }
 
