@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/lectern-platform/lectern/internal/auth"
 	"github.com/lectern-platform/lectern/internal/store"
 )
 
@@ -164,5 +166,50 @@ func TestCloseSession_RollsBackTogether(t *testing.T) {
 	}
 	if a, b := attemptsOf(t, qw, qw.officerAID)[0], attemptsOf(t, qw, officerB)[0]; a.Finalised != "session_closed" || b.Finalised != "deadline" {
 		t.Errorf("after the close: A %q, B %q", a.Finalised, b.Finalised)
+	}
+}
+
+// TestCloseSession_RacesStarts_PostgreSQL: with several processes on
+// PostgreSQL, officers pressing Start while the trainer closes the day either
+// start before the close (and the close submits the attempt) or are refused:
+// no attempt is left open in a closed session.
+func TestCloseSession_RacesStarts_PostgreSQL(t *testing.T) {
+	ts := startServerOn(t, bothCourses(t), Config{}, postgresDSN(t))
+	qw := newQuizWorldOn(t, newWorldOn(t, ts))
+	qw.at(time.Hour)
+	tokens := []string{qw.officerA, qw.officerB}
+	for i := range 8 { // the session's capacity is 10
+		officer := ts.user(t, auth.RoleOfficer, &qw.agencyA.ID, fmt.Sprintf("Racing Officer %d", i))
+		ts.api(t, qw.trainerTok, "POST", fmt.Sprintf("/api/v1/sessions/%d/enrollments", qw.sessionID), map[string]any{"user_id": qw.idOf(t, officer)})
+		tokens = append(tokens, ts.token(t, officer))
+	}
+	var wg sync.WaitGroup
+	codes := make(chan int, len(tokens))
+	for _, tok := range tokens {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, _ := ts.api(t, tok, "POST", fmt.Sprintf("/api/v1/sessions/%d/quizzes/01-m/attempts", qw.sessionID), nil)
+			codes <- res.StatusCode
+		}()
+	}
+	if res, body := ts.api(t, qw.trainerTok, "POST", fmt.Sprintf("/api/v1/sessions/%d/close", qw.sessionID), nil); res.StatusCode != 200 {
+		t.Fatalf("close: %d %s", res.StatusCode, body)
+	}
+	wg.Wait()
+	close(codes)
+	for code := range codes {
+		if code != 201 && code != 409 {
+			t.Errorf("start during the close: %d", code)
+		}
+	}
+	ats, err := ts.DB.Read(context.Background()).Attempts(qw.sessionID, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, at := range ats {
+		if at.Finalised == "" {
+			t.Errorf("attempt %d is open in the closed session", at.ID)
+		}
 	}
 }
