@@ -463,8 +463,9 @@ func (s *Service) finaliseByID(ctx context.Context, id int64, reason string) (bo
 // periodic sweep, for officers who never come back.
 func (s *Service) FinaliseOverdue(ctx context.Context) error { return s.finaliseOverdue(ctx, nil) }
 
-// FinaliseOverdueIn does the same for one session, before its results are read
-// or it is closed, so a page view does not scan every session's attempts.
+// FinaliseOverdueIn does the same for one session, before its results or quizzes
+// are read, so a page view does not scan every session's attempts (a close submits
+// every open attempt itself: SubmitOpenIn).
 func (s *Service) FinaliseOverdueIn(ctx context.Context, sessionID int64) error {
 	return s.finaliseOverdue(ctx, &sessionID)
 }
