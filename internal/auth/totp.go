@@ -123,8 +123,8 @@ func (s *Service) ConfirmTOTP(ctx context.Context, a *Actor, code string) ([]str
 }
 
 // DisableTOTP turns the second factor off: by its owner (with the password and a
-// current code or a recovery code: c.Password, c.TOTP), or by an admin for
-// someone who lost both.
+// current code or a recovery code: c.Password, c.TOTP), or by an admin (with the
+// admin's own password) for someone who lost both.
 func (s *Service) DisableTOTP(ctx context.Context, a *Actor, userID int64, c Credentials) error {
 	if a == nil {
 		return apperr.Unauthorized("sign in first")
@@ -138,11 +138,18 @@ func (s *Service) DisableTOTP(ctx context.Context, a *Actor, userID int64, c Cre
 	} else if err != nil {
 		return err
 	}
-	if a.UserID == userID && u.TOTPEnabledAt != nil {
+	switch {
+	case a.UserID == userID && u.TOTPEnabledAt != nil:
 		if err := s.reauthenticate(ctx, userID, c); err != nil {
 			return err
 		}
 		if err := s.checkSecondFactor(ctx, u, c.TOTP); err != nil {
+			return err
+		}
+	case a.UserID != userID:
+		// An admin's token or left-open browser alone must not be enough to strip
+		// someone's second factor: the admin confirms with their own password.
+		if err := s.reauthenticate(ctx, a.UserID, c); err != nil {
 			return err
 		}
 	}

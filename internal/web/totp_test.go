@@ -105,7 +105,17 @@ func TestSecondFactor(t *testing.T) {
 	if res, _ := ts.api(t, ts.token(t, w.coordA), "DELETE", totpURL, nil); res.StatusCode != 404 {
 		t.Errorf("coordinator turning off the trainer's second factor: %d", res.StatusCode)
 	}
-	if res, _ := ts.api(t, ts.token(t, w.admin), "DELETE", totpURL, nil); res.StatusCode != 204 {
+	// The admin confirms with their own password: a token alone is not enough.
+	adminToken := ts.token(t, w.admin)
+	for _, body := range []any{nil, map[string]string{"password": "not the admin's password"}} {
+		if res, _ := ts.api(t, adminToken, "DELETE", totpURL, body); res.StatusCode != 422 {
+			t.Errorf("admin reset with %v: %d, want 422", body, res.StatusCode)
+		}
+	}
+	if status, _ := login(""); status != 401 {
+		t.Errorf("after refused admin resets, the password alone: %d, want 401 (the second factor stays)", status)
+	}
+	if res, _ := ts.api(t, adminToken, "DELETE", totpURL, map[string]string{"password": testPassword}); res.StatusCode != 204 {
 		t.Errorf("admin reset: %d", res.StatusCode)
 	}
 	if status, _ := login(""); status != 200 {
