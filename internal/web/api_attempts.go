@@ -48,7 +48,6 @@ func (s *Server) apiGetAttempt(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(http.StatusOK, v)
 }
 

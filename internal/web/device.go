@@ -1,8 +1,6 @@
 package web
 
 import (
-	"net/http"
-
 	"github.com/labstack/echo/v4"
 
 	"github.com/lectern-platform/lectern/internal/auth"
@@ -26,7 +24,6 @@ func (s *Server) rememberDevice(c echo.Context, u *auth.User) error {
 	if err != nil || v == "" {
 		return err
 	}
-	c.SetCookie(&http.Cookie{Name: deviceCookie, Value: v, Path: "/", HttpOnly: true,
-		Secure: s.secureCookies(), SameSite: http.SameSiteLaxMode, MaxAge: int(auth.DeviceLifetime.Seconds())})
+	s.setCookie(c, deviceCookie, v, auth.DeviceLifetime)
 	return nil
 }

@@ -126,7 +126,6 @@ func (s *Server) renderAttempt(c echo.Context, status int, message string) error
 	if ses, err := s.schedule.Session(c.Request().Context(), actor(c), v.SessionID); err == nil && ses.Location != nil {
 		view.Until = v.Deadline.In(ses.Location).Format("15:04 UTC-07:00")
 	}
-	c.Response().Header().Set("Cache-Control", "no-store")
 	return s.render(c, status, "attempt.html", s.localizer(c).T("quiz.title"), view)
 }
 

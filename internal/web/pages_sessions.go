@@ -389,7 +389,6 @@ func (s *Server) projectorPage(c echo.Context) error {
 			v.Present++
 		}
 	}
-	c.Response().Header().Set("Cache-Control", "no-store")
 	// Reload when the code changes; the page works without JavaScript.
 	refresh := int(time.Until(code.ExpiresAt).Seconds()) + 1
 	c.Set("refresh", max(refresh, 1))
@@ -413,7 +412,6 @@ func (s *Server) checkinQR(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.Blob(http.StatusOK, "image/png", img)
 }
 

@@ -45,7 +45,6 @@ func (s *Server) paperQuizPDF(c echo.Context) error {
 	if key {
 		name = fmt.Sprintf("quiz-%s-v%d-key.pdf", pq.Quiz.ID, pq.Version)
 	}
-	c.Response().Header().Set("Cache-Control", "no-store") // the key must not sit in a shared cache
 	setAttachment(c, name)
 	return c.Blob(http.StatusOK, "application/pdf", doc.Bytes())
 }
