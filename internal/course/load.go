@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"testing/fstest"
+	"time"
 	"unicode/utf8"
 
 	"golang.org/x/text/language"
@@ -220,9 +221,29 @@ func parseQuizFile(id string, src []byte, coursePassMark int, dc *docContext) *Q
 		q.PassMark = n
 	}
 	q.Review = ReviewPolicy(fm.Enum("review", string(ReviewAfterClose), string(ReviewAfterSubmit), string(ReviewAfterClose), string(ReviewNever)))
+	q.Grace = graceOf(fm, q.TimeLimit)
 	dc.bodyLine = bodyLine
 	parseQuiz(q, body, bodyLine, dc)
 	return q
+}
+
+// maxGrace bounds a quiz's grace: it is for answers caught in a network drop
+// at the deadline, not more time (a trainer extends a deadline for that).
+const maxGrace = 10 * time.Minute
+
+// graceOf reads a quiz's grace: 0 (the default, also written "0"), or a
+// duration up to maxGrace and no longer than the time limit.
+func graceOf(fm *frontMatter, limit time.Duration) time.Duration {
+	v, ok := fm.values["grace"]
+	if !ok || strings.TrimSpace(v.Value) == "0" {
+		return 0
+	}
+	g := fm.Duration("grace")
+	if g > maxGrace || (limit > 0 && g > limit) {
+		fm.probs.add(fm.path, fm.lines["grace"], "grace: %v is too long (at most %v, and no longer than the time limit)", g, maxGrace)
+		return 0
+	}
+	return g
 }
 
 // checkUTF8 reports a file that is not UTF-8, naming the line of the first bad byte.

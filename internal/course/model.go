@@ -113,6 +113,9 @@ type Quiz struct {
 	Shuffle   bool
 	PassMark  int
 	Review    ReviewPolicy
+	// Grace is how long after the deadline an answer stated before it still
+	// counts by itself (default 0: it waits for a trainer).
+	Grace     time.Duration
 	Questions []*Question
 	Hash      string
 }

@@ -20,6 +20,7 @@ var quizSchema = []field{
 	{name: "shuffle", kind: kindBool},
 	{name: "pass_mark", kind: kindPercent},
 	{name: "review", kind: kindString},
+	{name: "grace", kind: kindDuration},
 }
 
 var (

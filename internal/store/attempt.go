@@ -24,13 +24,16 @@ type Attempt struct {
 	Review      string
 	StartedAt   time.Time
 	Deadline    time.Time
-	Finalised   string // "" while open; "submitted", "deadline", "quiz_closed", "paper" or "paper_score"
-	FinalisedAt *time.Time
-	EnteredBy   *int64 // a trainer who entered it from a paper sheet
-	Score       float64
-	MaxScore    float64
-	Percent     float64
-	Passed      bool
+	// GraceSeconds is the quiz's grace when the attempt started: answers stated
+	// before the deadline that arrive within it still count.
+	GraceSeconds int
+	Finalised    string // "" while open; "submitted", "deadline", "quiz_closed", "session_closed", "paper" or "paper_score"
+	FinalisedAt  *time.Time
+	EnteredBy    *int64 // a trainer who entered it from a paper sheet
+	Score        float64
+	MaxScore     float64
+	Percent      float64
+	Passed       bool
 }
 
 // AttemptAnswer is the latest saved answer to one question. Seq is the client's
@@ -141,15 +144,18 @@ func (q Q) SaveAnswer(a *AttemptAnswer) error {
 // AttemptState is the part of an attempt that decides whether it still takes
 // answers; a save reads only this inside its write transaction.
 type AttemptState struct {
-	UserID    int64
-	Finalised string
-	Deadline  time.Time
+	UserID       int64
+	Finalised    string
+	FinalisedAt  *time.Time
+	StartedAt    time.Time
+	Deadline     time.Time
+	GraceSeconds int
 }
 
 // AttemptStateForUpdate reads an attempt's state, locking the row on PostgreSQL.
 func (q Q) AttemptStateForUpdate(id int64) (*AttemptState, error) {
 	var st AttemptState
-	g := q.g.Model(&Attempt{}).Select("user_id, finalised, deadline").Where("id = ?", id)
+	g := q.g.Model(&Attempt{}).Select("user_id, finalised, finalised_at, started_at, deadline, grace_seconds").Where("id = ?", id)
 	if q.postgres {
 		g = g.Clauses(clause.Locking{Strength: "UPDATE"})
 	}

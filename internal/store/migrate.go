@@ -397,6 +397,36 @@ var migrations = []*gormigrate.Migration{
 		Migrate:  migrateSigninThrottle,
 		Rollback: rollbackSigninThrottle,
 	},
+	{
+		// Late answers (late_answer.go): answers given before an attempt's
+		// deadline that reached the server after it, kept for a trainer; and the
+		// quiz's grace, pinned on the attempt like its pass mark.
+		ID: "20261127-late-answers",
+		Migrate: func(tx *gorm.DB) error {
+			type Attempt struct {
+				ID           int64
+				GraceSeconds int `gorm:"not null;default:0"`
+			}
+			type LateAnswer struct {
+				AttemptID  int64      `gorm:"primaryKey"`
+				QuestionID string     `gorm:"primaryKey;size:100"`
+				Answer     []byte     `gorm:"not null"`
+				Seq        int64      `gorm:"not null"`
+				AnsweredAt time.Time  `gorm:"not null"`
+				ArrivedAt  time.Time  `gorm:"not null"`
+				AcceptedAt *time.Time ``
+				AcceptedBy *int64     ``
+				Attempt    *Attempt   `gorm:"constraint:OnDelete:CASCADE"`
+			}
+			return tx.AutoMigrate(&Attempt{}, &LateAnswer{})
+		},
+		Rollback: func(tx *gorm.DB) error {
+			if err := tx.Migrator().DropTable("late_answers"); err != nil {
+				return err
+			}
+			return tx.Migrator().DropColumn("attempts", "grace_seconds")
+		},
+	},
 }
 
 // migrationLock is the PostgreSQL advisory lock key held while migrating.
