@@ -184,8 +184,17 @@ func (db *DB) SaveAnswerIfNewer(ctx context.Context, a *AttemptAnswer, now time.
 		Seq      int64
 		Revision int
 	}
+	// On PostgreSQL the attempt row is read FOR SHARE: a save arriving while a
+	// submit or a close holds the row (FOR UPDATE, scoring the answers) waits for
+	// it and then sees the attempt finalised. Without the lock the save read the
+	// old row, was stored and acknowledged after the scorer had read the answers:
+	// acknowledged, yet not in the score. SQLite's single writer serialises them.
+	lock := ""
+	if db.Dialect == "postgres" {
+		lock = " FOR SHARE"
+	}
 	err = db.W.WithContext(ctx).Raw(`INSERT INTO attempt_answers (attempt_id, question_id, answer, seq, revision, saved_at)
-SELECT ?, ?, ?, ?, 1, ? FROM attempts WHERE id = ? AND finalised = '' AND deadline > ?
+SELECT ?, ?, ?, ?, 1, ? FROM attempts WHERE id = ? AND finalised = '' AND deadline > ?`+lock+`
 ON CONFLICT (attempt_id, question_id) DO UPDATE SET answer = excluded.answer, seq = excluded.seq,
   revision = attempt_answers.revision + 1, saved_at = excluded.saved_at
 WHERE excluded.seq > attempt_answers.seq

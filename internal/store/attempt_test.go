@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"os"
@@ -9,10 +10,10 @@ import (
 	"time"
 )
 
-// testSaveAnswerIfNewer exercises the one-statement autosave on a database.
-func testSaveAnswerIfNewer(t *testing.T, db *DB) {
+// newTestAttempt stores an officer, a session and an open attempt started at now.
+func newTestAttempt(t *testing.T, db *DB, now time.Time) *Attempt {
+	t.Helper()
 	ctx := context.Background()
-	now := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
 	u := &User{Email: "o-" + now.Format("150405.000000000") + time.Now().Format("150405.000000000") + "@x.example", Name: "O", Role: "officer"}
 	if err := db.CreateUser(ctx, u); err != nil {
 		t.Fatal(err)
@@ -28,6 +29,14 @@ func testSaveAnswerIfNewer(t *testing.T, db *DB) {
 	if err := db.Tx(ctx, func(q Q) error { return q.CreateAttempt(at) }); err != nil {
 		t.Fatal(err)
 	}
+	return at
+}
+
+// testSaveAnswerIfNewer exercises the one-statement autosave on a database.
+func testSaveAnswerIfNewer(t *testing.T, db *DB) {
+	ctx := context.Background()
+	now := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	at := newTestAttempt(t, db, now)
 	save := func(seq int64, answer string, at2 time.Time) (bool, *AttemptAnswer) {
 		rec := &AttemptAnswer{AttemptID: at.ID, QuestionID: "q1", Answer: []byte(answer), Seq: seq}
 		ok, err := db.SaveAnswerIfNewer(ctx, rec, at2)
@@ -63,7 +72,66 @@ func testSaveAnswerIfNewer(t *testing.T, db *DB) {
 
 func TestSaveAnswerIfNewer_SQLite(t *testing.T) { testSaveAnswerIfNewer(t, openTest(t)) }
 
-func TestSaveAnswerIfNewer_PostgreSQL(t *testing.T) {
+func TestSaveAnswerIfNewer_PostgreSQL(t *testing.T) { testSaveAnswerIfNewer(t, openTestPostgres(t)) }
+
+// A save that arrives while a submit or a close is scoring the attempt (holding
+// its row) must not be stored and acknowledged after the scorer read the
+// answers: it waits, then finds the attempt finalised.
+func TestSaveAnswerIfNewer_WaitsForTheScorer_PostgreSQL(t *testing.T) {
+	db := openTestPostgres(t)
+	ctx := context.Background()
+	now := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	at := newTestAttempt(t, db, now)
+	type saved struct {
+		ok  bool
+		err error
+	}
+	done := make(chan saved, 1)
+	err := db.Tx(ctx, func(q Q) error {
+		locked, err := q.Attempt(at.ID, true) // as finalise does
+		if err != nil {
+			return err
+		}
+		go func() {
+			ok, err := db.SaveAnswerIfNewer(ctx, &AttemptAnswer{AttemptID: at.ID, QuestionID: "q1", Answer: []byte(`{"text":"x"}`), Seq: 1}, now)
+			done <- saved{ok, err}
+		}()
+		// Go on once the save has either finished (the bug) or is waiting for
+		// this transaction's lock (the fix); never on a timer.
+		for give := time.Now().Add(30 * time.Second); ; {
+			if time.Now().After(give) {
+				return errors.New("the save neither finished nor waited for the lock within 30 s")
+			}
+			var waiting int64
+			if err := db.R.WithContext(ctx).Raw(`SELECT count(*) FROM pg_stat_activity
+WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO attempt_answers%'`).Scan(&waiting).Error; err != nil {
+				return err
+			}
+			if waiting > 0 || len(done) > 0 {
+				break
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		locked.Finalised = "submitted"
+		return q.SaveAttempt(locked)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := <-done
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if r.ok {
+		t.Errorf("a save racing the scorer was stored and acknowledged, yet the scorer never saw it")
+	}
+	if _, err := db.Read(ctx).Answer(at.ID, "q1"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("answer stored behind a finalised attempt: %v", err)
+	}
+}
+
+func openTestPostgres(t *testing.T) *DB {
+	t.Helper()
 	url := os.Getenv("LECTERN_TEST_POSTGRES_URL")
 	if url == "" {
 		if os.Getenv("CI") == "true" {
@@ -75,6 +143,6 @@ func TestSaveAnswerIfNewer_PostgreSQL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	testSaveAnswerIfNewer(t, db)
+	t.Cleanup(func() { db.Close() })
+	return db
 }

@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -150,21 +147,7 @@ func contains(ids []int64, id int64) bool {
 
 func TestOutbox_SQLite(t *testing.T) { testOutbox(t, openTest(t)) }
 
-func TestOutbox_PostgreSQL(t *testing.T) {
-	url := os.Getenv("LECTERN_TEST_POSTGRES_URL")
-	if url == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI must provide LECTERN_TEST_POSTGRES_URL")
-		}
-		t.Skip("LECTERN_TEST_POSTGRES_URL not set")
-	}
-	db, err := Open(context.Background(), url, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	testOutbox(t, db)
-}
+func TestOutbox_PostgreSQL(t *testing.T) { testOutbox(t, openTestPostgres(t)) }
 
 func TestUserLanguage_FirstKnownIsKept(t *testing.T) {
 	db := openTest(t)

@@ -93,20 +93,8 @@ func TestCourseVersion_SaveAndLoad(t *testing.T) {
 // TestOpen_PostgreSQL runs the migrations against a real PostgreSQL server when
 // LECTERN_TEST_POSTGRES_URL names one (CI starts one; see .ci/run).
 func TestOpen_PostgreSQL(t *testing.T) {
-	url := os.Getenv("LECTERN_TEST_POSTGRES_URL")
-	if url == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI must provide LECTERN_TEST_POSTGRES_URL")
-		}
-		t.Skip("LECTERN_TEST_POSTGRES_URL not set")
-	}
+	db := openTestPostgres(t)
 	ctx := context.Background()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	db, err := Open(ctx, url, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	if db.Dialect != "postgres" {
 		t.Errorf("dialect = %s", db.Dialect)
 	}
