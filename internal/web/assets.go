@@ -62,7 +62,9 @@ func staticFiles(fsys fs.FS) http.Handler {
 		} else {
 			w.Header().Set("Cache-Control", "no-cache")
 		}
-		w.Header().Set("ETag", `"`+assetVersion+`"`)
+		// Weak: the same version goes out gzipped or plain (compress.go), and
+		// a strong tag would promise the same bytes.
+		w.Header().Set("ETag", `W/"`+assetVersion+`"`)
 		files.ServeHTTP(w, r)
 	})
 }

@@ -62,7 +62,7 @@ func (s *Server) courseAsset(c echo.Context) error {
 	// browser asks again each time (a 304 by the ETag), so a signed-out device
 	// does not show them.
 	h.Set("Cache-Control", "private, no-cache")
-	h.Set("ETag", `"`+crs.Hash[:16]+`"`)
+	h.Set("ETag", `W/"`+crs.Hash[:16]+`"`) // weak: an SVG goes out gzipped or plain (compress.go)
 	if c.Request().Header.Get("If-None-Match") == h.Get("ETag") {
 		return c.NoContent(http.StatusNotModified)
 	}

@@ -17,7 +17,7 @@ import (
 func (s *Server) routes() {
 	e := s.echo
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: http.StatusMovedPermanently}))
-	e.Use(s.logRequests, s.recoverPanics, securityHeaders, s.serverDate, middleware.BodyLimit("1M"), s.authenticate, s.csrf)
+	e.Use(compress(), s.logRequests, s.recoverPanics, securityHeaders, s.serverDate, middleware.BodyLimit("1M"), s.authenticate, s.csrf)
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
