@@ -87,12 +87,16 @@ type PublicChoice struct {
 }
 
 // SavedAnswer is an answer as stored, with its revision and the client's seq.
+// Status says whether it counts ("saved") or arrived late and waits for the
+// trainer ("late": Revision 0, SavedAt its arrival, AnsweredAt the stated time).
 type SavedAnswer struct {
 	QuestionID string      `json:"question_id"`
 	Answer     quiz.Answer `json:"answer"`
 	Seq        int64       `json:"seq"`
 	Revision   int         `json:"revision"`
 	SavedAt    time.Time   `json:"saved_at"`
+	Status     string      `json:"status"`
+	AnsweredAt *time.Time  `json:"answered_at,omitempty"`
 }
 
 // ReviewItem is one question after review is allowed.
@@ -110,21 +114,27 @@ type ReviewItem struct {
 
 // View is an attempt as its owner (or the session's trainer) sees it.
 type View struct {
-	ID          int64                  `json:"id"`
-	SessionID   int64                  `json:"session_id"`
-	Quiz        string                 `json:"quiz"`
-	QuizTitle   string                 `json:"quiz_title"`
-	Number      int                    `json:"number"`
-	Status      string                 `json:"status"` // open | submitted
-	StartedAt   time.Time              `json:"started_at"`
-	Deadline    time.Time              `json:"deadline"`
-	ServerTime  time.Time              `json:"server_time"`
-	ContentHash string                 `json:"content_hash"`
-	Questions   []PublicQuestion       `json:"questions"`
-	Answers     map[string]SavedAnswer `json:"answers"`
-	Result      *quiz.Result           `json:"result,omitempty"`
-	Review      []ReviewItem           `json:"review,omitempty"`
-	ReviewNote  string                 `json:"review_note,omitempty"`
+	ID        int64     `json:"id"`
+	SessionID int64     `json:"session_id"`
+	Quiz      string    `json:"quiz"`
+	QuizTitle string    `json:"quiz_title"`
+	Number    int       `json:"number"`
+	Status    string    `json:"status"` // open | submitted
+	StartedAt time.Time `json:"started_at"`
+	Deadline  time.Time `json:"deadline"`
+	// GraceSeconds: answers stated before the deadline that arrive this long
+	// after it still count by themselves (the quiz's grace).
+	GraceSeconds int                    `json:"grace_seconds"`
+	ServerTime   time.Time              `json:"server_time"`
+	ContentHash  string                 `json:"content_hash"`
+	Questions    []PublicQuestion       `json:"questions"`
+	Answers      map[string]SavedAnswer `json:"answers"`
+	Result       *quiz.Result           `json:"result,omitempty"`
+	Review       []ReviewItem           `json:"review,omitempty"`
+	ReviewNote   string                 `json:"review_note,omitempty"`
+	// LateAnswers arrived after the attempt's deadline (or close) although
+	// given before it: see late.go.
+	LateAnswers []LateAnswer `json:"late_answers,omitempty"`
 }
 
 func publicQuestions(qs []quiz.Question) []PublicQuestion {
@@ -156,7 +166,7 @@ func decodeAnswers(saved map[string]store.AttemptAnswer) (map[string]quiz.Answer
 			return nil, nil, fmt.Errorf("decode answer %s: %w", id, err)
 		}
 		plain[id] = a
-		views[id] = SavedAnswer{QuestionID: id, Answer: a, Seq: s.Seq, Revision: s.Revision, SavedAt: s.SavedAt.UTC()}
+		views[id] = SavedAnswer{QuestionID: id, Answer: a, Seq: s.Seq, Revision: s.Revision, SavedAt: s.SavedAt.UTC(), Status: StatusSaved}
 	}
 	return plain, views, nil
 }
@@ -372,7 +382,8 @@ func (s *Service) Start(ctx context.Context, a *auth.Actor, sessionID int64, qui
 		}
 		at := &store.Attempt{SessionID: sessionID, QuizID: quizID, UserID: a.UserID, Number: len(previous) + 1,
 			ContentHash: m.Quiz.Hash, CourseHash: c.Hash, Questions: snap, PassMark: m.Quiz.PassMark,
-			Review: string(m.Quiz.Review), StartedAt: now, Deadline: deadline(now, m.Quiz.TimeLimit, e.ExtraTimePercent, ts.EndsAt)}
+			Review: string(m.Quiz.Review), StartedAt: now, Deadline: deadline(now, m.Quiz.TimeLimit, e.ExtraTimePercent, ts.EndsAt),
+			GraceSeconds: int(m.Quiz.Grace / time.Second)}
 		if err := q.CreateAttempt(at); err != nil {
 			return err
 		}

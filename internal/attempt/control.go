@@ -230,15 +230,9 @@ func (s *Service) changeAttempt(ctx context.Context, a *auth.Actor, attemptID in
 	now := s.Now()
 	var owner int64
 	err := s.db.Tx(ctx, func(q store.Q) error {
-		at, ts, err := s.owned(q, a, attemptID, true, false)
+		at, ts, err := s.managedAttempt(q, a, attemptID, ex)
 		if err != nil {
 			return err
-		}
-		if !a.CanManageSession(trainerIDs(ts)) {
-			return apperr.NotFound("attempt") // the officer's own: not theirs to change
-		}
-		if ex.SessionID != 0 && (at.SessionID != ex.SessionID || at.QuizID != ex.QuizID) {
-			return apperr.NotFound("attempt")
 		}
 		if ts.Status == "closed" || ts.Status == "cancelled" {
 			return apperr.Conflict("the session is " + ts.Status)
@@ -264,6 +258,23 @@ func (s *Service) changeAttempt(ctx context.Context, a *auth.Actor, attemptID in
 	}
 	s.log.Info(action, "attempt_id", attemptID, "user_id", owner, "by", a.UserID)
 	return s.Get(ctx, a, attemptID)
+}
+
+// managedAttempt loads and locks an attempt for a trainer's exception: the
+// session's trainers and admins only (its owner gets not-found, as anyone
+// else), and only the attempt of the session and quiz the form's path names.
+func (s *Service) managedAttempt(q store.Q, a *auth.Actor, attemptID int64, ex Exception) (*store.Attempt, *store.TrainingSession, error) {
+	at, ts, err := s.owned(q, a, attemptID, true, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !a.CanManageSession(trainerIDs(ts)) {
+		return nil, nil, apperr.NotFound("attempt") // the officer's own: not theirs to change
+	}
+	if ex.SessionID != 0 && (at.SessionID != ex.SessionID || at.QuizID != ex.QuizID) {
+		return nil, nil, apperr.NotFound("attempt")
+	}
+	return at, ts, nil
 }
 
 func (s *Service) managedSession(ctx context.Context, a *auth.Actor, sessionID int64) (*store.TrainingSession, error) {

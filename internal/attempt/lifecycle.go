@@ -47,8 +47,8 @@ func (s *Service) Get(ctx context.Context, a *auth.Actor, id int64) (*View, erro
 	if err != nil {
 		return nil, err
 	}
-	// Only an attempt past its deadline needs the writer (to finalise it).
-	if at.Finalised == "" && !now.Before(at.Deadline) {
+	// Only an attempt past its deadline (and grace) needs the writer (to finalise it).
+	if at.Finalised == "" && !now.Before(graceEnd(at.Deadline, at.GraceSeconds)) {
 		if _, err := s.finaliseByID(ctx, id, byDeadline); err != nil {
 			return nil, err
 		}
@@ -77,8 +77,15 @@ func (s *Service) Get(ctx context.Context, a *auth.Actor, id int64) (*View, erro
 		return nil, err
 	}
 	v := &View{ID: at.ID, SessionID: at.SessionID, Quiz: at.QuizID, Number: at.Number, Status: "open",
-		StartedAt: at.StartedAt.UTC(), Deadline: at.Deadline.UTC(), ServerTime: now, ContentHash: at.ContentHash,
+		StartedAt: at.StartedAt.UTC(), Deadline: at.Deadline.UTC(), GraceSeconds: at.GraceSeconds, ServerTime: now, ContentHash: at.ContentHash,
 		Questions: publicQuestions(qs), Answers: views}
+	if late, err := q.LateAnswers(at.ID, 0, ""); err != nil {
+		return nil, err
+	} else if len(late) > 0 {
+		if v.LateAnswers, err = lateAnswers(late, at, qs); err != nil {
+			return nil, err
+		}
+	}
 	var qz *course.Quiz // nil when the course no longer has the quiz
 	if c, ok := s.courses.Course(ts.CourseID); ok {
 		if m := c.Module(at.QuizID); m != nil && m.Quiz != nil {
@@ -200,11 +207,16 @@ type SaveInput struct {
 	Text    *string  `json:"text"`
 	Number  *float64 `json:"number"`
 	Seq     *int64   `json:"seq"`
+	// AnsweredAt is when the officer gave the answer, by the page's clock
+	// (synced to the server's): an answer that arrives after the deadline but
+	// was given before it is kept as a late answer (late.go).
+	AnsweredAt *time.Time `json:"answered_at"`
 }
 
 // Save stores one answer. It is idempotent, and a save with a sequence number not
 // above the stored one is stale: it is acknowledged with the stored answer and
-// changes nothing. After the deadline, nothing is saved.
+// changes nothing. After the deadline, nothing more counts: an answer stated
+// before it is kept as a late answer (saveLate), anything else is refused.
 //
 // This is the hottest path of a quiz, so the write transaction holds only what
 // decides the outcome (the attempt's state and the stored answer); the frozen
@@ -242,7 +254,7 @@ func (s *Service) Save(ctx context.Context, a *auth.Actor, id int64, questionID 
 		}
 		if ok {
 			s.countSave("saved")
-			return &SavedAnswer{QuestionID: questionID, Answer: ans, Seq: rec.Seq, Revision: rec.Revision, SavedAt: now.UTC()}, nil
+			return &SavedAnswer{QuestionID: questionID, Answer: ans, Seq: rec.Seq, Revision: rec.Revision, SavedAt: now.UTC(), Status: StatusSaved}, nil
 		}
 		// Not written: the attempt is closed, or the save is stale. Below says which.
 	}
@@ -254,21 +266,14 @@ func (s *Service) Save(ctx context.Context, a *auth.Actor, id int64, questionID 
 		if err != nil {
 			return err
 		}
-		if st.Finalised == byClosing {
-			result = "refused"
-			return errQuizClosed
-		}
-		if st.Finalised == bySessionClose {
-			result = "refused"
-			return errSessionClosed
-		}
-		if st.Finalised != "" {
-			result = "refused"
-			return apperr.Conflict("this attempt is already submitted")
-		}
-		if !now.Before(st.Deadline) {
-			expired, result = true, "refused"
-			return apperr.Conflict("the time is up; your saved answers have been submitted")
+		if st.Finalised != "" || !now.Before(st.Deadline) {
+			expired = st.Finalised == "" && !now.Before(graceEnd(st.Deadline, st.GraceSeconds))
+			if out, err = s.saveLate(q, id, st, questionID, ans, data, in, now); err != nil {
+				result = "refused"
+				return err
+			}
+			result = out.Status
+			return nil
 		}
 		old, err := q.Answer(id, questionID)
 		if errors.Is(err, store.ErrNotFound) {
@@ -290,7 +295,7 @@ func (s *Service) Save(ctx context.Context, a *auth.Actor, id int64, questionID 
 			return err
 		}
 		result = "saved"
-		out = &SavedAnswer{QuestionID: questionID, Answer: ans, Seq: seq, Revision: rec.Revision, SavedAt: now}
+		out = &SavedAnswer{QuestionID: questionID, Answer: ans, Seq: seq, Revision: rec.Revision, SavedAt: now, Status: StatusSaved}
 		return nil
 	})
 	if result == "refused" || (err == nil && result != "") {
@@ -335,7 +340,7 @@ func savedView(rec store.AttemptAnswer) (*SavedAnswer, error) {
 	if err := json.Unmarshal(rec.Answer, &a); err != nil {
 		return nil, fmt.Errorf("decode answer: %w", err)
 	}
-	return &SavedAnswer{QuestionID: rec.QuestionID, Answer: a, Seq: rec.Seq, Revision: rec.Revision, SavedAt: rec.SavedAt.UTC()}, nil
+	return &SavedAnswer{QuestionID: rec.QuestionID, Answer: a, Seq: rec.Seq, Revision: rec.Revision, SavedAt: rec.SavedAt.UTC(), Status: StatusSaved}, nil
 }
 
 // validAnswer checks an answer's shape against its question's kind.
@@ -427,14 +432,29 @@ func scoredAnswers(q store.Q, at *store.Attempt) ([]quiz.Question, map[string]qu
 	return qs, plain, err
 }
 
-// finalise scores an attempt with what was saved and closes it.
-func (s *Service) finalise(q store.Q, at *store.Attempt, reason string, now time.Time) error {
+// score sets an attempt's result from its frozen questions and saved answers
+// (finalising it, or counting late answers after it).
+func score(q store.Q, at *store.Attempt) (quiz.Result, error) {
 	qs, plain, err := scoredAnswers(q, at)
 	if err != nil {
-		return err
+		return quiz.Result{}, err
 	}
 	r := quiz.Total(qs, plain, at.PassMark)
 	at.Score, at.MaxScore, at.Percent, at.Passed = r.Score, r.MaxScore, r.Percent, r.Passed
+	return r, nil
+}
+
+// resultOf is an attempt's stored result.
+func resultOf(at *store.Attempt) quiz.Result {
+	return quiz.Result{Score: at.Score, MaxScore: at.MaxScore, Percent: at.Percent, Passed: at.Passed}
+}
+
+// finalise scores an attempt with what was saved and closes it.
+func (s *Service) finalise(q store.Q, at *store.Attempt, reason string, now time.Time) error {
+	r, err := score(q, at)
+	if err != nil {
+		return err
+	}
 	at.Finalised, at.FinalisedAt = reason, &now
 	if err := q.SaveAttempt(at); err != nil {
 		return err
@@ -475,7 +495,11 @@ func (s *Service) finaliseOverdue(ctx context.Context, sessionID *int64) error {
 	if err != nil {
 		return err
 	}
+	now := s.Now()
 	for _, at := range overdue {
+		if now.Before(graceEnd(at.Deadline, at.GraceSeconds)) {
+			continue // within the quiz's grace: answers stated in time still count
+		}
 		if _, err := s.finaliseByID(ctx, at.ID, byDeadline); err != nil {
 			return err
 		}

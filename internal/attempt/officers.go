@@ -11,6 +11,7 @@ import (
 
 	"github.com/lectern-platform/lectern/internal/auth"
 	"github.com/lectern-platform/lectern/internal/quiz"
+	"github.com/lectern-platform/lectern/internal/store"
 )
 
 // QuizOfficers is one quiz of a session as its trainers run it in the room:
@@ -38,19 +39,23 @@ type OfficerAttempts struct {
 type OfficerAttempt struct {
 	AttemptInfo
 	OnPaper bool `json:"on_paper,omitempty"`
+	// LateAnswers arrived after the deadline (or close) though given before
+	// it; Waiting of them are not accepted yet (AcceptLateAnswers).
+	LateAnswers []LateAnswer `json:"late_answers,omitempty"`
+	Waiting     int          `json:"late_waiting,omitempty"`
 }
 
 // ExceptionNote is one exception from the audit log: what was done, when, to
 // which attempt (0 for a grant of attempts) and why.
 type ExceptionNote struct {
 	At            time.Time `json:"at"`
-	Action        string    `json:"action"` // attempt.grant | attempt.extend | attempt.reopen | attempt.paper
+	Action        string    `json:"action"` // attempt.grant | attempt.extend | attempt.reopen | attempt.paper | attempt.late_accept
 	AttemptNumber int       `json:"attempt_number,omitempty"`
 	Reason        string    `json:"reason"`
 }
 
 // exceptionActions are the audit actions of a trainer's per-officer exceptions.
-var exceptionActions = []string{"attempt.grant", "attempt.extend", "attempt.reopen", "attempt.paper"}
+var exceptionActions = []string{"attempt.grant", "attempt.extend", "attempt.reopen", "attempt.paper", "attempt.late_accept"}
 
 // AttemptsLeft is how many more attempts the officer may start; every attempt
 // counts, a paper one too (as in Start).
@@ -99,13 +104,34 @@ func (s *Service) QuizOfficers(ctx context.Context, a *auth.Actor, sessionID int
 			ExtraTimePercent: e.ExtraTimePercent, ExtraAttempts: extra[e.UserID],
 			AttemptsAllowed: qz.Attempts + extra[e.UserID], Attempts: []OfficerAttempt{}, Exceptions: []ExceptionNote{}})
 	}
+	lates, err := q.LateAnswers(0, sessionID, quizID)
+	if err != nil {
+		return nil, err
+	}
+	lateOf := map[int64][]store.LateAnswer{}
+	for _, l := range lates {
+		lateOf[l.AttemptID] = append(lateOf[l.AttemptID], l)
+	}
 	number := map[int64]int{} // attempt id → its number, for the notes
 	for i := range attempts {
 		at := &attempts[i]
 		number[at.ID] = at.Number
-		if j, ok := index[at.UserID]; ok {
-			out.Officers[j].Attempts = append(out.Officers[j].Attempts, OfficerAttempt{AttemptInfo: attemptInfo(at), OnPaper: at.EnteredBy != nil})
+		j, ok := index[at.UserID]
+		if !ok {
+			continue
 		}
+		oa := OfficerAttempt{AttemptInfo: attemptInfo(at), OnPaper: at.EnteredBy != nil}
+		if recs := lateOf[at.ID]; len(recs) > 0 {
+			qs, err := snapshotOf(at)
+			if err != nil {
+				return nil, err
+			}
+			if oa.LateAnswers, err = lateAnswers(recs, at, qs); err != nil {
+				return nil, err
+			}
+			oa.Waiting = Waiting(oa.LateAnswers)
+		}
+		out.Officers[j].Attempts = append(out.Officers[j].Attempts, oa)
 	}
 	for _, ev := range events {
 		var after struct {

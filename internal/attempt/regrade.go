@@ -175,17 +175,13 @@ func (s *Service) RegradeQuiz(ctx context.Context, a *auth.Actor, sessionID int6
 			rekeyed := quiz.Rekey(qs, qz)
 			noteChanges(qs, rekeyed)
 			row := RegradeRow{AttemptID: at.ID, Number: at.Number, UserID: at.UserID, Name: names[at.UserID], Certificate: serials[at.UserID],
-				Before: quiz.Result{Score: at.Score, MaxScore: at.MaxScore, Percent: at.Percent, Passed: at.Passed},
-				After:  quiz.Total(rekeyed, plain, at.PassMark)}
-			switch {
-			case !row.Before.Passed && row.After.Passed:
-				row.Change = "now_passes"
+				Before: resultOf(at), After: quiz.Total(rekeyed, plain, at.PassMark)}
+			row.Change = scoreChange(row.Before, row.After)
+			switch row.Change {
+			case "now_passes":
 				out.NowPass++
-			case row.Before.Passed && !row.After.Passed:
-				row.Change = "now_fails"
+			case "now_fails":
 				out.NowFail++
-			case row.Before != row.After:
-				row.Change = "score"
 			}
 			if row.Change != "" {
 				out.Changed++
@@ -245,6 +241,20 @@ func (s *Service) RegradeQuiz(ctx context.Context, a *auth.Actor, sessionID int6
 		s.log.Info("quiz regraded", "session_id", sessionID, "quiz", quizID, "attempts", len(out.Rows), "changed", out.Changed, "by", a.UserID)
 	}
 	return out, nil
+}
+
+// scoreChange names how a result changed: "now_passes", "now_fails", "score"
+// (same verdict, other score) or "".
+func scoreChange(before, after quiz.Result) string {
+	switch {
+	case !before.Passed && after.Passed:
+		return "now_passes"
+	case before.Passed && !after.Passed:
+		return "now_fails"
+	case before != after:
+		return "score"
+	}
+	return ""
 }
 
 // keyChanges lists the changed questions in the quiz file's order.

@@ -64,6 +64,10 @@ func (s *Server) apiSaveAnswer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if out.Status == attempt.StatusLate {
+		// Kept, but not counted: it waits for the trainer (docs/api.md).
+		return c.JSON(http.StatusAccepted, out)
+	}
 	return c.JSON(http.StatusOK, out)
 }
 
@@ -145,6 +149,24 @@ func (s *Server) apiChangeAttempt(c echo.Context, change func(context.Context, *
 		return err
 	}
 	return c.JSON(http.StatusOK, v)
+}
+
+// apiAcceptLateAnswers counts an attempt's late answers ({"reason"}) and
+// rescores it (the session's trainers and admins).
+func (s *Server) apiAcceptLateAnswers(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var in attempt.Exception
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	out, err := s.attempts.AcceptLateAnswers(c.Request().Context(), actor(c), id, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
 }
 
 // apiRegrade previews ({}) or applies ({"confirm":"<content_hash of the preview>"})

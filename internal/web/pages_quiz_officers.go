@@ -128,6 +128,26 @@ func (s *Server) changeAttemptSubmit(c echo.Context, form string, change func(co
 	})
 }
 
+// acceptLateSubmit answers the "Accept late answers" form of one attempt.
+func (s *Server) acceptLateSubmit(c echo.Context) error {
+	sessionID, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	attemptID, err := idParam(c, "attempt")
+	if err != nil {
+		return err
+	}
+	r, err := s.attempts.AcceptLateAnswers(c.Request().Context(), actor(c), attemptID,
+		attempt.Exception{Reason: c.FormValue("reason"), SessionID: sessionID, QuizID: c.Param("quiz")})
+	if err != nil {
+		return s.officersRefused(c, fmt.Sprintf("late-%d", attemptID), err)
+	}
+	return s.officersDone(c, sessionID, c.Param("quiz"), ownerOf(attemptID), func(o *attempt.OfficerAttempts, _ *schedule.Session) string {
+		return s.localizer(c).T("officers.late_accepted", "Name", o.Name, "Number", r.Number, "Count", r.Accepted, "Percent", r.After.Percent)
+	})
+}
+
 // sessionAndUser reads the session and the officer a form is about from its path.
 func sessionAndUser(c echo.Context) (sessionID, userID int64, err error) {
 	if sessionID, err = idParam(c, "id"); err != nil {

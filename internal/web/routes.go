@@ -26,7 +26,6 @@ func (s *Server) routes() {
 	assets := echo.WrapHandler(http.StripPrefix("/static/", staticFiles(static.FS)))
 	e.GET("/static/*", assets)
 	e.HEAD("/static/*", assets)
-	e.GET("/attempts/sw.js", quizServiceWorker) // the quiz page's offline copy; scope /attempts/
 
 	// Browser pages.
 	e.GET("/login", s.loginPage)
@@ -95,6 +94,7 @@ func (s *Server) routes() {
 	e.POST("/sessions/:id/quizzes/:quiz/officers/:user/grant", s.grantAttemptsSubmit)
 	e.POST("/sessions/:id/quizzes/:quiz/attempts/:attempt/extend", s.extendAttemptSubmit)
 	e.POST("/sessions/:id/quizzes/:quiz/attempts/:attempt/reopen", s.reopenAttemptSubmit)
+	e.POST("/sessions/:id/quizzes/:quiz/attempts/:attempt/accept-late", s.acceptLateSubmit)
 	e.GET("/sessions/:id/quizzes/:quiz/paper/:user", s.paperPage)
 	e.POST("/sessions/:id/quizzes/:quiz/paper/:user", s.paperSubmit)
 	e.GET("/sessions/:id/results", s.resultsPage)
@@ -141,6 +141,7 @@ func (s *Server) routes() {
 	v1.GET("/sessions/:id/quizzes/:quiz/paper.pdf", s.paperQuizPDF)
 	v1.POST("/attempts/:id/extend", s.apiExtendAttempt)
 	v1.POST("/attempts/:id/reopen", s.apiReopenAttempt)
+	v1.POST("/attempts/:id/late-answers/accept", s.apiAcceptLateAnswers)
 	v1.GET("/sessions/:id/quizzes/:quiz/analysis", s.apiAnalysis)
 	v1.GET("/sessions/:id/results.csv", s.apiResultsCSV)
 	v1.GET("/attempts/:id", s.apiGetAttempt)
