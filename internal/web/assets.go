@@ -3,11 +3,14 @@ package web
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"path"
 	"sort"
 	"strings"
+
+	"github.com/labstack/echo/v4"
 
 	"github.com/lectern-platform/lectern/static"
 )
@@ -67,4 +70,18 @@ func staticFiles(fsys fs.FS) http.Handler {
 		w.Header().Set("ETag", `W/"`+assetVersion+`"`)
 		files.ServeHTTP(w, r)
 	})
+}
+
+// quizServiceWorker serves the quiz page's service worker (static/js/quiz-sw.js)
+// from /attempts/, so that its scope covers the attempt pages and nothing else.
+// It is checked on every visit (no-cache), so a new version reaches the phones
+// with the next page load; the script itself keeps only the current attempt
+// page and the versioned files it uses.
+func quizServiceWorker(c echo.Context) error {
+	data, err := fs.ReadFile(static.FS, "js/quiz-sw.js")
+	if err != nil {
+		return fmt.Errorf("read the quiz service worker: %w", err)
+	}
+	c.Response().Header().Set("Cache-Control", "no-cache")
+	return c.Blob(http.StatusOK, "text/javascript; charset=utf-8", data)
 }

@@ -17,7 +17,7 @@ const sessionCookie = "lectern_session"
 // never rejects: handlers decide, through auth.Authorize, what an actor may do.
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if p := c.Request().URL.Path; p == "/healthz" || p == "/readyz" || p == "/metrics" || strings.HasPrefix(p, "/static/") {
+		if p := c.Request().URL.Path; p == "/healthz" || p == "/readyz" || p == "/metrics" || strings.HasPrefix(p, "/static/") || p == "/attempts/sw.js" {
 			return next(c) // probes, metrics and assets must answer even when the database does not; /metrics checks its own token
 		}
 		token, via := "", ""

@@ -26,6 +26,7 @@ func (s *Server) routes() {
 	assets := echo.WrapHandler(http.StripPrefix("/static/", staticFiles(static.FS)))
 	e.GET("/static/*", assets)
 	e.HEAD("/static/*", assets)
+	e.GET("/attempts/sw.js", quizServiceWorker) // the quiz page's offline copy; scope /attempts/
 
 	// Browser pages.
 	e.GET("/login", s.loginPage)

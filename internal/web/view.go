@@ -178,7 +178,7 @@ func formatDuration(d time.Duration) string {
 // quizMessages are the quiz script's strings, translated, handed over as JSON.
 func quizMessages(l *i18n.Localizer) map[string]string {
 	out := map[string]string{}
-	for _, k := range []string{"saving", "saved", "offline", "signIn", "refused", "notNumber", "allSaved", "pendingN", "offlineN", "waitSubmit", "timeUp", "left300", "left60", "late", "tooLate", "timeUpPending", "timeUpLate"} {
+	for _, k := range []string{"saving", "saved", "offline", "signIn", "refused", "notNumber", "allSaved", "pendingN", "offlineN", "offlineCopy", "waitSubmit", "timeUp", "left300", "left60", "late", "tooLate", "timeUpPending", "timeUpLate"} {
 		out[k] = l.T("quizjs." + k)
 	}
 	return out

@@ -19,6 +19,13 @@
   var inFlight = {};
   var finished = false;
   var submitting = false;
+  // netDown: the last request found no network (a phone on venue Wi-Fi without
+  // a route still says navigator.onLine).
+  var netDown = false;
+  var syncMore = document.getElementById("sync-more");
+  var timerBar = syncEl.parentNode;
+  timerBar.classList.add("fit");
+
 
   function loadJournal() {
     try { return JSON.parse(localStorage.getItem(journalKey)) || {}; } catch (e) { return {}; }
@@ -44,10 +51,28 @@
   }
   function showSync() {
     var n = pending().length;
-    var text = n === 0 ? msg.allSaved : (navigator.onLine === false ? msg.offlineN : msg.pendingN).replace("{n}", n);
+    var offline = netDown || navigator.onLine === false;
+    var text = n === 0 ? (offline ? msg.offlineCopy : msg.allSaved) : (offline ? msg.offlineN : msg.pendingN).replace("{n}", n);
     if (submitting && n > 0) { text = msg.waitSubmit + " " + text; }
     syncEl.textContent = text;
-    syncEl.className = "sync " + (n === 0 ? "ok" : "warn");
+    syncEl.className = "sync " + (n === 0 && !offline ? "ok" : "warn");
+    fitSync();
+  }
+  // The sticky bar keeps to one line on a phone: a status too long for it is cut
+  // short, and the Details button shows it whole (with the deadline's clock time).
+  function fitSync() {
+    if (!syncMore) { return; }
+    var open = syncMore.getAttribute("aria-expanded") === "true";
+    syncMore.hidden = !open && syncEl.scrollWidth <= syncEl.clientWidth;
+  }
+  if (syncMore) {
+    syncMore.addEventListener("click", function () {
+      var open = syncMore.getAttribute("aria-expanded") !== "true";
+      syncMore.setAttribute("aria-expanded", String(open));
+      timerBar.classList.toggle("expanded", open);
+      fitSync();
+    });
+    window.addEventListener("resize", fitSync);
   }
 
   function inputs(fs) { return fs.querySelectorAll('input[name="q.' + fs.getAttribute("data-question") + '"]'); }
@@ -89,7 +114,7 @@
     if (inFlight[q]) { inFlight[q].again = true; return; }
     inFlight[q] = { again: false };
     var body = Object.assign({}, entry.answer, { seq: entry.seq });
-    fetch("/api/v1/attempts/" + attemptId + "/answers/" + encodeURIComponent(q), {
+    request("/api/v1/attempts/" + attemptId + "/answers/" + encodeURIComponent(q), {
       method: "PUT", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf, "Accept": "application/json" },
       body: JSON.stringify(body)
@@ -116,14 +141,14 @@
         });
       }
       if (res.status === 409) { timeUp(); return; }
-      if (res.status === 401 || res.status === 403) { setStatus(q, msg.signIn, "warn"); schedule(); return; }
-      if (res.status >= 500 || res.status === 429) { throw new Error("server " + res.status); }
+      if (res.status === 401 || res.status === 403) { setStatus(q, msg.signIn, "warn"); schedule(busyCap); return; }
+      if (res.status >= 500 || res.status === 429) { var busy = new Error("server " + res.status); busy.busy = true; throw busy; }
       journal[q].failed = true; // 400/404/422: sending again cannot help
       saveJournal();
       setStatus(q, msg.refused, "bad");
-    }).catch(function () {
+    }).catch(function (err) {
       setStatus(q, msg.offline, "warn");
-      schedule();
+      schedule(err && err.busy ? busyCap : downCap);
     }).then(function () {
       var again = inFlight[q] && inFlight[q].again;
       delete inFlight[q];
@@ -132,33 +157,105 @@
     });
   }
 
-  function schedule() {
+  // Retries back off: to 30 s while the server is busy (5xx, 429), but only to
+  // 4 s while there is no network at all, so that the answers follow within
+  // about 5 s of its return even when no "online" event comes (Wi-Fi up, no route).
+  var busyCap = 30000, downCap = 4000;
+  function schedule(cap) {
     if (retryTimer || finished) { return; }
-    retryTimer = setTimeout(function () { retryTimer = null; flush(); }, retryDelay);
-    retryDelay = Math.min(retryDelay * 2, 30000);
+    retryTimer = setTimeout(function () { retryTimer = null; flush(); }, Math.min(retryDelay, cap));
+    retryDelay = Math.min(retryDelay * 2, busyCap);
   }
-  function flush() { pending().forEach(send); showSync(); }
+  function flush() {
+    var todo = pending();
+    if (todo.length === 0 && netDown && !finished) { probe(); }
+    todo.forEach(send);
+    showSync();
+  }
+
+  // request is fetch with a time limit: without a route a request hangs rather
+  // than fails, and a hung save would hold its answer back long after the
+  // network returns. Any answer from the server means the network is up.
+  var firstContact = true, fromCopy = false;
+  function request(url, opts) {
+    var ctl = typeof AbortController === "function" ? new AbortController() : null;
+    var timer = ctl ? setTimeout(function () { ctl.abort(); }, netDown ? downCap : 20000) : null;
+    if (ctl) { opts.signal = ctl.signal; }
+    return fetch(url, opts).then(function (res) {
+      clearTimeout(timer);
+      firstContact = false;
+      if (netDown) { netDown = false; setTimeout(back, 0); }
+      return res;
+    }, function (err) {
+      clearTimeout(timer);
+      // No network at the page's first request: this is the service worker's
+      // copy (or the network went right after the page came).
+      if (firstContact) { fromCopy = true; firstContact = false; }
+      netDown = true;
+      throw err;
+    });
+  }
+  // probe asks whether the network is back when no answer is waiting to go.
+  function probe() {
+    request("/healthz", { cache: "no-store", credentials: "omit" }).catch(function () { schedule(downCap); }).then(showSync);
+  }
+  // back: the network has returned. Send what waits; a page shown from the
+  // service worker's copy is then reloaded from the server.
+  function back() {
+    clearTimeout(retryTimer);
+    retryTimer = null;
+    retryDelay = 1000;
+    flush();
+    if (fromCopy) { reloadWhenSaved(); }
+  }
+  var reloading = false;
+  function reloadWhenSaved() {
+    if (reloading) { return; }
+    reloading = true;
+    Object.keys(typing).forEach(function (q) { // typing not yet journalled
+      clearTimeout(typing[q]);
+      delete typing[q];
+      var fs = fieldset(q);
+      if (fs) { changed(fs); }
+    });
+    var wait = setInterval(function () {
+      if (finished || submitting) { clearInterval(wait); return; }
+      if (!netDown && pending().length === 0 && Object.keys(inFlight).length === 0) {
+        clearInterval(wait);
+        window.location.reload();
+      }
+    }, 300);
+  }
+  // Try at once, not at the end of the backoff, when there is reason to think
+  // the network is back: the browser says so, the phone wakes, the officer taps.
+  var lastWake = 0;
+  function wake(now) {
+    if (finished || (!netDown && pending().length === 0)) { return; }
+    if (now !== true && Date.now() - lastWake < 1000) { return; }
+    lastWake = Date.now();
+    clearTimeout(retryTimer);
+    retryTimer = null;
+    retryDelay = 1000;
+    flush();
+  }
 
   // Every change of an answer is saved at once; typing is saved when it pauses.
   var typing = {};
   form.addEventListener("change", function (e) {
     var fs = e.target.closest("fieldset[data-question]");
-    if (fs) { clearTimeout(typing[fs.getAttribute("data-question")]); changed(fs); }
+    if (fs) { clearTimeout(typing[fs.getAttribute("data-question")]); delete typing[fs.getAttribute("data-question")]; changed(fs); }
   });
   form.addEventListener("input", function (e) {
     var fs = e.target.closest("fieldset[data-question]");
     if (!fs || e.target.type === "radio" || e.target.type === "checkbox") { return; }
     var q = fs.getAttribute("data-question");
     clearTimeout(typing[q]);
-    typing[q] = setTimeout(function () { changed(fs); }, 600);
+    typing[q] = setTimeout(function () { delete typing[q]; changed(fs); }, 600);
   });
-  window.addEventListener("online", function () {
-    clearTimeout(retryTimer); // the network is back: do not wait out the backoff
-    retryTimer = null;
-    retryDelay = 1000;
-    flush();
-  });
+  window.addEventListener("online", function () { wake(true); });
   window.addEventListener("offline", showSync);
+  document.addEventListener("visibilitychange", function () { if (document.visibilityState === "visible") { wake(true); } });
+  ["pointerdown", "keydown"].forEach(function (ev) { window.addEventListener(ev, wake, { capture: true, passive: true }); });
 
   // Submitting waits until every answer has reached the server.
   form.addEventListener("submit", function (e) {
@@ -185,14 +282,18 @@
     lastSeq = Math.max(lastSeq, Number(fs.getAttribute("data-seq")) || 0);
   });
   // Answers journalled but not acknowledged (a reload while offline) are put
-  // back in the form and sent again.
+  // back in the form and sent again. So are acknowledged ones newer than the
+  // page: the service worker's copy shows the answers of when it was kept.
   Object.keys(journal).forEach(function (q) {
     var fs = fieldset(q);
     var entry = journal[q];
     lastSeq = Math.max(lastSeq, entry.seq);
-    if (fs && !entry.acked && !entry.failed) { restore(fs, entry.answer); setStatus(q, msg.saving, ""); }
+    if (!fs || entry.failed) { return; }
+    if (!entry.acked) { restore(fs, entry.answer); setStatus(q, msg.saving, ""); return; }
+    if (entry.seq > (Number(fs.getAttribute("data-seq")) || 0)) { restore(fs, entry.answer); setStatus(q, msg.saved, "ok"); }
   });
   flush();
+  if (pending().length === 0) { probe(); } // is this the server's page or the copy?
 
   // Countdown from the server's clock: the page knows the deadline and the
   // server's time when it was rendered; each response's Date header refines it.
@@ -227,4 +328,20 @@
   }
   tick();
   showSync();
+
+  // The service worker (static/js/quiz-sw.js, served as /attempts/sw.js) keeps
+  // this page and its files for a reload on a dead network. Where there is none
+  // (an old browser, a private window refusing it) the page works as before,
+  // with the journal alone.
+  if ("serviceWorker" in navigator) {
+    var here = location.href.split("#")[0];
+    var files = Array.prototype.map.call(document.querySelectorAll('script[src^="/static/"], link[href^="/static/"]'), function (e) { return e.src || e.href; });
+    navigator.serviceWorker.register("/attempts/sw.js", { scope: "/attempts/" }).then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function (reg) {
+      reg.active.postMessage({ type: "keep", page: here, files: files });
+    }).catch(function (err) {
+      if (window.console) { console.warn("no offline copy of the quiz page:", err); }
+    });
+  }
 }());

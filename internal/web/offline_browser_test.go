@@ -1,0 +1,165 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/lectern-platform/lectern/internal/attempt"
+)
+
+// The quiz page on a phone whose network really goes (a relay switched off, not
+// DevTools' offline mode, which a reload would lift): the service worker's copy
+// of the page and the journal bring the quiz back on a reload, the page syncs by
+// itself soon after the network returns, and sign-out leaves no copy behind.
+
+// evalAsync runs a script that returns a promise and gives its value.
+func evalAsync[T any](b *browserTab, what, expr string) T {
+	b.t.Helper()
+	return tabRun(b, what, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+}
+
+// pollAsync waits until a script's promise gives true.
+func (b *browserTab) pollAsync(what, expr string) {
+	b.t.Helper()
+	deadline := time.Now().Add(browserStep)
+	for {
+		ctx, cancel := context.WithTimeout(b.ctx, 2*time.Second)
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr, chromedp.EvalAwaitPromise))
+		cancel()
+		if err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			b.fail(what, fmt.Errorf("not true within %v: %s (last error: %v)", browserStep, expr, err))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// keptOffline is true once the service worker holds this page and every static
+// file it uses, under their exact URLs.
+const keptOffline = `(async () => {
+	const urls = [location.href, ...[...document.querySelectorAll('script[src], link[href^="/static/"]')].map(e => e.src || e.href)];
+	if (!urls.some(u => u.includes("/static/js/quiz.js?v="))) return false;
+	for (const u of urls) { if (!(await caches.match(u))) return false; }
+	return true;
+})()`
+
+// barOneLine measures the sticky bar: its height, the height of one line of it
+// (the timer), and whether everything shown in it sits on that line.
+const barOneLine = `(() => {
+	const bar = document.querySelector(".timer-bar"), timer = document.getElementById("timer");
+	const t = timer.getBoundingClientRect();
+	const shown = [...bar.children].filter(e => e.getClientRects().length > 0 && getComputedStyle(e).position !== "absolute");
+	const cs = getComputedStyle(bar);
+	const chrome = parseFloat(cs.paddingTop) + parseFloat(cs.paddingBottom) + parseFloat(cs.borderTopWidth) + parseFloat(cs.borderBottomWidth);
+	return {height: bar.getBoundingClientRect().height, line: t.height + chrome,
+		oneRow: shown.every(e => { const r = e.getBoundingClientRect(); return r.top < t.bottom && r.bottom > t.top; }),
+		lines: shown.map(e => e.id + ":" + Math.round(e.getBoundingClientRect().height))};
+})()`
+
+type barMeasure struct {
+	Height, Line float64
+	OneRow       bool
+	Lines        []string
+}
+
+// TestBrowser_QuizReloadOfflineShowsTheQuiz: on a 390×844 phone, an officer
+// answers, the network goes, she answers again and reloads: the quiz comes back
+// from the service worker's copy with both answers and an offline state on one
+// line of the sticky bar. After a long outage the network returns and the
+// answer reaches the server within about 5 s, without a tap. Signing out
+// empties the service worker's cache.
+func TestBrowser_QuizReloadOfflineShowsTheQuiz(t *testing.T) {
+	path := needChromium(t)
+	qw := newQuizWorld(t)
+	qw.at(time.Hour)
+	relay := startRelay(t, serveWithServerDate(t, qw.ts, qw.day.Add(time.Hour)))
+	base := relay.URL()
+	b := newBrowserTab(t, path)
+	b.do("a phone screen", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch))
+	b.signIn(base, qw.world.officerA)
+	attemptID, msg := b.startQuiz(base, qw.sessionID)
+
+	b.do("pick the right choice", chromedp.Click(chromedp.JSPath(correctRadio)))
+	b.waitText("pick saved", "st-pick", msg["saved"])
+	right := tabRun(b, "read the right choice", chromedp.Evaluate[string](correctRadio+".value"))
+	b.pollAsync("the page and its files are kept for offline use", keptOffline)
+	online := tabRun(b, "measure the bar online", chromedp.Evaluate[barMeasure](barOneLine))
+
+	// The network goes; the phone still believes it is online.
+	relay.Cut()
+	b.do("type an answer offline", chromedp.SendKeys(chromedp.ID("in-type"), "SHORT-ANSWER-2b8"), chromedp.Blur(chromedp.ID("in-type")))
+	b.waitText("type kept offline", "st-type", msg["offline"])
+
+	b.do("reload on the dead network", chromedp.Reload())
+	if !tabRun(b, "is the quiz there", chromedp.Evaluate[bool](`location.protocol === "http:" && !!document.getElementById("quiz-form") && /\d:\d\d/.test(document.getElementById("timer-value").textContent)`)) {
+		b.fail("reload offline", fmt.Errorf("the quiz and its timer are not shown"))
+	}
+	b.poll("the journal's answers are back", `document.getElementById("in-type").value === "SHORT-ANSWER-2b8" && `+correctRadio+`.checked`)
+	b.waitText("the page says it is offline", "sync-status", strings.ReplaceAll(msg["offlineN"], "{n}", "1"))
+
+	// One line on the phone, details on request (by keyboard).
+	bar := tabRun(b, "measure the bar offline", chromedp.Evaluate[barMeasure](barOneLine))
+	if !bar.OneRow || bar.Height > bar.Line+2 || bar.Height > online.Height+2 {
+		t.Errorf("offline, the sticky bar is %.0f px tall (%v), want one line: %.0f px (online %.0f px)", bar.Height, bar.Lines, bar.Line, online.Height)
+	}
+	b.do("open the details by keyboard", chromedp.Focus(chromedp.ID("sync-more")), chromedp.KeyEvent("\r"))
+	b.poll("details shown", `document.getElementById("sync-more").getAttribute("aria-expanded") === "true" && document.getElementById("sync-status").getBoundingClientRect().height > 10`)
+	b.do("close the details", chromedp.Focus(chromedp.ID("sync-more")), chromedp.KeyEvent(" "))
+	b.poll("details hidden", `document.getElementById("sync-more").getAttribute("aria-expanded") === "false"`)
+
+	// A long outage: the page's retries back off meanwhile.
+	time.Sleep(16 * time.Second)
+	if got := storedAnswers(t, qw.ts, attemptID); got["type"].Text != nil {
+		t.Fatalf("an answer passed the cut relay: %+v", got["type"])
+	}
+	relay.Restore()
+	back := time.Now()
+	token := qw.ts.token(t, qw.world.officerA)
+	for {
+		res, body := qw.ts.api(t, token, "GET", fmt.Sprintf("/api/v1/attempts/%d", attemptID), nil)
+		var v attempt.View
+		if res.StatusCode != 200 || json.Unmarshal([]byte(body), &v) != nil {
+			t.Fatalf("read the attempt: %d %s", res.StatusCode, body)
+		}
+		if a := v.Answers["type"].Answer.Text; a != nil && *a == "SHORT-ANSWER-2b8" {
+			break
+		}
+		if time.Since(back) > 6*time.Second {
+			t.Fatalf("the answer kept offline was not synced within 6 s of the network's return (answers %+v)", v.Answers)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Logf("synced %v after the network returned", time.Since(back).Round(10*time.Millisecond))
+	if a := storedAnswers(t, qw.ts, attemptID)["pick"].Choices; len(a) != 1 || a[0] != right {
+		t.Errorf("pick stored as %v, want [%s]", a, right)
+	}
+	// Back online, the page replaces its offline copy with the server's.
+	b.pollAcross("the page is the server's again", `document.getElementById("sync-status")?.textContent === `+jsString(msg["allSaved"]))
+
+	// Sign-out: the service worker's copy goes. Of the journals, what the server
+	// holds goes too; what it does not (another attempt's, kept here) stays.
+	b.do("a journal the server has not acknowledged", chromedp.Evaluate[chromedp.Void](`localStorage.setItem("lectern.attempt.999999", JSON.stringify({q1: {answer: {text: "x"}, seq: 5, acked: false}, q2: {answer: {text: "y"}, seq: 6, acked: true}}))`))
+	if p := b.navigate("sign out", chromedp.Click(chromedp.CSS(`form.logout button[type=submit]`))); p != "/login" {
+		t.Fatalf("signed out to %s", p)
+	}
+	b.pollAsync("the service worker's cache is empty", `caches.keys().then(async keys => { for (const k of keys) { if ((await (await caches.open(k)).keys()).length) return false; } return true; })`)
+	b.poll("acknowledged journals are gone", fmt.Sprintf(`localStorage.getItem("lectern.attempt.%d") === null`, attemptID))
+	kept := tabRun(b, "read the other journal", chromedp.Evaluate[string](`localStorage.getItem("lectern.attempt.999999") || ""`))
+	if !strings.Contains(kept, `"x"`) || strings.Contains(kept, `"y"`) {
+		t.Errorf("after sign-out the journal holds %s, want only the unacknowledged answer", kept)
+	}
+}
+
+// jsString quotes s for a JavaScript expression.
+func jsString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
