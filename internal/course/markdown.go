@@ -11,7 +11,9 @@ import (
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
+	east "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/renderer"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
 )
@@ -25,7 +27,47 @@ var markdown = goldmark.New(
 		parser.WithAutoHeadingID(),
 		parser.WithASTTransformers(util.Prioritized(linkRewriter{}, 100)),
 	),
+	// Before GFM's own task-list renderer (500): the lower number is the one used.
+	goldmark.WithRendererOptions(renderer.WithNodeRenderers(util.Prioritized(taskBoxRenderer{}, 100))),
 )
+
+// taskBoxRenderer draws a GFM task-list box ("- [ ] item") as GFM does, a
+// disabled checkbox, but named by its item's text: a form control without a
+// name is read as a bare "checkbox" (WCAG 4.1.2, axe's "label" rule).
+type taskBoxRenderer struct{}
+
+func (taskBoxRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
+	reg.Register(east.KindTaskCheckBox, func(w util.BufWriter, source []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		var label strings.Builder
+		for n := node.NextSibling(); n != nil; n = n.NextSibling() {
+			_ = ast.Walk(n, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+				switch t := n.(type) {
+				case *ast.Text:
+					if entering {
+						label.Write(t.Value(source))
+						if t.SoftLineBreak() || t.HardLineBreak() {
+							label.WriteByte(' ')
+						}
+					}
+				case *ast.String:
+					if entering {
+						label.Write(t.Value)
+					}
+				}
+				return ast.WalkContinue, nil
+			})
+		}
+		checked := ""
+		if node.(*east.TaskCheckBox).IsChecked {
+			checked = `checked="" `
+		}
+		fmt.Fprintf(w, `<input %sdisabled="" type="checkbox" aria-label="%s"> `, checked, util.EscapeHTML([]byte(strings.TrimSpace(label.String()))))
+		return ast.WalkContinue, nil
+	})
+}
 
 var docContextKey = parser.NewContextKey()
 

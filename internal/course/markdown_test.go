@@ -55,3 +55,18 @@ func TestRender_LinksOutsideCourse(t *testing.T) {
 		t.Errorf("problems: %s", out)
 	}
 }
+
+// A task list's boxes are named by their items' text (a form control without a
+// name is only "checkbox" to a screen reader), quotes and all escaped.
+func TestRender_TaskListBoxesAreNamed(t *testing.T) {
+	m, _ := loadModule(t, "- [ ] Seal *numbers* recorded\n- [x] Officer \"present\" <b>\n")
+	html := string(m.HTML)
+	for _, want := range []string{
+		`<input disabled="" type="checkbox" aria-label="Seal numbers recorded">`,
+		`<input checked="" disabled="" type="checkbox" aria-label="Officer &quot;present&quot;">`,
+	} {
+		if !strings.Contains(html, want) {
+			t.Errorf("missing %q in:\n%s", want, html)
+		}
+	}
+}
