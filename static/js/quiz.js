@@ -17,7 +17,11 @@
   var retryDelay = 1000;
   var retryTimer = null;
   var inFlight = {};
-  var finished = false;
+  var finished = false; // everything settled after the time was up: the page reloads
+  // timeIsUp: the countdown reached 0. The page keeps sending what the journal
+  // holds (answers given in time are kept by the server as late answers) and
+  // reloads only once each is saved, kept as late or refused.
+  var timeIsUp = false;
   var submitting = false;
   // netDown: the last request found no network (a phone on venue Wi-Fi without
   // a route still says navigator.onLine).
@@ -47,15 +51,21 @@
     if (el) { el.textContent = text; el.className = "save-status " + (cls || ""); }
   }
   function pending() {
-    return Object.keys(journal).filter(function (q) { return !journal[q].acked && !journal[q].failed; });
+    return Object.keys(journal).filter(function (q) { return !journal[q].acked && !journal[q].failed && !journal[q].late; });
+  }
+  function lateCount() {
+    return Object.keys(journal).filter(function (q) { return journal[q].late; }).length;
   }
   function showSync() {
     var n = pending().length;
     var offline = netDown || navigator.onLine === false;
     var text = n === 0 ? (offline ? msg.offlineCopy : msg.allSaved) : (offline ? msg.offlineN : msg.pendingN).replace("{n}", n);
     if (submitting && n > 0) { text = msg.waitSubmit + " " + text; }
+    var late = lateCount();
+    if (timeIsUp) { text = n > 0 ? msg.timeUpPending.replace("{n}", n) : late > 0 ? msg.timeUpLate.replace("{n}", late) : msg.timeUp; }
     syncEl.textContent = text;
     syncEl.className = "sync " + (n === 0 && !offline ? "ok" : "warn");
+    if (timeIsUp && late > 0) { syncEl.className = "sync warn"; }
     fitSync();
   }
   // The sticky bar keeps to one line on a phone: a status too long for it is cut
@@ -102,7 +112,9 @@
     var q = fs.getAttribute("data-question");
     var answer = answerOf(fs);
     if (answer === null) { setStatus(q, msg.notNumber, "warn"); return; }
-    journal[q] = { answer: answer, seq: nextSeq(), acked: false };
+    // at: when it was given, by the server's clock (the countdown's offset),
+    // so that one sent after the deadline is kept as a late answer.
+    journal[q] = { answer: answer, seq: nextSeq(), acked: false, at: Date.now() + offset };
     saveJournal();
     setStatus(q, msg.saving, "");
     send(q);
@@ -110,10 +122,11 @@
 
   function send(q) {
     var entry = journal[q];
-    if (!entry || entry.acked || finished) { return; }
+    if (!entry || entry.acked || entry.late || finished) { return; }
     if (inFlight[q]) { inFlight[q].again = true; return; }
     inFlight[q] = { again: false };
     var body = Object.assign({}, entry.answer, { seq: entry.seq });
+    if (entry.at) { body.answered_at = new Date(entry.at).toISOString(); }
     request("/api/v1/attempts/" + attemptId + "/answers/" + encodeURIComponent(q), {
       method: "PUT", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf, "Accept": "application/json" },
@@ -125,7 +138,13 @@
           retryDelay = 1000;
           var current = journal[q];
           if (!current) { return; }
-          if (saved.seq === current.seq) {
+          if (saved.seq === current.seq && saved.status === "late") {
+            // Given in time, arrived after it: kept, waits for the trainer.
+            current.late = true;
+            saveJournal();
+            setStatus(q, msg.late, "warn");
+            timeUp();
+          } else if (saved.seq === current.seq) {
             current.acked = true;
             saveJournal();
             setStatus(q, msg.saved, "ok");
@@ -140,7 +159,13 @@
           }
         });
       }
-      if (res.status === 409) { timeUp(); return; }
+      if (res.status === 409) { // refused for good: after the time, or the quiz closed
+        journal[q].failed = true;
+        saveJournal();
+        setStatus(q, msg.tooLate, "bad");
+        timeUp();
+        return;
+      }
       if (res.status === 401 || res.status === 403) { setStatus(q, msg.signIn, "warn"); schedule(busyCap); return; }
       if (res.status >= 500 || res.status === 429) { var busy = new Error("server " + res.status); busy.busy = true; throw busy; }
       journal[q].failed = true; // 400/404/422: sending again cannot help
@@ -153,7 +178,8 @@
       var again = inFlight[q] && inFlight[q].again;
       delete inFlight[q];
       showSync();
-      if (again) { send(q); }
+      if (again) { send(q); } // returns at once if the answer is settled meanwhile
+      if (timeIsUp) { settle(); }
     });
   }
 
@@ -288,6 +314,7 @@
     var fs = fieldset(q);
     var entry = journal[q];
     lastSeq = Math.max(lastSeq, entry.seq);
+    if (fs && entry.late) { setStatus(q, msg.late, "warn"); return; }
     if (!fs || entry.failed) { return; }
     if (!entry.acked) { restore(fs, entry.answer); setStatus(q, msg.saving, ""); return; }
     if (entry.seq > (Number(fs.getAttribute("data-seq")) || 0)) { restore(fs, entry.answer); setStatus(q, msg.saved, "ok"); }
@@ -302,6 +329,7 @@
   var liveEl = document.getElementById("timer-live");
   var deadline = Date.parse(timerEl.getAttribute("data-deadline"));
   var offset = Date.parse(timerEl.getAttribute("data-server-now")) - Date.now();
+  var graceMs = (Number(timerEl.getAttribute("data-grace")) || 0) * 1000;
   var announced = {};
   function syncClock(res) {
     var d = res.headers.get("Date");
@@ -318,13 +346,42 @@
     if (left <= 0) { timeUp(); return; }
     setTimeout(tick, 1000 - ((Date.now() + offset) % 1000));
   }
+  // The time is up: the answers can no longer change, but the journal is kept
+  // and sent until the server has acknowledged, kept as late or refused each
+  // answer in it; the page says which. Only then, and once the server has
+  // finalised the attempt (after the quiz's grace), does it reload.
   function timeUp() {
-    if (finished) { return; }
-    finished = true;
-    liveEl.textContent = msg.timeUp;
-    syncEl.textContent = msg.timeUp;
-    try { localStorage.removeItem(journalKey); } catch (e) { /* nothing kept */ }
-    setTimeout(function () { window.location.reload(); }, 1500);
+    if (timeIsUp) { return; }
+    timeIsUp = true;
+    form.querySelectorAll("fieldset[data-question]").forEach(function (fs) { fs.disabled = true; });
+    flush();
+    liveEl.textContent = syncEl.textContent;
+    settle();
+  }
+  var settleTimer = null;
+  function settle() {
+    showSync();
+    if (finished || settleTimer || pending().length > 0 || Object.keys(inFlight).length > 0) { return; }
+    liveEl.textContent = syncEl.textContent;
+    var wait = Math.max(deadline + graceMs - (Date.now() + offset), 0) + 1000;
+    settleTimer = setTimeout(function () {
+      // Reload only when the server answers (a reload on a dead network would
+      // show the browser's error page) and has ended the attempt or reopened it.
+      fetch("/api/v1/attempts/" + attemptId, { credentials: "same-origin", cache: "no-store", headers: { "Accept": "application/json" } }).then(function (res) {
+        if (!res.ok) { throw new Error("server " + res.status); }
+        syncClock(res);
+        return res.json();
+      }).then(function (v) {
+        var reopened = v.status === "open" && Date.parse(v.deadline) > Date.now() + offset;
+        if (v.status !== "submitted" && !reopened) { throw new Error("not finalised yet"); }
+        finished = true;
+        if (v.status === "submitted") { try { localStorage.removeItem(journalKey); } catch (e) { /* nothing kept */ } }
+        window.location.reload();
+      }).catch(function () {
+        settleTimer = null;
+        setTimeout(settle, 3000);
+      });
+    }, wait);
   }
   tick();
   showSync();
