@@ -508,7 +508,11 @@ func TestBrowser_QuizByKeyboardOnly(t *testing.T) {
 	}
 
 	tabTo("the submit button", `button[name="action"][value="submit"]`)
-	b.navigate("submit with Enter", chromedp.KeyEvent(kb.Enter))
+	// One question is left blank: the page asks first, its question in focus.
+	b.do("submit with Enter", chromedp.KeyEvent(kb.Enter))
+	b.poll("the page asks", `document.activeElement.id === "blank-confirm-text"`)
+	tabTo("the confirmation's Submit", `#blank-confirm-yes`)
+	b.navigate("confirm with Enter", chromedp.KeyEvent(kb.Enter))
 	if score := tabRun(b, "read the score", chromedp.Text(chromedp.CSS(".score"))); !strings.Contains(score, "2 / 3") {
 		t.Errorf("score shown: %q", score)
 	}

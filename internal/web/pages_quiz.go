@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -63,7 +64,13 @@ type attemptView struct {
 	Remaining string
 	Until     string
 	Error     string
-	Review    map[string]attempt.ReviewItem
+	// ErrorAt is the question Error is about (the page opens at it and shows
+	// the message beside its field); empty: about the attempt as a whole.
+	ErrorAt string
+	Review  map[string]attempt.ReviewItem
+	// Unanswered are the ids of the questions with no answer saved, for the
+	// script's confirmation before submitting (it sees one screen only).
+	Unanswered string
 }
 
 type questionView struct {
@@ -82,6 +89,14 @@ func (s *Server) attemptPage(c echo.Context) error {
 }
 
 func (s *Server) renderAttempt(c echo.Context, status int, message string) error {
+	return s.renderAttemptAt(c, status, message, "")
+}
+
+// renderAttemptAt shows the quiz page with a message about question qid (or the
+// attempt, when empty). One question per screen, it opens at that question,
+// else at the one the page was on: view and q come from the query of a GET and
+// from the form of a post (its hidden fields).
+func (s *Server) renderAttemptAt(c echo.Context, status int, message, qid string) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
@@ -90,7 +105,8 @@ func (s *Server) renderAttempt(c echo.Context, status int, message string) error
 	if err != nil {
 		return err
 	}
-	view := attemptView{Attempt: v, Error: message, OnePer: c.QueryParam("view") == "one", Review: map[string]attempt.ReviewItem{}}
+	view := attemptView{Attempt: v, Error: message, ErrorAt: qid, OnePer: c.FormValue("view") == "one", Review: map[string]attempt.ReviewItem{},
+		Unanswered: strings.Join(v.Unanswered(), " ")}
 	for _, r := range v.Review {
 		view.Review[r.QuestionID] = r
 	}
@@ -116,7 +132,12 @@ func (s *Server) renderAttempt(c echo.Context, status int, message string) error
 		view.Questions = append(view.Questions, qv)
 	}
 	if view.OnePer {
-		view.Index, _ = strconv.Atoi(c.QueryParam("q"))
+		view.Index, _ = strconv.Atoi(c.FormValue("q"))
+		for i, q := range view.Questions {
+			if q.ID == qid {
+				view.Index = i
+			}
+		}
 		view.Index = min(max(view.Index, 0), len(view.Questions)-1)
 	}
 	left := v.Deadline.Sub(v.ServerTime).Round(time.Minute)
@@ -144,7 +165,7 @@ func (s *Server) attemptSubmit(c echo.Context) error {
 	}
 	if v.Status == "open" {
 		form, _ := c.FormParams()
-		for _, q := range v.Questions {
+		for i, q := range v.Questions {
 			vals, present := form["q."+q.ID]
 			if _, shown := form["shown."+q.ID]; !present && !shown {
 				continue // not on this screen
@@ -166,35 +187,83 @@ func (s *Server) attemptSubmit(c echo.Context) error {
 				if raw != "" {
 					n, err := strconv.ParseFloat(raw, 64)
 					if err != nil {
-						return s.renderAttempt(c, http.StatusUnprocessableEntity, s.localizer(c).T("quiz.not_a_number", "Number", q.ID))
+						return s.renderAttemptAt(c, http.StatusUnprocessableEntity, s.localizer(c).T("quiz.not_a_number", "Number", i+1), q.ID)
 					}
 					in.Number = &n
 				}
 			}
 			if _, err := s.attempts.Save(ctx, a, id, q.ID, in); err != nil {
-				return s.attemptRefused(c, err)
+				return s.attemptRefusedAt(c, err, q.ID)
 			}
 		}
 	}
 	if c.FormValue("action") == "submit" {
+		if v.Status == "open" && c.FormValue("confirm") != "1" {
+			if blank, err := s.confirmBlanks(c, id); blank || err != nil {
+				return err
+			}
+		}
 		if _, err := s.attempts.Submit(ctx, a, id); err != nil {
 			return s.attemptRefused(c, err) // the day closed: the page says so
 		}
 		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/attempts/%d", id))
 	}
+	// Back to the page: at the question asked for (Previous, Next), else at
+	// the one shown (Save).
 	next := fmt.Sprintf("/attempts/%d", id)
 	if c.FormValue("view") == "one" {
-		q, _ := strconv.Atoi(c.FormValue("goto"))
+		q, err := strconv.Atoi(c.FormValue("goto"))
+		if err != nil {
+			q, _ = strconv.Atoi(c.FormValue("q"))
+		}
 		next += fmt.Sprintf("?view=one&q=%d", q)
 	}
 	return c.Redirect(http.StatusSeeOther, next+"#saved")
 }
 
+// attemptConfirmView asks, without JavaScript, whether to submit with
+// questions left blank (the script asks on the page itself).
+type attemptConfirmView struct {
+	Attempt      *attempt.View
+	Blank, Total int
+	// Back is the page to answer them on: the first blank question, one per
+	// screen when the officer was so.
+	Back string
+}
+
+// confirmBlanks shows the confirmation page when the attempt, its answers
+// just saved, still has blank questions; it reports whether it did.
+func (s *Server) confirmBlanks(c echo.Context, id int64) (bool, error) {
+	v, err := s.attempts.Get(c.Request().Context(), actor(c), id)
+	if err != nil {
+		return false, err
+	}
+	blank := v.Unanswered()
+	if len(blank) == 0 || v.Status != "open" {
+		return false, nil
+	}
+	back := fmt.Sprintf("/attempts/%d", id)
+	if c.FormValue("view") == "one" {
+		back += fmt.Sprintf("?view=one&q=%d", slices.IndexFunc(v.Questions, func(q attempt.PublicQuestion) bool { return q.ID == blank[0] }))
+	}
+	view := attemptConfirmView{Attempt: v, Blank: len(blank), Total: len(v.Questions), Back: back}
+	return true, s.render(c, http.StatusOK, "attempt_confirm.html", s.localizer(c).T("quiz.title"), view)
+}
+
 // attemptRefused shows the attempt again with why a save or a submit was
 // refused (closed, time up, a bad answer); other errors go to the error page.
 func (s *Server) attemptRefused(c echo.Context, err error) error {
+	return s.attemptRefusedAt(c, err, "")
+}
+
+// attemptRefusedAt is attemptRefused for the save of question qid: a bad
+// answer is shown beside its field.
+func (s *Server) attemptRefusedAt(c echo.Context, err error, qid string) error {
 	if de, ok := apperr.As(err); ok && (de.Code == apperr.CodeConflict || de.Code == apperr.CodeInvalid) {
-		return s.renderAttempt(c, domainStatus[de.Code], userMessage(de))
+		if de.Code == apperr.CodeConflict {
+			qid = "" // closed, time up: about the attempt, not the answer
+		}
+		return s.renderAttemptAt(c, domainStatus[de.Code], userMessage(de), qid)
 	}
 	return err
 }

@@ -283,6 +283,62 @@
   document.addEventListener("visibilitychange", function () { if (document.visibilityState === "visible") { wake(true); } });
   ["pointerdown", "keydown"].forEach(function (ev) { window.addEventListener(ev, wake, { capture: true, passive: true }); });
 
+  // Submitting with questions left blank asks first, on the page (a phone's
+  // window.confirm is easy to tap through and hard to test): how many, then
+  // Submit or Go back. One question per screen, the page shows only one: the
+  // others are blank as the server said (data-unanswered) unless the journal
+  // holds a newer answer. The form without script asks on a page of its own.
+  var blankBox = document.getElementById("blank-confirm");
+  var blankSubmitter = null;
+  function isBlank(answer) {
+    if (answer.choices) { return answer.choices.length === 0; }
+    if (answer.text !== undefined) { return answer.text.trim() === ""; }
+    return answer.number === null || answer.number === undefined;
+  }
+  function blankCount() {
+    var blank = {};
+    blankBox.getAttribute("data-unanswered").split(" ").forEach(function (q) { if (q) { blank[q] = true; } });
+    Object.keys(journal).forEach(function (q) { if (!journal[q].failed) { blank[q] = isBlank(journal[q].answer); } });
+    form.querySelectorAll("fieldset[data-question]").forEach(function (fs) {
+      var answer = answerOf(fs); // null: not a number, which the server will name
+      blank[fs.getAttribute("data-question")] = answer !== null && isBlank(answer);
+    });
+    return Object.keys(blank).filter(function (q) { return blank[q]; }).length;
+  }
+  if (blankBox) {
+    // Capture: this runs before the submit handler below that waits for the network.
+    form.addEventListener("submit", function (e) {
+      if (!e.submitter || e.submitter.value !== "submit" || form.elements.confirm) { return; }
+      var n = blankCount();
+      if (n === 0) { return; }
+      e.preventDefault();
+      e.stopImmediatePropagation();
+      blankSubmitter = e.submitter;
+      var text = document.getElementById("blank-confirm-text");
+      text.textContent = blankBox.getAttribute("data-text").replace("{n}", n);
+      blankBox.hidden = false;
+      text.setAttribute("tabindex", "-1");
+      text.focus();
+    }, true);
+    document.getElementById("blank-confirm-yes").addEventListener("click", function () {
+      var yes = document.createElement("input");
+      yes.type = "hidden";
+      yes.name = "confirm";
+      yes.value = "1";
+      form.appendChild(yes);
+      blankBox.hidden = true;
+      form.requestSubmit(blankSubmitter);
+    });
+    document.getElementById("blank-confirm-no").addEventListener("click", function () {
+      blankBox.hidden = true;
+      var first = Array.prototype.find.call(form.querySelectorAll("fieldset[data-question]"), function (fs) {
+        var answer = answerOf(fs);
+        return answer !== null && isBlank(answer);
+      });
+      (first ? first.querySelector("input") : blankSubmitter).focus();
+    });
+  }
+
   // Submitting waits until every answer has reached the server.
   form.addEventListener("submit", function (e) {
     if (pending().length === 0) {
