@@ -2,6 +2,8 @@ package auth
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/hex"
 	"fmt"
 	"strconv"
@@ -16,10 +18,20 @@ import (
 // anywhere, and the one per account and client address, which a guesser in the
 // same room shares — so nobody can lock a trainer out for the day by typing
 // wrong passwords. The browser has a limit of its own instead (maxFailuresPair
-// failures per cookie), and the limit per client address still applies.
+// failures per cookie), and the limit per client address still applies. The
+// cookie also carries its account's password epoch: a password change (a reset
+// after a takeover) ends the exemption of every browser signed in before it.
 const DeviceLifetime = 90 * 24 * time.Hour
 
 func deviceContext(email string) string { return "lectern-device:" + email }
+
+// passwordEpoch names the password a user has now without revealing anything
+// of it (the cookie is sealed as well): each new password has a new salt, so
+// a new epoch.
+func passwordEpoch(u *User) string {
+	sum := sha256.Sum256([]byte("lectern-device-epoch:" + u.PasswordHash))
+	return hex.EncodeToString(sum[:8])
+}
 
 // NewDevice returns a device cookie's value for u (empty when the service has
 // no secrets key to seal it with).
@@ -31,27 +43,32 @@ func (s *Service) NewDevice(u *User) (string, error) {
 	if _, err := rand.Read(nonce); err != nil {
 		return "", fmt.Errorf("device cookie: %w", err)
 	}
-	v, err := s.Secrets.Seal(hex.EncodeToString(nonce)+"|"+strconv.FormatInt(s.now().Unix(), 10), deviceContext(NormalizeEmail(u.Email)))
+	plain := strings.Join([]string{hex.EncodeToString(nonce), strconv.FormatInt(s.now().Unix(), 10), passwordEpoch(u)}, "|")
+	v, err := s.Secrets.Seal(plain, deviceContext(NormalizeEmail(u.Email)))
 	if err != nil {
 		return "", fmt.Errorf("device cookie for user %d: %w", u.ID, err)
 	}
 	return v, nil
 }
 
-// device returns the nonce of a valid, unexpired device cookie for the account
-// at email, or "" for none (absent, altered, another account's, too old).
-func (s *Service) device(email, cookie string) string {
-	if cookie == "" || s.Secrets == nil || len(cookie) > 200 {
+// device returns the nonce of a valid, unexpired device cookie for u, or ""
+// for none (no such account, no cookie, altered, another account's, too old,
+// from before the password changed).
+func (s *Service) device(u *User, cookie string) string {
+	if u == nil || cookie == "" || s.Secrets == nil || len(cookie) > 200 {
 		return ""
 	}
-	plain, err := s.Secrets.Open(cookie, deviceContext(email))
+	plain, err := s.Secrets.Open(cookie, deviceContext(NormalizeEmail(u.Email)))
 	if err != nil {
 		return ""
 	}
-	nonce, issued, ok := strings.Cut(plain, "|")
-	at, err := strconv.ParseInt(issued, 10, 64)
-	if !ok || err != nil || s.now().Sub(time.Unix(at, 0)) > DeviceLifetime {
+	parts := strings.Split(plain, "|")
+	if len(parts) != 3 || subtle.ConstantTimeCompare([]byte(parts[2]), []byte(passwordEpoch(u))) != 1 {
 		return ""
 	}
-	return nonce
+	at, err := strconv.ParseInt(parts[1], 10, 64)
+	if err != nil || s.now().Sub(time.Unix(at, 0)) > DeviceLifetime {
+		return ""
+	}
+	return parts[0]
 }

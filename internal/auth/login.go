@@ -49,12 +49,12 @@ type Credentials struct {
 func (s *Service) Login(ctx context.Context, c Credentials) (token string, u *User, err error) {
 	email := NormalizeEmail(c.Email)
 	now := s.now()
-	device := s.device(email, c.Device)
-	if err := s.throttle(ctx, email, c.ClientIP, device, now); err != nil {
-		return "", nil, err
-	}
 	u, err = s.db.UserByEmail(ctx, email)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return "", nil, err
+	}
+	attempt, err := s.beginAttempt(ctx, email, c.ClientIP, s.device(u, c.Device), now)
+	if err != nil {
 		return "", nil, err
 	}
 	hash := dummyHash
@@ -63,17 +63,17 @@ func (s *Service) Login(ctx context.Context, c Credentials) (token string, u *Us
 	}
 	ok, err := s.passwordMatches(ctx, hash, c.Password, c.ClientIP)
 	if err != nil {
-		return "", nil, err
+		return "", nil, s.endAttempt(ctx, attempt, false, err)
 	}
 	if !ok || u == nil || u.PasswordHash == "" {
-		if err := s.recordFailure(ctx, email, c.ClientIP, device, now); err != nil {
-			return "", nil, err
-		}
 		s.log.Info("login failed", "client", c.ClientIP)
-		return "", nil, apperr.Unauthorized("wrong e-mail address or password")
+		return "", nil, s.endAttempt(ctx, attempt, true, apperr.Unauthorized("wrong e-mail address or password"))
 	}
 	if u.TOTPEnabledAt != nil {
 		if c.TOTP == "" && c.Kind == KindBrowser {
+			if err := s.endAttempt(ctx, attempt, false, nil); err != nil {
+				return "", nil, err
+			}
 			pending, err := s.pendingSecondStep(ctx, u, now)
 			if err != nil {
 				return "", nil, err
@@ -81,14 +81,15 @@ func (s *Service) Login(ctx context.Context, c Credentials) (token string, u *Us
 			return "", nil, &SecondStepNeeded{Token: pending}
 		}
 		if err := s.checkSecondFactor(ctx, u, c.TOTP); err != nil {
-			if !errors.Is(err, ErrSecondFactorRequired) {
-				if rerr := s.recordFailure(ctx, email, c.ClientIP, device, now); rerr != nil {
-					return "", nil, rerr
-				}
+			wrong := wrongCode(err)
+			if wrong {
 				s.log.Warn("second factor failed", "user_id", u.ID, "kind", c.Kind, "client", c.ClientIP)
 			}
-			return "", nil, err
+			return "", nil, s.endAttempt(ctx, attempt, wrong, err)
 		}
+	}
+	if err := s.endAttempt(ctx, attempt, false, nil); err != nil {
+		return "", nil, err
 	}
 	token, err = s.openSession(ctx, u, c, now)
 	if err != nil {
@@ -98,9 +99,28 @@ func (s *Service) Login(ctx context.Context, c Credentials) (token string, u *Us
 	return token, u, nil
 }
 
-// throttle refuses a sign-in attempt (password or second-factor code) past the
-// limits. With a valid device cookie for the account (device, its nonce), the
-// device's own failures stand in for the account's limits (device.go).
+// beginAttempt counts a sign-in attempt (a password or a second-factor code)
+// against the limits before its credential is checked: it writes the attempt
+// as a pending failure first, then counts, so attempts sent at once see each
+// other and no more than a limit's worth are checked. Past a limit the attempt
+// is withdrawn and the answer is 429. With a valid device cookie for the
+// account (device, its nonce), the device's own failures stand in for the
+// account's limits (device.go). The caller ends the attempt with endAttempt.
+func (s *Service) beginAttempt(ctx context.Context, email, ip, device string, now time.Time) (int64, error) {
+	since := now.Add(-throttleWindow)
+	id, err := s.db.ReserveLoginAttempt(ctx, store.LoginFailure{Email: email, ClientIP: ip, Device: device, At: now}, since)
+	if err != nil {
+		return 0, err
+	}
+	if err := s.throttle(ctx, email, ip, device, now); err != nil {
+		return 0, s.endAttempt(ctx, id, false, err)
+	}
+	return id, nil
+}
+
+// throttle refuses an attempt past the limits. The counts per device, per
+// account and client, and per account include the attempt itself and others in
+// flight; the count per client is of settled failures only (store.LoginFailures).
 func (s *Service) throttle(ctx context.Context, email, ip, device string, now time.Time) error {
 	since := now.Add(-throttleWindow)
 	pair, account, client, err := s.db.LoginFailures(ctx, email, ip, since)
@@ -115,11 +135,11 @@ func (s *Service) throttle(ctx context.Context, email, ip, device string, now ti
 	}
 	var hit store.FailureCount
 	switch {
-	case device != "" && dev.N >= maxFailuresPair:
+	case device != "" && dev.N > maxFailuresPair:
 		hit = dev
-	case device == "" && pair.N >= maxFailuresPair:
+	case device == "" && pair.N > maxFailuresPair:
 		hit = pair
-	case device == "" && account.N >= maxFailuresAccount:
+	case device == "" && account.N > maxFailuresAccount:
 		hit = account
 	case client.N >= maxFailuresClient:
 		hit = client
@@ -135,9 +155,26 @@ func (s *Service) throttle(ctx context.Context, email, ip, device string, now ti
 	return apperr.TooMany("too many failed sign-ins; try again later", retry)
 }
 
-// recordFailure counts a failed sign-in attempt for the throttle.
-func (s *Service) recordFailure(ctx context.Context, email, ip, device string, now time.Time) error {
-	return s.db.RecordLoginFailure(ctx, store.LoginFailure{Email: email, ClientIP: ip, Device: device, At: now}, now.Add(-throttleWindow))
+// endAttempt ends an attempt begun by beginAttempt and returns err: one whose
+// credential was wrong stays a failure; one that was right, or was not checked
+// (throttled, the server busy), is withdrawn. A failed write replaces err.
+func (s *Service) endAttempt(ctx context.Context, id int64, wrong bool, err error) error {
+	end := s.db.ForgetLoginAttempt
+	if wrong {
+		end = s.db.SettleLoginFailure
+	}
+	if werr := end(ctx, id); werr != nil {
+		return werr
+	}
+	return err
+}
+
+// wrongCode reports whether a second-factor check failed on the code itself
+// (wrong, already used, or unreadable here) rather than on a missing code or
+// the database.
+func wrongCode(err error) bool {
+	de, ok := apperr.As(err)
+	return ok && de.Code == apperr.CodeUnauthorized && !errors.Is(err, ErrSecondFactorRequired)
 }
 
 // passwordMatches checks a password against a hash; a full hashing queue is

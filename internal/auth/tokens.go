@@ -245,8 +245,9 @@ func (s *Service) Activate(ctx context.Context, token, password string, acceptPr
 }
 
 // ResetPassword sets a new password from a reset link, signs the user out
-// everywhere else, replaces their calendar feed link, and signs them in here —
-// after the second factor's code (a *SecondStepNeeded error) if they have one.
+// everywhere else, replaces their calendar feed link, and signs them in here.
+// With a second factor, the mailbox alone is not enough: nothing changes until
+// the code (a *SecondStepNeeded error; SecondStep sets the password).
 func (s *Service) ResetPassword(ctx context.Context, token, password string, c Credentials) (string, *User, error) {
 	var f apperr.Fields
 	checkPasswordRules(&f, "password", password)
@@ -264,6 +265,7 @@ func (s *Service) useToken(ctx context.Context, token, purpose, password string,
 	}
 	now := s.now()
 	var user *User
+	var pending string // the second step a reset waits for
 	err = s.db.Tx(ctx, func(q store.Q) error {
 		t, u, err := s.validToken(q, token, purpose)
 		if err != nil {
@@ -274,48 +276,57 @@ func (s *Service) useToken(ctx context.Context, token, purpose, password string,
 		} else if !ok {
 			return ErrTokenUsed
 		}
-		var accepted *time.Time
-		action := "user.reset"
-		if purpose == PurposeInvite {
-			accepted, action = &now, "user.activate"
-			// The e-mailed link and the printed slip: one activation ends both.
-			if err := q.RetireTokens(u.ID, now, PurposeInvite, PurposeSlip); err != nil {
+		user = u
+		switch {
+		case purpose == PurposeReset && u.TOTPEnabledAt != nil:
+			// The mailbox is one factor: the new password waits with the
+			// pending second step, and is set only with the code.
+			pending, err = issueSecondStep(q, u, hash, now)
+			if err != nil {
 				return err
 			}
+			return audit(q, now, &u.ID, "user.reset_link_used", u.ID, map[string]any{"client": c.ClientIP, "waiting_for": "second factor"})
+		case purpose == PurposeReset:
+			return applyReset(q, u.ID, hash, c, now)
 		}
-		if err := q.SetPassword(u.ID, hash, accepted); err != nil {
+		// The e-mailed link and the printed slip: one activation ends both.
+		if err := q.RetireTokens(u.ID, now, PurposeInvite, PurposeSlip); err != nil {
 			return err
 		}
-		if purpose == PurposeReset {
-			if err := q.DeleteLoginSessions(u.ID); err != nil {
-				return err
-			}
-			// Whoever took over the account may have copied the calendar link too.
-			if err := q.ClearCalendarToken(u.ID); err != nil {
-				return err
-			}
+		if err := q.SetPassword(u.ID, hash, &now); err != nil {
+			return err
 		}
-		user = u
-		return audit(q, now, &u.ID, action, u.ID, map[string]any{"client": c.ClientIP})
+		return audit(q, now, &u.ID, "user.activate", u.ID, map[string]any{"client": c.ClientIP})
 	})
 	if err != nil {
 		return "", nil, err
 	}
-	s.forgetUser(user.ID)
 	s.log.Info("one-time token used", "purpose", purpose, "user_id", user.ID, "client", c.ClientIP)
-	if user.TOTPEnabledAt != nil {
-		// The mailbox is one factor: the code is still asked for.
-		pending, err := s.pendingSecondStep(ctx, user, now)
-		if err != nil {
-			return "", nil, err
-		}
+	if pending != "" {
 		return "", user, &SecondStepNeeded{Token: pending}
 	}
+	s.forgetUser(user.ID)
 	session, err := s.openSession(ctx, user, c, now)
 	if err != nil {
 		return "", nil, err
 	}
 	return session, user, nil
+}
+
+// applyReset sets the new password of a reset, signs the user out everywhere,
+// and replaces the calendar feed link: whoever took over the account may have
+// signed in, or copied the link.
+func applyReset(q store.Q, userID int64, hash string, c Credentials, now time.Time) error {
+	if err := q.SetPassword(userID, hash, nil); err != nil {
+		return err
+	}
+	if err := q.DeleteLoginSessions(userID); err != nil {
+		return err
+	}
+	if err := q.ClearCalendarToken(userID); err != nil {
+		return err
+	}
+	return audit(q, now, &userID, "user.reset", userID, map[string]any{"client": c.ClientIP})
 }
 
 // RequestReset queues a reset link for an active account. The caller answers the

@@ -161,19 +161,26 @@ func (s *Service) DisableTOTP(ctx context.Context, a *Actor, userID int64, c Cre
 }
 
 // checkSecondFactor accepts a current TOTP code (each time step once) or an unused
-// recovery code. A secret that does not open (another secrets key, an altered
-// row) fails closed: no TOTP code is accepted, a recovery code still is.
+// recovery code, and spends it.
 func (s *Service) checkSecondFactor(ctx context.Context, u *User, code string) error {
+	now := s.now()
+	return s.db.Tx(ctx, func(q store.Q) error { return s.spendSecondFactor(q, u, code, now) })
+}
+
+// spendSecondFactor is checkSecondFactor inside the caller's transaction, so a
+// code is spent only with what it was given for. A secret that does not open
+// (another secrets key, an altered row) fails closed: no TOTP code is
+// accepted, a recovery code still is.
+func (s *Service) spendSecondFactor(q store.Q, u *User, code string, now time.Time) error {
 	code = strings.TrimSpace(code)
 	wrong := &apperr.Error{Code: apperr.CodeUnauthorized, Message: "this code is not right",
 		Details: []apperr.FieldError{{Field: "totp", Message: "not right"}}}
 	if code == "" {
 		return ErrSecondFactorRequired
 	}
-	now := s.now()
 	secret, openErr := s.openTOTP(u)
 	if step, ok := matchTOTP(secret, code, now); openErr == nil && ok {
-		fresh, err := s.db.UseTOTPStep(ctx, u.ID, step)
+		fresh, err := q.UseTOTPStep(u.ID, step)
 		if err != nil {
 			return err
 		}
@@ -184,7 +191,7 @@ func (s *Service) checkSecondFactor(ctx context.Context, u *User, code string) e
 		return nil
 	}
 	if len(normalizeRecovery(code)) == 10 {
-		ok, err := s.db.UseRecoveryCode(ctx, u.ID, hashRecovery(u.ID, code), now)
+		ok, err := q.UseRecoveryCode(u.ID, hashRecovery(u.ID, code), now)
 		if err != nil {
 			return err
 		}
@@ -303,72 +310,87 @@ func hashRecovery(userID int64, code string) string {
 }
 
 // SecondStep finishes a sign-in whose password was right, with the code: the
-// pendingToken came from Login's ErrSecondFactorRequired answer to a browser.
-// The code is throttled like the password (per account and client, per
-// account, per client), and a pending sign-in ends after
-// maxSecondStepFailures wrong codes.
+// pendingToken came from Login's (or a reset's) SecondStepNeeded answer to a
+// browser. The code is throttled like the password (per account and client,
+// per account, per client), and a pending sign-in takes
+// maxSecondStepFailures codes at most. A reset's new password, held by the
+// pending token, is set here, with the sign-out everywhere.
 func (s *Service) SecondStep(ctx context.Context, pendingToken, code string, c Credentials) (string, *User, error) {
-	var user *User
-	var tokenID int64
 	now := s.now()
+	var user *User
+	var pending *store.OneTimeToken
+	tries := 0
+	// One of the pending sign-in's tries is taken before anything is checked,
+	// so codes sent at once cannot check more than maxSecondStepFailures.
 	err := s.db.Tx(ctx, func(q store.Q) error {
 		t, u, err := s.validToken(q, pendingToken, PurposeSecondStep)
-		if err == nil {
-			user, tokenID = u, t.ID
-		}
-		return err
-	})
-	if err != nil {
-		return "", nil, err
-	}
-	email := NormalizeEmail(user.Email)
-	device := s.device(email, c.Device)
-	if err := s.throttle(ctx, email, c.ClientIP, device, now); err != nil {
-		return "", nil, err
-	}
-	if err := s.checkSecondFactor(ctx, user, code); err != nil {
-		if de, ok := apperr.As(err); !ok || de.Code != apperr.CodeUnauthorized {
-			return "", nil, err
-		}
-		if rerr := s.recordFailure(ctx, email, c.ClientIP, device, now); rerr != nil {
-			return "", nil, rerr
-		}
-		var failures int
-		rerr := s.db.Tx(ctx, func(q store.Q) error {
-			n, err := q.TokenFailed(tokenID)
-			if err != nil {
-				return err
-			}
-			if failures = n; n >= maxSecondStepFailures {
-				_, err = q.UseToken(tokenID, now)
-			}
-			return err
-		})
-		if rerr != nil {
-			return "", nil, rerr
-		}
-		s.log.Warn("second factor failed", "user_id", user.ID, "kind", c.Kind, "client", c.ClientIP, "failures", failures)
-		if failures >= maxSecondStepFailures {
-			s.log.Warn("pending sign-in cancelled after wrong codes", "user_id", user.ID, "client", c.ClientIP)
-			return "", nil, ErrTokenUsed
-		}
-		return "", nil, err
-	}
-	err = s.db.Tx(ctx, func(q store.Q) error {
-		t, _, err := s.validToken(q, pendingToken, PurposeSecondStep)
 		if err != nil {
 			return err
 		}
-		if ok, err := q.UseToken(t.ID, now); err != nil || !ok {
+		n, ok, err := q.TakeTokenTry(t.ID, maxSecondStepFailures)
+		if err != nil {
+			return err
+		} else if !ok {
 			return ErrTokenUsed
 		}
+		user, pending, tries = u, t, n
 		return nil
 	})
 	if err != nil {
 		return "", nil, err
 	}
+	attempt, err := s.beginAttempt(ctx, NormalizeEmail(user.Email), c.ClientIP, s.device(user, c.Device), now)
+	if err != nil {
+		return "", nil, s.giveBackTry(ctx, pending.ID, err)
+	}
+	// The pending sign-in ends with the code spent, or neither happens: a
+	// code is never used up by a sign-in that did not take place.
+	err = s.db.Tx(ctx, func(q store.Q) error {
+		if ok, err := q.UseToken(pending.ID, now); err != nil {
+			return err
+		} else if !ok {
+			return ErrTokenUsed // a newer sign-in replaced this one meanwhile
+		}
+		if err := s.spendSecondFactor(q, user, code, now); err != nil {
+			return err
+		}
+		if pending.PasswordHash != "" {
+			return applyReset(q, user.ID, pending.PasswordHash, c, now)
+		}
+		return nil
+	})
+	switch {
+	case wrongCode(err):
+		s.log.Warn("second factor failed", "user_id", user.ID, "kind", c.Kind, "client", c.ClientIP, "tries", tries)
+		if werr := s.endAttempt(ctx, attempt, true, nil); werr != nil {
+			return "", nil, werr
+		}
+		if tries >= maxSecondStepFailures {
+			s.log.Warn("pending sign-in cancelled after wrong codes", "user_id", user.ID, "client", c.ClientIP)
+			return "", nil, ErrTokenUsed
+		}
+		return "", nil, err
+	case err != nil: // nothing was checked
+		return "", nil, s.giveBackTry(ctx, pending.ID, s.endAttempt(ctx, attempt, false, err))
+	}
+	if err := s.endAttempt(ctx, attempt, false, nil); err != nil {
+		return "", nil, err
+	}
+	if pending.PasswordHash != "" {
+		user.PasswordHash = pending.PasswordHash
+		s.forgetUser(user.ID)
+		s.log.Info("password reset finished with the second factor", "user_id", user.ID, "client", c.ClientIP)
+	}
 	token, err := s.openSession(ctx, user, c, now)
 	return token, user, err
+}
+
+// giveBackTry returns a pending sign-in's try that checked no code, and err.
+func (s *Service) giveBackTry(ctx context.Context, tokenID int64, err error) error {
+	if werr := s.db.Tx(ctx, func(q store.Q) error { return q.GiveBackTokenTry(tokenID) }); werr != nil {
+		return werr
+	}
+	return err
 }
 
 // reauthenticate asks a signed-in user for their password again before a change
@@ -379,26 +401,22 @@ func (s *Service) reauthenticate(ctx context.Context, userID int64, c Credential
 	if err != nil {
 		return err
 	}
-	email, now := NormalizeEmail(u.Email), s.now()
-	device := s.device(email, c.Device)
-	if err := s.throttle(ctx, email, c.ClientIP, device, now); err != nil {
-		return err
-	}
 	if c.Password == "" {
 		return apperr.Invalid("password", "enter your password to confirm it is you")
 	}
-	ok, err := s.passwordMatches(ctx, u.PasswordHash, c.Password, c.ClientIP)
+	attempt, err := s.beginAttempt(ctx, NormalizeEmail(u.Email), c.ClientIP, s.device(u, c.Device), s.now())
 	if err != nil {
 		return err
 	}
-	if !ok {
-		if err := s.recordFailure(ctx, email, c.ClientIP, device, now); err != nil {
-			return err
-		}
-		s.log.Warn("re-authentication failed", "user_id", u.ID, "client", c.ClientIP)
-		return apperr.Invalid("password", "this password is not right")
+	ok, err := s.passwordMatches(ctx, u.PasswordHash, c.Password, c.ClientIP)
+	if err != nil {
+		return s.endAttempt(ctx, attempt, false, err)
 	}
-	return nil
+	if !ok {
+		s.log.Warn("re-authentication failed", "user_id", u.ID, "client", c.ClientIP)
+		return s.endAttempt(ctx, attempt, true, apperr.Invalid("password", "this password is not right"))
+	}
+	return s.endAttempt(ctx, attempt, false, nil)
 }
 
 // SecondStepNeeded answers a browser's right password for an account with a
@@ -412,14 +430,24 @@ func (e *SecondStepNeeded) Error() string {
 // pendingSecondStep issues the short-lived token a browser carries from the
 // password form to the code form (the password is not sent twice).
 func (s *Service) pendingSecondStep(ctx context.Context, u *User, now time.Time) (string, error) {
+	var token string
+	err := s.db.Tx(ctx, func(q store.Q) error {
+		var err error
+		token, err = issueSecondStep(q, u, "", now)
+		return err
+	})
+	return token, err
+}
+
+// issueSecondStep creates a pending second step for u (retiring an earlier
+// one: the newest sign-in wins), holding a reset's new password hash if any.
+func issueSecondStep(q store.Q, u *User, passwordHash string, now time.Time) (string, error) {
 	token, err := newOneTimeToken()
 	if err != nil {
 		return "", err
 	}
-	err = s.db.Tx(ctx, func(q store.Q) error {
-		return q.CreateToken(&store.OneTimeToken{UserID: u.ID, Purpose: PurposeSecondStep, TokenHash: hashOneTimeToken(token), CreatedAt: now, ExpiresAt: now.Add(secondStepLife)})
-	})
-	return token, err
+	return token, q.CreateToken(&store.OneTimeToken{UserID: u.ID, Purpose: PurposeSecondStep, TokenHash: hashOneTimeToken(token),
+		CreatedAt: now, ExpiresAt: now.Add(secondStepLife), PasswordHash: passwordHash})
 }
 
 // UnreadableTOTPSecrets lists the users (of stored: user id → totp_secret, as

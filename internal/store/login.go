@@ -22,13 +22,16 @@ type LoginSession struct {
 	ExpiresAt  time.Time
 }
 
-// LoginFailure is one failed sign-in, kept for the throttling window.
+// LoginFailure is one failed sign-in, kept for the throttling window. It is
+// written before the credential is checked, Pending, so that attempts sent at
+// once count each other; a wrong credential settles it, a right one removes it.
 type LoginFailure struct {
 	ID       int64 `gorm:"primaryKey"`
 	Email    string
 	ClientIP string
 	Device   string // the nonce of a valid device cookie the attempt carried, or ""
 	At       time.Time
+	Pending  bool // the attempt is still being checked
 }
 
 func (db *DB) CreateLoginSession(ctx context.Context, s *LoginSession) error {
@@ -64,18 +67,38 @@ func (db *DB) DeleteLoginSession(ctx context.Context, tokenHash string) error {
 	return nil
 }
 
-// RecordLoginFailure remembers a failed sign-in and forgets those older than
-// keepSince, so the table stays the size of the throttling window.
-func (db *DB) RecordLoginFailure(ctx context.Context, f LoginFailure, keepSince time.Time) error {
-	return db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+// ReserveLoginAttempt writes f, a sign-in attempt about to be checked, as a
+// pending failure and returns its id; it forgets failures older than keepSince,
+// so the table stays the size of the throttling window.
+func (db *DB) ReserveLoginAttempt(ctx context.Context, f LoginFailure, keepSince time.Time) (int64, error) {
+	f.Pending = true
+	err := db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(&f).Error; err != nil {
-			return fmt.Errorf("record login failure: %w", err)
+			return fmt.Errorf("record login attempt: %w", err)
 		}
 		if err := tx.Where("at < ?", keepSince).Delete(&LoginFailure{}).Error; err != nil {
 			return fmt.Errorf("prune login failures: %w", err)
 		}
 		return tx.Where("expires_at < ?", f.At).Delete(&LoginSession{}).Error
 	})
+	return f.ID, err
+}
+
+// SettleLoginFailure keeps a reserved attempt as a failure: its credential was wrong.
+func (db *DB) SettleLoginFailure(ctx context.Context, id int64) error {
+	if err := db.W.WithContext(ctx).Model(&LoginFailure{}).Where("id = ?", id).Update("pending", false).Error; err != nil {
+		return fmt.Errorf("record login failure %d: %w", id, err)
+	}
+	return nil
+}
+
+// ForgetLoginAttempt removes a reserved attempt: its credential was right, or
+// it was not checked.
+func (db *DB) ForgetLoginAttempt(ctx context.Context, id int64) error {
+	if err := db.W.WithContext(ctx).Where("id = ?", id).Delete(&LoginFailure{}).Error; err != nil {
+		return fmt.Errorf("forget login attempt %d: %w", id, err)
+	}
+	return nil
 }
 
 // FailureCount is how many failures a key has since a time, and when the oldest
@@ -86,7 +109,9 @@ type FailureCount struct {
 }
 
 // LoginFailures counts recent failures for an account from one client, for the
-// account from anywhere, and from the client for any account.
+// account from anywhere (both with the attempts still being checked), and from
+// the client for any account (settled failures only: a hall behind one address
+// signing in at 09:00 has hundreds of attempts in flight, nearly all right).
 func (db *DB) LoginFailures(ctx context.Context, email, ip string, since time.Time) (pair, account, client FailureCount, err error) {
 	if pair, err = db.failureCount(ctx, since, "email = ? AND client_ip = ?", email, ip); err != nil {
 		return
@@ -94,7 +119,7 @@ func (db *DB) LoginFailures(ctx context.Context, email, ip string, since time.Ti
 	if account, err = db.failureCount(ctx, since, "email = ?", email); err != nil {
 		return
 	}
-	client, err = db.failureCount(ctx, since, "client_ip = ?", ip)
+	client, err = db.failureCount(ctx, since, "client_ip = ? AND pending = ?", ip, false)
 	return
 }
 

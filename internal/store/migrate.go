@@ -427,6 +427,13 @@ var migrations = []*gormigrate.Migration{
 			return tx.Migrator().DropColumn("attempts", "grace_seconds")
 		},
 	},
+	{
+		// Sign-in attempts counted before they are checked, and a reset's new
+		// password held until its second step (signin.go).
+		ID:       "20261128-signin-reservations",
+		Migrate:  migrateSigninReservations,
+		Rollback: rollbackSigninReservations,
+	},
 }
 
 // migrationLock is the PostgreSQL advisory lock key held while migrating.

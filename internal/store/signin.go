@@ -45,17 +45,59 @@ func (db *DB) DeviceFailures(ctx context.Context, device string, since time.Time
 	return db.failureCount(ctx, since, "device = ?", device)
 }
 
-// TokenFailed counts one more wrong attempt against a token and returns the
-// count so far.
-func (q Q) TokenFailed(id int64) (int, error) {
-	if err := q.g.Model(&OneTimeToken{}).Where("id = ?", id).Update("failures", gorm.Expr("failures + 1")).Error; err != nil {
-		return 0, fmt.Errorf("count a failure of token %d: %w", id, err)
+// Migration "20261128-signin-reservations": failed sign-ins are written before
+// the credential is checked, as pending (so attempts in flight count), and a
+// pending second step can carry the password hash a reset sets once its code is
+// given.
+func migrateSigninReservations(tx *gorm.DB) error {
+	type LoginFailure struct {
+		Pending bool `gorm:"not null;default:false"`
+	}
+	type OneTimeToken struct {
+		PasswordHash string `gorm:"size:200;not null;default:''"`
+	}
+	if err := tx.Migrator().AddColumn(&LoginFailure{}, "Pending"); err != nil {
+		return fmt.Errorf("add login_failures.pending: %w", err)
+	}
+	if err := tx.Migrator().AddColumn(&OneTimeToken{}, "PasswordHash"); err != nil {
+		return fmt.Errorf("add one_time_tokens.password_hash: %w", err)
+	}
+	return nil
+}
+
+func rollbackSigninReservations(tx *gorm.DB) error {
+	if err := tx.Migrator().DropColumn("login_failures", "pending"); err != nil {
+		return err
+	}
+	return tx.Migrator().DropColumn("one_time_tokens", "password_hash")
+}
+
+// TakeTokenTry takes one of a token's max tries, if it is unused and has one
+// left, and returns how many are taken now (this one included). Taken before
+// the code is checked, so codes sent at once cannot check more than max.
+func (q Q) TakeTokenTry(id int64, max int) (int, bool, error) {
+	res := q.g.Model(&OneTimeToken{}).Where("id = ? AND used_at IS NULL AND failures < ?", id, max).
+		Update("failures", gorm.Expr("failures + 1"))
+	if res.Error != nil {
+		return 0, false, fmt.Errorf("take a try of token %d: %w", id, res.Error)
+	}
+	if res.RowsAffected != 1 {
+		return 0, false, nil
 	}
 	var t OneTimeToken
 	if err := q.g.Select("failures").Where("id = ?", id).Take(&t).Error; err != nil {
-		return 0, fmt.Errorf("read failures of token %d: %w", id, translate(err))
+		return 0, false, fmt.Errorf("read tries of token %d: %w", id, translate(err))
 	}
-	return t.Failures, nil
+	return t.Failures, true, nil
+}
+
+// GiveBackTokenTry returns a try that checked nothing (the attempt was
+// throttled first).
+func (q Q) GiveBackTokenTry(id int64) error {
+	if err := q.g.Model(&OneTimeToken{}).Where("id = ? AND failures > 0", id).Update("failures", gorm.Expr("failures - 1")).Error; err != nil {
+		return fmt.Errorf("give back a try of token %d: %w", id, err)
+	}
+	return nil
 }
 
 // ClearCalendarToken forgets a user's calendar feed token: the old feed link

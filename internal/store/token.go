@@ -16,14 +16,17 @@ type OneTimeToken struct {
 	ExpiresAt time.Time
 	UsedAt    *time.Time
 	CreatedBy *int64 // nil: the system (a roster import, a reset request)
-	Failures  int    // wrong second-factor codes against a pending sign-in
+	Failures  int    // tries of a pending sign-in's code (TakeTokenTry)
+	// PasswordHash is the new password of a reset waiting for its second step:
+	// set only when the code is given (the mailbox alone changes nothing).
+	PasswordHash string
 }
 
 // CreateToken stores a new token and retires the user's older unused tokens for
 // the same purpose: only the newest invitation (or reset link) works.
 func (q Q) CreateToken(t *OneTimeToken) error {
 	if err := q.g.Model(&OneTimeToken{}).Where("user_id = ? AND purpose = ? AND used_at IS NULL", t.UserID, t.Purpose).
-		Update("used_at", t.CreatedAt).Error; err != nil {
+		Updates(map[string]any{"used_at": t.CreatedAt, "password_hash": ""}).Error; err != nil {
 		return fmt.Errorf("retire older %s tokens of user %d: %w", t.Purpose, t.UserID, err)
 	}
 	if err := q.g.Create(t).Error; err != nil {
@@ -51,9 +54,10 @@ func (q Q) Token(hash string) (*OneTimeToken, error) {
 }
 
 // UseToken marks a token used, only if nobody used it first; false means it was
-// already used (two tabs submitting the same link).
+// already used (two tabs submitting the same link). A password hash it held is
+// no longer needed.
 func (q Q) UseToken(id int64, at time.Time) (bool, error) {
-	res := q.g.Model(&OneTimeToken{}).Where("id = ? AND used_at IS NULL", id).Update("used_at", at)
+	res := q.g.Model(&OneTimeToken{}).Where("id = ? AND used_at IS NULL", id).Updates(map[string]any{"used_at": at, "password_hash": ""})
 	if res.Error != nil {
 		return false, fmt.Errorf("use token %d: %w", id, res.Error)
 	}

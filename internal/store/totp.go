@@ -47,8 +47,8 @@ func (db *DB) setTOTP(ctx context.Context, userID int64, secret string, enabledA
 
 // UseTOTPStep records that a time step's code was used, only if it is later than
 // the last one: a code seen once (or an older one) cannot sign in again.
-func (db *DB) UseTOTPStep(ctx context.Context, userID, step int64) (bool, error) {
-	res := db.W.WithContext(ctx).Model(&User{}).Where("id = ? AND totp_last_step < ?", userID, step).Update("totp_last_step", step)
+func (q Q) UseTOTPStep(userID, step int64) (bool, error) {
+	res := q.g.Model(&User{}).Where("id = ? AND totp_last_step < ?", userID, step).Update("totp_last_step", step)
 	if res.Error != nil {
 		return false, fmt.Errorf("use second-factor code: %w", res.Error)
 	}
@@ -56,8 +56,8 @@ func (db *DB) UseTOTPStep(ctx context.Context, userID, step int64) (bool, error)
 }
 
 // UseRecoveryCode spends a recovery code; false when it does not exist or was used.
-func (db *DB) UseRecoveryCode(ctx context.Context, userID int64, hash string, at time.Time) (bool, error) {
-	res := db.W.WithContext(ctx).Model(&RecoveryCode{}).Where("user_id = ? AND code_hash = ? AND used_at IS NULL", userID, hash).Update("used_at", at)
+func (q Q) UseRecoveryCode(userID int64, hash string, at time.Time) (bool, error) {
+	res := q.g.Model(&RecoveryCode{}).Where("user_id = ? AND code_hash = ? AND used_at IS NULL", userID, hash).Update("used_at", at)
 	if res.Error != nil {
 		return false, fmt.Errorf("use recovery code: %w", res.Error)
 	}

@@ -200,6 +200,41 @@ func TestSecondFactor_OnAndOffAskForThePassword(t *testing.T) {
 	}
 }
 
+// loginFrom posts the sign-in form from client address ip (the server must
+// trust loopback proxies).
+func loginFrom(t *testing.T, ts *testServer, b *http.Client, ip string, c credentials) *http.Response {
+	t.Helper()
+	form := url.Values{"csrf_token": {csrfFrom(t, b, ts.URL+"/login")}, "email": {c.Email}, "password": {c.Password}}
+	req, _ := http.NewRequest("POST", ts.URL+"/login", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Forwarded-For", ip)
+	res, err := b.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res
+}
+
+// deviceCookieOf is the device cookie a browser got by signing in.
+func deviceCookieOf(t *testing.T, ts *testServer, b *http.Client) *http.Cookie {
+	t.Helper()
+	for _, ck := range b.Jar.Cookies(mustURL(ts.URL)) {
+		if ck.Name == "lectern_device" {
+			return ck
+		}
+	}
+	t.Fatalf("no device cookie after signing in")
+	return nil
+}
+
+// withDevice is a new browser carrying a device cookie.
+func withDevice(ts *testServer, ck *http.Cookie) *http.Client {
+	b := newBrowser()
+	b.Jar.SetCookies(mustURL(ts.URL), []*http.Cookie{{Name: ck.Name, Value: ck.Value}})
+	return b
+}
+
 // TestLogin_DeviceCookie: 50 failures from anywhere lock the account for every
 // client except one its owner signed in from before, which keeps a limit of
 // its own.
@@ -207,44 +242,16 @@ func TestLogin_DeviceCookie(t *testing.T) {
 	_, loopback, _ := net.ParseCIDR("127.0.0.0/8")
 	w := newWorldOn(t, startServerWith(t, courses.FS, Config{TrustedProxies: []*net.IPNet{loopback}}))
 	ts := w.ts
-	loginFrom := func(b *http.Client, ip string, c credentials) *http.Response {
-		t.Helper()
-		form := url.Values{"csrf_token": {csrfFrom(t, b, ts.URL+"/login")}, "email": {c.Email}, "password": {c.Password}}
-		req, _ := http.NewRequest("POST", ts.URL+"/login", strings.NewReader(form.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("X-Forwarded-For", ip)
-		res, err := b.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
-		return res
-	}
-	base := mustURL(ts.URL)
-	deviceOf := func(b *http.Client) *http.Cookie {
-		for _, ck := range b.Jar.Cookies(base) {
-			if ck.Name == "lectern_device" {
-				return ck
-			}
-		}
-		t.Fatalf("no device cookie after signing in")
-		return nil
-	}
-	withDevice := func(ck *http.Cookie) *http.Client {
-		b := newBrowser()
-		b.Jar.SetCookies(base, []*http.Cookie{{Name: ck.Name, Value: ck.Value}})
-		return b
-	}
 	wrong := credentials{w.trainer.Email, "not the password"}
 
 	trainerDevice := newBrowser()
-	if res := loginFrom(trainerDevice, "192.0.2.10", w.trainer); res.StatusCode != http.StatusSeeOther {
+	if res := loginFrom(t, ts, trainerDevice, "192.0.2.10", w.trainer); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("trainer sign-in: %d", res.StatusCode)
 	}
-	device := deviceOf(trainerDevice)
+	device := deviceCookieOf(t, ts, trainerDevice)
 	officerBrowser := newBrowser()
-	loginFrom(officerBrowser, "192.0.2.10", w.officerA)
-	officerDevice := deviceOf(officerBrowser)
+	loginFrom(t, ts, officerBrowser, "192.0.2.10", w.officerA)
+	officerDevice := deviceCookieOf(t, ts, officerBrowser)
 
 	// Someone in the same room, then from everywhere: 50 wrong passwords.
 	for i := 0; i < 50; i++ {
@@ -252,36 +259,36 @@ func TestLogin_DeviceCookie(t *testing.T) {
 		if i >= 10 {
 			ip = fmt.Sprintf("198.51.100.%d", i)
 		}
-		if res := loginFrom(newBrowser(), ip, wrong); res.StatusCode != http.StatusUnauthorized {
+		if res := loginFrom(t, ts, newBrowser(), ip, wrong); res.StatusCode != http.StatusUnauthorized {
 			t.Fatalf("failure %d: %d", i+1, res.StatusCode)
 		}
 	}
 	for name, b := range map[string]*http.Client{
 		"a new client":                        newBrowser(),
-		"another account's device cookie":     withDevice(officerDevice),
-		"an altered device cookie":            withDevice(&http.Cookie{Name: device.Name, Value: device.Value[:len(device.Value)-4] + "AAA="}),
+		"another account's device cookie":     withDevice(ts, officerDevice),
+		"an altered device cookie":            withDevice(ts, &http.Cookie{Name: device.Name, Value: device.Value[:len(device.Value)-4] + "AAA="}),
 		"the trainer's room without a cookie": newBrowser(),
 	} {
 		ip := "203.0.113.7"
 		if strings.Contains(name, "room") {
 			ip = "192.0.2.10"
 		}
-		if res := loginFrom(b, ip, w.trainer); res.StatusCode != http.StatusTooManyRequests {
+		if res := loginFrom(t, ts, b, ip, w.trainer); res.StatusCode != http.StatusTooManyRequests {
 			t.Errorf("%s, right password: %d", name, res.StatusCode)
 		}
 	}
-	if res := loginFrom(withDevice(device), "192.0.2.10", w.trainer); res.StatusCode != http.StatusSeeOther {
+	if res := loginFrom(t, ts, withDevice(ts, device), "192.0.2.10", w.trainer); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("the trainer's own device, right password: %d", res.StatusCode)
 	}
 
 	// The device has a limit of its own: ten failures.
-	own := withDevice(device)
+	own := withDevice(ts, device)
 	for i := 0; i < 10; i++ {
-		if res := loginFrom(own, "192.0.2.10", wrong); res.StatusCode != http.StatusUnauthorized {
+		if res := loginFrom(t, ts, own, "192.0.2.10", wrong); res.StatusCode != http.StatusUnauthorized {
 			t.Fatalf("device failure %d: %d", i+1, res.StatusCode)
 		}
 	}
-	if res := loginFrom(own, "192.0.2.10", w.trainer); res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" {
+	if res := loginFrom(t, ts, own, "192.0.2.10", w.trainer); res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" {
 		t.Errorf("device after ten failures of its own: %d", res.StatusCode)
 	}
 }
