@@ -29,6 +29,14 @@
   var syncMore = document.getElementById("sync-more");
   var timerBar = syncEl.parentNode;
   timerBar.classList.add("fit");
+  // The bar's height feeds the page's scroll-padding-top (lectern.css), so a
+  // field reached by the keyboard is scrolled clear of it, however tall the bar
+  // is now (WCAG 2.4.11).
+  if (window.ResizeObserver) {
+    new ResizeObserver(function () {
+      document.documentElement.style.setProperty("--timer-bar-h", timerBar.offsetHeight + "px");
+    }).observe(timerBar);
+  }
 
 
   function loadJournal() {
