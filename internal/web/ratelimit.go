@@ -10,7 +10,8 @@ import (
 )
 
 // Per-address limits of the public routes that anyone may call many times:
-// links with a one-time token, and certificate verification. A room behind one
+// links and forms with a one-time token (the code form's pending sign-in
+// included), and certificate verification. A room behind one
 // venue NAT (sixty officers activating accounts in the morning, or scanning
 // their certificates at the end of the day) fits in the burst; a client that
 // keeps going past 10 a second is refused.

@@ -31,7 +31,7 @@ func (s *Server) routes() {
 	// Browser pages.
 	e.GET("/login", s.loginPage)
 	e.POST("/login", s.loginSubmit)
-	e.POST("/login/code", s.loginCodeSubmit)
+	e.POST("/login/code", s.loginCodeSubmit, perAddressLimit()) // carries a pending sign-in's one-time token
 	e.POST("/logout", s.logoutSubmit)
 	e.GET("/account/security", s.securityPage)
 	e.POST("/account/security/start", s.securityStart)

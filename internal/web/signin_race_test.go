@@ -227,7 +227,7 @@ func TestSecondStep_RecoveryCodeNotBurned(t *testing.T) {
 		b := newBrowser()
 		pending := passwordStep(t, ts, b, w.trainer)
 		csrf := csrfFrom(t, b, ts.URL+"/login")
-		const n = 12
+		const n = 8 // more than a pending sign-in's 5 tries; 90 posts in all fit the code form's per-address burst
 		signedIn := false
 		for _, a := range burst(n+1, func(i int) (*http.Response, error) {
 			totp := fmt.Sprintf("%06d", i)
@@ -338,4 +338,34 @@ func TestPasswordReset_MailboxAloneChangesNothing(t *testing.T) {
 		t.Errorf("the old password still works after the reset's code")
 	}
 	passwordStep(t, ts, newBrowser(), newPassword)
+}
+
+// TestLoginCode_PerAddressLimit: the code form is limited per client address
+// like the other forms that take a one-time token (burst 120, then 10/s), so
+// pending tokens cannot be searched through it.
+func TestLoginCode_PerAddressLimit(t *testing.T) {
+	ts := startServer(t, courses.FS)
+	b := newBrowser()
+	csrf := csrfFrom(t, b, ts.URL+"/login")
+	limited := 0
+	for i := 0; i < 150 && limited == 0; i++ {
+		res, err := b.PostForm(ts.URL+"/login/code", url.Values{"csrf_token": {csrf}, "pending": {fmt.Sprintf("AAAAAAAAAAAA%04d", i)}, "totp": {"123456"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		switch res.StatusCode {
+		case http.StatusTooManyRequests:
+			limited = i + 1
+			if res.Header.Get("Retry-After") == "" {
+				t.Errorf("429 without Retry-After")
+			}
+		case http.StatusUnauthorized:
+		default:
+			t.Fatalf("unknown pending sign-in %d: %d", i+1, res.StatusCode)
+		}
+	}
+	if limited == 0 {
+		t.Errorf("150 codes for unknown sign-ins in a row from one address were all answered")
+	}
 }
