@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -16,13 +17,25 @@ import (
 )
 
 // csrfCookie holds a browser's pre-session secret: before it signs in, its form
-// tokens are bound to this. It is replaced at sign-in and at sign-out.
+// tokens are bound to this. It is replaced at sign-in and at sign-out. On an
+// HTTPS site its name has the __Host- prefix (cookieName).
 const csrfCookie = "lectern_csrf"
 
+// csrfErrorCode is the API error code of a CSRF refusal, so that a page's
+// script can tell a token gone stale (get the current one, send again) from a
+// sign-in that ended or a role that may not do this.
+const csrfErrorCode = "csrf"
+
+var errCSRF = errors.New("csrf check failed")
+
 // csrfProtection is what the CSRF check needs: a server key, so that a token
-// cannot be made without the server (a cookie planted by a sibling subdomain or
-// on plain HTTP comes with no token that matches it), and the browser's own
-// word on where a request comes from.
+// cannot be made without the server (a planted cookie whose value is the token,
+// echo's old double-submit pair, is worth nothing), and the browser's own word
+// on where a request comes from. The server hands the token of any cookie value
+// to whoever sends that value (the sign-in page must), so a cookie someone else
+// can plant would make a token they know: what stops that is the browser's word
+// (Origin, Sec-Fetch-Site) and, on HTTPS, the cookies' __Host- names, which a
+// sibling subdomain or a plain-HTTP response cannot set.
 type csrfProtection struct {
 	key         []byte
 	crossOrigin *http.CrossOriginProtection
@@ -64,6 +77,15 @@ func (p *csrfProtection) sessionToken(session string) string {
 	return p.token("session", sum[:])
 }
 
+// fromThisSite: the browser does not say a request comes from another site —
+// the rule the check of unsafe methods applies, asked of any method
+// (CrossOriginProtection lets safe ones through unasked).
+func (p *csrfProtection) fromThisSite(req *http.Request) bool {
+	r := req.WithContext(req.Context())
+	r.Method = http.MethodPost
+	return p.crossOrigin.Check(r) == nil
+}
+
 // csrf protects every state-changing request that a browser's cookies could
 // authenticate: the request must not come from another site (Sec-Fetch-Site,
 // else Origin; clients that send neither are not browsers that another site
@@ -74,6 +96,7 @@ func (p *csrfProtection) sessionToken(session string) string {
 func (s *Server) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
+		s.exposeCSRF(c)
 		switch req.Method {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:
 			return next(c)
@@ -82,7 +105,7 @@ func (s *Server) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		if strings.HasPrefix(req.URL.Path, "/api/") {
-			if _, err := c.Cookie(sessionCookie); err != nil {
+			if session, _ := c.Get(sessionKey).(string); session == "" {
 				return next(c)
 			}
 		}
@@ -103,21 +126,57 @@ func (s *Server) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 
 func (s *Server) csrfRejected(c echo.Context, reason string) error {
 	s.log.Warn("csrf rejected", "path", logPath(c), "reason", reason, "remote", c.RealIP())
-	return echo.NewHTTPError(http.StatusForbidden, s.localizer(c).T("error.csrf"))
+	return echo.NewHTTPError(http.StatusForbidden, s.localizer(c).T("error.csrf")).WithInternal(errCSRF)
+}
+
+// exposeCSRF gives a page's scripts the current token of the browser's sign-in,
+// in the X-CSRF-Token header of every response to its own requests: a page
+// keeps the token it was rendered with, which stops working after a sign-out
+// and sign-in in another tab, or an upgrade. Only for a live sign-in by cookie
+// (bearer clients need none), only to requests from this site, and only on
+// responses no cache keeps; not when this request signed in or out (the next
+// page carries the new token).
+func (s *Server) exposeCSRF(c echo.Context) {
+	session, _ := c.Get(sessionKey).(string)
+	if session == "" || actor(c) == nil || !s.csrfProt.fromThisSite(c.Request()) {
+		return
+	}
+	res := c.Response()
+	res.Before(func() {
+		if _, renewed := c.Get("csrf").(string); renewed || !strings.Contains(res.Header().Get("Cache-Control"), "no-store") {
+			return
+		}
+		res.Header().Set("X-CSRF-Token", s.csrfProt.sessionToken(session))
+	})
+}
+
+// apiCSRFToken is GET /api/v1/auth/csrf: the current token of a cookie
+// sign-in, for a page's script whose own was refused (exposeCSRF's header
+// serves the same, on a refusal too). Never to a bearer client, nor to
+// another site.
+func (s *Server) apiCSRFToken(c echo.Context) error {
+	session, _ := c.Get(sessionKey).(string)
+	if session == "" || actor(c) == nil {
+		return echo.NewHTTPError(http.StatusBadRequest, "only a browser signed in by cookie has a CSRF token; bearer-token calls need none")
+	}
+	if !s.csrfProt.fromThisSite(c.Request()) {
+		return s.csrfRejected(c, "cross-origin")
+	}
+	return c.JSON(http.StatusOK, map[string]string{"csrf_token": s.csrfProt.sessionToken(session)})
 }
 
 // expectedCSRF is the token this request's forms carry: bound to the session
 // cookie when there is one (a sign-in, or one that has just ended, so the
-// idle sign-out form still works), else to the pre-session cookie, which mint
+// idle sign-out form still works; under the old name, a live one only), else to the pre-session cookie, which mint
 // creates when the browser has none yet.
 func (s *Server) expectedCSRF(c echo.Context, mint bool) string {
 	if t, ok := c.Get("csrf").(string); ok {
 		return t // set by this request's own sign-in or sign-out
 	}
-	if ck, err := c.Cookie(sessionCookie); err == nil && ck.Value != "" {
-		return s.csrfProt.sessionToken(ck.Value)
+	if session, _ := c.Get(sessionKey).(string); session != "" {
+		return s.csrfProt.sessionToken(session)
 	}
-	if ck, err := c.Cookie(csrfCookie); err == nil && ck.Value != "" {
+	if ck, err := c.Cookie(s.cookieName(csrfCookie)); err == nil && ck.Value != "" {
 		return s.csrfProt.token("browser", []byte(ck.Value))
 	}
 	if !mint {
@@ -129,7 +188,7 @@ func (s *Server) expectedCSRF(c echo.Context, mint bool) string {
 // newBrowserCSRF gives the browser a new pre-session cookie and returns its token.
 func (s *Server) newBrowserCSRF(c echo.Context) string {
 	v := rand.Text()
-	s.setCookie(c, csrfCookie, v, cookieMaxAge)
+	s.setCookie(c, s.cookieName(csrfCookie), v, cookieMaxAge)
 	t := s.csrfProt.token("browser", []byte(v))
 	c.Set("csrf", t)
 	return t
@@ -145,6 +204,6 @@ func (s *Server) renewCSRF(c echo.Context, session string) {
 		s.newBrowserCSRF(c)
 		return
 	}
-	s.setCookie(c, csrfCookie, "", -1)
+	s.setCookie(c, s.cookieName(csrfCookie), "", -1)
 	c.Set("csrf", s.csrfProt.sessionToken(session))
 }

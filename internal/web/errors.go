@@ -98,6 +98,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 		if code == "" {
 			code = "error"
 		}
+		if errors.Is(err, errCSRF) {
+			code = csrfErrorCode
+		}
 		_ = c.JSON(status, map[string]apiError{"error": {Code: code, Message: message, Details: details}})
 		return
 	}

@@ -107,6 +107,7 @@ func (s *Server) routes() {
 	api.POST("/auth/login", s.apiLogin)
 	v1 := api.Group("", requireActor)
 	v1.POST("/auth/logout", s.apiLogout)
+	v1.GET("/auth/csrf", s.apiCSRFToken)
 	v1.GET("/me", s.apiMe)
 	v1.POST("/agencies", s.apiCreateAgency)
 	v1.GET("/agencies", s.apiListAgencies)

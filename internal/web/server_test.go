@@ -229,8 +229,14 @@ func TestPages_MarkdownScriptIsInert(t *testing.T) {
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("status %d", res.StatusCode)
 	}
+	// The module's own text, not the page's scripts (the layout's /static ones).
+	_, content, _ := strings.Cut(body, `<main id="main"`)
+	content, _, _ = strings.Cut(content, "</main>")
+	if !strings.Contains(content, "Some text") {
+		t.Fatalf("the module's text is not in <main>: %s", body)
+	}
 	for _, bad := range []string{"<script", "onclick", "javascript:", "pwned"} {
-		if strings.Contains(body, bad) {
+		if strings.Contains(content, bad) {
 			t.Errorf("module page contains %q", bad)
 		}
 	}
