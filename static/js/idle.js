@@ -15,13 +15,20 @@
   // Look four times per allowed idle time, at most every 15 s, so a short
   // timeout (a shared terminal) is kept to within a quarter of itself.
   var every = Math.min(15000, Math.max(250, seconds * 250));
+  var leaving = false;
   setInterval(function () {
-    if (Date.now() - last < seconds * 1000) return;
+    if (leaving || Date.now() - last < seconds * 1000) return;
     var form = document.querySelector("form.logout");
     if (!form) { window.location.assign("/login?idle=1"); return; }
+    leaving = true;
     var next = document.createElement("input");
     next.type = "hidden"; next.name = "idle"; next.value = "1";
     form.appendChild(next);
-    form.submit();
+    // The form's token may be stale (signed in again in another tab, an
+    // upgrade): the current one first (csrf.js), but not waiting more than a
+    // few seconds for it, so that the screen is cleared even on a dead network.
+    var renewed = window.lecternCSRF ? window.lecternCSRF.renew() : Promise.resolve();
+    var patience = new Promise(function (resolve) { setTimeout(resolve, 3000); });
+    Promise.race([renewed, patience]).then(function () { form.submit(); });
   }, every);
 })();

@@ -8,7 +8,9 @@
   var form = document.getElementById("quiz-form");
   if (!form) { return; }
   var attemptId = form.getAttribute("data-attempt");
-  var csrf = form.querySelector('input[name="csrf_token"]').value;
+  // The form's token, read at each send: csrf.js puts the current one there
+  // when the server refuses it as stale.
+  var csrfInput = form.querySelector('input[name="csrf_token"]');
   var journalKey = "lectern.attempt." + attemptId;
   var syncEl = document.getElementById("sync-status");
   var msg = JSON.parse(document.getElementById("quiz-messages").textContent);
@@ -135,9 +137,10 @@
     inFlight[q] = { again: false };
     var body = Object.assign({}, entry.answer, { seq: entry.seq });
     if (entry.at) { body.answered_at = new Date(entry.at).toISOString(); }
+    var sent = csrfInput.value;
     request("/api/v1/attempts/" + attemptId + "/answers/" + encodeURIComponent(q), {
       method: "PUT", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf, "Accept": "application/json" },
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": sent, "Accept": "application/json" },
       body: JSON.stringify(body)
     }).then(function (res) {
       syncClock(res);
@@ -173,6 +176,15 @@
         setStatus(q, msg.tooLate, "bad");
         timeUp();
         return;
+      }
+      if (res.status === 403 && window.lecternCSRF) {
+        // A token gone stale (signed out and in again in another tab, an
+        // upgrade): sent again with the current one. Any other 403 is as below.
+        return window.lecternCSRF.retryAfter(res, sent).then(function (renewed) {
+          if (renewed) { inFlight[q].again = true; return; }
+          setStatus(q, msg.signIn, "warn");
+          schedule(busyCap);
+        });
       }
       if (res.status === 401 || res.status === 403) { setStatus(q, msg.signIn, "warn"); schedule(busyCap); return; }
       if (res.status >= 500 || res.status === 429) { var busy = new Error("server " + res.status); busy.busy = true; throw busy; }
