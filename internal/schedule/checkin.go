@@ -19,7 +19,8 @@ import (
 // 30-second slot (like TOTP), so every server process agrees without storing codes.
 // The previous slot's code is still accepted, for officers typing as it changes.
 const (
-	codeRotation     = 30 * time.Second
+	// CodeRotation is how long one code is shown; the projector reloads as often.
+	CodeRotation     = 30 * time.Second
 	checkinEarly     = 60 * time.Minute // the room opens an hour before the start
 	lateAfter        = 15 * time.Minute
 	maxCheckinErrors = 10
@@ -42,7 +43,7 @@ func codeFor(secret []byte, slot int64) string {
 	return fmt.Sprintf("%06d", binary.BigEndian.Uint32(sum[:4])%1_000_000)
 }
 
-func slotOf(t time.Time) int64 { return t.Unix() / int64(codeRotation/time.Second) }
+func slotOf(t time.Time) int64 { return t.Unix() / int64(CodeRotation/time.Second) }
 
 // CurrentCode returns the session's code now (its trainers and admins).
 func (s *Service) CurrentCode(ctx context.Context, a *auth.Actor, sessionID int64) (*CheckinCode, error) {
@@ -54,7 +55,7 @@ func (s *Service) CurrentCode(ctx context.Context, a *auth.Actor, sessionID int6
 		return nil, apperr.Conflict("the session is " + ts.Status)
 	}
 	slot := slotOf(s.Now())
-	return &CheckinCode{Code: codeFor(ts.CheckinSecret, slot), ExpiresAt: time.Unix((slot+1)*int64(codeRotation/time.Second), 0).UTC()}, nil
+	return &CheckinCode{Code: codeFor(ts.CheckinSecret, slot), ExpiresAt: time.Unix((slot+1)*int64(CodeRotation/time.Second), 0).UTC()}, nil
 }
 
 // CheckIn marks an enrolled officer present (or late, after start + 15 min) when

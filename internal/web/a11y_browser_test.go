@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -53,5 +54,76 @@ func checkFocusClearOfTheBar(t *testing.T, b *browserTab) {
 		if top < bar {
 			t.Errorf("%s has the focus under the sticky timer bar: its top at %.0f px, the bar's bottom at %.0f px", id, top, bar)
 		}
+	}
+}
+
+// TestBrowser_ResultsUpdateInPlace: the trainer's live results page has no
+// meta refresh (WCAG 2.2.1: a reload restarts focus and screen readers); its
+// script brings new results into the page in place, keeping the focus; Pause
+// stops it, "Update now" still updates; once the session is closed the page
+// says the results are final and asks for nothing more.
+func TestBrowser_ResultsUpdateInPlace(t *testing.T) {
+	path := needChromium(t)
+	was := resultsLiveSeconds
+	resultsLiveSeconds = 1
+	t.Cleanup(func() { resultsLiveSeconds = was })
+	qw := newQuizWorld(t)
+	qw.at(time.Hour)
+	ts := qw.ts
+	base := serveWithServerDate(t, ts, qw.day.Add(time.Hour))
+	b := newBrowserTab(t, path)
+	b.signIn(base, qw.trainer)
+	b.do("open the results", chromedp.Navigate(fmt.Sprintf("%s/sessions/%d/results", base, qw.sessionID)))
+	if tabRun(b, "look for a meta refresh", chromedp.Evaluate[bool](`!!document.querySelector('meta[http-equiv="refresh"]')`)) {
+		t.Fatal("the results page reloads itself by a meta refresh")
+	}
+	b.poll("the pause button shows", `!document.getElementById("live-pause").hidden`)
+	b.do("mark the page and focus the table", chromedp.Evaluate[chromedp.Void](`window.samePage = true; document.getElementById("results-table").focus()`))
+	submitted := func(name string) string {
+		return fmt.Sprintf(`!![...document.querySelectorAll("#results-table tr")].find(r => r.textContent.includes(%q))?.querySelector("td.res-submitted")`, name)
+	}
+	finish := func(token string) {
+		t.Helper()
+		v := qw.start(t, token)
+		if res, body := ts.api(t, token, "POST", fmt.Sprintf("/api/v1/attempts/%d/submit", v.ID), nil); res.StatusCode != 200 {
+			t.Fatalf("submit: %d %s", res.StatusCode, body)
+		}
+	}
+
+	// Officer A submits: her result appears by itself, in the same page, the
+	// focus where it was.
+	finish(qw.officerA)
+	b.poll("officer A's result appears", submitted("Officer Alpha-Marker"))
+	if !tabRun(b, "same page, same focus?", chromedp.Evaluate[bool](`window.samePage === true && document.activeElement.id === "results-table"`)) {
+		t.Fatal("the page reloaded or lost the focus")
+	}
+
+	// Paused: officer B's result does not come until "Update now".
+	b.do("pause", chromedp.Click(chromedp.ID("live-pause")))
+	if p := tabRun(b, "read the pause", chromedp.Evaluate[string](`document.getElementById("live-pause").getAttribute("aria-pressed")`)); p != "true" {
+		t.Fatalf("pause button aria-pressed %q", p)
+	}
+	finish(qw.officerB)
+	b.do("wait three update periods", chromedp.Sleep(3*time.Second))
+	if tabRun(b, "officer B's result while paused?", chromedp.Evaluate[bool](submitted("경찰관 브라보"))) {
+		t.Fatal("the page updated while paused")
+	}
+	b.do("update now", chromedp.Click(chromedp.ID("live-now")))
+	b.poll("officer B's result appears", submitted("경찰관 브라보"))
+	if !tabRun(b, "same page?", chromedp.Evaluate[bool](`window.samePage === true`)) {
+		t.Fatal(`"Update now" reloaded the page although the script could update it`)
+	}
+
+	// Closed: the next update says the results are final, and the page stops asking.
+	if res, body := ts.api(t, qw.trainerTok, "POST", fmt.Sprintf("/api/v1/sessions/%d/close", qw.sessionID), nil); res.StatusCode != 200 {
+		t.Fatalf("close: %d %s", res.StatusCode, body)
+	}
+	b.do("resume", chromedp.Click(chromedp.ID("live-pause")))
+	b.poll("the page says the results are final", `!document.getElementById("live-status") && document.getElementById("live").textContent.includes("Final results")`)
+	const asked = `performance.getEntriesByType("resource").filter(e => e.name.endsWith("/results")).length`
+	n := tabRun(b, "count the updates", chromedp.Evaluate[int](asked))
+	b.do("wait three update periods", chromedp.Sleep(3*time.Second))
+	if m := tabRun(b, "count the updates", chromedp.Evaluate[int](asked)); m != n || !tabRun(b, "same page?", chromedp.Evaluate[bool](`window.samePage === true`)) {
+		t.Errorf("a closed session's results page still updates: %d requests, then %d", n, m)
 	}
 }

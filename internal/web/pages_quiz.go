@@ -276,6 +276,10 @@ type resultsView struct {
 	Officers  []officerResults
 	Analyses  []*attempt.Analysis
 	CanManage bool // links each quiz to its officers page
+	// Live: the session runs, and results.js updates the page in place every
+	// LiveSeconds; a closed or cancelled session's results are final.
+	Live        bool
+	LiveSeconds int
 }
 
 type officerResults struct {
@@ -283,6 +287,9 @@ type officerResults struct {
 	ByQuiz  map[string]attempt.ResultRow
 	AllPass bool
 }
+
+// resultsLiveSeconds is how often a live results page updates itself.
+var resultsLiveSeconds = 20 // a variable for the tests
 
 func (s *Server) resultsPage(c echo.Context) error {
 	a := actor(c)
@@ -318,7 +325,8 @@ func (s *Server) resultsPage(c echo.Context) error {
 			v.Analyses = append(v.Analyses, an)
 		}
 	}
-	c.Set("refresh", 20) // live during the day
+	v.Live = ses.Status != schedule.StatusClosed && ses.Status != schedule.StatusCancelled
+	v.LiveSeconds = resultsLiveSeconds
 	return s.render(c, http.StatusOK, "results.html", s.localizer(c).T("results.title"), v)
 }
 

@@ -20,7 +20,8 @@ import (
 
 // monthGroup is one month of the calendar view.
 type monthGroup struct {
-	Month    string
+	Month    string // as shown: December 2026
+	ID       string // for ids: 2026-12 (an id cannot hold a space)
 	Sessions []*schedule.Session
 }
 
@@ -43,15 +44,16 @@ func (s *Server) sessionsPage(c echo.Context) error {
 	} else {
 		return err
 	}
-	today := time.Now().UTC().Add(-24 * time.Hour)
+	today := s.schedule.Now().UTC().Add(-24 * time.Hour) // the server's clock, as everywhere else
 	for _, ses := range list {
 		if ses.EndsAt.Before(today) {
 			v.Past = append([]*schedule.Session{ses}, v.Past...)
 			continue
 		}
-		month := ses.StartsAt.In(ses.Location).Format("January 2006")
+		start := ses.StartsAt.In(ses.Location)
+		month := start.Format("January 2006")
 		if n := len(v.Upcoming); n == 0 || v.Upcoming[n-1].Month != month {
-			v.Upcoming = append(v.Upcoming, monthGroup{Month: month})
+			v.Upcoming = append(v.Upcoming, monthGroup{Month: month, ID: start.Format("2006-01")})
 		}
 		g := &v.Upcoming[len(v.Upcoming)-1]
 		g.Sessions = append(g.Sessions, ses)
@@ -365,6 +367,9 @@ type projectorView struct {
 	Code    *schedule.CheckinCode
 	Link    string
 	Present int
+	// ReloadSeconds is said on the screen: a room display may reload itself
+	// (WCAG 2.2.1), but not unannounced.
+	ReloadSeconds int
 }
 
 func (s *Server) projectorPage(c echo.Context) error {
@@ -383,7 +388,7 @@ func (s *Server) projectorPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := projectorView{Session: ses, Code: code, Link: s.checkinLink(id, code.Code)}
+	v := projectorView{Session: ses, Code: code, Link: s.checkinLink(id, code.Code), ReloadSeconds: int(schedule.CodeRotation.Seconds())}
 	for _, r := range rows {
 		if r.Status == "present" || r.Status == "late" {
 			v.Present++
