@@ -120,6 +120,7 @@ func TestBrowser_QuizReloadOfflineShowsTheQuiz(t *testing.T) {
 	if got := storedAnswers(t, qw.ts, attemptID); got["type"].Text != nil {
 		t.Fatalf("an answer passed the cut relay: %+v", got["type"])
 	}
+	b.do("mark the offline document", chromedp.Evaluate[chromedp.Void](`window.offlineCopy = true`))
 	relay.Restore()
 	back := time.Now()
 	token := qw.ts.token(t, qw.world.officerA)
@@ -142,7 +143,7 @@ func TestBrowser_QuizReloadOfflineShowsTheQuiz(t *testing.T) {
 		t.Errorf("pick stored as %v, want [%s]", a, right)
 	}
 	// Back online, the page replaces its offline copy with the server's.
-	b.pollAcross("the page is the server's again", `document.getElementById("sync-status")?.textContent === `+jsString(msg["allSaved"]))
+	b.pollAcross("the page reloads from the server", `window.offlineCopy === undefined && document.readyState === "complete" && document.getElementById("sync-status")?.textContent === `+jsString(msg["allSaved"]))
 
 	// Sign-out: the service worker's copy goes. Of the journals, what the server
 	// holds goes too; what it does not (another attempt's, kept here) stays.

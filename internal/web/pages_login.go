@@ -73,10 +73,11 @@ func (s *Server) logoutSubmit(c echo.Context) error {
 	}
 	s.clearSessionCookie(c)
 	// The quiz page's offline copy (the service worker's cache) must not outlive
-	// the sign-in on a shared device. Not "storage": that would also wipe the
-	// quiz journals, whose unacknowledged answers exist nowhere else; the
-	// sign-in page's script prunes those (static/js/signedout.js).
-	c.Response().Header().Set("Clear-Site-Data", `"cache"`)
+	// the sign-in on a shared device: the sign-in page this lands on empties it
+	// (static/js/signedout.js), and prunes the quiz journals, keeping only the
+	// answers the server has not acknowledged. Not Clear-Site-Data: "storage"
+	// would wipe those answers too, which exist nowhere else, and "cache" would
+	// add nothing (it is the HTTP cache; pages are no-store).
 	if c.FormValue("idle") == "1" {
 		return c.Redirect(http.StatusSeeOther, "/login?idle=1")
 	}

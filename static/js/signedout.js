@@ -1,7 +1,7 @@
 // Loaded by the sign-in page, where nobody is signed in: whatever the last
 // person left of a quiz on this (perhaps shared) device goes, except what would
-// be lost. The service worker's copy of the quiz page goes (the server also
-// sends Clear-Site-Data at sign-out; this covers a session that simply ended).
+// be lost. Every sign-out lands here (the idle one too), and so does a session
+// that simply ended. The service worker's copy of the quiz page goes.
 // Of the quiz journals (quiz.js), answers the server acknowledged, kept as late
 // answers or refused go; answers it has not acknowledged stay, being the only
 // copy: they are sent when their officer next opens the attempt, and no page of
