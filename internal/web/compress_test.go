@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -170,5 +171,40 @@ func TestCompression_ByType(t *testing.T) {
 	}
 	if files := unzip(t, body); len(files) != 2 {
 		t.Errorf("certificates ZIP holds %d files, want the PDF and results.csv", len(files))
+	}
+}
+
+var staticLink = regexp.MustCompile(`(?:href|src)="(/static/[^"]+)"`)
+
+// TestCompression_ColdQuizPageWeight: a phone opening the quiz with an empty
+// cache fetches the page and the static files it links; gzipped, that is less
+// than half the bytes. The figures are in BENCHMARKS.md (go test -v).
+func TestCompression_ColdQuizPageWeight(t *testing.T) {
+	qw := newQuizWorld(t)
+	qw.at(time.Hour)
+	v := qw.start(t, qw.officerA)
+	jar := qw.ts.browser(t, qw.world.officerA).Jar
+	plainTotal, wireTotal := 0, 0
+	fetch := func(path string) string {
+		res, body, wire := rawFetch(t, jar, "GET", qw.ts.URL+path, "", nil, nil)
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d", path, res.StatusCode)
+		}
+		t.Logf("%-40s %6d bytes, %6d on the wire", strings.SplitN(path, "?", 2)[0], len(body), wire)
+		plainTotal += len(body)
+		wireTotal += wire
+		return string(body)
+	}
+	page := fetch(fmt.Sprintf("/attempts/%d", v.ID))
+	links := staticLink.FindAllStringSubmatch(page, -1)
+	if len(links) < 2 {
+		t.Fatalf("the quiz page links %d static files", len(links))
+	}
+	for _, m := range links {
+		fetch(strings.ReplaceAll(m[1], "&amp;", "&"))
+	}
+	t.Logf("cold quiz page: %d bytes, %d on the wire (%.0f %%)", plainTotal, wireTotal, 100*float64(wireTotal)/float64(plainTotal))
+	if wireTotal*2 > plainTotal {
+		t.Errorf("the cold quiz page is %d bytes on the wire of %d: gzip should halve it at least", wireTotal, plainTotal)
 	}
 }
