@@ -157,13 +157,15 @@ func (s *Service) throttle(ctx context.Context, email, ip, device string, now ti
 
 // endAttempt ends an attempt begun by beginAttempt and returns err: one whose
 // credential was wrong stays a failure; one that was right, or was not checked
-// (throttled, the server busy), is withdrawn. A failed write replaces err.
+// (throttled, the server busy, the client gone), is withdrawn. The write
+// outlives the request (else a client that left would leave a pending row
+// counting against the account); a failed write replaces err.
 func (s *Service) endAttempt(ctx context.Context, id int64, wrong bool, err error) error {
 	end := s.db.ForgetLoginAttempt
 	if wrong {
 		end = s.db.SettleLoginFailure
 	}
-	if werr := end(ctx, id); werr != nil {
+	if werr := end(context.WithoutCancel(ctx), id); werr != nil {
 		return werr
 	}
 	return err

@@ -387,7 +387,7 @@ func (s *Service) SecondStep(ctx context.Context, pendingToken, code string, c C
 
 // giveBackTry returns a pending sign-in's try that checked no code, and err.
 func (s *Service) giveBackTry(ctx context.Context, tokenID int64, err error) error {
-	if werr := s.db.Tx(ctx, func(q store.Q) error { return q.GiveBackTokenTry(tokenID) }); werr != nil {
+	if werr := s.db.Tx(context.WithoutCancel(ctx), func(q store.Q) error { return q.GiveBackTokenTry(tokenID) }); werr != nil {
 		return werr
 	}
 	return err
