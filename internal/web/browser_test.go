@@ -142,12 +142,13 @@ func (b *browserTab) poll(what, expr string) {
 
 // pollAcross waits until a JavaScript expression is truthy, across navigations
 // that the page starts by itself (a Poll would end with the old document).
-func (b *browserTab) pollAcross(what, expr string) {
+// opts go to each evaluation (chromedp.EvalAwaitPromise for a promise).
+func (b *browserTab) pollAcross(what, expr string, opts ...chromedp.EvaluateOption) {
 	b.t.Helper()
 	deadline := time.Now().Add(browserStep)
 	for {
 		ctx, cancel := context.WithTimeout(b.ctx, time.Second)
-		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr, opts...))
 		cancel()
 		if err == nil && ok {
 			return

@@ -1,9 +1,10 @@
 package web
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -18,28 +19,10 @@ import (
 // of the page and the journal bring the quiz back on a reload, the page syncs by
 // itself soon after the network returns, and sign-out leaves no copy behind.
 
-// evalAsync runs a script that returns a promise and gives its value.
-func evalAsync[T any](b *browserTab, what, expr string) T {
-	b.t.Helper()
-	return tabRun(b, what, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
-}
-
 // pollAsync waits until a script's promise gives true.
 func (b *browserTab) pollAsync(what, expr string) {
 	b.t.Helper()
-	deadline := time.Now().Add(browserStep)
-	for {
-		ctx, cancel := context.WithTimeout(b.ctx, 2*time.Second)
-		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr, chromedp.EvalAwaitPromise))
-		cancel()
-		if err == nil && ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			b.fail(what, fmt.Errorf("not true within %v: %s (last error: %v)", browserStep, expr, err))
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	b.pollAcross(what, expr, chromedp.EvalAwaitPromise)
 }
 
 // keptOffline is true once the service worker holds this page and every static
@@ -163,4 +146,30 @@ func TestBrowser_QuizReloadOfflineShowsTheQuiz(t *testing.T) {
 func jsString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+// TestQuizServiceWorker_Served: the worker script comes from /attempts/ (so its
+// scope covers the attempt pages without Service-Worker-Allowed), as JavaScript,
+// checked again on every visit, under the page CSP, to anyone (it holds nothing
+// of a person).
+func TestQuizServiceWorker_Served(t *testing.T) {
+	ts := newWorld(t).ts
+	res, err := http.Get(ts.URL + "/attempts/sw.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/javascript") {
+		t.Fatalf("GET /attempts/sw.js: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	if cc := res.Header.Get("Cache-Control"); cc != "no-cache" {
+		t.Errorf("Cache-Control %q, want no-cache", cc)
+	}
+	if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") {
+		t.Errorf("Content-Security-Policy %q", csp)
+	}
+	if !strings.Contains(string(body), `addEventListener("fetch"`) {
+		t.Errorf("not the service worker: %.80s", body)
+	}
 }
