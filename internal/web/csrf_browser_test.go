@@ -72,14 +72,8 @@ func TestBrowser_QuizRenewsAStaleCSRFToken(t *testing.T) {
 // out and sign-in in another tab) still signs itself out when left idle, and the
 // browser's sign-in really ends.
 func TestBrowser_IdleLogoutWithAStaleToken(t *testing.T) {
-	path := needChromium(t)
-	w := newWorld(t)
+	w, b := idleBrowser(t, 3*time.Second)
 	ts := w.ts
-	ts.Server.cfg.IdleTimeout = 3 * time.Second
-	ts.Server.accounts.IdleTimeout = time.Hour
-
-	b := newBrowserTab(t, path)
-	b.signIn(ts.URL, w.officerA)
 	// Kept in use while the other tab signs out and in again.
 	b.do("keep the page in use", chromedp.Evaluate[chromedp.Void](`window.inUse = setInterval(function () { window.dispatchEvent(new KeyboardEvent("keydown", {key: "Shift"})); }, 200)`))
 	b.signOutAndInAgain(ts.URL, w.officerA)

@@ -13,14 +13,8 @@ import (
 // which says why; a page in use stays. The server's own idle check is set far
 // off here, so only the script can have signed the browser out.
 func TestBrowser_IdleLogoutClearsTheScreen(t *testing.T) {
-	path := needChromium(t)
-	w := newWorld(t)
+	w, b := idleBrowser(t, 2*time.Second)
 	ts := w.ts
-	ts.Server.cfg.IdleTimeout = 2 * time.Second
-	ts.Server.accounts.IdleTimeout = time.Hour
-
-	b := newBrowserTab(t, path)
-	b.signIn(ts.URL, w.officerA)
 	if seconds := tabRun(b, "read the idle time", chromedp.Evaluate[string](`document.body.dataset.idleSeconds`)); seconds != "2" {
 		t.Fatalf("the page carries idle seconds %q, want 2", seconds)
 	}
@@ -36,7 +30,8 @@ func TestBrowser_IdleLogoutClearsTheScreen(t *testing.T) {
 	// times per timeout; the bound is loose for a loaded machine, but below the
 	// 15 s a fixed check interval would take).
 	left := time.Now()
-	b.pollAcross("the idle page signs out", `location.pathname === "/login" && location.search.includes("idle=1")`)
+	// Loaded whole: the address changes before the page's text is all there.
+	b.pollAcross("the idle page signs out", `location.pathname === "/login" && location.search.includes("idle=1") && document.readyState === "complete"`)
 	if waited := time.Since(left); waited > 10*time.Second {
 		t.Errorf("signed out after %v, want about 2 s", waited)
 	}
@@ -48,4 +43,18 @@ func TestBrowser_IdleLogoutClearsTheScreen(t *testing.T) {
 	if p := b.navigate("open the dashboard", chromedp.Navigate(ts.URL+"/")); p != "/login" {
 		t.Errorf("after the idle sign-out, / is %s, want the sign-in page", p)
 	}
+}
+
+// idleBrowser is officer A signed in, in Chromium, on a server whose pages sign
+// themselves out (idle.js) after timeout. The server's own idle check is set far
+// off, so only the script can sign the browser out.
+func idleBrowser(t *testing.T, timeout time.Duration) (*world, *browserTab) {
+	t.Helper()
+	path := needChromium(t)
+	w := newWorld(t)
+	w.ts.Server.cfg.IdleTimeout = timeout
+	w.ts.Server.accounts.IdleTimeout = time.Hour
+	b := newBrowserTab(t, path)
+	b.signIn(w.ts.URL, w.officerA)
+	return w, b
 }
