@@ -49,9 +49,10 @@ type axeViolation struct {
 
 // runAxe injects axe-core into the page through DevTools (a <script> tag would
 // be refused by the page's CSP) and returns its violations, less the rules off.
+// A page that reloads itself meanwhile (the projector, when its code changes)
+// is checked again once loaded: the next reload is a whole code period away.
 func (b *browserTab) runAxe(src string, off ...string) []axeViolation {
 	b.t.Helper()
-	b.do("inject axe-core", chromedp.Evaluate[chromedp.Void](src+";undefined"))
 	tags, _ := json.Marshal(axeTags)
 	rules := map[string]map[string]bool{}
 	for _, id := range off {
@@ -60,7 +61,21 @@ func (b *browserTab) runAxe(src string, off ...string) []axeViolation {
 	disabled, _ := json.Marshal(rules)
 	run := fmt.Sprintf(`axe.run(document, {runOnly: {type: "tag", values: %s}, rules: %s, resultTypes: ["violations"]})
 		.then(r => r.violations.map(v => ({id: v.id, help: v.help, targets: v.nodes.map(n => n.target.join(" "))})))`, tags, disabled)
-	return tabRun(b, "run axe-core", chromedp.Evaluate[[]axeViolation](run, chromedp.EvalAwaitPromise))
+	var err error
+	for try := 0; try < 2; try++ {
+		ctx, cancel := context.WithTimeout(b.ctx, browserStep)
+		var v []axeViolation
+		if err = chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](src+";undefined")); err == nil {
+			v, err = chromedp.Run(ctx, chromedp.Evaluate[[]axeViolation](run, chromedp.EvalAwaitPromise))
+		}
+		cancel()
+		if err == nil {
+			return v
+		}
+		b.pollAcross("the page loads again", `document.readyState === "complete"`)
+	}
+	b.fail("run axe-core", err)
+	return nil
 }
 
 // demoDay is the demo of `lectern serve --demo` seeded at a fixed time on its
