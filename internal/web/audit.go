@@ -4,9 +4,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/lectern-platform/lectern/internal/schedule"
 )
 
 // auditChange is one field of an audit event: what it was and what it became.
@@ -93,4 +99,68 @@ func auditTime(t time.Time, zone *time.Location) string {
 		return t.UTC().Format("2006-01-02 15:04:05 UTC")
 	}
 	return t.In(zone).Format("2006-01-02 15:04:05 (UTC-07:00)")
+}
+
+func (s *Server) auditPage(c echo.Context) error {
+	var sessionID *int64
+	if v := c.QueryParam("session_id"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest)
+		}
+		sessionID = &id
+	}
+	return s.renderAudit(c, sessionID, nil)
+}
+
+// sessionAuditPage is one session's history, for the trainers who run it.
+func (s *Server) sessionAuditPage(c echo.Context) error {
+	ses, err := s.sessionFromPath(c)
+	if err != nil {
+		return err
+	}
+	return s.renderAudit(c, &ses.ID, ses)
+}
+
+func (s *Server) renderAudit(c echo.Context, sessionID *int64, ses *schedule.Session) error {
+	events, err := s.schedule.AuditEvents(c.Request().Context(), actor(c), sessionID, 500)
+	if err != nil {
+		return err
+	}
+	// Show people by name: collect every id the events mention.
+	var ids []int64
+	for _, e := range events {
+		if e.ActorID != nil {
+			ids = append(ids, *e.ActorID)
+		}
+		if e.UserID != nil {
+			ids = append(ids, *e.UserID)
+		}
+	}
+	users, err := s.db.Read(c.Request().Context()).UsersByIDs(ids)
+	if err != nil {
+		return err
+	}
+	names := map[int64]string{}
+	for _, u := range users {
+		names[u.ID] = u.Name
+	}
+	return s.render(c, http.StatusOK, "audit.html", s.localizer(c).T("audit.title"), map[string]any{"Events": events, "Names": names, "Session": ses})
+}
+
+func (s *Server) apiAudit(c echo.Context) error {
+	var sessionID *int64
+	if v := c.QueryParam("session_id"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, "session_id must be a number")
+		}
+		sessionID = &id
+	}
+	limit, _ := strconv.Atoi(c.QueryParam("limit"))
+	list, err := s.schedule.AuditEvents(c.Request().Context(), actor(c), sessionID, limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, list)
 }

@@ -17,18 +17,6 @@ import (
 	"github.com/lectern-platform/lectern/internal/store"
 )
 
-func (s *Server) apiCloseSession(c echo.Context) error {
-	id, err := idParam(c, "id")
-	if err != nil {
-		return err
-	}
-	n, err := s.certs.CloseSession(c.Request().Context(), actor(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, map[string]int{"issued": n})
-}
-
 func (s *Server) apiListCertificates(c echo.Context) error {
 	var f store.CertificateFilter
 	for name, dst := range map[string]**int64{"session_id": &f.SessionID, "agency_id": &f.AgencyID, "user_id": &f.UserID} {

@@ -148,3 +148,20 @@ func (s *Server) paperSubmit(c echo.Context) error {
 			"Max", strconv.FormatFloat(res.MaxScore, 'f', -1, 64), "Percent", strconv.FormatFloat(res.Percent, 'f', -1, 64))
 	})
 }
+
+// apiEnterPaper records a paper result for an officer (the session's trainers).
+func (s *Server) apiEnterPaper(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var in attempt.PaperInput
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	r, err := s.attempts.EnterPaper(c.Request().Context(), actor(c), id, c.Param("quiz"), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, r)
+}

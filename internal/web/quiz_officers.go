@@ -98,56 +98,6 @@ func (s *Server) grantAttemptsSubmit(c echo.Context) error {
 	})
 }
 
-func (s *Server) extendAttemptSubmit(c echo.Context) error {
-	return s.changeAttemptSubmit(c, "extend", s.attempts.Extend, "officers.extended")
-}
-
-func (s *Server) reopenAttemptSubmit(c echo.Context) error {
-	return s.changeAttemptSubmit(c, "reopen", s.attempts.Reopen, "officers.reopened")
-}
-
-// changeAttemptSubmit answers the "More time" and "Reopen" forms of one attempt.
-func (s *Server) changeAttemptSubmit(c echo.Context, form string, change func(context.Context, *auth.Actor, int64, attempt.Exception) (*attempt.View, error), done string) error {
-	sessionID, err := idParam(c, "id")
-	if err != nil {
-		return err
-	}
-	attemptID, err := idParam(c, "attempt")
-	if err != nil {
-		return err
-	}
-	minutes, _ := strconv.Atoi(strings.TrimSpace(c.FormValue("minutes"))) // not a number: 0, which the domain refuses
-	v, err := change(c.Request().Context(), actor(c), attemptID,
-		attempt.Exception{Reason: c.FormValue("reason"), Minutes: minutes, SessionID: sessionID, QuizID: c.Param("quiz")})
-	if err != nil {
-		return s.officersRefused(c, fmt.Sprintf("%s-%d", form, attemptID), err)
-	}
-	// The attempt is the path's (checked by the domain).
-	return s.officersDone(c, v.SessionID, v.Quiz, ownerOf(v.ID), func(o *attempt.OfficerAttempts, ses *schedule.Session) string {
-		return s.localizer(c).T(done, "Name", o.Name, "Number", v.Number, "Time", v.Deadline.In(ses.Location).Format("15:04"), "Offset", ses.UTCOffset)
-	})
-}
-
-// acceptLateSubmit answers the "Accept late answers" form of one attempt.
-func (s *Server) acceptLateSubmit(c echo.Context) error {
-	sessionID, err := idParam(c, "id")
-	if err != nil {
-		return err
-	}
-	attemptID, err := idParam(c, "attempt")
-	if err != nil {
-		return err
-	}
-	r, err := s.attempts.AcceptLateAnswers(c.Request().Context(), actor(c), attemptID,
-		attempt.Exception{Reason: c.FormValue("reason"), SessionID: sessionID, QuizID: c.Param("quiz")})
-	if err != nil {
-		return s.officersRefused(c, fmt.Sprintf("late-%d", attemptID), err)
-	}
-	return s.officersDone(c, sessionID, c.Param("quiz"), ownerOf(attemptID), func(o *attempt.OfficerAttempts, _ *schedule.Session) string {
-		return s.localizer(c).T("officers.late_accepted", "Name", o.Name, "Number", r.Number, "Count", r.Accepted, "Percent", r.After.Percent)
-	})
-}
-
 // sessionAndUser reads the session and the officer a form is about from its path.
 func sessionAndUser(c echo.Context) (sessionID, userID int64, err error) {
 	if sessionID, err = idParam(c, "id"); err != nil {
@@ -163,19 +113,6 @@ func byUser(userID int64) func(*attempt.QuizOfficers) *attempt.OfficerAttempts {
 		for i := range qo.Officers {
 			if qo.Officers[i].UserID == userID {
 				return &qo.Officers[i]
-			}
-		}
-		return nil
-	}
-}
-
-func ownerOf(attemptID int64) func(*attempt.QuizOfficers) *attempt.OfficerAttempts {
-	return func(qo *attempt.QuizOfficers) *attempt.OfficerAttempts {
-		for i := range qo.Officers {
-			for _, at := range qo.Officers[i].Attempts {
-				if at.ID == attemptID {
-					return &qo.Officers[i]
-				}
 			}
 		}
 		return nil
@@ -210,4 +147,24 @@ func (s *Server) officersDone(c echo.Context, sessionID int64, quizID string, pi
 		msg, anchor = message(o, ses), fmt.Sprintf("#u%d", o.UserID)
 	}
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/sessions/%d/quizzes/%s/officers?msg=%s%s", ses.ID, url.PathEscape(qo.Quiz.ID), url.QueryEscape(msg), anchor))
+}
+
+// apiGrantAttempts gives one officer extra attempts at a quiz (with a reason).
+func (s *Server) apiGrantAttempts(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		UserID int64 `json:"user_id"`
+		attempt.Exception
+	}
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	total, err := s.attempts.GrantAttempts(c.Request().Context(), actor(c), id, in.UserID, c.Param("quiz"), in.Exception)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"user_id": in.UserID, "quiz": c.Param("quiz"), "extra_attempts": total})
 }

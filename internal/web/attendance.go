@@ -1,0 +1,91 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/lectern-platform/lectern/internal/apperr"
+	"github.com/lectern-platform/lectern/internal/schedule"
+)
+
+// attendanceView is the trainer's sheet: one row per enrolled officer, one tap
+// per status.
+type attendanceView struct {
+	Session  *schedule.Session
+	Rows     []*schedule.AttendanceRow
+	Statuses []string
+	Counts   map[string]int
+}
+
+func (s *Server) attendancePage(c echo.Context) error {
+	a := actor(c)
+	ctx := c.Request().Context()
+	ses, err := s.sessionFromPath(c)
+	if err != nil {
+		return err
+	}
+	id := ses.ID
+	if !a.CanManageSession(ses.TrainerIDs) {
+		return apperr.Forbidden("only this session's trainers and admins take attendance")
+	}
+	rows, err := s.schedule.Attendance(ctx, a, id)
+	if err != nil {
+		return err
+	}
+	v := attendanceView{Session: ses, Rows: rows, Statuses: []string{"present", "late", "absent", "excused"}, Counts: map[string]int{}}
+	for _, r := range rows {
+		v.Counts[r.Status]++
+	}
+	return s.render(c, http.StatusOK, "attendance.html", s.localizer(c).T("attendance.title"), v)
+}
+
+func (s *Server) attendanceSubmit(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	userID, err := idParam(c, "user_id")
+	if err != nil {
+		return err
+	}
+	if _, err := s.schedule.MarkAttendance(c.Request().Context(), actor(c), id, userID, c.FormValue("status")); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/sessions/%d/attendance#u%d", id, userID))
+}
+
+func (s *Server) apiListAttendance(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	list, err := s.schedule.Attendance(c.Request().Context(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, list)
+}
+
+func (s *Server) apiMarkAttendance(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	userID, err := idParam(c, "user_id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Status string `json:"status"`
+	}
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	out, err := s.schedule.MarkAttendance(c.Request().Context(), actor(c), id, userID, in.Status)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}

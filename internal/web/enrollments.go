@@ -1,0 +1,103 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/lectern-platform/lectern/internal/auth"
+	"github.com/lectern-platform/lectern/internal/schedule"
+)
+
+func (s *Server) enrolSubmit(c echo.Context) error {
+	a := actor(c)
+	return s.sessionAction(c, func(id int64) error {
+		if a == nil {
+			return auth.Authorize(nil, auth.ActEnrollSelf)
+		}
+		_, _, err := s.schedule.Enroll(c.Request().Context(), a, id, schedule.EnrollmentInput{UserID: a.UserID})
+		return err
+	}, "session.enrolled_msg")
+}
+
+func (s *Server) unenrolSubmit(c echo.Context) error {
+	a := actor(c)
+	return s.sessionAction(c, func(id int64) error {
+		if a == nil {
+			return auth.Authorize(nil, auth.ActEnrollSelf)
+		}
+		return s.schedule.Unenroll(c.Request().Context(), a, id, a.UserID)
+	}, "session.unenrolled_msg")
+}
+
+func (s *Server) apiEnroll(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var in schedule.EnrollmentInput
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	out, created, err := s.schedule.Enroll(c.Request().Context(), actor(c), id, in)
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	return c.JSON(status, out)
+}
+
+func (s *Server) apiListEnrollments(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	list, err := s.schedule.Enrollments(c.Request().Context(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, list)
+}
+
+func (s *Server) apiUnenroll(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	userID, err := idParam(c, "user_id")
+	if err != nil {
+		return err
+	}
+	if err := s.schedule.Unenroll(c.Request().Context(), actor(c), id, userID); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Server) apiUpdateEnrollment(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	userID, err := idParam(c, "user_id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		ExtraTimePercent *int `json:"extra_time_percent"`
+	}
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	if in.ExtraTimePercent == nil {
+		return echo.NewHTTPError(http.StatusUnprocessableEntity, "extra_time_percent is required")
+	}
+	out, err := s.schedule.SetExtraTime(c.Request().Context(), actor(c), id, userID, *in.ExtraTimePercent)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}

@@ -1,0 +1,117 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/lectern-platform/lectern/internal/apperr"
+	"github.com/lectern-platform/lectern/internal/attempt"
+	"github.com/lectern-platform/lectern/internal/schedule"
+)
+
+type quizzesView struct {
+	Session   *schedule.Session
+	Quizzes   []attempt.QuizInfo
+	CanManage bool
+	Message   string
+}
+
+func (s *Server) quizzesPage(c echo.Context) error {
+	a := actor(c)
+	ctx := c.Request().Context()
+	ses, err := s.sessionFromPath(c)
+	if err != nil {
+		return err
+	}
+	id := ses.ID
+	list, err := s.attempts.Quizzes(ctx, a, id)
+	if err != nil {
+		return err
+	}
+	v := quizzesView{Session: ses, Quizzes: list, CanManage: a.CanManageSession(ses.TrainerIDs), Message: c.QueryParam("msg")}
+	return s.render(c, http.StatusOK, "quizzes.html", s.localizer(c).T("quiz.list_title"), v)
+}
+
+func (s *Server) startQuizSubmit(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	v, _, err := s.attempts.Start(c.Request().Context(), actor(c), id, c.Param("quiz"))
+	if de, ok := apperr.As(err); ok && de.Code == apperr.CodeConflict {
+		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/sessions/%d/quizzes?msg=%s", id, url.QueryEscape(de.Message)))
+	} else if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/attempts/%d", v.ID))
+}
+
+// setQuizClosed answers the trainer's open/close buttons (page) and the API.
+func (s *Server) setQuizClosed(c echo.Context, closed bool) (*attempt.QuizState, int64, error) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return nil, 0, err
+	}
+	st, err := s.attempts.SetQuizClosed(c.Request().Context(), actor(c), id, c.Param("quiz"), closed)
+	return st, id, err
+}
+
+func (s *Server) apiOpenQuiz(c echo.Context) error { return s.apiQuizState(c, false) }
+
+func (s *Server) apiCloseQuiz(c echo.Context) error { return s.apiQuizState(c, true) }
+
+func (s *Server) apiQuizState(c echo.Context, closed bool) error {
+	st, _, err := s.setQuizClosed(c, closed)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, st)
+}
+
+func (s *Server) openQuizSubmit(c echo.Context) error { return s.quizStateSubmit(c, false) }
+
+func (s *Server) closeQuizSubmit(c echo.Context) error { return s.quizStateSubmit(c, true) }
+
+func (s *Server) quizStateSubmit(c echo.Context, closed bool) error {
+	st, id, err := s.setQuizClosed(c, closed)
+	if err != nil {
+		return err
+	}
+	l := s.localizer(c)
+	msg := l.T("quiz.opened")
+	if closed {
+		msg = l.T("quiz.closed_now", "Count", st.Finalised)
+	}
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/sessions/%d/quizzes?msg=%s", id, url.QueryEscape(msg)))
+}
+
+func (s *Server) apiListQuizzes(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	list, err := s.attempts.Quizzes(c.Request().Context(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, list)
+}
+
+func (s *Server) apiStartAttempt(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	v, created, err := s.attempts.Start(c.Request().Context(), actor(c), id, c.Param("quiz"))
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	return c.JSON(status, v)
+}

@@ -1,0 +1,56 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/lectern-platform/lectern/internal/apperr"
+)
+
+func (s *Server) closeSubmit(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	n, err := s.certs.CloseSession(c.Request().Context(), actor(c), id)
+	if de, ok := apperr.As(err); ok && (de.Code == apperr.CodeConflict || de.Code == apperr.CodeForbidden) {
+		return s.renderSession(c, domainStatus[de.Code], userMessage(de))
+	} else if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/sessions/%d?msg=%s", id, url.QueryEscape(s.localizer(c).T("session.closed_msg", "Count", n))))
+}
+
+func (s *Server) cancelSubmit(c echo.Context) error {
+	return s.sessionAction(c, func(id int64) error {
+		_, err := s.schedule.CancelSession(c.Request().Context(), actor(c), id)
+		return err
+	}, "session.cancelled_msg")
+}
+
+func (s *Server) apiCancelSession(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	out, err := s.schedule.CancelSession(c.Request().Context(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) apiCloseSession(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	n, err := s.certs.CloseSession(c.Request().Context(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]int{"issued": n})
+}
