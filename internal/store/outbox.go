@@ -215,21 +215,3 @@ func (db *DB) FinishOutbox(ctx context.Context, id int64, attempt int, status st
 		return q.Audit(&AuditEvent{At: at, Action: "mail." + status, SessionID: m.SessionID, UserID: m.UserID, After: string(after)})
 	})
 }
-
-// SetUserLanguage records the language a user reads, the first time it is known;
-// a language already recorded is kept (a borrowed laptop does not change it).
-func (q Q) SetUserLanguage(userID int64, lang string) error {
-	if err := q.g.Model(&User{}).Where("id = ? AND language = ''", userID).UpdateColumn("language", lang).Error; err != nil {
-		return fmt.Errorf("set user %d language: %w", userID, err)
-	}
-	return nil
-}
-
-// UserLanguage returns the language recorded for a user, ” when unknown.
-func (q Q) UserLanguage(userID int64) (string, error) {
-	var lang string
-	if err := q.g.Model(&User{}).Where("id = ?", userID).Select("language").Scan(&lang).Error; err != nil {
-		return "", fmt.Errorf("load user %d language: %w", userID, err)
-	}
-	return lang, nil
-}

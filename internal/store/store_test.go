@@ -23,6 +23,23 @@ func openTest(t *testing.T) *DB {
 	return db
 }
 
+func openTestPostgres(t *testing.T) *DB {
+	t.Helper()
+	url := os.Getenv("LECTERN_TEST_POSTGRES_URL")
+	if url == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CI must provide LECTERN_TEST_POSTGRES_URL")
+		}
+		t.Skip("LECTERN_TEST_POSTGRES_URL not set")
+	}
+	db, err := Open(context.Background(), url, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
 func TestOpen_SQLitePragmas(t *testing.T) {
 	db := openTest(t)
 	for pragma, want := range map[string]string{"journal_mode": "wal", "foreign_keys": "1", "busy_timeout": "10000", "synchronous": "1"} {

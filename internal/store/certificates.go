@@ -81,11 +81,3 @@ func (q Q) SaveCertificate(c *Certificate) error {
 	}
 	return nil
 }
-
-// SetSessionStatus changes a session's status (closing it).
-func (q Q) SetSessionStatus(id int64, status string) error {
-	if err := q.g.Model(&TrainingSession{}).Where("id = ?", id).Update("status", status).Error; err != nil {
-		return fmt.Errorf("set session %d status: %w", id, err)
-	}
-	return nil
-}

@@ -8,20 +8,6 @@ import (
 	"gorm.io/gorm"
 )
 
-// LoginSession is a signed-in browser or API client. Only the hash of its token
-// is stored, so a copy of the database cannot be used to sign in.
-type LoginSession struct {
-	TokenHash  string `gorm:"primaryKey"`
-	UserID     int64
-	User       *User
-	Kind       string // "browser" or "api"
-	ClientIP   string
-	UserAgent  string
-	CreatedAt  time.Time
-	LastSeenAt time.Time
-	ExpiresAt  time.Time
-}
-
 // LoginFailure is one failed sign-in, kept for the throttling window. It is
 // written before the credential is checked, Pending, so that attempts sent at
 // once count each other; a wrong credential settles it, a right one removes it.
@@ -32,39 +18,6 @@ type LoginFailure struct {
 	Device   string // the nonce of a valid device cookie the attempt carried, or ""
 	At       time.Time
 	Pending  bool // the attempt is still being checked
-}
-
-func (db *DB) CreateLoginSession(ctx context.Context, s *LoginSession) error {
-	if err := db.W.WithContext(ctx).Create(s).Error; err != nil {
-		return fmt.Errorf("create login session: %w", translate(err))
-	}
-	return nil
-}
-
-// LoginSession returns an unexpired session with its user.
-func (db *DB) LoginSession(ctx context.Context, tokenHash string, now time.Time) (*LoginSession, error) {
-	var s LoginSession
-	err := db.R.WithContext(ctx).Preload("User").Where("token_hash = ? AND expires_at > ?", tokenHash, now).Take(&s).Error
-	if err != nil {
-		return nil, fmt.Errorf("load login session: %w", translate(err))
-	}
-	return &s, nil
-}
-
-// TouchLoginSession records a session's latest activity (for idle logout).
-func (db *DB) TouchLoginSession(ctx context.Context, tokenHash string, at time.Time) error {
-	if err := db.W.WithContext(ctx).Model(&LoginSession{}).Where("token_hash = ?", tokenHash).Update("last_seen_at", at).Error; err != nil {
-		return fmt.Errorf("touch login session: %w", err)
-	}
-	return nil
-}
-
-// DeleteLoginSession revokes one session (logout).
-func (db *DB) DeleteLoginSession(ctx context.Context, tokenHash string) error {
-	if err := db.W.WithContext(ctx).Where("token_hash = ?", tokenHash).Delete(&LoginSession{}).Error; err != nil {
-		return fmt.Errorf("delete login session: %w", err)
-	}
-	return nil
 }
 
 // ReserveLoginAttempt writes f, a sign-in attempt about to be checked, as a
@@ -132,6 +85,11 @@ func (db *DB) LoginFailures(ctx context.Context, email, ip string, since time.Ti
 	}
 	client, err = db.failureCount(ctx, since, "client_ip = ? AND pending = ?", ip, false)
 	return
+}
+
+// DeviceFailures counts recent failed sign-ins that carried one device cookie.
+func (db *DB) DeviceFailures(ctx context.Context, device string, since time.Time) (FailureCount, error) {
+	return db.failureCount(ctx, since, "device = ?", device)
 }
 
 func (db *DB) failureCount(ctx context.Context, since time.Time, where string, args ...any) (FailureCount, error) {

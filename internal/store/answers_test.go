@@ -3,9 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
-	"os"
 	"testing"
 	"time"
 )
@@ -128,21 +125,4 @@ WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO attempt_answers%'`).S
 	if _, err := db.Read(ctx).Answer(at.ID, "q1"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("answer stored behind a finalised attempt: %v", err)
 	}
-}
-
-func openTestPostgres(t *testing.T) *DB {
-	t.Helper()
-	url := os.Getenv("LECTERN_TEST_POSTGRES_URL")
-	if url == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI must provide LECTERN_TEST_POSTGRES_URL")
-		}
-		t.Skip("LECTERN_TEST_POSTGRES_URL not set")
-	}
-	db, err := Open(context.Background(), url, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
 }

@@ -3,6 +3,8 @@ package store
 import (
 	"fmt"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // OneTimeToken lets one person do one thing once: activate an invited account or
@@ -64,23 +66,30 @@ func (q Q) UseToken(id int64, at time.Time) (bool, error) {
 	return res.RowsAffected == 1, nil
 }
 
-// SetPassword stores a new password hash (and the privacy notice's acceptance,
-// when given) for a user.
-func (q Q) SetPassword(userID int64, hash string, privacyAcceptedAt *time.Time) error {
-	fields := map[string]any{"password_hash": hash, "updated_at": time.Now().UTC()}
-	if privacyAcceptedAt != nil {
-		fields["privacy_accepted_at"] = *privacyAcceptedAt
+// TakeTokenTry takes one of a token's max tries, if it is unused and has one
+// left, and returns how many are taken now (this one included). Taken before
+// the code is checked, so codes sent at once cannot check more than max.
+func (q Q) TakeTokenTry(id int64, max int) (int, bool, error) {
+	res := q.g.Model(&OneTimeToken{}).Where("id = ? AND used_at IS NULL AND failures < ?", id, max).
+		Update("failures", gorm.Expr("failures + 1"))
+	if res.Error != nil {
+		return 0, false, fmt.Errorf("take a try of token %d: %w", id, res.Error)
 	}
-	if err := q.g.Model(&User{}).Where("id = ?", userID).Updates(fields).Error; err != nil {
-		return fmt.Errorf("set password of user %d: %w", userID, err)
+	if res.RowsAffected != 1 {
+		return 0, false, nil
 	}
-	return nil
+	var t OneTimeToken
+	if err := q.g.Select("failures").Where("id = ?", id).Take(&t).Error; err != nil {
+		return 0, false, fmt.Errorf("read tries of token %d: %w", id, translate(err))
+	}
+	return t.Failures, true, nil
 }
 
-// DeleteLoginSessions signs a user out everywhere (after a password reset).
-func (q Q) DeleteLoginSessions(userID int64) error {
-	if err := q.g.Where("user_id = ?", userID).Delete(&LoginSession{}).Error; err != nil {
-		return fmt.Errorf("sign out user %d: %w", userID, err)
+// GiveBackTokenTry returns a try that checked nothing (the attempt was
+// throttled first).
+func (q Q) GiveBackTokenTry(id int64) error {
+	if err := q.g.Model(&OneTimeToken{}).Where("id = ? AND failures > 0", id).Update("failures", gorm.Expr("failures - 1")).Error; err != nil {
+		return fmt.Errorf("give back a try of token %d: %w", id, err)
 	}
 	return nil
 }

@@ -1,0 +1,26 @@
+package store
+
+import (
+	"context"
+
+	"gorm.io/gorm"
+)
+
+// Q runs queries on one handle: a pool, or a transaction in progress.
+type Q struct {
+	g        *gorm.DB
+	postgres bool
+}
+
+// Read returns queries on the read pool.
+func (db *DB) Read(ctx context.Context) Q {
+	return Q{g: db.R.WithContext(ctx), postgres: db.Dialect == "postgres"}
+}
+
+// Tx runs fn in one write transaction. With SQLite it begins IMMEDIATE (one writer
+// at a time), so a read-then-write such as a capacity check cannot race.
+func (db *DB) Tx(ctx context.Context, fn func(Q) error) error {
+	return db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return fn(Q{g: tx, postgres: db.Dialect == "postgres"})
+	})
+}
