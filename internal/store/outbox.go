@@ -163,16 +163,16 @@ func (db *DB) DueOutbox(ctx context.Context, now time.Time, limit int) ([]int64,
 // returns the attempt number, or 0 when someone else claimed it first.
 func (db *DB) ClaimOutbox(ctx context.Context, id int64, now, until time.Time) (int, error) {
 	var m OutboxMessage
-	res := db.W.WithContext(ctx).Model(&OutboxMessage{}).
-		Where("id = ? AND status = ? AND next_attempt_at <= ?", id, OutboxQueued, now.UTC()).
-		Updates(map[string]any{"attempts": gorm.Expr("attempts + 1"), "next_attempt_at": until.UTC()})
-	if res.Error != nil {
-		return 0, fmt.Errorf("claim e-mail %d: %w", id, res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return 0, nil
-	}
-	if err := db.W.WithContext(ctx).Select("attempts").Take(&m, id).Error; err != nil {
+	err := db.Tx(ctx, func(q Q) error {
+		res := q.g.Model(&OutboxMessage{}).
+			Where("id = ? AND status = ? AND next_attempt_at <= ?", id, OutboxQueued, now.UTC()).
+			Updates(map[string]any{"attempts": gorm.Expr("attempts + 1"), "next_attempt_at": until.UTC()})
+		if res.Error != nil || res.RowsAffected == 0 {
+			return res.Error
+		}
+		return q.g.Select("attempts").Take(&m, id).Error
+	})
+	if err != nil {
 		return 0, fmt.Errorf("claim e-mail %d: %w", id, err)
 	}
 	return m.Attempts, nil

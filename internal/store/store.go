@@ -1,6 +1,25 @@
 // Package store owns the database: opening SQLite or PostgreSQL through GORM, the
 // versioned migrations, and the models and queries of every entity. It is the only
 // package that imports GORM.
+//
+// Files follow table families: each model sits with its queries (sessions.go,
+// enrollments.go, users.go, …); tx.go holds the transaction API; migrate*.go the
+// migrations.
+//
+// Queries live on one of two surfaces, never both:
+//
+//   - Q (no context: the handle carries it) for a step of a unit of work. A
+//     query goes on Q when any caller needs it inside db.Tx: a write that must
+//     commit with others (and its audit event), or a read whose answer decides
+//     a write (a capacity check, a lock). Reads that belong together run on
+//     db.Read(ctx). A transaction uses only its Q: a *DB write inside one
+//     waits forever for SQLite's one writer connection, and any *DB call there
+//     takes a second connection of a PostgreSQL pool while holding one (a
+//     burst of such transactions empties the pool and waits on itself).
+//   - *DB (takes a context) for an operation complete by itself, never part of
+//     a caller's transaction: a read nobody needs in one (sign-in lookups,
+//     listings, the outbox sender's polls), or a write that is a unit of work
+//     alone. A *DB write of several statements opens its own transaction.
 package store
 
 import (
