@@ -8,8 +8,12 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/lectern-platform/lectern/internal/apperr"
+	"github.com/lectern-platform/lectern/internal/auth"
 )
 
 // bindJSON decodes a JSON body strictly: the right content type, no unknown
@@ -58,4 +62,39 @@ func idParam(c echo.Context, name string) (int64, error) {
 		return 0, echo.NewHTTPError(http.StatusNotFound)
 	}
 	return id, nil
+}
+
+// formView carries a page's list, the form's values and its field errors, so a
+// rejected form comes back filled in with every problem next to its field.
+type formView struct {
+	List     any
+	Agencies []auth.Agency
+	Roles    []auth.Role
+	Values   map[string]string
+	Errors   map[string]string
+	Message  string
+	Created  string
+}
+
+func formErrors(err error) (map[string]string, bool) {
+	de, ok := apperr.As(err)
+	if !ok || (de.Code != apperr.CodeInvalid && de.Code != apperr.CodeConflict) {
+		return nil, false
+	}
+	out := map[string]string{}
+	for _, d := range de.Details {
+		out[d.Field] = d.Message
+	}
+	if len(out) == 0 {
+		out["_"] = de.Message
+	}
+	return out, true
+}
+
+func formValues(c echo.Context, names ...string) map[string]string {
+	v := map[string]string{}
+	for _, n := range names {
+		v[n] = strings.TrimSpace(c.FormValue(n))
+	}
+	return v
 }

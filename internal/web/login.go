@@ -83,3 +83,54 @@ func (s *Server) logoutSubmit(c echo.Context) error {
 	}
 	return c.Redirect(http.StatusSeeOther, "/login")
 }
+
+// loginCodeSubmit is the second step of a browser sign-in: the code.
+func (s *Server) loginCodeSubmit(c echo.Context) error {
+	l := s.localizer(c)
+	next := localPath(c.FormValue("next"))
+	token, u, err := s.accounts.SecondStep(c.Request().Context(), c.FormValue("pending"), c.FormValue("totp"), s.credentials(c))
+	if err == nil {
+		s.setSessionCookie(c, token)
+		if err := s.rememberDevice(c, u); err != nil {
+			return err
+		}
+		return c.Redirect(http.StatusSeeOther, next)
+	}
+	if errors.Is(err, auth.ErrTokenUnknown) || errors.Is(err, auth.ErrTokenUsed) || errors.Is(err, auth.ErrTokenExpired) {
+		return s.render(c, http.StatusUnauthorized, "login.html", l.T("login.title"), loginView{Next: next, Error: l.T("login.code_expired")})
+	}
+	de, ok := apperr.As(err)
+	if !ok {
+		return err
+	}
+	return s.loginRefused(c, err, loginView{Next: next, Pending: c.FormValue("pending"), Error: de.Message})
+}
+
+type loginResponse struct {
+	Token string     `json:"token"`
+	User  *auth.User `json:"user"`
+}
+
+func (s *Server) apiLogin(c echo.Context) error {
+	var in auth.Credentials
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	in.ClientIP, in.UserAgent, in.Kind = c.RealIP(), c.Request().UserAgent(), auth.KindAPI
+	token, u, err := s.accounts.Login(c.Request().Context(), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, loginResponse{Token: token, User: u})
+}
+
+func (s *Server) apiLogout(c echo.Context) error {
+	token, _ := c.Get("token").(string)
+	if err := auth.Authorize(actor(c), auth.ActCourseRead); err != nil {
+		return err
+	}
+	if err := s.accounts.Logout(c.Request().Context(), token); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}

@@ -2,14 +2,12 @@ package web
 
 import (
 	"encoding/base64"
-	"errors"
 	"html/template"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/lectern-platform/lectern/internal/apperr"
-	"github.com/lectern-platform/lectern/internal/auth"
 	"github.com/lectern-platform/lectern/internal/qrcode"
 )
 
@@ -77,50 +75,4 @@ func (s *Server) securityDisable(c echo.Context) error {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/account/security")
-}
-
-// apiDisableTOTP: an admin turns off the second factor of someone who lost their
-// phone and their recovery codes; a user their own (with their password and a
-// code).
-func (s *Server) apiDisableTOTP(c echo.Context) error {
-	id, err := idParam(c, "id")
-	if err != nil {
-		return err
-	}
-	var in struct {
-		Code     string `json:"code"`
-		Password string `json:"password"`
-	}
-	if c.Request().ContentLength != 0 {
-		if err := bindJSON(c, &in); err != nil {
-			return err
-		}
-	}
-	cred := auth.Credentials{TOTP: in.Code, Password: in.Password, ClientIP: c.RealIP(), Kind: auth.KindAPI}
-	if err := s.accounts.DisableTOTP(c.Request().Context(), actor(c), id, cred); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
-}
-
-// loginCodeSubmit is the second step of a browser sign-in: the code.
-func (s *Server) loginCodeSubmit(c echo.Context) error {
-	l := s.localizer(c)
-	next := localPath(c.FormValue("next"))
-	token, u, err := s.accounts.SecondStep(c.Request().Context(), c.FormValue("pending"), c.FormValue("totp"), s.credentials(c))
-	if err == nil {
-		s.setSessionCookie(c, token)
-		if err := s.rememberDevice(c, u); err != nil {
-			return err
-		}
-		return c.Redirect(http.StatusSeeOther, next)
-	}
-	if errors.Is(err, auth.ErrTokenUnknown) || errors.Is(err, auth.ErrTokenUsed) || errors.Is(err, auth.ErrTokenExpired) {
-		return s.render(c, http.StatusUnauthorized, "login.html", l.T("login.title"), loginView{Next: next, Error: l.T("login.code_expired")})
-	}
-	de, ok := apperr.As(err)
-	if !ok {
-		return err
-	}
-	return s.loginRefused(c, err, loginView{Next: next, Pending: c.FormValue("pending"), Error: de.Message})
 }

@@ -6,7 +6,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/lectern-platform/lectern/internal/apperr"
 	"github.com/lectern-platform/lectern/internal/auth"
 )
 
@@ -146,35 +145,4 @@ func (s *Server) resetRequestSubmit(c echo.Context) error {
 		return err
 	}
 	return s.render(c, http.StatusOK, "reset_request.html", s.localizer(c).T("reset.title"), tokenView{Sent: true})
-}
-
-// privacyPage is the notice officers accept when they activate their account.
-func (s *Server) privacyPage(c echo.Context) error {
-	return s.render(c, http.StatusOK, "privacy.html", s.localizer(c).T("privacy.title"), nil)
-}
-
-// apiInvite (re)invites one account: admins anyone, coordinators their agency's
-// officers. {"send_email": false} only returns the link (for a printed slip).
-func (s *Server) apiInvite(c echo.Context) error {
-	id, err := idParam(c, "id")
-	if err != nil {
-		return err
-	}
-	in := struct {
-		SendEmail *bool `json:"send_email"`
-	}{}
-	if c.Request().ContentLength != 0 {
-		if err := bindJSON(c, &in); err != nil {
-			return err
-		}
-	}
-	send := in.SendEmail == nil || *in.SendEmail
-	invs, err := s.accounts.Invite(c.Request().Context(), actor(c), []int64{id}, send)
-	if err != nil {
-		return err
-	}
-	if len(invs) == 0 {
-		return apperr.Conflict("this account is already active: its owner signs in, or resets the password")
-	}
-	return c.JSON(http.StatusOK, invs[0])
 }
