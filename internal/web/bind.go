@@ -98,3 +98,6 @@ func formValues(c echo.Context, names ...string) map[string]string {
 	}
 	return v
 }
+
+// form lets pages that embed a formView share the "field" partial.
+func (fv formView) form() formView { return fv }

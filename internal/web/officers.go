@@ -9,9 +9,6 @@ import (
 	"github.com/lectern-platform/lectern/internal/auth"
 )
 
-// form lets pages that embed a formView share the "field" partial.
-func (fv formView) form() formView { return fv }
-
 // officersPage is the coordinator's view of their own agency's officers.
 func (s *Server) officersPage(c echo.Context) error {
 	return s.renderOfficers(c, http.StatusOK, formView{Created: c.QueryParam("created")})
