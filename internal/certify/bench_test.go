@@ -6,6 +6,7 @@ import (
 
 	"github.com/go-pdf/fpdf"
 
+	"github.com/lectern-platform/lectern/internal/pdftest"
 	"github.com/lectern-platform/lectern/internal/typeset"
 )
 
@@ -20,7 +21,7 @@ func BenchmarkCertificatePDF(b *testing.B) {
 	s := testSigner(b)
 	for _, script := range []string{"latin", "hebrew", "hangul", "arabic"} {
 		b.Run(script, func(b *testing.B) {
-			c := signedCertificate(b, s, scriptNames[script], "Agency Alpha")
+			c := signedCertificate(b, s, pdftest.ScriptNames[script], "Agency Alpha")
 			var buf bytes.Buffer
 			b.ReportAllocs()
 			b.ResetTimer()

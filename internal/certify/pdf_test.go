@@ -19,19 +19,9 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"github.com/lectern-platform/lectern/internal/pdftest"
 	"github.com/lectern-platform/lectern/internal/store"
 )
-
-// The names of the issue's "done when", and one per script we promise.
-var scriptNames = map[string]string{
-	"latin":    "François Müller-Łukasiewicz",
-	"greek":    "Γιώργος Παπαδόπουλος",
-	"cyrillic": "Дмитрий Иванов-Щербаков",
-	"hebrew":   "דניאל כהן",
-	"hangul":   "김민준",
-	"arabic":   "محمد عبد الله",
-	"persian":  "فاطمه رضایی",
-}
 
 func testSigner(t testing.TB) *Signer {
 	s, _, err := LoadOrCreateKey(t.TempDir(), "")
@@ -68,48 +58,13 @@ func renderForTest(t testing.TB, s *Signer, c *store.Certificate) []byte {
 	return buf.Bytes()
 }
 
-// needTool finds a command-line tool the test needs; CI installs them all.
-func needTool(t *testing.T, name string) string {
-	path, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is required under CI", name)
-		}
-		t.Skipf("%s not installed", name)
-	}
-	return path
-}
-
-func pdfText(t *testing.T, doc []byte) string {
-	t.Helper()
-	out, err := exec.Command(needTool(t, "pdftotext"), "-enc", "UTF-8", writePDF(t, doc), "-").CombinedOutput()
-	if err != nil {
-		t.Fatalf("pdftotext: %v\n%s", err, out)
-	}
-	return string(out)
-}
-
-// logical undoes what pdftotext does to right-to-left text it extracts: it
-// returns Arabic as the presentation forms drawn (joining forms, lam-alef
-// ligatures), in logical order, between embedding marks (U+202B … U+202C).
-// NFKC maps the forms back to the letters; the marks are dropped.
-func logical(text string) string {
-	text = strings.Map(func(r rune) rune {
-		if r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 || r == 0x200e || r == 0x200f {
-			return -1
-		}
-		return r
-	}, text)
-	return norm.NFKC.String(text)
-}
-
 // Every script's name comes back out of the PDF as text, and the file verifies.
 // (Visual order of Hebrew: render with `pdftoppm -png` and look; see the note in
 // TestLayoutLine_VisualOrder for what the test can check without eyes.)
 func TestPDF_EveryScriptRoundTrips(t *testing.T) {
 	s := testSigner(t)
 	trusted := map[string]ed25519.PublicKey{s.KeyID: s.PublicKey()}
-	for script, name := range scriptNames {
+	for script, name := range pdftest.ScriptNames {
 		t.Run(script, func(t *testing.T) {
 			c := signedCertificate(t, s, name, "Agency Alpha")
 			doc := renderForTest(t, s, c)
@@ -125,7 +80,7 @@ func TestPDF_EveryScriptRoundTrips(t *testing.T) {
 			if err != nil || p.Holder != name {
 				t.Fatalf("verify: %v %+v", err, p)
 			}
-			text := logical(pdfText(t, doc))
+			text := pdftest.Logical(pdftest.Text(t, doc))
 			for _, want := range []string{name, "Agency Alpha", "Investigating crypto-asset crime", "K7QW2M9XPD4TRV8H", "3 December 2026", "Paris, France", "6.5 hours", "3 December 2029", "Anna Schmidt, Kofi Mensah", "https://lectern.example.org/verify/K7QW2M9XPD4TRV8H"} {
 				if !strings.Contains(text, want) {
 					t.Errorf("%q not in the extracted text:\n%s", want, text)
@@ -144,7 +99,7 @@ type pdfWord struct {
 
 func pdfWords(t *testing.T, doc []byte) []pdfWord {
 	t.Helper()
-	out, err := exec.Command(needTool(t, "pdftotext"), "-bbox", "-enc", "UTF-8", writePDF(t, doc), "-").CombinedOutput()
+	out, err := exec.Command(pdftest.Tool(t, "pdftotext"), "-bbox", "-enc", "UTF-8", pdftest.File(t, doc), "-").CombinedOutput()
 	if err != nil {
 		t.Fatalf("pdftotext -bbox: %v\n%s", err, out)
 	}
@@ -164,10 +119,10 @@ func pdfWords(t *testing.T, doc []byte) []pdfWord {
 // the left. (The PNGs of TestPDF_RenderPNGsByHand show the same to the eye.)
 func TestPDF_ArabicJoinsRightToLeft(t *testing.T) {
 	s := testSigner(t)
-	name := scriptNames["arabic"]
+	name := pdftest.ScriptNames["arabic"]
 	doc := renderForTest(t, s, signedCertificate(t, s, name, "Agency Alpha · "+name))
 	// Meem initial, hah medial, meem medial, dal final: the joined word.
-	if text := pdfText(t, doc); !strings.Contains(text, "\ufee3\ufea4\ufee4\ufeaa") {
+	if text := pdftest.Text(t, doc); !strings.Contains(text, "\ufee3\ufea4\ufee4\ufeaa") {
 		t.Errorf("محمد is not drawn in its joining forms:\n%q", text)
 	}
 	lines := map[float64][]pdfWord{} // by baseline: the name, then the agency line
@@ -200,7 +155,7 @@ func TestPDF_ArabicJoinsRightToLeft(t *testing.T) {
 
 func TestPDF_SameCertificateSameBytes(t *testing.T) {
 	s := testSigner(t)
-	c := signedCertificate(t, s, scriptNames["hangul"], "경찰청")
+	c := signedCertificate(t, s, pdftest.ScriptNames["hangul"], "경찰청")
 	a, b := renderForTest(t, s, c), renderForTest(t, s, c)
 	if !bytes.Equal(a, b) {
 		t.Errorf("two renders differ (%d and %d bytes)", len(a), len(b))
@@ -211,7 +166,7 @@ func TestPDF_SameCertificateSameBytes(t *testing.T) {
 func TestVerifyPDF_EveryFlippedByteFails(t *testing.T) {
 	s := testSigner(t)
 	trusted := map[string]ed25519.PublicKey{s.KeyID: s.PublicKey()}
-	doc := renderForTest(t, s, signedCertificate(t, s, scriptNames["latin"], "Agency Alpha"))
+	doc := renderForTest(t, s, signedCertificate(t, s, pdftest.ScriptNames["latin"], "Agency Alpha"))
 	if _, err := VerifyPDF(doc, trusted); err != nil {
 		t.Fatalf("untouched: %v", err)
 	}
@@ -237,7 +192,7 @@ func TestVerifyPDF_EveryFlippedByteFails(t *testing.T) {
 
 func TestVerifyPDF_OtherKeys(t *testing.T) {
 	s, other := testSigner(t), testSigner(t)
-	doc := renderForTest(t, s, signedCertificate(t, s, scriptNames["greek"], "Ελληνική Αστυνομία"))
+	doc := renderForTest(t, s, signedCertificate(t, s, pdftest.ScriptNames["greek"], "Ελληνική Αστυνομία"))
 	p, err := VerifyPDF(doc, map[string]ed25519.PublicKey{other.KeyID: other.PublicKey()})
 	if !errors.Is(err, ErrUntrustedKey) || p == nil || p.KeyID != s.KeyID {
 		t.Errorf("untrusted key: %v %+v", err, p)
@@ -258,9 +213,9 @@ func TestPDF_RenderPNGsByHand(t *testing.T) {
 	if dir == "" {
 		t.Skip("set LECTERN_CERT_PNG=dir to write PNGs")
 	}
-	pdftoppm := needTool(t, "pdftoppm")
+	pdftoppm := pdftest.Tool(t, "pdftoppm")
 	s := testSigner(t)
-	for script, name := range scriptNames {
+	for script, name := range pdftest.ScriptNames {
 		doc := renderForTest(t, s, signedCertificate(t, s, name, "Agency Alpha · "+name))
 		file := filepath.Join(dir, script+".pdf")
 		if err := os.WriteFile(file, doc, 0o644); err != nil {
@@ -278,7 +233,7 @@ func TestPDF_ConcurrentRendersAreIndependent(t *testing.T) {
 	s := testSigner(t)
 	var certs []*store.Certificate
 	var want [][]byte
-	for _, name := range []string{scriptNames["hangul"], scriptNames["hebrew"], "이서연", scriptNames["latin"]} {
+	for _, name := range []string{pdftest.ScriptNames["hangul"], pdftest.ScriptNames["hebrew"], "이서연", pdftest.ScriptNames["latin"]} {
 		c := signedCertificate(t, s, name, "경찰청 · Police")
 		certs = append(certs, c)
 		want = append(want, renderForTest(t, s, c))
@@ -315,7 +270,7 @@ func TestPDF_UnprintableNamePrintsLatinName(t *testing.T) {
 	} {
 		cert := signedCertificate(t, s, c.name, "Agency Alpha")
 		cert.LatinName = c.latin
-		text := logical(pdfText(t, renderForTest(t, s, cert)))
+		text := pdftest.Logical(pdftest.Text(t, renderForTest(t, s, cert)))
 		if !strings.Contains(text, c.want) || c.not != "" && strings.Contains(text, c.not) {
 			t.Errorf("%s: want %q (and not %q) in:\n%s", c.name, c.want, c.not, text)
 		}
@@ -332,33 +287,33 @@ func TestPDF_UnprintableNamePrintsLatinName(t *testing.T) {
 func TestPDF_LongNamesWhole(t *testing.T) {
 	s := testSigner(t)
 	trainers := "Anna Schmidt-Wojciechowska, Kofi Mensah-Bonsu, Jean-Baptiste de La Rochefoucauld, Παναγιώτα Αλεξανδροπούλου"
-	for i, p := range append(longPeople, struct{ name, agency, email string }{strings.Repeat("Zoë Ångström-Łukasiewicz ", 8), "Agency Alpha", ""}) {
-		c := signedCertificate(t, s, strings.TrimSpace(p.name), p.agency)
+	for i, p := range append(pdftest.LongPeople, pdftest.Person{Name: strings.Repeat("Zoë Ångström-Łukasiewicz ", 8), Agency: "Agency Alpha"}) {
+		c := signedCertificate(t, s, strings.TrimSpace(p.Name), p.Agency)
 		c.Trainers = trainers
 		doc := renderForTest(t, s, c)
-		text := pdfText(t, doc)
+		text := pdftest.Text(t, doc)
 		if strings.Contains(text, "…") {
 			t.Errorf("%d: something is cut short:\n%s", i, text)
 		}
-		raw := cropText(t, doc, 1, 0, 0, pageW, pageH)
-		for _, want := range []string{c.HolderName, p.agency, trainers} {
-			if !wholeIn(raw, want) {
+		raw := pdftest.Crop(t, doc, 1, 0, 0, pageW, pageH)
+		for _, want := range []string{c.HolderName, p.Agency, trainers} {
+			if !pdftest.WholeIn(raw, want) {
 				t.Errorf("%d: %q is not on the certificate whole:\n%s", i, want, raw)
 			}
 		}
-		boxes := pdfBoxes(t, doc)
+		boxes := pdftest.Boxes(t, doc)
 		for k, b := range boxes {
-			if b.xMin/mmPt < 14 || b.xMax/mmPt > pageW-14 || b.yMin/mmPt < 14 || b.yMax/mmPt > pageH-14 {
-				t.Errorf("%d: %q (%.1f–%.1f × %.1f–%.1f mm) is outside the frame", i, b.text, b.xMin/mmPt, b.xMax/mmPt, b.yMin/mmPt, b.yMax/mmPt)
+			if b.XMin/pdftest.MMPt < 14 || b.XMax/pdftest.MMPt > pageW-14 || b.YMin/pdftest.MMPt < 14 || b.YMax/pdftest.MMPt > pageH-14 {
+				t.Errorf("%d: %q (%.1f–%.1f × %.1f–%.1f mm) is outside the frame", i, b.Text, b.XMin/pdftest.MMPt, b.XMax/pdftest.MMPt, b.YMin/pdftest.MMPt, b.YMax/pdftest.MMPt)
 			}
 			for _, o := range boxes[k+1:] {
-				if overlaps(b, o) {
-					t.Errorf("%d: %q and %q are drawn over each other", i, b.text, o.text)
+				if pdftest.Overlaps(b, o) {
+					t.Errorf("%d: %q and %q are drawn over each other", i, b.Text, o.Text)
 				}
 			}
 			// Noto Sans boxes are 1.36 em tall; the name's first word:
-			if first := strings.Fields(c.HolderName)[0]; b.text == first && (b.yMax-b.yMin)/1.36 < 16 {
-				t.Errorf("%d: the name is set at %.1f pt", i, (b.yMax-b.yMin)/1.36)
+			if first := strings.Fields(c.HolderName)[0]; b.Text == first && (b.YMax-b.YMin)/1.36 < 16 {
+				t.Errorf("%d: the name is set at %.1f pt", i, (b.YMax-b.YMin)/1.36)
 			}
 		}
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/lectern-platform/lectern/internal/apperr"
 	"github.com/lectern-platform/lectern/internal/attempt"
 	"github.com/lectern-platform/lectern/internal/certify"
-	"github.com/lectern-platform/lectern/internal/paperquiz"
+	"github.com/lectern-platform/lectern/internal/paper"
 	"github.com/lectern-platform/lectern/internal/schedule"
 	"github.com/lectern-platform/lectern/internal/typeset"
 )
@@ -191,12 +191,12 @@ func (s *Server) paperQuizPDF(c echo.Context) error {
 		return err
 	}
 	ts := pq.Session
-	sheet := paperquiz.Sheet{Programme: s.programme(), Course: pq.Course.Title, Quiz: pq.Quiz.Title, Date: ts.Date,
+	sheet := paper.QuizSheet{Programme: s.programme(), Course: pq.Course.Title, Quiz: pq.Quiz.Title, Date: ts.Date,
 		Place:   typeset.Join(", ", ts.Venue, typeset.PlaceName(ts.City, ts.Country)),
 		Version: pq.Version, TimeLimit: pq.Quiz.TimeLimit, PassMark: pq.Quiz.PassMark, Intro: pq.Quiz.Intro,
 		Questions: pq.Questions, Key: key}
 	var doc bytes.Buffer
-	if err := paperquiz.Write(&doc, sheet); err != nil {
+	if err := paper.WriteQuiz(&doc, sheet); err != nil {
 		return err
 	}
 	name := fmt.Sprintf("quiz-%s-v%d.pdf", pq.Quiz.ID, pq.Version)

@@ -19,7 +19,7 @@ import (
 	"github.com/lectern-platform/lectern/courses"
 	"github.com/lectern-platform/lectern/internal/auth"
 	"github.com/lectern-platform/lectern/internal/course"
-	"github.com/lectern-platform/lectern/internal/paperquiz"
+	"github.com/lectern-platform/lectern/internal/paper"
 	"github.com/lectern-platform/lectern/internal/quiz"
 )
 
@@ -296,9 +296,9 @@ func TestPaperQuizPDF_EveryScript(t *testing.T) {
 	}
 	for _, key := range []bool{false, true} {
 		var doc bytes.Buffer
-		sheet := paperquiz.Sheet{Programme: "Programme", Course: "Курс", Quiz: "퀴즈", Date: "2026-12-03", Place: "Seoul, South Korea",
+		sheet := paper.QuizSheet{Programme: "Programme", Course: "Курс", Quiz: "퀴즈", Date: "2026-12-03", Place: "Seoul, South Korea",
 			Version: 3, PassMark: 70, Questions: qs, Key: key}
-		if err := paperquiz.Write(&doc, sheet); err != nil {
+		if err := paper.WriteQuiz(&doc, sheet); err != nil {
 			t.Fatal(err)
 		}
 		text := norm.NFKC.String(strings.Map(func(r rune) rune {
@@ -347,7 +347,7 @@ func TestPaperQuizPDF_QuestionTallerThanAPage(t *testing.T) {
 		{ID: "after", Kind: course.KindSingle, Points: 1, PromptHTML: "<p>And then?</p>", Choices: []quiz.Choice{{ID: "a", HTML: "<p>Stop</p>", Correct: true}, {ID: "b", HTML: "<p>Go on</p>"}}},
 	}
 	var doc bytes.Buffer
-	if err := paperquiz.Write(&doc, paperquiz.Sheet{Course: "Course", Quiz: "Quiz", Version: 5, PassMark: 70, Questions: qs}); err != nil {
+	if err := paper.WriteQuiz(&doc, paper.QuizSheet{Course: "Course", Quiz: "Quiz", Version: 5, PassMark: 70, Questions: qs}); err != nil {
 		t.Fatal(err)
 	}
 	text := pdfText(t, doc.Bytes(), "-layout")
@@ -372,7 +372,7 @@ func TestPaperQuizPDF_LongTitlesInTheHeaderWhole(t *testing.T) {
 	squash := func(s string) string { return strings.Join(strings.Fields(s), "") }
 	for _, key := range []bool{false, true} {
 		var doc bytes.Buffer
-		if err := paperquiz.Write(&doc, paperquiz.Sheet{Course: courseTitle, Quiz: title, Version: 2, PassMark: 70, Questions: qs, Key: key}); err != nil {
+		if err := paper.WriteQuiz(&doc, paper.QuizSheet{Course: courseTitle, Quiz: title, Version: 2, PassMark: 70, Questions: qs, Key: key}); err != nil {
 			t.Fatal(err)
 		}
 		text := pdfText(t, doc.Bytes(), "-raw")

@@ -8,7 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/lectern-platform/lectern/internal/certify"
+	"github.com/lectern-platform/lectern/internal/paper"
 )
 
 // slipsPDF prints a session's sign-in slips (POST: printing issues fresh
@@ -29,13 +29,13 @@ func (s *Server) slipsPDF(c echo.Context) error {
 		return err
 	}
 	sort.Slice(people, func(i, j int) bool { return people[i].Name < people[j].Name })
-	sheet := certify.SlipSheet{Programme: s.programme(), Course: ts.CourseID, Date: ts.Date, Venue: ts.Venue, City: ts.City, BaseURL: s.cfg.BaseURL}
+	sheet := paper.SlipSheet{Programme: s.programme(), Course: ts.CourseID, Date: ts.Date, Venue: ts.Venue, City: ts.City, BaseURL: s.cfg.BaseURL}
 	if crs, ok := s.library.Course(ts.CourseID); ok {
 		sheet.Course = crs.Title
 	}
 	agencies := map[int64]string{}
 	for _, u := range people {
-		slip := certify.Slip{Name: u.Name, LatinName: u.LatinName, Email: u.Email}
+		slip := paper.Slip{Name: u.Name, LatinName: u.LatinName, Email: u.Email}
 		if u.AgencyID != nil {
 			if _, ok := agencies[*u.AgencyID]; !ok {
 				if ag, err := s.db.Agency(ctx, *u.AgencyID); err == nil {
@@ -50,7 +50,7 @@ func (s *Server) slipsPDF(c echo.Context) error {
 		sheet.Slips = append(sheet.Slips, slip)
 	}
 	var doc bytes.Buffer
-	if err := certify.WriteSlips(&doc, sheet); err != nil {
+	if err := paper.WriteSlips(&doc, sheet); err != nil {
 		return err
 	}
 	setAttachment(c, fmt.Sprintf("session-%d-sign-in-slips.pdf", id))

@@ -1,4 +1,4 @@
-package paperquiz
+package paper
 
 import (
 	"html/template"

@@ -1,4 +1,4 @@
-package certify
+package paper
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lectern-platform/lectern/internal/pdftest"
 )
 
 // Slips set names with package typeset like the certificate: Arabic and
@@ -15,7 +17,7 @@ import (
 // font has prints as its Latin name.
 func TestSlips_ArabicAndUnprintableNames(t *testing.T) {
 	var slips []Slip
-	for _, name := range []string{scriptNames["arabic"], scriptNames["persian"], "Ana Novak", "张伟"} {
+	for _, name := range []string{pdftest.ScriptNames["arabic"], pdftest.ScriptNames["persian"], "Ana Novak", "张伟"} {
 		slips = append(slips, Slip{Name: name, LatinName: map[string]string{"张伟": "Zhang Wei"}[name], Agency: "شرطة دبي", Email: "officer@police.example",
 			Link: "https://lectern.example.org/activate/T0KEN", Code: "ABCD-2345", ExpiresAt: time.Date(2026, 12, 10, 0, 0, 0, 0, time.UTC)})
 	}
@@ -25,8 +27,8 @@ func TestSlips_ArabicAndUnprintableNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw := pdfText(t, buf.Bytes())
-	text := logical(raw)
+	raw := pdftest.Text(t, buf.Bytes())
+	text := pdftest.Logical(raw)
 	// 张伟 has no font: the slip prints the Latin name instead.
 	for _, want := range []string{"محمد عبد الله", "فاطمه رضایی", "شرطة دبي", "Ana Novak", "Zhang Wei", "ABCD-2345"} {
 		if !strings.Contains(text, want) {
@@ -41,31 +43,16 @@ func TestSlips_ArabicAndUnprintableNames(t *testing.T) {
 	}
 }
 
-// The longest names and addresses we expect, one per script: each slip carries
-// them whole (smaller, then on more lines — never cut with an ellipsis), and
-// every word stays inside its slip's cut lines, clear of the QR code and of the
-// other words.
-var longPeople = []struct{ name, agency, email string }{
-	{"Zoë Ångström-Łukasiewicz van der Berg-Sánchez de la Fuente y Ørsted", "Direction régionale de la police judiciaire de Paris — Brigade de lutte contre la cybercriminalité",
-		"zoe.angstrom.lukasiewicz-van-der-berg@police-judiciaire-paris.interieur.gouv.fr"},
-	{"Παναγιώτης-Κωνσταντίνος Παπαδημητρόπουλος-Χατζηγεωργίου", "Διεύθυνση Δίωξης Ηλεκτρονικού Εγκλήματος Ελληνικής Αστυνομίας",
-		"panagiotis-konstantinos.papadimitropoulos-chatzigeorgiou@cybercrime.astynomia.gov.gr"},
-	{"Александра-Екатерина Константиновна Преображенская-Долгорукова", "Управление по борьбе с киберпреступностью",
-		"aleksandra-ekaterina.preobrazhenskaya-dolgorukova@cyber-police.example.org"},
-	{"אברהם-יצחק בן-יהודה רוזנבלום-ויסנברג שטיינמץ", "יחידת הסייבר הארצית של משטרת ישראל",
-		"avraham-yitzhak.ben-yehuda.rosenblum-weisenberg@police.gov.il"},
-	{"남궁 서연 크리스티나 황보 알렉산드라", "경찰청 국가수사본부 사이버수사국 가상자산범죄수사팀",
-		"namgung.seoyeon.christina.hwangbo@police.go.kr"},
-	{"عبد الرحمن بن محمد بن عبد العزيز آل سعود القحطاني", "الإدارة العامة لمكافحة الجرائم الإلكترونية وغسل الأموال",
-		"abdulrahman.bin.mohammed.bin.abdulaziz.al-qahtani@cybercrime.moi.gov.sa"},
-}
-
+// The longest names and addresses we expect (pdftest.LongPeople): each slip
+// carries them whole (smaller, then on more lines — never cut with an
+// ellipsis), and every word stays inside its slip's cut lines, clear of the QR
+// code and of the other words.
 func TestSlips_LongNamesAndAddressesWhole(t *testing.T) {
 	const base = "https://lectern.training-programme.europol-cepol.example.org"
 	var slips []Slip
-	for _, p := range longPeople {
+	for _, p := range pdftest.LongPeople {
 		for _, active := range []bool{true, false} {
-			sl := Slip{Name: p.name, Agency: p.agency, Email: p.email}
+			sl := Slip{Name: p.Name, Agency: p.Agency, Email: p.Email}
 			if !active {
 				sl.Link, sl.Code, sl.ExpiresAt = base+"/activate/T0KEN", "ABCD-2345", time.Date(2026, 12, 10, 0, 0, 0, 0, time.UTC)
 			}
@@ -80,7 +67,7 @@ func TestSlips_LongNamesAndAddressesWhole(t *testing.T) {
 		t.Fatal(err)
 	}
 	doc := buf.Bytes()
-	if text := pdfText(t, doc); strings.ContainsAny(text, "…") {
+	if text := pdftest.Text(t, doc); strings.ContainsAny(text, "…") {
 		t.Errorf("something is cut short with an ellipsis:\n%s", text)
 	}
 	cellOf := func(i int) (page int, x, y float64) {
@@ -89,7 +76,7 @@ func TestSlips_LongNamesAndAddressesWhole(t *testing.T) {
 	}
 	for i, sl := range slips {
 		page, x, y := cellOf(i)
-		got := cropText(t, doc, page, x, y, slipW, slipH)
+		got := pdftest.Crop(t, doc, page, x, y, slipW, slipH)
 		want := []string{sl.Name, sl.Agency}
 		if sl.Link == "" {
 			want = append(want, sl.Email, base+"/login")
@@ -97,7 +84,7 @@ func TestSlips_LongNamesAndAddressesWhole(t *testing.T) {
 			want = append(want, strings.TrimPrefix(base, "https://")+"/activate", sl.Code)
 		}
 		for _, w := range want {
-			if !wholeIn(got, w) {
+			if !pdftest.WholeIn(got, w) {
 				t.Errorf("slip %d: %q is not on it whole:\n%s", i, w, got)
 			}
 		}
@@ -105,22 +92,22 @@ func TestSlips_LongNamesAndAddressesWhole(t *testing.T) {
 	// Every word inside its slip (2 mm in from the cut lines), none on the QR
 	// code, none on another.
 	const inset = 2.0
-	boxes := pdfBoxes(t, doc)
+	boxes := pdftest.Boxes(t, doc)
 	for i, b := range boxes {
-		cx, cy := (b.xMin+b.xMax)/2/mmPt, (b.yMin+b.yMax)/2/mmPt
+		cx, cy := (b.XMin+b.XMax)/2/pdftest.MMPt, (b.YMin+b.YMax)/2/pdftest.MMPt
 		col, row := int(cx/slipW), int(cy/slipH)
 		x0, y0 := float64(col)*slipW, float64(row)*slipH
-		if b.xMin/mmPt < x0+inset || b.xMax/mmPt > x0+slipW-inset || b.yMin/mmPt < y0+inset || b.yMax/mmPt > y0+slipH-inset {
-			t.Errorf("page %d: %q (%.1f–%.1f × %.1f–%.1f mm) is not inside its slip (%.0f, %.0f)", b.page, b.text,
-				b.xMin/mmPt, b.xMax/mmPt, b.yMin/mmPt, b.yMax/mmPt, x0, y0)
+		if b.XMin/pdftest.MMPt < x0+inset || b.XMax/pdftest.MMPt > x0+slipW-inset || b.YMin/pdftest.MMPt < y0+inset || b.YMax/pdftest.MMPt > y0+slipH-inset {
+			t.Errorf("page %d: %q (%.1f–%.1f × %.1f–%.1f mm) is not inside its slip (%.0f, %.0f)", b.Page, b.Text,
+				b.XMin/pdftest.MMPt, b.XMax/pdftest.MMPt, b.YMin/pdftest.MMPt, b.YMax/pdftest.MMPt, x0, y0)
 		}
 		qrX, qrY := x0+slipW-slipPad-slipQR, y0+slipPad+6
-		if b.xMax/mmPt > qrX && b.xMin/mmPt < qrX+slipQR && b.yMax/mmPt > qrY && b.yMin/mmPt < qrY+slipQR {
-			t.Errorf("page %d: %q is drawn on the QR code", b.page, b.text)
+		if b.XMax/pdftest.MMPt > qrX && b.XMin/pdftest.MMPt < qrX+slipQR && b.YMax/pdftest.MMPt > qrY && b.YMin/pdftest.MMPt < qrY+slipQR {
+			t.Errorf("page %d: %q is drawn on the QR code", b.Page, b.Text)
 		}
 		for _, o := range boxes[i+1:] {
-			if overlaps(b, o) {
-				t.Errorf("page %d: %q and %q are drawn over each other", b.page, b.text, o.text)
+			if pdftest.Overlaps(b, o) {
+				t.Errorf("page %d: %q and %q are drawn over each other", b.Page, b.Text, o.Text)
 			}
 		}
 	}
@@ -129,7 +116,7 @@ func TestSlips_LongNamesAndAddressesWhole(t *testing.T) {
 		if err := os.WriteFile(file, doc, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if out, err := exec.Command(needTool(t, "pdftoppm"), "-png", "-r", "80", file, filepath.Join(dir, "slips")).CombinedOutput(); err != nil {
+		if out, err := exec.Command(pdftest.Tool(t, "pdftoppm"), "-png", "-r", "80", file, filepath.Join(dir, "slips")).CombinedOutput(); err != nil {
 			t.Fatalf("pdftoppm: %v %s", err, out)
 		}
 	}

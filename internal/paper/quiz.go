@@ -1,9 +1,4 @@
-// Package paperquiz prints a quiz for a room without devices: the question
-// sheet officers answer in pen (one numbered, lettered version of the quiz),
-// and the trainer's answer key for the same version. The numbering and the
-// letters are quiz.PaperVersion's and quiz.Letter's, the ones a trainer types
-// back in when entering a sheet, so what is printed is what is read back.
-package paperquiz
+package paper
 
 import (
 	"fmt"
@@ -21,8 +16,12 @@ import (
 	"github.com/lectern-platform/lectern/internal/typeset"
 )
 
-// Sheet is one printed version of a session's quiz.
-type Sheet struct {
+// QuizSheet is one printed version of a session's quiz: one numbered,
+// lettered version for officers to answer in pen, or (Key) the trainer's
+// answer key for the same version. The numbering and the letters are
+// quiz.PaperVersion's and quiz.Letter's, the ones a trainer types back in when
+// entering a sheet, so what is printed is what is read back.
+type QuizSheet struct {
 	Programme string
 	Course    string // the course's title
 	Quiz      string // the quiz's title
@@ -52,15 +51,8 @@ const (
 	questionGap = 7.0
 )
 
-var (
-	navy  = [3]int{22, 43, 77}
-	grey  = [3]int{90, 96, 108}
-	black = [3]int{20, 20, 20}
-	red   = [3]int{170, 20, 20}
-)
-
-// Write renders the sheet (or, with Key, the answer key) as an A4 PDF.
-func Write(w io.Writer, s Sheet) error {
+// WriteQuiz renders the sheet (or, with Key, the answer key) as an A4 PDF.
+func WriteQuiz(w io.Writer, s QuizSheet) error {
 	if err := typeset.Load(); err != nil {
 		return err
 	}
@@ -107,7 +99,7 @@ func withoutKey(qs []quiz.Question) []quiz.Question {
 // doc lays a sheet out on a typeset.Page, top to bottom, breaking pages.
 type doc struct {
 	p       *typeset.Page
-	s       Sheet
+	s       QuizSheet
 	y       float64 // top of the next line
 	pageTop float64 // where this page's content began
 	dry     bool    // measuring a block: y moves, nothing is drawn
