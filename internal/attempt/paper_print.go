@@ -2,6 +2,9 @@ package attempt
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
 
 	"github.com/lectern-platform/lectern/internal/apperr"
 	"github.com/lectern-platform/lectern/internal/auth"
@@ -42,4 +45,132 @@ func (s *Service) PaperQuiz(ctx context.Context, a *auth.Actor, sessionID int64,
 	}
 	s.log.Info("paper quiz printed", "session_id", sessionID, "quiz", quizID, "version", version, "key", key, "by", a.UserID)
 	return &PaperQuiz{Session: ts, Course: c, Quiz: qz, Version: version, Questions: questions}, nil
+}
+
+// A printed sheet is read back as it was printed, not as the quiz is now: a
+// trainer may add a choice or a question between printing at 08:00 and entering
+// at 16:00, and the letters on the paper must keep meaning what they meant.
+// Printing a version records its layout — the order of questions and choices —
+// with the course version it came from; the record lives in the audit log
+// (action quiz.paper_print), which is also where "who printed the answer key"
+// belongs.
+const actionPaperPrint = "quiz.paper_print"
+
+// paperPrint is one print record.
+type paperPrint struct {
+	Quiz          string            `json:"quiz"`
+	Version       int               `json:"version"`
+	Key           bool              `json:"key"` // the answer key, not the officers' sheet
+	CourseVersion string            `json:"course_version"`
+	QuizHash      string            `json:"quiz_hash"`
+	Layout        []printedQuestion `json:"layout"`
+}
+
+// printedQuestion is one question as printed: its id, and its choices' ids in
+// the order of the letters A, B, …
+type printedQuestion struct {
+	ID      string   `json:"id"`
+	Choices []string `json:"choices,omitempty"`
+}
+
+func layoutOf(qs []quiz.Question) []printedQuestion {
+	out := make([]printedQuestion, len(qs))
+	for i, q := range qs {
+		out[i].ID = q.ID
+		for _, c := range q.Choices {
+			out[i].Choices = append(out[i].Choices, c.ID)
+		}
+	}
+	return out
+}
+
+func sameLayout(a, b []printedQuestion) bool {
+	return slices.EqualFunc(a, b, func(x, y printedQuestion) bool { return x.ID == y.ID && slices.Equal(x.Choices, y.Choices) })
+}
+
+// prints returns a session's print records of one quiz, by version, the
+// latest of each.
+func prints(q store.Q, sessionID int64, quizID string) (map[int]*paperPrint, error) {
+	events, err := q.SessionAuditEvents(sessionID, []string{actionPaperPrint})
+	if err != nil {
+		return nil, err
+	}
+	out := map[int]*paperPrint{}
+	for _, e := range events {
+		var p paperPrint
+		if err := json.Unmarshal([]byte(e.After), &p); err != nil {
+			return nil, fmt.Errorf("read print record %d: %w", e.ID, err)
+		}
+		if p.Quiz == quizID {
+			out[p.Version] = &p
+		}
+	}
+	return out, nil
+}
+
+// recordPrint checks that printing version v of a quiz now gives the layout
+// any earlier print of v had (else the sheets already out would read wrong),
+// and records it.
+func (s *Service) recordPrint(ctx context.Context, actorID int64, ts *store.TrainingSession, c *course.Course, quizID string, qz *course.Quiz, version int, key bool, questions []quiz.Question) error {
+	return s.db.Tx(ctx, func(q store.Q) error {
+		earlier, err := prints(q, ts.ID, quizID)
+		if err != nil {
+			return err
+		}
+		layout := layoutOf(questions)
+		if p := earlier[version]; p != nil && !sameLayout(p.Layout, layout) {
+			free := 1
+			for earlier[free] != nil {
+				free++
+			}
+			return apperr.Conflict(fmt.Sprintf("version %d of this quiz was printed earlier with other questions or choices, and its sheets are read back as printed then; print another version number (%d is free)", version, free))
+		}
+		after, err := json.Marshal(paperPrint{Quiz: quizID, Version: version, Key: key, CourseVersion: c.Hash, QuizHash: qz.Hash, Layout: layout})
+		if err != nil {
+			return fmt.Errorf("encode print record: %w", err)
+		}
+		sid := ts.ID
+		return q.Audit(&store.AuditEvent{At: s.Now(), ActorID: &actorID, Action: actionPaperPrint, SessionID: &sid, After: string(after)})
+	})
+}
+
+// printedQuestions are the questions of version v of a session's quiz as its
+// sheets were printed — that print's order of questions and choices, from the
+// course version it came from — with the answer keys of the quiz as it is now.
+// A version never printed here is the quiz's version v as it is now.
+func (s *Service) printedQuestions(ctx context.Context, ts *store.TrainingSession, quizID string, qz *course.Quiz, version int) ([]quiz.Question, error) {
+	all, err := prints(s.db.Read(ctx), ts.ID, quizID)
+	if err != nil {
+		return nil, err
+	}
+	p := all[version]
+	if p == nil || p.QuizHash == qz.Hash {
+		return quiz.PaperVersion(qz, version), nil
+	}
+	printed, err := s.storedQuiz(ctx, ts.CourseID, p.CourseVersion, quizID)
+	if err != nil {
+		return nil, apperr.Conflict(fmt.Sprintf("version %d was printed from a version of the quiz this server cannot load (%v); enter the sheet's score instead", version, err))
+	}
+	byID := map[string]quiz.Question{}
+	for _, q := range quiz.Snapshot(withoutShuffle(printed), 0) {
+		byID[q.ID] = q
+	}
+	out := make([]quiz.Question, 0, len(p.Layout))
+	for _, pq := range p.Layout {
+		q, ok := byID[pq.ID]
+		if !ok || len(q.Choices) != len(pq.Choices) {
+			return nil, apperr.Conflict(fmt.Sprintf("the print record of version %d does not match its quiz; enter the sheet's score instead", version))
+		}
+		choices := make([]quiz.Choice, len(pq.Choices))
+		for i, id := range pq.Choices {
+			j := slices.IndexFunc(q.Choices, func(c quiz.Choice) bool { return c.ID == id })
+			if j < 0 {
+				return nil, apperr.Conflict(fmt.Sprintf("the print record of version %d does not match its quiz; enter the sheet's score instead", version))
+			}
+			choices[i] = q.Choices[j]
+		}
+		q.Choices = choices
+		out = append(out, q)
+	}
+	return quiz.Rekey(out, qz), nil
 }
