@@ -2,56 +2,19 @@ package web
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
-	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/lectern-platform/lectern/internal/store"
+	"github.com/lectern-platform/lectern/internal/testfixture"
 )
 
 // postgresDSN is a database of the test's own on the PostgreSQL server that
-// LECTERN_TEST_POSTGRES_URL names (CI starts one; see .ci/run): a fresh schema,
-// dropped at the end, which the DSN's search_path puts every table in.
-func postgresDSN(t testing.TB) string {
-	t.Helper()
-	base := os.Getenv("LECTERN_TEST_POSTGRES_URL")
-	if base == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI must provide LECTERN_TEST_POSTGRES_URL")
-		}
-		t.Skip("LECTERN_TEST_POSTGRES_URL not set")
-	}
-	// database/sql with the pgx driver store's PostgreSQL driver registers: not
-	// store.Open, whose migrations of the public schema would race the store
-	// package's PostgreSQL tests, run at the same time by go test ./...
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	schema := fmt.Sprintf("web_test_%d", time.Now().UnixNano())
-	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
+// LECTERN_TEST_POSTGRES_URL names (see testfixture.PostgresDSN).
+func postgresDSN(t testing.TB) string { return testfixture.PostgresDSN(t) }
 
 // Two trainers entering the same officer's sheet at once (the room's two
 // marking tables) must leave one paper attempt: with several processes on
