@@ -70,177 +70,247 @@ type RegradeInput struct {
 // RegradeQuiz recomputes the scores of a session's submitted attempts at a quiz
 // from their stored answers, with the answer keys, points and dropped questions
 // of a chosen version of the quiz: the one served now (a trainer fixed the
-// Markdown), or a stored earlier one. Without Confirm it only previews. To
-// apply, the caller passes the quiz's content hash the preview showed: if the
-// chosen version changed since, nothing is applied (409), so what was previewed
-// is exactly what is applied. Applying needs a reason; it stores the new key in
-// each attempt (the officer's review shows it) and audits every change, with
-// which questions changed and why.
+// Markdown), or a stored earlier one. Without Confirm it only previews
+// (PreviewRegrade); with it, it applies (ApplyRegrade).
 func (s *Service) RegradeQuiz(ctx context.Context, a *auth.Actor, sessionID int64, quizID string, in RegradeInput) (*Regrade, error) {
-	ts, c, qz, err := s.managedQuiz(ctx, a, sessionID, quizID)
+	if in.Confirm == "" {
+		return s.PreviewRegrade(ctx, a, sessionID, quizID, in.Version)
+	}
+	return s.ApplyRegrade(ctx, a, sessionID, quizID, in)
+}
+
+// PreviewRegrade says what regrading against version (a course content hash;
+// empty: the version served now) would change, writing nothing. Its
+// ContentHash is what ApplyRegrade is confirmed with.
+func (s *Service) PreviewRegrade(ctx context.Context, a *auth.Actor, sessionID int64, quizID, version string) (*Regrade, error) {
+	qz, version, err := s.regradeTarget(ctx, a, sessionID, quizID, version)
 	if err != nil {
 		return nil, err
 	}
-	if in.Version != "" && in.Version != c.Hash {
-		if qz, err = s.storedQuiz(ctx, ts.CourseID, in.Version, quizID); err != nil {
-			return nil, err
-		}
-	} else {
-		in.Version = c.Hash
+	plan, err := planRegrade(s.db.Read(ctx), sessionID, quizID, version, qz)
+	if err != nil {
+		return nil, err
 	}
-	out := &Regrade{Quiz: quizID, Version: in.Version, ContentHash: qz.Hash, Questions: []KeyChange{}}
-	if in.Confirm != "" && in.Confirm != qz.Hash {
+	return plan.out, nil
+}
+
+// ApplyRegrade applies a previewed regrade. The caller passes the quiz's
+// content hash the preview showed (Confirm): if the chosen version changed
+// since, nothing is applied (409), so what was previewed is exactly what is
+// applied. It needs a reason; it stores the new key in each attempt (the
+// officer's review shows it) and audits every change, with which questions
+// changed and why — all in one transaction.
+func (s *Service) ApplyRegrade(ctx context.Context, a *auth.Actor, sessionID int64, quizID string, in RegradeInput) (*Regrade, error) {
+	qz, version, err := s.regradeTarget(ctx, a, sessionID, quizID, in.Version)
+	if err != nil {
+		return nil, err
+	}
+	if in.Confirm != qz.Hash {
 		return nil, apperr.Conflict("the quiz changed since the preview; preview the regrade again")
 	}
-	apply := in.Confirm != ""
 	reason := strings.TrimSpace(in.Reason)
-	if apply && (reason == "" || utf8.RuneCountInString(reason) > 500) {
+	if reason == "" || utf8.RuneCountInString(reason) > 500 {
 		return nil, apperr.Invalid("reason", "say what was wrong (up to 500 characters): the audit log keeps it")
 	}
+	var out *Regrade
 	var regraded []int64
-	changed := map[string]map[string]bool{} // question id → what changed
-	// noteChanges records how the rekeyed questions differ from an attempt's.
-	noteChanges := func(qs, rekeyed []quiz.Question) (differs bool) {
-		for j := range qs {
-			for _, what := range quiz.KeyChanges(qs[j], rekeyed[j]) {
-				if changed[qs[j].ID] == nil {
-					changed[qs[j].ID] = map[string]bool{}
-				}
-				changed[qs[j].ID][what] = true
-				differs = true
-			}
-		}
-		return differs
-	}
-	run := func(q store.Q) error {
-		attempts, err := q.Attempts(sessionID, quizID, nil)
+	err = s.db.Tx(ctx, func(q store.Q) error {
+		// Planned again inside the transaction: the preview's attempts may have
+		// been submitted or entered since, and what is written must be what the
+		// attempts hold now, scored with the key confirmed.
+		plan, err := planRegrade(q, sessionID, quizID, version, qz)
 		if err != nil {
 			return err
 		}
-		names := map[int64]string{}
-		var ids []int64
-		for _, at := range attempts {
-			ids = append(ids, at.UserID)
-		}
-		users, err := q.UsersByIDs(ids)
-		if err != nil {
-			return err
-		}
-		for _, u := range users {
-			names[u.ID] = u.Name
-		}
-		certs, err := q.Certificates(store.CertificateFilter{SessionID: &sessionID})
-		if err != nil {
-			return err
-		}
-		serials := map[int64]string{}
-		for _, c := range certs {
-			if c.Status == "valid" {
-				serials[c.UserID] = c.Serial
-			}
-		}
-		for i := range attempts {
-			at := &attempts[i]
-			if at.Finalised == byPaperScore {
-				continue // only a score on paper: nothing to score again
-			}
-			if at.Finalised == "" {
-				// Still being answered: nothing to score yet, but it must end
-				// scored with the chosen key, so applying gives it that key now.
-				qs, err := snapshotOf(at)
-				if err != nil {
-					return err
-				}
-				rekeyed := quiz.Rekey(qs, qz)
-				if !noteChanges(qs, rekeyed) {
-					continue
-				}
-				if apply {
-					ok, err := rekeyOpen(q, at, rekeyed, qz.Hash)
-					if err != nil {
-						return err
-					}
-					if !ok {
-						continue // submitted a moment ago: scored as it was
-					}
-					regraded = append(regraded, at.ID)
-				}
-				out.Open++
-				continue
-			}
-			qs, plain, err := scoredAnswers(q, at)
-			if err != nil {
-				return err
-			}
-			rekeyed := quiz.Rekey(qs, qz)
-			noteChanges(qs, rekeyed)
-			row := RegradeRow{AttemptID: at.ID, Number: at.Number, UserID: at.UserID, Name: names[at.UserID], Certificate: serials[at.UserID],
-				Before: resultOf(at), After: quiz.Total(rekeyed, plain, at.PassMark)}
-			row.Change = scoreChange(row.Before, row.After)
-			switch row.Change {
-			case "now_passes":
-				out.NowPass++
-			case "now_fails":
-				out.NowFail++
-			}
-			if row.Change != "" {
-				out.Changed++
-			}
-			out.Rows = append(out.Rows, row)
-			if !apply {
-				continue
-			}
-			data, err := json.Marshal(rekeyed)
-			if err != nil {
-				return fmt.Errorf("encode regraded questions: %w", err)
-			}
-			at.Questions, at.ContentHash = data, qz.Hash
-			at.Score, at.MaxScore, at.Percent, at.Passed = row.After.Score, row.After.MaxScore, row.After.Percent, row.After.Passed
-			if err := q.SaveAttempt(at); err != nil {
-				return err
-			}
-			regraded = append(regraded, at.ID)
-			if row.Change == "" {
-				continue
-			}
-			if err := s.auditException(q, a, "attempt.regrade", sessionID, at.UserID,
-				map[string]any{"attempt": at.ID, "quiz": quizID, "score": row.Before.Score, "percent": row.Before.Percent, "passed": row.Before.Passed},
-				map[string]any{"attempt": at.ID, "quiz": quizID, "score": row.After.Score, "percent": row.After.Percent, "passed": row.After.Passed, "content_hash": qz.Hash, "reason": reason}); err != nil {
-				return err
-			}
-		}
-		out.Questions = keyChanges(qz, changed)
-		if !apply {
-			return nil
-		}
-		questions := map[string][]string{}
-		for _, kc := range out.Questions {
-			questions[kc.QuestionID] = kc.Changes
-		}
-		summary, err := json.Marshal(map[string]any{"quiz": quizID, "course_version": in.Version, "content_hash": qz.Hash, "attempts": len(out.Rows),
-			"changed": out.Changed, "now_pass": out.NowPass, "now_fail": out.NowFail, "open_rekeyed": out.Open, "questions": questions, "reason": reason})
-		if err != nil {
-			return err
-		}
-		actor := a.UserID
-		return q.Audit(&store.AuditEvent{At: s.Now(), ActorID: &actor, Action: "quiz.regrade", SessionID: &sessionID, After: string(summary)})
-	}
-	if apply {
-		err = s.db.Tx(ctx, run)
-	} else {
-		err = run(s.db.Read(ctx))
-	}
+		out = plan.out
+		regraded, err = s.applyRegrade(q, a, sessionID, quizID, version, qz.Hash, reason, plan)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
 	for _, id := range regraded {
 		s.snapshots.Remove(id) // reviews read a submitted attempt from its row; this frees the stale entry
 	}
-	out.Applied = apply
-	if apply {
-		s.log.Info("quiz regraded", "session_id", sessionID, "quiz", quizID, "attempts", len(out.Rows), "changed", out.Changed, "by", a.UserID)
-	}
+	out.Applied = true
+	s.log.Info("quiz regraded", "session_id", sessionID, "quiz", quizID, "attempts", len(out.Rows), "changed", out.Changed, "by", a.UserID)
 	return out, nil
+}
+
+// regradeTarget is the quiz a regrade scores against, and the course version
+// it comes from: version if given and not the one served now (a stored
+// earlier one), else the one served now.
+func (s *Service) regradeTarget(ctx context.Context, a *auth.Actor, sessionID int64, quizID, version string) (*course.Quiz, string, error) {
+	ts, c, qz, err := s.managedQuiz(ctx, a, sessionID, quizID)
+	if err != nil {
+		return nil, "", err
+	}
+	if version == "" || version == c.Hash {
+		return qz, c.Hash, nil
+	}
+	if qz, err = s.storedQuiz(ctx, ts.CourseID, version, quizID); err != nil {
+		return nil, "", err
+	}
+	return qz, version, nil
+}
+
+// regradePlan is a regrade worked out from the attempts as they are: the
+// preview, and what applying it writes to each attempt, in the attempts' order.
+type regradePlan struct {
+	out     *Regrade
+	steps   []regradeStep
+	changed map[string]map[string]bool // question id → what changed
+}
+
+// regradeStep is one attempt's part: its questions with the chosen key, and,
+// for a submitted one, its row of the preview (nil: still being answered).
+type regradeStep struct {
+	at      *store.Attempt
+	rekeyed []quiz.Question
+	row     *RegradeRow
+}
+
+// note records how the rekeyed questions differ from an attempt's.
+func (p *regradePlan) note(qs, rekeyed []quiz.Question) (differs bool) {
+	for j := range qs {
+		for _, what := range quiz.KeyChanges(qs[j], rekeyed[j]) {
+			if p.changed[qs[j].ID] == nil {
+				p.changed[qs[j].ID] = map[string]bool{}
+			}
+			p.changed[qs[j].ID][what] = true
+			differs = true
+		}
+	}
+	return differs
+}
+
+// planRegrade scores a session's attempts at a quiz again with qz, from their
+// stored answers, and writes nothing.
+func planRegrade(q store.Q, sessionID int64, quizID, version string, qz *course.Quiz) (*regradePlan, error) {
+	plan := &regradePlan{out: &Regrade{Quiz: quizID, Version: version, ContentHash: qz.Hash, Questions: []KeyChange{}}, changed: map[string]map[string]bool{}}
+	out := plan.out
+	attempts, err := q.Attempts(sessionID, quizID, nil)
+	if err != nil {
+		return nil, err
+	}
+	names := map[int64]string{}
+	var ids []int64
+	for _, at := range attempts {
+		ids = append(ids, at.UserID)
+	}
+	users, err := q.UsersByIDs(ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range users {
+		names[u.ID] = u.Name
+	}
+	certs, err := q.Certificates(store.CertificateFilter{SessionID: &sessionID})
+	if err != nil {
+		return nil, err
+	}
+	serials := map[int64]string{}
+	for _, c := range certs {
+		if c.Status == "valid" {
+			serials[c.UserID] = c.Serial
+		}
+	}
+	for i := range attempts {
+		at := &attempts[i]
+		if at.Finalised == byPaperScore {
+			continue // only a score on paper: nothing to score again
+		}
+		if at.Finalised == "" {
+			// Still being answered: nothing to score yet, but it must end
+			// scored with the chosen key, so applying gives it that key now.
+			qs, err := snapshotOf(at)
+			if err != nil {
+				return nil, err
+			}
+			rekeyed := quiz.Rekey(qs, qz)
+			if !plan.note(qs, rekeyed) {
+				continue
+			}
+			plan.steps = append(plan.steps, regradeStep{at: at, rekeyed: rekeyed})
+			out.Open++
+			continue
+		}
+		qs, plain, err := scoredAnswers(q, at)
+		if err != nil {
+			return nil, err
+		}
+		rekeyed := quiz.Rekey(qs, qz)
+		plan.note(qs, rekeyed)
+		row := RegradeRow{AttemptID: at.ID, Number: at.Number, UserID: at.UserID, Name: names[at.UserID], Certificate: serials[at.UserID],
+			Before: resultOf(at), After: quiz.Total(rekeyed, plain, at.PassMark)}
+		row.Change = scoreChange(row.Before, row.After)
+		switch row.Change {
+		case "now_passes":
+			out.NowPass++
+		case "now_fails":
+			out.NowFail++
+		}
+		if row.Change != "" {
+			out.Changed++
+		}
+		out.Rows = append(out.Rows, row)
+		plan.steps = append(plan.steps, regradeStep{at: at, rekeyed: rekeyed, row: &row})
+	}
+	out.Questions = keyChanges(qz, plan.changed)
+	return plan, nil
+}
+
+// applyRegrade writes a plan made in the same transaction: each attempt's new
+// key and score, an audit event per changed result and one for the regrade.
+// It returns the attempts written.
+func (s *Service) applyRegrade(q store.Q, a *auth.Actor, sessionID int64, quizID, version, contentHash, reason string, plan *regradePlan) ([]int64, error) {
+	out := plan.out
+	var regraded []int64
+	for _, st := range plan.steps {
+		at := st.at
+		if st.row == nil {
+			ok, err := rekeyOpen(q, at, st.rekeyed, contentHash)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				out.Open-- // submitted a moment ago: scored as it was
+				continue
+			}
+			regraded = append(regraded, at.ID)
+			continue
+		}
+		row := st.row
+		data, err := json.Marshal(st.rekeyed)
+		if err != nil {
+			return nil, fmt.Errorf("encode regraded questions: %w", err)
+		}
+		at.Questions, at.ContentHash = data, contentHash
+		at.Score, at.MaxScore, at.Percent, at.Passed = row.After.Score, row.After.MaxScore, row.After.Percent, row.After.Passed
+		if err := q.SaveAttempt(at); err != nil {
+			return nil, err
+		}
+		regraded = append(regraded, at.ID)
+		if row.Change == "" {
+			continue
+		}
+		if err := s.auditException(q, a, "attempt.regrade", sessionID, at.UserID,
+			map[string]any{"attempt": at.ID, "quiz": quizID, "score": row.Before.Score, "percent": row.Before.Percent, "passed": row.Before.Passed},
+			map[string]any{"attempt": at.ID, "quiz": quizID, "score": row.After.Score, "percent": row.After.Percent, "passed": row.After.Passed, "content_hash": contentHash, "reason": reason}); err != nil {
+			return nil, err
+		}
+	}
+	questions := map[string][]string{}
+	for _, kc := range out.Questions {
+		questions[kc.QuestionID] = kc.Changes
+	}
+	summary, err := json.Marshal(map[string]any{"quiz": quizID, "course_version": version, "content_hash": contentHash, "attempts": len(out.Rows),
+		"changed": out.Changed, "now_pass": out.NowPass, "now_fail": out.NowFail, "open_rekeyed": out.Open, "questions": questions, "reason": reason})
+	if err != nil {
+		return nil, fmt.Errorf("encode regrade summary: %w", err)
+	}
+	actor := a.UserID
+	return regraded, q.Audit(&store.AuditEvent{At: s.Now(), ActorID: &actor, Action: "quiz.regrade", SessionID: &sessionID, After: string(summary)})
 }
 
 // scoreChange names how a result changed: "now_passes", "now_fails", "score"
