@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/lectern-platform/lectern/internal/apperr"
@@ -377,12 +378,26 @@ func (s *Service) storedQuiz(ctx context.Context, courseID, version, quizID stri
 
 // CourseVersions lists the stored versions of a session's course, newest first,
 // for its trainers to choose one to regrade against.
-func (s *Service) CourseVersions(ctx context.Context, a *auth.Actor, sessionID int64) ([]store.CourseVersionInfo, error) {
+func (s *Service) CourseVersions(ctx context.Context, a *auth.Actor, sessionID int64) ([]CourseVersion, error) {
 	ts, err := s.managedSession(ctx, a, sessionID)
 	if err != nil {
 		return nil, err
 	}
-	return s.db.CourseVersions(ctx, ts.CourseID)
+	rows, err := s.db.CourseVersions(ctx, ts.CourseID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]CourseVersion, len(rows))
+	for i, r := range rows {
+		out[i] = CourseVersion(r)
+	}
+	return out, nil
+}
+
+// CourseVersion names one stored version of a course, to regrade against.
+type CourseVersion struct {
+	Hash      string    `json:"hash"`
+	CreatedAt time.Time `json:"stored_at"`
 }
 
 // rekeyOpen stores an attempt in progress's questions with the chosen version's

@@ -232,6 +232,36 @@ func (s *Service) User(ctx context.Context, a *Actor, id int64) (*User, error) {
 	return u, err
 }
 
+// Names returns the full names of the users with these ids that the actor may
+// name: everyone for admins and trainers; for others, the users they may see and
+// the staff (admins and trainers) who run sessions, as a session page shows its
+// trainers. Unknown ids are left out of the map.
+func (s *Service) Names(ctx context.Context, a *Actor, ids []int64) (map[int64]string, error) {
+	if a == nil {
+		return nil, apperr.Unauthorized("sign in first")
+	}
+	users, err := s.db.Read(ctx).UsersByIDs(ids)
+	if err != nil {
+		return nil, fmt.Errorf("look up %d names: %w", len(ids), err)
+	}
+	names := make(map[int64]string, len(users))
+	for i := range users {
+		u := &users[i]
+		staff := Role(u.Role) == RoleAdmin || Role(u.Role) == RoleTrainer
+		if a.Role == RoleAdmin || a.Role == RoleTrainer || staff || a.CanSeeUser(u) {
+			names[u.ID] = u.Name
+		}
+	}
+	return names, nil
+}
+
+// RecordLanguage keeps lang as the language the user's e-mail is written in,
+// the first time it is known: a language already recorded is kept (a borrowed
+// laptop does not change it).
+func (s *Service) RecordLanguage(ctx context.Context, userID int64, lang string) error {
+	return s.db.Tx(ctx, func(q store.Q) error { return q.SetUserLanguage(userID, lang) })
+}
+
 // CreateUserAsSystem creates an account outside any request (first admin,
 // `lectern user add`): no actor, every role allowed.
 func (s *Service) CreateUserAsSystem(ctx context.Context, in NewUser) (*User, error) {

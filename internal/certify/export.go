@@ -19,15 +19,18 @@ import (
 
 // PDF writes one certificate the actor may see as a signed PDF. A revoked
 // certificate is not handed out again: offline, its PDF would still look valid.
-func (s *Service) PDF(ctx context.Context, a *auth.Actor, serial string, w io.Writer) (*store.Certificate, error) {
-	c, err := s.Get(ctx, a, serial)
+func (s *Service) PDF(ctx context.Context, a *auth.Actor, serial string, w io.Writer) (*Certificate, error) {
+	c, err := s.get(ctx, a, serial)
 	if err != nil {
 		return nil, err
 	}
 	if c.Status == "revoked" {
 		return nil, apperr.Conflict("this certificate was revoked (" + c.RevocationReason + "); it is no longer issued as a PDF")
 	}
-	return c, s.signer.WritePDF(w, c, s.BaseURL)
+	if err := s.signer.WritePDF(w, c, s.BaseURL); err != nil {
+		return nil, err
+	}
+	return viewOf(c), nil
 }
 
 // Export is a session's certificates as the actor may download them: all of them
@@ -110,7 +113,7 @@ func (s *Service) WriteZIP(w io.Writer, ex *Export, extras []ExtraFile, progress
 			return err
 		}
 		// PDFs are compressed already: store them, do not deflate them again.
-		fw, err := zw.CreateHeader(&zip.FileHeader{Name: FileName(c, ex.people[c.UserID]), Method: zip.Store, Modified: c.IssuedAt})
+		fw, err := zw.CreateHeader(&zip.FileHeader{Name: ex.fileName(c), Method: zip.Store, Modified: c.IssuedAt})
 		if err != nil {
 			return fmt.Errorf("zip %s: %w", c.Serial, err)
 		}
@@ -133,11 +136,18 @@ func (s *Service) WriteZIP(w io.Writer, ex *Export, extras []ExtraFile, progress
 	return zw.Close()
 }
 
+// fileName names a certificate in the ZIP, with the holder's recorded names.
+func (ex *Export) fileName(c *store.Certificate) string {
+	u := ex.people[c.UserID]
+	return FileName(viewOf(c), u.FamilyName, u.GivenName)
+}
+
 // FileName is "Surname_Given_SERIAL.pdf", from the Latin-letter name when the
-// holder has one, safe on every operating system: letters and digits of any
-// script (ZIP marks the names UTF-8), hyphens, and "_" for everything else.
-func FileName(c *store.Certificate, u store.User) string {
-	family, given := u.FamilyName, u.GivenName
+// holder has one, else the family and given names recorded for the holder (empty
+// when unknown), else a split of the full name; safe on every operating system:
+// letters and digits of any script (ZIP marks the names UTF-8), hyphens, and "_"
+// for everything else.
+func FileName(c *Certificate, family, given string) string {
 	switch {
 	case c.LatinName != "":
 		family, given = splitName(c.LatinName)

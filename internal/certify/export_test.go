@@ -169,7 +169,7 @@ func TestWriteZIP_OpensAndVerifies(t *testing.T) {
 	trusted := map[string]ed25519.PublicKey{s.KeyID: s.PublicKey()}
 	for i, zf := range zr.File[:n] {
 		c := &ex.Certs[i]
-		want := FileName(c, ex.people[c.UserID])
+		want := ex.fileName(c)
 		if zf.Name != want {
 			t.Errorf("file %d is %q, want %q", i, zf.Name, want)
 		}

@@ -263,7 +263,7 @@ func visible(a *auth.Actor, c *store.Certificate) bool {
 
 // List returns the certificates the actor may see: everything for admins and
 // trainers, the agency's for a coordinator, their own for an officer.
-func (s *Service) List(ctx context.Context, a *auth.Actor, f store.CertificateFilter) ([]store.Certificate, error) {
+func (s *Service) List(ctx context.Context, a *auth.Actor, f Filter) ([]Certificate, error) {
 	if err := auth.Authorize(a, auth.ActSessionRead); err != nil {
 		return nil, err
 	}
@@ -271,27 +271,37 @@ func (s *Service) List(ctx context.Context, a *auth.Actor, f store.CertificateFi
 	case auth.RoleCoordinator:
 		scope := a.AgencyScope()
 		if f.AgencyID != nil && *f.AgencyID != *scope {
-			return []store.Certificate{}, nil
+			return []Certificate{}, nil
 		}
 		f.AgencyID = scope
 	case auth.RoleOfficer:
 		if f.UserID != nil && *f.UserID != a.UserID {
-			return []store.Certificate{}, nil
+			return []Certificate{}, nil
 		}
 		f.UserID = &a.UserID
 	}
-	list, err := s.db.Read(ctx).Certificates(f)
+	rows, err := s.db.Read(ctx).Certificates(store.CertificateFilter(f))
 	if err != nil {
 		return nil, err
 	}
-	for i := range list {
-		s.view(&list[i])
+	list := make([]Certificate, len(rows))
+	for i := range rows {
+		list[i] = certificateView(s.view(&rows[i]))
 	}
 	return list, nil
 }
 
 // Get returns one certificate the actor may see; anything else is not found.
-func (s *Service) Get(ctx context.Context, a *auth.Actor, serial string) (*store.Certificate, error) {
+func (s *Service) Get(ctx context.Context, a *auth.Actor, serial string) (*Certificate, error) {
+	c, err := s.get(ctx, a, serial)
+	if err != nil {
+		return nil, err
+	}
+	return viewOf(c), nil
+}
+
+// get is Get keeping the stored row, signature included, for the PDF.
+func (s *Service) get(ctx context.Context, a *auth.Actor, serial string) (*store.Certificate, error) {
 	if err := auth.Authorize(a, auth.ActSessionRead); err != nil {
 		return nil, err
 	}
@@ -336,7 +346,7 @@ func (s *Service) Verify(ctx context.Context, serial string) (*Public, error) {
 }
 
 // Revoke withdraws a certificate (admins, and the session's trainers), with a reason.
-func (s *Service) Revoke(ctx context.Context, a *auth.Actor, serial, reason string) (*store.Certificate, error) {
+func (s *Service) Revoke(ctx context.Context, a *auth.Actor, serial, reason string) (*Certificate, error) {
 	if err := auth.Authorize(a, auth.ActSessionManage); err != nil {
 		if a != nil && (a.Role == auth.RoleCoordinator || a.Role == auth.RoleOfficer) {
 			return nil, apperr.NotFound("certificate")
@@ -376,7 +386,10 @@ func (s *Service) Revoke(ctx context.Context, a *auth.Actor, serial, reason stri
 		return q.Audit(&store.AuditEvent{At: now, ActorID: &actorID, Action: "certificate.revoke", SessionID: &sid, UserID: &uid,
 			Before: `{"status":"valid"}`, After: string(after)})
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return viewOf(out), nil
 }
 
 func quizIDs(c *course.Course) []string {

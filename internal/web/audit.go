@@ -137,13 +137,9 @@ func (s *Server) renderAudit(c echo.Context, sessionID *int64, ses *schedule.Ses
 			ids = append(ids, *e.UserID)
 		}
 	}
-	users, err := s.db.Read(c.Request().Context()).UsersByIDs(ids)
+	names, err := s.accounts.Names(c.Request().Context(), actor(c), ids)
 	if err != nil {
 		return err
-	}
-	names := map[int64]string{}
-	for _, u := range users {
-		names[u.ID] = u.Name
 	}
 	return s.render(c, http.StatusOK, "audit.html", s.localizer(c).T("audit.title"), map[string]any{"Events": events, "Names": names, "Session": ses})
 }

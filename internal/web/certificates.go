@@ -14,11 +14,10 @@ import (
 
 	"github.com/lectern-platform/lectern/internal/apperr"
 	"github.com/lectern-platform/lectern/internal/certify"
-	"github.com/lectern-platform/lectern/internal/store"
 )
 
 func (s *Server) apiListCertificates(c echo.Context) error {
-	var f store.CertificateFilter
+	var f certify.Filter
 	for name, dst := range map[string]**int64{"session_id": &f.SessionID, "agency_id": &f.AgencyID, "user_id": &f.UserID} {
 		if v := c.QueryParam(name); v != "" {
 			n, err := strconv.ParseInt(v, 10, 64)
@@ -44,7 +43,7 @@ func (s *Server) apiGetCertificate(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		setAttachment(c, certify.FileName(cert, store.User{}))
+		setAttachment(c, certify.FileName(cert, "", ""))
 		return c.Blob(http.StatusOK, "application/pdf", doc.Bytes())
 	}
 	cert, err := s.certs.Get(c.Request().Context(), actor(c), serial)

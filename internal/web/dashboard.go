@@ -8,9 +8,9 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/lectern-platform/lectern/internal/auth"
+	"github.com/lectern-platform/lectern/internal/certify"
 	"github.com/lectern-platform/lectern/internal/course"
 	"github.com/lectern-platform/lectern/internal/schedule"
-	"github.com/lectern-platform/lectern/internal/store"
 )
 
 // dashboardView is "what is next for me", per role.
@@ -21,8 +21,8 @@ type dashboardView struct {
 	AgencyCount    int
 	UserCount      int
 	OfficerCount   int
-	Certificates   []store.Certificate // an officer's own, newest day first
-	Today          []*schedule.Session // an officer's or trainer's sessions of the day
+	Certificates   []certify.Certificate // an officer's own, newest day first
+	Today          []*schedule.Session   // an officer's or trainer's sessions of the day
 }
 
 func (s *Server) dashboard(c echo.Context) error {
@@ -65,11 +65,11 @@ func (s *Server) dashboard(c echo.Context) error {
 		}
 		v.OfficerCount = len(officers)
 	case auth.RoleOfficer:
-		certs, err := s.certs.List(ctx, a, store.CertificateFilter{UserID: &a.UserID})
+		certs, err := s.certs.List(ctx, a, certify.Filter{UserID: &a.UserID})
 		if err != nil {
 			return err
 		}
-		slices.SortStableFunc(certs, func(x, y store.Certificate) int { return cmp.Compare(y.SessionDate, x.SessionDate) })
+		slices.SortStableFunc(certs, func(x, y certify.Certificate) int { return cmp.Compare(y.SessionDate, x.SessionDate) })
 		v.Certificates = certs
 	}
 	return s.render(c, http.StatusOK, "dashboard.html", s.localizer(c).T("dashboard.title"), v)

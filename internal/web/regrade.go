@@ -10,7 +10,6 @@ import (
 	"github.com/lectern-platform/lectern/internal/apperr"
 	"github.com/lectern-platform/lectern/internal/attempt"
 	"github.com/lectern-platform/lectern/internal/schedule"
-	"github.com/lectern-platform/lectern/internal/store"
 )
 
 // regradeView is the trainer's regrade preview: every submitted attempt before and
@@ -18,9 +17,9 @@ import (
 type regradeView struct {
 	Session  *schedule.Session
 	Regrade  *attempt.Regrade
-	Versions []store.CourseVersionInfo // to choose another to regrade against
-	Current  string                    // the course version served now
-	Notice   string                    // why the version asked for is not shown
+	Versions []attempt.CourseVersion // to choose another to regrade against
+	Current  string                  // the course version served now
+	Notice   string                  // why the version asked for is not shown
 	Reason   string
 	Error    string
 	// QuizTitle names the quiz under the heading.

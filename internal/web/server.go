@@ -64,6 +64,7 @@ type Server struct {
 	library  *course.Library
 	catalog  *i18n.Catalog
 	mailer   *mail.Mailer
+	outbox   *mail.Outbox
 	log      *slog.Logger
 	views    *views
 	echo     *echo.Echo
@@ -88,6 +89,7 @@ func New(cfg Config, db *store.DB, library *course.Library, catalog *i18n.Catalo
 	s.accounts.Secrets = cfg.Secrets
 	s.schedule.Invite = s.accounts.InviteAsSystem
 	s.mailer = mail.NewMailer(catalog, cfg.BaseURL) // every e-mail goes to the outbox; the sender in cmd delivers it
+	s.outbox = mail.NewOutbox(db)
 	s.accounts.Mailer = s.mailer
 	s.schedule.Mail = s.mailer
 	if cfg.Signer != nil {

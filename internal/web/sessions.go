@@ -11,9 +11,9 @@ import (
 
 	"github.com/lectern-platform/lectern/internal/apperr"
 	"github.com/lectern-platform/lectern/internal/auth"
+	"github.com/lectern-platform/lectern/internal/certify"
 	"github.com/lectern-platform/lectern/internal/course"
 	"github.com/lectern-platform/lectern/internal/schedule"
-	"github.com/lectern-platform/lectern/internal/store"
 )
 
 // monthGroup is one month of the calendar view.
@@ -74,11 +74,11 @@ type sessionView struct {
 	// Certificates are the session's certificates the actor may download in
 	// bulk (all for its trainers and admins, the agency's for a coordinator);
 	// MyCertificate is an officer's own.
-	Certificates []store.Certificate
+	Certificates []certify.Certificate
 	// NoLongerEligible marks, for the session's trainers, valid certificates
 	// whose holders no longer meet the rule (a regrade after the close).
 	NoLongerEligible map[string]bool
-	MyCertificate    *store.Certificate
+	MyCertificate    *certify.Certificate
 }
 
 func (s *Server) sessionPage(c echo.Context) error {
@@ -100,9 +100,13 @@ func (s *Server) renderSession(c echo.Context, status int, message string) error
 		Calendar: fmt.Sprintf("/sessions/%d.ics", ses.ID),
 		MapQuery: "https://www.openstreetmap.org/search?query=" + url.QueryEscape(ses.Venue+", "+ses.City+", "+ses.Country)}
 	v.Course, _ = s.library.Course(ses.Course)
+	names, err := s.accounts.Names(ctx, a, ses.TrainerIDs)
+	if err != nil {
+		return err
+	}
 	for _, tid := range ses.TrainerIDs {
-		if u, err := s.db.User(ctx, tid); err == nil {
-			v.Trainers = append(v.Trainers, u.Name)
+		if name, ok := names[tid]; ok {
+			v.Trainers = append(v.Trainers, name)
 		}
 	}
 	if a.Role == auth.RoleOfficer {
@@ -132,7 +136,7 @@ func (s *Server) sessionCertificates(c echo.Context, v *sessionView) error {
 	if !v.CanManage && a.Role != auth.RoleCoordinator && a.Role != auth.RoleOfficer {
 		return nil
 	}
-	certs, err := s.certs.List(c.Request().Context(), a, store.CertificateFilter{SessionID: &v.Session.ID})
+	certs, err := s.certs.List(c.Request().Context(), a, certify.Filter{SessionID: &v.Session.ID})
 	if err != nil {
 		return err
 	}

@@ -38,9 +38,11 @@ func (s *Server) slipsPDF(c echo.Context) error {
 		slip := paper.Slip{Name: u.Name, LatinName: u.LatinName, Email: u.Email}
 		if u.AgencyID != nil {
 			if _, ok := agencies[*u.AgencyID]; !ok {
-				if ag, err := s.db.Agency(ctx, *u.AgencyID); err == nil {
-					agencies[*u.AgencyID] = ag.Name
+				ag, err := s.accounts.Agency(ctx, a, *u.AgencyID)
+				if err != nil {
+					return fmt.Errorf("sign-in slips of session %d: %w", id, err)
 				}
+				agencies[*u.AgencyID] = ag.Name
 			}
 			slip.Agency = agencies[*u.AgencyID]
 		}

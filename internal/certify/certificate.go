@@ -1,0 +1,57 @@
+package certify
+
+import (
+	"time"
+
+	"github.com/lectern-platform/lectern/internal/store"
+)
+
+// Certificate is an issued certificate as its holder, their coordinator and the
+// programme's staff see it (GET /api/v1/certificates). The signed payload and
+// signature are not part of it: they travel inside the PDF.
+type Certificate struct {
+	Serial           string     `json:"serial"`
+	SessionID        int64      `json:"session_id"`
+	UserID           int64      `json:"user_id"`
+	AgencyID         *int64     `json:"agency_id"`
+	Title            string     `json:"title"`     // the course's certificate title
+	Programme        string     `json:"programme"` // the training programme that issued it
+	HolderName       string     `json:"holder_name"`
+	LatinName        string     `json:"latin_name,omitempty"`
+	AgencyName       string     `json:"agency"`
+	CourseID         string     `json:"course"`
+	CourseTitle      string     `json:"course_title"`
+	CourseHash       string     `json:"course_hash"`
+	SessionDate      string     `json:"session_date"`
+	City             string     `json:"city"`
+	Country          string     `json:"country"`
+	Minutes          int        `json:"minutes"`  // hours of instruction, as minutes
+	Trainers         string     `json:"trainers"` // the session's trainers, as printed
+	IssuedAt         time.Time  `json:"issued_at"`
+	ExpiresAt        *time.Time `json:"expires_at"`
+	Status           string     `json:"status"` // valid, expired (judged when read) or revoked
+	RevokedAt        *time.Time `json:"revoked_at,omitempty"`
+	RevocationReason string     `json:"revocation_reason,omitempty"`
+}
+
+// Filter restricts a listing; nil fields do not filter.
+type Filter struct {
+	SessionID *int64
+	AgencyID  *int64
+	UserID    *int64
+}
+
+func certificateView(c *store.Certificate) Certificate {
+	return Certificate{Serial: c.Serial, SessionID: c.SessionID, UserID: c.UserID, AgencyID: c.AgencyID,
+		Title: c.Title, Programme: c.Programme, HolderName: c.HolderName, LatinName: c.LatinName,
+		AgencyName: c.AgencyName, CourseID: c.CourseID, CourseTitle: c.CourseTitle, CourseHash: c.CourseHash,
+		SessionDate: c.SessionDate, City: c.City, Country: c.Country, Minutes: c.Minutes, Trainers: c.Trainers,
+		IssuedAt: c.IssuedAt, ExpiresAt: c.ExpiresAt, Status: c.Status, RevokedAt: c.RevokedAt,
+		RevocationReason: c.RevocationReason}
+}
+
+// viewOf is certificateView for callers holding a pointer they return.
+func viewOf(c *store.Certificate) *Certificate {
+	v := certificateView(c)
+	return &v
+}
