@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"github.com/lectern-platform/lectern/internal/course"
 	"github.com/lectern-platform/lectern/internal/quiz"
 	"github.com/lectern-platform/lectern/internal/store"
+	"github.com/lectern-platform/lectern/internal/testfixture"
 )
 
 // oneCourse serves one course; a test swaps it to play a trainer's fix.
@@ -38,7 +38,7 @@ func regradeCourse(t *testing.T, key string) *course.Course {
 }
 
 // regradeWorld is a session of course c with an admin and three enrolled
-// officers, on a real SQLite file.
+// officers, on a real database.
 type regradeWorld struct {
 	db       *store.DB
 	svc      *Service
@@ -48,15 +48,11 @@ type regradeWorld struct {
 	officers []int64
 }
 
-func newRegradeWorld(t *testing.T) *regradeWorld {
+func newRegradeWorld(t *testing.T, dsn string) *regradeWorld {
 	t.Helper()
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "lectern.db"), log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := testfixture.Open(t, dsn)
 	w := &regradeWorld{db: db, courses: &oneCourse{c: regradeCourse(t, "a")}}
 	w.svc = NewService(db, w.courses, log)
 	admin := &store.User{Email: "admin@lectern.example", Name: "Admin", Role: string(auth.RoleAdmin)}
@@ -76,7 +72,7 @@ func newRegradeWorld(t *testing.T) *regradeWorld {
 		w.officers = append(w.officers, u.ID)
 	}
 	now := time.Now().UTC()
-	err = db.Tx(ctx, func(q store.Q) error {
+	err := db.Tx(ctx, func(q store.Q) error {
 		ts := &store.TrainingSession{CourseID: "c", Date: now.Format("2006-01-02"), StartTime: "00:00", EndTime: "23:59", Timezone: "UTC",
 			StartsAt: now.Add(-time.Hour), EndsAt: now.Add(time.Hour), Capacity: 10, Status: "in_progress", CheckinSecret: []byte("0123456789abcdef"), CreatedBy: admin.ID}
 		if err := q.CreateSession(ts); err != nil {
@@ -126,11 +122,17 @@ func (w *regradeWorld) state(t *testing.T) (attempts []store.Attempt, events []s
 }
 
 // A preview writes nothing and says what applying it writes; applying it, in
-// one transaction, writes what the attempts hold then (here one more entered
+// one transaction, writes what the attempts hold then (here one entered again
 // after the preview), with the key the preview showed.
-func TestRegrade_PreviewThenApply(t *testing.T) {
+func TestRegrade_PreviewThenApply(t *testing.T) { testPreviewThenApply(t, testfixture.SQLite(t)) }
+
+func TestRegrade_PreviewThenApply_PostgreSQL(t *testing.T) {
+	testPreviewThenApply(t, testfixture.PostgresDSN(t))
+}
+
+func testPreviewThenApply(t *testing.T, dsn string) {
 	ctx := context.Background()
-	w := newRegradeWorld(t)
+	w := newRegradeWorld(t, dsn)
 	choice := func(text string) string {
 		for _, c := range w.courses.c.Module("01-m").Quiz.Questions[0].Choices {
 			if c.Text == text {
