@@ -9,7 +9,7 @@ import (
 	"github.com/lectern-platform/lectern/internal/auth"
 )
 
-func (s *Server) apiCreateAgency(c echo.Context) error {
+func (s *Server) agencyCreateAPI(c echo.Context) error {
 	var in auth.NewAgency
 	if err := bindJSON(c, &in); err != nil {
 		return err
@@ -21,7 +21,7 @@ func (s *Server) apiCreateAgency(c echo.Context) error {
 	return c.JSON(http.StatusCreated, ag)
 }
 
-func (s *Server) apiListAgencies(c echo.Context) error {
+func (s *Server) agencyListAPI(c echo.Context) error {
 	list, err := s.accounts.Agencies(c.Request().Context(), actor(c))
 	if err != nil {
 		return err
@@ -29,7 +29,7 @@ func (s *Server) apiListAgencies(c echo.Context) error {
 	return c.JSON(http.StatusOK, list)
 }
 
-func (s *Server) apiGetAgency(c echo.Context) error {
+func (s *Server) agencyShowAPI(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
@@ -41,7 +41,7 @@ func (s *Server) apiGetAgency(c echo.Context) error {
 	return c.JSON(http.StatusOK, ag)
 }
 
-func (s *Server) agenciesPage(c echo.Context) error {
+func (s *Server) agencyList(c echo.Context) error {
 	return s.renderAgencies(c, http.StatusOK, formView{Created: c.QueryParam("created")})
 }
 
@@ -58,7 +58,7 @@ func (s *Server) renderAgencies(c echo.Context, status int, v formView) error {
 	return s.render(c, status, "agencies.html", s.localizer(c).T("agencies.title"), v)
 }
 
-func (s *Server) agenciesSubmit(c echo.Context) error {
+func (s *Server) agencyCreate(c echo.Context) error {
 	vals := formValues(c, "name", "country")
 	ag, err := s.accounts.CreateAgency(c.Request().Context(), actor(c), auth.NewAgency{Name: vals["name"], Country: vals["country"]})
 	if errs, ok := formErrors(err); ok {

@@ -14,16 +14,16 @@ import (
 	"github.com/lectern-platform/lectern/internal/schedule"
 )
 
-func (s *Server) extendAttemptSubmit(c echo.Context) error {
-	return s.changeAttemptSubmit(c, "extend", s.attempts.Extend, "officers.extended")
+func (s *Server) attemptExtend(c echo.Context) error {
+	return s.attemptChange(c, "extend", s.attempts.Extend, "officers.extended")
 }
 
-func (s *Server) reopenAttemptSubmit(c echo.Context) error {
-	return s.changeAttemptSubmit(c, "reopen", s.attempts.Reopen, "officers.reopened")
+func (s *Server) attemptReopen(c echo.Context) error {
+	return s.attemptChange(c, "reopen", s.attempts.Reopen, "officers.reopened")
 }
 
-// changeAttemptSubmit answers the "More time" and "Reopen" forms of one attempt.
-func (s *Server) changeAttemptSubmit(c echo.Context, form string, change func(context.Context, *auth.Actor, int64, attempt.Exception) (*attempt.View, error), done string) error {
+// attemptChange answers the "More time" and "Reopen" forms of one attempt.
+func (s *Server) attemptChange(c echo.Context, form string, change func(context.Context, *auth.Actor, int64, attempt.Exception) (*attempt.View, error), done string) error {
 	sessionID, err := idParam(c, "id")
 	if err != nil {
 		return err
@@ -44,8 +44,8 @@ func (s *Server) changeAttemptSubmit(c echo.Context, form string, change func(co
 	})
 }
 
-// acceptLateSubmit answers the "Accept late answers" form of one attempt.
-func (s *Server) acceptLateSubmit(c echo.Context) error {
+// attemptAcceptLate answers the "Accept late answers" form of one attempt.
+func (s *Server) attemptAcceptLate(c echo.Context) error {
 	sessionID, err := idParam(c, "id")
 	if err != nil {
 		return err
@@ -77,15 +77,15 @@ func ownerOf(attemptID int64) func(*attempt.QuizOfficers) *attempt.OfficerAttemp
 	}
 }
 
-func (s *Server) apiExtendAttempt(c echo.Context) error {
-	return s.apiChangeAttempt(c, s.attempts.Extend)
+func (s *Server) attemptExtendAPI(c echo.Context) error {
+	return s.attemptChangeAPI(c, s.attempts.Extend)
 }
 
-func (s *Server) apiReopenAttempt(c echo.Context) error {
-	return s.apiChangeAttempt(c, s.attempts.Reopen)
+func (s *Server) attemptReopenAPI(c echo.Context) error {
+	return s.attemptChangeAPI(c, s.attempts.Reopen)
 }
 
-func (s *Server) apiChangeAttempt(c echo.Context, change func(context.Context, *auth.Actor, int64, attempt.Exception) (*attempt.View, error)) error {
+func (s *Server) attemptChangeAPI(c echo.Context, change func(context.Context, *auth.Actor, int64, attempt.Exception) (*attempt.View, error)) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
@@ -101,9 +101,9 @@ func (s *Server) apiChangeAttempt(c echo.Context, change func(context.Context, *
 	return c.JSON(http.StatusOK, v)
 }
 
-// apiAcceptLateAnswers counts an attempt's late answers ({"reason"}) and
+// attemptAcceptLateAPI counts an attempt's late answers ({"reason"}) and
 // rescores it (the session's trainers and admins).
-func (s *Server) apiAcceptLateAnswers(c echo.Context) error {
+func (s *Server) attemptAcceptLateAPI(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err

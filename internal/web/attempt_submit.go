@@ -13,7 +13,7 @@ import (
 	"github.com/lectern-platform/lectern/internal/course"
 )
 
-func (s *Server) apiSubmitAttempt(c echo.Context) error {
+func (s *Server) attemptSubmitAPI(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
@@ -25,9 +25,9 @@ func (s *Server) apiSubmitAttempt(c echo.Context) error {
 	return c.JSON(http.StatusOK, res)
 }
 
-// attemptSubmit is the no-JavaScript path: it saves every answer in the form, then
+// attemptUpdate is the no-JavaScript path: it saves every answer in the form, then
 // submits when asked, or goes back to the page (optionally the next question).
-func (s *Server) attemptSubmit(c echo.Context) error {
+func (s *Server) attemptUpdate(c echo.Context) error {
 	a := actor(c)
 	ctx := c.Request().Context()
 	id, err := idParam(c, "id")

@@ -41,7 +41,7 @@ type questionView struct {
 	Tolerance float64
 }
 
-func (s *Server) attemptPage(c echo.Context) error {
+func (s *Server) attemptShow(c echo.Context) error {
 	return s.renderAttempt(c, http.StatusOK, "")
 }
 
@@ -125,7 +125,7 @@ func (s *Server) attemptRefusedAt(c echo.Context, err error, qid string) error {
 	return err
 }
 
-func (s *Server) apiGetAttempt(c echo.Context) error {
+func (s *Server) attemptShowAPI(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
@@ -137,7 +137,7 @@ func (s *Server) apiGetAttempt(c echo.Context) error {
 	return c.JSON(http.StatusOK, v)
 }
 
-func (s *Server) apiSaveAnswer(c echo.Context) error {
+func (s *Server) answerSaveAPI(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err

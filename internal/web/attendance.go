@@ -19,7 +19,7 @@ type attendanceView struct {
 	Counts   map[string]int
 }
 
-func (s *Server) attendancePage(c echo.Context) error {
+func (s *Server) attendanceList(c echo.Context) error {
 	a := actor(c)
 	ctx := c.Request().Context()
 	ses, err := s.sessionFromPath(c)
@@ -41,7 +41,7 @@ func (s *Server) attendancePage(c echo.Context) error {
 	return s.render(c, http.StatusOK, "attendance.html", s.localizer(c).T("attendance.title"), v)
 }
 
-func (s *Server) attendanceSubmit(c echo.Context) error {
+func (s *Server) attendanceMark(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
@@ -56,7 +56,7 @@ func (s *Server) attendanceSubmit(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/sessions/%d/attendance#u%d", id, userID))
 }
 
-func (s *Server) apiListAttendance(c echo.Context) error {
+func (s *Server) attendanceListAPI(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
@@ -68,7 +68,7 @@ func (s *Server) apiListAttendance(c echo.Context) error {
 	return c.JSON(http.StatusOK, list)
 }
 
-func (s *Server) apiMarkAttendance(c echo.Context) error {
+func (s *Server) attendanceMarkAPI(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err

@@ -101,7 +101,7 @@ func auditTime(t time.Time, zone *time.Location) string {
 	return t.In(zone).Format("2006-01-02 15:04:05 (UTC-07:00)")
 }
 
-func (s *Server) auditPage(c echo.Context) error {
+func (s *Server) auditList(c echo.Context) error {
 	var sessionID *int64
 	if v := c.QueryParam("session_id"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
@@ -113,8 +113,8 @@ func (s *Server) auditPage(c echo.Context) error {
 	return s.renderAudit(c, sessionID, nil)
 }
 
-// sessionAuditPage is one session's history, for the trainers who run it.
-func (s *Server) sessionAuditPage(c echo.Context) error {
+// sessionAuditList is one session's history, for the trainers who run it.
+func (s *Server) sessionAuditList(c echo.Context) error {
 	ses, err := s.sessionFromPath(c)
 	if err != nil {
 		return err
@@ -144,7 +144,7 @@ func (s *Server) renderAudit(c echo.Context, sessionID *int64, ses *schedule.Ses
 	return s.render(c, http.StatusOK, "audit.html", s.localizer(c).T("audit.title"), map[string]any{"Events": events, "Names": names, "Session": ses})
 }
 
-func (s *Server) apiAudit(c echo.Context) error {
+func (s *Server) auditListAPI(c echo.Context) error {
 	var sessionID *int64
 	if v := c.QueryParam("session_id"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)

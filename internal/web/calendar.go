@@ -23,9 +23,9 @@ func (s *Server) sessionICS(c echo.Context) error {
 	return c.Blob(http.StatusOK, icsType, data)
 }
 
-// calendarFeed serves /calendar/{token}.ics to calendar apps, which cannot sign in:
+// calendarFeedShow serves /calendar/{token}.ics to calendar apps, which cannot sign in:
 // the unguessable token is the credential.
-func (s *Server) calendarFeed(c echo.Context) error {
+func (s *Server) calendarFeedShow(c echo.Context) error {
 	token, ok := strings.CutSuffix(c.Param("token"), ".ics")
 	if !ok {
 		return echo.NewHTTPError(http.StatusNotFound)
@@ -38,7 +38,7 @@ func (s *Server) calendarFeed(c echo.Context) error {
 	return c.Blob(http.StatusOK, icsType, data)
 }
 
-func (s *Server) apiMyCalendar(c echo.Context) error {
+func (s *Server) calendarShowAPI(c echo.Context) error {
 	token, err := s.schedule.CalendarToken(c.Request().Context(), actor(c))
 	if err != nil {
 		return err
@@ -46,8 +46,8 @@ func (s *Server) apiMyCalendar(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"url": s.calendarURL(token)})
 }
 
-// apiRotateCalendar replaces the caller's feed link; the old one answers 404.
-func (s *Server) apiRotateCalendar(c echo.Context) error {
+// calendarRotateAPI replaces the caller's feed link; the old one answers 404.
+func (s *Server) calendarRotateAPI(c echo.Context) error {
 	token, err := s.schedule.NewCalendarToken(c.Request().Context(), actor(c))
 	if err != nil {
 		return err
@@ -55,8 +55,8 @@ func (s *Server) apiRotateCalendar(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"url": s.calendarURL(token)})
 }
 
-// rotateCalendarSubmit is the "new link" button under the feed link on /sessions.
-func (s *Server) rotateCalendarSubmit(c echo.Context) error {
+// calendarRotate is the "new link" button under the feed link on /sessions.
+func (s *Server) calendarRotate(c echo.Context) error {
 	if _, err := s.schedule.NewCalendarToken(c.Request().Context(), actor(c)); err != nil {
 		return err
 	}

@@ -16,7 +16,7 @@ import (
 	"github.com/lectern-platform/lectern/internal/certify"
 )
 
-func (s *Server) apiListCertificates(c echo.Context) error {
+func (s *Server) certificateListAPI(c echo.Context) error {
 	var f certify.Filter
 	for name, dst := range map[string]**int64{"session_id": &f.SessionID, "agency_id": &f.AgencyID, "user_id": &f.UserID} {
 		if v := c.QueryParam(name); v != "" {
@@ -34,8 +34,8 @@ func (s *Server) apiListCertificates(c echo.Context) error {
 	return c.JSON(http.StatusOK, list)
 }
 
-// apiGetCertificate answers /certificates/{serial} (JSON) and /{serial}.pdf.
-func (s *Server) apiGetCertificate(c echo.Context) error {
+// certificateShowAPI answers /certificates/{serial} (JSON) and /{serial}.pdf.
+func (s *Server) certificateShowAPI(c echo.Context) error {
 	serial, asPDF := strings.CutSuffix(c.Param("serial"), ".pdf")
 	if asPDF {
 		var doc bytes.Buffer
@@ -58,10 +58,10 @@ func setAttachment(c echo.Context, name string) {
 	c.Response().Header().Set(echo.HeaderContentDisposition, mime.FormatMediaType("attachment", map[string]string{"filename": name}))
 }
 
-// apiCertificatesZIP streams a session's certificates (the coordinator's agency's
+// certificateExportAPI streams a session's certificates (the coordinator's agency's
 // only) with results.csv beside them. Everything that can refuse the request is
 // checked before the first byte; the PDFs are then rendered one at a time.
-func (s *Server) apiCertificatesZIP(c echo.Context) error {
+func (s *Server) certificateExportAPI(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
@@ -90,7 +90,7 @@ func (s *Server) apiCertificatesZIP(c echo.Context) error {
 	return nil
 }
 
-func (s *Server) apiRevokeCertificate(c echo.Context) error {
+func (s *Server) certificateRevokeAPI(c echo.Context) error {
 	var in struct {
 		Reason string `json:"reason"`
 	}
@@ -104,10 +104,10 @@ func (s *Server) apiRevokeCertificate(c echo.Context) error {
 	return c.JSON(http.StatusOK, cert)
 }
 
-// revokeSubmit withdraws a certificate from the session page's table (the
+// certificateRevoke withdraws a certificate from the session page's table (the
 // session's trainers and admins), with a reason; the serial must be this
 // session's.
-func (s *Server) revokeSubmit(c echo.Context) error {
+func (s *Server) certificateRevoke(c echo.Context) error {
 	a, serial := actor(c), c.Param("serial")
 	return s.sessionAction(c, func(id int64) error {
 		cert, err := s.certs.Get(c.Request().Context(), a, serial)

@@ -20,7 +20,7 @@ type checkinView struct {
 	Done    *schedule.AttendanceRow
 }
 
-func (s *Server) checkinPage(c echo.Context) error {
+func (s *Server) checkinShow(c echo.Context) error {
 	ses, err := s.sessionFromPath(c)
 	if err != nil {
 		return err
@@ -28,7 +28,7 @@ func (s *Server) checkinPage(c echo.Context) error {
 	return s.render(c, http.StatusOK, "checkin.html", s.localizer(c).T("checkin.title"), checkinView{Session: ses, Code: c.QueryParam("code")})
 }
 
-func (s *Server) checkinSubmit(c echo.Context) error {
+func (s *Server) checkinCreate(c echo.Context) error {
 	a := actor(c)
 	ctx := c.Request().Context()
 	ses, err := s.sessionFromPath(c)
@@ -59,7 +59,7 @@ type projectorView struct {
 	ReloadSeconds int
 }
 
-func (s *Server) projectorPage(c echo.Context) error {
+func (s *Server) projectorShow(c echo.Context) error {
 	a := actor(c)
 	ctx := c.Request().Context()
 	ses, err := s.sessionFromPath(c)
@@ -91,7 +91,7 @@ func (s *Server) checkinLink(id int64, code string) string {
 	return fmt.Sprintf("%s/sessions/%d/checkin?code=%s", strings.TrimSuffix(s.cfg.BaseURL, "/"), id, code)
 }
 
-func (s *Server) checkinQR(c echo.Context) error {
+func (s *Server) checkinQRShow(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
@@ -107,7 +107,7 @@ func (s *Server) checkinQR(c echo.Context) error {
 	return c.Blob(http.StatusOK, "image/png", img)
 }
 
-func (s *Server) apiCheckinCode(c echo.Context) error {
+func (s *Server) checkinCodeShowAPI(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
@@ -119,7 +119,7 @@ func (s *Server) apiCheckinCode(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
-func (s *Server) apiCheckin(c echo.Context) error {
+func (s *Server) checkinCreateAPI(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err

@@ -12,7 +12,7 @@ import (
 	"github.com/lectern-platform/lectern/internal/course"
 )
 
-func (s *Server) listCourses(c echo.Context) error {
+func (s *Server) courseList(c echo.Context) error {
 	if err := auth.Authorize(actor(c), auth.ActCourseRead); err != nil {
 		return err
 	}
@@ -32,7 +32,7 @@ func (s *Server) findCourse(c echo.Context) (*course.Course, error) {
 	return crs, nil
 }
 
-func (s *Server) showCourse(c echo.Context) error {
+func (s *Server) courseShow(c echo.Context) error {
 	crs, err := s.findCourse(c)
 	if err != nil {
 		return err
@@ -40,11 +40,11 @@ func (s *Server) showCourse(c echo.Context) error {
 	return s.render(c, http.StatusOK, "course.html", crs.Title, crs)
 }
 
-// courseAsset serves a course's images and PDFs from what was loaded and linted,
+// courseAssetShow serves a course's images and PDFs from what was loaded and linted,
 // never from the disk at request time. Markdown sources (modules, and above all
 // quizzes with their answer keys) and their copies are never assets; the type
 // check repeats the loader's so no other file can slip through.
-func (s *Server) courseAsset(c echo.Context) error {
+func (s *Server) courseAssetShow(c echo.Context) error {
 	crs, err := s.findCourse(c)
 	if err != nil {
 		return err
@@ -80,7 +80,7 @@ type moduleView struct {
 	Languages []string
 }
 
-func (s *Server) showModule(c echo.Context) error {
+func (s *Server) moduleShow(c echo.Context) error {
 	crs, err := s.findCourse(c)
 	if err != nil {
 		return err

@@ -150,11 +150,11 @@ func (s *Server) exposeCSRF(c echo.Context) {
 	})
 }
 
-// apiCSRFToken is GET /api/v1/auth/csrf: the current token of a cookie
+// csrfTokenShowAPI is GET /api/v1/auth/csrf: the current token of a cookie
 // sign-in, for a page's script whose own was refused (exposeCSRF's header
 // serves the same, on a refusal too). Never to a bearer client, nor to
 // another site.
-func (s *Server) apiCSRFToken(c echo.Context) error {
+func (s *Server) csrfTokenShowAPI(c echo.Context) error {
 	session, _ := c.Get(sessionKey).(string)
 	if session == "" || actor(c) == nil {
 		return echo.NewHTTPError(http.StatusBadRequest, "only a browser signed in by cookie has a CSRF token; bearer-token calls need none")

@@ -25,7 +25,7 @@ type dashboardView struct {
 	Today          []*schedule.Session   // an officer's or trainer's sessions of the day
 }
 
-func (s *Server) dashboard(c echo.Context) error {
+func (s *Server) dashboardShow(c echo.Context) error {
 	a := actor(c)
 	if err := auth.Authorize(a, auth.ActCourseRead); err != nil {
 		return err

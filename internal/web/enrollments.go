@@ -9,7 +9,7 @@ import (
 	"github.com/lectern-platform/lectern/internal/schedule"
 )
 
-func (s *Server) enrolSubmit(c echo.Context) error {
+func (s *Server) enrollmentCreate(c echo.Context) error {
 	a := actor(c)
 	return s.sessionAction(c, func(id int64) error {
 		if a == nil {
@@ -20,7 +20,7 @@ func (s *Server) enrolSubmit(c echo.Context) error {
 	}, "session.enrolled_msg")
 }
 
-func (s *Server) unenrolSubmit(c echo.Context) error {
+func (s *Server) enrollmentDelete(c echo.Context) error {
 	a := actor(c)
 	return s.sessionAction(c, func(id int64) error {
 		if a == nil {
@@ -30,7 +30,7 @@ func (s *Server) unenrolSubmit(c echo.Context) error {
 	}, "session.unenrolled_msg")
 }
 
-func (s *Server) apiEnroll(c echo.Context) error {
+func (s *Server) enrollmentCreateAPI(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
@@ -50,7 +50,7 @@ func (s *Server) apiEnroll(c echo.Context) error {
 	return c.JSON(status, out)
 }
 
-func (s *Server) apiListEnrollments(c echo.Context) error {
+func (s *Server) enrollmentListAPI(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
@@ -62,7 +62,7 @@ func (s *Server) apiListEnrollments(c echo.Context) error {
 	return c.JSON(http.StatusOK, list)
 }
 
-func (s *Server) apiUnenroll(c echo.Context) error {
+func (s *Server) enrollmentDeleteAPI(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
@@ -77,7 +77,7 @@ func (s *Server) apiUnenroll(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
-func (s *Server) apiUpdateEnrollment(c echo.Context) error {
+func (s *Server) enrollmentUpdateAPI(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err

@@ -21,14 +21,14 @@ type loginView struct {
 	Pending string
 }
 
-func (s *Server) loginPage(c echo.Context) error {
+func (s *Server) loginShow(c echo.Context) error {
 	if actor(c) != nil {
 		return c.Redirect(http.StatusSeeOther, localPath(c.QueryParam("next")))
 	}
 	return s.render(c, http.StatusOK, "login.html", s.localizer(c).T("login.title"), loginView{Next: c.QueryParam("next"), Idle: c.QueryParam("idle") == "1"})
 }
 
-func (s *Server) loginSubmit(c echo.Context) error {
+func (s *Server) loginCreate(c echo.Context) error {
 	l := s.localizer(c)
 	in := s.credentials(c)
 	in.Email, in.Password = c.FormValue("email"), c.FormValue("password")
@@ -65,7 +65,7 @@ func (s *Server) loginRefused(c echo.Context, err error, view loginView) error {
 	return s.render(c, status, "login.html", l.T("login.title"), view)
 }
 
-func (s *Server) logoutSubmit(c echo.Context) error {
+func (s *Server) loginDelete(c echo.Context) error {
 	if token, ok := c.Get("token").(string); ok {
 		if err := s.accounts.Logout(c.Request().Context(), token); err != nil {
 			return err
@@ -84,8 +84,8 @@ func (s *Server) logoutSubmit(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/login")
 }
 
-// loginCodeSubmit is the second step of a browser sign-in: the code.
-func (s *Server) loginCodeSubmit(c echo.Context) error {
+// loginCodeCheck is the second step of a browser sign-in: the code.
+func (s *Server) loginCodeCheck(c echo.Context) error {
 	l := s.localizer(c)
 	next := localPath(c.FormValue("next"))
 	token, u, err := s.accounts.SecondStep(c.Request().Context(), c.FormValue("pending"), c.FormValue("totp"), s.credentials(c))
@@ -111,7 +111,7 @@ type loginResponse struct {
 	User  *auth.User `json:"user"`
 }
 
-func (s *Server) apiLogin(c echo.Context) error {
+func (s *Server) loginCreateAPI(c echo.Context) error {
 	var in auth.Credentials
 	if err := bindJSON(c, &in); err != nil {
 		return err
@@ -124,7 +124,7 @@ func (s *Server) apiLogin(c echo.Context) error {
 	return c.JSON(http.StatusOK, loginResponse{Token: token, User: u})
 }
 
-func (s *Server) apiLogout(c echo.Context) error {
+func (s *Server) loginDeleteAPI(c echo.Context) error {
 	token, _ := c.Get("token").(string)
 	if err := auth.Authorize(actor(c), auth.ActCourseRead); err != nil {
 		return err

@@ -9,8 +9,8 @@ import (
 	"github.com/lectern-platform/lectern/internal/auth"
 )
 
-// officersPage is the coordinator's view of their own agency's officers.
-func (s *Server) officersPage(c echo.Context) error {
+// officerList is the coordinator's view of their own agency's officers.
+func (s *Server) officerList(c echo.Context) error {
 	return s.renderOfficers(c, http.StatusOK, formView{Created: c.QueryParam("created")})
 }
 
@@ -30,7 +30,7 @@ func (s *Server) renderOfficers(c echo.Context, status int, v formView) error {
 	return s.render(c, status, "officers.html", s.localizer(c).T("officers.title"), v)
 }
 
-func (s *Server) officersSubmit(c echo.Context) error {
+func (s *Server) officerCreate(c echo.Context) error {
 	a := actor(c)
 	if err := auth.Authorize(a, auth.ActUserCreate); err != nil {
 		return err

@@ -41,12 +41,12 @@ func (s *Server) tokenProblem(c echo.Context, err error) (string, bool) {
 	return "", false
 }
 
-// activateCodePage asks for the code printed on a sign-in slip.
-func (s *Server) activateCodePage(c echo.Context) error {
+// activationCodeShow asks for the code printed on a sign-in slip.
+func (s *Server) activationCodeShow(c echo.Context) error {
 	return s.render(c, http.StatusOK, "activate.html", s.localizer(c).T("activate.title"), tokenView{})
 }
 
-func (s *Server) activateCodeSubmit(c echo.Context) error {
+func (s *Server) activationCodeCheck(c echo.Context) error {
 	code := auth.NormalizeToken(c.FormValue("code"))
 	if len(code) != 16 {
 		v := tokenView{formView: formView{Errors: map[string]string{"code": s.localizer(c).T("token.unknown")}, Values: map[string]string{"code": c.FormValue("code")}}}
@@ -55,11 +55,11 @@ func (s *Server) activateCodeSubmit(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/activate/"+code)
 }
 
-func (s *Server) activatePage(c echo.Context) error {
+func (s *Server) activationShow(c echo.Context) error {
 	return s.tokenPage(c, auth.PurposeInvite, "activate.html", "activate.title")
 }
 
-func (s *Server) resetPage(c echo.Context) error {
+func (s *Server) resetShow(c echo.Context) error {
 	return s.tokenPage(c, auth.PurposeReset, "reset.html", "reset.title")
 }
 
@@ -81,7 +81,7 @@ func (s *Server) tokenPage(c echo.Context, purpose, tmpl, title string) error {
 	return s.render(c, status, tmpl, s.localizer(c).T(title), v)
 }
 
-func (s *Server) activateSubmit(c echo.Context) error {
+func (s *Server) activationComplete(c echo.Context) error {
 	token := auth.NormalizeToken(c.Param("token"))
 	if v, bad := s.passwordsDiffer(c, token); bad {
 		return s.render(c, http.StatusUnprocessableEntity, "activate.html", s.localizer(c).T("activate.title"), v)
@@ -93,7 +93,7 @@ func (s *Server) activateSubmit(c echo.Context) error {
 	return s.finishToken(c, session, err, token, "activate.html", "activate.title")
 }
 
-func (s *Server) resetSubmit(c echo.Context) error {
+func (s *Server) resetComplete(c echo.Context) error {
 	token := auth.NormalizeToken(c.Param("token"))
 	if v, bad := s.passwordsDiffer(c, token); bad {
 		return s.render(c, http.StatusUnprocessableEntity, "reset.html", s.localizer(c).T("reset.title"), v)
@@ -134,13 +134,13 @@ func (s *Server) finishToken(c echo.Context, session string, err error, token, t
 	return s.render(c, http.StatusUnprocessableEntity, tmpl, s.localizer(c).T(title), v)
 }
 
-// resetRequestPage asks for the e-mail address of the account.
-func (s *Server) resetRequestPage(c echo.Context) error {
+// resetRequestShow asks for the e-mail address of the account.
+func (s *Server) resetRequestShow(c echo.Context) error {
 	return s.render(c, http.StatusOK, "reset_request.html", s.localizer(c).T("reset.title"), tokenView{})
 }
 
-// resetRequestSubmit answers the same whether or not the address has an account.
-func (s *Server) resetRequestSubmit(c echo.Context) error {
+// resetRequestCreate answers the same whether or not the address has an account.
+func (s *Server) resetRequestCreate(c echo.Context) error {
 	if err := s.accounts.RequestReset(c.Request().Context(), c.FormValue("email"), c.RealIP()); err != nil {
 		return err
 	}

@@ -53,11 +53,11 @@ type outboxView struct {
 	Kinds    []mail.Kind
 }
 
-// outboxPage lists the e-mails, newest first: what was sent, what waits and why.
+// outboxList lists the e-mails, newest first: what was sent, what waits and why.
 // Without SMTP it is where an admin reads an invitation link to hand it over.
 // The outbox checks the actor itself; asking first here keeps a non-admin's bad
 // filter a 403, not a 422.
-func (s *Server) outboxPage(c echo.Context) error {
+func (s *Server) outboxList(c echo.Context) error {
 	a := actor(c)
 	if err := auth.Authorize(a, auth.ActOutboxRead); err != nil {
 		return err
@@ -83,9 +83,9 @@ func (s *Server) outboxPage(c echo.Context) error {
 	return s.render(c, http.StatusOK, "outbox.html", s.localizer(c).T("outbox.title"), v)
 }
 
-func (s *Server) apiListOutbox(c echo.Context) error {
+func (s *Server) outboxListAPI(c echo.Context) error {
 	a := actor(c)
-	if err := auth.Authorize(a, auth.ActOutboxRead); err != nil { // before the filter, as outboxPage
+	if err := auth.Authorize(a, auth.ActOutboxRead); err != nil { // before the filter, as outboxList
 		return err
 	}
 	f, err := outboxFilter(c)

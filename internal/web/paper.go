@@ -36,9 +36,9 @@ type paperView struct {
 	Other []string
 }
 
-// paperPage shows the choice of version (and the score form); with ?version=N,
+// paperShow shows the choice of version (and the score form); with ?version=N,
 // the inputs of that version's printed questions.
-func (s *Server) paperPage(c echo.Context) error {
+func (s *Server) paperShow(c echo.Context) error {
 	v := paperView{Values: map[string]string{}, Errors: map[string]string{}}
 	if raw, ok := c.QueryParams()["version"]; ok {
 		v.Values["sheet.version"] = strings.TrimSpace(strings.Join(raw, ""))
@@ -99,9 +99,9 @@ func (s *Server) renderPaper(c echo.Context, status int, v paperView) error {
 	return s.render(c, status, "paper.html", l.T("paper.title", "Name", v.Officer.Name), v)
 }
 
-// paperSubmit records the paper result. Nothing is stored unless the whole form
+// paperEnter records the paper result. Nothing is stored unless the whole form
 // is right; otherwise the page comes back with every value kept.
-func (s *Server) paperSubmit(c echo.Context) error {
+func (s *Server) paperEnter(c echo.Context) error {
 	id, userID, err := sessionAndUser(c)
 	if err != nil {
 		return err
@@ -154,8 +154,8 @@ func (s *Server) paperSubmit(c echo.Context) error {
 	})
 }
 
-// apiEnterPaper records a paper result for an officer (the session's trainers).
-func (s *Server) apiEnterPaper(c echo.Context) error {
+// paperEnterAPI records a paper result for an officer (the session's trainers).
+func (s *Server) paperEnterAPI(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
@@ -171,10 +171,10 @@ func (s *Server) apiEnterPaper(c echo.Context) error {
 	return c.JSON(http.StatusOK, r)
 }
 
-// paperQuizPDF prints version ?version=N (default 1) of a session's quiz for a
+// paperPrintAPI prints version ?version=N (default 1) of a session's quiz for a
 // room without devices: the officers' question sheet, or with ?key=1 the
 // trainer's answer key for that version. The session's trainers and admins only.
-func (s *Server) paperQuizPDF(c echo.Context) error {
+func (s *Server) paperPrintAPI(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err

@@ -33,7 +33,7 @@ type quizOfficersView struct {
 	Errors map[string]string
 }
 
-func (s *Server) quizOfficersPage(c echo.Context) error {
+func (s *Server) quizOfficerList(c echo.Context) error {
 	return s.renderQuizOfficers(c, http.StatusOK, quizOfficersView{Message: c.QueryParam("msg")})
 }
 
@@ -82,8 +82,8 @@ func (s *Server) agencyNames(ctx context.Context, a *auth.Actor) (map[int64]stri
 	return out, nil
 }
 
-// grantAttemptsSubmit gives an officer extra attempts ("Extra attempt" form).
-func (s *Server) grantAttemptsSubmit(c echo.Context) error {
+// attemptsGrant gives an officer extra attempts ("Extra attempt" form).
+func (s *Server) attemptsGrant(c echo.Context) error {
 	id, userID, err := sessionAndUser(c)
 	if err != nil {
 		return err
@@ -149,8 +149,8 @@ func (s *Server) officersDone(c echo.Context, sessionID int64, quizID string, pi
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/sessions/%d/quizzes/%s/officers?msg=%s%s", ses.ID, url.PathEscape(qo.Quiz.ID), url.QueryEscape(msg), anchor))
 }
 
-// apiGrantAttempts gives one officer extra attempts at a quiz (with a reason).
-func (s *Server) apiGrantAttempts(c echo.Context) error {
+// attemptsGrantAPI gives one officer extra attempts at a quiz (with a reason).
+func (s *Server) attemptsGrantAPI(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err

@@ -19,7 +19,7 @@ type quizzesView struct {
 	Message   string
 }
 
-func (s *Server) quizzesPage(c echo.Context) error {
+func (s *Server) quizList(c echo.Context) error {
 	a := actor(c)
 	ctx := c.Request().Context()
 	ses, err := s.sessionFromPath(c)
@@ -35,7 +35,7 @@ func (s *Server) quizzesPage(c echo.Context) error {
 	return s.render(c, http.StatusOK, "quizzes.html", s.localizer(c).T("quiz.list_title"), v)
 }
 
-func (s *Server) startQuizSubmit(c echo.Context) error {
+func (s *Server) quizStart(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
@@ -59,11 +59,11 @@ func (s *Server) setQuizClosed(c echo.Context, closed bool) (*attempt.QuizState,
 	return st, id, err
 }
 
-func (s *Server) apiOpenQuiz(c echo.Context) error { return s.apiQuizState(c, false) }
+func (s *Server) quizOpenAPI(c echo.Context) error { return s.quizSetClosedAPI(c, false) }
 
-func (s *Server) apiCloseQuiz(c echo.Context) error { return s.apiQuizState(c, true) }
+func (s *Server) quizCloseAPI(c echo.Context) error { return s.quizSetClosedAPI(c, true) }
 
-func (s *Server) apiQuizState(c echo.Context, closed bool) error {
+func (s *Server) quizSetClosedAPI(c echo.Context, closed bool) error {
 	st, _, err := s.setQuizClosed(c, closed)
 	if err != nil {
 		return err
@@ -71,11 +71,11 @@ func (s *Server) apiQuizState(c echo.Context, closed bool) error {
 	return c.JSON(http.StatusOK, st)
 }
 
-func (s *Server) openQuizSubmit(c echo.Context) error { return s.quizStateSubmit(c, false) }
+func (s *Server) quizOpen(c echo.Context) error { return s.quizSetClosed(c, false) }
 
-func (s *Server) closeQuizSubmit(c echo.Context) error { return s.quizStateSubmit(c, true) }
+func (s *Server) quizClose(c echo.Context) error { return s.quizSetClosed(c, true) }
 
-func (s *Server) quizStateSubmit(c echo.Context, closed bool) error {
+func (s *Server) quizSetClosed(c echo.Context, closed bool) error {
 	st, id, err := s.setQuizClosed(c, closed)
 	if err != nil {
 		return err
@@ -88,7 +88,7 @@ func (s *Server) quizStateSubmit(c echo.Context, closed bool) error {
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/sessions/%d/quizzes?msg=%s", id, url.QueryEscape(msg)))
 }
 
-func (s *Server) apiListQuizzes(c echo.Context) error {
+func (s *Server) quizListAPI(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
@@ -100,7 +100,7 @@ func (s *Server) apiListQuizzes(c echo.Context) error {
 	return c.JSON(http.StatusOK, list)
 }
 
-func (s *Server) apiStartAttempt(c echo.Context) error {
+func (s *Server) quizStartAPI(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err

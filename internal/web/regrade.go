@@ -26,8 +26,8 @@ type regradeView struct {
 	QuizTitle string
 }
 
-// regradePage previews a regrade against the quiz as the course has it now.
-func (s *Server) regradePage(c echo.Context) error {
+// regradeShow previews a regrade against the quiz as the course has it now.
+func (s *Server) regradeShow(c echo.Context) error {
 	return s.renderRegrade(c, http.StatusOK, regradeView{})
 }
 
@@ -61,9 +61,9 @@ func (s *Server) renderRegrade(c echo.Context, status int, v regradeView) error 
 	return s.render(c, status, "regrade.html", s.localizer(c).T("regrade.title"), v)
 }
 
-// regradeSubmit applies the previewed regrade (the form carries its content
+// regradeRun applies the previewed regrade (the form carries its content
 // hash); without a reason the preview comes back saying so.
-func (s *Server) regradeSubmit(c echo.Context) error {
+func (s *Server) regradeRun(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
@@ -93,9 +93,9 @@ func (s *Server) regradeSubmit(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/sessions/%d/quizzes?msg=%s", id, url.QueryEscape(msg)))
 }
 
-// apiRegrade previews ({}) or applies ({"confirm":"<content_hash of the preview>"})
+// regradeRunAPI previews ({}) or applies ({"confirm":"<content_hash of the preview>"})
 // a regrade of a session's quiz.
-func (s *Server) apiRegrade(c echo.Context) error {
+func (s *Server) regradeRunAPI(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err

@@ -36,7 +36,7 @@ type officerResults struct {
 // resultsLiveSeconds is how often a live results page updates itself.
 var resultsLiveSeconds = 20 // a variable for the tests
 
-func (s *Server) resultsPage(c echo.Context) error {
+func (s *Server) resultsShow(c echo.Context) error {
 	a := actor(c)
 	ctx := c.Request().Context()
 	ses, err := s.sessionFromPath(c)
@@ -78,7 +78,7 @@ func (s *Server) resultsPage(c echo.Context) error {
 // barWidth scales a 0–1 share to the chart's 300-unit width.
 func barWidth(f float64) int { return int(f*300 + 0.5) }
 
-func (s *Server) apiAnalysis(c echo.Context) error {
+func (s *Server) analysisShowAPI(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
@@ -90,7 +90,7 @@ func (s *Server) apiAnalysis(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
-func (s *Server) apiResultsCSV(c echo.Context) error {
+func (s *Server) resultsExportAPI(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err

@@ -13,7 +13,7 @@ import (
 	"github.com/lectern-platform/lectern/internal/schedule"
 )
 
-func (s *Server) apiImportRoster(c echo.Context) error {
+func (s *Server) rosterImportAPI(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
@@ -47,7 +47,7 @@ type rosterView struct {
 	CrossAgency bool
 }
 
-func (s *Server) rosterPage(c echo.Context) error {
+func (s *Server) rosterShow(c echo.Context) error {
 	return s.renderRoster(c, http.StatusOK, rosterView{})
 }
 
@@ -71,7 +71,7 @@ func (s *Server) renderRoster(c echo.Context, status int, v rosterView) error {
 	return s.render(c, status, "roster.html", s.localizer(c).T("roster.title"), v)
 }
 
-func (s *Server) rosterSubmit(c echo.Context) error {
+func (s *Server) rosterImport(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err

@@ -22,7 +22,7 @@ type securityView struct {
 	RecoveryCodes    []string
 }
 
-func (s *Server) securityPage(c echo.Context) error {
+func (s *Server) securityShow(c echo.Context) error {
 	return s.renderSecurity(c, http.StatusOK, securityView{})
 }
 

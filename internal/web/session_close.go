@@ -10,7 +10,7 @@ import (
 	"github.com/lectern-platform/lectern/internal/apperr"
 )
 
-func (s *Server) closeSubmit(c echo.Context) error {
+func (s *Server) sessionClose(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
@@ -24,14 +24,14 @@ func (s *Server) closeSubmit(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/sessions/%d?msg=%s", id, url.QueryEscape(s.localizer(c).T("session.closed_msg", "Count", n))))
 }
 
-func (s *Server) cancelSubmit(c echo.Context) error {
+func (s *Server) sessionCancel(c echo.Context) error {
 	return s.sessionAction(c, func(id int64) error {
 		_, err := s.schedule.CancelSession(c.Request().Context(), actor(c), id)
 		return err
 	}, "session.cancelled_msg")
 }
 
-func (s *Server) apiCancelSession(c echo.Context) error {
+func (s *Server) sessionCancelAPI(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
@@ -43,7 +43,7 @@ func (s *Server) apiCancelSession(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
-func (s *Server) apiCloseSession(c echo.Context) error {
+func (s *Server) sessionCloseAPI(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err

@@ -20,7 +20,7 @@ type sessionFormView struct {
 	Trainers []auth.User
 }
 
-func (s *Server) newSessionPage(c echo.Context) error {
+func (s *Server) sessionNew(c echo.Context) error {
 	return s.renderSessionForm(c, http.StatusOK, formView{Values: map[string]string{"start": "09:00", "end": "17:00", "timezone": "Europe/Paris", "capacity": "30"}})
 }
 
@@ -43,7 +43,7 @@ func (s *Server) renderSessionForm(c echo.Context, status int, fv formView) erro
 	return s.render(c, status, "session_new.html", s.localizer(c).T("sessions.new"), v)
 }
 
-func (s *Server) newSessionSubmit(c echo.Context) error {
+func (s *Server) sessionCreate(c echo.Context) error {
 	vals := formValues(c, sessionFormFields...)
 	in := schedule.SessionInput{Course: strp(vals["course"]), Date: strp(vals["date"]), Start: strp(vals["start"]),
 		End: strp(vals["end"]), Timezone: strp(vals["timezone"]), Venue: strp(vals["venue"]), City: strp(vals["city"]),
@@ -81,7 +81,7 @@ func formIDs(c echo.Context, name string) []int64 {
 	return ids
 }
 
-func (s *Server) apiCreateSession(c echo.Context) error {
+func (s *Server) sessionCreateAPI(c echo.Context) error {
 	var in schedule.SessionInput
 	if err := bindJSON(c, &in); err != nil {
 		return err
@@ -93,7 +93,7 @@ func (s *Server) apiCreateSession(c echo.Context) error {
 	return c.JSON(http.StatusCreated, out)
 }
 
-func (s *Server) apiUpdateSession(c echo.Context) error {
+func (s *Server) sessionUpdateAPI(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err

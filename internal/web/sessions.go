@@ -30,7 +30,7 @@ type sessionsView struct {
 	CalendarURL string
 }
 
-func (s *Server) sessionsPage(c echo.Context) error {
+func (s *Server) sessionList(c echo.Context) error {
 	a := actor(c)
 	list, err := s.schedule.Sessions(c.Request().Context(), a, schedule.SessionQuery{Course: c.QueryParam("course")})
 	if err != nil {
@@ -81,7 +81,7 @@ type sessionView struct {
 	MyCertificate    *certify.Certificate
 }
 
-func (s *Server) sessionPage(c echo.Context) error {
+func (s *Server) sessionShow(c echo.Context) error {
 	if strings.HasSuffix(c.Param("id"), ".ics") {
 		return s.sessionICS(c)
 	}
@@ -180,7 +180,7 @@ func (s *Server) sessionFromPath(c echo.Context) (*schedule.Session, error) {
 	return s.schedule.Session(c.Request().Context(), actor(c), id)
 }
 
-func (s *Server) apiListSessions(c echo.Context) error {
+func (s *Server) sessionListAPI(c echo.Context) error {
 	q := schedule.SessionQuery{Course: c.QueryParam("course"), From: c.QueryParam("from"), To: c.QueryParam("to"),
 		Status: c.QueryParam("status"), Mine: c.QueryParam("mine") == "true"}
 	list, err := s.schedule.Sessions(c.Request().Context(), actor(c), q)
@@ -190,7 +190,7 @@ func (s *Server) apiListSessions(c echo.Context) error {
 	return c.JSON(http.StatusOK, list)
 }
 
-func (s *Server) apiGetSession(c echo.Context) error {
+func (s *Server) sessionShowAPI(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err

@@ -11,10 +11,10 @@ import (
 	"github.com/lectern-platform/lectern/internal/paper"
 )
 
-// slipsPDF prints a session's sign-in slips (POST: printing issues fresh
+// slipsPrint prints a session's sign-in slips (POST: printing issues fresh
 // invitation links and retires those of an earlier print-out). The session's
 // trainers and admins get every officer's, a coordinator their agency's.
-func (s *Server) slipsPDF(c echo.Context) error {
+func (s *Server) slipsPrint(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err

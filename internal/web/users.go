@@ -21,7 +21,7 @@ func newUserFromForm(c echo.Context, vals map[string]string) auth.NewUser {
 	return in
 }
 
-func (s *Server) usersPage(c echo.Context) error {
+func (s *Server) userList(c echo.Context) error {
 	return s.renderUsers(c, http.StatusOK, formView{Created: c.QueryParam("created")})
 }
 
@@ -42,7 +42,7 @@ func (s *Server) renderUsers(c echo.Context, status int, v formView) error {
 	return s.render(c, status, "users.html", s.localizer(c).T("users.title"), v)
 }
 
-func (s *Server) usersSubmit(c echo.Context) error {
+func (s *Server) userCreate(c echo.Context) error {
 	if err := auth.Authorize(actor(c), auth.ActAgencyCreate); err != nil {
 		return err
 	}
@@ -56,7 +56,7 @@ func (s *Server) usersSubmit(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/admin/users?created="+strconv.FormatInt(u.ID, 10))
 }
 
-func (s *Server) apiCreateUser(c echo.Context) error {
+func (s *Server) userCreateAPI(c echo.Context) error {
 	var in auth.NewUser
 	if err := bindJSON(c, &in); err != nil {
 		return err
@@ -68,7 +68,7 @@ func (s *Server) apiCreateUser(c echo.Context) error {
 	return c.JSON(http.StatusCreated, u)
 }
 
-func (s *Server) apiListUsers(c echo.Context) error {
+func (s *Server) userListAPI(c echo.Context) error {
 	var q auth.UserQuery
 	if v := c.QueryParam("agency_id"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
@@ -85,7 +85,7 @@ func (s *Server) apiListUsers(c echo.Context) error {
 	return c.JSON(http.StatusOK, list)
 }
 
-func (s *Server) apiGetUser(c echo.Context) error {
+func (s *Server) userShowAPI(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
@@ -97,9 +97,9 @@ func (s *Server) apiGetUser(c echo.Context) error {
 	return c.JSON(http.StatusOK, u)
 }
 
-// apiInvite (re)invites one account: admins anyone, coordinators their agency's
+// userInviteAPI (re)invites one account: admins anyone, coordinators their agency's
 // officers. {"send_email": false} only returns the link (for a printed slip).
-func (s *Server) apiInvite(c echo.Context) error {
+func (s *Server) userInviteAPI(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
@@ -123,10 +123,10 @@ func (s *Server) apiInvite(c echo.Context) error {
 	return c.JSON(http.StatusOK, invs[0])
 }
 
-// apiDisableTOTP: an admin turns off the second factor of someone who lost their
+// userTOTPDisableAPI: an admin turns off the second factor of someone who lost their
 // phone and their recovery codes; a user their own (with their password and a
 // code).
-func (s *Server) apiDisableTOTP(c echo.Context) error {
+func (s *Server) userTOTPDisableAPI(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
@@ -147,7 +147,7 @@ func (s *Server) apiDisableTOTP(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
-func (s *Server) apiMe(c echo.Context) error {
+func (s *Server) meShowAPI(c echo.Context) error {
 	a := actor(c)
 	if a == nil {
 		return auth.Authorize(nil, auth.ActUserRead)

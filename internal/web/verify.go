@@ -7,9 +7,9 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// verifyPage answers anyone holding a certificate, signed in or not:
+// verifyShow answers anyone holding a certificate, signed in or not:
 // /verify/{serial}.json for machines, /verify/{serial} for people (the QR code).
-func (s *Server) verifyPage(c echo.Context) error {
+func (s *Server) verifyShow(c echo.Context) error {
 	serial, asJSON := strings.CutSuffix(c.Param("serial"), ".json")
 	pub, err := s.certs.Verify(c.Request().Context(), serial)
 	if err != nil {
