@@ -32,8 +32,8 @@ func TestSession_Visibility(t *testing.T) {
 		notSeen = "notSeen" // not found either way
 	)
 	for _, c := range []struct {
-		name                   string
-		actor                  *auth.Actor
+		name                  string
+		actor                 *auth.Actor
 		open, onlyA, narrowed string
 	}{
 		{"Admin", w.admin, runs, runs, runs},
