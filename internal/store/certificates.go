@@ -8,30 +8,30 @@ import (
 // Certificate is an issued certificate: what it attests, and the signed payload
 // that lets anyone check it offline.
 type Certificate struct {
-	Serial           string     `gorm:"primaryKey" json:"serial"`
-	SessionID        int64      `json:"session_id"`
-	UserID           int64      `json:"user_id"`
-	AgencyID         *int64     `json:"agency_id"`
-	Title            string     `json:"title"`     // the course's certificate title
-	Programme        string     `json:"programme"` // the training programme that issued it
-	HolderName       string     `json:"holder_name"`
-	LatinName        string     `json:"latin_name,omitempty"`
-	AgencyName       string     `json:"agency"`
-	CourseID         string     `json:"course"`
-	CourseTitle      string     `json:"course_title"`
-	CourseHash       string     `json:"course_hash"`
-	SessionDate      string     `json:"session_date"`
-	City             string     `json:"city"`
-	Country          string     `json:"country"`
-	Minutes          int        `json:"minutes"`  // hours of instruction, as minutes
-	Trainers         string     `json:"trainers"` // the session's trainers, as printed
-	IssuedAt         time.Time  `json:"issued_at"`
-	ExpiresAt        *time.Time `json:"expires_at"`
-	Status           string     `json:"status"`
-	RevokedAt        *time.Time `json:"revoked_at,omitempty"`
-	RevocationReason string     `json:"revocation_reason,omitempty"`
-	Payload          []byte     `json:"-"`
-	Signature        string     `json:"-"`
+	Serial           string `gorm:"primaryKey"`
+	SessionID        int64
+	UserID           int64
+	AgencyID         *int64
+	Title            string // the course's certificate title
+	Programme        string // the training programme that issued it
+	HolderName       string
+	LatinName        string
+	AgencyName       string
+	CourseID         string
+	CourseTitle      string
+	CourseHash       string
+	SessionDate      string
+	City             string
+	Country          string
+	Minutes          int    // hours of instruction, as minutes
+	Trainers         string // the session's trainers, as printed
+	IssuedAt         time.Time
+	ExpiresAt        *time.Time
+	Status           string
+	RevokedAt        *time.Time
+	RevocationReason string
+	Payload          []byte
+	Signature        string
 }
 
 func (q Q) CreateCertificate(c *Certificate) error {

@@ -53,8 +53,8 @@ func (db *DB) CourseVersionFiles(ctx context.Context, courseID, hash string) (ma
 
 // CourseVersionInfo names one stored version of a course.
 type CourseVersionInfo struct {
-	Hash      string    `json:"hash"`
-	CreatedAt time.Time `json:"stored_at"`
+	Hash      string
+	CreatedAt time.Time
 }
 
 // CourseVersions lists the stored versions of a course, newest first.

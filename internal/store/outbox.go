@@ -20,23 +20,23 @@ const (
 // reports and sent later by the mail sender. Sent and failed messages stay, so
 // the outbox is also the record of what was sent to whom.
 type OutboxMessage struct {
-	ID            int64              `json:"id"`
-	Kind          string             `json:"kind"`
-	UserID        *int64             `json:"user_id"`
-	SessionID     *int64             `json:"session_id"`
-	ToAddress     string             `json:"to_address"`
-	ToName        string             `json:"to_name"`
-	Language      string             `json:"language"`
-	Subject       string             `json:"subject"`
-	TextBody      string             `json:"text_body"`
-	HTMLBody      string             `json:"html_body"`
-	Attachments   []OutboxAttachment `gorm:"foreignKey:MessageID" json:"attachments"`
-	Status        string             `json:"status"`
-	Attempts      int                `json:"attempts"`
-	NextAttemptAt time.Time          `json:"next_attempt_at"`
-	LastError     string             `json:"last_error"`
-	CreatedAt     time.Time          `json:"created_at"`
-	SentAt        *time.Time         `json:"sent_at"`
+	ID            int64
+	Kind          string
+	UserID        *int64
+	SessionID     *int64
+	ToAddress     string
+	ToName        string
+	Language      string
+	Subject       string
+	TextBody      string
+	HTMLBody      string
+	Attachments   []OutboxAttachment `gorm:"foreignKey:MessageID"`
+	Status        string
+	Attempts      int
+	NextAttemptAt time.Time
+	LastError     string
+	CreatedAt     time.Time
+	SentAt        *time.Time
 }
 
 func (OutboxMessage) TableName() string { return "outbox" }
@@ -44,12 +44,12 @@ func (OutboxMessage) TableName() string { return "outbox" }
 // OutboxAttachment is a file sent with a message. Listings leave Data out and
 // fill Size only.
 type OutboxAttachment struct {
-	ID          int64  `json:"-"`
-	MessageID   int64  `json:"-"`
-	Name        string `json:"name"`
-	ContentType string `json:"content_type"`
-	Data        []byte `json:"-"`
-	Size        int64  `gorm:"->;-:migration" json:"size"`
+	ID          int64
+	MessageID   int64
+	Name        string
+	ContentType string
+	Data        []byte
+	Size        int64 `gorm:"->;-:migration"`
 }
 
 func (OutboxAttachment) TableName() string { return "outbox_attachments" }

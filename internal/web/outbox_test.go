@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lectern-platform/lectern/internal/mail"
 	"github.com/lectern-platform/lectern/internal/store"
 )
 
@@ -165,7 +166,7 @@ func TestOutbox_AdminOnly(t *testing.T) {
 		t.Errorf("the sent filter shows a queued message")
 	}
 	res, body := ts.api(t, ts.token(t, w.admin), "GET", "/api/v1/outbox?kind=invitation", nil)
-	var list []store.OutboxMessage
+	var list []mail.OutboxMessage
 	if res.StatusCode != 200 || json.Unmarshal([]byte(body), &list) != nil || len(list) != 1 || list[0].ToName != "דניאל כהן" ||
 		!strings.Contains(list[0].TextBody, "SECRETTOKEN123456") || list[0].Status != "queued" {
 		t.Errorf("API: %d %s", res.StatusCode, body)
@@ -212,11 +213,11 @@ func TestOutbox_InvitationLinkFromTheOutbox(t *testing.T) {
 		t.Fatalf("roster: %d %s", res.StatusCode, body)
 	}
 	res, body := ts.api(t, ts.token(t, w.admin), "GET", "/api/v1/outbox", nil)
-	var list []store.OutboxMessage
+	var list []mail.OutboxMessage
 	if res.StatusCode != 200 || json.Unmarshal([]byte(body), &list) != nil {
 		t.Fatalf("outbox: %d %s", res.StatusCode, body)
 	}
-	kinds := map[string]store.OutboxMessage{}
+	kinds := map[string]mail.OutboxMessage{}
 	for _, m := range list {
 		if m.ToAddress == "lea.dubois@police.example" {
 			kinds[m.Kind] = m
