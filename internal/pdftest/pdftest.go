@@ -78,10 +78,11 @@ func File(t testing.TB, doc []byte) string {
 	return file
 }
 
-// Text is a PDF's text as pdftotext extracts it.
-func Text(t testing.TB, doc []byte) string {
+// Text is a PDF's text as pdftotext extracts it, given flags (-layout, -bbox).
+func Text(t testing.TB, doc []byte, flags ...string) string {
 	t.Helper()
-	out, err := exec.Command(Tool(t, "pdftotext"), "-enc", "UTF-8", File(t, doc), "-").CombinedOutput()
+	args := append(append([]string{"-enc", "UTF-8"}, flags...), File(t, doc), "-")
+	out, err := exec.Command(Tool(t, "pdftotext"), args...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("pdftotext: %v\n%s", err, out)
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/lectern-platform/lectern/internal/auth"
 	"github.com/lectern-platform/lectern/internal/certify"
+	"github.com/lectern-platform/lectern/internal/pdftest"
 	"github.com/lectern-platform/lectern/internal/store"
 )
 
@@ -191,19 +192,6 @@ func TestCertificates_CloseCountsAttemptsPastTheirDeadline(t *testing.T) {
 	}
 }
 
-// needTool finds a command-line tool a test needs; CI installs them all.
-func needTool(t *testing.T, name string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is required under CI", name)
-		}
-		t.Skipf("%s not installed", name)
-	}
-	return path
-}
-
 // unzip reads a downloaded ZIP into name → content.
 func unzip(t *testing.T, data []byte) map[string][]byte {
 	t.Helper()
@@ -314,7 +302,7 @@ func TestCertificates_ParisDayAgencyZIPs(t *testing.T) {
 				if !strings.HasPrefix(found, o.wantFile) || !strings.HasSuffix(found, ".pdf") {
 					t.Errorf("file name %q, want %s…SERIAL.pdf", found, o.wantFile)
 				}
-				if text := pdfText(t, files[found]); !strings.Contains(text, o.user.Name) {
+				if text := pdftest.Text(t, files[found]); !strings.Contains(text, o.user.Name) {
 					t.Errorf("%s: name not in the PDF text:\n%s", found, text)
 				}
 				anyPDF = files[found]
@@ -354,10 +342,10 @@ func TestCertificates_ParisDayAgencyZIPs(t *testing.T) {
 	// The QR code, scanned from the rendered page, leads to "valid".
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "c.pdf"), anyPDF, 0o600)
-	if out, err := exec.Command(needTool(t, "pdftoppm"), "-png", "-r", "100", "-singlefile", filepath.Join(dir, "c.pdf"), filepath.Join(dir, "c")).CombinedOutput(); err != nil {
+	if out, err := exec.Command(pdftest.Tool(t, "pdftoppm"), "-png", "-r", "100", "-singlefile", filepath.Join(dir, "c.pdf"), filepath.Join(dir, "c")).CombinedOutput(); err != nil {
 		t.Fatalf("pdftoppm: %v %s", err, out)
 	}
-	out, err := exec.Command(needTool(t, "zbarimg"), "--quiet", "--raw", filepath.Join(dir, "c.png")).Output()
+	out, err := exec.Command(pdftest.Tool(t, "zbarimg"), "--quiet", "--raw", filepath.Join(dir, "c.png")).Output()
 	if err != nil {
 		t.Fatalf("zbarimg: %v", err)
 	}
@@ -383,19 +371,4 @@ func keys[V any](m map[string]V) []string {
 		out = append(out, k)
 	}
 	return out
-}
-
-// pdfText extracts a PDF's text with pdftotext, given flags (-layout, -bbox).
-func pdfText(t *testing.T, doc []byte, flags ...string) string {
-	t.Helper()
-	file := filepath.Join(t.TempDir(), "cert.pdf")
-	if err := os.WriteFile(file, doc, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	args := append(append([]string{"-enc", "UTF-8"}, flags...), file, "-")
-	out, err := exec.Command(needTool(t, "pdftotext"), args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("pdftotext: %v\n%s", err, out)
-	}
-	return string(out)
 }

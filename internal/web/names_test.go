@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lectern-platform/lectern/internal/pdftest"
 )
 
 // The advice every refusal of an unprintable name gives.
@@ -94,7 +96,7 @@ func TestNames_UnprintableRefusedAtEntry(t *testing.T) {
 	if res.StatusCode != 200 {
 		t.Fatalf("slips: %d %s", res.StatusCode, doc)
 	}
-	slips := pdfText(t, []byte(doc))
+	slips := pdftest.Text(t, []byte(doc))
 	for _, want := range []string{"Zhang Wei", "Chen Jing"} {
 		if !strings.Contains(slips, want) {
 			t.Errorf("%q not on the slips:\n%s", want, slips)

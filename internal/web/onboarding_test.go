@@ -20,6 +20,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/lectern-platform/lectern/internal/auth"
+	"github.com/lectern-platform/lectern/internal/pdftest"
 	"github.com/lectern-platform/lectern/internal/store"
 )
 
@@ -272,7 +273,7 @@ func TestOnboarding_SignInSlips(t *testing.T) {
 	if file := os.Getenv("LECTERN_SLIPS_PDF"); file != "" { // to look at by hand
 		os.WriteFile(file, []byte(doc), 0o644)
 	}
-	text := pdfText(t, []byte(doc))
+	text := pdftest.Text(t, []byte(doc))
 	for _, name := range []string{"Ana Novak", "דניאל כהן", "Your account is active", w.officerA.Email} {
 		if !strings.Contains(text, name) {
 			t.Errorf("%q not on coordinator A's slips", name)
@@ -284,10 +285,10 @@ func TestOnboarding_SignInSlips(t *testing.T) {
 	// Scan the page: one QR per invited officer (and one to the sign-in page).
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "slips.pdf"), []byte(doc), 0o600)
-	if out, err := exec.Command(needTool(t, "pdftoppm"), "-png", "-r", "150", "-singlefile", filepath.Join(dir, "slips.pdf"), filepath.Join(dir, "slips")).CombinedOutput(); err != nil {
+	if out, err := exec.Command(pdftest.Tool(t, "pdftoppm"), "-png", "-r", "150", "-singlefile", filepath.Join(dir, "slips.pdf"), filepath.Join(dir, "slips")).CombinedOutput(); err != nil {
 		t.Fatalf("pdftoppm: %v %s", err, out)
 	}
-	out, err := exec.Command(needTool(t, "zbarimg"), "--quiet", "--raw", filepath.Join(dir, "slips.png")).Output()
+	out, err := exec.Command(pdftest.Tool(t, "zbarimg"), "--quiet", "--raw", filepath.Join(dir, "slips.png")).Output()
 	if err != nil {
 		t.Fatalf("zbarimg: %v", err)
 	}
@@ -325,7 +326,7 @@ func TestOnboarding_SignInSlips(t *testing.T) {
 	}
 	// Coordinator B sees only B's officer; officers print nothing.
 	_, docB := ts.api(t, ts.token(t, w.coordB), "POST", slipsURL, nil)
-	if textB := pdfText(t, []byte(docB)); !strings.Contains(textB, "Bea Braun") || strings.Contains(textB, "Ana Novak") || strings.Contains(textB, "כהן") {
+	if textB := pdftest.Text(t, []byte(docB)); !strings.Contains(textB, "Bea Braun") || strings.Contains(textB, "Ana Novak") || strings.Contains(textB, "כהן") {
 		t.Errorf("coordinator B's slips:\n%s", textB)
 	}
 	for _, who := range []credentials{w.officerA, w.officerB} {
@@ -435,13 +436,13 @@ func TestOnboarding_ThirtyOfficersByNine(t *testing.T) {
 	}
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "slips.pdf"), []byte(doc), 0o600)
-	if out, err := exec.Command(needTool(t, "pdftoppm"), "-png", "-r", "110", filepath.Join(dir, "slips.pdf"), filepath.Join(dir, "page")).CombinedOutput(); err != nil {
+	if out, err := exec.Command(pdftest.Tool(t, "pdftoppm"), "-png", "-r", "110", filepath.Join(dir, "slips.pdf"), filepath.Join(dir, "page")).CombinedOutput(); err != nil {
 		t.Fatalf("pdftoppm: %v %s", err, out)
 	}
 	pages, _ := filepath.Glob(filepath.Join(dir, "page*.png"))
 	var slipLinks []string
 	for _, page := range pages {
-		out, _ := exec.Command(needTool(t, "zbarimg"), "--quiet", "--raw", page).Output()
+		out, _ := exec.Command(pdftest.Tool(t, "zbarimg"), "--quiet", "--raw", page).Output()
 		for _, line := range strings.Fields(string(out)) {
 			if strings.Contains(line, "/activate/") {
 				slipLinks = append(slipLinks, line)

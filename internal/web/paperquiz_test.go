@@ -20,6 +20,7 @@ import (
 	"github.com/lectern-platform/lectern/internal/auth"
 	"github.com/lectern-platform/lectern/internal/course"
 	"github.com/lectern-platform/lectern/internal/paper"
+	"github.com/lectern-platform/lectern/internal/pdftest"
 	"github.com/lectern-platform/lectern/internal/quiz"
 )
 
@@ -95,7 +96,7 @@ func TestPaperQuizPDF(t *testing.T) {
 		if status != 200 || !strings.Contains(disposition, "filename=quiz-01-m-v2.pdf") {
 			t.Fatalf("%d %s", status, disposition)
 		}
-		text := pdfText(t, []byte(doc), "-layout")
+		text := pdftest.Text(t, []byte(doc), "-layout")
 		checkLetters(t, printedQuestions(t, text, v2), v2)
 		// The choices are the question; the key, accepted answers, the number
 		// and the explanations are not.
@@ -119,7 +120,7 @@ func TestPaperQuizPDF(t *testing.T) {
 		if status != 200 || !strings.Contains(disposition, "filename=quiz-01-m-v2-key.pdf") {
 			t.Fatalf("%d %s", status, disposition)
 		}
-		text := pdfText(t, []byte(doc), "-layout")
+		text := pdftest.Text(t, []byte(doc), "-layout")
 		for _, want := range []string{"Answer key — do not hand out", "EXPLANATION-9c1", "EXPLANATION-5d0", "SHORT-ANSWER-2b8", "4242", "Version 2"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("%q is not in the key:\n%s", want, text)
@@ -172,7 +173,7 @@ func TestPaperQuizPDF(t *testing.T) {
 		}
 		defer res.Body.Close()
 		doc, _ := io.ReadAll(res.Body)
-		if res.StatusCode != 200 || !strings.Contains(pdfText(t, doc), "Answer key") {
+		if res.StatusCode != 200 || !strings.Contains(pdftest.Text(t, doc), "Answer key") {
 			t.Errorf("the form's answer key: %d", res.StatusCode)
 		}
 	})
@@ -237,7 +238,7 @@ func TestPaperQuizPDF_LongQuizPaginates(t *testing.T) {
 		if status != 200 {
 			t.Fatalf("version %d: %d %s", v, status, doc)
 		}
-		text := pdfText(t, []byte(doc), "-layout")
+		text := pdftest.Text(t, []byte(doc), "-layout")
 		checkLetters(t, printedQuestions(t, text, qs), qs)
 		pages := strings.Split(strings.TrimRight(text, "\f"), "\f")
 		if len(pages) < 2 {
@@ -251,7 +252,7 @@ func TestPaperQuizPDF_LongQuizPaginates(t *testing.T) {
 				t.Errorf("version %d page %d: no %q", v, i+1, footer)
 			}
 		}
-		belowMargin(t, pdfText(t, []byte(doc), "-bbox"))
+		belowMargin(t, pdftest.Text(t, []byte(doc), "-bbox"))
 		if dir := os.Getenv("LECTERN_PAPER_PNG"); dir != "" {
 			renderPNGs(t, dir, fmt.Sprintf("%s-v%d", longest.ID, v), []byte(doc))
 			_, _, key := qw.paperPDF(t, qw.trainerTok, longest.ID, fmt.Sprintf("?version=%d&key=1", v))
@@ -306,7 +307,7 @@ func TestPaperQuizPDF_EveryScript(t *testing.T) {
 				return -1
 			}
 			return r
-		}, pdfText(t, doc.Bytes())))
+		}, pdftest.Text(t, doc.Bytes())))
 		for _, want := range []string{"משטרת ישראל", "김민준", "דניאל כהן", "경찰청 사이버수사국", "Γιώργος Παπαδόπουλος", "Дмитрий Иванов", "Курс", "퀴즈",
 			"محمد عبد الله", "شرطة دبي", "فاطمه رضایی"} {
 			if !strings.Contains(text, want) {
@@ -329,7 +330,7 @@ func renderPNGs(t *testing.T, dir, name string, doc []byte) {
 	if err := os.WriteFile(file, doc, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := exec.Command(needTool(t, "pdftoppm"), "-png", "-r", "60", file, filepath.Join(dir, name)).CombinedOutput(); err != nil {
+	if out, err := exec.Command(pdftest.Tool(t, "pdftoppm"), "-png", "-r", "60", file, filepath.Join(dir, name)).CombinedOutput(); err != nil {
 		t.Fatalf("pdftoppm: %v %s", err, out)
 	}
 }
@@ -350,13 +351,13 @@ func TestPaperQuizPDF_QuestionTallerThanAPage(t *testing.T) {
 	if err := paper.WriteQuiz(&doc, paper.QuizSheet{Course: "Course", Quiz: "Quiz", Version: 5, PassMark: 70, Questions: qs}); err != nil {
 		t.Fatal(err)
 	}
-	text := pdfText(t, doc.Bytes(), "-layout")
+	text := pdftest.Text(t, doc.Bytes(), "-layout")
 	printedQuestions(t, text, qs)
 	pages := strings.Split(strings.TrimRight(text, "\f"), "\f")
 	if len(pages) < 3 || !strings.Contains(pages[1], "Question 2, continued") || strings.Contains(pages[0], "continued") {
 		t.Errorf("%d pages; the tall question is not marked as continued where it is cut:\n%s", len(pages), text)
 	}
-	belowMargin(t, pdfText(t, doc.Bytes(), "-bbox"))
+	belowMargin(t, pdftest.Text(t, doc.Bytes(), "-bbox"))
 }
 
 // A long course or quiz title is never cut short in the running header of the
@@ -375,7 +376,7 @@ func TestPaperQuizPDF_LongTitlesInTheHeaderWhole(t *testing.T) {
 		if err := paper.WriteQuiz(&doc, paper.QuizSheet{Course: courseTitle, Quiz: title, Version: 2, PassMark: 70, Questions: qs, Key: key}); err != nil {
 			t.Fatal(err)
 		}
-		text := pdfText(t, doc.Bytes(), "-raw")
+		text := pdftest.Text(t, doc.Bytes(), "-raw")
 		pages := strings.Split(text, "\f")
 		if strings.Contains(text, "…") || len(pages) < 2 || !strings.Contains(squash(pages[1]), squash(courseTitle)) || !strings.Contains(squash(pages[1]), squash(title)) {
 			t.Errorf("key=%v: the titles are not whole in page 2's header:\n%s", key, text)
@@ -383,7 +384,7 @@ func TestPaperQuizPDF_LongTitlesInTheHeaderWhole(t *testing.T) {
 		// Header words sit above the rule at 24 mm, the rest below it.
 		const mm = 72 / 25.4
 		word := regexp.MustCompile(`<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">`)
-		for _, m := range word.FindAllStringSubmatch(pdfText(t, doc.Bytes(), "-bbox"), -1) {
+		for _, m := range word.FindAllStringSubmatch(pdftest.Text(t, doc.Bytes(), "-bbox"), -1) {
 			yMin, _ := strconv.ParseFloat(m[1], 64)
 			yMax, _ := strconv.ParseFloat(m[2], 64)
 			if yMin < 24*mm && yMax > 24.5*mm || yMin < 5*mm {

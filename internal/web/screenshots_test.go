@@ -19,6 +19,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/lectern-platform/lectern/internal/demo"
+	"github.com/lectern-platform/lectern/internal/pdftest"
 	"github.com/lectern-platform/lectern/internal/store"
 )
 
@@ -159,7 +160,7 @@ func TestScreenshots(t *testing.T) {
 	res.Body.Close()
 	file := filepath.Join(t.TempDir(), "certificate.pdf")
 	os.WriteFile(file, pdf, 0o600)
-	if out, err := exec.Command(needTool(t, "pdftoppm"), "-png", "-r", "70", "-singlefile", file, filepath.Join(dir, "certificate")).CombinedOutput(); err != nil {
+	if out, err := exec.Command(pdftest.Tool(t, "pdftoppm"), "-png", "-r", "70", "-singlefile", file, filepath.Join(dir, "certificate")).CombinedOutput(); err != nil {
 		t.Fatalf("pdftoppm: %v %s", err, out)
 	}
 }
