@@ -38,16 +38,9 @@ func (db *DB) ReserveLoginAttempt(ctx context.Context, f LoginFailure, keepSince
 }
 
 // SettleLoginFailure keeps a reserved attempt as a failure: its credential was
-// wrong. Like ForgetLoginAttempt it writes in a transaction of its own: a
-// statement GORM prepares outside one waits for a connection while others wait
-// for that statement, and a transaction holding SQLite's one writer connection
-// that needs a new statement of its own then waits for them — a deadlock seen
-// under a burst of codes.
+// wrong.
 func (db *DB) SettleLoginFailure(ctx context.Context, id int64) error {
-	err := db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return tx.Model(&LoginFailure{}).Where("id = ?", id).Update("pending", false).Error
-	})
-	if err != nil {
+	if err := db.W.WithContext(ctx).Model(&LoginFailure{}).Where("id = ?", id).Update("pending", false).Error; err != nil {
 		return fmt.Errorf("record login failure %d: %w", id, err)
 	}
 	return nil
@@ -56,10 +49,7 @@ func (db *DB) SettleLoginFailure(ctx context.Context, id int64) error {
 // ForgetLoginAttempt removes a reserved attempt: its credential was right, or
 // it was not checked.
 func (db *DB) ForgetLoginAttempt(ctx context.Context, id int64) error {
-	err := db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return tx.Where("id = ?", id).Delete(&LoginFailure{}).Error
-	})
-	if err != nil {
+	if err := db.W.WithContext(ctx).Where("id = ?", id).Delete(&LoginFailure{}).Error; err != nil {
 		return fmt.Errorf("forget login attempt %d: %w", id, err)
 	}
 	return nil

@@ -52,10 +52,12 @@ type DB struct {
 // Open connects to dsn: a postgres:// URL, or else a SQLite file path (created if
 // missing). Migrations run before it returns.
 func Open(ctx context.Context, dsn string, log *slog.Logger) (*DB, error) {
-	cfg := &gorm.Config{Logger: logger.Discard, TranslateError: true, PrepareStmt: true, SkipDefaultTransaction: true, NowFunc: func() time.Time { return time.Now().UTC() }}
 	var db *DB
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		g, err := gorm.Open(postgres.Open(dsn), cfg)
+		// No GORM statement cache: pgx keeps its own per connection, and GORM's
+		// deadlocks once transactions hold every connection of the pool (see
+		// gormConfig).
+		g, err := gorm.Open(postgres.Open(dsn), gormConfig(false))
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
@@ -68,7 +70,7 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*DB, error) {
 		db = &DB{W: g, R: g, Dialect: "postgres"}
 	} else {
 		var err error
-		if db, err = openSQLite(dsn, cfg); err != nil {
+		if db, err = openSQLite(dsn); err != nil {
 			return nil, err
 		}
 	}
@@ -84,7 +86,22 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*DB, error) {
 	return db, nil
 }
 
-func openSQLite(file string, cfg *gorm.Config) (*DB, error) {
+// gormConfig is the GORM configuration of one handle; each gets its own, since
+// GORM keeps per-handle state in it. prepare turns on GORM's prepared-statement
+// cache, which is safe only where no transaction holds a connection: a
+// statement run outside a transaction for the first time is prepared on the
+// pool, waiting for a connection, and every other caller of that statement
+// waits for it while holding the cache's lock; a transaction that holds the
+// pool's last connection and needs a statement of its own then waits for that
+// lock, forever (TestTx_ColdBurst). SQLite's reader pool runs no transactions,
+// so it keeps the cache; the writer, with its one connection, does without
+// (BENCHMARKS.md, "Prepared statements").
+func gormConfig(prepare bool) *gorm.Config {
+	return &gorm.Config{Logger: logger.Discard, TranslateError: true, PrepareStmt: prepare, SkipDefaultTransaction: true,
+		NowFunc: func() time.Time { return time.Now().UTC() }}
+}
+
+func openSQLite(file string) (*DB, error) {
 	abs, err := filepath.Abs(file)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite path %s: %w", file, err)
@@ -100,7 +117,7 @@ func openSQLite(file string, cfg *gorm.Config) (*DB, error) {
 	params.Set("_synchronous", "NORMAL")
 	params.Set("_foreign_keys", "on")
 	params.Set("_txlock", "immediate")
-	w, err := gorm.Open(sqlite.Open("file:"+abs+"?"+params.Encode()), cfg)
+	w, err := gorm.Open(sqlite.Open("file:"+abs+"?"+params.Encode()), gormConfig(false))
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", abs, err)
 	}
@@ -113,7 +130,7 @@ func openSQLite(file string, cfg *gorm.Config) (*DB, error) {
 
 	params.Set("_txlock", "deferred")
 	params.Set("mode", "ro")
-	r, err := gorm.Open(sqlite.Open("file:"+abs+"?"+params.Encode()), cfg)
+	r, err := gorm.Open(sqlite.Open("file:"+abs+"?"+params.Encode()), gormConfig(true))
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s for reading: %w", abs, err)
 	}
