@@ -84,6 +84,11 @@ func (s *Service) ImportRoster(ctx context.Context, a *auth.Actor, sessionID int
 		if err != nil {
 			return err
 		}
+		// Again under the lock: the rows were checked outside it, and the
+		// session may have been cancelled or closed meanwhile.
+		if ts.Status == StatusCancelled || ts.Status == StatusClosed {
+			return apperr.Conflict("the session is " + ts.Status)
+		}
 		var fresh []store.User
 		for _, row := range rows {
 			if !row.existing {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lectern-platform/lectern/internal/apperr"
 	"github.com/lectern-platform/lectern/internal/auth"
@@ -133,4 +134,40 @@ func TestRoster_WhoImports(t *testing.T) {
 	w.closeSession(s.ID)
 	_, err = w.importRoster(w.trainer, s.ID, csv)
 	wantCode(t, err, apperr.CodeConflict, "a closed session")
+}
+
+// A roster is checked outside the write transaction (it may be thousands of
+// rows); a session cancelled in between must not take it once the import has
+// the writer: no seats in a cancelled session, no "you are enrolled" e-mails.
+func TestRoster_SessionCancelledDuringTheImport(t *testing.T) {
+	w := newWorld(t)
+	s := w.session(5, nil)
+	pools, err := w.db.Pools()
+	if err != nil {
+		t.Fatal(err)
+	}
+	writer := pools["write"] // SQLite's one writer connection
+	waits := writer.Stats().WaitCount
+	done := make(chan error, 1)
+	err = w.db.Tx(w.ctx, func(q store.Q) error {
+		go func() {
+			_, err := w.importRoster(w.coordA, s.ID, "email,name\nnew@test.example,New Officer\n")
+			done <- err
+		}()
+		// Cancel once the import, its checks passed, queues for the writer; the
+		// wait is observed, never guessed with a timer.
+		for give := time.Now().Add(30 * time.Second); writer.Stats().WaitCount == waits; time.Sleep(time.Millisecond) {
+			if time.Now().After(give) {
+				return errors.New("the import never queued for the writer")
+			}
+		}
+		return q.SetSessionStatus(s.ID, StatusCancelled)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, <-done, apperr.CodeConflict, "a roster for a session cancelled during the import")
+	if got := w.statuses(s.ID); len(got) != 0 {
+		t.Errorf("the cancelled session took the roster: %v", got)
+	}
 }
