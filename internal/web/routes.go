@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"path"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -76,8 +77,10 @@ func (s *Server) routes() {
 	e.GET("/sessions/new", s.sessionNew)
 	e.POST("/sessions/new", s.sessionCreate)
 	e.GET("/sessions/:id", s.sessionShow) // also /sessions/{id}.ics
-	e.POST("/sessions/:id/enrol", s.enrollmentCreate)
-	e.POST("/sessions/:id/unenrol", s.enrollmentDelete)
+	e.POST("/sessions/:id/enroll", s.enrollmentCreate)
+	e.POST("/sessions/:id/unenroll", s.enrollmentDelete)
+	e.POST("/sessions/:id/enrol", movedTo("enroll")) // the spelling shipped before issue 20
+	e.POST("/sessions/:id/unenrol", movedTo("unenroll"))
 	e.POST("/sessions/:id/cancel", s.sessionCancel)
 	e.POST("/sessions/:id/close", s.sessionClose)
 	e.POST("/sessions/:id/certificates/:serial/revoke", s.certificateRevoke)
@@ -168,6 +171,18 @@ func (s *Server) routes() {
 	v1.GET("/certificates/:serial", s.certificateShowAPI)
 	v1.POST("/certificates/:serial/revoke", s.certificateRevokeAPI)
 	api.Any("/*", func(c echo.Context) error { return echo.NewHTTPError(http.StatusNotFound) })
+}
+
+// movedTo answers a URL whose last segment was renamed with a 308 to the new
+// name: unlike 301, a 308 keeps the method and the body, so a form rendered
+// before the rename (a tab left open, a saved page) still posts where it should.
+func movedTo(segment string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		u := *c.Request().URL
+		u.Path = path.Join(path.Dir(u.Path), segment)
+		u.RawPath = ""
+		return c.Redirect(http.StatusPermanentRedirect, u.RequestURI())
+	}
 }
 
 func requireActor(next echo.HandlerFunc) echo.HandlerFunc {

@@ -67,7 +67,7 @@ type sessionView struct {
 	Mine      *schedule.Enrollment
 	Attending *schedule.AttendanceRow
 	CanManage bool
-	CanEnrol  bool
+	CanEnroll bool
 	MapQuery  string
 	Calendar  string
 	Message   string
@@ -120,7 +120,7 @@ func (s *Server) renderSession(c echo.Context, status int, message string) error
 				v.Attending = rows[0]
 			}
 		}
-		v.CanEnrol = v.Mine == nil && ses.Status == schedule.StatusScheduled
+		v.CanEnroll = v.Mine == nil && ses.Status == schedule.StatusScheduled
 	}
 	if err := s.sessionCertificates(c, &v); err != nil {
 		return err
