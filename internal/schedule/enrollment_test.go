@@ -140,6 +140,29 @@ func TestEnrollment_OnlyOfficersOfAgenciesTheSessionIsOpenTo(t *testing.T) {
 	}
 }
 
+func TestEnrollment_ExtraTime(t *testing.T) {
+	w := newWorld(t)
+	s := w.session(5, nil)
+	w.enroll(s.ID, w.officerA)
+	e, err := w.svc.SetExtraTime(w.ctx, w.coordA, s.ID, w.officerA.UserID, 50)
+	if err != nil || e.ExtraTimePercent != 50 {
+		t.Errorf("coordinator grants extra time: %+v, %v", e, err)
+	}
+	_, err = w.svc.SetExtraTime(w.ctx, w.coordA, s.ID, w.officerA.UserID, 301)
+	wantCode(t, err, apperr.CodeInvalid, "more than 300 %")
+	_, err = w.svc.SetExtraTime(w.ctx, w.officerA, s.ID, w.officerA.UserID, 50)
+	wantCode(t, err, apperr.CodeForbidden, "an officer granting themself extra time")
+	_, err = w.svc.SetExtraTime(w.ctx, w.coordB, s.ID, w.officerA.UserID, 50)
+	wantCode(t, err, apperr.CodeNotFound, "another agency's coordinator")
+	_, err = w.svc.SetExtraTime(w.ctx, w.otherTrainer, s.ID, w.officerA.UserID, 50)
+	wantCode(t, err, apperr.CodeForbidden, "a trainer of other sessions")
+	_, err = w.svc.SetExtraTime(w.ctx, w.trainer, s.ID, w.officerB.UserID, 50)
+	wantCode(t, err, apperr.CodeNotFound, "an officer not enrolled")
+	if n := w.auditActions(s.ID)["enrollment.extra_time"]; n != 1 {
+		t.Errorf("%d extra-time changes audited, want 1", n)
+	}
+}
+
 // TestEnrollment_CapacityRace: many officers enrolling at once into a session
 // with one seat left; the count and the insert share one transaction, so exactly
 // the capacity is seated and the rest queue in distinct places.
