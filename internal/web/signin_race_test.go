@@ -297,12 +297,8 @@ func TestLogin_DeviceCookieEndsWithReset(t *testing.T) {
 // code: the old password still works and no session ends. After the code, the
 // new password replaces it and every other session ends.
 func TestPasswordReset_MailboxAloneChangesNothing(t *testing.T) {
-	w := newWorld(t)
+	w, mails, other, secret := totpResetWorld(t)
 	ts := w.ts
-	mails := &linkMailer{}
-	ts.Server.accounts.Mailer = mails
-	other := ts.browser(t, w.trainer)
-	secret := enableTOTP(t, ts, other, w.trainer)
 	newPassword := credentials{w.trainer.Email, "a brand new password"}
 	oldFails := func() bool {
 		res, body := activate(t, ts, newBrowser(), "/login", url.Values{"email": {w.trainer.Email}, "password": {w.trainer.Password}})
@@ -324,11 +320,7 @@ func TestPasswordReset_MailboxAloneChangesNothing(t *testing.T) {
 	}
 
 	b, _, body := resetPassword(t, ts, mails, w.trainer.Email, newPassword.Password)
-	pending := pendingField.FindStringSubmatch(body)
-	if pending == nil {
-		t.Fatalf("second reset: no code form")
-	}
-	if res, _ := activate(t, ts, b, "/login/code", url.Values{"pending": {pending[1]}, "totp": {totpCode(t, secret, 0)}}); res.StatusCode != http.StatusSeeOther {
+	if res := resetCode(t, ts, b, body, secret); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("code after the reset: %d", res.StatusCode)
 	}
 	if signedInAs(t, ts, other) {
