@@ -24,7 +24,7 @@ func (s *Server) attemptReopen(c echo.Context) error {
 
 // attemptChange answers the "More time" and "Reopen" forms of one attempt.
 func (s *Server) attemptChange(c echo.Context, form string, change func(context.Context, *auth.Actor, int64, attempt.Exception) (*attempt.View, error), done string) error {
-	sessionID, attemptID, err := sessionAndAttempt(c)
+	sessionID, attemptID, err := idParams(c, "id", "attempt")
 	if err != nil {
 		return err
 	}
@@ -42,7 +42,7 @@ func (s *Server) attemptChange(c echo.Context, form string, change func(context.
 
 // attemptAcceptLate answers the "Accept late answers" form of one attempt.
 func (s *Server) attemptAcceptLate(c echo.Context) error {
-	sessionID, attemptID, err := sessionAndAttempt(c)
+	sessionID, attemptID, err := idParams(c, "id", "attempt")
 	if err != nil {
 		return err
 	}
@@ -109,14 +109,4 @@ func (s *Server) attemptAcceptLateAPI(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, out)
-}
-
-// sessionAndAttempt reads the session and the attempt a form is about from its
-// path (the domain checks that the one holds the other).
-func sessionAndAttempt(c echo.Context) (sessionID, attemptID int64, err error) {
-	if sessionID, err = idParam(c, "id"); err != nil {
-		return 0, 0, err
-	}
-	attemptID, err = idParam(c, "attempt")
-	return sessionID, attemptID, err
 }

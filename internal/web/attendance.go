@@ -42,11 +42,7 @@ func (s *Server) attendanceList(c echo.Context) error {
 }
 
 func (s *Server) attendanceMark(c echo.Context) error {
-	id, err := idParam(c, "id")
-	if err != nil {
-		return err
-	}
-	userID, err := idParam(c, "user_id")
+	id, userID, err := idParams(c, "id", "user_id")
 	if err != nil {
 		return err
 	}
@@ -69,11 +65,7 @@ func (s *Server) attendanceListAPI(c echo.Context) error {
 }
 
 func (s *Server) attendanceMarkAPI(c echo.Context) error {
-	id, err := idParam(c, "id")
-	if err != nil {
-		return err
-	}
-	userID, err := idParam(c, "user_id")
+	id, userID, err := idParams(c, "id", "user_id")
 	if err != nil {
 		return err
 	}

@@ -64,6 +64,17 @@ func idParam(c echo.Context, name string) (int64, error) {
 	return id, nil
 }
 
+// idParams parses the two numeric path parameters of a sub-resource (a
+// session's officer, a session's attempt), the first failing one answering 404.
+func idParams(c echo.Context, first, second string) (int64, int64, error) {
+	a, err := idParam(c, first)
+	if err != nil {
+		return 0, 0, err
+	}
+	b, err := idParam(c, second)
+	return a, b, err
+}
+
 // formView carries a page's list, the form's values and its field errors, so a
 // rejected form comes back filled in with every problem next to its field.
 type formView struct {

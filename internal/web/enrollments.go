@@ -63,11 +63,7 @@ func (s *Server) enrollmentListAPI(c echo.Context) error {
 }
 
 func (s *Server) enrollmentDeleteAPI(c echo.Context) error {
-	id, err := idParam(c, "id")
-	if err != nil {
-		return err
-	}
-	userID, err := idParam(c, "user_id")
+	id, userID, err := idParams(c, "id", "user_id")
 	if err != nil {
 		return err
 	}
@@ -78,11 +74,7 @@ func (s *Server) enrollmentDeleteAPI(c echo.Context) error {
 }
 
 func (s *Server) enrollmentUpdateAPI(c echo.Context) error {
-	id, err := idParam(c, "id")
-	if err != nil {
-		return err
-	}
-	userID, err := idParam(c, "user_id")
+	id, userID, err := idParams(c, "id", "user_id")
 	if err != nil {
 		return err
 	}

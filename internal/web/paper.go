@@ -102,7 +102,7 @@ func (s *Server) renderPaper(c echo.Context, status int, v paperView) error {
 // paperEnter records the paper result. Nothing is stored unless the whole form
 // is right; otherwise the page comes back with every value kept.
 func (s *Server) paperEnter(c echo.Context) error {
-	id, userID, err := sessionAndUser(c)
+	id, userID, err := idParams(c, "id", "user")
 	if err != nil {
 		return err
 	}

@@ -84,7 +84,7 @@ func (s *Server) agencyNames(ctx context.Context, a *auth.Actor) (map[int64]stri
 
 // attemptsGrant gives an officer extra attempts ("Extra attempt" form).
 func (s *Server) attemptsGrant(c echo.Context) error {
-	id, userID, err := sessionAndUser(c)
+	id, userID, err := idParams(c, "id", "user")
 	if err != nil {
 		return err
 	}
@@ -96,15 +96,6 @@ func (s *Server) attemptsGrant(c echo.Context) error {
 	return s.officersDone(c, id, quizID, byUser(userID), func(o *attempt.OfficerAttempts, _ *schedule.Session) string {
 		return s.localizer(c).T("officers.granted", "Name", o.Name, "Count", o.AttemptsLeft())
 	})
-}
-
-// sessionAndUser reads the session and the officer a form is about from its path.
-func sessionAndUser(c echo.Context) (sessionID, userID int64, err error) {
-	if sessionID, err = idParam(c, "id"); err != nil {
-		return 0, 0, err
-	}
-	userID, err = idParam(c, "user")
-	return sessionID, userID, err
 }
 
 // byUser and ownerOf pick the officer a message is about.
