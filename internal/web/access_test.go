@@ -1,0 +1,194 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lectern-platform/lectern/internal/auth"
+)
+
+// TestAccess_SameStatusFromEverySessionRoute walks every session-scoped route
+// of the route table (page and API, bearer and browser) as three people who
+// do not run the sessions: an officer and a coordinator of agency B, and a
+// trainer who is not on them. DESIGN: a session the actor cannot see answers
+// 404 from every route; one they can see answers no route with "session not
+// found", and a route they may not use answers 403.
+func TestAccess_SameStatusFromEverySessionRoute(t *testing.T) {
+	w := newWorld(t)
+	ts := w.ts
+	ts.fixClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	onlyA := w.createSession(t, 10, map[string]any{"agency_ids": []int64{w.agencyA.ID}})
+	open := w.createSession(t, 10, nil)
+	trainer := ts.token(t, w.trainer)
+	officerA := ts.token(t, w.officerA)
+	// Officer A is enrolled in both, present, holds a certificate and an
+	// attempt in each: every sub-resource id of a path names something real.
+	ts.fixClock(time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC))
+	type fixture struct{ attempt, serial string }
+	fixtures := map[int64]fixture{}
+	for _, sid := range []int64{onlyA.ID, open.ID} {
+		ts.api(t, trainer, "POST", fmt.Sprintf("/api/v1/sessions/%d/enrollments", sid), map[string]any{"user_id": w.officerAID})
+		ts.api(t, trainer, "PUT", fmt.Sprintf("/api/v1/sessions/%d/attendance/%d", sid, w.officerAID), map[string]string{"status": "present"})
+		res, body := ts.api(t, officerA, "POST", fmt.Sprintf("/api/v1/sessions/%d/quizzes/01-blockchain/attempts", sid), nil)
+		if res.StatusCode != http.StatusCreated {
+			t.Fatalf("officer A starts the quiz in session %d: %d %s", sid, res.StatusCode, body)
+		}
+		var at struct{ ID int64 }
+		if err := json.Unmarshal([]byte(body), &at); err != nil {
+			t.Fatal(err)
+		}
+		fixtures[sid] = fixture{attempt: strconv.FormatInt(at.ID, 10), serial: ts.issueForTest(t, sid, w.officerAID)}
+	}
+
+	otherTrainer := ts.user(t, auth.RoleTrainer, nil, "Trainer Other")
+	actors := []struct {
+		name string
+		cred credentials
+		// visible: the sessions this actor can see, though it runs none.
+		visible map[int64]bool
+	}{
+		{"officer B", w.officerB, map[int64]bool{open.ID: true}},
+		{"coordinator B", w.coordB, map[int64]bool{open.ID: true}},
+		{"trainer not on the session", otherTrainer, map[int64]bool{open.ID: true, onlyA.ID: true}},
+	}
+	var sessionRoutes []struct{ method, path string }
+	for _, r := range ts.Server.echo.Routes() {
+		if strings.Contains(r.Path, "/sessions/:id") {
+			sessionRoutes = append(sessionRoutes, struct{ method, path string }{r.Method, r.Path})
+		}
+	}
+	if len(sessionRoutes) < 40 {
+		t.Fatalf("only %d session routes registered", len(sessionRoutes))
+	}
+	// Bodies every route's own checks accept, so that what answers is the
+	// access rule, not the body's validation.
+	formFields := map[string]any{"user_id": w.officerAID, "status": "present", "minutes": 5, "reason": "a phone died"}
+	apiBodies := map[string]map[string]any{
+		"PATCH /api/v1/sessions/:id":                         {"capacity": 5},
+		"POST /api/v1/sessions/:id/enrollments":              {"user_id": w.officerAID},
+		"PATCH /api/v1/sessions/:id/enrollments/:user_id":    {"extra_time_percent": 10},
+		"PUT /api/v1/sessions/:id/attendance/:user_id":       {"status": "present"},
+		"POST /api/v1/sessions/:id/checkin":                  {"code": "000000"},
+		"POST /api/v1/sessions/:id/quizzes/:quiz/exceptions": {"user_id": w.officerAID, "extra_attempts": 1, "reason": "a phone died"},
+		"POST /api/v1/sessions/:id/quizzes/:quiz/paper":      {"user_id": w.officerAID, "score": 5, "reason": "a phone died"},
+	}
+	checked := 0
+	for _, who := range actors {
+		token := ts.token(t, who.cred)
+		browser := ts.browser(t, who.cred)
+		csrf := csrfFrom(t, browser, ts.URL+"/")
+		for _, sid := range []int64{onlyA.ID, open.ID} {
+			fx := fixtures[sid]
+			for _, r := range sessionRoutes {
+				path := fillSessionPath(r.path, sid, fx.attempt, fx.serial, w.officerAID)
+				// The API answers bearer clients, pages answer browsers (and a
+				// browser may follow a link to an API download).
+				styles := []string{"browser"}
+				if strings.HasPrefix(r.path, "/api/") {
+					styles = []string{"API"}
+					if r.method == http.MethodGet {
+						styles = append(styles, "browser")
+					}
+				}
+				for _, style := range styles {
+					var res *http.Response
+					var body string
+					if style == "API" {
+						res, body = apiRequest(t, token, r.method, ts.URL+path, apiBodies[r.method+" "+r.path])
+					} else {
+						res, body = browserRequest(t, browser, r.method, ts.URL+path, csrf, formFields)
+					}
+					checked++
+					what := fmt.Sprintf("%s (%s) %s %s", who.name, style, r.method, r.path)
+					switch {
+					case !who.visible[sid] && res.StatusCode != http.StatusNotFound:
+						t.Errorf("%s on a session it cannot see: %d, want 404", what, res.StatusCode)
+					case who.visible[sid] && res.StatusCode == http.StatusNotFound && strings.Contains(body, "session not found"):
+						t.Errorf("%s on a session it can see: 404 session not found, want 403 or the route's answer", what)
+					}
+				}
+			}
+		}
+	}
+	if checked < 300 {
+		t.Errorf("walked only %d route/actor/session combinations", checked)
+	}
+}
+
+// fillSessionPath puts the session and its real sub-resources into a route.
+func fillSessionPath(p string, sessionID int64, attempt, serial string, userID int64) string {
+	user := strconv.FormatInt(userID, 10)
+	r := strings.NewReplacer(":id", strconv.FormatInt(sessionID, 10), ":quiz", "01-blockchain", ":attempt", attempt,
+		":serial", serial, ":user_id", user, ":user", user)
+	return r.Replace(p)
+}
+
+// browserRequest sends a page request with the browser's cookies; a form post
+// carries the CSRF token and the fields.
+func browserRequest(t *testing.T, browser *http.Client, method, u, csrf string, fields map[string]any) (*http.Response, string) {
+	t.Helper()
+	if method == http.MethodGet {
+		return getWith(t, browser, u)
+	}
+	form := url.Values{"csrf_token": {csrf}}
+	for k, v := range fields {
+		form.Set(k, fmt.Sprint(v))
+	}
+	req, err := http.NewRequest(method, u, strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	res, err := browser.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := new(strings.Builder)
+	if _, err := ioCopy(buf, res); err != nil {
+		t.Fatal(err)
+	}
+	return res, buf.String()
+}
+
+// apiRequest sends a bearer request: a roster as CSV, a body as JSON, else
+// none.
+func apiRequest(t *testing.T, token, method, u string, body map[string]any) (*http.Response, string) {
+	t.Helper()
+	var r io.Reader
+	contentType := "application/json"
+	switch {
+	case method == http.MethodPost && strings.HasSuffix(u, "/roster"):
+		contentType, r = "text/csv", strings.NewReader("email,name\nnew-officer@test.example,New Officer\n")
+	case body != nil:
+		data, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r = bytes.NewReader(data)
+	}
+	req, err := http.NewRequest(method, u, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r != nil {
+		req.Header.Set("Content-Type", contentType)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := new(strings.Builder)
+	if _, err := ioCopy(buf, res); err != nil {
+		t.Fatal(err)
+	}
+	return res, buf.String()
+}
