@@ -17,6 +17,7 @@ import (
 	"github.com/lectern-platform/lectern/internal/attempt"
 	"github.com/lectern-platform/lectern/internal/auth"
 	"github.com/lectern-platform/lectern/internal/certify"
+	"github.com/lectern-platform/lectern/internal/schedule"
 	"github.com/lectern-platform/lectern/internal/store"
 )
 
@@ -78,8 +79,8 @@ func exportCerts(ctx context.Context, sessionID int64, out, coursesDir, baseURL 
 		return err
 	}
 	operator := &auth.Actor{Role: auth.RoleAdmin, Name: "lectern certs export"}
-	attempts := attempt.NewService(db, library, log)
-	certs := certify.NewService(db, library, signer, attempts, log)
+	attempts := attempt.NewService(db, library, schedule.Access{}, log)
+	certs := certify.NewService(db, library, signer, attempts, schedule.Access{}, log)
 	certs.BaseURL = baseURL
 	ex, err := certs.PrepareExport(ctx, operator, sessionID)
 	if err != nil {

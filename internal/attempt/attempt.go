@@ -30,6 +30,13 @@ type Courses interface {
 	Course(id string) (*course.Course, bool)
 }
 
+// Sessions is the one session access rule (schedule.Access is it): a session
+// the actor cannot see is not found, one they can see but may not act on with
+// act is forbidden. attempt does not import schedule; cmd passes the rule in.
+type Sessions interface {
+	Session(q store.Q, a *auth.Actor, id int64, act auth.Action, lock bool) (*store.TrainingSession, error)
+}
+
 // Metrics counts what happens to attempts; *metrics.Metrics is one.
 type Metrics interface {
 	AttemptStarted()
@@ -39,9 +46,10 @@ type Metrics interface {
 
 // Service is the attempts domain.
 type Service struct {
-	db      *store.DB
-	courses Courses
-	log     *slog.Logger
+	db       *store.DB
+	courses  Courses
+	sessions Sessions
+	log      *slog.Logger
 	// Now is the server's clock; the deadline is judged by it alone.
 	Now func() time.Time
 	// Metrics, when set, counts starts, saves and finalisations once committed.
@@ -56,10 +64,11 @@ type cachedSnapshot struct {
 	owner     int64
 }
 
-// NewService returns the attempts service.
-func NewService(db *store.DB, courses Courses, log *slog.Logger) *Service {
+// NewService returns the attempts service; sessions decides who may see and
+// run the sessions attempts belong to.
+func NewService(db *store.DB, courses Courses, sessions Sessions, log *slog.Logger) *Service {
 	cache, _ := lru.New[int64, cachedSnapshot](20000) // only fails for a size < 1
-	return &Service{db: db, courses: courses, log: log, Now: func() time.Time { return time.Now().UTC() }, snapshots: cache}
+	return &Service{db: db, courses: courses, sessions: sessions, log: log, Now: func() time.Time { return time.Now().UTC() }, snapshots: cache}
 }
 
 // Finalisation reasons.
@@ -171,41 +180,6 @@ func decodeAnswers(saved map[string]store.AttemptAnswer) (map[string]quiz.Answer
 	return plain, views, nil
 }
 
-// session loads a session and reports not-found for anyone who may not see it.
-func (s *Service) session(q store.Q, a *auth.Actor, id int64) (*store.TrainingSession, error) {
-	if err := auth.Authorize(a, auth.ActSessionRead); err != nil {
-		return nil, err
-	}
-	ts, err := q.Session(id, false)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, apperr.NotFound("session")
-	} else if err != nil {
-		return nil, err
-	}
-	openTo := make([]int64, 0, len(ts.Agencies))
-	for _, ag := range ts.Agencies {
-		openTo = append(openTo, ag.AgencyID)
-	}
-	enrolled := false
-	if _, err := q.Enrollment(id, a.UserID); err == nil {
-		enrolled = true
-	} else if !errors.Is(err, store.ErrNotFound) {
-		return nil, err
-	}
-	if !a.CanSeeSession(openTo, enrolled) {
-		return nil, apperr.NotFound("session")
-	}
-	return ts, nil
-}
-
-func trainerIDs(ts *store.TrainingSession) []int64 {
-	ids := make([]int64, 0, len(ts.Trainers))
-	for _, t := range ts.Trainers {
-		ids = append(ids, t.UserID)
-	}
-	return ids
-}
-
 // QuizInfo lists a course quiz with the caller's attempts at it.
 type QuizInfo struct {
 	ID               string        `json:"id"`
@@ -234,7 +208,7 @@ func (s *Service) Quizzes(ctx context.Context, a *auth.Actor, sessionID int64) (
 		return nil, err
 	}
 	q := s.db.Read(ctx)
-	ts, err := s.session(q, a, sessionID)
+	ts, err := s.sessions.Session(q, a, sessionID, auth.ActSessionRead, false)
 	if err != nil {
 		return nil, err
 	}
@@ -291,12 +265,9 @@ func attemptInfo(at *store.Attempt) AttemptInfo {
 // prepared on the read pool; the write transaction only re-counts the officer's
 // attempts, to keep the limit exact, and inserts.
 func (s *Service) Start(ctx context.Context, a *auth.Actor, sessionID int64, quizID string) (v *View, created bool, err error) {
-	if err := auth.Authorize(a, auth.ActCheckin); err != nil { // officers take quizzes
-		return nil, false, err
-	}
 	now := s.Now()
 	q := s.db.Read(ctx)
-	ts, err := s.session(q, a, sessionID)
+	ts, err := s.sessions.Session(q, a, sessionID, auth.ActCheckin, false) // officers take quizzes
 	if err != nil {
 		return nil, false, err
 	}

@@ -268,7 +268,7 @@ func (s *Service) managedAttempt(q store.Q, a *auth.Actor, attemptID int64, ex E
 	if err != nil {
 		return nil, nil, err
 	}
-	if !a.CanManageSession(trainerIDs(ts)) {
+	if !a.CanManageSession(ts.TrainerIDs()) {
 		return nil, nil, apperr.NotFound("attempt") // the officer's own: not theirs to change
 	}
 	if ex.SessionID != 0 && (at.SessionID != ex.SessionID || at.QuizID != ex.QuizID) {
@@ -277,18 +277,9 @@ func (s *Service) managedAttempt(q store.Q, a *auth.Actor, attemptID int64, ex E
 	return at, ts, nil
 }
 
+// managedSession loads a session the actor runs, under the one access rule.
 func (s *Service) managedSession(ctx context.Context, a *auth.Actor, sessionID int64) (*store.TrainingSession, error) {
-	ts, err := s.session(s.db.Read(ctx), a, sessionID)
-	if err != nil {
-		return nil, err
-	}
-	if !a.CanManageSession(trainerIDs(ts)) {
-		if a.Role == auth.RoleOfficer || a.Role == auth.RoleCoordinator {
-			return nil, apperr.NotFound("session")
-		}
-		return nil, apperr.Forbidden("only the session's trainers and admins run its quizzes")
-	}
-	return ts, nil
+	return s.sessions.Session(s.db.Read(ctx), a, sessionID, auth.ActSessionManage, false)
 }
 
 // managedQuiz finds a quiz of a session the actor runs (its trainers and admins):

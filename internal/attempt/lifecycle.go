@@ -34,7 +34,7 @@ func (s *Service) owned(q store.Q, a *auth.Actor, id int64, lock, ownerOnly bool
 	if err != nil {
 		return nil, nil, err
 	}
-	if at.UserID != a.UserID && (ownerOnly || !a.CanManageSession(trainerIDs(ts))) {
+	if at.UserID != a.UserID && (ownerOnly || !a.CanManageSession(ts.TrainerIDs())) {
 		return nil, nil, apperr.NotFound("attempt")
 	}
 	return at, ts, nil
@@ -101,7 +101,7 @@ func (s *Service) Get(ctx context.Context, a *auth.Actor, id int64) (*View, erro
 			return nil, err
 		}
 		left := false
-		if course.ReviewPolicy(at.Review) == course.ReviewAfterSubmit && !a.CanManageSession(trainerIDs(ts)) {
+		if course.ReviewPolicy(at.Review) == course.ReviewAfterSubmit && !a.CanManageSession(ts.TrainerIDs()) {
 			if left, err = s.attemptsLeft(q, at, qz); err != nil {
 				return nil, err
 			}
@@ -121,7 +121,7 @@ func (s *Service) Get(ctx context.Context, a *auth.Actor, id int64) (*View, erro
 // closed (after_close, the default, so the first to finish cannot show the room),
 // or never. The session's trainers always see them.
 func reviewAllowed(a *auth.Actor, at *store.Attempt, ts *store.TrainingSession, quizClosed, attemptsLeft bool) bool {
-	if a.CanManageSession(trainerIDs(ts)) {
+	if a.CanManageSession(ts.TrainerIDs()) {
 		return true
 	}
 	switch course.ReviewPolicy(at.Review) {

@@ -40,11 +40,11 @@ func (s *Service) Results(ctx context.Context, a *auth.Actor, sessionID int64) (
 		return nil, nil, err
 	}
 	q := s.db.Read(ctx)
-	ts, err := s.session(q, a, sessionID)
+	ts, err := s.sessions.Session(q, a, sessionID, auth.ActSessionRead, false)
 	if err != nil {
 		return nil, nil, err
 	}
-	scope, ok := a.SessionScope(trainerIDs(ts))
+	scope, ok := a.SessionScope(ts.TrainerIDs())
 	if !ok {
 		return nil, nil, apperr.Forbidden("results are for the session's trainers and the agencies' coordinators")
 	}
@@ -151,12 +151,9 @@ func (s *Service) Analyse(ctx context.Context, a *auth.Actor, sessionID int64, q
 		return nil, err
 	}
 	q := s.db.Read(ctx)
-	ts, err := s.session(q, a, sessionID)
+	ts, err := s.sessions.Session(q, a, sessionID, auth.ActSessionManage, false)
 	if err != nil {
 		return nil, err
-	}
-	if !a.CanManageSession(trainerIDs(ts)) {
-		return nil, apperr.Forbidden("item analysis is for the session's trainers")
 	}
 	c, ok := s.courses.Course(ts.CourseID)
 	if !ok {

@@ -45,24 +45,17 @@ type Export struct {
 // PrepareExport checks the actor may export the session's certificates and lists
 // them, before a single byte of the ZIP is sent: errors still get a status code.
 func (s *Service) PrepareExport(ctx context.Context, a *auth.Actor, sessionID int64) (*Export, error) {
-	if err := auth.Authorize(a, auth.ActSessionRead); err != nil {
-		return nil, err
-	}
 	q := s.db.Read(ctx)
-	ts, err := session(q, sessionID, false)
+	ts, err := s.sessions.Session(q, a, sessionID, auth.ActSessionRead, false)
 	if err != nil {
 		return nil, err
 	}
 	f := store.CertificateFilter{SessionID: &sessionID}
-	switch {
-	case a.CanManageSession(sessionTrainers(ts)):
-	case a.Role == auth.RoleCoordinator && a.CanSeeSession(sessionAgencies(ts), false):
-		f.AgencyID = a.AgencyScope()
-	case a.Role == auth.RoleTrainer:
+	scope, ok := a.SessionScope(ts.TrainerIDs())
+	if !ok {
 		return nil, apperr.Forbidden("certificates are downloaded by the session's trainers and the agencies' coordinators")
-	default:
-		return nil, apperr.NotFound("session")
 	}
+	f.AgencyID = scope
 	certs, err := q.Certificates(f)
 	if err != nil {
 		return nil, err
@@ -84,14 +77,6 @@ func (s *Service) PrepareExport(ctx context.Context, a *auth.Actor, sessionID in
 		people[u.ID] = u
 	}
 	return &Export{Session: ts, Certs: certs, people: people}, nil
-}
-
-func sessionAgencies(ts *store.TrainingSession) []int64 {
-	ids := make([]int64, 0, len(ts.Agencies))
-	for _, ag := range ts.Agencies {
-		ids = append(ids, ag.AgencyID)
-	}
-	return ids
 }
 
 // ExtraFile is a file written into the ZIP after the certificates (results.csv).

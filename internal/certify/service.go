@@ -36,12 +36,20 @@ type OpenAttempts interface {
 	CountFinalised(byReason map[string]int)
 }
 
+// Sessions is the one session access rule (schedule.Access is it): a session
+// the actor cannot see is not found, one they can see but may not act on with
+// act is forbidden. certify does not import schedule; cmd passes the rule in.
+type Sessions interface {
+	Session(q store.Q, a *auth.Actor, id int64, act auth.Action, lock bool) (*store.TrainingSession, error)
+}
+
 // Service issues, lists, verifies and revokes certificates.
 type Service struct {
 	db       *store.DB
 	courses  Courses
 	signer   *Signer
 	attempts OpenAttempts
+	sessions Sessions
 	log      *slog.Logger
 	Now      func() time.Time
 	// Programme is the training programme named on every certificate issued.
@@ -64,9 +72,9 @@ type Metrics interface {
 const DefaultProgramme = "Law-enforcement training programme"
 
 // NewService returns the certificates service; attempts submits what is still
-// open when a session closes.
-func NewService(db *store.DB, courses Courses, signer *Signer, attempts OpenAttempts, log *slog.Logger) *Service {
-	return &Service{db: db, courses: courses, signer: signer, attempts: attempts, log: log, Now: func() time.Time { return time.Now().UTC() },
+// open when a session closes, sessions decides who may see and run a session.
+func NewService(db *store.DB, courses Courses, signer *Signer, attempts OpenAttempts, sessions Sessions, log *slog.Logger) *Service {
+	return &Service{db: db, courses: courses, signer: signer, attempts: attempts, sessions: sessions, log: log, Now: func() time.Time { return time.Now().UTC() },
 		Programme: DefaultProgramme, BaseURL: "http://localhost:8080"}
 }
 
@@ -80,14 +88,6 @@ func newSerial() (string, error) {
 	return base32.StdEncoding.EncodeToString(b), nil
 }
 
-func sessionTrainers(ts *store.TrainingSession) []int64 {
-	ids := make([]int64, 0, len(ts.Trainers))
-	for _, t := range ts.Trainers {
-		ids = append(ids, t.UserID)
-	}
-	return ids
-}
-
 // CloseSession closes a session (its trainers and admins): it submits every
 // attempt still open with what it saved, then issues a certificate to every
 // officer who became eligible, in one transaction. A crash or a failure leaves
@@ -97,20 +97,11 @@ func sessionTrainers(ts *store.TrainingSession) []int64 {
 // is closed). Closing again issues only what became due since (after a late
 // attendance or grade correction) and reports that number.
 func (s *Service) CloseSession(ctx context.Context, a *auth.Actor, sessionID int64) (int, error) {
-	if err := auth.Authorize(a, auth.ActSessionManage); err != nil {
-		if a != nil && (a.Role == auth.RoleCoordinator || a.Role == auth.RoleOfficer) {
-			return 0, apperr.NotFound("session") // their roles never run sessions: do not confirm it exists
-		}
-		return 0, err
-	}
 	issued, submitted := 0, map[string]int{}
 	err := s.db.Tx(ctx, func(q store.Q) error {
-		ts, err := session(q, sessionID, true)
+		ts, err := s.sessions.Session(q, a, sessionID, auth.ActSessionManage, true)
 		if err != nil {
 			return err
-		}
-		if !a.CanManageSession(sessionTrainers(ts)) {
-			return apperr.Forbidden("only this session's trainers and admins close it")
 		}
 		if ts.Status == "cancelled" {
 			return apperr.Conflict("a cancelled session cannot be closed")
@@ -187,7 +178,7 @@ func (s *Service) CloseSession(ctx context.Context, a *auth.Actor, sessionID int
 
 // trainerNames is the session's trainers as printed on its certificates.
 func trainerNames(q store.Q, ts *store.TrainingSession) (string, error) {
-	users, err := q.UsersByIDs(sessionTrainers(ts))
+	users, err := q.UsersByIDs(ts.TrainerIDs())
 	if err != nil {
 		return "", err
 	}
@@ -369,7 +360,7 @@ func (s *Service) Revoke(ctx context.Context, a *auth.Actor, serial, reason stri
 		if err != nil {
 			return err
 		}
-		if !a.CanManageSession(sessionTrainers(ts)) {
+		if !a.CanManageSession(ts.TrainerIDs()) {
 			return apperr.Forbidden("only the session's trainers and admins revoke its certificates")
 		}
 		if c.Status == "revoked" {
@@ -435,12 +426,9 @@ func sessionEvidence(q store.Q, sessionID int64) (map[int64]Evidence, error) {
 // the close — for its trainers to decide on revoking: nothing revokes by itself.
 func (s *Service) NoLongerEligible(ctx context.Context, a *auth.Actor, sessionID int64) (map[string]bool, error) {
 	q := s.db.Read(ctx)
-	ts, err := session(q, sessionID, false)
+	ts, err := s.sessions.Session(q, a, sessionID, auth.ActSessionManage, false)
 	if err != nil {
 		return nil, err
-	}
-	if !a.CanManageSession(sessionTrainers(ts)) {
-		return nil, apperr.Forbidden("only this session's trainers and admins review its certificates")
 	}
 	c, ok := s.courses.Course(ts.CourseID)
 	if !ok {
@@ -462,14 +450,4 @@ func (s *Service) NoLongerEligible(ctx context.Context, a *auth.Actor, sessionID
 		}
 	}
 	return out, nil
-}
-
-// session loads a session (locked for a write when lock), an unknown one as
-// the domain's not-found.
-func session(q store.Q, id int64, lock bool) (*store.TrainingSession, error) {
-	ts, err := q.Session(id, lock)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, apperr.NotFound("session")
-	}
-	return ts, err
 }

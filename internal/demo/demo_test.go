@@ -152,7 +152,7 @@ func TestSeeder_Seed(t *testing.T) {
 		if marks["present"] == 0 || marks["late"] == 0 || marks["unmarked"] == 0 {
 			t.Errorf("attendance today %v: want present, late and unmarked", marks)
 		}
-		rows, _, err := attempt.NewService(w.db, w.library, log).Results(ctx, trainer, s.ID)
+		rows, _, err := attempt.NewService(w.db, w.library, schedule.Access{}, log).Results(ctx, trainer, s.ID)
 		if err != nil || len(rows) != 12*4 {
 			t.Fatalf("results: %d rows (officers × quizzes), %v", len(rows), err)
 		}
@@ -221,7 +221,7 @@ func TestSeeder_Seed(t *testing.T) {
 			if _, err := certify.VerifyPDF(pdf.Bytes(), trusted); err != nil {
 				t.Errorf("PDF of %s: %v", c.HolderName, err)
 			}
-			if pub, err := certify.NewService(w.db, w.library, w.signer, attempt.NewService(w.db, w.library, log), log).Verify(ctx, c.Serial); err != nil || pub.Status != "valid" {
+			if pub, err := certify.NewService(w.db, w.library, w.signer, attempt.NewService(w.db, w.library, schedule.Access{}, log), schedule.Access{}, log).Verify(ctx, c.Serial); err != nil || pub.Status != "valid" {
 				t.Errorf("verify %s: %+v, %v", c.Serial, pub, err)
 			}
 		}

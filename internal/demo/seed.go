@@ -51,12 +51,12 @@ type services struct {
 
 func (s *Seeder) services() services {
 	quiet := slog.New(slog.DiscardHandler)
-	attempts := attempt.NewService(s.DB, s.Courses, quiet)
+	attempts := attempt.NewService(s.DB, s.Courses, schedule.Access{}, quiet)
 	sv := services{
 		accounts: auth.NewService(s.DB, quiet),
 		schedule: schedule.NewService(s.DB, s.Courses, quiet),
 		attempts: attempts,
-		certs:    certify.NewService(s.DB, s.Courses, s.Signer, attempts, quiet),
+		certs:    certify.NewService(s.DB, s.Courses, s.Signer, attempts, schedule.Access{}, quiet),
 	}
 	if s.Programme != "" {
 		sv.certs.Programme = s.Programme

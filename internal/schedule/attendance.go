@@ -26,7 +26,7 @@ func (s *Service) MarkAttendance(ctx context.Context, a *auth.Actor, sessionID, 
 	}
 	var out *AttendanceRow
 	err := s.db.Tx(ctx, func(q store.Q) error {
-		ts, err := s.managedSession(q, a, sessionID, true)
+		ts, err := Managed(q, a, sessionID, true)
 		if err != nil {
 			return err
 		}
@@ -80,7 +80,7 @@ func attendanceRow(e *store.Enrollment, rec *store.Attendance) *AttendanceRow {
 // Attendance lists the sheet within the actor's scope (as Enrollments).
 func (s *Service) Attendance(ctx context.Context, a *auth.Actor, sessionID int64) ([]*AttendanceRow, error) {
 	q := s.db.Read(ctx)
-	if _, err := s.visibleSession(q, a, sessionID, false); err != nil {
+	if _, err := Visible(q, a, sessionID, false); err != nil {
 		return nil, err
 	}
 	var scope *int64

@@ -47,7 +47,7 @@ func slotOf(t time.Time) int64 { return t.Unix() / int64(CodeRotation/time.Secon
 
 // CurrentCode returns the session's code now (its trainers and admins).
 func (s *Service) CurrentCode(ctx context.Context, a *auth.Actor, sessionID int64) (*CheckinCode, error) {
-	ts, err := s.managedSession(s.db.Read(ctx), a, sessionID, false)
+	ts, err := Managed(s.db.Read(ctx), a, sessionID, false)
 	if err != nil {
 		return nil, err
 	}
@@ -61,14 +61,11 @@ func (s *Service) CurrentCode(ctx context.Context, a *auth.Actor, sessionID int6
 // CheckIn marks an enrolled officer present (or late, after start + 15 min) when
 // the code from the room's screen is right and the room is open.
 func (s *Service) CheckIn(ctx context.Context, a *auth.Actor, sessionID int64, code string) (*AttendanceRow, error) {
-	if err := auth.Authorize(a, auth.ActCheckin); err != nil {
-		return nil, err
-	}
 	now := s.Now()
 	var out *AttendanceRow
 	var wrongCode bool
 	err := s.db.Tx(ctx, func(q store.Q) error {
-		ts, err := s.visibleSession(q, a, sessionID, true)
+		ts, err := Access{}.Session(q, a, sessionID, auth.ActCheckin, true)
 		if err != nil {
 			return err
 		}

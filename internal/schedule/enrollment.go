@@ -64,15 +64,15 @@ func (s *Service) Enroll(ctx context.Context, a *auth.Actor, sessionID int64, in
 	if in.ExtraTimePercent != nil && (*in.ExtraTimePercent < 0 || *in.ExtraTimePercent > 300) {
 		return nil, false, apperr.Invalid("extra_time_percent", "must be between 0 and 300")
 	}
-	if in.ExtraTimePercent != nil && *in.ExtraTimePercent > 0 && !a.Can(auth.ActEnrollOthers) {
-		return nil, false, apperr.Forbidden("extra time is granted by a trainer or coordinator")
-	}
 	err = s.db.Tx(ctx, func(q store.Q) error {
-		ts, err := s.visibleSession(q, a, sessionID, true)
+		ts, err := Visible(q, a, sessionID, true)
 		if err != nil {
 			return err
 		}
-		if a.Role == auth.RoleTrainer && !a.CanManageSession(trainerIDs(ts)) {
+		if in.ExtraTimePercent != nil && *in.ExtraTimePercent > 0 && !a.Can(auth.ActEnrollOthers) {
+			return apperr.Forbidden("extra time is granted by a trainer or coordinator")
+		}
+		if a.Role == auth.RoleTrainer && !a.CanManageSession(ts.TrainerIDs()) {
 			return apperr.Forbidden("only this session's trainers and admins may enrol officers")
 		}
 		u, err := targetUser(q, a, in.UserID)
@@ -82,7 +82,7 @@ func (s *Service) Enroll(ctx context.Context, a *auth.Actor, sessionID int64, in
 		if u.Role != string(auth.RoleOfficer) {
 			return apperr.Invalid("user_id", "only officers are enrolled")
 		}
-		if !(&auth.Actor{Role: auth.RoleOfficer, AgencyID: u.AgencyID}).CanSeeSession(agencyIDs(ts), false) {
+		if !(&auth.Actor{Role: auth.RoleOfficer, AgencyID: u.AgencyID}).CanSeeSession(ts.AgencyIDs(), false) {
 			return apperr.Invalid("user_id", "this session is not open to the officer's agency")
 		}
 		if existing, err := q.Enrollment(sessionID, u.ID); err == nil {
@@ -127,7 +127,7 @@ func (s *Service) Enroll(ctx context.Context, a *auth.Actor, sessionID int64, in
 // transaction.
 func (s *Service) Unenroll(ctx context.Context, a *auth.Actor, sessionID, userID int64) error {
 	return s.db.Tx(ctx, func(q store.Q) error {
-		ts, e, err := s.enrollmentToChange(q, a, sessionID, userID)
+		ts, e, err := s.enrollmentToChange(q, a, sessionID, userID, auth.ActSessionRead)
 		if err != nil {
 			return err
 		}
@@ -176,7 +176,7 @@ func (s *Service) promoteFirst(q store.Q, a *auth.Actor, ts *store.TrainingSessi
 // themself for an officer.
 func (s *Service) Enrollments(ctx context.Context, a *auth.Actor, sessionID int64) ([]*Enrollment, error) {
 	q := s.db.Read(ctx)
-	if _, err := s.visibleSession(q, a, sessionID, false); err != nil {
+	if _, err := Visible(q, a, sessionID, false); err != nil {
 		return nil, err
 	}
 	var list []store.Enrollment
@@ -210,15 +210,12 @@ func (s *Service) Enrollments(ctx context.Context, a *auth.Actor, sessionID int6
 
 // SetExtraTime records an officer's accommodation (trainers, admins, coordinators).
 func (s *Service) SetExtraTime(ctx context.Context, a *auth.Actor, sessionID, userID int64, percent int) (*Enrollment, error) {
-	if err := auth.Authorize(a, auth.ActEnrollOthers); err != nil {
-		return nil, err
-	}
 	if percent < 0 || percent > 300 {
 		return nil, apperr.Invalid("extra_time_percent", "must be between 0 and 300")
 	}
 	var out *Enrollment
 	err := s.db.Tx(ctx, func(q store.Q) error {
-		_, e, err := s.enrollmentToChange(q, a, sessionID, userID)
+		_, e, err := s.enrollmentToChange(q, a, sessionID, userID, auth.ActEnrollOthers)
 		if err != nil {
 			return err
 		}
@@ -235,15 +232,16 @@ func (s *Service) SetExtraTime(ctx context.Context, a *auth.Actor, sessionID, us
 	return out, err
 }
 
-// enrollmentToChange loads an enrolment the actor may change, inside the caller's
-// transaction: the session must be visible (and, for a trainer, theirs) and the
-// officer one the actor acts for; anything else is not found or forbidden.
-func (s *Service) enrollmentToChange(q store.Q, a *auth.Actor, sessionID, userID int64) (*store.TrainingSession, *store.Enrollment, error) {
-	ts, err := s.visibleSession(q, a, sessionID, true)
+// enrollmentToChange loads an enrolment the actor may change with act, inside
+// the caller's transaction: the session must be visible (and, for a trainer,
+// theirs) and the officer one the actor acts for; anything else is not found
+// or forbidden.
+func (s *Service) enrollmentToChange(q store.Q, a *auth.Actor, sessionID, userID int64, act auth.Action) (*store.TrainingSession, *store.Enrollment, error) {
+	ts, err := Access{}.Session(q, a, sessionID, act, true)
 	if err != nil {
 		return nil, nil, err
 	}
-	if a.Role == auth.RoleTrainer && !a.CanManageSession(trainerIDs(ts)) {
+	if a.Role == auth.RoleTrainer && !a.CanManageSession(ts.TrainerIDs()) {
 		return nil, nil, apperr.Forbidden("only this session's trainers and admins may change its enrolments")
 	}
 	if _, err := targetUser(q, a, userID); err != nil {

@@ -37,15 +37,12 @@ type rosterRow struct {
 // imports), creates the officer accounts that do not exist and enrols everyone.
 // All or nothing: any bad row, and nothing changes; every bad row is reported.
 func (s *Service) ImportRoster(ctx context.Context, a *auth.Actor, sessionID int64, r io.Reader) (*RosterResult, error) {
-	if err := auth.Authorize(a, auth.ActRosterImport); err != nil {
-		return nil, err
-	}
 	q := s.db.Read(ctx)
-	ts, err := s.visibleSession(q, a, sessionID, false)
+	ts, err := Access{}.Session(q, a, sessionID, auth.ActRosterImport, false)
 	if err != nil {
 		return nil, err
 	}
-	if a.Role == auth.RoleTrainer && !a.CanManageSession(trainerIDs(ts)) {
+	if a.Role == auth.RoleTrainer && !a.CanManageSession(ts.TrainerIDs()) {
 		return nil, apperr.Forbidden("only this session's trainers, admins and coordinators import rosters")
 	}
 	if ts.Status == StatusCancelled || ts.Status == StatusClosed {
@@ -259,7 +256,7 @@ func (s *Service) checkRosterRows(ctx context.Context, a *auth.Actor, ts *store.
 			row.user, row.existing = old, true
 		}
 		if u.AgencyID != nil && len(f) == 0 {
-			if !(&auth.Actor{Role: auth.RoleOfficer, AgencyID: row.user.AgencyID}).CanSeeSession(agencyIDs(ts), false) {
+			if !(&auth.Actor{Role: auth.RoleOfficer, AgencyID: row.user.AgencyID}).CanSeeSession(ts.AgencyIDs(), false) {
 				f.Add("agency_id", "this session is not open to the officer's agency")
 			}
 		}
@@ -292,11 +289,11 @@ func sortRowErrors(d []apperr.FieldError) {
 // admins, the agency's for a coordinator.
 func (s *Service) SlipRoster(ctx context.Context, a *auth.Actor, sessionID int64) (*store.TrainingSession, []store.User, error) {
 	q := s.db.Read(ctx)
-	ts, err := s.visibleSession(q, a, sessionID, false)
+	ts, err := Visible(q, a, sessionID, false)
 	if err != nil {
 		return nil, nil, err
 	}
-	scope, ok := a.SessionScope(trainerIDs(ts))
+	scope, ok := a.SessionScope(ts.TrainerIDs())
 	if !ok {
 		return nil, nil, apperr.Forbidden("sign-in slips are printed by the session's trainers and the agencies' coordinators")
 	}

@@ -91,7 +91,7 @@ func (s *Service) AuditEvents(ctx context.Context, a *auth.Actor, sessionID *int
 		if sessionID == nil || a == nil {
 			return nil, err
 		}
-		if _, err := s.managedSession(q, a, *sessionID, false); err != nil {
+		if _, err := Managed(q, a, *sessionID, false); err != nil {
 			return nil, err
 		}
 	}

@@ -70,7 +70,7 @@ func (s *Service) view(q store.Q, ts *store.TrainingSession) (*Session, error) {
 	v := &Session{ID: ts.ID, Course: ts.CourseID, Date: ts.Date, Start: ts.StartTime, End: ts.EndTime,
 		Timezone: ts.Timezone, StartsAt: ts.StartsAt.UTC(), EndsAt: ts.EndsAt.UTC(), Venue: ts.Venue, City: ts.City,
 		Country: ts.Country, Capacity: ts.Capacity, Status: ts.Status, Sequence: ts.Sequence, Location: loc,
-		TrainerIDs: trainerIDs(ts), AgencyIDs: agencyIDs(ts)}
+		TrainerIDs: ts.TrainerIDs(), AgencyIDs: ts.AgencyIDs()}
 	v.UTCOffset = ts.StartsAt.In(loc).Format("-07:00")
 	if c, ok := s.courses.Course(ts.CourseID); ok {
 		v.CourseTitle = c.Title
@@ -87,22 +87,6 @@ func (s *Service) view(q store.Q, ts *store.TrainingSession) (*Session, error) {
 		return nil, err
 	}
 	return v, nil
-}
-
-func trainerIDs(ts *store.TrainingSession) []int64 {
-	ids := make([]int64, 0, len(ts.Trainers))
-	for _, t := range ts.Trainers {
-		ids = append(ids, t.UserID)
-	}
-	return ids
-}
-
-func agencyIDs(ts *store.TrainingSession) []int64 {
-	ids := make([]int64, 0, len(ts.Agencies))
-	for _, a := range ts.Agencies {
-		ids = append(ids, a.AgencyID)
-	}
-	return ids
 }
 
 // CreateSession schedules a day (admins and trainers). A trainer who names no
@@ -306,49 +290,20 @@ func (s *Service) checkAgencies(ctx context.Context, f *apperr.Fields, ts *store
 	return nil
 }
 
-// visibleSession loads a session the actor may see, or reports not-found.
-func (s *Service) visibleSession(q store.Q, a *auth.Actor, id int64, lock bool) (*store.TrainingSession, error) {
-	if err := auth.Authorize(a, auth.ActSessionRead); err != nil {
-		return nil, err
-	}
-	ts, err := q.Session(id, lock)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, apperr.NotFound("session")
-	}
-	if err != nil {
-		return nil, err
-	}
-	enrolled := false
-	if !a.CanSeeSession(agencyIDs(ts), false) {
-		if _, err := q.Enrollment(id, a.UserID); err == nil {
-			enrolled = true
-		} else if !errors.Is(err, store.ErrNotFound) {
-			return nil, err
-		}
-	}
-	if !a.CanSeeSession(agencyIDs(ts), enrolled) {
-		return nil, apperr.NotFound("session")
-	}
-	return ts, nil
-}
-
-// managedSession loads a session the actor runs. One they may see but not run is
-// forbidden; one they may not see is not found.
-func (s *Service) managedSession(q store.Q, a *auth.Actor, id int64, lock bool) (*store.TrainingSession, error) {
-	ts, err := s.visibleSession(q, a, id, lock)
-	if err != nil {
-		return nil, err
-	}
-	if !a.CanManageSession(trainerIDs(ts)) {
-		return nil, apperr.Forbidden("only this session's trainers and admins may do this")
-	}
-	return ts, nil
-}
-
 // Session returns one session.
 func (s *Service) Session(ctx context.Context, a *auth.Actor, id int64) (*Session, error) {
 	q := s.db.Read(ctx)
-	ts, err := s.visibleSession(q, a, id, false)
+	ts, err := Visible(q, a, id, false)
+	if err != nil {
+		return nil, err
+	}
+	return s.view(q, ts)
+}
+
+// ManagedSession returns one session the actor runs (the trainers' own pages).
+func (s *Service) ManagedSession(ctx context.Context, a *auth.Actor, id int64) (*Session, error) {
+	q := s.db.Read(ctx)
+	ts, err := Managed(q, a, id, false)
 	if err != nil {
 		return nil, err
 	}
@@ -416,7 +371,7 @@ func (s *Service) Sessions(ctx context.Context, a *auth.Actor, sq SessionQuery) 
 func (s *Service) UpdateSession(ctx context.Context, a *auth.Actor, id int64, in SessionInput) (*Session, error) {
 	var out *Session
 	err := s.db.Tx(ctx, func(q store.Q) error {
-		ts, err := s.managedSession(q, a, id, true)
+		ts, err := Managed(q, a, id, true)
 		if err != nil {
 			return err
 		}
@@ -467,7 +422,7 @@ func (s *Service) UpdateSession(ctx context.Context, a *auth.Actor, id int64, in
 func (s *Service) CancelSession(ctx context.Context, a *auth.Actor, id int64) (*Session, error) {
 	var out *Session
 	err := s.db.Tx(ctx, func(q store.Q) error {
-		ts, err := s.managedSession(q, a, id, true)
+		ts, err := Managed(q, a, id, true)
 		if err != nil {
 			return err
 		}

@@ -42,6 +42,25 @@ type SessionAgency struct {
 	AgencyID  int64 `gorm:"primaryKey"`
 }
 
+// TrainerIDs are the users who run the session (see auth.Actor.CanManageSession).
+func (s *TrainingSession) TrainerIDs() []int64 {
+	ids := make([]int64, 0, len(s.Trainers))
+	for _, t := range s.Trainers {
+		ids = append(ids, t.UserID)
+	}
+	return ids
+}
+
+// AgencyIDs are the agencies the session is open to, none meaning every agency
+// (see auth.Actor.CanSeeSession).
+func (s *TrainingSession) AgencyIDs() []int64 {
+	ids := make([]int64, 0, len(s.Agencies))
+	for _, a := range s.Agencies {
+		ids = append(ids, a.AgencyID)
+	}
+	return ids
+}
+
 // CreateSession inserts a session with its trainers and agencies.
 func (q Q) CreateSession(s *TrainingSession) error {
 	if err := q.g.Create(s).Error; err != nil {

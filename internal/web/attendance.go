@@ -6,7 +6,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/lectern-platform/lectern/internal/apperr"
 	"github.com/lectern-platform/lectern/internal/schedule"
 )
 
@@ -22,13 +21,13 @@ type attendanceView struct {
 func (s *Server) attendanceList(c echo.Context) error {
 	a := actor(c)
 	ctx := c.Request().Context()
-	ses, err := s.sessionFromPath(c)
+	id, err := idParam(c, "id")
 	if err != nil {
 		return err
 	}
-	id := ses.ID
-	if !a.CanManageSession(ses.TrainerIDs) {
-		return apperr.Forbidden("only this session's trainers and admins take attendance")
+	ses, err := s.schedule.ManagedSession(ctx, a, id)
+	if err != nil {
+		return err
 	}
 	rows, err := s.schedule.Attendance(ctx, a, id)
 	if err != nil {

@@ -59,7 +59,8 @@ func TestCertificates_CloseVerifyRevoke(t *testing.T) {
 	// Officer C passed but is not marked yet.
 
 	closeURL := fmt.Sprintf("/api/v1/sessions/%d/close", qw.sessionID)
-	if res, _ := ts.api(t, ts.token(t, qw.coordA), "POST", closeURL, nil); res.StatusCode != 404 {
+	// The coordinator sees the session but does not run it (schedule.Access).
+	if res, _ := ts.api(t, ts.token(t, qw.coordA), "POST", closeURL, nil); res.StatusCode != 403 {
 		t.Errorf("coordinator closing: %d", res.StatusCode)
 	}
 	if res, body := ts.api(t, qw.trainerTok, "POST", closeURL, nil); res.StatusCode != 200 || body != "{\"issued\":1}\n" {
@@ -166,7 +167,7 @@ func TestCertificates_CloseButton(t *testing.T) {
 		t.Errorf("closed session page does not offer re-closing")
 	}
 	officer := ts.browser(t, qw.world.officerA)
-	if res := postForm(t, officer, page+"/close", url.Values{"csrf_token": {csrfFrom(t, officer, page)}}); res.StatusCode != 404 {
+	if res := postForm(t, officer, page+"/close", url.Values{"csrf_token": {csrfFrom(t, officer, page)}}); res.StatusCode != 403 {
 		t.Errorf("officer closing: %d", res.StatusCode)
 	}
 }
@@ -313,8 +314,9 @@ func TestCertificates_ParisDayAgencyZIPs(t *testing.T) {
 		}
 	}
 
-	// Officers cannot bulk-download; another agency's certificate is not found.
-	if res, _ := ts.api(t, officers[0].token, "GET", zipURL, nil); res.StatusCode != 404 {
+	// Officers cannot bulk-download (a session they see: 403); another agency's
+	// certificate is not found.
+	if res, _ := ts.api(t, officers[0].token, "GET", zipURL, nil); res.StatusCode != 403 {
 		t.Errorf("officer ZIP: %d", res.StatusCode)
 	}
 	p, _ := certify.VerifyPDF(anyPDF, trusted)

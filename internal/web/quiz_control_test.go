@@ -16,6 +16,7 @@ import (
 
 	"github.com/lectern-platform/lectern/courses"
 	"github.com/lectern-platform/lectern/internal/attempt"
+	"github.com/lectern-platform/lectern/internal/schedule"
 	"github.com/lectern-platform/lectern/internal/store"
 )
 
@@ -38,7 +39,7 @@ func TestQuizControl_CloseAndReopen(t *testing.T) {
 	closeURL := fmt.Sprintf("/api/v1/sessions/%d/quizzes/01-m/close", qw.sessionID)
 	openURL := fmt.Sprintf("/api/v1/sessions/%d/quizzes/01-m/open", qw.sessionID)
 	for who, tok := range map[string]string{"officer": qw.officerA, "coordinator": ts.token(t, qw.coordA)} {
-		if res, _ := ts.api(t, tok, "POST", closeURL, nil); res.StatusCode != 404 {
+		if res, _ := ts.api(t, tok, "POST", closeURL, nil); res.StatusCode != 403 { // they see the session (schedule.Access)
 			t.Errorf("%s closing a quiz: %d", who, res.StatusCode)
 		}
 	}
@@ -150,7 +151,7 @@ func TestQuizControl_Exceptions(t *testing.T) {
 	}
 	grant := fmt.Sprintf("/api/v1/sessions/%d/quizzes/01-m/exceptions", qw.sessionID)
 	officerBID := qw.idOf(t, qw.world.officerB)
-	if res, _ := ts.api(t, ts.token(t, qw.coordB), "POST", grant, map[string]any{"user_id": officerBID, "extra_attempts": 1, "reason": "x"}); res.StatusCode != 404 {
+	if res, _ := ts.api(t, ts.token(t, qw.coordB), "POST", grant, map[string]any{"user_id": officerBID, "extra_attempts": 1, "reason": "x"}); res.StatusCode != 403 {
 		t.Errorf("coordinator granting: %d", res.StatusCode)
 	}
 	if res, body := ts.api(t, qw.trainerTok, "POST", grant, map[string]any{"user_id": officerBID, "extra_attempts": 1, "reason": "Started on a broken phone"}); res.StatusCode != 200 || !strings.Contains(body, `"extra_attempts":1`) {
@@ -198,7 +199,7 @@ func TestRegrade_WrongKeyFixedAtThree(t *testing.T) {
 	regrade := fmt.Sprintf("/api/v1/sessions/%d/quizzes/01-m/regrade", qw.sessionID)
 	// A second process on the same database (PostgreSQL scale-out) has shown
 	// officer A's review, so it holds the attempt's questions in its cache.
-	other := attempt.NewService(ts.DB, ts.Library, slog.New(slog.DiscardHandler))
+	other := attempt.NewService(ts.DB, ts.Library, schedule.Access{}, slog.New(slog.DiscardHandler))
 	trainerActor, err := ts.Accounts.Authenticate(context.Background(), qw.trainerTok)
 	if err != nil {
 		t.Fatal(err)
@@ -220,7 +221,7 @@ func TestRegrade_WrongKeyFixedAtThree(t *testing.T) {
 
 	// 15:00: the key was wrong. The trainer fixes the Markdown.
 	fixed := flipPickKey(t, ts, quizFile)
-	if res, _ := ts.api(t, ts.token(t, qw.coordA), "POST", regrade, nil); res.StatusCode != 404 {
+	if res, _ := ts.api(t, ts.token(t, qw.coordA), "POST", regrade, nil); res.StatusCode != 403 {
 		t.Errorf("coordinator regrading: %d", res.StatusCode)
 	}
 	res, body := ts.api(t, qw.trainerTok, "POST", regrade, nil)
@@ -265,7 +266,7 @@ func TestRegrade_WrongKeyFixedAtThree(t *testing.T) {
 	}
 	// This time through the trainer's pages: the preview, then the button.
 	pagePath := fmt.Sprintf("/sessions/%d/quizzes/01-m/regrade", qw.sessionID)
-	if res, _ := getWith(t, ts.browser(t, qw.world.coordA), ts.URL+pagePath); res.StatusCode != 404 {
+	if res, _ := getWith(t, ts.browser(t, qw.world.coordA), ts.URL+pagePath); res.StatusCode != 403 {
 		t.Errorf("coordinator's regrade page: %d", res.StatusCode)
 	}
 	trainer := ts.browser(t, qw.world.trainer)
@@ -516,7 +517,7 @@ func TestPaperResults(t *testing.T) {
 	if res, _ := enter(map[string]any{"user_id": qw.coordAID, "score": 1}); res.StatusCode != 404 {
 		t.Errorf("paper result for someone not enrolled: %d", res.StatusCode)
 	}
-	if res, _ := ts.api(t, ts.token(t, qw.coordB), "POST", paper, map[string]any{"user_id": officerB, "score": 3, "reason": "r"}); res.StatusCode != 404 {
+	if res, _ := ts.api(t, ts.token(t, qw.coordB), "POST", paper, map[string]any{"user_id": officerB, "score": 3, "reason": "r"}); res.StatusCode != 403 {
 		t.Errorf("coordinator entering a paper result: %d", res.StatusCode)
 	}
 	// Without a reason, and with a wrong mark too: both said at once, nothing stored.

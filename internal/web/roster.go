@@ -53,15 +53,16 @@ func (s *Server) rosterShow(c echo.Context) error {
 
 func (s *Server) renderRoster(c echo.Context, status int, v rosterView) error {
 	a := actor(c)
-	if err := auth.Authorize(a, auth.ActRosterImport); err != nil {
-		return err
-	}
 	ctx := c.Request().Context()
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
 	}
 	if v.Session, err = s.schedule.Session(ctx, a, id); err != nil {
+		return err
+	}
+	// After the session: one the actor cannot see is not found (schedule.Access).
+	if err := auth.Authorize(a, auth.ActRosterImport); err != nil {
 		return err
 	}
 	if v.Enrollments, err = s.schedule.Enrollments(ctx, a, id); err != nil {

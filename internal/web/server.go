@@ -80,7 +80,7 @@ func New(cfg Config, db *store.DB, library *course.Library, catalog *i18n.Catalo
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, db: db, accounts: auth.NewService(db, log), schedule: schedule.NewService(db, library, log), attempts: attempt.NewService(db, library, log), library: library, catalog: catalog, log: log, views: v, echo: echo.New()}
+	s := &Server{cfg: cfg, db: db, accounts: auth.NewService(db, log), schedule: schedule.NewService(db, library, log), attempts: attempt.NewService(db, library, schedule.Access{}, log), library: library, catalog: catalog, log: log, views: v, echo: echo.New()}
 	if s.csrfProt, err = newCSRFProtection(cfg.Secrets, cfg.BaseURL); err != nil {
 		return nil, err
 	}
@@ -93,7 +93,7 @@ func New(cfg Config, db *store.DB, library *course.Library, catalog *i18n.Catalo
 	s.accounts.Mailer = s.mailer
 	s.schedule.Mail = s.mailer
 	if cfg.Signer != nil {
-		s.certs = certify.NewService(db, library, cfg.Signer, s.attempts, log)
+		s.certs = certify.NewService(db, library, cfg.Signer, s.attempts, schedule.Access{}, log)
 		s.certs.BaseURL = cfg.BaseURL
 		s.certs.Mail = s.mailer
 		if cfg.Programme != "" {
