@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+	"golang.org/x/text/language"
 
 	"github.com/lectern-platform/lectern/internal/auth"
 )
@@ -145,4 +146,19 @@ func (s *Server) resetRequestCreate(c echo.Context) error {
 		return err
 	}
 	return s.render(c, http.StatusOK, "reset_request.html", s.localizer(c).T("reset.title"), tokenView{Sent: true})
+}
+
+// recordLanguage keeps the browser's first language (e.g. "fr-CA", not the
+// catalogue it was matched to, so e-mail follows a translation added later) as
+// the one the user's e-mail is written in, the first time it is known. A failure
+// only costs the language: it is logged, and the caller's action stands.
+func (s *Server) recordLanguage(c echo.Context, userID int64) {
+	tags, _, err := language.ParseAcceptLanguage(c.Request().Header.Get("Accept-Language"))
+	if err != nil || len(tags) == 0 || tags[0] == language.Und {
+		return
+	}
+	lang := tags[0].String()
+	if err := s.accounts.RecordLanguage(c.Request().Context(), userID, lang); err != nil {
+		s.log.Warn("record the user's language", "user_id", userID, "lang", lang, "err", err)
+	}
 }
