@@ -155,15 +155,7 @@ func browserRequest(t *testing.T, browser *http.Client, method, u, csrf string, 
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	res, err := browser.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	buf := new(strings.Builder)
-	if _, err := ioCopy(buf, res); err != nil {
-		t.Fatal(err)
-	}
-	return res, buf.String()
+	return send(t, browser, req)
 }
 
 // apiRequest sends a bearer request: a roster as CSV, a body as JSON, else
@@ -190,7 +182,13 @@ func apiRequest(t *testing.T, token, method, u string, body map[string]any) (*ht
 		req.Header.Set("Content-Type", contentType)
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
-	res, err := http.DefaultClient.Do(req)
+	return send(t, http.DefaultClient, req)
+}
+
+// send sends req and reads the whole answer.
+func send(t *testing.T, client *http.Client, req *http.Request) (*http.Response, string) {
+	t.Helper()
+	res, err := client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
