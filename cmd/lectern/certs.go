@@ -14,10 +14,9 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
-	"github.com/lectern-platform/lectern/internal/attempt"
+	"github.com/lectern-platform/lectern/internal/app"
 	"github.com/lectern-platform/lectern/internal/auth"
 	"github.com/lectern-platform/lectern/internal/certify"
-	"github.com/lectern-platform/lectern/internal/schedule"
 	"github.com/lectern-platform/lectern/internal/store"
 )
 
@@ -79,9 +78,12 @@ func exportCerts(ctx context.Context, sessionID int64, out, coursesDir, baseURL 
 		return err
 	}
 	operator := &auth.Actor{Role: auth.RoleAdmin, Name: "lectern certs export"}
-	attempts := attempt.NewService(db, library, schedule.Access{}, log)
-	certs := certify.NewService(db, library, signer, attempts, schedule.Access{}, log)
-	certs.BaseURL = baseURL
+	// No messages: an export writes no e-mail.
+	a, err := app.New(db, library, app.Options{BaseURL: baseURL, Signer: signer, Log: log})
+	if err != nil {
+		return err
+	}
+	attempts, certs := a.Attempts, a.Certs
 	ex, err := certs.PrepareExport(ctx, operator, sessionID)
 	if err != nil {
 		return err

@@ -6,8 +6,7 @@ import (
 	"io"
 	"log/slog"
 
-	"github.com/lectern-platform/lectern/internal/certify"
-	"github.com/lectern-platform/lectern/internal/course"
+	"github.com/lectern-platform/lectern/internal/app"
 	"github.com/lectern-platform/lectern/internal/demo"
 	"github.com/lectern-platform/lectern/internal/store"
 	"github.com/lectern-platform/lectern/internal/web"
@@ -40,7 +39,7 @@ func checkDemo(ctx context.Context, cfg *Config, db *store.DB) (demo.State, erro
 
 // startDemo seeds the demo (or finds the one of an earlier start), prints its
 // logins, and returns what the web layer shows in demo mode.
-func startDemo(ctx context.Context, cfg Config, st demo.State, db *store.DB, library *course.Library, signer *certify.Signer, log *slog.Logger, stdout io.Writer) (*web.Demo, error) {
+func startDemo(ctx context.Context, cfg Config, st demo.State, db *store.DB, a *app.App, log *slog.Logger, stdout io.Writer) (*web.Demo, error) {
 	var logins []demo.Login
 	if st == demo.Seeded {
 		var err error
@@ -50,7 +49,7 @@ func startDemo(ctx context.Context, cfg Config, st demo.State, db *store.DB, lib
 		log.Info("demo mode: the demo of an earlier start", "accounts", len(logins))
 		demo.WriteAgain(stdout, logins, cfg.BaseURL)
 	} else {
-		seeder := &demo.Seeder{DB: db, Courses: library, Signer: signer, Programme: cfg.Programme}
+		seeder := &demo.Seeder{App: a, DB: db}
 		res, err := seeder.Seed(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("seed the demo: %w (if it was partly seeded, start again with a new data directory)", err)

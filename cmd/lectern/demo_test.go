@@ -136,7 +136,7 @@ func TestServe_DemoRefusesADatabaseInUse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	accounts := auth.NewService(db, slog.New(slog.DiscardHandler))
+	accounts := auth.NewService(db, slog.New(slog.DiscardHandler), auth.Options{})
 	admin, _, err := accounts.EnsureAdmin(ctx, "admin@agency.example", "an operator's password")
 	if err != nil {
 		t.Fatal(err)

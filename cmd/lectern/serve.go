@@ -14,14 +14,9 @@ import (
 	"time"
 
 	"github.com/lectern-platform/lectern/courses"
-	"github.com/lectern-platform/lectern/internal/auth"
-	"github.com/lectern-platform/lectern/internal/certify"
+	"github.com/lectern-platform/lectern/internal/app"
 	"github.com/lectern-platform/lectern/internal/course"
 	"github.com/lectern-platform/lectern/internal/demo"
-	"github.com/lectern-platform/lectern/internal/i18n"
-	"github.com/lectern-platform/lectern/internal/mail"
-	"github.com/lectern-platform/lectern/internal/metrics"
-	"github.com/lectern-platform/lectern/internal/secrets"
 	"github.com/lectern-platform/lectern/internal/store"
 	"github.com/lectern-platform/lectern/internal/web"
 )
@@ -69,54 +64,36 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 			return err
 		}
 	}
-	if err := ensureAdmin(ctx, cfg, db, log, stdout); err != nil {
-		return err
-	}
-	secretsKey, err := openSecrets(ctx, cfg, db, log)
+	a, err := serveApp(ctx, cfg, db, log)
 	if err != nil {
 		return err
 	}
-	library, err := openLibrary(ctx, cfg, db, log)
-	if err != nil {
+	if err := ensureAdmin(ctx, cfg, a, stdout); err != nil {
 		return err
 	}
-	signer, created, err := certify.LoadOrCreateKey(cfg.DataDir, cfg.SigningKeyFile)
-	if err != nil {
+	if err := sealSecrets(ctx, a, log); err != nil {
 		return err
 	}
-	log.Info("certificate signing key", "key_id", signer.KeyID, "created", created)
-	catalog, err := i18n.Load()
-	if err != nil {
-		return err
-	}
-	webCfg := web.Config{BaseURL: cfg.BaseURL, Version: version, TrustedProxies: cfg.TrustedProxies, Signer: signer, Secrets: secretsKey, Programme: cfg.Programme, IdleTimeout: cfg.IdleTimeout}
-	if cfg.SMTP != nil {
-		webCfg.SMTP = cfg.SMTP.String()
-	}
+	webCfg := webConfig(cfg, a)
 	if cfg.Demo {
-		if webCfg.Demo, err = startDemo(ctx, cfg, demoState, db, library, signer, log, stdout); err != nil {
+		if webCfg.Demo, err = startDemo(ctx, cfg, demoState, db, a, log, stdout); err != nil {
 			return err
 		}
 	}
-	sender := mail.NewSender(db, cfg.SMTP, log)
-	if cfg.MetricsAddr != "" || cfg.MetricsToken != "" {
-		m := metrics.New()
-		webCfg.Metrics, webCfg.MetricsToken, sender.Metrics = m, cfg.MetricsToken, m
-	}
-	srv, err := web.New(webCfg, db, library, catalog, log)
+	srv, err := web.New(webCfg, a)
 	if err != nil {
 		return err
 	}
-	stopMetrics, err := serveMetrics(cfg.MetricsAddr, webCfg.Metrics, log)
+	stopMetrics, err := serveMetrics(cfg.MetricsAddr, a.Metrics, log)
 	if err != nil {
 		return err
 	}
 	defer stopMetrics()
-	go srv.Attempts().Sweep(ctx, 30*time.Second) // finalise attempts nobody came back to
+	go a.Attempts.Sweep(ctx, 30*time.Second) // finalise attempts nobody came back to
 	mailDone := make(chan struct{})
 	go func() { // delivers the outbox; stops with ctx, after the message in hand
 		defer close(mailDone)
-		sender.Run(ctx)
+		a.Sender.Run(ctx)
 	}()
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -179,30 +156,10 @@ func openLibrary(ctx context.Context, cfg Config, db *store.DB, log *slog.Logger
 	return library, nil
 }
 
-// openSecrets reads (on first start, creates) the data directory's secrets key
-// and seals the second-factor secrets stored in plain text before it existed.
-func openSecrets(ctx context.Context, cfg Config, db *store.DB, log *slog.Logger) (*secrets.Key, error) {
-	key, created, err := secrets.LoadOrCreate(cfg.DataDir)
-	if err != nil {
-		return nil, err
-	}
-	log.Info("secrets key", "key_id", key.ID, "created", created)
-	accounts := auth.NewService(db, log)
-	accounts.Secrets = key
-	sealed, _, err := accounts.SealTOTPSecrets(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("seal second-factor secrets: %w", err)
-	}
-	if sealed > 0 {
-		log.Info("sealed second-factor secrets stored in plain text", "count", sealed)
-	}
-	return key, nil
-}
-
 // ensureAdmin creates the first admin on first start, from LECTERN_ADMIN_EMAIL and
 // LECTERN_ADMIN_PASSWORD, or with a generated password printed once.
-func ensureAdmin(ctx context.Context, cfg Config, db *store.DB, log *slog.Logger, stdout io.Writer) error {
-	u, generated, err := auth.NewService(db, log).EnsureAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword)
+func ensureAdmin(ctx context.Context, cfg Config, a *app.App, stdout io.Writer) error {
+	u, generated, err := a.Accounts.EnsureAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword)
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/lectern-platform/lectern/internal/app"
 	"github.com/lectern-platform/lectern/internal/apperr"
 	"github.com/lectern-platform/lectern/internal/auth"
 	"github.com/lectern-platform/lectern/internal/store"
@@ -63,7 +64,13 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return 1
 	}
 	defer db.Close()
-	u, err := auth.NewService(db, log).CreateUserAsSystem(ctx, in)
+	// No courses, keys or messages: adding an account needs none, and sends no e-mail.
+	a, err := app.New(db, nil, app.Options{Log: log})
+	if err != nil {
+		fmt.Fprintln(stderr, "lectern user add:", err)
+		return 1
+	}
+	u, err := a.Accounts.CreateUserAsSystem(ctx, in)
 	if err != nil {
 		if de, ok := apperr.As(err); ok {
 			for _, d := range de.Details {

@@ -65,10 +65,10 @@ type cachedSnapshot struct {
 }
 
 // NewService returns the attempts service; sessions decides who may see and
-// run the sessions attempts belong to.
-func NewService(db *store.DB, courses Courses, sessions Sessions, log *slog.Logger) *Service {
+// run the sessions attempts belong to; metrics may be nil (nothing is counted).
+func NewService(db *store.DB, courses Courses, sessions Sessions, metrics Metrics, log *slog.Logger) *Service {
 	cache, _ := lru.New[int64, cachedSnapshot](20000) // only fails for a size < 1
-	return &Service{db: db, courses: courses, sessions: sessions, log: log, Now: func() time.Time { return time.Now().UTC() }, snapshots: cache}
+	return &Service{db: db, courses: courses, sessions: sessions, log: log, Now: func() time.Time { return time.Now().UTC() }, Metrics: metrics, snapshots: cache}
 }
 
 // Finalisation reasons.

@@ -55,7 +55,7 @@ func newRegradeWorld(t *testing.T, dsn string) *regradeWorld {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	db := testfixture.Open(t, dsn)
 	w := &regradeWorld{db: db, courses: &oneCourse{c: regradeCourse(t, "a")}}
-	w.svc = NewService(db, w.courses, schedule.Access{}, log)
+	w.svc = NewService(db, w.courses, schedule.Access{}, nil, log)
 	admin := &store.User{Email: "admin@lectern.example", Name: "Admin", Role: string(auth.RoleAdmin)}
 	if err := db.CreateUser(ctx, admin); err != nil {
 		t.Fatal(err)

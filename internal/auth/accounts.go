@@ -16,10 +16,16 @@ import (
 
 // Service is the accounts domain: agencies, users and login sessions.
 type Service struct {
+	Options
 	db        *store.DB
 	log       *slog.Logger
 	now       func() time.Time
 	authCache *expirable.LRU[string, cachedActor]
+}
+
+// Options are the accounts service's settings and collaborators, given once to
+// NewService (internal/app builds them for every command and the server).
+type Options struct {
 	// BaseURL is the public address invitation and reset links point to.
 	BaseURL string
 	// Mailer queues invitation and reset e-mails; nil: links are only printed.
@@ -33,8 +39,8 @@ type Service struct {
 }
 
 // NewService returns the accounts service over db.
-func NewService(db *store.DB, log *slog.Logger) *Service {
-	return &Service{db: db, log: log, now: func() time.Time { return time.Now().UTC() },
+func NewService(db *store.DB, log *slog.Logger, opts Options) *Service {
+	return &Service{Options: opts, db: db, log: log, now: func() time.Time { return time.Now().UTC() },
 		authCache: expirable.NewLRU[string, cachedActor](50000, nil, authCacheTTL)}
 }
 

@@ -18,7 +18,7 @@ func newTestService(t *testing.T) (*Service, *store.DB) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return NewService(db, slog.New(slog.DiscardHandler)), db
+	return NewService(db, slog.New(slog.DiscardHandler), Options{}), db
 }
 
 func TestService_Names(t *testing.T) {

@@ -58,7 +58,7 @@ func newDataDir(t *testing.T) (dir string, keyID string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	accounts := auth.NewService(db, quiet)
+	accounts := auth.NewService(db, quiet, auth.Options{})
 	accounts.Secrets = key
 	if n, _, err := accounts.SealTOTPSecrets(ctx); err != nil || n != 1 {
 		t.Fatalf("seal: %d, %v", n, err)
@@ -652,7 +652,7 @@ func TestBackup_Format1(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	accounts := auth.NewService(db, quiet)
+	accounts := auth.NewService(db, quiet, auth.Options{})
 	accounts.Secrets = key
 	if n, bad, err := accounts.SealTOTPSecrets(ctx); err != nil || n != 1 || len(bad) != 0 {
 		t.Fatalf("start-up pass: %d sealed, unreadable %v, %v", n, bad, err)

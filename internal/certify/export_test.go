@@ -65,7 +65,7 @@ func exportOf(t testing.TB, s *Signer, n int) *Export {
 }
 
 func exportService(s *Signer) *Service {
-	return &Service{signer: s, BaseURL: "https://lectern.example.org",
+	return &Service{signer: s, Options: Options{BaseURL: "https://lectern.example.org"},
 		Now: func() time.Time { return time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC) }}
 }
 

@@ -45,6 +45,7 @@ type Sessions interface {
 
 // Service issues, lists, verifies and revokes certificates.
 type Service struct {
+	Options
 	db       *store.DB
 	courses  Courses
 	signer   *Signer
@@ -52,9 +53,16 @@ type Service struct {
 	sessions Sessions
 	log      *slog.Logger
 	Now      func() time.Time
-	// Programme is the training programme named on every certificate issued.
+}
+
+// Options are the certificates service's settings and collaborators, given
+// once to NewService (internal/app builds them).
+type Options struct {
+	// Programme is the training programme named on every certificate issued;
+	// empty: DefaultProgramme.
 	Programme string
-	// BaseURL is the public address the certificates' QR codes point to.
+	// BaseURL is the public address the certificates' QR codes point to;
+	// empty: http://localhost:8080.
 	BaseURL string
 	// Mail, when set, tells each officer their certificate is issued, inside the
 	// close's transaction.
@@ -73,9 +81,14 @@ const DefaultProgramme = "Law-enforcement training programme"
 
 // NewService returns the certificates service; attempts submits what is still
 // open when a session closes, sessions decides who may see and run a session.
-func NewService(db *store.DB, courses Courses, signer *Signer, attempts OpenAttempts, sessions Sessions, log *slog.Logger) *Service {
-	return &Service{db: db, courses: courses, signer: signer, attempts: attempts, sessions: sessions, log: log, Now: func() time.Time { return time.Now().UTC() },
-		Programme: DefaultProgramme, BaseURL: "http://localhost:8080"}
+func NewService(db *store.DB, courses Courses, signer *Signer, attempts OpenAttempts, sessions Sessions, log *slog.Logger, opts Options) *Service {
+	if opts.Programme == "" {
+		opts.Programme = DefaultProgramme
+	}
+	if opts.BaseURL == "" {
+		opts.BaseURL = "http://localhost:8080"
+	}
+	return &Service{Options: opts, db: db, courses: courses, signer: signer, attempts: attempts, sessions: sessions, log: log, Now: func() time.Time { return time.Now().UTC() }}
 }
 
 // newSerial returns 16 base32 characters (80 random bits): unguessable, and easy

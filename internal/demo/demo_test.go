@@ -14,6 +14,7 @@ import (
 	_ "time/tzdata"
 
 	"github.com/lectern-platform/lectern/courses"
+	"github.com/lectern-platform/lectern/internal/app"
 	"github.com/lectern-platform/lectern/internal/attempt"
 	"github.com/lectern-platform/lectern/internal/auth"
 	"github.com/lectern-platform/lectern/internal/certify"
@@ -52,11 +53,15 @@ func newWorld(t *testing.T, adminPassword string) *world {
 		t.Fatal(err)
 	}
 	if adminPassword != "" {
-		if _, _, err := auth.NewService(db, log).EnsureAdmin(ctx, "admin@localhost", adminPassword); err != nil {
+		if _, _, err := auth.NewService(db, log, auth.Options{}).EnsureAdmin(ctx, "admin@localhost", adminPassword); err != nil {
 			t.Fatal(err)
 		}
 	}
-	return &world{db: db, library: lib, signer: signer, seeder: &Seeder{DB: db, Courses: lib, Signer: signer, Programme: "Demo programme"}}
+	a, err := app.New(db, lib, app.Options{Signer: signer, Programme: "Demo programme", Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &world{db: db, library: lib, signer: signer, seeder: &Seeder{App: a, DB: db}}
 }
 
 func TestSeeder_Seed(t *testing.T) {
@@ -70,7 +75,7 @@ func TestSeeder_Seed(t *testing.T) {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.DiscardHandler)
-	accounts := auth.NewService(w.db, log)
+	accounts := auth.NewService(w.db, log, auth.Options{})
 
 	t.Run("Counts", func(t *testing.T) {
 		c, err := w.db.Contents(ctx)
@@ -141,7 +146,7 @@ func TestSeeder_Seed(t *testing.T) {
 			t.Errorf("%d enrolled today", s.Enrolled)
 		}
 		trainer := trainerActor(t, w.db)
-		sheet, err := schedule.NewService(w.db, w.library, log).Attendance(ctx, trainer, s.ID)
+		sheet, err := schedule.NewService(w.db, w.library, log, schedule.Options{}).Attendance(ctx, trainer, s.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -152,7 +157,7 @@ func TestSeeder_Seed(t *testing.T) {
 		if marks["present"] == 0 || marks["late"] == 0 || marks["unmarked"] == 0 {
 			t.Errorf("attendance today %v: want present, late and unmarked", marks)
 		}
-		rows, _, err := attempt.NewService(w.db, w.library, schedule.Access{}, log).Results(ctx, trainer, s.ID)
+		rows, _, err := attempt.NewService(w.db, w.library, schedule.Access{}, nil, log).Results(ctx, trainer, s.ID)
 		if err != nil || len(rows) != 12*4 {
 			t.Fatalf("results: %d rows (officers × quizzes), %v", len(rows), err)
 		}
@@ -221,7 +226,7 @@ func TestSeeder_Seed(t *testing.T) {
 			if _, err := certify.VerifyPDF(pdf.Bytes(), trusted); err != nil {
 				t.Errorf("PDF of %s: %v", c.HolderName, err)
 			}
-			if pub, err := certify.NewService(w.db, w.library, w.signer, attempt.NewService(w.db, w.library, schedule.Access{}, log), schedule.Access{}, log).Verify(ctx, c.Serial); err != nil || pub.Status != "valid" {
+			if pub, err := certify.NewService(w.db, w.library, w.signer, attempt.NewService(w.db, w.library, schedule.Access{}, nil, log), schedule.Access{}, log, certify.Options{}).Verify(ctx, c.Serial); err != nil || pub.Status != "valid" {
 				t.Errorf("verify %s: %+v, %v", c.Serial, pub, err)
 			}
 		}
@@ -288,7 +293,7 @@ func TestSeeder_RefusesDatabasesInUse(t *testing.T) {
 	t.Run("AnAgency", func(t *testing.T) {
 		w := newWorld(t, "an operator's own password")
 		admin, _ := w.db.UserByEmail(ctx, "admin@localhost")
-		if _, err := auth.NewService(w.db, slog.New(slog.DiscardHandler)).CreateAgency(ctx, auth.ActorFor(admin), auth.NewAgency{Name: "Real agency", Country: "SE"}); err != nil {
+		if _, err := auth.NewService(w.db, slog.New(slog.DiscardHandler), auth.Options{}).CreateAgency(ctx, auth.ActorFor(admin), auth.NewAgency{Name: "Real agency", Country: "SE"}); err != nil {
 			t.Fatal(err)
 		}
 		if st, _ := Check(ctx, w.db); st != InUse {
@@ -303,7 +308,7 @@ func TestSeeder_RefusesDatabasesInUse(t *testing.T) {
 	})
 	t.Run("AnotherUser", func(t *testing.T) {
 		w := newWorld(t, "an operator's own password")
-		if _, err := auth.NewService(w.db, slog.New(slog.DiscardHandler)).CreateUserAsSystem(ctx, auth.NewUser{Email: "t@agency.example", Name: "T", Role: "trainer", Password: "another long password"}); err != nil {
+		if _, err := auth.NewService(w.db, slog.New(slog.DiscardHandler), auth.Options{}).CreateUserAsSystem(ctx, auth.NewUser{Email: "t@agency.example", Name: "T", Role: "trainer", Password: "another long password"}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := w.seeder.Seed(ctx); !errors.Is(err, ErrNotEmpty) {

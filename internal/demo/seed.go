@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"time"
 
+	"github.com/lectern-platform/lectern/internal/app"
 	"github.com/lectern-platform/lectern/internal/attempt"
 	"github.com/lectern-platform/lectern/internal/auth"
 	"github.com/lectern-platform/lectern/internal/certify"
@@ -15,18 +15,13 @@ import (
 	"github.com/lectern-platform/lectern/internal/store"
 )
 
-// Courses is what the demo needs of the course library.
-type Courses interface {
-	Course(id string) (*course.Course, bool)
-}
-
 // Seeder seeds the demo into one database.
 type Seeder struct {
-	DB      *store.DB
-	Courses Courses
-	Signer  *certify.Signer
-	// Programme is printed on the demo certificates; empty: the default.
-	Programme string
+	// App is the application the demo acts through: its courses, signing key
+	// and programme, in services of the demo's own (App.Quiet).
+	App *app.App
+	// DB is the database App was built over, read to tell what it holds.
+	DB *store.DB
 	// Now is the real clock (the demo's "today"); nil: time.Now.
 	Now func() time.Time
 }
@@ -49,19 +44,14 @@ type services struct {
 	certs    *certify.Service
 }
 
-func (s *Seeder) services() services {
-	quiet := slog.New(slog.DiscardHandler)
-	attempts := attempt.NewService(s.DB, s.Courses, schedule.Access{}, quiet)
-	sv := services{
-		accounts: auth.NewService(s.DB, quiet),
-		schedule: schedule.NewService(s.DB, s.Courses, quiet),
-		attempts: attempts,
-		certs:    certify.NewService(s.DB, s.Courses, s.Signer, attempts, schedule.Access{}, quiet),
+// services builds them by App.Quiet, apart from the App's own: the demo sets
+// their clocks back, which the server's services must never see.
+func (s *Seeder) services() (services, error) {
+	q := s.App.Quiet()
+	if q.Certs == nil {
+		return services{}, errors.New("demo: the application has no signing key to issue the demo certificates with")
 	}
-	if s.Programme != "" {
-		sv.certs.Programme = s.Programme
-	}
-	return sv
+	return services{accounts: q.Accounts, schedule: q.Schedule, attempts: q.Attempts, certs: q.Certs}, nil
 }
 
 func (s *Seeder) now() time.Time {
@@ -93,14 +83,20 @@ func (s *Seeder) Seed(ctx context.Context) (*Result, error) {
 		}
 		return nil, ErrNotEmpty
 	}
-	c, ok := s.Courses.Course(CourseID)
+	if s.App.Library == nil {
+		return nil, fmt.Errorf("demo: no courses are loaded; the demo uses the shipped courses")
+	}
+	c, ok := s.App.Library.Course(CourseID)
 	if !ok {
 		return nil, fmt.Errorf("demo: the course %q is not loaded; the demo uses the shipped courses (start without --courses)", CourseID)
 	}
 	if len(c.Quizzes()) < 2 {
 		return nil, fmt.Errorf("demo: the course %q has fewer than two quizzes", CourseID)
 	}
-	sv := s.services()
+	sv, err := s.services()
+	if err != nil {
+		return nil, err
+	}
 	people, err := s.createPeople(ctx, sv)
 	if err != nil {
 		return nil, fmt.Errorf("demo: %w", err)

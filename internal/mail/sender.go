@@ -37,9 +37,9 @@ type Metrics interface {
 }
 
 // NewSender returns a sender through smtp; with smtp nil, Run only says that
-// messages stay queued.
-func NewSender(db *store.DB, smtp *SMTPConfig, log *slog.Logger) *Sender {
-	return &Sender{db: db, smtp: smtp, log: log, Now: func() time.Time { return time.Now().UTC() },
+// messages stay queued. metrics may be nil (nothing is counted).
+func NewSender(db *store.DB, smtp *SMTPConfig, metrics Metrics, log *slog.Logger) *Sender {
+	return &Sender{db: db, smtp: smtp, log: log, Metrics: metrics, Now: func() time.Time { return time.Now().UTC() },
 		Interval: 5 * time.Second, MaxAttempts: 10, Batch: 50, Lease: 10 * time.Minute}
 }
 

@@ -189,7 +189,7 @@ func TestSender_DeliversMIME(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sender := NewSender(db, smtpConfig(t, srv.Port), quiet())
+	sender := NewSender(db, smtpConfig(t, srv.Port), nil, quiet())
 	n, err := sender.SendDue(ctx)
 	if err != nil || n != 3 {
 		t.Fatalf("sent %d, %v", n, err)
@@ -312,10 +312,9 @@ func TestSender_RetriesAfterServerWasDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Now().UTC()
-	sender := NewSender(db, smtpConfig(t, port), quiet())
-	sender.Now = func() time.Time { return now }
 	counted := countedAttempts{}
-	sender.Metrics = counted
+	sender := NewSender(db, smtpConfig(t, port), counted, quiet())
+	sender.Now = func() time.Time { return now }
 	if n, err := sender.SendDue(ctx); n != 0 || err != nil {
 		t.Fatalf("sent %d to a closed port, %v", n, err)
 	}
@@ -375,11 +374,10 @@ func TestSender_GivesUpAfterMaxAttempts(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Now().UTC()
-	sender := NewSender(db, smtpConfig(t, srv.Port), quiet())
+	counted := countedAttempts{}
+	sender := NewSender(db, smtpConfig(t, srv.Port), counted, quiet())
 	sender.Now = func() time.Time { return now }
 	sender.MaxAttempts = 3
-	counted := countedAttempts{}
-	sender.Metrics = counted
 	var waits []time.Duration
 	for i := 0; i < 5; i++ {
 		if _, err := sender.SendDue(ctx); err != nil {
@@ -430,7 +428,7 @@ func TestEnqueue_RolledBackIsNeverSent(t *testing.T) {
 	if !errors.Is(err, boom) {
 		t.Fatal(err)
 	}
-	if n, err := NewSender(db, smtpConfig(t, srv.Port), quiet()).SendDue(ctx); n != 0 || err != nil {
+	if n, err := NewSender(db, smtpConfig(t, srv.Port), nil, quiet()).SendDue(ctx); n != 0 || err != nil {
 		t.Fatalf("sent %d, %v", n, err)
 	}
 	if list, _ := db.OutboxMessages(ctx, store.OutboxFilter{}); len(list) != 0 || len(srv.Received()) != 0 {
@@ -493,7 +491,7 @@ func testTwoSenders(t *testing.T, db *store.DB) {
 	now := time.Now().UTC()
 	var wg sync.WaitGroup
 	for range 2 {
-		s := NewSender(db, smtpConfig(t, srv.Port), quiet())
+		s := NewSender(db, smtpConfig(t, srv.Port), nil, quiet())
 		s.Now = func() time.Time { return now }
 		s.Batch = 1000
 		wg.Add(1)

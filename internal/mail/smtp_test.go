@@ -89,7 +89,7 @@ func TestSender_STARTTLSWithAuth(t *testing.T) {
 	}
 	cfg.TLSConfig = &tls.Config{RootCAs: roots, ServerName: "127.0.0.1"}
 	cfg.Timeout = 5 * time.Second
-	if n, err := NewSender(db, cfg, quiet()).SendDue(ctx); n != 1 || err != nil {
+	if n, err := NewSender(db, cfg, nil, quiet()).SendDue(ctx); n != 1 || err != nil {
 		list, _ := db.OutboxMessages(ctx, store.OutboxFilter{})
 		t.Fatalf("sent %d, %v; outbox: %+v", n, err, list)
 	}
@@ -104,7 +104,7 @@ func TestSender_STARTTLSWithAuth(t *testing.T) {
 		if err := db.Tx(ctx, func(q store.Q) error { return m.EnrolmentConfirmed(q, u, paris()) }); err != nil {
 			t.Fatal(err)
 		}
-		if n, err := NewSender(db, cfg, quiet()).SendDue(ctx); n != 0 || err != nil {
+		if n, err := NewSender(db, cfg, nil, quiet()).SendDue(ctx); n != 0 || err != nil {
 			t.Fatalf("sent %d, %v", n, err)
 		}
 		list, _ := db.OutboxMessages(ctx, store.OutboxFilter{Status: store.OutboxQueued})
@@ -139,7 +139,7 @@ func TestSender_ImplicitTLS(t *testing.T) {
 	}
 	cfg.TLSConfig = &tls.Config{RootCAs: roots, ServerName: "127.0.0.1"}
 	cfg.Timeout = 5 * time.Second
-	if n, err := NewSender(db, cfg, quiet()).SendDue(ctx); n != 1 || err != nil {
+	if n, err := NewSender(db, cfg, nil, quiet()).SendDue(ctx); n != 1 || err != nil {
 		list, _ := db.OutboxMessages(ctx, store.OutboxFilter{})
 		t.Fatalf("sent %d, %v; outbox: %+v", n, err, list)
 	}

@@ -40,11 +40,17 @@ type Courses interface {
 
 // Service is the scheduling domain.
 type Service struct {
+	Options
 	db      *store.DB
 	courses Courses
 	log     *slog.Logger
 	// Now is the clock; tests replace it to walk through a training day.
 	Now func() time.Time
+}
+
+// Options are the scheduling service's collaborators, given once to NewService
+// (internal/app builds them).
+type Options struct {
 	// Invite, when set, invites an officer a roster import created (they have no
 	// password), inside the import's transaction.
 	Invite func(q store.Q, by *auth.Actor, u *store.User) error
@@ -54,8 +60,8 @@ type Service struct {
 }
 
 // NewService returns the scheduling service.
-func NewService(db *store.DB, courses Courses, log *slog.Logger) *Service {
-	return &Service{db: db, courses: courses, log: log, Now: func() time.Time { return time.Now().UTC() }}
+func NewService(db *store.DB, courses Courses, log *slog.Logger, opts Options) *Service {
+	return &Service{Options: opts, db: db, courses: courses, log: log, Now: func() time.Time { return time.Now().UTC() }}
 }
 
 // audit appends one change to the log inside the caller's transaction.

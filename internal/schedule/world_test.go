@@ -46,7 +46,7 @@ func newWorldOn(t testing.TB, dsn string) *world {
 	t.Helper()
 	db := testfixture.Open(t, dsn)
 	w := &world{t: t, ctx: context.Background(), db: db,
-		svc: NewService(db, testfixture.Courses(t), slog.New(slog.DiscardHandler))}
+		svc: NewService(db, testfixture.Courses(t), slog.New(slog.DiscardHandler), Options{})}
 	w.svc.Now = func() time.Time { return *w.now.Load() }
 	w.setClock(worldStart)
 	w.agencyA, w.agencyB = w.agency("Agency A", "FR"), w.agency("Agency B", "DE")

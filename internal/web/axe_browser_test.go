@@ -19,6 +19,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/lectern-platform/lectern/courses"
+	"github.com/lectern-platform/lectern/internal/app"
 	"github.com/lectern-platform/lectern/internal/auth"
 	"github.com/lectern-platform/lectern/internal/certify"
 	"github.com/lectern-platform/lectern/internal/course"
@@ -114,10 +115,14 @@ func newDemoDay(t *testing.T) *demoDay {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := auth.NewService(db, log).EnsureAdmin(ctx, "admin@localhost", demo.AdminPassword); err != nil {
+	a, err := app.New(db, lib, app.Options{Signer: signer, Log: log})
+	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := (&demo.Seeder{DB: db, Courses: lib, Signer: signer, Now: func() time.Time { return now }}).Seed(ctx)
+	if _, _, err := a.Accounts.EnsureAdmin(ctx, "admin@localhost", demo.AdminPassword); err != nil {
+		t.Fatal(err)
+	}
+	res, err := (&demo.Seeder{App: a, DB: db, Now: func() time.Time { return now }}).Seed(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package web
 import (
 	"crypto/sha256"
 	"crypto/subtle"
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -13,26 +12,13 @@ import (
 	"github.com/lectern-platform/lectern/internal/metrics"
 )
 
-// useMetrics hands the metrics to the domain services, watches the database
-// pools and, before routes() adds the rest, installs the outermost middleware
-// that observes every request. Without metrics it does nothing.
+// useMetrics installs, before routes() adds the rest, the outermost middleware
+// that observes every request (internal/app hands the metrics to the services
+// and watches the database pools). Without metrics it does nothing.
 func (s *Server) useMetrics() error {
 	m := s.cfg.Metrics
 	if m == nil {
 		return nil
-	}
-	s.attempts.Metrics = m
-	if s.certs != nil {
-		s.certs.Metrics = m
-	}
-	pools, err := s.db.Pools()
-	if err != nil {
-		return err
-	}
-	for name, pool := range pools {
-		if err := m.WatchDB(name, pool); err != nil {
-			return fmt.Errorf("metrics for the %s pool: %w", name, err)
-		}
 	}
 	s.metricsHandler = m.Handler()
 	s.echo.Use(s.observeRequests)

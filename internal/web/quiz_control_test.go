@@ -199,7 +199,7 @@ func TestRegrade_WrongKeyFixedAtThree(t *testing.T) {
 	regrade := fmt.Sprintf("/api/v1/sessions/%d/quizzes/01-m/regrade", qw.sessionID)
 	// A second process on the same database (PostgreSQL scale-out) has shown
 	// officer A's review, so it holds the attempt's questions in its cache.
-	other := attempt.NewService(ts.DB, ts.Library, schedule.Access{}, slog.New(slog.DiscardHandler))
+	other := attempt.NewService(ts.DB, ts.Library, schedule.Access{}, nil, slog.New(slog.DiscardHandler))
 	trainerActor, err := ts.Accounts.Authenticate(context.Background(), qw.trainerTok)
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/lectern-platform/lectern/internal/app"
 	"github.com/lectern-platform/lectern/internal/attempt"
 	"github.com/lectern-platform/lectern/internal/auth"
 	"github.com/lectern-platform/lectern/internal/certify"
@@ -21,10 +22,12 @@ import (
 	"github.com/lectern-platform/lectern/internal/metrics"
 	"github.com/lectern-platform/lectern/internal/schedule"
 	"github.com/lectern-platform/lectern/internal/secrets"
-	"github.com/lectern-platform/lectern/internal/store"
 )
 
-// Config is what the web layer needs to know about its deployment.
+// Config is what the web layer needs to know about its deployment. Signer,
+// Secrets, Programme, IdleTimeout and Metrics are the ones the App was built
+// with (cmd/lectern/app.go fills both from one Config): web publishes the key,
+// derives its CSRF key, prints the programme and serves the metrics.
 type Config struct {
 	BaseURL string // public URL, e.g. https://lectern.example.org
 	Version string
@@ -56,7 +59,7 @@ type Config struct {
 // Server is the HTTP application: one struct holding every dependency.
 type Server struct {
 	cfg      Config
-	db       *store.DB
+	app      *app.App
 	accounts *auth.Service
 	schedule *schedule.Service
 	attempts *attempt.Service
@@ -74,31 +77,18 @@ type Server struct {
 	metricsHandler http.Handler
 }
 
-// New builds the server and registers every route.
-func New(cfg Config, db *store.DB, library *course.Library, catalog *i18n.Catalog, log *slog.Logger) (*Server, error) {
+// New builds the server over the application's services and registers every
+// route. It builds no service itself: a (internal/app) is the one place they are
+// made and connected.
+func New(cfg Config, a *app.App) (*Server, error) {
 	v, err := loadViews()
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, db: db, accounts: auth.NewService(db, log), schedule: schedule.NewService(db, library, log), attempts: attempt.NewService(db, library, schedule.Access{}, log), library: library, catalog: catalog, log: log, views: v, echo: echo.New()}
+	s := &Server{cfg: cfg, app: a, accounts: a.Accounts, schedule: a.Schedule, attempts: a.Attempts, certs: a.Certs,
+		library: a.Library, catalog: a.Catalog, mailer: a.Mailer, outbox: a.Outbox, log: a.Log, views: v, echo: echo.New()}
 	if s.csrfProt, err = newCSRFProtection(cfg.Secrets, cfg.BaseURL); err != nil {
 		return nil, err
-	}
-	s.accounts.BaseURL = cfg.BaseURL
-	s.accounts.IdleTimeout = cfg.IdleTimeout
-	s.accounts.Secrets = cfg.Secrets
-	s.schedule.Invite = s.accounts.InviteAsSystem
-	s.mailer = mail.NewMailer(catalog, cfg.BaseURL) // every e-mail goes to the outbox; the sender in cmd delivers it
-	s.outbox = mail.NewOutbox(db)
-	s.accounts.Mailer = s.mailer
-	s.schedule.Mail = s.mailer
-	if cfg.Signer != nil {
-		s.certs = certify.NewService(db, library, cfg.Signer, s.attempts, schedule.Access{}, log)
-		s.certs.BaseURL = cfg.BaseURL
-		s.certs.Mail = s.mailer
-		if cfg.Programme != "" {
-			s.certs.Programme = cfg.Programme
-		}
 	}
 	s.echo.IPExtractor = echo.ExtractIPDirect()
 	if len(cfg.TrustedProxies) > 0 {
@@ -144,7 +134,7 @@ func (s *Server) readyz(c echo.Context) error {
 	defer cancel()
 	checks := map[string]string{"database": "ok", "courses": "ok"}
 	status := http.StatusOK
-	if err := s.db.Ping(ctx); err != nil {
+	if err := s.app.Ping(ctx); err != nil {
 		// The probe is public: the database's own words (its address, its
 		// user) are for the operator's log only.
 		s.log.Error("readiness: database unreachable", "err", err)
@@ -157,9 +147,6 @@ func (s *Server) readyz(c echo.Context) error {
 	}
 	return c.JSON(status, checks)
 }
-
-// Attempts exposes the attempts service so the command can run its sweep.
-func (s *Server) Attempts() *attempt.Service { return s.attempts }
 
 // signingKey publishes the certificate signing key, so that anyone can check a
 // certificate offline (`lectern verify --url`).

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/lectern-platform/lectern/courses"
+	"github.com/lectern-platform/lectern/internal/app"
 	"github.com/lectern-platform/lectern/internal/auth"
 	"github.com/lectern-platform/lectern/internal/certify"
 	"github.com/lectern-platform/lectern/internal/course"
@@ -86,7 +87,11 @@ func startServerLogging(t testing.TB, fsys fs.FS, cfg Config, dsn string, logs i
 			t.Fatal(err)
 		}
 	}
-	s, err := New(cfg, db, lib, cat, log)
+	a, err := app.New(db, lib, appOptions(cfg, cat, log))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(cfg, a)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,11 +110,17 @@ func startServerLogging(t testing.TB, fsys fs.FS, cfg Config, dsn string, logs i
 		defer cancel()
 		_ = hs.Shutdown(ctx)
 	})
-	ts := &testServer{URL: "http://" + ln.Addr().String(), Library: lib, DB: db, Accounts: auth.NewService(db, log), Server: s}
-	ts.Accounts.Secrets = cfg.Secrets
+	ts := &testServer{URL: "http://" + ln.Addr().String(), Library: lib, DB: db, Accounts: auth.NewService(db, log, auth.Options{Secrets: cfg.Secrets}), Server: s}
 	ag := ts.agency(t, "Reader Agency", "FR")
 	ts.client = ts.browser(t, ts.user(t, auth.RoleOfficer, &ag.ID, "Reader"))
 	return ts
+}
+
+// appOptions builds the App from the web settings a test asked for, the way
+// cmd/lectern/app.go builds both from the command's Config.
+func appOptions(cfg Config, cat *i18n.Catalog, log *slog.Logger) app.Options {
+	return app.Options{BaseURL: cfg.BaseURL, Programme: cfg.Programme, IdleTimeout: cfg.IdleTimeout, Signer: cfg.Signer,
+		Secrets: cfg.Secrets, Catalog: cat, Metrics: cfg.Metrics, Log: log}
 }
 
 // get fetches a URL as the test server's signed-in officer.

@@ -111,7 +111,7 @@ func testSecretSealed(t *testing.T, dsn string) {
 		}
 		// The log names the user, never the secret.
 		var logs bytes.Buffer
-		accounts := auth.NewService(ts.DB, slog.New(slog.NewTextHandler(&logs, nil)))
+		accounts := auth.NewService(ts.DB, slog.New(slog.NewTextHandler(&logs, nil)), auth.Options{})
 		accounts.Secrets = other
 		_, _, err = accounts.Login(ctx, auth.Credentials{Email: w.trainer.Email, Password: w.trainer.Password, TOTP: totpCode(t, secret, 30*time.Second)})
 		if err == nil {

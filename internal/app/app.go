@@ -1,0 +1,158 @@
+// Package app is Lectern's composition root: New builds every domain service
+// (accounts, scheduling, attempts, certificates, the outbox's mailer and
+// sender) over one store and connects them, each given its collaborators at
+// construction. `lectern serve`, its subcommands (user add, certs export), the
+// demo seeder and the web layer's tests all take an *App built here, so the
+// services they act through are wired one way.
+//
+// It is a package of its own rather than a file of cmd/lectern because the web
+// tests and the demo seeder build the same App and cannot import package main.
+// It sits between web and the domain packages: web receives an *App and
+// reaches the database only through the services and the methods below (Ping),
+// never through the store itself, which App keeps unexported.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/lectern-platform/lectern/internal/attempt"
+	"github.com/lectern-platform/lectern/internal/auth"
+	"github.com/lectern-platform/lectern/internal/certify"
+	"github.com/lectern-platform/lectern/internal/course"
+	"github.com/lectern-platform/lectern/internal/i18n"
+	"github.com/lectern-platform/lectern/internal/mail"
+	"github.com/lectern-platform/lectern/internal/metrics"
+	"github.com/lectern-platform/lectern/internal/schedule"
+	"github.com/lectern-platform/lectern/internal/secrets"
+	"github.com/lectern-platform/lectern/internal/store"
+)
+
+// Options are the settings and keys the services are built with; cmd/lectern
+// fills them from its Config, tests from theirs.
+type Options struct {
+	// BaseURL is the public address links in e-mails and certificates' QR
+	// codes point to.
+	BaseURL string
+	// Programme names the training programme on certificates; empty: the default.
+	Programme string
+	// IdleTimeout signs a browser out after this long without activity; 0: never.
+	IdleTimeout time.Duration
+	// Signer signs certificates; nil: there is no certificate service (Certs
+	// is nil), as for a command that issues none.
+	Signer *certify.Signer
+	// Secrets seals second factors' TOTP secrets; nil: they cannot be set up
+	// or checked.
+	Secrets *secrets.Key
+	// Catalog holds the messages e-mails are written in; nil: no e-mail is
+	// written (the services' mail hooks do nothing).
+	Catalog *i18n.Catalog
+	// Metrics, when set, counts attempts, certificates and e-mails, and
+	// watches the database pools.
+	Metrics *metrics.Metrics
+	// SMTP is the server the outbox is delivered through; nil: e-mails stay
+	// queued (Sender.Run says so and returns).
+	SMTP *mail.SMTPConfig
+	// Log receives the services' logs; nil: they log nothing.
+	Log *slog.Logger
+}
+
+// App is the application: every domain service, built once over one store.
+type App struct {
+	db      *store.DB
+	opts    Options
+	Library *course.Library
+	// Catalog is the messages of pages and e-mails (Options.Catalog).
+	Catalog  *i18n.Catalog
+	Accounts *auth.Service
+	Schedule *schedule.Service
+	Attempts *attempt.Service
+	// Certs is nil without a signing key (Options.Signer).
+	Certs *certify.Service
+	// Mailer writes every e-mail into the outbox; nil without a catalogue.
+	Mailer *mail.Mailer
+	// Outbox reads the queued messages back (the admins' outbox page).
+	Outbox *mail.Outbox
+	// Sender delivers what Mailer wrote (serve runs it).
+	Sender  *mail.Sender
+	Metrics *metrics.Metrics
+	Log     *slog.Logger
+}
+
+// New builds the application over db and the course library (nil for a
+// command that reads no course, such as `user add`).
+func New(db *store.DB, library *course.Library, o Options) (*App, error) {
+	a := build(db, library, o)
+	if o.Metrics != nil {
+		pools, err := db.Pools()
+		if err != nil {
+			return nil, fmt.Errorf("metrics: %w", err)
+		}
+		for name, pool := range pools {
+			if err := o.Metrics.WatchDB(name, pool); err != nil {
+				return nil, fmt.Errorf("metrics for the %s pool: %w", name, err)
+			}
+		}
+	}
+	return a, nil
+}
+
+func build(db *store.DB, library *course.Library, o Options) *App {
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	a := &App{db: db, opts: o, Library: library, Catalog: o.Catalog, Metrics: o.Metrics, Log: o.Log}
+	// The services test their collaborators against nil: a nil pointer in a
+	// non-nil interface would be called, so absent ones stay untyped nil.
+	var (
+		courses        courseSource
+		accountsMail   auth.Mailer
+		attemptMetrics attempt.Metrics
+		certMetrics    certify.Metrics
+		senderMetrics  mail.Metrics
+	)
+	if library != nil {
+		courses = library
+	}
+	if o.Catalog != nil {
+		a.Mailer = mail.NewMailer(o.Catalog, o.BaseURL) // every e-mail goes to the outbox; Sender delivers it
+		accountsMail = a.Mailer
+	}
+	if o.Metrics != nil {
+		attemptMetrics, certMetrics, senderMetrics = o.Metrics, o.Metrics, o.Metrics
+	}
+	a.Accounts = auth.NewService(db, o.Log, auth.Options{BaseURL: o.BaseURL, IdleTimeout: o.IdleTimeout, Secrets: o.Secrets, Mailer: accountsMail})
+	a.Schedule = schedule.NewService(db, courses, o.Log, schedule.Options{Invite: a.Accounts.InviteAsSystem, Mail: a.Mailer})
+	a.Attempts = attempt.NewService(db, courses, schedule.Access{}, attemptMetrics, o.Log)
+	if o.Signer != nil {
+		a.Certs = certify.NewService(db, courses, o.Signer, a.Attempts, schedule.Access{}, o.Log,
+			certify.Options{BaseURL: o.BaseURL, Programme: o.Programme, Mail: a.Mailer, Metrics: certMetrics})
+	}
+	a.Outbox = mail.NewOutbox(db)
+	a.Sender = mail.NewSender(db, o.SMTP, senderMetrics, o.Log)
+	return a
+}
+
+// courseSource is what every service reads of the library; one interface so
+// that a nil library is passed to them as a nil interface.
+type courseSource interface {
+	Course(id string) (*course.Course, bool)
+}
+
+// Quiet returns services of their own over the same store and courses that log
+// nothing, write no e-mail and count nothing: for the demo seeder, which sets
+// their clocks back and speaks for people nobody reads mail for.
+func (a *App) Quiet() *App {
+	o := a.opts
+	o.Log, o.Catalog, o.Metrics, o.SMTP = nil, nil, nil, nil
+	return build(a.db, a.Library, o)
+}
+
+// Options are the settings and keys the App was built with; the web layer's
+// Config takes its own copies from here (cmd/lectern/app.go).
+func (a *App) Options() Options { return a.opts }
+
+// Ping checks that the database answers (GET /readyz).
+func (a *App) Ping(ctx context.Context) error { return a.db.Ping(ctx) }
