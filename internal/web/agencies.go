@@ -15,18 +15,12 @@ func (s *Server) agencyCreateAPI(c echo.Context) error {
 		return err
 	}
 	ag, err := s.accounts.CreateAgency(c.Request().Context(), actor(c), in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, ag)
+	return jsonOrError(c, http.StatusCreated, ag, err)
 }
 
 func (s *Server) agencyListAPI(c echo.Context) error {
 	list, err := s.accounts.Agencies(c.Request().Context(), actor(c))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, list)
+	return jsonOrError(c, http.StatusOK, list, err)
 }
 
 func (s *Server) agencyShowAPI(c echo.Context) error {
@@ -35,10 +29,7 @@ func (s *Server) agencyShowAPI(c echo.Context) error {
 		return err
 	}
 	ag, err := s.accounts.Agency(c.Request().Context(), actor(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, ag)
+	return jsonOrError(c, http.StatusOK, ag, err)
 }
 
 func (s *Server) agencyList(c echo.Context) error {

@@ -87,10 +87,7 @@ func (s *Server) attemptChangeAPI(c echo.Context, change func(context.Context, *
 		return err
 	}
 	v, err := change(c.Request().Context(), actor(c), id, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, v)
+	return jsonOrError(c, http.StatusOK, v, err)
 }
 
 // attemptAcceptLateAPI counts an attempt's late answers ({"reason"}) and
@@ -105,8 +102,5 @@ func (s *Server) attemptAcceptLateAPI(c echo.Context) error {
 		return err
 	}
 	out, err := s.attempts.AcceptLateAnswers(c.Request().Context(), actor(c), id, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, out)
+	return jsonOrError(c, http.StatusOK, out, err)
 }

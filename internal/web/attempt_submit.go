@@ -19,10 +19,7 @@ func (s *Server) attemptSubmitAPI(c echo.Context) error {
 		return err
 	}
 	res, err := s.attempts.Submit(c.Request().Context(), actor(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, res)
+	return jsonOrError(c, http.StatusOK, res, err)
 }
 
 // attemptUpdate is the no-JavaScript path: it saves every answer in the form, then

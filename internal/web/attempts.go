@@ -131,10 +131,7 @@ func (s *Server) attemptShowAPI(c echo.Context) error {
 		return err
 	}
 	v, err := s.attempts.Get(c.Request().Context(), actor(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, v)
+	return jsonOrError(c, http.StatusOK, v, err)
 }
 
 func (s *Server) answerSaveAPI(c echo.Context) error {

@@ -57,10 +57,7 @@ func (s *Server) attendanceListAPI(c echo.Context) error {
 		return err
 	}
 	list, err := s.schedule.Attendance(c.Request().Context(), actor(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, list)
+	return jsonOrError(c, http.StatusOK, list, err)
 }
 
 func (s *Server) attendanceMarkAPI(c echo.Context) error {
@@ -75,8 +72,5 @@ func (s *Server) attendanceMarkAPI(c echo.Context) error {
 		return err
 	}
 	out, err := s.schedule.MarkAttendance(c.Request().Context(), actor(c), id, userID, in.Status)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, out)
+	return jsonOrError(c, http.StatusOK, out, err)
 }

@@ -155,8 +155,5 @@ func (s *Server) auditListAPI(c echo.Context) error {
 	}
 	limit, _ := strconv.Atoi(c.QueryParam("limit"))
 	list, err := s.schedule.AuditEvents(c.Request().Context(), actor(c), sessionID, limit)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, list)
+	return jsonOrError(c, http.StatusOK, list, err)
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -28,10 +27,7 @@ func (s *Server) certificateListAPI(c echo.Context) error {
 		}
 	}
 	list, err := s.certs.List(c.Request().Context(), actor(c), f)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, list)
+	return jsonOrError(c, http.StatusOK, list, err)
 }
 
 // certificateShowAPI answers /certificates/{serial} (JSON) and /{serial}.pdf.
@@ -47,15 +43,7 @@ func (s *Server) certificateShowAPI(c echo.Context) error {
 		return c.Blob(http.StatusOK, "application/pdf", doc.Bytes())
 	}
 	cert, err := s.certs.Get(c.Request().Context(), actor(c), serial)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, cert)
-}
-
-// setAttachment names a download; non-ASCII names are encoded (RFC 6266/2231).
-func setAttachment(c echo.Context, name string) {
-	c.Response().Header().Set(echo.HeaderContentDisposition, mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	return jsonOrError(c, http.StatusOK, cert, err)
 }
 
 // certificateExportAPI streams a session's certificates (the coordinator's agency's
@@ -98,10 +86,7 @@ func (s *Server) certificateRevokeAPI(c echo.Context) error {
 		return err
 	}
 	cert, err := s.certs.Revoke(c.Request().Context(), actor(c), c.Param("serial"), in.Reason)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, cert)
+	return jsonOrError(c, http.StatusOK, cert, err)
 }
 
 // certificateRevoke withdraws a certificate from the session page's table (the

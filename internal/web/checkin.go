@@ -113,10 +113,7 @@ func (s *Server) checkinCodeShowAPI(c echo.Context) error {
 		return err
 	}
 	out, err := s.schedule.CurrentCode(c.Request().Context(), actor(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, out)
+	return jsonOrError(c, http.StatusOK, out, err)
 }
 
 func (s *Server) checkinCreateAPI(c echo.Context) error {
@@ -131,8 +128,5 @@ func (s *Server) checkinCreateAPI(c echo.Context) error {
 		return err
 	}
 	out, err := s.schedule.CheckIn(c.Request().Context(), actor(c), id, in.Code)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, out)
+	return jsonOrError(c, http.StatusOK, out, err)
 }

@@ -40,14 +40,7 @@ func (s *Server) enrollmentCreateAPI(c echo.Context) error {
 		return err
 	}
 	out, created, err := s.schedule.Enroll(c.Request().Context(), actor(c), id, in)
-	if err != nil {
-		return err
-	}
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-	}
-	return c.JSON(status, out)
+	return jsonOrError(c, createdOrOK(created), out, err)
 }
 
 func (s *Server) enrollmentListAPI(c echo.Context) error {
@@ -56,10 +49,7 @@ func (s *Server) enrollmentListAPI(c echo.Context) error {
 		return err
 	}
 	list, err := s.schedule.Enrollments(c.Request().Context(), actor(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, list)
+	return jsonOrError(c, http.StatusOK, list, err)
 }
 
 func (s *Server) enrollmentDeleteAPI(c echo.Context) error {
@@ -88,8 +78,5 @@ func (s *Server) enrollmentUpdateAPI(c echo.Context) error {
 		return echo.NewHTTPError(http.StatusUnprocessableEntity, "extra_time_percent is required")
 	}
 	out, err := s.schedule.SetExtraTime(c.Request().Context(), actor(c), id, userID, *in.ExtraTimePercent)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, out)
+	return jsonOrError(c, http.StatusOK, out, err)
 }

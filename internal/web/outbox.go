@@ -95,8 +95,5 @@ func (s *Server) outboxListAPI(c echo.Context) error {
 		f.Limit = 100
 	}
 	list, err := s.outbox.Messages(c.Request().Context(), a, f)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, list)
+	return jsonOrError(c, http.StatusOK, list, err)
 }

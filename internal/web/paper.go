@@ -165,10 +165,7 @@ func (s *Server) paperEnterAPI(c echo.Context) error {
 		return err
 	}
 	r, err := s.attempts.EnterPaper(c.Request().Context(), actor(c), id, c.Param("quiz"), in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, r)
+	return jsonOrError(c, http.StatusOK, r, err)
 }
 
 // paperPrintAPI prints version ?version=N (default 1) of a session's quiz for a

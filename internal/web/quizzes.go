@@ -65,10 +65,7 @@ func (s *Server) quizCloseAPI(c echo.Context) error { return s.quizSetClosedAPI(
 
 func (s *Server) quizSetClosedAPI(c echo.Context, closed bool) error {
 	st, _, err := s.setQuizClosed(c, closed)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, st)
+	return jsonOrError(c, http.StatusOK, st, err)
 }
 
 func (s *Server) quizOpen(c echo.Context) error { return s.quizSetClosed(c, false) }
@@ -94,10 +91,7 @@ func (s *Server) quizListAPI(c echo.Context) error {
 		return err
 	}
 	list, err := s.attempts.Quizzes(c.Request().Context(), actor(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, list)
+	return jsonOrError(c, http.StatusOK, list, err)
 }
 
 func (s *Server) quizStartAPI(c echo.Context) error {
@@ -106,12 +100,5 @@ func (s *Server) quizStartAPI(c echo.Context) error {
 		return err
 	}
 	v, created, err := s.attempts.Start(c.Request().Context(), actor(c), id, c.Param("quiz"))
-	if err != nil {
-		return err
-	}
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-	}
-	return c.JSON(status, v)
+	return jsonOrError(c, createdOrOK(created), v, err)
 }

@@ -107,8 +107,5 @@ func (s *Server) regradeRunAPI(c echo.Context) error {
 		}
 	}
 	r, err := s.attempts.RegradeQuiz(c.Request().Context(), actor(c), id, c.Param("quiz"), in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, r)
+	return jsonOrError(c, http.StatusOK, r, err)
 }

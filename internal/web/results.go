@@ -84,10 +84,7 @@ func (s *Server) analysisShowAPI(c echo.Context) error {
 		return err
 	}
 	out, err := s.attempts.Analyse(c.Request().Context(), actor(c), id, c.Param("quiz"))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, out)
+	return jsonOrError(c, http.StatusOK, out, err)
 }
 
 func (s *Server) resultsExportAPI(c echo.Context) error {

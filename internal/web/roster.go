@@ -23,10 +23,7 @@ func (s *Server) rosterImportAPI(c echo.Context) error {
 		return echo.NewHTTPError(http.StatusUnsupportedMediaType, "send the roster as text/csv")
 	}
 	res, err := s.schedule.ImportRoster(c.Request().Context(), actor(c), id, c.Request().Body)
-	if err != nil {
-		return tooLarge(err)
-	}
-	return c.JSON(http.StatusOK, res)
+	return jsonOrError(c, http.StatusOK, res, tooLarge(err))
 }
 
 // tooLarge turns a body that hit the size limit while being read into a 413.

@@ -37,10 +37,7 @@ func (s *Server) sessionCancelAPI(c echo.Context) error {
 		return err
 	}
 	out, err := s.schedule.CancelSession(c.Request().Context(), actor(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, out)
+	return jsonOrError(c, http.StatusOK, out, err)
 }
 
 func (s *Server) sessionCloseAPI(c echo.Context) error {

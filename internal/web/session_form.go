@@ -87,10 +87,7 @@ func (s *Server) sessionCreateAPI(c echo.Context) error {
 		return err
 	}
 	out, err := s.schedule.CreateSession(c.Request().Context(), actor(c), in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, out)
+	return jsonOrError(c, http.StatusCreated, out, err)
 }
 
 func (s *Server) sessionUpdateAPI(c echo.Context) error {
@@ -103,8 +100,5 @@ func (s *Server) sessionUpdateAPI(c echo.Context) error {
 		return err
 	}
 	out, err := s.schedule.UpdateSession(c.Request().Context(), actor(c), id, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, out)
+	return jsonOrError(c, http.StatusOK, out, err)
 }

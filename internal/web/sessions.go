@@ -184,10 +184,7 @@ func (s *Server) sessionListAPI(c echo.Context) error {
 	q := schedule.SessionQuery{Course: c.QueryParam("course"), From: c.QueryParam("from"), To: c.QueryParam("to"),
 		Status: c.QueryParam("status"), Mine: c.QueryParam("mine") == "true"}
 	list, err := s.schedule.Sessions(c.Request().Context(), actor(c), q)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, list)
+	return jsonOrError(c, http.StatusOK, list, err)
 }
 
 func (s *Server) sessionShowAPI(c echo.Context) error {
@@ -196,8 +193,5 @@ func (s *Server) sessionShowAPI(c echo.Context) error {
 		return err
 	}
 	out, err := s.schedule.Session(c.Request().Context(), actor(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, out)
+	return jsonOrError(c, http.StatusOK, out, err)
 }

@@ -62,10 +62,7 @@ func (s *Server) userCreateAPI(c echo.Context) error {
 		return err
 	}
 	u, err := s.accounts.CreateUser(c.Request().Context(), actor(c), in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, u)
+	return jsonOrError(c, http.StatusCreated, u, err)
 }
 
 func (s *Server) userListAPI(c echo.Context) error {
@@ -79,10 +76,7 @@ func (s *Server) userListAPI(c echo.Context) error {
 	}
 	q.Role = c.QueryParam("role")
 	list, err := s.accounts.Users(c.Request().Context(), actor(c), q)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, list)
+	return jsonOrError(c, http.StatusOK, list, err)
 }
 
 func (s *Server) userShowAPI(c echo.Context) error {
@@ -91,10 +85,7 @@ func (s *Server) userShowAPI(c echo.Context) error {
 		return err
 	}
 	u, err := s.accounts.User(c.Request().Context(), actor(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, u)
+	return jsonOrError(c, http.StatusOK, u, err)
 }
 
 // userInviteAPI (re)invites one account: admins anyone, coordinators their agency's
@@ -153,8 +144,5 @@ func (s *Server) meShowAPI(c echo.Context) error {
 		return auth.Authorize(nil, auth.ActUserRead)
 	}
 	u, err := s.accounts.User(c.Request().Context(), a, a.UserID)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, u)
+	return jsonOrError(c, http.StatusOK, u, err)
 }
