@@ -4,8 +4,6 @@
 package schedule
 
 import (
-	"context"
-	"encoding/json"
 	"log/slog"
 	"time"
 
@@ -64,45 +62,4 @@ func NewService(db *store.DB, courses Courses, log *slog.Logger, opts Options) *
 	return &Service{Options: opts, db: db, courses: courses, log: log, Now: func() time.Time { return time.Now().UTC() }}
 }
 
-// audit appends one change to the log inside the caller's transaction.
-func (s *Service) audit(q store.Q, a *auth.Actor, action string, sessionID, userID *int64, before, after any) error {
-	ev := &store.AuditEvent{At: s.Now(), Action: action, SessionID: sessionID, UserID: userID,
-		Before: jsonOrEmpty(before), After: jsonOrEmpty(after)}
-	if a != nil {
-		id := a.UserID
-		ev.ActorID = &id
-	}
-	return q.Audit(ev)
-}
-
-func jsonOrEmpty(v any) string {
-	if v == nil {
-		return ""
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return ""
-	}
-	return string(b)
-}
-
 func ptr[T any](v T) *T { return &v }
-
-// AuditEvents lists the newest audit events: all of them for admins; one
-// session's for the trainers who run it, so they can read the day's story
-// (who changed what, and why) without an admin.
-func (s *Service) AuditEvents(ctx context.Context, a *auth.Actor, sessionID *int64, limit int) ([]store.AuditEvent, error) {
-	q := s.db.Read(ctx)
-	if err := auth.Authorize(a, auth.ActAuditRead); err != nil {
-		if sessionID == nil || a == nil {
-			return nil, err
-		}
-		if _, err := Managed(q, a, *sessionID, false); err != nil {
-			return nil, err
-		}
-	}
-	if limit <= 0 || limit > 1000 {
-		limit = 200
-	}
-	return q.AuditEvents(sessionID, limit)
-}
