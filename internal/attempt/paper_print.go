@@ -13,16 +13,21 @@ import (
 	"github.com/lectern-platform/lectern/internal/store"
 )
 
-// PaperQuiz is what a printed version of a session's quiz carries: the session,
-// the course and quiz, and the questions in that version's order and lettering
-// (quiz.PaperVersion, the order EnterPaper reads a sheet back with), answer
-// keys included: the printer leaves them off the officers' copy.
+// PaperQuiz is what a printed version of a session's quiz carries: the session's
+// day and place, the course and quiz, and the questions in that version's order
+// and lettering (quiz.PaperVersion, the order EnterPaper reads a sheet back
+// with), answer keys included: the printer leaves them off the officers' copy.
 type PaperQuiz struct {
-	Session   *store.TrainingSession
+	Session   PaperSession
 	Course    *course.Course
 	Quiz      *course.Quiz
 	Version   int
 	Questions []quiz.Question
+}
+
+// PaperSession is what a printed sheet says of its session.
+type PaperSession struct {
+	Date, Venue, City, Country string
 }
 
 // PaperQuiz returns printed version v (1 … quiz.MaxPaperVersion) of a session's
@@ -44,7 +49,8 @@ func (s *Service) PaperQuiz(ctx context.Context, a *auth.Actor, sessionID int64,
 		return nil, err
 	}
 	s.log.Info("paper quiz printed", "session_id", sessionID, "quiz", quizID, "version", version, "key", key, "by", a.UserID)
-	return &PaperQuiz{Session: ts, Course: c, Quiz: qz, Version: version, Questions: questions}, nil
+	where := PaperSession{Date: ts.Date, Venue: ts.Venue, City: ts.City, Country: ts.Country}
+	return &PaperQuiz{Session: where, Course: c, Quiz: qz, Version: version, Questions: questions}, nil
 }
 
 // A printed sheet is read back as it was printed, not as the quiz is now: a
