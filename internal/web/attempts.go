@@ -116,7 +116,7 @@ func (s *Server) attemptRefused(c echo.Context, err error) error {
 // attemptRefusedAt is attemptRefused for the save of question qid: a bad
 // answer is shown beside its field.
 func (s *Server) attemptRefusedAt(c echo.Context, err error, qid string) error {
-	if de, ok := apperr.As(err); ok && (de.Code == apperr.CodeConflict || de.Code == apperr.CodeInvalid) {
+	if de, ok := refusal(err, apperr.CodeConflict, apperr.CodeInvalid); ok {
 		if de.Code == apperr.CodeConflict {
 			qid = "" // closed, time up: about the attempt, not the answer
 		}

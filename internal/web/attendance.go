@@ -19,9 +19,7 @@ type attendanceView struct {
 }
 
 func (s *Server) attendanceList(c echo.Context) error {
-	a := actor(c)
-	ctx := c.Request().Context()
-	id, err := idParam(c, "id")
+	a, ctx, id, err := sessionScope(c)
 	if err != nil {
 		return err
 	}

@@ -115,7 +115,7 @@ func (s *Server) auditList(c echo.Context) error {
 
 // sessionAuditList is one session's history, for the trainers who run it.
 func (s *Server) sessionAuditList(c echo.Context) error {
-	ses, err := s.sessionFromPath(c)
+	_, _, ses, err := s.sessionFromPath(c)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -64,6 +65,15 @@ func idParam(c echo.Context, name string) (int64, error) {
 	return id, nil
 }
 
+// sessionScope is how a session-scoped handler starts: who asks, the
+// request's context, and the session id of the path (404 when it is not one).
+// It decides nothing about access: the service the handler calls asks
+// schedule.Access, which answers 404 or 403.
+func sessionScope(c echo.Context) (*auth.Actor, context.Context, int64, error) {
+	id, err := idParam(c, "id")
+	return actor(c), c.Request().Context(), id, err
+}
+
 // idParams parses the two numeric path parameters of a sub-resource (a
 // session's officer, a session's attempt), the first failing one answering 404.
 func idParams(c echo.Context, first, second string) (int64, int64, error) {
@@ -88,8 +98,8 @@ type formView struct {
 }
 
 func formErrors(err error) (map[string]string, bool) {
-	de, ok := apperr.As(err)
-	if !ok || (de.Code != apperr.CodeInvalid && de.Code != apperr.CodeConflict) {
+	de, ok := refusal(err, apperr.CodeInvalid, apperr.CodeConflict)
+	if !ok {
 		return nil, false
 	}
 	out := map[string]string{}

@@ -50,11 +50,10 @@ func (s *Server) certificateShowAPI(c echo.Context) error {
 // only) with results.csv beside them. Everything that can refuse the request is
 // checked before the first byte; the PDFs are then rendered one at a time.
 func (s *Server) certificateExportAPI(c echo.Context) error {
-	id, err := idParam(c, "id")
+	a, ctx, id, err := sessionScope(c)
 	if err != nil {
 		return err
 	}
-	ctx, a := c.Request().Context(), actor(c)
 	ex, err := s.certs.PrepareExport(ctx, a, id)
 	if err != nil {
 		return err

@@ -21,7 +21,7 @@ type checkinView struct {
 }
 
 func (s *Server) checkinShow(c echo.Context) error {
-	ses, err := s.sessionFromPath(c)
+	_, _, ses, err := s.sessionFromPath(c)
 	if err != nil {
 		return err
 	}
@@ -29,9 +29,7 @@ func (s *Server) checkinShow(c echo.Context) error {
 }
 
 func (s *Server) checkinCreate(c echo.Context) error {
-	a := actor(c)
-	ctx := c.Request().Context()
-	ses, err := s.sessionFromPath(c)
+	a, ctx, ses, err := s.sessionFromPath(c)
 	if err != nil {
 		return err
 	}
@@ -60,9 +58,7 @@ type projectorView struct {
 }
 
 func (s *Server) projectorShow(c echo.Context) error {
-	a := actor(c)
-	ctx := c.Request().Context()
-	ses, err := s.sessionFromPath(c)
+	a, ctx, ses, err := s.sessionFromPath(c)
 	if err != nil {
 		return err
 	}

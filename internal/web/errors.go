@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -44,6 +45,17 @@ var domainStatus = map[apperr.Code]int{
 	apperr.CodeUnauthorized: http.StatusUnauthorized,
 	apperr.CodeForbidden:    http.StatusForbidden,
 	apperr.CodeTooMany:      http.StatusTooManyRequests,
+}
+
+// refusal is err as the domain's refusal when its code is one of codes: those
+// a page shows on itself (a closed day, a bad value), where other errors go to
+// the error page.
+func refusal(err error, codes ...apperr.Code) (*apperr.Error, bool) {
+	de, ok := apperr.As(err)
+	if !ok || !slices.Contains(codes, de.Code) {
+		return nil, false
+	}
+	return de, true
 }
 
 // handleError is the one place an error becomes a response: JSON under /api/,

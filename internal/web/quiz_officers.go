@@ -52,18 +52,18 @@ func (s *Server) renderQuizOfficers(c echo.Context, status int, v quizOfficersVi
 // quizOfficers loads the session (the path's, unless sessionID is given) and its
 // quiz's officers, through the domain's checks.
 func (s *Server) quizOfficers(c echo.Context, sessionID int64, quizID string) (*schedule.Session, *attempt.QuizOfficers, error) {
-	ctx := c.Request().Context()
-	var ses *schedule.Session
-	var err error
-	if sessionID == 0 {
-		ses, err = s.sessionFromPath(c)
-	} else {
-		ses, err = s.schedule.Session(ctx, actor(c), sessionID)
+	a, ctx, id, err := sessionScope(c)
+	if sessionID != 0 {
+		id, err = sessionID, nil // the caller's, not the path's
 	}
 	if err != nil {
 		return nil, nil, err
 	}
-	qo, err := s.attempts.QuizOfficers(ctx, actor(c), ses.ID, quizID)
+	ses, err := s.schedule.Session(ctx, a, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	qo, err := s.attempts.QuizOfficers(ctx, a, ses.ID, quizID)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -20,9 +20,7 @@ type quizzesView struct {
 }
 
 func (s *Server) quizList(c echo.Context) error {
-	a := actor(c)
-	ctx := c.Request().Context()
-	ses, err := s.sessionFromPath(c)
+	a, ctx, ses, err := s.sessionFromPath(c)
 	if err != nil {
 		return err
 	}
@@ -41,7 +39,7 @@ func (s *Server) quizStart(c echo.Context) error {
 		return err
 	}
 	v, _, err := s.attempts.Start(c.Request().Context(), actor(c), id, c.Param("quiz"))
-	if de, ok := apperr.As(err); ok && de.Code == apperr.CodeConflict {
+	if de, ok := refusal(err, apperr.CodeConflict); ok {
 		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/sessions/%d/quizzes?msg=%s", id, url.QueryEscape(de.Message)))
 	} else if err != nil {
 		return err

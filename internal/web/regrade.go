@@ -32,21 +32,20 @@ func (s *Server) regradeShow(c echo.Context) error {
 }
 
 func (s *Server) renderRegrade(c echo.Context, status int, v regradeView) error {
-	ses, err := s.sessionFromPath(c)
+	a, ctx, ses, err := s.sessionFromPath(c)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	r, err := s.attempts.RegradeQuiz(ctx, actor(c), ses.ID, c.Param("quiz"), attempt.RegradeInput{Version: c.FormValue("version")})
-	if de, ok := apperr.As(err); ok && de.Code == apperr.CodeInvalid && status == http.StatusOK {
+	r, err := s.attempts.RegradeQuiz(ctx, a, ses.ID, c.Param("quiz"), attempt.RegradeInput{Version: c.FormValue("version")})
+	if de, ok := refusal(err, apperr.CodeInvalid); ok && status == http.StatusOK {
 		// An unknown version in the URL: show the current one, saying why.
 		v.Notice = userMessage(de)
-		r, err = s.attempts.RegradeQuiz(ctx, actor(c), ses.ID, c.Param("quiz"), attempt.RegradeInput{})
+		r, err = s.attempts.RegradeQuiz(ctx, a, ses.ID, c.Param("quiz"), attempt.RegradeInput{})
 	}
 	if err != nil {
 		return err
 	}
-	if v.Versions, err = s.attempts.CourseVersions(ctx, actor(c), ses.ID); err != nil {
+	if v.Versions, err = s.attempts.CourseVersions(ctx, a, ses.ID); err != nil {
 		return err
 	}
 	if crs, ok := s.library.Course(ses.Course); ok {
@@ -71,7 +70,7 @@ func (s *Server) regradeRun(c echo.Context) error {
 	reason := c.FormValue("reason")
 	r, err := s.attempts.RegradeQuiz(c.Request().Context(), actor(c), id, c.Param("quiz"),
 		attempt.RegradeInput{Version: c.FormValue("version"), Confirm: c.FormValue("confirm"), Reason: reason})
-	if de, ok := apperr.As(err); ok && de.Code == apperr.CodeInvalid {
+	if de, ok := refusal(err, apperr.CodeInvalid); ok {
 		return s.renderRegrade(c, http.StatusUnprocessableEntity, regradeView{Reason: reason, Error: userMessage(de)})
 	}
 	if err != nil {

@@ -37,9 +37,7 @@ type officerResults struct {
 var resultsLiveSeconds = 20 // a variable for the tests
 
 func (s *Server) resultsShow(c echo.Context) error {
-	a := actor(c)
-	ctx := c.Request().Context()
-	ses, err := s.sessionFromPath(c)
+	a, ctx, ses, err := s.sessionFromPath(c)
 	if err != nil {
 		return err
 	}

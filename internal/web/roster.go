@@ -49,9 +49,7 @@ func (s *Server) rosterShow(c echo.Context) error {
 }
 
 func (s *Server) renderRoster(c echo.Context, status int, v rosterView) error {
-	a := actor(c)
-	ctx := c.Request().Context()
-	id, err := idParam(c, "id")
+	a, ctx, id, err := sessionScope(c)
 	if err != nil {
 		return err
 	}
@@ -84,7 +82,7 @@ func (s *Server) rosterImport(c echo.Context) error {
 	}
 	defer f.Close()
 	res, err := s.schedule.ImportRoster(c.Request().Context(), actor(c), id, io.LimitReader(f, 1<<20))
-	if de, ok := apperr.As(err); ok && (de.Code == apperr.CodeInvalid || de.Code == apperr.CodeConflict) {
+	if de, ok := refusal(err, apperr.CodeInvalid, apperr.CodeConflict); ok {
 		return s.renderRoster(c, domainStatus[de.Code], rosterView{Error: de.Message, RowErrors: de.Details})
 	} else if err != nil {
 		return err

@@ -16,7 +16,7 @@ func (s *Server) sessionClose(c echo.Context) error {
 		return err
 	}
 	n, err := s.certs.CloseSession(c.Request().Context(), actor(c), id)
-	if de, ok := apperr.As(err); ok && (de.Code == apperr.CodeConflict || de.Code == apperr.CodeForbidden) {
+	if de, ok := refusal(err, apperr.CodeConflict, apperr.CodeForbidden); ok {
 		return s.renderSession(c, domainStatus[de.Code], userMessage(de))
 	} else if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -89,9 +90,7 @@ func (s *Server) sessionShow(c echo.Context) error {
 }
 
 func (s *Server) renderSession(c echo.Context, status int, message string) error {
-	a := actor(c)
-	ctx := c.Request().Context()
-	ses, err := s.sessionFromPath(c)
+	a, ctx, ses, err := s.sessionFromPath(c)
 	if err != nil {
 		return err
 	}
@@ -163,7 +162,7 @@ func (s *Server) sessionAction(c echo.Context, do func(id int64) error, okMsg st
 		return err
 	}
 	if err := do(id); err != nil {
-		if de, ok := apperr.As(err); ok && (de.Code == apperr.CodeConflict || de.Code == apperr.CodeInvalid || de.Code == apperr.CodeForbidden) {
+		if de, ok := refusal(err, apperr.CodeConflict, apperr.CodeInvalid, apperr.CodeForbidden); ok {
 			return s.renderSession(c, domainStatus[de.Code], userMessage(de))
 		}
 		return err
@@ -171,13 +170,15 @@ func (s *Server) sessionAction(c echo.Context, do func(id int64) error, okMsg st
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/sessions/%d?msg=%s", id, url.QueryEscape(s.localizer(c).T(okMsg))))
 }
 
-// sessionFromPath loads the session named by the URL's :id, for the actor.
-func (s *Server) sessionFromPath(c echo.Context) (*schedule.Session, error) {
-	id, err := idParam(c, "id")
+// sessionFromPath is sessionScope for a page about the session: it loads the
+// session of the path as the actor may see it (schedule.Access: 404 when not).
+func (s *Server) sessionFromPath(c echo.Context) (*auth.Actor, context.Context, *schedule.Session, error) {
+	a, ctx, id, err := sessionScope(c)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	return s.schedule.Session(c.Request().Context(), actor(c), id)
+	ses, err := s.schedule.Session(ctx, a, id)
+	return a, ctx, ses, err
 }
 
 func (s *Server) sessionListAPI(c echo.Context) error {

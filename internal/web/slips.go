@@ -15,11 +15,10 @@ import (
 // invitation links and retires those of an earlier print-out). The session's
 // trainers and admins get every officer's, a coordinator their agency's.
 func (s *Server) slipsPrint(c echo.Context) error {
-	id, err := idParam(c, "id")
+	a, ctx, id, err := sessionScope(c)
 	if err != nil {
 		return err
 	}
-	ctx, a := c.Request().Context(), actor(c)
 	ts, people, err := s.schedule.SlipRoster(ctx, a, id)
 	if err != nil {
 		return err
