@@ -86,7 +86,7 @@ func (s *Service) Agency(ctx context.Context, a *Actor, id int64) (*Agency, erro
 	if !a.CanSeeAgency(id) {
 		return nil, apperr.NotFound("agency")
 	}
-	ag, err := s.db.Agency(ctx, id)
+	ag, err := s.db.Read(ctx).Agency(id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, apperr.NotFound("agency")
 	}
@@ -172,7 +172,7 @@ func (s *Service) validateUser(ctx context.Context, a *Actor, in NewUser) (*User
 		// not exist, so ids cannot be probed.
 		if a != nil && !a.CanSeeAgency(*in.AgencyID) {
 			f.Add("agency_id", "unknown agency")
-		} else if _, err := s.db.Agency(ctx, *in.AgencyID); errors.Is(err, store.ErrNotFound) {
+		} else if _, err := s.db.Read(ctx).Agency(*in.AgencyID); errors.Is(err, store.ErrNotFound) {
 			f.Add("agency_id", "unknown agency")
 		} else if err != nil {
 			return nil, err

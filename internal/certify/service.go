@@ -156,7 +156,7 @@ func (s *Service) CloseSession(ctx context.Context, a *auth.Actor, sessionID int
 			if !Eligible(c.Certificate, quizzes, evidence[e.UserID]) {
 				continue
 			}
-			cert, err := s.newCertificate(ctx, ts, c, e.User, trainers, agencyNames, now)
+			cert, err := s.newCertificate(q, ts, c, e.User, trainers, agencyNames, now)
 			if err != nil {
 				return err
 			}
@@ -204,8 +204,10 @@ func trainerNames(q store.Q, ts *store.TrainingSession) (string, error) {
 }
 
 // newCertificate builds and signs one officer's certificate; agencyNames caches
-// the agencies already looked up during this close.
-func (s *Service) newCertificate(ctx context.Context, ts *store.TrainingSession, c *course.Course, u *store.User, trainers string, agencyNames map[int64]string, now time.Time) (*store.Certificate, error) {
+// the agencies already looked up during this close. q is the close's
+// transaction: reading through s.db there would take a second connection while
+// holding one.
+func (s *Service) newCertificate(q store.Q, ts *store.TrainingSession, c *course.Course, u *store.User, trainers string, agencyNames map[int64]string, now time.Time) (*store.Certificate, error) {
 	serial, err := newSerial()
 	if err != nil {
 		return nil, err
@@ -220,7 +222,7 @@ func (s *Service) newCertificate(ctx context.Context, ts *store.TrainingSession,
 	if u.AgencyID != nil {
 		name, ok := agencyNames[*u.AgencyID]
 		if !ok {
-			ag, err := s.db.Agency(ctx, *u.AgencyID)
+			ag, err := q.Agency(*u.AgencyID)
 			if err != nil {
 				return nil, fmt.Errorf("certificate for user %d: %w", u.ID, err)
 			}

@@ -221,7 +221,7 @@ func (s *Service) checkRosterRows(ctx context.Context, a *auth.Actor, ts *store.
 				f.Add("agency_id", "must be an agency number")
 			} else {
 				if _, known := agencies[id]; !known {
-					_, err := s.db.Agency(ctx, id)
+					_, err := q.Agency(id)
 					if err != nil && !errors.Is(err, store.ErrNotFound) {
 						return nil, nil, err
 					}

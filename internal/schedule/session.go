@@ -99,7 +99,7 @@ func (s *Service) CreateSession(ctx context.Context, a *auth.Actor, in SessionIn
 		in.TrainerIDs = &[]int64{a.UserID}
 	}
 	ts := &store.TrainingSession{Status: StatusScheduled, CreatedBy: a.UserID}
-	if err := s.apply(ctx, ts, in, true); err != nil {
+	if err := s.apply(s.db.Read(ctx), ts, in, true); err != nil {
 		return nil, err
 	}
 	ts.CheckinSecret = make([]byte, 32)
@@ -124,8 +124,11 @@ func (s *Service) CreateSession(ctx context.Context, a *auth.Actor, in SessionIn
 	return out, nil
 }
 
-// apply validates input onto a session; create requires every field.
-func (s *Service) apply(ctx context.Context, ts *store.TrainingSession, in SessionInput, create bool) error {
+// apply validates input onto a session; create requires every field. It reads
+// the named trainers and agencies through q, the caller's transaction when
+// there is one: a second connection taken while holding one can wait forever
+// for a PostgreSQL pool that transactions like this one have emptied.
+func (s *Service) apply(q store.Q, ts *store.TrainingSession, in SessionInput, create bool) error {
 	var f apperr.Fields
 	req := func(field string, v *string) {
 		if create && (v == nil || strings.TrimSpace(*v) == "") {
@@ -184,14 +187,14 @@ func (s *Service) apply(ctx context.Context, ts *store.TrainingSession, in Sessi
 	}
 	if in.TrainerIDs != nil {
 		if ids, ok := uniqueIDs(&f, "trainer_ids", *in.TrainerIDs, MaxSessionTrainers); ok {
-			if err := s.checkTrainers(ctx, &f, ts, ids); err != nil {
+			if err := s.checkTrainers(q, &f, ts, ids); err != nil {
 				return err
 			}
 		}
 	}
 	if in.AgencyIDs != nil {
 		if ids, ok := uniqueIDs(&f, "agency_ids", *in.AgencyIDs, MaxSessionAgencies); ok {
-			if err := s.checkAgencies(ctx, &f, ts, ids); err != nil {
+			if err := s.checkAgencies(q, &f, ts, ids); err != nil {
 				return err
 			}
 		}
@@ -254,8 +257,8 @@ func uniqueIDs(f *apperr.Fields, field string, ids []int64, limit int) ([]int64,
 }
 
 // checkTrainers sets the session's trainers; ids holds no repeats.
-func (s *Service) checkTrainers(ctx context.Context, f *apperr.Fields, ts *store.TrainingSession, ids []int64) error {
-	users, err := s.db.Read(ctx).UsersByIDs(ids)
+func (s *Service) checkTrainers(q store.Q, f *apperr.Fields, ts *store.TrainingSession, ids []int64) error {
+	users, err := q.UsersByIDs(ids)
 	if err != nil {
 		return err
 	}
@@ -276,10 +279,10 @@ func (s *Service) checkTrainers(ctx context.Context, f *apperr.Fields, ts *store
 }
 
 // checkAgencies sets the agencies the session is open to; ids holds no repeats.
-func (s *Service) checkAgencies(ctx context.Context, f *apperr.Fields, ts *store.TrainingSession, ids []int64) error {
+func (s *Service) checkAgencies(q store.Q, f *apperr.Fields, ts *store.TrainingSession, ids []int64) error {
 	ts.Agencies = nil
 	for _, id := range ids {
-		if _, err := s.db.Agency(ctx, id); errors.Is(err, store.ErrNotFound) {
+		if _, err := q.Agency(id); errors.Is(err, store.ErrNotFound) {
 			f.Add("agency_ids", "unknown agency %d", id)
 			continue
 		} else if err != nil {
@@ -382,7 +385,7 @@ func (s *Service) UpdateSession(ctx context.Context, a *auth.Actor, id int64, in
 		if err != nil {
 			return err
 		}
-		if err := s.apply(ctx, ts, in, false); err != nil {
+		if err := s.apply(q, ts, in, false); err != nil {
 			return err
 		}
 		enrolled, err := q.CountEnrollments(id, Enrolled)

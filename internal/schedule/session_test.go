@@ -1,12 +1,14 @@
 package schedule
 
 import (
+	"context"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/lectern-platform/lectern/internal/apperr"
 	"github.com/lectern-platform/lectern/internal/auth"
+	"github.com/lectern-platform/lectern/internal/testfixture"
 )
 
 // TestSession_Visibility: admins and trainers see the whole programme;
@@ -194,4 +196,27 @@ func TestSession_PastIsJudgedInTheSessionsZone(t *testing.T) {
 			t.Errorf("%s: offset %s, want %s", c[0], v.UTCOffset, want)
 		}
 	}
+}
+
+// TestSession_UpdateOnItsOwnConnection_PostgreSQL: changing a session's
+// trainers and agencies checks them inside the update's transaction, on its
+// connection. Read through the pool instead, the check waited for a second
+// connection that a burst of updates (here: everything else holding the pool)
+// never gives back.
+func TestSession_UpdateOnItsOwnConnection_PostgreSQL(t *testing.T) {
+	w := newWorldOn(t, testfixture.PostgresDSN(t))
+	s := w.session(10, nil)
+	testfixture.OneConnectionLeft(t, w.db)
+	ctx, cancel := context.WithTimeout(w.ctx, 10*time.Second)
+	defer cancel()
+	out, err := w.svc.UpdateSession(ctx, w.trainer, s.ID, SessionInput{
+		TrainerIDs: &[]int64{w.trainer.UserID, w.otherTrainer.UserID}, AgencyIDs: &[]int64{w.agencyA}})
+	if err != nil {
+		t.Fatalf("update with one connection left: %v", err)
+	}
+	if !slices.Equal(out.TrainerIDs, []int64{w.trainer.UserID, w.otherTrainer.UserID}) || !slices.Equal(out.AgencyIDs, []int64{w.agencyA}) {
+		t.Errorf("trainers %v, agencies %v after the update", out.TrainerIDs, out.AgencyIDs)
+	}
+	_, err = w.svc.UpdateSession(ctx, w.trainer, s.ID, SessionInput{AgencyIDs: &[]int64{w.agencyA + 1000}})
+	wantCode(t, err, apperr.CodeInvalid, "an unknown agency, with one connection left")
 }

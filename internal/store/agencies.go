@@ -22,10 +22,11 @@ func (db *DB) CreateAgency(ctx context.Context, a *Agency) error {
 	return nil
 }
 
-// Agency returns one agency.
-func (db *DB) Agency(ctx context.Context, id int64) (*Agency, error) {
+// Agency returns one agency. It is on Q because transactions check the
+// agencies they name (a session's, a certificate holder's).
+func (q Q) Agency(id int64) (*Agency, error) {
 	var a Agency
-	if err := db.R.WithContext(ctx).Take(&a, id).Error; err != nil {
+	if err := q.g.Take(&a, id).Error; err != nil {
 		return nil, fmt.Errorf("load agency %d: %w", id, translate(err))
 	}
 	return &a, nil

@@ -79,6 +79,28 @@ func Open(t testing.TB, dsn string) *store.DB {
 	return db
 }
 
+// OneConnectionLeft takes every connection of db's writer pool but one and
+// holds them until the test ends, so that a transaction has only its own: one
+// that also reads through db (a second connection while holding one) waits
+// until ctx gives up instead of finishing — on PostgreSQL, where reads and
+// writes share the pool, the deadlock a burst of such transactions meets. With
+// SQLite the writer has one connection and holds none back; reads have a pool
+// of their own there, so the mistake cannot show.
+func OneConnectionLeft(t testing.TB, db *store.DB) {
+	t.Helper()
+	w, err := db.W.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range w.Stats().MaxOpenConnections - 1 {
+		c, err := w.Conn(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+	}
+}
+
 var (
 	coursesOnce sync.Once
 	library     *course.Library

@@ -124,7 +124,7 @@ func TestIsolation_EveryRouteWithAnotherAgency(t *testing.T) {
 			t.Errorf("session %d changed: %s seq %d", sid, ses.Status, ses.Sequence)
 		}
 	}
-	if ag, _ := ts.DB.Agency(ctx, w.agencyA.ID); ag.Name != w.agencyA.Name || ag.Country != w.agencyA.Country {
+	if ag, _ := ts.DB.Read(ctx).Agency(w.agencyA.ID); ag.Name != w.agencyA.Name || ag.Country != w.agencyA.Country {
 		t.Errorf("agency A changed: %+v", ag)
 	}
 	if c, _ := ts.DB.Read(ctx).Certificate(serialOfA); c == nil || c.Status != "valid" {
@@ -141,7 +141,7 @@ func (ts *testServer) issueForTest(t *testing.T, sessionID, userID int64) string
 	if err != nil {
 		t.Fatal(err)
 	}
-	ag, err := ts.DB.Agency(ctx, *u.AgencyID)
+	ag, err := ts.DB.Read(ctx).Agency(*u.AgencyID)
 	if err != nil {
 		t.Fatal(err)
 	}
