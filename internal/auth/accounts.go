@@ -59,7 +59,7 @@ func (s *Service) CreateAgency(ctx context.Context, a *Actor, in NewAgency) (*Ag
 		return nil, err
 	}
 	var f apperr.Fields
-	ag := &Agency{Name: CleanName(&f, "name", in.Name, true), Country: CheckCountry(&f, "country", in.Country)}
+	ag := &store.Agency{Name: CleanName(&f, "name", in.Name, true), Country: CheckCountry(&f, "country", in.Country)}
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
@@ -67,7 +67,7 @@ func (s *Service) CreateAgency(ctx context.Context, a *Actor, in NewAgency) (*Ag
 		return nil, err
 	}
 	s.log.Info("agency created", "agency_id", ag.ID, "by", a.UserID)
-	return ag, nil
+	return agencyOf(ag), nil
 }
 
 // Agencies lists the agencies the actor may see.
@@ -75,7 +75,11 @@ func (s *Service) Agencies(ctx context.Context, a *Actor) ([]Agency, error) {
 	if err := Authorize(a, ActAgencyRead); err != nil {
 		return nil, err
 	}
-	return s.db.Agencies(ctx, a.AgencyScope())
+	rows, err := s.db.Agencies(ctx, a.AgencyScope())
+	if err != nil {
+		return nil, err
+	}
+	return agenciesOf(rows), nil
 }
 
 // Agency returns one agency, or not-found when it is not the actor's to see.
@@ -90,7 +94,10 @@ func (s *Service) Agency(ctx context.Context, a *Actor, id int64) (*Agency, erro
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, apperr.NotFound("agency")
 	}
-	return ag, err
+	if err != nil {
+		return nil, err
+	}
+	return agencyOf(ag), nil
 }
 
 // NewUser is the input to CreateUser.
@@ -140,12 +147,12 @@ func (s *Service) CreateUser(ctx context.Context, a *Actor, in NewUser) (*User, 
 			return nil, fmt.Errorf("invite user %d: %w", u.ID, err)
 		}
 	}
-	return u, nil
+	return UserOf(u), nil
 }
 
-func (s *Service) validateUser(ctx context.Context, a *Actor, in NewUser) (*User, error) {
+func (s *Service) validateUser(ctx context.Context, a *Actor, in NewUser) (*store.User, error) {
 	var f apperr.Fields
-	u := &User{Email: NormalizeEmail(in.Email), Role: in.Role}
+	u := &store.User{Email: NormalizeEmail(in.Email), Role: in.Role}
 	CheckEmail(&f, "email", u.Email)
 	u.Name = CleanName(&f, "name", in.Name, true)
 	u.GivenName = CleanName(&f, "given_name", in.GivenName, false)
@@ -223,7 +230,11 @@ func (s *Service) Users(ctx context.Context, a *Actor, q UserQuery) ([]User, err
 		}
 		f.Role = q.Role
 	}
-	return s.db.Users(ctx, f)
+	rows, err := s.db.Users(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	return UsersOf(rows), nil
 }
 
 // User returns one user, or not-found when the actor may not see them.
@@ -231,11 +242,17 @@ func (s *Service) User(ctx context.Context, a *Actor, id int64) (*User, error) {
 	if err := Authorize(a, ActUserRead); err != nil {
 		return nil, err
 	}
-	u, err := s.db.User(ctx, id)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && !a.CanSeeUser(u)) {
+	row, err := s.db.User(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
 		return nil, apperr.NotFound("user")
 	}
-	return u, err
+	if err != nil {
+		return nil, err
+	}
+	if u := UserOf(row); a.CanSeeUser(u) {
+		return u, nil
+	}
+	return nil, apperr.NotFound("user")
 }
 
 // Names returns the full names of the users with these ids that the actor may
@@ -252,7 +269,7 @@ func (s *Service) Names(ctx context.Context, a *Actor, ids []int64) (map[int64]s
 	}
 	names := make(map[int64]string, len(users))
 	for i := range users {
-		u := &users[i]
+		u := UserOf(&users[i])
 		staff := Role(u.Role) == RoleAdmin || Role(u.Role) == RoleTrainer
 		if a.Role == RoleAdmin || a.Role == RoleTrainer || staff || a.CanSeeUser(u) {
 			names[u.ID] = u.Name
@@ -282,7 +299,7 @@ func (s *Service) CreateUserAsSystem(ctx context.Context, in NewUser) (*User, er
 		return nil, err
 	}
 	s.log.Info("user created", "user_id", u.ID, "role", u.Role, "by", "system")
-	return u, nil
+	return UserOf(u), nil
 }
 
 // EnsureAdmin creates the first admin when there is none. With no password given

@@ -46,10 +46,10 @@ type Credentials struct {
 
 // Login checks credentials and opens a session, returning its token (shown to the
 // client once; only its hash is stored).
-func (s *Service) Login(ctx context.Context, c Credentials) (token string, u *User, err error) {
+func (s *Service) Login(ctx context.Context, c Credentials) (string, *User, error) {
 	email := NormalizeEmail(c.Email)
 	now := s.now()
-	u, err = s.db.UserByEmail(ctx, email)
+	u, err := s.db.UserByEmail(ctx, email)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return "", nil, err
 	}
@@ -91,12 +91,12 @@ func (s *Service) Login(ctx context.Context, c Credentials) (token string, u *Us
 	if err := s.endAttempt(ctx, attempt, false, nil); err != nil {
 		return "", nil, err
 	}
-	token, err = s.openSession(ctx, u, c, now)
+	token, err := s.openSession(ctx, u, c, now)
 	if err != nil {
 		return "", nil, err
 	}
 	s.log.Info("login", "user_id", u.ID, "kind", c.Kind, "client", c.ClientIP)
-	return token, u, nil
+	return token, signedIn(u), nil
 }
 
 // beginAttempt counts a sign-in attempt (a password or a second-factor code)
@@ -192,7 +192,7 @@ func (s *Service) passwordMatches(ctx context.Context, hash, password, ip string
 	return ok, nil
 }
 
-func (s *Service) openSession(ctx context.Context, u *User, c Credentials, now time.Time) (string, error) {
+func (s *Service) openSession(ctx context.Context, u *store.User, c Credentials, now time.Time) (string, error) {
 	raw := make([]byte, 32)
 	if _, err := rand.Read(raw); err != nil {
 		return "", fmt.Errorf("session token: %w", err)
@@ -234,7 +234,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Actor, error
 		if err != nil {
 			return nil, err
 		}
-		c = cachedActor{actor: ActorFor(sess.User), expires: sess.ExpiresAt, kind: sess.Kind, lastSeen: sess.LastSeenAt}
+		c = cachedActor{actor: ActorFor(UserOf(sess.User)), expires: sess.ExpiresAt, kind: sess.Kind, lastSeen: sess.LastSeenAt}
 	}
 	if s.IdleTimeout > 0 && c.kind == KindBrowser {
 		if now.Sub(c.lastSeen) > s.IdleTimeout {

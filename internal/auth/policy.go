@@ -11,7 +11,7 @@ type Actor struct {
 	Email    string
 }
 
-// ActorFor builds the actor of a stored user.
+// ActorFor builds the actor of a user.
 func ActorFor(u *User) *Actor {
 	return &Actor{UserID: u.ID, Role: Role(u.Role), AgencyID: u.AgencyID, Name: u.Name, Email: u.Email}
 }

@@ -3,14 +3,6 @@
 // every handler goes through.
 package auth
 
-import "github.com/lectern-platform/lectern/internal/store"
-
-// User and Agency are the stored records; the web layer sees them through auth.
-type (
-	User   = store.User
-	Agency = store.Agency
-)
-
 // Role is what a user is allowed to do.
 type Role string
 

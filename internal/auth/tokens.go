@@ -112,7 +112,7 @@ func (s *Service) Invite(ctx context.Context, a *Actor, userIDs []int64, sendMai
 		}
 		for i := range users {
 			u := &users[i]
-			if !a.CanSeeUser(u) || (a.Role == RoleCoordinator && !a.CanActForUser(u)) {
+			if v := UserOf(u); !a.CanSeeUser(v) || (a.Role == RoleCoordinator && !a.CanActForUser(v)) {
 				return apperr.NotFound("user")
 			}
 			if u.PasswordHash != "" {
@@ -194,16 +194,19 @@ var (
 
 // CheckToken tells a page whose link it is before the form is filled in.
 func (s *Service) CheckToken(ctx context.Context, token, purpose string) (*User, error) {
-	var u *User
+	var u *store.User
 	err := s.db.Tx(ctx, func(q store.Q) error {
 		_, user, err := s.validToken(q, token, purpose)
 		u = user
 		return err
 	})
-	return u, err
+	if err != nil {
+		return nil, err
+	}
+	return UserOf(u), nil
 }
 
-func (s *Service) validToken(q store.Q, token, purpose string) (*store.OneTimeToken, *User, error) {
+func (s *Service) validToken(q store.Q, token, purpose string) (*store.OneTimeToken, *store.User, error) {
 	token = NormalizeToken(token)
 	if len(token) != 16 {
 		return nil, nil, ErrTokenUnknown
@@ -264,7 +267,7 @@ func (s *Service) useToken(ctx context.Context, token, purpose, password string,
 		return "", nil, err
 	}
 	now := s.now()
-	var user *User
+	var user *store.User
 	var pending string // the second step a reset waits for
 	err = s.db.Tx(ctx, func(q store.Q) error {
 		t, u, err := s.validToken(q, token, purpose)
@@ -303,14 +306,14 @@ func (s *Service) useToken(ctx context.Context, token, purpose, password string,
 	}
 	s.log.Info("one-time token used", "purpose", purpose, "user_id", user.ID, "client", c.ClientIP)
 	if pending != "" {
-		return "", user, &SecondStepNeeded{Token: pending}
+		return "", UserOf(user), &SecondStepNeeded{Token: pending}
 	}
 	s.forgetUser(user.ID)
 	session, err := s.openSession(ctx, user, c, now)
 	if err != nil {
 		return "", nil, err
 	}
-	return session, user, nil
+	return session, UserOf(user), nil
 }
 
 // applyReset sets the new password of a reset, signs the user out everywhere,
@@ -374,10 +377,20 @@ func (s *Service) RequestReset(ctx context.Context, email, clientIP string) erro
 // users that have no password yet, for printed sign-in slips. The caller has
 // already checked the actor may print the session's slips (schedule.SlipRoster);
 // printing again retires the links of the earlier print-out.
-func (s *Service) InviteForSlips(ctx context.Context, a *Actor, users []store.User) (map[int64]Invitation, error) {
+func (s *Service) InviteForSlips(ctx context.Context, a *Actor, people []User) (map[int64]Invitation, error) {
+	ids := make([]int64, len(people))
+	for i, u := range people {
+		ids[i] = u.ID
+	}
 	out := map[int64]Invitation{}
 	now := s.now()
 	err := s.db.Tx(ctx, func(q store.Q) error {
+		// Whether an account has a password yet is auth's to read, in the
+		// transaction that invites it.
+		users, err := q.UsersByIDs(ids)
+		if err != nil {
+			return fmt.Errorf("load %d slip holders: %w", len(ids), err)
+		}
 		for i := range users {
 			if users[i].PasswordHash != "" {
 				continue

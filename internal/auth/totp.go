@@ -162,7 +162,7 @@ func (s *Service) DisableTOTP(ctx context.Context, a *Actor, userID int64, c Cre
 
 // checkSecondFactor accepts a current TOTP code (each time step once) or an unused
 // recovery code, and spends it.
-func (s *Service) checkSecondFactor(ctx context.Context, u *User, code string) error {
+func (s *Service) checkSecondFactor(ctx context.Context, u *store.User, code string) error {
 	now := s.now()
 	return s.db.Tx(ctx, func(q store.Q) error { return s.spendSecondFactor(q, u, code, now) })
 }
@@ -171,7 +171,7 @@ func (s *Service) checkSecondFactor(ctx context.Context, u *User, code string) e
 // code is spent only with what it was given for. A secret that does not open
 // (another secrets key, an altered row) fails closed: no TOTP code is
 // accepted, a recovery code still is.
-func (s *Service) spendSecondFactor(q store.Q, u *User, code string, now time.Time) error {
+func (s *Service) spendSecondFactor(q store.Q, u *store.User, code string, now time.Time) error {
 	code = strings.TrimSpace(code)
 	wrong := &apperr.Error{Code: apperr.CodeUnauthorized, Message: "this code is not right",
 		Details: []apperr.FieldError{{Field: "totp", Message: "not right"}}}
@@ -223,7 +223,7 @@ func totpContext(userID int64) string { return fmt.Sprintf("lectern-totp:%d", us
 // openTOTP returns a user's TOTP secret. One that does not open is logged with
 // the user's id (never the value) and returned as an error, so no caller can
 // check a code against it.
-func (s *Service) openTOTP(u *User) (string, error) {
+func (s *Service) openTOTP(u *store.User) (string, error) {
 	if s.Secrets == nil {
 		s.log.Error("second factor cannot be checked", "user_id", u.ID, "err", errNoSecretsKey)
 		return "", errNoSecretsKey
@@ -317,7 +317,7 @@ func hashRecovery(userID int64, code string) string {
 // pending token, is set here, with the sign-out everywhere.
 func (s *Service) SecondStep(ctx context.Context, pendingToken, code string, c Credentials) (string, *User, error) {
 	now := s.now()
-	var user *User
+	var user *store.User
 	var pending *store.OneTimeToken
 	tries := 0
 	// One of the pending sign-in's tries is taken before anything is checked,
@@ -382,7 +382,10 @@ func (s *Service) SecondStep(ctx context.Context, pendingToken, code string, c C
 		s.log.Info("password reset finished with the second factor", "user_id", user.ID, "client", c.ClientIP)
 	}
 	token, err := s.openSession(ctx, user, c, now)
-	return token, user, err
+	if err != nil {
+		return "", nil, err
+	}
+	return token, signedIn(user), nil
 }
 
 // giveBackTry returns a pending sign-in's try that checked no code, and err.
@@ -429,7 +432,7 @@ func (e *SecondStepNeeded) Error() string {
 
 // pendingSecondStep issues the short-lived token a browser carries from the
 // password form to the code form (the password is not sent twice).
-func (s *Service) pendingSecondStep(ctx context.Context, u *User, now time.Time) (string, error) {
+func (s *Service) pendingSecondStep(ctx context.Context, u *store.User, now time.Time) (string, error) {
 	var token string
 	err := s.db.Tx(ctx, func(q store.Q) error {
 		var err error
@@ -441,7 +444,7 @@ func (s *Service) pendingSecondStep(ctx context.Context, u *User, now time.Time)
 
 // issueSecondStep creates a pending second step for u (retiring an earlier
 // one: the newest sign-in wins), holding a reset's new password hash if any.
-func issueSecondStep(q store.Q, u *User, passwordHash string, now time.Time) (string, error) {
+func issueSecondStep(q store.Q, u *store.User, passwordHash string, now time.Time) (string, error) {
 	token, err := newOneTimeToken()
 	if err != nil {
 		return "", err

@@ -276,7 +276,7 @@ func trainerActor(t *testing.T, db *store.DB) *auth.Actor {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return auth.ActorFor(u)
+	return auth.ActorFor(auth.UserOf(u))
 }
 
 func TestSeeder_RefusesDatabasesInUse(t *testing.T) {
@@ -293,7 +293,7 @@ func TestSeeder_RefusesDatabasesInUse(t *testing.T) {
 	t.Run("AnAgency", func(t *testing.T) {
 		w := newWorld(t, "an operator's own password")
 		admin, _ := w.db.UserByEmail(ctx, "admin@localhost")
-		if _, err := auth.NewService(w.db, slog.New(slog.DiscardHandler), auth.Options{}).CreateAgency(ctx, auth.ActorFor(admin), auth.NewAgency{Name: "Real agency", Country: "SE"}); err != nil {
+		if _, err := auth.NewService(w.db, slog.New(slog.DiscardHandler), auth.Options{}).CreateAgency(ctx, auth.ActorFor(auth.UserOf(admin)), auth.NewAgency{Name: "Real agency", Country: "SE"}); err != nil {
 			t.Fatal(err)
 		}
 		if st, _ := Check(ctx, w.db); st != InUse {

@@ -63,11 +63,11 @@ func (s *Seeder) now() time.Time {
 
 // cast is the people once created, in the order of the spec lists.
 type cast struct {
-	admin        *store.User
+	admin        *auth.User
 	agencies     []*auth.Agency
-	trainer      *store.User
-	coordinators []*store.User
-	officers     []*store.User
+	trainer      *auth.User
+	coordinators []*auth.User
+	officers     []*auth.User
 }
 
 // Seed fills an empty database (nothing, or its first admin only) with the demo.
@@ -123,7 +123,7 @@ func (s *Seeder) createPeople(ctx context.Context, sv services) (*cast, error) {
 	if len(admins) == 0 {
 		return nil, errors.New("no admin to act as")
 	}
-	p := &cast{admin: &admins[0]}
+	p := &cast{admin: auth.UserOf(&admins[0])}
 	adminActor := auth.ActorFor(p.admin)
 	for _, a := range agencies {
 		ag, err := sv.accounts.CreateAgency(ctx, adminActor, auth.NewAgency{Name: a.Name, Country: a.Country})
@@ -132,7 +132,7 @@ func (s *Seeder) createPeople(ctx context.Context, sv services) (*cast, error) {
 		}
 		p.agencies = append(p.agencies, ag)
 	}
-	create := func(by *auth.Actor, spec personSpec, role auth.Role, password string) (*store.User, error) {
+	create := func(by *auth.Actor, spec personSpec, role auth.Role, password string) (*auth.User, error) {
 		in := auth.NewUser{Email: spec.Email, Name: spec.Name, GivenName: spec.Given, FamilyName: spec.Family,
 			LatinName: spec.Latin, Role: string(role), Password: password}
 		if role != auth.RoleTrainer {

@@ -94,7 +94,7 @@ func (s *Service) Feed(ctx context.Context, token, baseURL string) ([]byte, erro
 	} else if err != nil {
 		return nil, err
 	}
-	a := auth.ActorFor(u)
+	a := auth.ActorFor(auth.UserOf(u))
 	list, err := s.Sessions(ctx, a, SessionQuery{Mine: true})
 	if err != nil {
 		return nil, err

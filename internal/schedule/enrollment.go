@@ -48,7 +48,7 @@ func targetUser(q store.Q, a *auth.Actor, userID int64) (*store.User, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(users) == 0 || !a.CanActForUser(&users[0]) {
+	if len(users) == 0 || !a.CanActForUser(auth.UserOf(&users[0])) {
 		return nil, apperr.NotFound("user")
 	}
 	return &users[0], nil

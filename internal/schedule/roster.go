@@ -242,13 +242,13 @@ func (s *Service) checkRosterRows(ctx context.Context, a *auth.Actor, ts *store.
 		}
 		if old, ok := byEmail[u.Email]; ok {
 			switch {
-			case !crossAgency && (old.Role != string(auth.RoleOfficer) || !a.CanActForUser(&old)):
+			case !crossAgency && (old.Role != string(auth.RoleOfficer) || !a.CanActForUser(auth.UserOf(&old))):
 				// A coordinator learns neither the agency nor the role of an
 				// account that is not theirs to enrol: one message for all.
 				f.Add("email", MsgRosterCannotEnrol)
 			case old.Role != string(auth.RoleOfficer):
 				f.Add("email", "belongs to an account that is not an officer")
-			case !a.CanActForUser(&old):
+			case !a.CanActForUser(auth.UserOf(&old)):
 				f.Add("email", "belongs to an officer outside your agency")
 			case u.AgencyID != nil && old.AgencyID != nil && *old.AgencyID != *u.AgencyID:
 				f.Add("agency_id", "the officer with this e-mail address belongs to another agency")
@@ -287,7 +287,7 @@ func sortRowErrors(d []apperr.FieldError) {
 // SlipRoster lists the people who get a printed sign-in slip for a session: its
 // enrolled and waitlisted officers, all of them for the session's trainers and
 // admins, the agency's for a coordinator.
-func (s *Service) SlipRoster(ctx context.Context, a *auth.Actor, sessionID int64) (*store.TrainingSession, []store.User, error) {
+func (s *Service) SlipRoster(ctx context.Context, a *auth.Actor, sessionID int64) (*Session, []auth.User, error) {
 	q := s.db.Read(ctx)
 	ts, err := Visible(q, a, sessionID, false)
 	if err != nil {
@@ -301,11 +301,15 @@ func (s *Service) SlipRoster(ctx context.Context, a *auth.Actor, sessionID int64
 	if err != nil {
 		return nil, nil, err
 	}
-	var people []store.User
+	var people []auth.User
 	for _, e := range enrolments {
 		if e.User != nil && e.User.Role == string(auth.RoleOfficer) {
-			people = append(people, *e.User)
+			people = append(people, *auth.UserOf(e.User))
 		}
 	}
-	return ts, people, nil
+	v, err := s.view(q, ts)
+	if err != nil {
+		return nil, nil, err
+	}
+	return v, people, nil
 }

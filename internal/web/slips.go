@@ -28,8 +28,8 @@ func (s *Server) slipsPrint(c echo.Context) error {
 		return err
 	}
 	sort.Slice(people, func(i, j int) bool { return people[i].Name < people[j].Name })
-	sheet := paper.SlipSheet{Programme: s.programme(), Course: ts.CourseID, Date: ts.Date, Venue: ts.Venue, City: ts.City, BaseURL: s.cfg.BaseURL}
-	if crs, ok := s.library.Course(ts.CourseID); ok {
+	sheet := paper.SlipSheet{Programme: s.programme(), Course: ts.Course, Date: ts.Date, Venue: ts.Venue, City: ts.City, BaseURL: s.cfg.BaseURL}
+	if crs, ok := s.library.Course(ts.Course); ok {
 		sheet.Course = crs.Title
 	}
 	agencies := map[int64]string{}

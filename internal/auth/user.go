@@ -1,0 +1,74 @@
+package auth
+
+import (
+	"time"
+
+	"github.com/lectern-platform/lectern/internal/store"
+)
+
+// User is an account as the rest of Lectern sees it, and as the API writes it.
+// The stored row (store.User) stays inside auth with what only auth may read:
+// the password hash, the TOTP secret and its last step, the calendar token.
+type User struct {
+	ID         int64  `json:"id"`
+	Email      string `json:"email"`
+	Name       string `json:"name"` // exactly as printed on a certificate, any script
+	GivenName  string `json:"given_name,omitempty"`
+	FamilyName string `json:"family_name,omitempty"`
+	LatinName  string `json:"latin_name,omitempty"`
+	Role       string `json:"role"`
+	AgencyID   *int64 `json:"agency_id"`
+	// TOTPEnabledAt is when a second factor was confirmed (nil: none).
+	TOTPEnabledAt *time.Time `json:"totp_enabled_at,omitempty"`
+	// PrivacyAcceptedAt is when the user accepted the privacy notice (activation).
+	PrivacyAcceptedAt *time.Time `json:"privacy_accepted_at,omitempty"`
+	CreatedAt         time.Time  `json:"created_at"`
+
+	// passwordEpoch names the password of a user who has just signed in with
+	// it, for their device cookie (NewDevice); empty on every other User.
+	passwordEpoch string
+}
+
+// Agency is a police or government body whose officers attend courses.
+type Agency struct {
+	ID        int64     `json:"id"`
+	Name      string    `json:"name"`
+	Country   string    `json:"country"` // ISO 3166-1 alpha-2
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// UserOf is the account of a stored row, without its secrets. Domain packages
+// that read users in their own transactions (schedule's roster) hand them to
+// the policy and to web through it.
+func UserOf(u *store.User) *User {
+	return &User{ID: u.ID, Email: u.Email, Name: u.Name, GivenName: u.GivenName, FamilyName: u.FamilyName,
+		LatinName: u.LatinName, Role: u.Role, AgencyID: u.AgencyID, TOTPEnabledAt: u.TOTPEnabledAt,
+		PrivacyAcceptedAt: u.PrivacyAcceptedAt, CreatedAt: u.CreatedAt}
+}
+
+// UsersOf is UserOf for a list (nil stays nil, so a listing encodes as before).
+func UsersOf(rows []store.User) []User {
+	if rows == nil {
+		return nil
+	}
+	out := make([]User, len(rows))
+	for i := range rows {
+		out[i] = *UserOf(&rows[i])
+	}
+	return out
+}
+
+func agencyOf(a *store.Agency) *Agency {
+	return &Agency{ID: a.ID, Name: a.Name, Country: a.Country, CreatedAt: a.CreatedAt}
+}
+
+func agenciesOf(rows []store.Agency) []Agency {
+	if rows == nil {
+		return nil
+	}
+	out := make([]Agency, len(rows))
+	for i := range rows {
+		out[i] = *agencyOf(&rows[i])
+	}
+	return out
+}
