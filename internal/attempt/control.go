@@ -260,19 +260,20 @@ func (s *Service) changeAttempt(ctx context.Context, a *auth.Actor, attemptID in
 	return s.Get(ctx, a, attemptID)
 }
 
-// managedAttempt loads and locks an attempt for a trainer's exception: the
-// session's trainers and admins only (its owner gets not-found, as anyone
-// else), and only the attempt of the session and quiz the form's path names.
+// managedAttempt loads and locks an attempt for a trainer's exception: only
+// the attempt of the session and quiz the form's path names, and only for the
+// session's trainers and admins. Its owner, who can see it, is forbidden
+// (DESIGN: visible but not allowed); anyone else gets not-found from owned.
 func (s *Service) managedAttempt(q store.Q, a *auth.Actor, attemptID int64, ex Exception) (*store.Attempt, *store.TrainingSession, error) {
 	at, ts, err := s.owned(q, a, attemptID, true, false)
 	if err != nil {
 		return nil, nil, err
 	}
-	if !a.CanManageSession(ts.TrainerIDs()) {
-		return nil, nil, apperr.NotFound("attempt") // the officer's own: not theirs to change
-	}
 	if ex.SessionID != 0 && (at.SessionID != ex.SessionID || at.QuizID != ex.QuizID) {
 		return nil, nil, apperr.NotFound("attempt")
+	}
+	if !a.CanManageSession(ts.TrainerIDs()) {
+		return nil, nil, apperr.Forbidden("only this session's trainers and admins may do this")
 	}
 	return at, ts, nil
 }

@@ -351,13 +351,20 @@ func (s *Service) Verify(ctx context.Context, serial string) (*Public, error) {
 		Agency: c.AgencyName, IssuedAt: c.IssuedAt.UTC(), ExpiresAt: c.ExpiresAt, RevocationReason: c.RevocationReason}, nil
 }
 
+var errRevokeForbidden = apperr.Forbidden("only the session's trainers and admins revoke its certificates")
+
 // Revoke withdraws a certificate (admins, and the session's trainers), with a reason.
 func (s *Service) Revoke(ctx context.Context, a *auth.Actor, serial, reason string) (*Certificate, error) {
 	if err := auth.Authorize(a, auth.ActSessionManage); err != nil {
-		if a != nil && (a.Role == auth.RoleCoordinator || a.Role == auth.RoleOfficer) {
-			return nil, apperr.NotFound("certificate")
+		if a == nil {
+			return nil, err
 		}
-		return nil, err
+		// DESIGN: a certificate the actor can see (a coordinator's agency's,
+		// an officer's own) is forbidden to revoke; one they cannot, not found.
+		if _, err := s.get(ctx, a, serial); err != nil {
+			return nil, err
+		}
+		return nil, errRevokeForbidden
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" || utf8.RuneCountInString(reason) > 500 {
@@ -376,7 +383,7 @@ func (s *Service) Revoke(ctx context.Context, a *auth.Actor, serial, reason stri
 			return err
 		}
 		if !a.CanManageSession(ts.TrainerIDs()) {
-			return apperr.Forbidden("only the session's trainers and admins revoke its certificates")
+			return errRevokeForbidden
 		}
 		if c.Status == "revoked" {
 			return apperr.Conflict("the certificate is already revoked")

@@ -27,25 +27,10 @@ func TestAccess_SameStatusFromEverySessionRoute(t *testing.T) {
 	ts.fixClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
 	onlyA := w.createSession(t, 10, map[string]any{"agency_ids": []int64{w.agencyA.ID}})
 	open := w.createSession(t, 10, nil)
-	trainer := ts.token(t, w.trainer)
-	officerA := ts.token(t, w.officerA)
-	// Officer A is enrolled in both, present, holds a certificate and an
-	// attempt in each: every sub-resource id of a path names something real.
 	ts.fixClock(time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC))
-	type fixture struct{ attempt, serial string }
-	fixtures := map[int64]fixture{}
+	fixtures := map[int64]holding{}
 	for _, sid := range []int64{onlyA.ID, open.ID} {
-		ts.api(t, trainer, "POST", fmt.Sprintf("/api/v1/sessions/%d/enrollments", sid), map[string]any{"user_id": w.officerAID})
-		ts.api(t, trainer, "PUT", fmt.Sprintf("/api/v1/sessions/%d/attendance/%d", sid, w.officerAID), map[string]string{"status": "present"})
-		res, body := ts.api(t, officerA, "POST", fmt.Sprintf("/api/v1/sessions/%d/quizzes/01-blockchain/attempts", sid), nil)
-		if res.StatusCode != http.StatusCreated {
-			t.Fatalf("officer A starts the quiz in session %d: %d %s", sid, res.StatusCode, body)
-		}
-		var at struct{ ID int64 }
-		if err := json.Unmarshal([]byte(body), &at); err != nil {
-			t.Fatal(err)
-		}
-		fixtures[sid] = fixture{attempt: strconv.FormatInt(at.ID, 10), serial: ts.issueForTest(t, sid, w.officerAID)}
+		fixtures[sid] = officerAHolds(t, w, sid)
 	}
 
 	otherTrainer := ts.user(t, auth.RoleTrainer, nil, "Trainer Other")
@@ -123,6 +108,132 @@ func TestAccess_SameStatusFromEverySessionRoute(t *testing.T) {
 	if checked < 300 {
 		t.Errorf("walked only %d route/actor/session combinations", checked)
 	}
+}
+
+// holding is what officer A holds in a session: an attempt and a certificate.
+type holding struct{ attempt, serial string }
+
+// officerAHolds enrolls officer A in a session (open to them), marks them
+// present, starts their attempt at 01-blockchain and issues them a
+// certificate, so that every sub-resource id of a path names something real.
+func officerAHolds(t *testing.T, w *world, sessionID int64) holding {
+	t.Helper()
+	ts := w.ts
+	trainer := ts.token(t, w.trainer)
+	ts.api(t, trainer, "POST", fmt.Sprintf("/api/v1/sessions/%d/enrollments", sessionID), map[string]any{"user_id": w.officerAID})
+	ts.api(t, trainer, "PUT", fmt.Sprintf("/api/v1/sessions/%d/attendance/%d", sessionID, w.officerAID), map[string]string{"status": "present"})
+	res, body := ts.api(t, ts.token(t, w.officerA), "POST", fmt.Sprintf("/api/v1/sessions/%d/quizzes/01-blockchain/attempts", sessionID), nil)
+	if res.StatusCode != http.StatusCreated {
+		t.Fatalf("officer A starts the quiz in session %d: %d %s", sessionID, res.StatusCode, body)
+	}
+	var at struct{ ID int64 }
+	if err := json.Unmarshal([]byte(body), &at); err != nil {
+		t.Fatal(err)
+	}
+	return holding{attempt: strconv.FormatInt(at.ID, 10), serial: ts.issueForTest(t, sessionID, w.officerAID)}
+}
+
+// TestAccess_SameStatusFromEveryAttemptAndCertificateRoute is the session
+// walk's sibling one level down: every route of the route table addressed by
+// an attempt or a certificate alone (page and API), as the people around
+// officer A's attempt and certificate. DESIGN: one the actor cannot see
+// answers 404 from every route — an attempt is seen by its owner and the
+// session's trainers and admins, a certificate by its holder, their agency's
+// coordinator, trainers and admins —; one they can see answers no route with
+// "not found", and what they may not do there answers 403 (the owner
+// extending, reopening or accepting late answers for their own attempt; a
+// holder, their coordinator or a trainer not on the session revoking).
+func TestAccess_SameStatusFromEveryAttemptAndCertificateRoute(t *testing.T) {
+	w := newWorld(t)
+	ts := w.ts
+	ts.fixClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	s := w.createSession(t, 10, nil)
+	ts.fixClock(time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC))
+	fx := officerAHolds(t, w, s.ID)
+
+	var routes []struct{ method, path string }
+	for _, r := range ts.Server.echo.Routes() {
+		if strings.Contains(r.Path, "/attempts/:id") && !strings.Contains(r.Path, "/sessions/") || strings.Contains(r.Path, "/certificates/:serial") && !strings.Contains(r.Path, "/sessions/") {
+			routes = append(routes, struct{ method, path string }{r.Method, r.Path})
+		}
+	}
+	if len(routes) < 10 {
+		t.Fatalf("only %d attempt and certificate routes registered", len(routes))
+	}
+	// What each actor sees, and the routes it sees the resource on but may
+	// not use (403); "attempt" and "certificate" stand for all the routes of
+	// the kind.
+	otherTrainer := ts.user(t, auth.RoleTrainer, nil, "Trainer Other")
+	manage := map[string]bool{"POST /api/v1/attempts/:id/extend": true, "POST /api/v1/attempts/:id/reopen": true,
+		"POST /api/v1/attempts/:id/late-answers/accept": true}
+	revoke := map[string]bool{"POST /api/v1/certificates/:serial/revoke": true}
+	actors := []struct {
+		name      string
+		cred      credentials
+		sees      map[string]bool
+		forbidden map[string]bool
+	}{
+		{"officer A, the owner", w.officerA, map[string]bool{"attempt": true, "certificate": true}, merged(manage, revoke)},
+		{"coordinator A", w.coordA, map[string]bool{"certificate": true}, revoke},
+		{"trainer not on the session", otherTrainer, map[string]bool{"certificate": true}, revoke},
+		{"officer B", w.officerB, nil, nil},
+		{"coordinator B", w.coordB, nil, nil},
+	}
+	// Bodies the routes' own checks accept, so that what answers is the rule.
+	formFields := map[string]any{"minutes": 5, "reason": "a phone died"}
+	apiBodies := map[string]map[string]any{
+		"POST /api/v1/attempts/:id/extend":              {"minutes": 5, "reason": "a phone died"},
+		"POST /api/v1/attempts/:id/reopen":              {"minutes": 5, "reason": "a phone died"},
+		"POST /api/v1/attempts/:id/late-answers/accept": {"reason": "a phone died"},
+		"PUT /api/v1/attempts/:id/answers/:question":    {"choices": []string{}, "seq": 1},
+		"POST /api/v1/certificates/:serial/revoke":      {"reason": "a phone died"},
+	}
+	checked := 0
+	for _, who := range actors {
+		token := ts.token(t, who.cred)
+		browser := ts.browser(t, who.cred)
+		csrf := csrfFrom(t, browser, ts.URL+"/")
+		for _, r := range routes {
+			kind := "attempt"
+			if strings.Contains(r.path, "/certificates/") {
+				kind = "certificate"
+			}
+			path := strings.NewReplacer(":id", fx.attempt, ":serial", fx.serial, ":question", "nonexistent-question").Replace(r.path)
+			var res *http.Response
+			var out string
+			style := "API"
+			if strings.HasPrefix(r.path, "/api/") {
+				res, out = apiRequest(t, token, r.method, ts.URL+path, apiBodies[r.method+" "+r.path])
+			} else {
+				style = "browser"
+				res, out = browserRequest(t, browser, r.method, ts.URL+path, csrf, formFields)
+			}
+			checked++
+			what := fmt.Sprintf("%s (%s) %s %s", who.name, style, r.method, r.path)
+			switch key := r.method + " " + r.path; {
+			case !who.sees[kind] && res.StatusCode != http.StatusNotFound:
+				t.Errorf("%s on a%s %s it cannot see: %d, want 404", what, map[bool]string{true: "n"}[kind == "attempt"], kind, res.StatusCode)
+			case who.forbidden[key] && res.StatusCode != http.StatusForbidden:
+				t.Errorf("%s on a %s it can see but not change: %d %s, want 403", what, kind, res.StatusCode, out)
+			case who.sees[kind] && res.StatusCode == http.StatusNotFound && strings.Contains(out, kind+" not found"):
+				t.Errorf("%s on a %s it can see: 404 %s not found", what, kind, kind)
+			}
+		}
+	}
+	if checked < 50 {
+		t.Errorf("walked only %d route/actor combinations", checked)
+	}
+}
+
+func merged(a, b map[string]bool) map[string]bool {
+	out := map[string]bool{}
+	for k := range a {
+		out[k] = true
+	}
+	for k := range b {
+		out[k] = true
+	}
+	return out
 }
 
 // sessionNotFound reports the answer of the access rule's 404, as JSON or as

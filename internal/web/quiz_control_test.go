@@ -110,9 +110,16 @@ func TestQuizControl_Exceptions(t *testing.T) {
 	if res, _ := ts.api(t, qw.trainerTok, "POST", ext, map[string]any{"minutes": 10}); res.StatusCode != 422 {
 		t.Errorf("extend without a reason: %d", res.StatusCode)
 	}
-	for who, tok := range map[string]string{"owner": qw.officerB, "coordinator": ts.token(t, qw.coordB)} {
-		if res, _ := ts.api(t, tok, "POST", ext, map[string]any{"minutes": 10, "reason": "x"}); res.StatusCode != 404 {
-			t.Errorf("%s extending: %d", who, res.StatusCode)
+	// Its owner sees the attempt but may not change it (403); a coordinator
+	// does not see it (404).
+	for who, want := range map[string]struct {
+		tok  string
+		code int
+	}{"owner": {qw.officerB, 403}, "coordinator": {ts.token(t, qw.coordB), 404}} {
+		for _, path := range []string{ext, fmt.Sprintf("/api/v1/attempts/%d/reopen", v.ID)} {
+			if res, _ := ts.api(t, want.tok, "POST", path, map[string]any{"minutes": 10, "reason": "x"}); res.StatusCode != want.code {
+				t.Errorf("%s posting %s: %d, want %d", who, path, res.StatusCode, want.code)
+			}
 		}
 	}
 	res, body := ts.api(t, qw.trainerTok, "POST", ext, map[string]any{"minutes": 10, "reason": "Phone battery died"})
@@ -451,7 +458,7 @@ func TestRegrade_AfterTheCloseNamesCertificates(t *testing.T) {
 	if res, body := activate(t, ts, trainer, revoke, url.Values{"reason": {" "}}); res.StatusCode != 422 || !strings.Contains(body, "reason") {
 		t.Errorf("revoking without a reason: %d", res.StatusCode)
 	}
-	if res, _ := activate(t, ts, ts.browser(t, qw.coordA), revoke, url.Values{"reason": {"no"}}); res.StatusCode != 404 && res.StatusCode != 403 {
+	if res, _ := activate(t, ts, ts.browser(t, qw.coordA), revoke, url.Values{"reason": {"no"}}); res.StatusCode != 403 {
 		t.Errorf("a coordinator revoking: %d", res.StatusCode)
 	}
 	other := qw.world.createSession(t, 10, map[string]any{"course": "secret"})
