@@ -8,10 +8,10 @@ import (
 
 // Agency is a police or government body whose officers attend courses.
 type Agency struct {
-	ID        int64     `gorm:"primaryKey" json:"id"`
-	Name      string    `json:"name"`
-	Country   string    `json:"country"` // ISO 3166-1 alpha-2
-	CreatedAt time.Time `json:"created_at"`
+	ID        int64 `gorm:"primaryKey"`
+	Name      string
+	Country   string // ISO 3166-1 alpha-2
+	CreatedAt time.Time
 }
 
 // CreateAgency inserts a new agency.

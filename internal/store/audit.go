@@ -7,14 +7,14 @@ import (
 
 // AuditEvent records one change: who, when, what, before and after (JSON).
 type AuditEvent struct {
-	ID        int64     `json:"id"`
-	At        time.Time `json:"at"`
-	ActorID   *int64    `json:"actor_id"`
-	Action    string    `json:"action"`
-	SessionID *int64    `json:"session_id,omitempty"`
-	UserID    *int64    `json:"user_id,omitempty"`
-	Before    string    `json:"before,omitempty"`
-	After     string    `json:"after,omitempty"`
+	ID        int64
+	At        time.Time
+	ActorID   *int64
+	Action    string
+	SessionID *int64
+	UserID    *int64
+	Before    string
+	After     string
 }
 
 // Audit appends an event to the audit log.

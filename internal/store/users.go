@@ -8,27 +8,27 @@ import (
 
 // User is anyone who signs in. Coordinators and officers belong to one agency.
 type User struct {
-	ID            int64   `gorm:"primaryKey" json:"id"`
-	Email         string  `json:"email"` // stored lower-case: unique regardless of case
-	Name          string  `json:"name"`  // exactly as printed on a certificate, any script
-	GivenName     string  `json:"given_name,omitempty"`
-	FamilyName    string  `json:"family_name,omitempty"`
-	LatinName     string  `json:"latin_name,omitempty"`
-	Role          string  `json:"role"`
-	AgencyID      *int64  `json:"agency_id"`
-	PasswordHash  string  `json:"-"`
-	CalendarToken *string `json:"-"`
+	ID            int64  `gorm:"primaryKey"`
+	Email         string // stored lower-case: unique regardless of case
+	Name          string // exactly as printed on a certificate, any script
+	GivenName     string
+	FamilyName    string
+	LatinName     string
+	Role          string
+	AgencyID      *int64
+	PasswordHash  string
+	CalendarToken *string
 	// A second factor (admins, trainers): the TOTP secret, sealed by auth with
 	// the data directory's secrets key (plain only in rows written before that,
 	// until the next start seals them), when it was confirmed (nil: not
 	// enabled), and the last time step used, so a code works once.
-	TOTPSecret    string     `gorm:"column:totp_secret" json:"-"`
-	TOTPEnabledAt *time.Time `gorm:"column:totp_enabled_at" json:"totp_enabled_at,omitempty"`
-	TOTPLastStep  int64      `gorm:"column:totp_last_step" json:"-"`
+	TOTPSecret    string     `gorm:"column:totp_secret"`
+	TOTPEnabledAt *time.Time `gorm:"column:totp_enabled_at"`
+	TOTPLastStep  int64      `gorm:"column:totp_last_step"`
 	// PrivacyAcceptedAt is when the user accepted the privacy notice (activation).
-	PrivacyAcceptedAt *time.Time `json:"privacy_accepted_at,omitempty"`
-	CreatedAt         time.Time  `json:"created_at"`
-	UpdatedAt         time.Time  `json:"-"`
+	PrivacyAcceptedAt *time.Time
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
 }
 
 // CreateUser inserts a user; ErrDuplicate if the e-mail address is taken.

@@ -12,7 +12,6 @@ import (
 
 	"github.com/lectern-platform/lectern/internal/auth"
 	"github.com/lectern-platform/lectern/internal/schedule"
-	"github.com/lectern-platform/lectern/internal/store"
 )
 
 // sessionBody is a valid session in Paris, a month from the test clock.
@@ -360,5 +359,5 @@ func TestAttendanceAndCheckin(t *testing.T) {
 
 func emailOf(t *testing.T, ts *testServer, token string) string {
 	_, body := ts.api(t, token, "GET", "/api/v1/me", nil)
-	return decode[store.User](t, body).Email
+	return decode[auth.User](t, body).Email
 }
