@@ -24,7 +24,7 @@ import (
 func TestAccess_SameStatusFromEverySessionRoute(t *testing.T) {
 	w := newWorld(t)
 	ts := w.ts
-	ts.fixClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	ts.fixClock(weekBefore)
 	onlyA := w.createSession(t, 10, map[string]any{"agency_ids": []int64{w.agencyA.ID}})
 	open := w.createSession(t, 10, nil)
 	ts.fixClock(time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC))
@@ -285,27 +285,5 @@ func apiRequest(t *testing.T, token, method, u string, body map[string]any) (*ht
 		}
 		r = bytes.NewReader(data)
 	}
-	req, err := http.NewRequest(method, u, r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r != nil {
-		req.Header.Set("Content-Type", contentType)
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	return send(t, http.DefaultClient, req)
-}
-
-// send sends req and reads the whole answer.
-func send(t *testing.T, client *http.Client, req *http.Request) (*http.Response, string) {
-	t.Helper()
-	res, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	buf := new(strings.Builder)
-	if _, err := ioCopy(buf, res); err != nil {
-		t.Fatal(err)
-	}
-	return res, buf.String()
+	return bearer(t, token, method, u, contentType, r)
 }

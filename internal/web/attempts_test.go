@@ -30,7 +30,7 @@ func newQuizWorld(t *testing.T) *quizWorld { return newQuizWorldOn(t, newWorldWi
 // newQuizWorldOn sets the quiz day up in a world already peopled; its server
 // must serve bothCourses.
 func newQuizWorldOn(t *testing.T, w *world) *quizWorld {
-	w.ts.fixClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	w.ts.fixClock(weekBefore)
 	s := w.createSession(t, 10, map[string]any{"course": "secret"})
 	qw := &quizWorld{world: w, sessionID: s.ID, trainerTok: w.ts.token(t, w.trainer), day: s.StartsAt}
 	for _, id := range []int64{w.officerAID, w.idOf(t, w.officerB)} {
@@ -289,7 +289,8 @@ func TestAttemptPage_NoKeysInHTML(t *testing.T) {
 	ts := qw.ts
 	qw.at(time.Hour)
 	browser := ts.browser(t, qw.world.officerA)
-	res := postForm(t, browser, fmt.Sprintf("%s/sessions/%d/quizzes/01-m/start", ts.URL, qw.sessionID), url.Values{"csrf_token": {csrfFrom(t, browser, fmt.Sprintf("%s/sessions/%d/quizzes", ts.URL, qw.sessionID))}})
+	quizzes := fmt.Sprintf("%s/sessions/%d/quizzes", ts.URL, qw.sessionID)
+	res := submitForm(t, browser, quizzes, quizzes+"/01-m/start", url.Values{})
 	page := res.Header.Get("Location")
 	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(page, "/attempts/") {
 		t.Fatalf("start from the page: %d %s", res.StatusCode, page)

@@ -1,15 +1,11 @@
 package web
 
 import (
-	"encoding/json"
-
 	"testing"
 
 	"github.com/lectern-platform/lectern/courses"
 	"github.com/lectern-platform/lectern/internal/course"
 )
-
-var jsonUnmarshal = json.Unmarshal
 
 // libraryCourse loads the shipped course without a server.
 func (*testServer) libraryCourse(tb testing.TB) (*course.Course, course.Problems) {

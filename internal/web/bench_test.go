@@ -128,7 +128,7 @@ func benchAutosave(b *testing.B, cfg Config) {
 	if res.StatusCode != 201 {
 		b.Fatalf("session: %s", body)
 	}
-	sid := decodeTB[struct{ ID int64 }](b, body).ID
+	sid := decode[struct{ ID int64 }](b, body).ID
 	type officer struct {
 		token, qid, choice string
 		attempt            int64
@@ -140,7 +140,7 @@ func benchAutosave(b *testing.B, cfg Config) {
 		ts.api(b, trainerTok, "POST", fmt.Sprintf("/api/v1/sessions/%d/enrollments", sid), map[string]any{"user_id": u.ID})
 		tok := ts.token(b, c)
 		_, body := ts.api(b, tok, "POST", fmt.Sprintf("/api/v1/sessions/%d/quizzes/01-blockchain/attempts", sid), nil)
-		v := decodeTB[struct {
+		v := decode[struct {
 			ID        int64
 			Questions []struct {
 				ID, Type string
@@ -211,13 +211,4 @@ func BenchmarkScore(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		quiz.Total(qs, answers, 70)
 	}
-}
-
-func decodeTB[T any](tb testing.TB, body string) T {
-	tb.Helper()
-	var v T
-	if err := jsonUnmarshal([]byte(body), &v); err != nil {
-		tb.Fatalf("decode %s: %v", body, err)
-	}
-	return v
 }

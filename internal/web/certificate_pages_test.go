@@ -122,7 +122,7 @@ func TestCertificatePages_DashboardAndSession(t *testing.T) {
 				t.Errorf("signed out, fetch mode %q: %d %s", mode, res.StatusCode, body)
 			}
 		}
-		res := postForm(t, browser, ts.URL+"/login", url.Values{"csrf_token": {csrfFrom(t, browser, ts.URL+"/login")},
+		res := submitForm(t, browser, ts.URL+"/login", ts.URL+"/login", url.Values{
 			"email": {qw.world.officerA.Email}, "password": {qw.world.officerA.Password}, "next": {pdfLink}})
 		if res.StatusCode != 303 || res.Header.Get("Location") != pdfLink {
 			t.Fatalf("sign-in with next: %d %q", res.StatusCode, res.Header.Get("Location"))

@@ -160,7 +160,7 @@ func TestCertificates_CloseButton(t *testing.T) {
 	ts.api(t, qw.trainerTok, "PUT", fmt.Sprintf("/api/v1/sessions/%d/attendance/%d", qw.sessionID, qw.officerAID), map[string]string{"status": "present"})
 	trainer := ts.browser(t, qw.world.trainer)
 	page := fmt.Sprintf("%s/sessions/%d", ts.URL, qw.sessionID)
-	res := postForm(t, trainer, page+"/close", url.Values{"csrf_token": {csrfFrom(t, trainer, page)}})
+	res := submitForm(t, trainer, page, page+"/close", url.Values{})
 	if res.StatusCode != 303 || !strings.Contains(res.Header.Get("Location"), "1+certificate+issued") {
 		t.Fatalf("close button: %d %s", res.StatusCode, res.Header.Get("Location"))
 	}
@@ -168,7 +168,7 @@ func TestCertificates_CloseButton(t *testing.T) {
 		t.Errorf("closed session page does not offer re-closing")
 	}
 	officer := ts.browser(t, qw.world.officerA)
-	if res := postForm(t, officer, page+"/close", url.Values{"csrf_token": {csrfFrom(t, officer, page)}}); res.StatusCode != 403 {
+	if res := submitForm(t, officer, page, page+"/close", url.Values{}); res.StatusCode != 403 {
 		t.Errorf("officer closing: %d", res.StatusCode)
 	}
 }

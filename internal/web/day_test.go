@@ -25,7 +25,7 @@ import (
 func TestTrainingDay(t *testing.T) {
 	w := newWorld(t)
 	ts := w.ts
-	ts.fixClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	ts.fixClock(weekBefore)
 	agencyC := ts.agency(t, "Politie Nederland", "NL")
 	agencies := []int64{w.agencyA.ID, w.agencyB.ID, agencyC.ID}
 	officers := make([]credentials, 30)
@@ -39,10 +39,10 @@ func TestTrainingDay(t *testing.T) {
 
 	// 1. The trainer schedules the day through the form.
 	trainer := ts.browser(t, w.trainer)
-	form := url.Values{"csrf_token": {csrfFrom(t, trainer, ts.URL+"/sessions/new")}, "course": {"crypto-crime"},
+	form := url.Values{"course": {"crypto-crime"},
 		"date": {"2026-12-03"}, "start": {"09:00"}, "end": {"17:00"}, "timezone": {"Europe/Paris"},
 		"venue": {"Cité internationale universitaire"}, "city": {"Paris"}, "country": {"FR"}, "capacity": {"30"}}
-	res := postForm(t, trainer, ts.URL+"/sessions/new", form)
+	res := submitForm(t, trainer, ts.URL+"/sessions/new", ts.URL+"/sessions/new", form)
 	loc := res.Header.Get("Location")
 	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/sessions/") {
 		t.Fatalf("schedule form: %d %s", res.StatusCode, loc)
@@ -104,7 +104,7 @@ func TestTrainingDay(t *testing.T) {
 	marks := []string{"late", "late", "absent", "excused", "absent", "present"}
 	for i, st := range marks {
 		uid := w.idOf(t, officers[24+i])
-		res := postForm(t, trainer, fmt.Sprintf("%s/attendance/%d", sessionURL, uid), url.Values{"csrf_token": {csrfFrom(t, trainer, sessionURL+"/attendance")}, "status": {st}})
+		res := submitForm(t, trainer, sessionURL+"/attendance", fmt.Sprintf("%s/attendance/%d", sessionURL, uid), url.Values{"status": {st}})
 		if res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("tap %s: %d", st, res.StatusCode)
 		}
@@ -132,7 +132,7 @@ func TestTrainingDay(t *testing.T) {
 func TestCalendars(t *testing.T) {
 	w := newWorld(t)
 	ts := w.ts
-	ts.fixClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	ts.fixClock(weekBefore)
 	s := w.createSession(t, 10, map[string]any{"venue": "Salle Émile-Zola, bâtiment B; 2e étage"})
 	trainer := ts.token(t, w.trainer)
 	ts.api(t, trainer, "POST", fmt.Sprintf("/api/v1/sessions/%d/enrollments", s.ID), map[string]any{"user_id": w.officerAID})

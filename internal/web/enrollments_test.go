@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestEnrollment_FormURLs: the session page's forms post to /enroll and
@@ -16,7 +15,7 @@ import (
 func TestEnrollment_FormURLs(t *testing.T) {
 	w := newWorld(t)
 	ts := w.ts
-	ts.fixClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	ts.fixClock(weekBefore)
 	s := w.createSession(t, 10, nil)
 	sessionURL := fmt.Sprintf("%s/sessions/%d", ts.URL, s.ID)
 	enrollments := fmt.Sprintf("/api/v1/sessions/%d/enrollments", s.ID)

@@ -73,8 +73,7 @@ func newBrowser() *http.Client {
 func (ts *testServer) browser(t testing.TB, c credentials) *http.Client {
 	t.Helper()
 	client := newBrowser()
-	res := postForm(t, client, ts.URL+"/login", url.Values{
-		"csrf_token": {csrfFrom(t, client, ts.URL+"/login")}, "email": {c.Email}, "password": {c.Password}})
+	res := submitForm(t, client, ts.URL+"/login", ts.URL+"/login", url.Values{"email": {c.Email}, "password": {c.Password}})
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("browser login as %s: %d", c.Email, res.StatusCode)
 	}
@@ -93,6 +92,14 @@ func postForm(t testing.TB, client *http.Client, u string, form url.Values) *htt
 	io.Copy(io.Discard, res.Body)
 	res.Body.Close()
 	return res
+}
+
+// submitForm posts form to action as a browser submitting a form of page:
+// with the CSRF token page carries.
+func submitForm(t testing.TB, client *http.Client, page, action string, form url.Values) *http.Response {
+	t.Helper()
+	form.Set("csrf_token", csrfFrom(t, client, page))
+	return postForm(t, client, action, form)
 }
 
 // token signs in through the API and returns the bearer token.
@@ -122,23 +129,38 @@ func (ts *testServer) api(t testing.TB, token, method, path string, body any) (*
 		data, _ := json.Marshal(b)
 		r = bytes.NewReader(data)
 	}
-	req, err := http.NewRequest(method, ts.URL+path, r)
+	return bearer(t, token, method, ts.URL+path, "application/json", r)
+}
+
+// bearer sends a request to u with an optional bearer token and a body of
+// contentType (when body is not nil), and reads the whole answer.
+func bearer(t testing.TB, token, method, u, contentType string, body io.Reader) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, u, body)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", contentType)
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	res, err := http.DefaultClient.Do(req)
+	return send(t, http.DefaultClient, req)
+}
+
+// send sends req and reads the whole answer.
+func send(t testing.TB, client *http.Client, req *http.Request) (*http.Response, string) {
+	t.Helper()
+	res, err := client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer res.Body.Close()
-	data, _ := io.ReadAll(res.Body)
-	return res, string(data)
+	buf := new(strings.Builder)
+	if _, err := ioCopy(buf, res); err != nil {
+		t.Fatal(err)
+	}
+	return res, buf.String()
 }
 
 func ioCopy(dst io.Writer, res *http.Response) (int64, error) {

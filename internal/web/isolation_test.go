@@ -27,7 +27,7 @@ func TestIsolation_EveryRouteWithAnotherAgency(t *testing.T) {
 
 	// Sessions: one open to agency A only, one open to all; officer A is enrolled
 	// in both, checked in to one and marked by the trainer in the other.
-	ts.fixClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	ts.fixClock(weekBefore)
 	onlyA := w.createSession(t, 10, map[string]any{"agency_ids": []int64{w.agencyA.ID}, "venue": "Alpha-Marker Hall"})
 	open := w.createSession(t, 10, nil)
 	trainer := ts.token(t, w.trainer)

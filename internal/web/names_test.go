@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/lectern-platform/lectern/internal/pdftest"
 )
@@ -70,7 +69,7 @@ func TestNames_UnprintableRefusedAtEntry(t *testing.T) {
 	}
 
 	// A roster: the row's line is named; all or nothing.
-	ts.fixClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	ts.fixClock(weekBefore)
 	s := w.createSession(t, 30, nil)
 	trainer := ts.token(t, w.trainer)
 	a := w.agencyA.ID
@@ -152,7 +151,7 @@ func TestNames_InvisibleControlsRefusedAtEntry(t *testing.T) {
 	}
 
 	// A roster row.
-	ts.fixClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	ts.fixClock(weekBefore)
 	s := w.createSession(t, 30, nil)
 	roster := "email,name,agency_id\n" +
 		fmt.Sprintf("ana.novak@police.example,Ana Novak,%d\n", w.agencyA.ID) +

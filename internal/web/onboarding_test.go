@@ -87,7 +87,7 @@ func TestOnboarding_RosterToSignedIn(t *testing.T) {
 	ts := w.ts
 	mails := &linkMailer{}
 	ts.Server.accounts.Mailer = mails
-	ts.fixClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	ts.fixClock(weekBefore)
 	s := w.createSession(t, 30, nil)
 	coordA := ts.token(t, w.coordA)
 	csv := "email,name\nnew.one@police.example,Ana Novak\nnew.two@police.example,김민준\n"
@@ -256,7 +256,7 @@ func TestOnboarding_PasswordReset(t *testing.T) {
 func TestOnboarding_SignInSlips(t *testing.T) {
 	w := newWorld(t)
 	ts := w.ts
-	ts.fixClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	ts.fixClock(weekBefore)
 	s := w.createSession(t, 30, nil)
 	trainer := ts.token(t, w.trainer)
 	csv := fmt.Sprintf("email,name,agency_id\nslip.a1@police.example,Ana Novak,%d\nslip.a2@police.example,דניאל כהן,%d\nslip.b1@police.example,Bea Braun,%d\n",
@@ -391,7 +391,7 @@ func TestOnboarding_ThirtyOfficersByNine(t *testing.T) {
 	w := newWorld(t)
 	ts := w.ts
 	ctx := context.Background()
-	ts.fixClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	ts.fixClock(weekBefore)
 	s := w.createSession(t, 40, nil) // 3 December 2026, 09:00 Paris
 	paris, _ := time.LoadLocation("Europe/Paris")
 	at := func(hhmm string) {

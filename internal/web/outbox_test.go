@@ -42,7 +42,7 @@ func kindsOf(list []store.OutboxMessage) string {
 func TestOutbox_SessionEvents(t *testing.T) {
 	w := newWorld(t)
 	ts := w.ts
-	ts.fixClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	ts.fixClock(weekBefore)
 	s := w.createSession(t, 1, nil)
 	url := fmt.Sprintf("/api/v1/sessions/%d/enrollments", s.ID)
 	coordA, trainer := ts.token(t, w.coordA), ts.token(t, w.trainer)
@@ -207,7 +207,7 @@ func (a acceptLanguage) RoundTrip(r *http.Request) (*http.Response, error) {
 func TestOutbox_InvitationLinkFromTheOutbox(t *testing.T) {
 	w := newWorld(t)
 	ts := w.ts
-	ts.fixClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	ts.fixClock(weekBefore)
 	s := w.createSession(t, 30, nil)
 	if res, body := ts.postCSV(t, ts.token(t, w.coordA), s.ID, "email,name\nlea.dubois@police.example,Léa Dubois\n"); res.StatusCode != 200 {
 		t.Fatalf("roster: %d %s", res.StatusCode, body)

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/lectern-platform/lectern/internal/schedule"
 	"github.com/lectern-platform/lectern/internal/store"
@@ -18,22 +17,13 @@ import (
 
 func (ts *testServer) postCSV(t *testing.T, token string, sessionID int64, body string) (*http.Response, string) {
 	t.Helper()
-	req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/sessions/%d/roster", ts.URL, sessionID), strings.NewReader(body))
-	req.Header.Set("Content-Type", "text/csv")
-	req.Header.Set("Authorization", "Bearer "+token)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	data, _ := io.ReadAll(res.Body)
-	return res, string(data)
+	return bearer(t, token, "POST", fmt.Sprintf("%s/api/v1/sessions/%d/roster", ts.URL, sessionID), "text/csv", strings.NewReader(body))
 }
 
 func TestRoster_AllOrNothing(t *testing.T) {
 	w := newWorld(t)
 	ts := w.ts
-	ts.fixClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	ts.fixClock(weekBefore)
 	s := w.createSession(t, 30, nil)
 	trainer := ts.token(t, w.trainer)
 	ctx := context.Background()
@@ -114,7 +104,7 @@ func TestRoster_AllOrNothing(t *testing.T) {
 func TestRoster_CoordinatorLearnsNothingOfOtherAccounts(t *testing.T) {
 	w := newWorld(t)
 	ts := w.ts
-	ts.fixClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	ts.fixClock(weekBefore)
 	s := w.createSession(t, 30, nil)
 	roster := "email,name\n" + w.officerB.Email + ",Officer B\n" + w.trainer.Email + ",Trainer\n" +
 		w.coordB.Email + ",Coordinator B\n" + w.admin.Email + ",Admin\n" + w.coordA.Email + ",Coordinator A\n"
@@ -152,7 +142,7 @@ func TestRoster_CoordinatorLearnsNothingOfOtherAccounts(t *testing.T) {
 func TestRoster_FiveThousandRows(t *testing.T) {
 	w := newWorld(t)
 	ts := w.ts
-	ts.fixClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	ts.fixClock(weekBefore)
 	s := w.createSession(t, 4000, nil)
 	var b strings.Builder
 	b.WriteString("email,name,agency_id\n")
@@ -172,7 +162,7 @@ func TestRoster_FiveThousandRows(t *testing.T) {
 func TestRoster_UploadPageShowsRowErrors(t *testing.T) {
 	w := newWorld(t)
 	ts := w.ts
-	ts.fixClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	ts.fixClock(weekBefore)
 	s := w.createSession(t, 10, nil)
 	browser := ts.browser(t, w.coordA)
 	upload := func(csv string) (int, string) {

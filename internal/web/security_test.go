@@ -128,7 +128,7 @@ func TestBrowser_LoginLogoutAndCSRF(t *testing.T) {
 		t.Errorf("login without CSRF: %d", res.StatusCode)
 	}
 	// A wrong password re-renders the form with 401.
-	res = postForm(t, anon, ts.URL+"/login", url.Values{"csrf_token": {csrfFrom(t, anon, ts.URL+"/login")}, "email": {w.admin.Email}, "password": {"not the password"}})
+	res = submitForm(t, anon, ts.URL+"/login", ts.URL+"/login", url.Values{"email": {w.admin.Email}, "password": {"not the password"}})
 	if res.StatusCode != http.StatusUnauthorized {
 		t.Errorf("wrong password: %d", res.StatusCode)
 	}
@@ -159,7 +159,7 @@ func TestBrowser_LoginLogoutAndCSRF(t *testing.T) {
 	if len(after) != len(before) {
 		t.Fatalf("a CSRF-rejected request created an agency")
 	}
-	res = postForm(t, admin, ts.URL+"/admin/agencies", url.Values{"csrf_token": {csrfFrom(t, admin, ts.URL+"/admin/agencies")}, "name": {"Bundeskriminalamt Ü"}, "country": {"de"}})
+	res = submitForm(t, admin, ts.URL+"/admin/agencies", ts.URL+"/admin/agencies", url.Values{"name": {"Bundeskriminalamt Ü"}, "country": {"de"}})
 	if res.StatusCode != http.StatusSeeOther {
 		t.Errorf("agency form with CSRF: %d", res.StatusCode)
 	}
@@ -167,12 +167,12 @@ func TestBrowser_LoginLogoutAndCSRF(t *testing.T) {
 		t.Errorf("created agency not listed")
 	}
 	// A bad country comes back with the field's error, and nothing is created.
-	res = postForm(t, admin, ts.URL+"/admin/agencies", url.Values{"csrf_token": {csrfFrom(t, admin, ts.URL+"/admin/agencies")}, "name": {"Nowhere"}, "country": {"XX"}})
+	res = submitForm(t, admin, ts.URL+"/admin/agencies", ts.URL+"/admin/agencies", url.Values{"name": {"Nowhere"}, "country": {"XX"}})
 	if res.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("bad country: %d", res.StatusCode)
 	}
 
-	res = postForm(t, admin, ts.URL+"/logout", url.Values{"csrf_token": {csrfFrom(t, admin, ts.URL+"/")}})
+	res = submitForm(t, admin, ts.URL+"/", ts.URL+"/logout", url.Values{})
 	if res.StatusCode != http.StatusSeeOther {
 		t.Errorf("logout: %d", res.StatusCode)
 	}
@@ -284,7 +284,7 @@ func TestLogin_Throttling(t *testing.T) {
 	}
 	// The browser form is throttled by the same rule.
 	b := newBrowser()
-	res = postForm(t, b, ts.URL+"/login", url.Values{"csrf_token": {csrfFrom(t, b, ts.URL+"/login")}, "email": {w.officerA.Email}, "password": {w.officerA.Password}})
+	res = submitForm(t, b, ts.URL+"/login", ts.URL+"/login", url.Values{"email": {w.officerA.Email}, "password": {w.officerA.Password}})
 	if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" {
 		t.Errorf("browser login while throttled: %d", res.StatusCode)
 	}

@@ -137,16 +137,11 @@ func getWith(t testing.TB, client *http.Client, url string) (*http.Response, str
 	if client == nil {
 		client = http.DefaultClient
 	}
-	res, err := client.Get(url)
+	req, err := http.NewRequest(http.MethodGet, url, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res, string(body)
+	return send(t, client, req)
 }
 
 // bothCourses serves the shipped courses and the secret-keeping fixture together.

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/lectern-platform/lectern/internal/schedule"
 )
@@ -17,7 +16,7 @@ import (
 func TestSessions_ListCaps(t *testing.T) {
 	w := newWorld(t)
 	ts := w.ts
-	ts.fixClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	ts.fixClock(weekBefore)
 	trainer := ts.token(t, w.trainer)
 	s := w.createSession(t, 30, nil)
 	url := fmt.Sprintf("/api/v1/sessions/%d", s.ID)

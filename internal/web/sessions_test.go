@@ -25,6 +25,10 @@ func sessionBody(capacity int, extra map[string]any) map[string]any {
 	return b
 }
 
+// weekBefore is the clock of tests that schedule with sessionBody: noon UTC
+// eight days before its 3 December, so the session is ahead and enrolment open.
+var weekBefore = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
 // fixClock pins the scheduling clock.
 func (ts *testServer) fixClock(t time.Time) {
 	if ts.Server == nil {
@@ -35,7 +39,7 @@ func (ts *testServer) fixClock(t time.Time) {
 	ts.Server.certs.Now = func() time.Time { return t }
 }
 
-func decode[T any](t *testing.T, body string) T {
+func decode[T any](t testing.TB, body string) T {
 	t.Helper()
 	var v T
 	if err := json.Unmarshal([]byte(body), &v); err != nil {
@@ -56,7 +60,7 @@ func (w *world) createSession(t *testing.T, capacity int, extra map[string]any) 
 func TestSessions_CreateValidateAndList(t *testing.T) {
 	w := newWorld(t)
 	ts := w.ts
-	ts.fixClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	ts.fixClock(weekBefore)
 	trainer := ts.token(t, w.trainer)
 	s := w.createSession(t, 30, nil)
 	if s.Status != "scheduled" || s.ID == 0 || s.UTCOffset != "+01:00" || !s.StartsAt.Equal(time.Date(2026, 12, 3, 8, 0, 0, 0, time.UTC)) {
@@ -112,7 +116,7 @@ func TestSessions_CreateValidateAndList(t *testing.T) {
 	}
 
 	// PATCH bumps the sequence; cancel is visible to enrolled officers.
-	ts.fixClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	ts.fixClock(weekBefore)
 	res, body = ts.api(t, trainer, "PATCH", fmt.Sprintf("/api/v1/sessions/%d", s.ID), map[string]any{"venue": "Préfecture de police", "end": "16:30"})
 	p := decode[schedule.Session](t, body)
 	if res.StatusCode != 200 || p.Venue != "Préfecture de police" || p.End != "16:30" || p.Sequence != s.Sequence+1 {
@@ -141,7 +145,7 @@ func TestSessions_CreateValidateAndList(t *testing.T) {
 func TestEnrollment_CapacityRace(t *testing.T) {
 	w := newWorld(t)
 	ts := w.ts
-	ts.fixClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	ts.fixClock(weekBefore)
 	s := w.createSession(t, 3, nil)
 	trainer := ts.token(t, w.trainer)
 	ids := make([]int64, 52)
@@ -192,7 +196,7 @@ func TestEnrollment_CapacityRace(t *testing.T) {
 func TestEnrollment_WaitlistPromotionAndScopes(t *testing.T) {
 	w := newWorld(t)
 	ts := w.ts
-	ts.fixClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	ts.fixClock(weekBefore)
 	s := w.createSession(t, 1, nil)
 	url := fmt.Sprintf("/api/v1/sessions/%d/enrollments", s.ID)
 	coordA, coordB := ts.token(t, w.coordA), ts.token(t, w.coordB)

@@ -24,14 +24,22 @@ var (
 // the previous time step, so the test's own sign-ins can use the current one.
 func enableTOTP(t *testing.T, ts *testServer, browser *http.Client, c credentials) string {
 	t.Helper()
+	secret := startTOTP(t, ts, browser, c)
+	res, _ := activate(t, ts, browser, "/account/security/confirm", url.Values{"code": {totpCode(t, secret, -30*time.Second)}})
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("confirm the second factor: %d", res.StatusCode)
+	}
+	return secret
+}
+
+// startTOTP begins turning on c's second factor (the set-up page, with the
+// password) and returns the secret it shows, not yet confirmed.
+func startTOTP(t *testing.T, ts *testServer, browser *http.Client, c credentials) string {
+	t.Helper()
 	_, body := activate(t, ts, browser, "/account/security/start", url.Values{"password": {c.Password}})
 	m := totpSecretField.FindStringSubmatch(body)
 	if m == nil {
 		t.Fatalf("no secret on the set-up page")
-	}
-	res, _ := activate(t, ts, browser, "/account/security/confirm", url.Values{"code": {totpCode(t, m[1], -30*time.Second)}})
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("confirm the second factor: %d", res.StatusCode)
 	}
 	return m[1]
 }
@@ -172,12 +180,7 @@ func TestSecondFactor_ConfirmingCodeIsSpent(t *testing.T) {
 	w := newWorld(t)
 	ts := w.ts
 	browser := ts.browser(t, w.trainer)
-	_, body := activate(t, ts, browser, "/account/security/start", url.Values{"password": {w.trainer.Password}})
-	m := totpSecretField.FindStringSubmatch(body)
-	if m == nil {
-		t.Fatalf("no secret on the set-up page")
-	}
-	confirming := totpCode(t, m[1], 0)
+	confirming := totpCode(t, startTOTP(t, ts, browser, w.trainer), 0)
 	if res, _ := activate(t, ts, browser, "/account/security/confirm", url.Values{"code": {confirming}}); res.StatusCode != http.StatusOK {
 		t.Fatalf("confirm: %d", res.StatusCode)
 	}

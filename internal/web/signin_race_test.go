@@ -201,13 +201,8 @@ func TestSecondStep_RecoveryCodeNotBurned(t *testing.T) {
 	w := newWorld(t)
 	ts := w.ts
 	browser := ts.browser(t, w.trainer)
-	_, body := activate(t, ts, browser, "/account/security/start", url.Values{"password": {w.trainer.Password}})
-	m := totpSecretField.FindStringSubmatch(body)
-	if m == nil {
-		t.Fatalf("no secret on the set-up page")
-	}
-	secret := m[1]
-	_, body = activate(t, ts, browser, "/account/security/confirm", url.Values{"code": {totpCode(t, secret, -30*time.Second)}})
+	secret := startTOTP(t, ts, browser, w.trainer)
+	_, body := activate(t, ts, browser, "/account/security/confirm", url.Values{"code": {totpCode(t, secret, -30*time.Second)}})
 	var codes []string
 	for _, m := range recoveryCodeField.FindAllStringSubmatch(body, -1) {
 		codes = append(codes, m[1])

@@ -63,16 +63,11 @@ func testSecretSealed(t *testing.T, dsn string) {
 	ts := startServerOn(t, courses.FS, Config{}, dsn)
 	w := newWorldOn(t, ts)
 	browser := ts.browser(t, w.trainer)
-	_, body := activate(t, ts, browser, "/account/security/start", url.Values{"password": {w.trainer.Password}})
-	m := regexp.MustCompile(`<span class="mono">([A-Z2-7]{16,})</span>`).FindStringSubmatch(body)
-	if m == nil {
-		t.Fatalf("no secret on the set-up page")
-	}
-	secret := m[1]
+	secret := startTOTP(t, ts, browser, w.trainer)
 	if v := w.storedSecret(t, w.trainer); !secrets.IsSealed(v) || strings.Contains(v, secret) {
 		t.Fatalf("pending secret stored as %q", v)
 	}
-	_, body = activate(t, ts, browser, "/account/security/confirm", url.Values{"code": {totpCode(t, secret, -30*time.Second)}})
+	_, body := activate(t, ts, browser, "/account/security/confirm", url.Values{"code": {totpCode(t, secret, -30*time.Second)}})
 	recovery := regexp.MustCompile(`<li>([a-z2-7]{5}-[a-z2-7]{5})</li>`).FindAllStringSubmatch(body, -1)
 	if len(recovery) != 10 {
 		t.Fatalf("confirm: %d recovery codes", len(recovery))

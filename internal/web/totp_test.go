@@ -27,7 +27,7 @@ func TestSecondFactor(t *testing.T) {
 		t.Fatalf("security page: %s", body)
 	}
 	_, body := post(browser, "/account/security/start", url.Values{"password": {w.trainer.Password}})
-	m := regexp.MustCompile(`<span class="mono">([A-Z2-7]{16,})</span>`).FindStringSubmatch(body)
+	m := totpSecretField.FindStringSubmatch(body)
 	if m == nil || !strings.Contains(body, "data:image/png;base64,") {
 		t.Fatalf("no secret or QR code on the set-up page")
 	}
