@@ -99,7 +99,7 @@ func exportCerts(ctx context.Context, sessionID int64, out, coursesDir, baseURL 
 		return err
 	}
 	defer os.Remove(tmp.Name())
-	bar := progressbar.NewOptions(len(ex.Certs), progressbar.OptionSetWriter(stderr), progressbar.OptionSetDescription("certificates"),
+	bar := progressbar.NewOptions(ex.Len(), progressbar.OptionSetWriter(stderr), progressbar.OptionSetDescription("certificates"),
 		progressbar.OptionShowCount(), progressbar.OptionSetWidth(30), progressbar.OptionThrottle(100*time.Millisecond),
 		progressbar.OptionOnCompletion(func() { fmt.Fprintln(stderr) }))
 	err = certs.WriteZIP(tmp, ex, extras, func(done, total int) { _ = bar.Set(done) })
@@ -113,7 +113,7 @@ func exportCerts(ctx context.Context, sessionID int64, out, coursesDir, baseURL 
 	if err := os.Rename(tmp.Name(), out); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "wrote %s: %d certificates of session %d (%s, %s), and results.csv\n", out, len(ex.Certs), sessionID,
-		ex.Session.Date, strings.TrimSpace(ex.Session.City))
+	fmt.Fprintf(stdout, "wrote %s: %d certificates of session %d (%s, %s), and results.csv\n", out, ex.Len(), sessionID,
+		ex.Date, strings.TrimSpace(ex.City))
 	return nil
 }

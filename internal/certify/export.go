@@ -37,10 +37,14 @@ func (s *Service) PDF(ctx context.Context, a *auth.Actor, serial string, w io.Wr
 // for the session's trainers and admins, the agency's for a coordinator. Officers have none
 // to download in bulk (their own is one PDF).
 type Export struct {
-	Session *store.TrainingSession
-	Certs   []store.Certificate
-	people  map[int64]store.User
+	// Date and City are the session's, for a caller's summary of the export.
+	Date, City string
+	certs      []store.Certificate
+	people     map[int64]store.User
 }
+
+// Len is how many certificates the export holds.
+func (ex *Export) Len() int { return len(ex.certs) }
 
 // PrepareExport checks the actor may export the session's certificates and lists
 // them, before a single byte of the ZIP is sent: errors still get a status code.
@@ -76,7 +80,7 @@ func (s *Service) PrepareExport(ctx context.Context, a *auth.Actor, sessionID in
 	for _, u := range users {
 		people[u.ID] = u
 	}
-	return &Export{Session: ts, Certs: certs, people: people}, nil
+	return &Export{Date: ts.Date, City: ts.City, certs: certs, people: people}, nil
 }
 
 // ExtraFile is a file written into the ZIP after the certificates (results.csv).
@@ -91,8 +95,8 @@ type ExtraFile struct {
 func (s *Service) WriteZIP(w io.Writer, ex *Export, extras []ExtraFile, progress func(done, total int)) error {
 	zw := zip.NewWriter(w)
 	var doc bytes.Buffer
-	for i := range ex.Certs {
-		c := &ex.Certs[i]
+	for i := range ex.certs {
+		c := &ex.certs[i]
 		doc.Reset()
 		if err := s.signer.WritePDF(&doc, c, s.BaseURL); err != nil {
 			return err
@@ -106,7 +110,7 @@ func (s *Service) WriteZIP(w io.Writer, ex *Export, extras []ExtraFile, progress
 			return fmt.Errorf("zip %s: %w", c.Serial, err)
 		}
 		if progress != nil {
-			progress(i+1, len(ex.Certs))
+			progress(i+1, len(ex.certs))
 		}
 	}
 	for _, x := range extras {

@@ -39,7 +39,7 @@ func exportOf(t testing.TB, s *Signer, n int) *Export {
 	t.Helper()
 	issued := time.Date(2026, 12, 3, 16, 5, 0, 0, time.UTC)
 	expires := time.Date(2029, 12, 3, 0, 0, 0, 0, time.UTC)
-	ex := &Export{Session: &store.TrainingSession{ID: 42}, Certs: make([]store.Certificate, 0, n), people: map[int64]store.User{}}
+	ex := &Export{certs: make([]store.Certificate, 0, n), people: map[int64]store.User{}}
 	for i := range n {
 		person := exportPeople[i%len(exportPeople)]
 		id := int64(1000 + i)
@@ -58,7 +58,7 @@ func exportOf(t testing.TB, s *Signer, n int) *Export {
 			t.Fatal(err)
 		}
 		c.Payload, c.Signature = signed.Payload, signed.Signature
-		ex.Certs = append(ex.Certs, c)
+		ex.certs = append(ex.certs, c)
 		ex.people[id] = store.User{ID: id, Name: person.printed, GivenName: person.given, FamilyName: person.family, LatinName: person.latin}
 	}
 	return ex
@@ -168,7 +168,7 @@ func TestWriteZIP_OpensAndVerifies(t *testing.T) {
 	}
 	trusted := map[string]ed25519.PublicKey{s.KeyID: s.PublicKey()}
 	for i, zf := range zr.File[:n] {
-		c := &ex.Certs[i]
+		c := &ex.certs[i]
 		want := ex.fileName(c)
 		if zf.Name != want {
 			t.Errorf("file %d is %q, want %q", i, zf.Name, want)
@@ -202,8 +202,8 @@ func TestWriteZIP_OpensAndVerifies(t *testing.T) {
 		6: "Cohen_Daniel_", // from the certificate's Latin-letter name
 		7: "Kim_Minjun_",
 	} {
-		if got := zr.File[i].Name; got != want+ex.Certs[i].Serial+".pdf" {
-			t.Errorf("file %d is %q, want %q", i, got, want+ex.Certs[i].Serial+".pdf")
+		if got := zr.File[i].Name; got != want+ex.certs[i].Serial+".pdf" {
+			t.Errorf("file %d is %q, want %q", i, got, want+ex.certs[i].Serial+".pdf")
 		}
 	}
 	if last := zr.File[n]; last.Name != "results.csv" || last.Method != zip.Deflate {
