@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -249,21 +248,7 @@ func serveWithServerDate(t *testing.T, ts *testServer, now time.Time) string {
 		w.Header().Set("Date", date)
 		app.ServeHTTP(w, r)
 	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			t.Errorf("serve: %v", err)
-		}
-	}()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = hs.Shutdown(ctx)
-	})
-	return "http://" + ln.Addr().String()
+	return serveLoopback(t, hs)
 }
 
 // storedAnswers reads what the server holds for an attempt, straight from the database.

@@ -95,11 +95,20 @@ func startServerLogging(t testing.TB, fsys fs.FS, cfg Config, dsn string, logs i
 	if err != nil {
 		t.Fatal(err)
 	}
+	ts := &testServer{URL: serveLoopback(t, s.HTTPServer()), Library: lib, DB: db, Accounts: auth.NewService(db, log, auth.Options{Secrets: cfg.Secrets}), Server: s}
+	ag := ts.agency(t, "Reader Agency", "FR")
+	ts.client = ts.browser(t, ts.user(t, auth.RoleOfficer, &ag.ID, "Reader"))
+	return ts
+}
+
+// serveLoopback serves hs on a free loopback port until the test ends, and
+// returns its base URL.
+func serveLoopback(t testing.TB, hs *http.Server) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := s.HTTPServer()
 	go func() {
 		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			t.Errorf("serve: %v", err)
@@ -110,10 +119,7 @@ func startServerLogging(t testing.TB, fsys fs.FS, cfg Config, dsn string, logs i
 		defer cancel()
 		_ = hs.Shutdown(ctx)
 	})
-	ts := &testServer{URL: "http://" + ln.Addr().String(), Library: lib, DB: db, Accounts: auth.NewService(db, log, auth.Options{Secrets: cfg.Secrets}), Server: s}
-	ag := ts.agency(t, "Reader Agency", "FR")
-	ts.client = ts.browser(t, ts.user(t, auth.RoleOfficer, &ag.ID, "Reader"))
-	return ts
+	return "http://" + ln.Addr().String()
 }
 
 // appOptions builds the App from the web settings a test asked for, the way
