@@ -79,7 +79,7 @@ func (s *Service) Agencies(ctx context.Context, a *Actor) ([]Agency, error) {
 	if err != nil {
 		return nil, err
 	}
-	return agenciesOf(rows), nil
+	return listOf(rows, agencyOf), nil
 }
 
 // Agency returns one agency, or not-found when it is not the actor's to see.

@@ -46,29 +46,21 @@ func UserOf(u *store.User) *User {
 		PrivacyAcceptedAt: u.PrivacyAcceptedAt, CreatedAt: u.CreatedAt}
 }
 
-// UsersOf is UserOf for a list (nil stays nil, so a listing encodes as before).
-func UsersOf(rows []store.User) []User {
-	if rows == nil {
-		return nil
-	}
-	out := make([]User, len(rows))
-	for i := range rows {
-		out[i] = *UserOf(&rows[i])
-	}
-	return out
-}
+// UsersOf is UserOf for a list.
+func UsersOf(rows []store.User) []User { return listOf(rows, UserOf) }
 
 func agencyOf(a *store.Agency) *Agency {
 	return &Agency{ID: a.ID, Name: a.Name, Country: a.Country, CreatedAt: a.CreatedAt}
 }
 
-func agenciesOf(rows []store.Agency) []Agency {
+// listOf converts rows one by one; nil stays nil, so a listing encodes as before.
+func listOf[R, T any](rows []R, one func(*R) *T) []T {
 	if rows == nil {
 		return nil
 	}
-	out := make([]Agency, len(rows))
+	out := make([]T, len(rows))
 	for i := range rows {
-		out[i] = *agencyOf(&rows[i])
+		out[i] = *one(&rows[i])
 	}
 	return out
 }
