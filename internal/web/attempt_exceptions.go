@@ -70,29 +70,23 @@ func ownerOf(attemptID int64) func(*attempt.QuizOfficers) *attempt.OfficerAttemp
 }
 
 func (s *Server) attemptExtendAPI(c echo.Context) error {
-	return s.attemptChangeAPI(c, s.attempts.Extend)
+	return attemptExceptionAPI(c, s.attempts.Extend)
 }
 
 func (s *Server) attemptReopenAPI(c echo.Context) error {
-	return s.attemptChangeAPI(c, s.attempts.Reopen)
-}
-
-func (s *Server) attemptChangeAPI(c echo.Context, change func(context.Context, *auth.Actor, int64, attempt.Exception) (*attempt.View, error)) error {
-	id, err := idParam(c, "id")
-	if err != nil {
-		return err
-	}
-	var in attempt.Exception
-	if err := bindJSON(c, &in); err != nil {
-		return err
-	}
-	v, err := change(c.Request().Context(), actor(c), id, in)
-	return jsonOrError(c, http.StatusOK, v, err)
+	return attemptExceptionAPI(c, s.attempts.Reopen)
 }
 
 // attemptAcceptLateAPI counts an attempt's late answers ({"reason"}) and
 // rescores it (the session's trainers and admins).
 func (s *Server) attemptAcceptLateAPI(c echo.Context) error {
+	return attemptExceptionAPI(c, s.attempts.AcceptLateAnswers)
+}
+
+// attemptExceptionAPI answers the API of a trainer's exception to one attempt
+// (more time, reopen, accept late answers): the attempt of the path and the
+// exception of the body, passed to the domain's change.
+func attemptExceptionAPI[T any](c echo.Context, change func(context.Context, *auth.Actor, int64, attempt.Exception) (T, error)) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
@@ -101,6 +95,6 @@ func (s *Server) attemptAcceptLateAPI(c echo.Context) error {
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	out, err := s.attempts.AcceptLateAnswers(c.Request().Context(), actor(c), id, in)
+	out, err := change(c.Request().Context(), actor(c), id, in)
 	return jsonOrError(c, http.StatusOK, out, err)
 }
