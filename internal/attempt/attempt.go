@@ -272,7 +272,7 @@ func (s *Service) Start(ctx context.Context, a *auth.Actor, sessionID int64, qui
 		return nil, false, err
 	}
 	e, err := q.Enrollment(sessionID, a.UserID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && e.Status != "enrolled") {
+	if errors.Is(err, store.ErrNotFound) || (err == nil && e.Status != store.Enrolled) {
 		return nil, false, apperr.NotFound("enrolment in this session")
 	} else if err != nil {
 		return nil, false, err
@@ -286,8 +286,8 @@ func (s *Service) Start(ctx context.Context, a *auth.Actor, sessionID int64, qui
 		return nil, false, apperr.NotFound("quiz")
 	}
 	switch {
-	case ts.Status == "cancelled" || ts.Status == "closed":
-		return nil, false, apperr.Conflict("the session is " + ts.Status)
+	case ts.Status.Ended():
+		return nil, false, apperr.Conflict("the session is " + string(ts.Status))
 	case now.Before(ts.StartsAt):
 		return nil, false, apperr.Conflict("quizzes open when the session starts")
 	}
@@ -319,8 +319,8 @@ func (s *Service) Start(ctx context.Context, a *auth.Actor, sessionID int64, qui
 		// seen by it.
 		if status, err := q.SessionStatusForShare(sessionID); err != nil {
 			return err
-		} else if status == "cancelled" || status == "closed" {
-			return apperr.Conflict("the session is " + status)
+		} else if status.Ended() {
+			return apperr.Conflict("the session is " + string(status))
 		}
 		if closed, err := q.QuizClosed(sessionID, quizID); err != nil {
 			return err

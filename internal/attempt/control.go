@@ -180,7 +180,7 @@ func (s *Service) GrantAttempts(ctx context.Context, a *auth.Actor, sessionID, u
 		// Locked like a start: two grants at once both count (AddExtraAttempts
 		// reads, then writes).
 		e, err := q.EnrollmentForUpdate(sessionID, userID)
-		if errors.Is(err, store.ErrNotFound) || (err == nil && e.Status != "enrolled") {
+		if errors.Is(err, store.ErrNotFound) || (err == nil && e.Status != store.Enrolled) {
 			return apperr.NotFound("enrolment")
 		} else if err != nil {
 			return err
@@ -234,8 +234,8 @@ func (s *Service) changeAttempt(ctx context.Context, a *auth.Actor, attemptID in
 		if err != nil {
 			return err
 		}
-		if ts.Status == "closed" || ts.Status == "cancelled" {
-			return apperr.Conflict("the session is " + ts.Status)
+		if ts.Status.Ended() {
+			return apperr.Conflict("the session is " + string(ts.Status))
 		}
 		if closed, err := q.QuizClosed(ts.ID, at.QuizID); err != nil {
 			return err

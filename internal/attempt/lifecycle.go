@@ -126,9 +126,9 @@ func reviewAllowed(a *auth.Actor, at *store.Attempt, ts *store.TrainingSession, 
 	}
 	switch course.ReviewPolicy(at.Review) {
 	case course.ReviewAfterSubmit:
-		return at.Finalised != "" && (!attemptsLeft || quizClosed || ts.Status == "closed")
+		return at.Finalised != "" && (!attemptsLeft || quizClosed || ts.Status == store.SessionClosed)
 	case course.ReviewAfterClose:
-		return ts.Status == "closed" || quizClosed
+		return ts.Status == store.SessionClosed || quizClosed
 	}
 	return false
 }
@@ -396,7 +396,7 @@ func (s *Service) Submit(ctx context.Context, a *auth.Actor, id int64) (*quiz.Re
 		}
 		// The close submitted it (or, closed before closes did, left it open):
 		// not the officer's submission to repeat. Their own stands.
-		if ts.Status == "closed" && (at.Finalised == "" || at.Finalised == bySessionClose) {
+		if ts.Status == store.SessionClosed && (at.Finalised == "" || at.Finalised == bySessionClose) {
 			return errSessionClosed
 		}
 		if at.Finalised == "" {

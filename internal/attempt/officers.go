@@ -96,7 +96,7 @@ func (s *Service) QuizOfficers(ctx context.Context, a *auth.Actor, sessionID int
 	}
 	index := map[int64]int{}
 	for _, e := range enrolments {
-		if e.Status != "enrolled" || e.User == nil {
+		if e.Status != store.Enrolled || e.User == nil {
 			continue
 		}
 		index[e.UserID] = len(out.Officers)

@@ -76,7 +76,7 @@ func (s *Service) EnterPaper(ctx context.Context, a *auth.Actor, sessionID int64
 	now := s.Now()
 	err = s.db.Tx(ctx, func(q store.Q) error {
 		e, err := q.EnrollmentForUpdate(sessionID, in.UserID)
-		if errors.Is(err, store.ErrNotFound) || (err == nil && e.Status != "enrolled") {
+		if errors.Is(err, store.ErrNotFound) || (err == nil && e.Status != store.Enrolled) {
 			return apperr.NotFound("enrolment")
 		} else if err != nil {
 			return err

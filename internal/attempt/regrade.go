@@ -212,7 +212,7 @@ func planRegrade(q store.Q, sessionID int64, quizID, version string, qz *course.
 	}
 	serials := map[int64]string{}
 	for _, c := range certs {
-		if c.Status == "valid" {
+		if c.Status == store.CertificateValid {
 			serials[c.UserID] = c.Serial
 		}
 	}

@@ -75,7 +75,7 @@ func (s *Service) Results(ctx context.Context, a *auth.Actor, sessionID int64) (
 	}
 	var rows []ResultRow
 	for _, e := range enrolments {
-		if e.Status != "enrolled" || e.User == nil {
+		if e.Status != store.Enrolled || e.User == nil {
 			continue
 		}
 		for _, qi := range quizzes {

@@ -46,7 +46,7 @@ func certificateView(c *store.Certificate) Certificate {
 		Title: c.Title, Programme: c.Programme, HolderName: c.HolderName, LatinName: c.LatinName,
 		AgencyName: c.AgencyName, CourseID: c.CourseID, CourseTitle: c.CourseTitle, CourseHash: c.CourseHash,
 		SessionDate: c.SessionDate, City: c.City, Country: c.Country, Minutes: c.Minutes, Trainers: c.Trainers,
-		IssuedAt: c.IssuedAt, ExpiresAt: c.ExpiresAt, Status: c.Status, RevokedAt: c.RevokedAt,
+		IssuedAt: c.IssuedAt, ExpiresAt: c.ExpiresAt, Status: string(c.Status), RevokedAt: c.RevokedAt,
 		RevocationReason: c.RevocationReason}
 }
 

@@ -24,7 +24,7 @@ func (s *Service) PDF(ctx context.Context, a *auth.Actor, serial string, w io.Wr
 	if err != nil {
 		return nil, err
 	}
-	if c.Status == "revoked" {
+	if c.Status == store.CertificateRevoked {
 		return nil, apperr.Conflict("this certificate was revoked (" + c.RevocationReason + "); it is no longer issued as a PDF")
 	}
 	if err := s.signer.WritePDF(w, c, s.BaseURL); err != nil {
@@ -66,7 +66,7 @@ func (s *Service) PrepareExport(ctx context.Context, a *auth.Actor, sessionID in
 	}
 	// Revoked certificates stay out of exports (see PDF); expired ones are
 	// records of what happened and go in.
-	certs = slices.DeleteFunc(certs, func(c store.Certificate) bool { return c.Status == "revoked" })
+	certs = slices.DeleteFunc(certs, func(c store.Certificate) bool { return c.Status == store.CertificateRevoked })
 	ids := make([]int64, 0, len(certs))
 	for i := range certs {
 		s.view(&certs[i])

@@ -116,7 +116,7 @@ func (s *Service) CloseSession(ctx context.Context, a *auth.Actor, sessionID int
 		if err != nil {
 			return err
 		}
-		if ts.Status == "cancelled" {
+		if ts.Status == store.SessionCancelled {
 			return apperr.Conflict("a cancelled session cannot be closed")
 		}
 		c, ok := s.courses.Course(ts.CourseID)
@@ -150,7 +150,7 @@ func (s *Service) CloseSession(ctx context.Context, a *auth.Actor, sessionID int
 		now := s.Now()
 		agencyNames := map[int64]string{}
 		for _, e := range enrolments {
-			if e.Status != "enrolled" || e.User == nil || has[e.UserID] {
+			if e.Status != store.Enrolled || e.User == nil || has[e.UserID] {
 				continue
 			}
 			if !Eligible(c.Certificate, quizzes, evidence[e.UserID]) {
@@ -169,13 +169,13 @@ func (s *Service) CloseSession(ctx context.Context, a *auth.Actor, sessionID int
 			}
 			issued++
 		}
-		if ts.Status != "closed" {
-			if err := q.SetSessionStatus(sessionID, "closed"); err != nil {
+		if ts.Status != store.SessionClosed {
+			if err := q.SetSessionStatus(sessionID, store.SessionClosed); err != nil {
 				return err
 			}
 		}
 		actorID := a.UserID
-		after, _ := json.Marshal(map[string]any{"status": "closed", "issued": issued, "attempts_submitted": submitted})
+		after, _ := json.Marshal(map[string]any{"status": store.SessionClosed, "issued": issued, "attempts_submitted": submitted})
 		return q.Audit(&store.AuditEvent{At: now, ActorID: &actorID, Action: "session.close", SessionID: &sessionID, After: string(after)})
 	})
 	if err != nil {
@@ -218,7 +218,7 @@ func (s *Service) newCertificate(q store.Q, ts *store.TrainingSession, c *course
 	}
 	cert := &store.Certificate{Serial: serial, SessionID: ts.ID, UserID: u.ID, AgencyID: u.AgencyID, Title: title, Programme: s.Programme,
 		HolderName: u.Name, LatinName: u.LatinName, CourseID: c.ID, CourseTitle: c.Title, CourseHash: c.Hash, SessionDate: ts.Date,
-		City: ts.City, Country: ts.Country, Minutes: int(c.Duration().Minutes()), Trainers: trainers, IssuedAt: now, Status: "valid"}
+		City: ts.City, Country: ts.Country, Minutes: int(c.Duration().Minutes()), Trainers: trainers, IssuedAt: now, Status: store.CertificateValid}
 	if u.AgencyID != nil {
 		name, ok := agencyNames[*u.AgencyID]
 		if !ok {
@@ -251,8 +251,8 @@ func (s *Service) newCertificate(q store.Q, ts *store.TrainingSession, c *course
 
 // view marks expired certificates as such when they are read.
 func (s *Service) view(c *store.Certificate) *store.Certificate {
-	if c.Status == "valid" && c.ExpiresAt != nil && !s.Now().Before(*c.ExpiresAt) {
-		c.Status = "expired"
+	if c.Status == store.CertificateValid && c.ExpiresAt != nil && !s.Now().Before(*c.ExpiresAt) {
+		c.Status = store.CertificateExpired
 	}
 	return c
 }
@@ -347,7 +347,7 @@ func (s *Service) Verify(ctx context.Context, serial string) (*Public, error) {
 		return nil, err
 	}
 	s.view(c)
-	return &Public{Serial: c.Serial, Status: c.Status, HolderName: c.HolderName, CourseTitle: c.CourseTitle, SessionDate: c.SessionDate,
+	return &Public{Serial: c.Serial, Status: string(c.Status), HolderName: c.HolderName, CourseTitle: c.CourseTitle, SessionDate: c.SessionDate,
 		Agency: c.AgencyName, IssuedAt: c.IssuedAt.UTC(), ExpiresAt: c.ExpiresAt, RevocationReason: c.RevocationReason}, nil
 }
 
@@ -385,16 +385,16 @@ func (s *Service) Revoke(ctx context.Context, a *auth.Actor, serial, reason stri
 		if !a.CanManageSession(ts.TrainerIDs()) {
 			return errRevokeForbidden
 		}
-		if c.Status == "revoked" {
+		if c.Status == store.CertificateRevoked {
 			return apperr.Conflict("the certificate is already revoked")
 		}
 		now := s.Now()
-		c.Status, c.RevokedAt, c.RevocationReason = "revoked", &now, reason
+		c.Status, c.RevokedAt, c.RevocationReason = store.CertificateRevoked, &now, reason
 		if err := q.SaveCertificate(c); err != nil {
 			return err
 		}
 		actorID, sid, uid := a.UserID, c.SessionID, c.UserID
-		after, _ := json.Marshal(map[string]string{"serial": serial, "status": "revoked", "reason": reason})
+		after, _ := json.Marshal(map[string]any{"serial": serial, "status": store.CertificateRevoked, "reason": reason})
 		out = c
 		return q.Audit(&store.AuditEvent{At: now, ActorID: &actorID, Action: "certificate.revoke", SessionID: &sid, UserID: &uid,
 			Before: `{"status":"valid"}`, After: string(after)})
@@ -467,7 +467,7 @@ func (s *Service) NoLongerEligible(ctx context.Context, a *auth.Actor, sessionID
 	quizzes := quizIDs(c)
 	out := map[string]bool{}
 	for _, cert := range certs {
-		if cert.Status == "valid" && !Eligible(c.Certificate, quizzes, evidence[cert.UserID]) {
+		if cert.Status == store.CertificateValid && !Eligible(c.Certificate, quizzes, evidence[cert.UserID]) {
 			out[cert.Serial] = true
 		}
 	}

@@ -73,7 +73,7 @@ func Check(ctx context.Context, db *store.DB) (State, error) {
 	if len(users) != len(emails) {
 		return InUse, nil
 	}
-	closed, err := db.Read(ctx).Sessions(store.SessionFilter{CourseID: CourseID, Status: "closed"})
+	closed, err := db.Read(ctx).Sessions(store.SessionFilter{CourseID: CourseID, Status: store.SessionClosed})
 	if err != nil {
 		return InUse, fmt.Errorf("demo: %w", err)
 	}

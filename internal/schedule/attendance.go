@@ -11,17 +11,17 @@ import (
 
 // AttendanceRow is one enrolled officer on the attendance sheet.
 type AttendanceRow struct {
-	UserID   int64  `json:"user_id"`
-	Name     string `json:"name"`
-	AgencyID *int64 `json:"agency_id"`
-	Status   string `json:"status"` // present | late | absent | excused | unmarked
-	Source   string `json:"source,omitempty"`
-	MarkedAt string `json:"marked_at,omitempty"`
+	UserID   int64                  `json:"user_id"`
+	Name     string                 `json:"name"`
+	AgencyID *int64                 `json:"agency_id"`
+	Status   store.AttendanceStatus `json:"status"` // unmarked without a row
+	Source   string                 `json:"source,omitempty"`
+	MarkedAt string                 `json:"marked_at,omitempty"`
 }
 
 // MarkAttendance records an officer's attendance (the session's trainers and admins).
 func (s *Service) MarkAttendance(ctx context.Context, a *auth.Actor, sessionID, userID int64, status string) (*AttendanceRow, error) {
-	if !attendanceStatuses[status] {
+	if !attendanceStatuses[store.AttendanceStatus(status)] {
 		return nil, apperr.Invalid("status", "must be present, late, absent or excused")
 	}
 	var out *AttendanceRow
@@ -39,20 +39,20 @@ func (s *Service) MarkAttendance(ctx context.Context, a *auth.Actor, sessionID, 
 		} else if err != nil {
 			return err
 		}
-		out, err = s.mark(q, a, ts.ID, e, status, "trainer")
+		out, err = s.mark(q, a, ts.ID, e, store.AttendanceStatus(status), store.ByTrainer)
 		return err
 	})
 	return out, err
 }
 
 // mark writes an attendance status and audits the change.
-func (s *Service) mark(q store.Q, a *auth.Actor, sessionID int64, e *store.Enrollment, status, source string) (*AttendanceRow, error) {
+func (s *Service) mark(q store.Q, a *auth.Actor, sessionID int64, e *store.Enrollment, status store.AttendanceStatus, source store.AttendanceSource) (*AttendanceRow, error) {
 	var before any
 	if old, err := q.Attendance(sessionID, e.UserID); err == nil {
 		if old.Status == status {
 			return attendanceRow(e, old), nil
 		}
-		before = map[string]string{"status": old.Status, "source": old.Source}
+		before = map[string]any{"status": old.Status, "source": old.Source}
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
@@ -60,19 +60,19 @@ func (s *Service) mark(q store.Q, a *auth.Actor, sessionID int64, e *store.Enrol
 	if err := q.SaveAttendance(rec); err != nil {
 		return nil, err
 	}
-	if err := s.audit(q, a, "attendance."+source, &sessionID, &e.UserID, before, map[string]string{"status": status, "source": source}); err != nil {
+	if err := s.audit(q, a, "attendance."+string(source), &sessionID, &e.UserID, before, map[string]any{"status": status, "source": source}); err != nil {
 		return nil, err
 	}
 	return attendanceRow(e, rec), nil
 }
 
 func attendanceRow(e *store.Enrollment, rec *store.Attendance) *AttendanceRow {
-	row := &AttendanceRow{UserID: e.UserID, Status: "unmarked"}
+	row := &AttendanceRow{UserID: e.UserID, Status: store.Unmarked}
 	if e.User != nil {
 		row.Name, row.AgencyID = e.User.Name, e.User.AgencyID
 	}
 	if rec != nil {
-		row.Status, row.Source, row.MarkedAt = rec.Status, rec.Source, rec.MarkedAt.UTC().Format("2006-01-02T15:04:05Z")
+		row.Status, row.Source, row.MarkedAt = rec.Status, string(rec.Source), rec.MarkedAt.UTC().Format("2006-01-02T15:04:05Z")
 	}
 	return row
 }

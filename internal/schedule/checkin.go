@@ -51,8 +51,8 @@ func (s *Service) CurrentCode(ctx context.Context, a *auth.Actor, sessionID int6
 	if err != nil {
 		return nil, err
 	}
-	if ts.Status == StatusCancelled || ts.Status == StatusClosed {
-		return nil, apperr.Conflict("the session is " + ts.Status)
+	if ts.Status.Ended() {
+		return nil, apperr.Conflict("the session is " + string(ts.Status))
 	}
 	slot := slotOf(s.Now())
 	return &CheckinCode{Code: codeFor(ts.CheckinSecret, slot), ExpiresAt: time.Unix((slot+1)*int64(CodeRotation/time.Second), 0).UTC()}, nil
@@ -82,8 +82,8 @@ func (s *Service) CheckIn(ctx context.Context, a *auth.Actor, sessionID int64, c
 		if failures >= maxCheckinErrors {
 			return apperr.TooMany("too many wrong codes; ask the trainer to mark you", checkinErrWindow)
 		}
-		if ts.Status == StatusCancelled || ts.Status == StatusClosed {
-			return apperr.Conflict("the session is " + ts.Status)
+		if ts.Status.Ended() {
+			return apperr.Conflict("the session is " + string(ts.Status))
 		}
 		if now.Before(ts.StartsAt.Add(-checkinEarly)) || !now.Before(ts.EndsAt) {
 			return apperr.Conflict("check-in is open from an hour before the start until the end of the session")
@@ -94,15 +94,15 @@ func (s *Service) CheckIn(ctx context.Context, a *auth.Actor, sessionID int64, c
 			wrongCode = true
 			return apperr.Invalid("code", "this code is wrong or has expired; type the code shown now")
 		}
-		status := "present"
+		status := store.Present
 		if now.After(ts.StartsAt.Add(lateAfter)) {
-			status = "late"
+			status = store.Late
 		}
-		if old, err := q.Attendance(sessionID, a.UserID); err == nil && (old.Status == "present" || old.Status == "late") {
+		if old, err := q.Attendance(sessionID, a.UserID); err == nil && old.Status.Attended() {
 			out = attendanceRow(e, old) // already checked in: keep the first time
 			return nil
 		}
-		out, err = s.mark(q, a, sessionID, e, status, "checkin")
+		out, err = s.mark(q, a, sessionID, e, status, store.ByCheckin)
 		return err
 	})
 	if wrongCode {

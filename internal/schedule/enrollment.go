@@ -17,13 +17,13 @@ type EnrollmentInput struct {
 
 // Enrollment is an officer's place in a session.
 type Enrollment struct {
-	UserID           int64  `json:"user_id"`
-	Name             string `json:"name"`
-	Email            string `json:"email"`
-	AgencyID         *int64 `json:"agency_id"`
-	Status           string `json:"status"`
-	Position         *int   `json:"position"` // on the waitlist; null when enrolled
-	ExtraTimePercent int    `json:"extra_time_percent"`
+	UserID           int64                  `json:"user_id"`
+	Name             string                 `json:"name"`
+	Email            string                 `json:"email"`
+	AgencyID         *int64                 `json:"agency_id"`
+	Status           store.EnrollmentStatus `json:"status"`
+	Position         *int                   `json:"position"` // on the waitlist; null when enrolled
+	ExtraTimePercent int                    `json:"extra_time_percent"`
 }
 
 func enrollmentView(q store.Q, e *store.Enrollment) (*Enrollment, error) {
@@ -91,8 +91,8 @@ func (s *Service) Enroll(ctx context.Context, a *auth.Actor, sessionID int64, in
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
-		if ts.Status == StatusCancelled || ts.Status == StatusClosed {
-			return apperr.Conflict("the session is " + ts.Status)
+		if ts.Status.Ended() {
+			return apperr.Conflict("the session is " + string(ts.Status))
 		}
 		enrolled, err := q.CountEnrollments(sessionID, Enrolled)
 		if err != nil {
@@ -168,7 +168,7 @@ func (s *Service) promoteFirst(q store.Q, a *auth.Actor, ts *store.TrainingSessi
 		return false, err
 	}
 	s.log.Info("promoted from waitlist", "session_id", sessionID, "user_id", next.UserID)
-	return true, s.audit(q, a, "enrollment.promote", &sessionID, &next.UserID, map[string]string{"status": Waitlisted}, map[string]string{"status": Enrolled})
+	return true, s.audit(q, a, "enrollment.promote", &sessionID, &next.UserID, map[string]any{"status": Waitlisted}, map[string]any{"status": Enrolled})
 }
 
 // Enrollments lists a session's enrolments within the actor's scope: everything

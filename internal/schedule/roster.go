@@ -45,8 +45,8 @@ func (s *Service) ImportRoster(ctx context.Context, a *auth.Actor, sessionID int
 	if a.Role == auth.RoleTrainer && !a.CanManageSession(ts.TrainerIDs()) {
 		return nil, apperr.Forbidden("only this session's trainers, admins and coordinators import rosters")
 	}
-	if ts.Status == StatusCancelled || ts.Status == StatusClosed {
-		return nil, apperr.Conflict("the session is " + ts.Status)
+	if ts.Status.Ended() {
+		return nil, apperr.Conflict("the session is " + string(ts.Status))
 	}
 	crossAgency := a.Role == auth.RoleAdmin || a.Role == auth.RoleTrainer
 	required := []string{"email", "name"}
@@ -83,8 +83,8 @@ func (s *Service) ImportRoster(ctx context.Context, a *auth.Actor, sessionID int
 		}
 		// Again under the lock: the rows were checked outside it, and the
 		// session may have been cancelled or closed meanwhile.
-		if ts.Status == StatusCancelled || ts.Status == StatusClosed {
-			return apperr.Conflict("the session is " + ts.Status)
+		if ts.Status.Ended() {
+			return apperr.Conflict("the session is " + string(ts.Status))
 		}
 		var fresh []store.User
 		for _, row := range rows {

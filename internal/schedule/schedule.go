@@ -13,23 +13,23 @@ import (
 	"github.com/lectern-platform/lectern/internal/store"
 )
 
-// Session statuses. "in_progress" is never stored: a scheduled session is in
-// progress between its start and end.
+// Session statuses, as callers see them (Session.Status): store's, for the
+// packages that do not import it.
 const (
-	StatusScheduled  = "scheduled"
-	StatusInProgress = "in_progress"
-	StatusClosed     = "closed"
-	StatusCancelled  = "cancelled"
+	StatusScheduled  = store.SessionScheduled
+	StatusInProgress = store.SessionInProgress
+	StatusClosed     = store.SessionClosed
+	StatusCancelled  = store.SessionCancelled
 )
 
-// Enrolment statuses.
+// Enrolment statuses (store's).
 const (
-	Enrolled   = "enrolled"
-	Waitlisted = "waitlisted"
+	Enrolled   = store.Enrolled
+	Waitlisted = store.Waitlisted
 )
 
-// Attendance statuses.
-var attendanceStatuses = map[string]bool{"present": true, "late": true, "absent": true, "excused": true}
+// Attendance statuses a trainer may mark.
+var attendanceStatuses = map[store.AttendanceStatus]bool{store.Present: true, store.Late: true, store.Absent: true, store.Excused: true}
 
 // Courses is what scheduling needs of the course library.
 type Courses interface {

@@ -38,26 +38,26 @@ const (
 
 // Session is a session as callers see it.
 type Session struct {
-	ID          int64     `json:"id"`
-	Course      string    `json:"course"`
-	CourseTitle string    `json:"course_title"`
-	Date        string    `json:"date"`
-	Start       string    `json:"start"`
-	End         string    `json:"end"`
-	Timezone    string    `json:"timezone"`
-	UTCOffset   string    `json:"utc_offset"`
-	StartsAt    time.Time `json:"starts_at"`
-	EndsAt      time.Time `json:"ends_at"`
-	Venue       string    `json:"venue"`
-	City        string    `json:"city"`
-	Country     string    `json:"country"`
-	Capacity    int       `json:"capacity"`
-	Enrolled    int64     `json:"enrolled"`
-	Waitlisted  int64     `json:"waitlisted"`
-	Status      string    `json:"status"`
-	TrainerIDs  []int64   `json:"trainer_ids"`
-	AgencyIDs   []int64   `json:"agency_ids"`
-	Sequence    int       `json:"sequence"`
+	ID          int64               `json:"id"`
+	Course      string              `json:"course"`
+	CourseTitle string              `json:"course_title"`
+	Date        string              `json:"date"`
+	Start       string              `json:"start"`
+	End         string              `json:"end"`
+	Timezone    string              `json:"timezone"`
+	UTCOffset   string              `json:"utc_offset"`
+	StartsAt    time.Time           `json:"starts_at"`
+	EndsAt      time.Time           `json:"ends_at"`
+	Venue       string              `json:"venue"`
+	City        string              `json:"city"`
+	Country     string              `json:"country"`
+	Capacity    int                 `json:"capacity"`
+	Enrolled    int64               `json:"enrolled"`
+	Waitlisted  int64               `json:"waitlisted"`
+	Status      store.SessionStatus `json:"status"`
+	TrainerIDs  []int64             `json:"trainer_ids"`
+	AgencyIDs   []int64             `json:"agency_ids"`
+	Sequence    int                 `json:"sequence"`
 
 	Location *time.Location `json:"-"`
 }
@@ -332,14 +332,15 @@ func (s *Service) Sessions(ctx context.Context, a *auth.Actor, sq SessionQuery) 
 			f.Add(field, "must be a date as YYYY-MM-DD")
 		}
 	}
-	if sq.Status != "" && sq.Status != StatusScheduled && sq.Status != StatusClosed && sq.Status != StatusCancelled && sq.Status != StatusInProgress {
+	status := store.SessionStatus(sq.Status)
+	if status != "" && status != StatusScheduled && status != StatusClosed && status != StatusCancelled && status != StatusInProgress {
 		f.Add("status", "must be scheduled, in_progress, closed or cancelled")
 	}
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
-	filter := store.SessionFilter{CourseID: sq.Course, From: sq.From, To: sq.To, Status: sq.Status}
-	if sq.Status == StatusInProgress {
+	filter := store.SessionFilter{CourseID: sq.Course, From: sq.From, To: sq.To, Status: status}
+	if status == StatusInProgress {
 		filter.Status = StatusScheduled
 	}
 	if a.Role == auth.RoleCoordinator || a.Role == auth.RoleOfficer {
@@ -360,7 +361,7 @@ func (s *Service) Sessions(ctx context.Context, a *auth.Actor, sq SessionQuery) 
 		if err != nil {
 			return nil, err
 		}
-		if sq.Status == StatusInProgress && v.Status != StatusInProgress || sq.Status == StatusScheduled && v.Status != StatusScheduled {
+		if status == StatusInProgress && v.Status != StatusInProgress || status == StatusScheduled && v.Status != StatusScheduled {
 			continue
 		}
 		out = append(out, v)
@@ -378,8 +379,8 @@ func (s *Service) UpdateSession(ctx context.Context, a *auth.Actor, id int64, in
 		if err != nil {
 			return err
 		}
-		if ts.Status != StatusScheduled {
-			return apperr.Conflict("the session is " + ts.Status + " and can no longer change")
+		if ts.Status.Ended() {
+			return apperr.Conflict("the session is " + string(ts.Status) + " and can no longer change")
 		}
 		before, err := s.view(q, ts)
 		if err != nil {
@@ -447,7 +448,7 @@ func (s *Service) CancelSession(ctx context.Context, a *auth.Actor, id int64) (*
 		if err := s.mailAttendees(q, ts, out, true); err != nil {
 			return err
 		}
-		return s.audit(q, a, "session.cancel", &ts.ID, nil, map[string]string{"status": StatusScheduled}, map[string]string{"status": StatusCancelled})
+		return s.audit(q, a, "session.cancel", &ts.ID, nil, map[string]any{"status": StatusScheduled}, map[string]any{"status": StatusCancelled})
 	})
 	return out, err
 }

@@ -5,11 +5,35 @@ import (
 	"time"
 )
 
+// AttendanceStatus is what a trainer or a check-in recorded of an officer's day.
+type AttendanceStatus string
+
+const (
+	Present AttendanceStatus = "present"
+	Late    AttendanceStatus = "late"
+	Absent  AttendanceStatus = "absent"
+	Excused AttendanceStatus = "excused"
+	// Unmarked is never stored: an officer without an attendance row.
+	Unmarked AttendanceStatus = "unmarked"
+)
+
+// Attended reports an officer who was there, on time or late: what a
+// certificate requires, and what a second check-in keeps.
+func (s AttendanceStatus) Attended() bool { return s == Present || s == Late }
+
+// AttendanceSource is who recorded it: a trainer, or the officer checking in.
+type AttendanceSource string
+
+const (
+	ByTrainer AttendanceSource = "trainer"
+	ByCheckin AttendanceSource = "checkin"
+)
+
 type Attendance struct {
 	SessionID int64 `gorm:"primaryKey"`
 	UserID    int64 `gorm:"primaryKey"`
-	Status    string
-	Source    string // trainer | checkin
+	Status    AttendanceStatus
+	Source    AttendanceSource
 	MarkedBy  int64
 	MarkedAt  time.Time
 }

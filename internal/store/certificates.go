@@ -5,6 +5,16 @@ import (
 	"time"
 )
 
+// CertificateStatus is a certificate's standing. Expired is never stored: a
+// valid certificate reads as expired past its expiry (certify's view).
+type CertificateStatus string
+
+const (
+	CertificateValid   CertificateStatus = "valid"
+	CertificateRevoked CertificateStatus = "revoked"
+	CertificateExpired CertificateStatus = "expired"
+)
+
 // Certificate is an issued certificate: what it attests, and the signed payload
 // that lets anyone check it offline.
 type Certificate struct {
@@ -27,7 +37,7 @@ type Certificate struct {
 	Trainers         string // the session's trainers, as printed
 	IssuedAt         time.Time
 	ExpiresAt        *time.Time
-	Status           string
+	Status           CertificateStatus
 	RevokedAt        *time.Time
 	RevocationReason string
 	Payload          []byte

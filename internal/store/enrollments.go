@@ -7,11 +7,20 @@ import (
 	"gorm.io/gorm/clause"
 )
 
+// EnrollmentStatus is an officer's place in a session: a seat, or a place on
+// its waitlist.
+type EnrollmentStatus string
+
+const (
+	Enrolled   EnrollmentStatus = "enrolled"
+	Waitlisted EnrollmentStatus = "waitlisted"
+)
+
 type Enrollment struct {
 	ID               int64
 	SessionID        int64
 	UserID           int64
-	Status           string // enrolled | waitlisted
+	Status           EnrollmentStatus
 	ExtraTimePercent int
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
@@ -59,7 +68,7 @@ func (q Q) Enrollments(sessionID int64, agencyID *int64) ([]Enrollment, error) {
 }
 
 // CountEnrollments counts a session's enrolments with a status.
-func (q Q) CountEnrollments(sessionID int64, status string) (int64, error) {
+func (q Q) CountEnrollments(sessionID int64, status EnrollmentStatus) (int64, error) {
 	var n int64
 	if err := q.g.Model(&Enrollment{}).Where("session_id = ? AND status = ?", sessionID, status).Count(&n).Error; err != nil {
 		return 0, fmt.Errorf("count enrollments: %w", err)

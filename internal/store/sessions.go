@@ -21,7 +21,7 @@ type TrainingSession struct {
 	City          string
 	Country       string
 	Capacity      int
-	Status        string
+	Status        SessionStatus
 	CheckinSecret []byte
 	Sequence      int
 	CreatedBy     int64
@@ -30,6 +30,25 @@ type TrainingSession struct {
 	Trainers      []SessionTrainer `gorm:"foreignKey:SessionID"`
 	Agencies      []SessionAgency  `gorm:"foreignKey:SessionID"`
 }
+
+// SessionStatus is a session's stored status. "In progress" is never stored:
+// a scheduled session is in progress between its start and end (schedule's
+// view says so).
+type SessionStatus string
+
+const (
+	SessionScheduled SessionStatus = "scheduled"
+	SessionClosed    SessionStatus = "closed"
+	SessionCancelled SessionStatus = "cancelled"
+	// SessionInProgress is never stored: a scheduled session is in progress
+	// between its start and end, as schedule's view of it says.
+	SessionInProgress SessionStatus = "in_progress"
+)
+
+// Ended reports a session that takes no more changes: cancelled, or closed at
+// the end of its day. Every rule that refuses a change to an ended session
+// asks here; each keeps its own error.
+func (s SessionStatus) Ended() bool { return s == SessionClosed || s == SessionCancelled }
 
 type SessionTrainer struct {
 	SessionID int64 `gorm:"primaryKey"`
@@ -87,8 +106,8 @@ func (q Q) Session(id int64, lock bool) (*TrainingSession, error) {
 // PostgreSQL: writes that must not cross a close (starting an attempt) wait for
 // the close's update lock, and the close waits for them, while they do not
 // wait for each other.
-func (q Q) SessionStatusForShare(id int64) (string, error) {
-	var row struct{ Status string }
+func (q Q) SessionStatusForShare(id int64) (SessionStatus, error) {
+	var row struct{ Status SessionStatus }
 	g := q.g.Model(&TrainingSession{}).Select("status").Where("id = ?", id)
 	if q.postgres {
 		g = g.Clauses(clause.Locking{Strength: "SHARE"})
@@ -103,7 +122,7 @@ func (q Q) SessionStatusForShare(id int64) (string, error) {
 type SessionFilter struct {
 	CourseID        string
 	From, To        string // dates, inclusive
-	Status          string
+	Status          SessionStatus
 	TrainerID       *int64
 	VisibleToAgency *int64 // open to this agency (or to all)
 	EnrolledUser    *int64 // OR: this user is enrolled (with VisibleToAgency)
@@ -173,7 +192,7 @@ func (q Q) UpdateSession(s *TrainingSession) error {
 }
 
 // SetSessionStatus changes a session's status (closing it).
-func (q Q) SetSessionStatus(id int64, status string) error {
+func (q Q) SetSessionStatus(id int64, status SessionStatus) error {
 	if err := q.g.Model(&TrainingSession{}).Where("id = ?", id).Update("status", status).Error; err != nil {
 		return fmt.Errorf("set session %d status: %w", id, err)
 	}

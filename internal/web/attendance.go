@@ -33,7 +33,7 @@ func (s *Server) attendanceList(c echo.Context) error {
 	}
 	v := attendanceView{Session: ses, Rows: rows, Statuses: []string{"present", "late", "absent", "excused"}, Counts: map[string]int{}}
 	for _, r := range rows {
-		v.Counts[r.Status]++
+		v.Counts[string(r.Status)]++
 	}
 	return s.render(c, http.StatusOK, "attendance.html", s.localizer(c).T("attendance.title"), v)
 }

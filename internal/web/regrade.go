@@ -86,7 +86,7 @@ func (s *Server) regradeRun(c echo.Context) error {
 	}
 	if holders > 0 {
 		msg += " " + l.T("regrade.done_revoke", "Count", holders)
-	} else if ses, err := s.schedule.Session(c.Request().Context(), actor(c), id); err == nil && ses.Status == "closed" {
+	} else if ses, err := s.schedule.Session(c.Request().Context(), actor(c), id); err == nil && ses.Status == schedule.StatusClosed {
 		msg += " " + l.T("regrade.done_closed")
 	}
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/sessions/%d/quizzes?msg=%s", id, url.QueryEscape(msg)))
