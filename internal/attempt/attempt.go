@@ -71,13 +71,12 @@ func NewService(db *store.DB, courses Courses, sessions Sessions, metrics Metric
 	return &Service{db: db, courses: courses, sessions: sessions, log: log, Now: func() time.Time { return time.Now().UTC() }, Metrics: metrics, snapshots: cache}
 }
 
-// Finalisation reasons.
+// Finalisation reasons (store's).
 const (
-	bySubmit   = "submitted"
-	byDeadline = "deadline"
-	byClosing  = "quiz_closed" // the trainer closed the quiz: what was saved counts
-	// bySessionClose: the trainer closed the day; what was saved counts.
-	bySessionClose = "session_closed"
+	bySubmit       = store.FinalisedSubmitted
+	byDeadline     = store.FinalisedDeadline
+	byClosing      = store.FinalisedQuizClosed
+	bySessionClose = store.FinalisedSessionClosed
 )
 
 // PublicQuestion is a question as an officer sees it before review: no answer key,
@@ -370,7 +369,7 @@ func (s *Service) Start(ctx context.Context, a *auth.Actor, sessionID int64, qui
 	if created && s.Metrics != nil {
 		s.Metrics.AttemptStarted()
 	}
-	s.CountFinalised(map[string]int{byDeadline: overdue})
+	s.CountFinalised(map[string]int{string(byDeadline): overdue})
 	v, err = s.Get(ctx, a, attemptID)
 	return v, created, err
 }

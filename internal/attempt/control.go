@@ -112,7 +112,7 @@ func total(byReason map[string]int) int {
 // submitOpen finalises the open attempts of a session (of one quiz unless
 // quizID is empty) with what they saved: for reason (closing the quiz, or the
 // day), or by their deadline if it has passed. It reports how many, by reason.
-func (s *Service) submitOpen(q store.Q, sessionID int64, quizID, reason string, now time.Time) (map[string]int, error) {
+func (s *Service) submitOpen(q store.Q, sessionID int64, quizID string, reason store.Finalised, now time.Time) (map[string]int, error) {
 	open, err := q.Attempts(sessionID, quizID, nil)
 	if err != nil {
 		return nil, err
@@ -136,7 +136,7 @@ func (s *Service) submitOpen(q store.Q, sessionID int64, quizID, reason string, 
 		if err := s.finalise(q, at, why, now); err != nil {
 			return nil, err
 		}
-		out[why]++
+		out[string(why)]++
 	}
 	return out, nil
 }

@@ -67,7 +67,7 @@ func graceEnd(deadline time.Time, graceSeconds int) time.Time {
 // or the close of the quiz or day that submitted it if that came first. ok is
 // false when a late answer cannot be kept at all: the officer submitted it, or
 // it was entered from paper.
-func cutoff(finalised string, finalisedAt *time.Time, deadline time.Time) (time.Time, bool) {
+func cutoff(finalised store.Finalised, finalisedAt *time.Time, deadline time.Time) (time.Time, bool) {
 	switch finalised {
 	case "", byDeadline:
 		return deadline, true

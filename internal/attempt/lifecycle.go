@@ -388,7 +388,7 @@ func validAnswer(q quiz.Question, in SaveInput) (quiz.Answer, error) {
 // the same result.
 func (s *Service) Submit(ctx context.Context, a *auth.Actor, id int64) (*quiz.Result, error) {
 	var out *quiz.Result
-	reason := "" // empty: it was already finalised
+	var reason store.Finalised // empty: it was already finalised
 	err := s.db.Tx(ctx, func(q store.Q) error {
 		at, ts, err := s.owned(q, a, id, true, true)
 		if err != nil {
@@ -412,7 +412,7 @@ func (s *Service) Submit(ctx context.Context, a *auth.Actor, id int64) (*quiz.Re
 		return nil
 	})
 	if err == nil && reason != "" && s.Metrics != nil {
-		s.Metrics.AttemptFinalised(reason)
+		s.Metrics.AttemptFinalised(string(reason))
 	}
 	return out, err
 }
@@ -450,7 +450,7 @@ func resultOf(at *store.Attempt) quiz.Result {
 }
 
 // finalise scores an attempt with what was saved and closes it.
-func (s *Service) finalise(q store.Q, at *store.Attempt, reason string, now time.Time) error {
+func (s *Service) finalise(q store.Q, at *store.Attempt, reason store.Finalised, now time.Time) error {
 	r, err := score(q, at)
 	if err != nil {
 		return err
@@ -463,7 +463,7 @@ func (s *Service) finalise(q store.Q, at *store.Attempt, reason string, now time
 	return nil
 }
 
-func (s *Service) finaliseByID(ctx context.Context, id int64, reason string) (bool, error) {
+func (s *Service) finaliseByID(ctx context.Context, id int64, reason store.Finalised) (bool, error) {
 	done := false
 	err := s.db.Tx(ctx, func(q store.Q) error {
 		at, err := q.Attempt(id, true)
@@ -474,7 +474,7 @@ func (s *Service) finaliseByID(ctx context.Context, id int64, reason string) (bo
 		return s.finalise(q, at, reason, s.Now())
 	})
 	if err == nil && done && s.Metrics != nil {
-		s.Metrics.AttemptFinalised(reason)
+		s.Metrics.AttemptFinalised(string(reason))
 	}
 	return done, err
 }

@@ -28,8 +28,8 @@ import (
 // records it; paper_print.go decides what a printed version holds and keeps
 // the record its sheets are read back with; package paper draws the PDF.
 const (
-	byPaper      = "paper"       // per-question answers entered by the trainer
-	byPaperScore = "paper_score" // only the score was entered
+	byPaper      = store.FinalisedPaper
+	byPaperScore = store.FinalisedPaperScore
 )
 
 // PaperInput is a paper result, given one of three ways: Sheet, what is marked
@@ -227,7 +227,7 @@ func paperNumber(s string) (float64, error) {
 // paperResult reads a paper input into the questions it was answered on (the
 // printed version's order), the answers by question id, the result, and how it
 // was entered.
-func paperResult(qz *course.Quiz, in PaperInput, printed []quiz.Question) ([]quiz.Question, map[string]quiz.Answer, quiz.Result, string, error) {
+func paperResult(qz *course.Quiz, in PaperInput, printed []quiz.Question) ([]quiz.Question, map[string]quiz.Answer, quiz.Result, store.Finalised, error) {
 	given := 0
 	for _, set := range []bool{in.Sheet != nil, len(in.Answers) > 0, in.Score != nil} {
 		if set {

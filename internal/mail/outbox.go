@@ -17,7 +17,7 @@ const (
 )
 
 // Statuses lists every outbox status.
-var Statuses = []string{StatusQueued, StatusSent, StatusFailed}
+var Statuses = []string{string(StatusQueued), string(StatusSent), string(StatusFailed)}
 
 // OutboxMessage is one e-mail as the outbox page and GET /api/v1/outbox show it.
 type OutboxMessage struct {
@@ -100,7 +100,7 @@ func (o *Outbox) Counts(ctx context.Context, a *auth.Actor) (map[string]int64, e
 func outboxMessage(m store.OutboxMessage) OutboxMessage {
 	v := OutboxMessage{ID: m.ID, Kind: m.Kind, UserID: m.UserID, SessionID: m.SessionID,
 		ToAddress: m.ToAddress, ToName: m.ToName, Language: m.Language, Subject: m.Subject,
-		TextBody: m.TextBody, HTMLBody: m.HTMLBody, Status: m.Status, Attempts: m.Attempts,
+		TextBody: m.TextBody, HTMLBody: m.HTMLBody, Status: string(m.Status), Attempts: m.Attempts,
 		NextAttemptAt: m.NextAttemptAt, LastError: m.LastError, CreatedAt: m.CreatedAt, SentAt: m.SentAt}
 	if m.Attachments != nil { // a message without attachments lists as null, as it always has
 		v.Attachments = make([]OutboxAttachment, len(m.Attachments))

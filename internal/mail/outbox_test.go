@@ -55,7 +55,7 @@ func TestOutbox_Messages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if counts[StatusQueued] != 2 {
+		if counts[string(StatusQueued)] != 2 {
 			t.Errorf("counts = %v, want 2 queued", counts)
 		}
 	})

@@ -107,7 +107,7 @@ func TestSender_STARTTLSWithAuth(t *testing.T) {
 		if n, err := NewSender(db, cfg, nil, quiet()).SendDue(ctx); n != 0 || err != nil {
 			t.Fatalf("sent %d, %v", n, err)
 		}
-		list, _ := db.OutboxMessages(ctx, store.OutboxFilter{Status: store.OutboxQueued})
+		list, _ := db.OutboxMessages(ctx, store.OutboxFilter{Status: string(store.OutboxQueued)})
 		if len(list) != 1 || !strings.Contains(list[0].LastError, "STARTTLS") || len(plain.Received()) != 0 {
 			t.Errorf("a server without STARTTLS got the message: %+v", list)
 		}

@@ -7,6 +7,18 @@ import (
 	"gorm.io/gorm/clause"
 )
 
+// Finalised is how an attempt ended; empty while it is open.
+type Finalised string
+
+const (
+	FinalisedSubmitted     Finalised = "submitted"      // by its owner
+	FinalisedDeadline      Finalised = "deadline"       // with what was saved
+	FinalisedQuizClosed    Finalised = "quiz_closed"    // the trainer closed the quiz: what was saved counts
+	FinalisedSessionClosed Finalised = "session_closed" // the trainer closed the day: what was saved counts
+	FinalisedPaper         Finalised = "paper"          // per-question answers entered by the trainer
+	FinalisedPaperScore    Finalised = "paper_score"    // only the score was entered
+)
+
 // Attempt is one officer's go at one quiz in one session, with the questions
 // frozen as they were when it started (answer key included: it never leaves the
 // server before review).
@@ -26,7 +38,7 @@ type Attempt struct {
 	// GraceSeconds is the quiz's grace when the attempt started: answers stated
 	// before the deadline that arrive within it still count.
 	GraceSeconds int
-	Finalised    string // "" while open; "submitted", "deadline", "quiz_closed", "session_closed", "paper" or "paper_score"
+	Finalised    Finalised // "" while open
 	FinalisedAt  *time.Time
 	EnteredBy    *int64 // a trainer who entered it from a paper sheet
 	Score        float64
@@ -108,7 +120,7 @@ func (q Q) OverdueAttempts(now time.Time, limit int, sessionID *int64) ([]Attemp
 // answers; a save reads only this inside its write transaction.
 type AttemptState struct {
 	UserID       int64
-	Finalised    string
+	Finalised    Finalised
 	FinalisedAt  *time.Time
 	StartedAt    time.Time
 	Deadline     time.Time

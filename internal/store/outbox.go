@@ -9,11 +9,14 @@ import (
 	"gorm.io/gorm"
 )
 
-// Outbox message statuses.
+// OutboxStatus is where a message stands: waiting to be sent (again), sent,
+// or given up.
+type OutboxStatus string
+
 const (
-	OutboxQueued = "queued"
-	OutboxSent   = "sent"
-	OutboxFailed = "failed"
+	OutboxQueued OutboxStatus = "queued"
+	OutboxSent   OutboxStatus = "sent"
+	OutboxFailed OutboxStatus = "failed"
 )
 
 // OutboxMessage is one e-mail, written in the transaction of the change it
@@ -31,7 +34,7 @@ type OutboxMessage struct {
 	TextBody      string
 	HTMLBody      string
 	Attachments   []OutboxAttachment `gorm:"foreignKey:MessageID"`
-	Status        string
+	Status        OutboxStatus
 	Attempts      int
 	NextAttemptAt time.Time
 	LastError     string
@@ -181,7 +184,7 @@ func (db *DB) ClaimOutbox(ctx context.Context, id int64, now, until time.Time) (
 // FinishOutbox records the end of attempt number attempt: sent (sentAt set), or
 // still queued for next, or failed for good. The attempt number fences the
 // update: a sender whose lease ran out and was overtaken changes nothing.
-func (db *DB) FinishOutbox(ctx context.Context, id int64, attempt int, status string, next time.Time, lastError string, sentAt *time.Time) error {
+func (db *DB) FinishOutbox(ctx context.Context, id int64, attempt int, status OutboxStatus, next time.Time, lastError string, sentAt *time.Time) error {
 	if sentAt != nil {
 		t := sentAt.UTC()
 		sentAt = &t
@@ -212,6 +215,6 @@ func (db *DB) FinishOutbox(ctx context.Context, id int64, attempt int, status st
 		if sentAt != nil {
 			at = *sentAt
 		}
-		return q.Audit(&AuditEvent{At: at, Action: "mail." + status, SessionID: m.SessionID, UserID: m.UserID, After: string(after)})
+		return q.Audit(&AuditEvent{At: at, Action: "mail." + string(status), SessionID: m.SessionID, UserID: m.UserID, After: string(after)})
 	})
 }

@@ -58,7 +58,7 @@ func testOutbox(t *testing.T, db *DB) {
 		if err != nil || !contains(due, m.ID) {
 			t.Errorf("due = %v, %v", due, err)
 		}
-		if n, err := db.CountOutbox(ctx); err != nil || n[OutboxQueued] < 1 {
+		if n, err := db.CountOutbox(ctx); err != nil || n[string(OutboxQueued)] < 1 {
 			t.Errorf("count = %v, %v", n, err)
 		}
 	})

@@ -58,7 +58,7 @@ func (p *quizPage) finalised() string {
 	if err != nil {
 		p.t.Fatal(err)
 	}
-	return at.Finalised
+	return string(at.Finalised)
 }
 
 // TestAttemptPage_ConfirmsBlanksWithoutScript: submitting with questions left
