@@ -12,6 +12,21 @@ import (
 	"github.com/lectern-platform/lectern/internal/mail"
 )
 
+// outboxQuery is who reads the outbox and the filter they ask for, with
+// defaultLimit when the query sets none. The outbox checks the actor itself;
+// asking first here keeps a non-admin's bad filter a 403, not a 422.
+func outboxQuery(c echo.Context, defaultLimit int) (*auth.Actor, mail.OutboxFilter, error) {
+	a := actor(c)
+	if err := auth.Authorize(a, auth.ActOutboxRead); err != nil {
+		return nil, mail.OutboxFilter{}, err
+	}
+	f, err := outboxFilter(c)
+	if f.Limit == 0 {
+		f.Limit = defaultLimit
+	}
+	return a, f, err
+}
+
 // outboxFilter reads ?status=&kind=&user_id=&before=&limit=.
 func outboxFilter(c echo.Context) (mail.OutboxFilter, error) {
 	var f apperr.Fields
@@ -54,19 +69,10 @@ type outboxView struct {
 
 // outboxList lists the e-mails, newest first: what was sent, what waits and why.
 // Without SMTP it is where an admin reads an invitation link to hand it over.
-// The outbox checks the actor itself; asking first here keeps a non-admin's bad
-// filter a 403, not a 422.
 func (s *Server) outboxList(c echo.Context) error {
-	a := actor(c)
-	if err := auth.Authorize(a, auth.ActOutboxRead); err != nil {
-		return err
-	}
-	f, err := outboxFilter(c)
+	a, f, err := outboxQuery(c, 200)
 	if err != nil {
 		return err
-	}
-	if f.Limit == 0 {
-		f.Limit = 200
 	}
 	ctx := c.Request().Context()
 	list, err := s.outbox.Messages(ctx, a, f)
@@ -83,16 +89,9 @@ func (s *Server) outboxList(c echo.Context) error {
 }
 
 func (s *Server) outboxListAPI(c echo.Context) error {
-	a := actor(c)
-	if err := auth.Authorize(a, auth.ActOutboxRead); err != nil { // before the filter, as outboxList
-		return err
-	}
-	f, err := outboxFilter(c)
+	a, f, err := outboxQuery(c, 100)
 	if err != nil {
 		return err
-	}
-	if f.Limit == 0 {
-		f.Limit = 100
 	}
 	list, err := s.outbox.Messages(c.Request().Context(), a, f)
 	return jsonOrError(c, http.StatusOK, list, err)
