@@ -152,7 +152,7 @@ func TestSeeder_Seed(t *testing.T) {
 		}
 		marks := map[string]int{}
 		for _, r := range sheet {
-			marks[string(r.Status)]++
+			marks[r.Status]++
 		}
 		if marks["present"] == 0 || marks["late"] == 0 || marks["unmarked"] == 0 {
 			t.Errorf("attendance today %v: want present, late and unmarked", marks)

@@ -11,12 +11,12 @@ import (
 
 // AttendanceRow is one enrolled officer on the attendance sheet.
 type AttendanceRow struct {
-	UserID   int64                  `json:"user_id"`
-	Name     string                 `json:"name"`
-	AgencyID *int64                 `json:"agency_id"`
-	Status   store.AttendanceStatus `json:"status"` // unmarked without a row
-	Source   string                 `json:"source,omitempty"`
-	MarkedAt string                 `json:"marked_at,omitempty"`
+	UserID   int64  `json:"user_id"`
+	Name     string `json:"name"`
+	AgencyID *int64 `json:"agency_id"`
+	Status   string `json:"status"` // present | late | absent | excused | unmarked
+	Source   string `json:"source,omitempty"`
+	MarkedAt string `json:"marked_at,omitempty"`
 }
 
 // MarkAttendance records an officer's attendance (the session's trainers and admins).
@@ -30,11 +30,11 @@ func (s *Service) MarkAttendance(ctx context.Context, a *auth.Actor, sessionID, 
 		if err != nil {
 			return err
 		}
-		if ts.Status == StatusCancelled {
+		if ts.Status == store.SessionCancelled {
 			return apperr.Conflict("the session is cancelled")
 		}
 		e, err := q.Enrollment(sessionID, userID)
-		if errors.Is(err, store.ErrNotFound) || (err == nil && e.Status != Enrolled) {
+		if errors.Is(err, store.ErrNotFound) || (err == nil && e.Status != store.Enrolled) {
 			return apperr.NotFound("enrolled officer")
 		} else if err != nil {
 			return err
@@ -66,13 +66,17 @@ func (s *Service) mark(q store.Q, a *auth.Actor, sessionID int64, e *store.Enrol
 	return attendanceRow(e, rec), nil
 }
 
+// Attended reports an officer who was there, on time or late
+// (store.AttendanceStatus.Attended).
+func (r *AttendanceRow) Attended() bool { return store.AttendanceStatus(r.Status).Attended() }
+
 func attendanceRow(e *store.Enrollment, rec *store.Attendance) *AttendanceRow {
-	row := &AttendanceRow{UserID: e.UserID, Status: store.Unmarked}
+	row := &AttendanceRow{UserID: e.UserID, Status: string(store.Unmarked)}
 	if e.User != nil {
 		row.Name, row.AgencyID = e.User.Name, e.User.AgencyID
 	}
 	if rec != nil {
-		row.Status, row.Source, row.MarkedAt = rec.Status, string(rec.Source), rec.MarkedAt.UTC().Format("2006-01-02T15:04:05Z")
+		row.Status, row.Source, row.MarkedAt = string(rec.Status), string(rec.Source), rec.MarkedAt.UTC().Format("2006-01-02T15:04:05Z")
 	}
 	return row
 }
@@ -112,7 +116,7 @@ func (s *Service) Attendance(ctx context.Context, a *auth.Actor, sessionID int64
 	}
 	out := []*AttendanceRow{}
 	for i := range list {
-		if list[i].Status != Enrolled {
+		if list[i].Status != store.Enrolled {
 			continue
 		}
 		out = append(out, attendanceRow(&list[i], byUser[list[i].UserID]))

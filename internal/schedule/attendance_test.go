@@ -26,7 +26,7 @@ func TestAttendance_Mark(t *testing.T) {
 	t.Run("TheSessionsTrainersAndAdminsMark", func(t *testing.T) {
 		for _, status := range []string{"present", "late", "absent", "excused"} {
 			row, err := w.svc.MarkAttendance(w.ctx, w.trainer, s.ID, w.officerA.UserID, status)
-			if err != nil || string(row.Status) != status || row.Source != "trainer" || row.Name != "Officer A" {
+			if err != nil || row.Status != status || row.Source != "trainer" || row.Name != "Officer A" {
 				t.Errorf("mark %s: %+v, %v", status, row, err)
 			}
 		}
@@ -103,7 +103,7 @@ func TestAttendance_UnmarkedUntilMarked(t *testing.T) {
 	if err != nil || len(rows) != 2 {
 		t.Fatalf("sheet: %v, %v", rows, err)
 	}
-	got := map[int64]string{rows[0].UserID: string(rows[0].Status), rows[1].UserID: string(rows[1].Status)}
+	got := map[int64]string{rows[0].UserID: rows[0].Status, rows[1].UserID: rows[1].Status}
 	if got[w.officerA.UserID] != "unmarked" || got[w.officerB.UserID] != "late" {
 		t.Errorf("sheet statuses %v", got)
 	}

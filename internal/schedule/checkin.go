@@ -70,7 +70,7 @@ func (s *Service) CheckIn(ctx context.Context, a *auth.Actor, sessionID int64, c
 			return err
 		}
 		e, err := q.Enrollment(sessionID, a.UserID)
-		if errors.Is(err, store.ErrNotFound) || (err == nil && e.Status != Enrolled) {
+		if errors.Is(err, store.ErrNotFound) || (err == nil && e.Status != store.Enrolled) {
 			return apperr.NotFound("enrolment in this session")
 		} else if err != nil {
 			return err

@@ -53,7 +53,7 @@ func TestCheckIn_Windows(t *testing.T) {
 				wantCode(t, err, apperr.CodeConflict, "check-in at "+c.at.Format(time.TimeOnly))
 				return
 			}
-			if err != nil || string(row.Status) != c.status || row.Source != "checkin" {
+			if err != nil || row.Status != c.status || row.Source != "checkin" {
 				t.Errorf("check-in at %s: %+v, %v; want %s", c.at.Format(time.TimeOnly), row, err, c.status)
 			}
 		})

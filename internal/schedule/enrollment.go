@@ -17,21 +17,21 @@ type EnrollmentInput struct {
 
 // Enrollment is an officer's place in a session.
 type Enrollment struct {
-	UserID           int64                  `json:"user_id"`
-	Name             string                 `json:"name"`
-	Email            string                 `json:"email"`
-	AgencyID         *int64                 `json:"agency_id"`
-	Status           store.EnrollmentStatus `json:"status"`
-	Position         *int                   `json:"position"` // on the waitlist; null when enrolled
-	ExtraTimePercent int                    `json:"extra_time_percent"`
+	UserID           int64  `json:"user_id"`
+	Name             string `json:"name"`
+	Email            string `json:"email"`
+	AgencyID         *int64 `json:"agency_id"`
+	Status           string `json:"status"`
+	Position         *int   `json:"position"` // on the waitlist; null when enrolled
+	ExtraTimePercent int    `json:"extra_time_percent"`
 }
 
 func enrollmentView(q store.Q, e *store.Enrollment) (*Enrollment, error) {
-	v := &Enrollment{UserID: e.UserID, Status: e.Status, ExtraTimePercent: e.ExtraTimePercent}
+	v := &Enrollment{UserID: e.UserID, Status: string(e.Status), ExtraTimePercent: e.ExtraTimePercent}
 	if e.User != nil {
 		v.Name, v.Email, v.AgencyID = e.User.Name, e.User.Email, e.User.AgencyID
 	}
-	if e.Status == Waitlisted {
+	if e.Status == store.Waitlisted {
 		pos, err := q.WaitlistPosition(e)
 		if err != nil {
 			return nil, err
@@ -94,13 +94,13 @@ func (s *Service) Enroll(ctx context.Context, a *auth.Actor, sessionID int64, in
 		if ts.Status.Ended() {
 			return apperr.Conflict("the session is " + string(ts.Status))
 		}
-		enrolled, err := q.CountEnrollments(sessionID, Enrolled)
+		enrolled, err := q.CountEnrollments(sessionID, store.Enrolled)
 		if err != nil {
 			return err
 		}
-		e := &store.Enrollment{SessionID: sessionID, UserID: u.ID, Status: Enrolled, CreatedAt: s.Now(), UpdatedAt: s.Now()}
+		e := &store.Enrollment{SessionID: sessionID, UserID: u.ID, Status: store.Enrolled, CreatedAt: s.Now(), UpdatedAt: s.Now()}
 		if enrolled >= int64(ts.Capacity) {
-			e.Status = Waitlisted
+			e.Status = store.Waitlisted
 		}
 		if in.ExtraTimePercent != nil {
 			e.ExtraTimePercent = *in.ExtraTimePercent
@@ -108,7 +108,7 @@ func (s *Service) Enroll(ctx context.Context, a *auth.Actor, sessionID int64, in
 		if err := q.CreateEnrollment(e); err != nil {
 			return err
 		}
-		if e.Status == Enrolled {
+		if e.Status == store.Enrolled {
 			if err := s.mailEnrolled(q, ts, u); err != nil {
 				return err
 			}
@@ -131,7 +131,7 @@ func (s *Service) Unenroll(ctx context.Context, a *auth.Actor, sessionID, userID
 		if err != nil {
 			return err
 		}
-		if ts.Status == StatusClosed {
+		if ts.Status == store.SessionClosed {
 			return apperr.Conflict("the session is closed")
 		}
 		before, err := enrollmentView(q, e)
@@ -144,7 +144,7 @@ func (s *Service) Unenroll(ctx context.Context, a *auth.Actor, sessionID, userID
 		if err := s.audit(q, a, "enrollment.delete", &sessionID, &userID, before, nil); err != nil {
 			return err
 		}
-		if e.Status == Enrolled && ts.Status != StatusCancelled {
+		if e.Status == store.Enrolled && ts.Status != store.SessionCancelled {
 			_, err = s.promoteFirst(q, a, ts)
 		}
 		return err
@@ -160,7 +160,7 @@ func (s *Service) promoteFirst(q store.Q, a *auth.Actor, ts *store.TrainingSessi
 	} else if err != nil {
 		return false, err
 	}
-	next.Status, next.UpdatedAt = Enrolled, s.Now()
+	next.Status, next.UpdatedAt = store.Enrolled, s.Now()
 	if err := q.SaveEnrollment(next); err != nil {
 		return false, err
 	}

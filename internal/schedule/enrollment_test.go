@@ -21,7 +21,7 @@ func (w *world) statuses(sessionID int64) map[int64]string {
 	}
 	out := map[int64]string{}
 	for _, e := range list {
-		out[e.UserID] = string(e.Status)
+		out[e.UserID] = e.Status
 		if e.Position != nil {
 			out[e.UserID] = fmt.Sprintf("%s %d", e.Status, *e.Position)
 		}

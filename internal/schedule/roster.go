@@ -112,7 +112,7 @@ func (s *Service) ImportRoster(ctx context.Context, a *auth.Actor, sessionID int
 				}
 			}
 		}
-		enrolled, err := q.CountEnrollments(sessionID, Enrolled)
+		enrolled, err := q.CountEnrollments(sessionID, store.Enrolled)
 		if err != nil {
 			return err
 		}
@@ -128,9 +128,9 @@ func (s *Service) ImportRoster(ctx context.Context, a *auth.Actor, sessionID int
 			} else if !errors.Is(err, store.ErrNotFound) {
 				return err
 			}
-			e := &store.Enrollment{SessionID: sessionID, UserID: uid, Status: Enrolled, ExtraTimePercent: row.extra, CreatedAt: s.Now(), UpdatedAt: s.Now()}
+			e := &store.Enrollment{SessionID: sessionID, UserID: uid, Status: store.Enrolled, ExtraTimePercent: row.extra, CreatedAt: s.Now(), UpdatedAt: s.Now()}
 			if enrolled >= int64(ts.Capacity) {
-				e.Status = Waitlisted
+				e.Status = store.Waitlisted
 				res.Waitlisted++
 			} else {
 				enrolled++
@@ -139,7 +139,7 @@ func (s *Service) ImportRoster(ctx context.Context, a *auth.Actor, sessionID int
 			if err := q.CreateEnrollment(e); err != nil {
 				return err
 			}
-			if e.Status == Enrolled {
+			if e.Status == store.Enrolled {
 				seated = append(seated, uid)
 			}
 			after := map[string]any{"status": e.Status, "extra_time_percent": e.ExtraTimePercent, "via": "roster", "line": row.line}

@@ -161,7 +161,7 @@ func TestRoster_SessionCancelledDuringTheImport(t *testing.T) {
 				return errors.New("the import never queued for the writer")
 			}
 		}
-		return q.SetSessionStatus(s.ID, StatusCancelled)
+		return q.SetSessionStatus(s.ID, store.SessionCancelled)
 	})
 	if err != nil {
 		t.Fatal(err)

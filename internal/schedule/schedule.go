@@ -13,19 +13,19 @@ import (
 	"github.com/lectern-platform/lectern/internal/store"
 )
 
-// Session statuses, as callers see them (Session.Status): store's, for the
-// packages that do not import it.
+// Session statuses as callers see them (Session.Status): store's values, as
+// plain strings — no store type reaches the web layer.
 const (
-	StatusScheduled  = store.SessionScheduled
-	StatusInProgress = store.SessionInProgress
-	StatusClosed     = store.SessionClosed
-	StatusCancelled  = store.SessionCancelled
+	StatusScheduled  = string(store.SessionScheduled)
+	StatusInProgress = string(store.SessionInProgress)
+	StatusClosed     = string(store.SessionClosed)
+	StatusCancelled  = string(store.SessionCancelled)
 )
 
-// Enrolment statuses (store's).
+// Enrolment statuses as callers see them (Enrollment.Status).
 const (
-	Enrolled   = store.Enrolled
-	Waitlisted = store.Waitlisted
+	Enrolled   = string(store.Enrolled)
+	Waitlisted = string(store.Waitlisted)
 )
 
 // Attendance statuses a trainer may mark.

@@ -38,29 +38,32 @@ const (
 
 // Session is a session as callers see it.
 type Session struct {
-	ID          int64               `json:"id"`
-	Course      string              `json:"course"`
-	CourseTitle string              `json:"course_title"`
-	Date        string              `json:"date"`
-	Start       string              `json:"start"`
-	End         string              `json:"end"`
-	Timezone    string              `json:"timezone"`
-	UTCOffset   string              `json:"utc_offset"`
-	StartsAt    time.Time           `json:"starts_at"`
-	EndsAt      time.Time           `json:"ends_at"`
-	Venue       string              `json:"venue"`
-	City        string              `json:"city"`
-	Country     string              `json:"country"`
-	Capacity    int                 `json:"capacity"`
-	Enrolled    int64               `json:"enrolled"`
-	Waitlisted  int64               `json:"waitlisted"`
-	Status      store.SessionStatus `json:"status"`
-	TrainerIDs  []int64             `json:"trainer_ids"`
-	AgencyIDs   []int64             `json:"agency_ids"`
-	Sequence    int                 `json:"sequence"`
+	ID          int64     `json:"id"`
+	Course      string    `json:"course"`
+	CourseTitle string    `json:"course_title"`
+	Date        string    `json:"date"`
+	Start       string    `json:"start"`
+	End         string    `json:"end"`
+	Timezone    string    `json:"timezone"`
+	UTCOffset   string    `json:"utc_offset"`
+	StartsAt    time.Time `json:"starts_at"`
+	EndsAt      time.Time `json:"ends_at"`
+	Venue       string    `json:"venue"`
+	City        string    `json:"city"`
+	Country     string    `json:"country"`
+	Capacity    int       `json:"capacity"`
+	Enrolled    int64     `json:"enrolled"`
+	Waitlisted  int64     `json:"waitlisted"`
+	Status      string    `json:"status"`
+	TrainerIDs  []int64   `json:"trainer_ids"`
+	AgencyIDs   []int64   `json:"agency_ids"`
+	Sequence    int       `json:"sequence"`
 
 	Location *time.Location `json:"-"`
 }
+
+// Ended reports a session that takes no more changes (store.SessionStatus.Ended).
+func (v *Session) Ended() bool { return store.SessionStatus(v.Status).Ended() }
 
 func (s *Service) view(q store.Q, ts *store.TrainingSession) (*Session, error) {
 	loc, err := time.LoadLocation(ts.Timezone)
@@ -69,7 +72,7 @@ func (s *Service) view(q store.Q, ts *store.TrainingSession) (*Session, error) {
 	}
 	v := &Session{ID: ts.ID, Course: ts.CourseID, Date: ts.Date, Start: ts.StartTime, End: ts.EndTime,
 		Timezone: ts.Timezone, StartsAt: ts.StartsAt.UTC(), EndsAt: ts.EndsAt.UTC(), Venue: ts.Venue, City: ts.City,
-		Country: ts.Country, Capacity: ts.Capacity, Status: ts.Status, Sequence: ts.Sequence, Location: loc,
+		Country: ts.Country, Capacity: ts.Capacity, Status: string(ts.Status), Sequence: ts.Sequence, Location: loc,
 		TrainerIDs: ts.TrainerIDs(), AgencyIDs: ts.AgencyIDs()}
 	v.UTCOffset = ts.StartsAt.In(loc).Format("-07:00")
 	if c, ok := s.courses.Course(ts.CourseID); ok {
@@ -80,10 +83,10 @@ func (s *Service) view(q store.Q, ts *store.TrainingSession) (*Session, error) {
 			v.Status = StatusInProgress
 		}
 	}
-	if v.Enrolled, err = q.CountEnrollments(ts.ID, Enrolled); err != nil {
+	if v.Enrolled, err = q.CountEnrollments(ts.ID, store.Enrolled); err != nil {
 		return nil, err
 	}
-	if v.Waitlisted, err = q.CountEnrollments(ts.ID, Waitlisted); err != nil {
+	if v.Waitlisted, err = q.CountEnrollments(ts.ID, store.Waitlisted); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -98,7 +101,7 @@ func (s *Service) CreateSession(ctx context.Context, a *auth.Actor, in SessionIn
 	if in.TrainerIDs == nil && a.Role == auth.RoleTrainer {
 		in.TrainerIDs = &[]int64{a.UserID}
 	}
-	ts := &store.TrainingSession{Status: StatusScheduled, CreatedBy: a.UserID}
+	ts := &store.TrainingSession{Status: store.SessionScheduled, CreatedBy: a.UserID}
 	if err := s.apply(s.db.Read(ctx), ts, in, true); err != nil {
 		return nil, err
 	}
@@ -333,15 +336,15 @@ func (s *Service) Sessions(ctx context.Context, a *auth.Actor, sq SessionQuery) 
 		}
 	}
 	status := store.SessionStatus(sq.Status)
-	if status != "" && status != StatusScheduled && status != StatusClosed && status != StatusCancelled && status != StatusInProgress {
+	if status != "" && status != store.SessionScheduled && status != store.SessionClosed && status != store.SessionCancelled && status != store.SessionInProgress {
 		f.Add("status", "must be scheduled, in_progress, closed or cancelled")
 	}
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
 	filter := store.SessionFilter{CourseID: sq.Course, From: sq.From, To: sq.To, Status: status}
-	if status == StatusInProgress {
-		filter.Status = StatusScheduled
+	if status == store.SessionInProgress {
+		filter.Status = store.SessionScheduled
 	}
 	if a.Role == auth.RoleCoordinator || a.Role == auth.RoleOfficer {
 		filter.VisibleToAgency = a.AgencyScope()
@@ -361,7 +364,7 @@ func (s *Service) Sessions(ctx context.Context, a *auth.Actor, sq SessionQuery) 
 		if err != nil {
 			return nil, err
 		}
-		if status == StatusInProgress && v.Status != StatusInProgress || status == StatusScheduled && v.Status != StatusScheduled {
+		if status == store.SessionInProgress && v.Status != StatusInProgress || status == store.SessionScheduled && v.Status != StatusScheduled {
 			continue
 		}
 		out = append(out, v)
@@ -389,7 +392,7 @@ func (s *Service) UpdateSession(ctx context.Context, a *auth.Actor, id int64, in
 		if err := s.apply(q, ts, in, false); err != nil {
 			return err
 		}
-		enrolled, err := q.CountEnrollments(id, Enrolled)
+		enrolled, err := q.CountEnrollments(id, store.Enrolled)
 		if err != nil {
 			return err
 		}
@@ -431,13 +434,13 @@ func (s *Service) CancelSession(ctx context.Context, a *auth.Actor, id int64) (*
 			return err
 		}
 		switch ts.Status {
-		case StatusCancelled:
+		case store.SessionCancelled:
 			out, err = s.view(q, ts)
 			return err
-		case StatusClosed:
+		case store.SessionClosed:
 			return apperr.Conflict("a closed session cannot be cancelled")
 		}
-		ts.Status = StatusCancelled
+		ts.Status = store.SessionCancelled
 		ts.Sequence++
 		if err := q.UpdateSession(ts); err != nil {
 			return err

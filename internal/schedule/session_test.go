@@ -8,7 +8,6 @@ import (
 
 	"github.com/lectern-platform/lectern/internal/apperr"
 	"github.com/lectern-platform/lectern/internal/auth"
-	"github.com/lectern-platform/lectern/internal/store"
 	"github.com/lectern-platform/lectern/internal/testfixture"
 )
 
@@ -160,14 +159,14 @@ func TestSession_CancelAndClose(t *testing.T) {
 		s := w.session(5, nil)
 		for _, c := range []struct {
 			at   time.Time
-			want store.SessionStatus
+			want string
 		}{{utc(7, 59, 59), StatusScheduled}, {utc(8, 0, 0), StatusInProgress}, {utc(15, 59, 59), StatusInProgress}, {utc(16, 0, 0), StatusScheduled}} {
 			w.setClock(c.at)
 			v, err := w.svc.Session(w.ctx, w.trainer, s.ID)
 			if err != nil || v.Status != c.want {
 				t.Errorf("at %s: %+v, %v; want %s", c.at.Format(time.TimeOnly), v, err, c.want)
 			}
-			list, err := w.svc.Sessions(w.ctx, w.trainer, SessionQuery{Status: string(StatusInProgress)})
+			list, err := w.svc.Sessions(w.ctx, w.trainer, SessionQuery{Status: StatusInProgress})
 			if err != nil || (len(list) == 1) != (c.want == StatusInProgress) {
 				t.Errorf("at %s, %d in progress (%v)", c.at.Format(time.TimeOnly), len(list), err)
 			}

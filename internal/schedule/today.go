@@ -33,7 +33,7 @@ func (s *Service) Today(ctx context.Context, a *auth.Actor) ([]*Session, error) 
 		if a.Role == auth.RoleOfficer {
 			// An officer's list holds the sessions open to the agency too.
 			e, err := q.Enrollment(v.ID, a.UserID)
-			if errors.Is(err, store.ErrNotFound) || (err == nil && e.Status != Enrolled) {
+			if errors.Is(err, store.ErrNotFound) || (err == nil && e.Status != store.Enrolled) {
 				continue
 			} else if err != nil {
 				return nil, err

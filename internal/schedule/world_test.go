@@ -118,7 +118,7 @@ func (w *world) enroll(sessionID int64, officer *auth.Actor) *Enrollment {
 // step lives in certify; scheduling only has to respect its result).
 func (w *world) closeSession(sessionID int64) {
 	w.t.Helper()
-	if err := w.db.Tx(w.ctx, func(q store.Q) error { return q.SetSessionStatus(sessionID, StatusClosed) }); err != nil {
+	if err := w.db.Tx(w.ctx, func(q store.Q) error { return q.SetSessionStatus(sessionID, store.SessionClosed) }); err != nil {
 		w.t.Fatal(err)
 	}
 }

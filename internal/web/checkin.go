@@ -73,7 +73,7 @@ func (s *Server) projectorShow(c echo.Context) error {
 	}
 	v := projectorView{Session: ses, Code: code, Link: s.checkinLink(id, code.Code), ReloadSeconds: int(schedule.CodeRotation.Seconds())}
 	for _, r := range rows {
-		if r.Status.Attended() {
+		if r.Attended() {
 			v.Present++
 		}
 	}

@@ -68,7 +68,7 @@ func (s *Server) resultsShow(c echo.Context) error {
 			v.Analyses = append(v.Analyses, an)
 		}
 	}
-	v.Live = !ses.Status.Ended()
+	v.Live = !ses.Ended()
 	v.LiveSeconds = resultsLiveSeconds
 	return s.render(c, http.StatusOK, "results.html", s.localizer(c).T("results.title"), v)
 }
