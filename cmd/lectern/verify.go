@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/lectern-platform/lectern/internal/certify"
+	"github.com/lectern-platform/lectern/internal/store"
 )
 
 const verifyUsage = `usage: lectern verify FILE.pdf [--trust KEY.pem]... [--url URL] [--timeout 10s] [--data DIR]
@@ -119,10 +120,10 @@ func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stdout, "INVALID: %s: %v\n", target, err)
 		return 1
 	}
-	status, reason := "valid", ""
+	status, reason := string(store.CertificateValid), ""
 	if p.ExpiresAt != "" {
 		if exp, err := time.Parse(time.RFC3339, p.ExpiresAt); err == nil && !time.Now().Before(exp) {
-			status = "expired"
+			status = string(store.CertificateExpired)
 		}
 	}
 	revocation := "not checked offline (add --url of the issuing server to check)"
@@ -140,7 +141,7 @@ func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	verdict, exit := "VALID", 0
 	switch {
-	case status != "valid":
+	case status != string(store.CertificateValid):
 		verdict, exit = "NOT VALID ("+status+")", 1
 	case unchecked:
 		// Revoked certificates are exactly the ones whose holders have a reason
@@ -196,7 +197,7 @@ func verifyOnline(ctx context.Context, client *http.Client, server, serial strin
 		return 1
 	}
 	verdict := "VALID"
-	if pub.Status != "valid" {
+	if pub.Status != string(store.CertificateValid) {
 		verdict = "NOT VALID (" + pub.Status + ")"
 	}
 	fmt.Fprintf(stdout, "%s: according to %s\n", verdict, server)
@@ -211,7 +212,7 @@ func verifyOnline(ctx context.Context, client *http.Client, server, serial strin
 	if pub.RevocationReason != "" {
 		fmt.Fprintf(stdout, "  %-12s %s\n", "Reason:", pub.RevocationReason)
 	}
-	if pub.Status != "valid" {
+	if pub.Status != string(store.CertificateValid) {
 		return 1
 	}
 	return 0

@@ -397,7 +397,7 @@ func (s *Service) Revoke(ctx context.Context, a *auth.Actor, serial, reason stri
 		after, _ := json.Marshal(map[string]any{"serial": serial, "status": store.CertificateRevoked, "reason": reason})
 		out = c
 		return q.Audit(&store.AuditEvent{At: now, ActorID: &actorID, Action: "certificate.revoke", SessionID: &sid, UserID: &uid,
-			Before: `{"status":"valid"}`, After: string(after)})
+			Before: `{"status":"` + string(store.CertificateValid) + `"}`, After: string(after)})
 	})
 	if err != nil {
 		return nil, err

@@ -293,7 +293,7 @@ func (s *Seeder) seedPast(ctx context.Context, sv services, c *course.Course, p 
 	}
 	for i, o := range p.officers {
 		clock = at(0, 8, 40+i)
-		if _, err := sv.schedule.MarkAttendance(ctx, trainerActor, sess.ID, o.ID, "present"); err != nil {
+		if _, err := sv.schedule.MarkAttendance(ctx, trainerActor, sess.ID, o.ID, string(store.Present)); err != nil {
 			return nil, 0, fmt.Errorf("attendance of %s: %w", o.Email, err)
 		}
 	}

@@ -3,6 +3,7 @@ package schedule
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"github.com/lectern-platform/lectern/internal/apperr"
 	"github.com/lectern-platform/lectern/internal/auth"
@@ -21,7 +22,7 @@ type AttendanceRow struct {
 
 // MarkAttendance records an officer's attendance (the session's trainers and admins).
 func (s *Service) MarkAttendance(ctx context.Context, a *auth.Actor, sessionID, userID int64, status string) (*AttendanceRow, error) {
-	if !attendanceStatuses[store.AttendanceStatus(status)] {
+	if !slices.Contains(AttendanceStatuses, status) {
 		return nil, apperr.Invalid("status", "must be present, late, absent or excused")
 	}
 	var out *AttendanceRow

@@ -28,8 +28,9 @@ const (
 	Waitlisted = string(store.Waitlisted)
 )
 
-// Attendance statuses a trainer may mark.
-var attendanceStatuses = map[store.AttendanceStatus]bool{store.Present: true, store.Late: true, store.Absent: true, store.Excused: true}
+// AttendanceStatuses are the statuses a trainer may mark, in the order the
+// attendance sheet offers them.
+var AttendanceStatuses = []string{string(store.Present), string(store.Late), string(store.Absent), string(store.Excused)}
 
 // Courses is what scheduling needs of the course library.
 type Courses interface {

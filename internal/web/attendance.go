@@ -31,7 +31,7 @@ func (s *Server) attendanceList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := attendanceView{Session: ses, Rows: rows, Statuses: []string{"present", "late", "absent", "excused"}, Counts: map[string]int{}}
+	v := attendanceView{Session: ses, Rows: rows, Statuses: schedule.AttendanceStatuses, Counts: map[string]int{}}
 	for _, r := range rows {
 		v.Counts[string(r.Status)]++
 	}
