@@ -17,8 +17,8 @@ import (
 // Session kinds and lifetimes. A browser session lasts a training day; an API
 // token a week (loadgen, scripts, integrations).
 const (
-	KindBrowser     = "browser"
-	KindAPI         = "api"
+	KindBrowser     = string(store.LoginBrowser)
+	KindAPI         = string(store.LoginAPI)
 	browserLifetime = 12 * time.Hour
 	apiLifetime     = 7 * 24 * time.Hour
 )
@@ -198,9 +198,9 @@ func (s *Service) openSession(ctx context.Context, u *store.User, c Credentials,
 		return "", fmt.Errorf("session token: %w", err)
 	}
 	token := base64.RawURLEncoding.EncodeToString(raw)
-	kind, life := KindBrowser, browserLifetime
+	kind, life := store.LoginBrowser, browserLifetime
 	if c.Kind == KindAPI {
-		kind, life = KindAPI, apiLifetime
+		kind, life = store.LoginAPI, apiLifetime
 	}
 	ua := c.UserAgent
 	if len(ua) > 300 {
@@ -234,7 +234,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Actor, error
 		if err != nil {
 			return nil, err
 		}
-		c = cachedActor{actor: ActorFor(UserOf(sess.User)), expires: sess.ExpiresAt, kind: sess.Kind, lastSeen: sess.LastSeenAt}
+		c = cachedActor{actor: ActorFor(UserOf(sess.User)), expires: sess.ExpiresAt, kind: string(sess.Kind), lastSeen: sess.LastSeenAt}
 	}
 	if s.IdleTimeout > 0 && c.kind == KindBrowser {
 		if now.Sub(c.lastSeen) > s.IdleTimeout {

@@ -18,9 +18,9 @@ import (
 
 // One-time token purposes and how long each stays usable.
 const (
-	PurposeInvite  = "invite"
-	PurposeSlip    = "slip" // an invitation printed on a sign-in slip; it lives beside the e-mailed one
-	PurposeReset   = "reset"
+	PurposeInvite  = string(store.TokenInvite)
+	PurposeSlip    = string(store.TokenSlip) // an invitation printed on a sign-in slip; it lives beside the e-mailed one
+	PurposeReset   = string(store.TokenReset)
 	InviteLifetime = 14 * 24 * time.Hour
 	ResetLifetime  = time.Hour
 )
@@ -147,7 +147,7 @@ func (s *Service) issueInvitation(q store.Q, a *Actor, u *store.User, now time.T
 	if err != nil {
 		return nil, err
 	}
-	t := &store.OneTimeToken{UserID: u.ID, Purpose: purpose, TokenHash: hashOneTimeToken(token), CreatedAt: now, ExpiresAt: now.Add(InviteLifetime)}
+	t := &store.OneTimeToken{UserID: u.ID, Purpose: store.TokenPurpose(purpose), TokenHash: hashOneTimeToken(token), CreatedAt: now, ExpiresAt: now.Add(InviteLifetime)}
 	if a != nil && a.UserID != 0 {
 		t.CreatedBy = &a.UserID
 	}
@@ -212,7 +212,7 @@ func (s *Service) validToken(q store.Q, token, purpose string) (*store.OneTimeTo
 		return nil, nil, ErrTokenUnknown
 	}
 	t, err := q.Token(hashOneTimeToken(token))
-	if errors.Is(err, store.ErrNotFound) || (err == nil && t.Purpose != purpose && !(purpose == PurposeInvite && t.Purpose == PurposeSlip)) {
+	if errors.Is(err, store.ErrNotFound) || (err == nil && t.Purpose != store.TokenPurpose(purpose) && !(purpose == PurposeInvite && t.Purpose == store.TokenSlip)) {
 		return nil, nil, ErrTokenUnknown
 	} else if err != nil {
 		return nil, nil, err
@@ -293,7 +293,7 @@ func (s *Service) useToken(ctx context.Context, token, purpose, password string,
 			return applyReset(q, u.ID, hash, c, now)
 		}
 		// The e-mailed link and the printed slip: one activation ends both.
-		if err := q.RetireTokens(u.ID, now, PurposeInvite, PurposeSlip); err != nil {
+		if err := q.RetireTokens(u.ID, now, store.TokenInvite, store.TokenSlip); err != nil {
 			return err
 		}
 		if err := q.SetPassword(u.ID, hash, &now); err != nil {
@@ -355,7 +355,7 @@ func (s *Service) RequestReset(ctx context.Context, email, clientIP string) erro
 		return err
 	}
 	err = s.db.Tx(ctx, func(q store.Q) error {
-		t := &store.OneTimeToken{UserID: u.ID, Purpose: PurposeReset, TokenHash: hashOneTimeToken(token), CreatedAt: now, ExpiresAt: now.Add(ResetLifetime)}
+		t := &store.OneTimeToken{UserID: u.ID, Purpose: store.TokenReset, TokenHash: hashOneTimeToken(token), CreatedAt: now, ExpiresAt: now.Add(ResetLifetime)}
 		if err := q.CreateToken(t); err != nil {
 			return err
 		}

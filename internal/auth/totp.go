@@ -26,7 +26,7 @@ import (
 const (
 	totpPeriod        = 30
 	recoveryCodeCount = 10
-	PurposeSecondStep = "second_step" // a password already checked, waiting for the code
+	PurposeSecondStep = string(store.TokenSecondStep) // a password already checked, waiting for the code
 	secondStepLife    = 5 * time.Minute
 	// maxSecondStepFailures wrong codes end a pending sign-in: the password
 	// step (and its throttle) comes first again.
@@ -449,7 +449,7 @@ func issueSecondStep(q store.Q, u *store.User, passwordHash string, now time.Tim
 	if err != nil {
 		return "", err
 	}
-	return token, q.CreateToken(&store.OneTimeToken{UserID: u.ID, Purpose: PurposeSecondStep, TokenHash: hashOneTimeToken(token),
+	return token, q.CreateToken(&store.OneTimeToken{UserID: u.ID, Purpose: store.TokenSecondStep, TokenHash: hashOneTimeToken(token),
 		CreatedAt: now, ExpiresAt: now.Add(secondStepLife), PasswordHash: passwordHash})
 }
 

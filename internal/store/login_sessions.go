@@ -6,13 +6,22 @@ import (
 	"time"
 )
 
+// LoginKind is the client a login session signs in: a browser (cookie) or an
+// API client (bearer token).
+type LoginKind string
+
+const (
+	LoginBrowser LoginKind = "browser"
+	LoginAPI     LoginKind = "api"
+)
+
 // LoginSession is a signed-in browser or API client. Only the hash of its token
 // is stored, so a copy of the database cannot be used to sign in.
 type LoginSession struct {
 	TokenHash  string `gorm:"primaryKey"`
 	UserID     int64
 	User       *User
-	Kind       string // "browser" or "api"
+	Kind       LoginKind
 	ClientIP   string
 	UserAgent  string
 	CreatedAt  time.Time

@@ -7,12 +7,22 @@ import (
 	"gorm.io/gorm"
 )
 
+// TokenPurpose is what a one-time token is for.
+type TokenPurpose string
+
+const (
+	TokenInvite     TokenPurpose = "invite"
+	TokenSlip       TokenPurpose = "slip" // an invitation printed on a sign-in slip
+	TokenReset      TokenPurpose = "reset"
+	TokenSecondStep TokenPurpose = "second_step" // a password already checked, waiting for the code
+)
+
 // OneTimeToken lets one person do one thing once: activate an invited account or
 // reset a password. Only the token's hash is stored.
 type OneTimeToken struct {
 	ID        int64 `gorm:"primaryKey"`
 	UserID    int64
-	Purpose   string // "invite" or "reset"
+	Purpose   TokenPurpose
 	TokenHash string
 	CreatedAt time.Time
 	ExpiresAt time.Time
@@ -38,7 +48,7 @@ func (q Q) CreateToken(t *OneTimeToken) error {
 }
 
 // RetireTokens ends a user's unused tokens of the given purposes.
-func (q Q) RetireTokens(userID int64, at time.Time, purposes ...string) error {
+func (q Q) RetireTokens(userID int64, at time.Time, purposes ...TokenPurpose) error {
 	if err := q.g.Model(&OneTimeToken{}).Where("user_id = ? AND purpose IN ? AND used_at IS NULL", userID, purposes).
 		Update("used_at", at).Error; err != nil {
 		return fmt.Errorf("retire tokens of user %d: %w", userID, err)
