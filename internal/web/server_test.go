@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -98,6 +99,7 @@ func startServerLogging(t testing.TB, fsys fs.FS, cfg Config, dsn string, logs i
 	ts := &testServer{URL: serveLoopback(t, s.HTTPServer()), Library: lib, DB: db, Accounts: auth.NewService(db, log, auth.Options{Secrets: cfg.Secrets}), Server: s}
 	ag := ts.agency(t, "Reader Agency", "FR")
 	ts.client = ts.browser(t, ts.user(t, auth.RoleOfficer, &ag.ID, "Reader"))
+	signInReader(t, ts.URL, ts.client)
 	return ts
 }
 
@@ -132,11 +134,35 @@ func appOptions(cfg Config, cat *i18n.Catalog, log *slog.Logger) app.Options {
 // get fetches a URL as the test server's signed-in officer.
 func get(t testing.TB, url string) (*http.Response, string) {
 	t.Helper()
-	return getWith(t, signedIn[strings.SplitN(strings.TrimPrefix(url, "http://"), "/", 2)[0]], url)
+	host, _, _ := strings.Cut(strings.TrimPrefix(url, "http://"), "/")
+	readers.Lock()
+	client := readers.byHost[host]
+	readers.Unlock()
+	return getWith(t, client, url)
 }
 
-// signedIn maps a test server's host to its officer's browser.
-var signedIn = map[string]*http.Client{}
+// readers maps a live test server's host to its officer's browser. A server's
+// entry goes when its test ends: the next server may get the same port, and must
+// not be read through a sign-in of a database that is gone (a 401, then a 303
+// to the sign-in page, one run in many).
+var readers = struct {
+	sync.Mutex
+	byHost map[string]*http.Client
+}{byHost: map[string]*http.Client{}}
+
+func signInReader(t testing.TB, baseURL string, client *http.Client) {
+	host := strings.TrimPrefix(baseURL, "http://")
+	readers.Lock()
+	readers.byHost[host] = client
+	readers.Unlock()
+	t.Cleanup(func() {
+		readers.Lock()
+		defer readers.Unlock()
+		if readers.byHost[host] == client {
+			delete(readers.byHost, host)
+		}
+	})
+}
 
 func getWith(t testing.TB, client *http.Client, url string) (*http.Response, string) {
 	t.Helper()
