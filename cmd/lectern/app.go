@@ -44,19 +44,11 @@ func serveApp(ctx context.Context, cfg Config, db *store.DB, log *slog.Logger) (
 		Signer: signer, Secrets: secretsKey, Catalog: catalog, Metrics: m, SMTP: cfg.SMTP, Log: log})
 }
 
-// webConfig is the web layer's settings: the keys, programme, idle timeout and
-// metrics are the App's own, so the pages and the services cannot disagree.
-func webConfig(cfg Config, a *app.App) web.Config {
-	o := a.Options()
-	w := web.Config{BaseURL: cfg.BaseURL, Version: version, TrustedProxies: cfg.TrustedProxies, Signer: o.Signer, Secrets: o.Secrets,
-		Programme: o.Programme, IdleTimeout: o.IdleTimeout, Metrics: o.Metrics}
-	if o.Metrics != nil {
-		w.MetricsToken = cfg.MetricsToken
-	}
-	if cfg.SMTP != nil {
-		w.SMTP = cfg.SMTP.String()
-	}
-	return w
+// webConfig is the web layer's own settings; the keys, programme, idle
+// timeout, metrics and SMTP server it takes from the App (without the App's
+// metrics, the token serves nothing: /metrics is 404).
+func webConfig(cfg Config) web.Config {
+	return web.Config{BaseURL: cfg.BaseURL, Version: version, TrustedProxies: cfg.TrustedProxies, MetricsToken: cfg.MetricsToken}
 }
 
 // sealSecrets seals the second-factor secrets stored in plain text before the

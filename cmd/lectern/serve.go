@@ -74,7 +74,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	if err := sealSecrets(ctx, a, log); err != nil {
 		return err
 	}
-	webCfg := webConfig(cfg, a)
+	webCfg := webConfig(cfg)
 	if cfg.Demo {
 		if webCfg.Demo, err = startDemo(ctx, cfg, demoState, db, a, log, stdout); err != nil {
 			return err

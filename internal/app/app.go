@@ -150,8 +150,9 @@ func (a *App) Quiet() *App {
 	return build(a.db, a.Library, o)
 }
 
-// Options are the settings and keys the App was built with; the web layer's
-// Config takes its own copies from here (cmd/lectern/app.go).
+// Options are the settings and keys the App was built with; the web layer
+// reads its signing and secrets keys, programme, idle timeout, metrics and
+// SMTP server from here, so it has no copies of its own to disagree.
 func (a *App) Options() Options { return a.opts }
 
 // Ping checks that the database answers (GET /readyz).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -128,7 +129,7 @@ func newDemoDay(t *testing.T) *demoDay {
 	}
 	db.Close()
 
-	cfg := Config{Signer: signer, Demo: &Demo{}}
+	cfg := Config{Demo: &Demo{}}
 	d := &demoDay{login: map[string]credentials{}, today: res.Today.ID, past: res.Past.ID}
 	for _, l := range res.Logins {
 		cfg.Demo.Logins = append(cfg.Demo.Logins, DemoLogin{Role: l.Role, Name: l.Name, Agency: l.Agency, Email: l.Email, Password: l.Password})
@@ -136,7 +137,7 @@ func newDemoDay(t *testing.T) *demoDay {
 			d.login[l.Role] = credentials{l.Email, l.Password}
 		}
 	}
-	d.ts = startServerOn(t, courses.FS, cfg, dsn)
+	d.ts = startServerFull(t, courses.FS, cfg, app.Options{Signer: signer}, dsn, io.Discard)
 	ts := d.ts
 	ts.fixClock(now)
 	c, _ := ts.Library.Course(demo.CourseID)

@@ -17,6 +17,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/lectern-platform/lectern/courses"
+	"github.com/lectern-platform/lectern/internal/app"
 	"github.com/lectern-platform/lectern/internal/auth"
 	"github.com/lectern-platform/lectern/internal/metrics"
 	"github.com/lectern-platform/lectern/internal/quiz"
@@ -109,16 +110,16 @@ func BenchmarkFloor_EchoInsert(b *testing.B) {
 }
 
 // BenchmarkAutosave: officers save answers to their attempts, each save a new seq.
-func BenchmarkAutosave(b *testing.B) { benchAutosave(b, Config{}) }
+func BenchmarkAutosave(b *testing.B) { benchAutosave(b, Config{}, app.Options{}) }
 
 // BenchmarkAutosave_Metrics: the same with metrics kept (every request observed
 // by route, every save counted), as with --metrics-addr or LECTERN_METRICS_TOKEN.
 func BenchmarkAutosave_Metrics(b *testing.B) {
-	benchAutosave(b, Config{Metrics: metrics.New(), MetricsToken: "bench-metrics-token"})
+	benchAutosave(b, Config{MetricsToken: "bench-metrics-token"}, app.Options{Metrics: metrics.New()})
 }
 
-func benchAutosave(b *testing.B, cfg Config) {
-	ts := startServerWith(b, courses.FS, cfg)
+func benchAutosave(b *testing.B, cfg Config, o app.Options) {
+	ts := startServerApp(b, courses.FS, cfg, o)
 	w := &world{ts: ts}
 	w.agencyA = ts.agency(b, "Bench", "FR")
 	trainer := ts.user(b, auth.RoleTrainer, nil, "Trainer")

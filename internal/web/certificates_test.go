@@ -89,7 +89,7 @@ func TestCertificates_CloseVerifyRevoke(t *testing.T) {
 		}
 	}
 	// The stored payload verifies with the published key; a changed byte does not.
-	key := ts.Server.cfg.Signer
+	key := ts.Server.opts.Signer
 	trusted := map[string]ed25519.PublicKey{key.KeyID: key.PublicKey()}
 	p, err := certify.Verify(certify.Signed{Payload: certA.Payload, Signature: certA.Signature}, trusted)
 	if err != nil || p.Serial != certA.Serial || p.Holder != certA.HolderName || p.Agency != "Agency Alpha-Marker" {
@@ -264,7 +264,7 @@ func TestCertificates_ParisDayAgencyZIPs(t *testing.T) {
 		t.Fatalf("close: %d %s", res.StatusCode, body)
 	}
 
-	key := ts.Server.cfg.Signer
+	key := ts.Server.opts.Signer
 	trusted := map[string]ed25519.PublicKey{key.KeyID: key.PublicKey()}
 	zipURL := fmt.Sprintf("/api/v1/sessions/%d/certificates.zip", qw.sessionID)
 	var anyPDF []byte

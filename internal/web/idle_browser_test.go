@@ -52,7 +52,7 @@ func idleBrowser(t *testing.T, timeout time.Duration) (*world, *browserTab) {
 	t.Helper()
 	path := needChromium(t)
 	w := newWorld(t)
-	w.ts.Server.cfg.IdleTimeout = timeout
+	w.ts.Server.opts.IdleTimeout = timeout
 	w.ts.Server.accounts.IdleTimeout = time.Hour
 	b := newBrowserTab(t, path)
 	b.signIn(w.ts.URL, w.officerA)

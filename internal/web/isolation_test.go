@@ -147,7 +147,7 @@ func (ts *testServer) issueForTest(t *testing.T, sessionID, userID int64) string
 	}
 	serial := fmt.Sprintf("TEST%012d", userID*1000+sessionID)
 	issued := time.Date(2026, 12, 3, 17, 0, 0, 0, time.UTC)
-	signed, err := ts.Server.cfg.Signer.Sign(certify.Payload{Serial: serial, Holder: u.Name, Agency: ag.Name, Course: "Investigating crypto-asset crime",
+	signed, err := ts.Server.opts.Signer.Sign(certify.Payload{Serial: serial, Holder: u.Name, Agency: ag.Name, Course: "Investigating crypto-asset crime",
 		CourseHash: "x", SessionDate: "2026-12-03", City: "Paris", Country: "FR", IssuedAt: issued.Format(time.RFC3339)})
 	if err != nil {
 		t.Fatal(err)

@@ -16,7 +16,7 @@ import (
 // that observes every request (internal/app hands the metrics to the services
 // and watches the database pools). Without metrics it does nothing.
 func (s *Server) useMetrics() error {
-	m := s.cfg.Metrics
+	m := s.opts.Metrics
 	if m == nil {
 		return nil
 	}
@@ -49,7 +49,7 @@ func (s *Server) observeRequests(next echo.HandlerFunc) echo.HandlerFunc {
 		if _, ok := s.routeSet[routeKey{method, route}]; !ok {
 			route = metrics.Unmatched
 		}
-		s.cfg.Metrics.ObserveRequest(route, method, c.Response().Status, time.Since(start))
+		s.opts.Metrics.ObserveRequest(route, method, c.Response().Status, time.Since(start))
 		return nil
 	}
 }
@@ -58,7 +58,7 @@ func (s *Server) observeRequests(next echo.HandlerFunc) echo.HandlerFunc {
 // LECTERN_METRICS_TOKEN. Without a token configured it does not exist (404);
 // a missing or wrong token gets 401.
 func (s *Server) metricsEndpoint(c echo.Context) error {
-	if s.cfg.Metrics == nil || s.cfg.MetricsToken == "" {
+	if s.opts.Metrics == nil || s.cfg.MetricsToken == "" {
 		return echo.NewHTTPError(http.StatusNotFound)
 	}
 	got, ok := strings.CutPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")

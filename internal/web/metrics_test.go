@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/lectern-platform/lectern/courses"
+	"github.com/lectern-platform/lectern/internal/app"
 	"github.com/lectern-platform/lectern/internal/auth"
 	"github.com/lectern-platform/lectern/internal/metrics"
 )
@@ -69,7 +70,7 @@ func labelString(labels []*dto.LabelPair) string {
 }
 
 func TestMetrics_CountsTheQuizDay(t *testing.T) {
-	ts := startServerWith(t, bothCourses(t), Config{Metrics: metrics.New(), MetricsToken: metricsToken})
+	ts := startServerApp(t, bothCourses(t), Config{MetricsToken: metricsToken}, app.Options{Metrics: metrics.New()})
 	qw := newQuizWorldOn(t, newWorldOn(t, ts))
 	qw.at(time.Hour)
 	before := scrape(t, ts.URL, metricsToken)
@@ -169,7 +170,7 @@ func TestMetrics_Token(t *testing.T) {
 		return res, buf.String()
 	}
 	t.Run("WrongOrMissing", func(t *testing.T) {
-		ts := startServerWith(t, courses.FS, Config{Metrics: metrics.New(), MetricsToken: metricsToken})
+		ts := startServerApp(t, courses.FS, Config{MetricsToken: metricsToken}, app.Options{Metrics: metrics.New()})
 		for _, authz := range []string{"", "Bearer ", "Bearer wrong", "Bearer " + metricsToken + "x", "Basic " + metricsToken, metricsToken} {
 			res, body := get(t, ts.URL, authz)
 			if res.StatusCode != http.StatusUnauthorized || res.Header.Get("WWW-Authenticate") == "" || strings.Contains(body, "lectern_") {
@@ -189,8 +190,11 @@ func TestMetrics_Token(t *testing.T) {
 	t.Run("NoTokenConfigured", func(t *testing.T) {
 		// Metrics on (served on a separate listener by `lectern serve
 		// --metrics-addr`), but no token: the public port has no /metrics.
-		for name, cfg := range map[string]Config{"metrics, no token": {Metrics: metrics.New()}, "no metrics": {MetricsToken: metricsToken}} {
-			ts := startServerWith(t, courses.FS, cfg)
+		for name, opts := range map[string]struct {
+			cfg Config
+			app app.Options
+		}{"metrics, no token": {app: app.Options{Metrics: metrics.New()}}, "no metrics": {cfg: Config{MetricsToken: metricsToken}}} {
+			ts := startServerApp(t, courses.FS, opts.cfg, opts.app)
 			for _, authz := range []string{"", "Bearer " + metricsToken} {
 				if res, body := get(t, ts.URL, authz); res.StatusCode != http.StatusNotFound || strings.Contains(body, "lectern_") {
 					t.Errorf("%s, Authorization %q: %d", name, authz, res.StatusCode)

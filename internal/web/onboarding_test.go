@@ -346,7 +346,7 @@ func TestOnboarding_SignInSlips(t *testing.T) {
 func TestIdleLogout(t *testing.T) {
 	w := newWorld(t)
 	ts := w.ts
-	ts.Server.cfg.IdleTimeout = 30 * time.Minute
+	ts.Server.opts.IdleTimeout = 30 * time.Minute
 	ts.Server.accounts.IdleTimeout = 30 * time.Minute
 	start := time.Now().UTC()
 	at := func(d time.Duration) { ts.Server.accounts.SetClock(func() time.Time { return start.Add(d) }) }

@@ -67,6 +67,15 @@ type outboxView struct {
 	Kinds    []mail.Kind
 }
 
+// smtpServer describes the server the App's sender delivers through, without
+// its password; empty: none, and messages stay queued.
+func (s *Server) smtpServer() string {
+	if s.opts.SMTP == nil {
+		return ""
+	}
+	return s.opts.SMTP.String()
+}
+
 // outboxList lists the e-mails, newest first: what was sent, what waits and why.
 // Without SMTP it is where an admin reads an invitation link to hand it over.
 func (s *Server) outboxList(c echo.Context) error {
@@ -83,7 +92,7 @@ func (s *Server) outboxList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := outboxView{Messages: list, Counts: counts, SMTP: s.cfg.SMTP, Status: f.Status, Kind: f.Kind,
+	v := outboxView{Messages: list, Counts: counts, SMTP: s.smtpServer(), Status: f.Status, Kind: f.Kind,
 		Statuses: mail.Statuses, Kinds: mail.Kinds}
 	return s.render(c, http.StatusOK, "outbox.html", s.localizer(c).T("outbox.title"), v)
 }

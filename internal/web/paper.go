@@ -207,8 +207,8 @@ func (s *Server) paperPrintAPI(c echo.Context) error {
 // programme is the training programme printed on the documents the server
 // makes (certificates name it through certify's own setting).
 func (s *Server) programme() string {
-	if s.cfg.Programme != "" {
-		return s.cfg.Programme
+	if s.opts.Programme != "" {
+		return s.opts.Programme
 	}
 	return certify.DefaultProgramme
 }

@@ -19,37 +19,21 @@ import (
 	"github.com/lectern-platform/lectern/internal/course"
 	"github.com/lectern-platform/lectern/internal/i18n"
 	"github.com/lectern-platform/lectern/internal/mail"
-	"github.com/lectern-platform/lectern/internal/metrics"
 	"github.com/lectern-platform/lectern/internal/schedule"
-	"github.com/lectern-platform/lectern/internal/secrets"
 )
 
-// Config is what the web layer needs to know about its deployment. Signer,
-// Secrets, Programme, IdleTimeout and Metrics are the ones the App was built
-// with (cmd/lectern/app.go fills both from one Config): web publishes the key,
-// derives its CSRF key, prints the programme and serves the metrics.
+// Config is what the HTTP layer alone needs to know about its deployment. The
+// keys, programme, idle timeout, metrics and SMTP server are the App's
+// (app.Options), read from it in New, so the pages and the services cannot
+// disagree about them.
 type Config struct {
 	BaseURL string // public URL, e.g. https://lectern.example.org
 	Version string
 	// TrustedProxies are the peers whose X-Forwarded-For is believed; without
 	// them the client address is the TCP peer's.
 	TrustedProxies []*net.IPNet
-	// Signer is the certificate signing key; its public half is published.
-	Signer *certify.Signer
-	// Secrets seals the TOTP secrets of second factors; nil: they cannot be
-	// set up or checked.
-	Secrets *secrets.Key
-	// Programme names the training programme on certificates; empty: the default.
-	Programme string
-	// IdleTimeout signs a browser out after this long without activity; 0: never.
-	IdleTimeout time.Duration
-	// SMTP describes the server e-mail is sent through, for the outbox page;
-	// empty: none, and messages stay queued.
-	SMTP string
-	// Metrics, when set, counts requests, attempts, autosaves and certificates.
-	Metrics *metrics.Metrics
-	// MetricsToken, when set with Metrics, serves GET /metrics on this server
-	// to a bearer of this token; empty: /metrics is 404 here.
+	// MetricsToken, when set and the App counts metrics, serves GET /metrics
+	// on this server to a bearer of this token; empty: /metrics is 404 here.
 	MetricsToken string
 	// Demo, when set, is demo mode: a banner on every page and the demo
 	// accounts on the sign-in page.
@@ -58,7 +42,11 @@ type Config struct {
 
 // Server is the HTTP application: one struct holding every dependency.
 type Server struct {
-	cfg      Config
+	cfg Config
+	// opts are the settings the App was built with: its signing key (published),
+	// secrets key (the CSRF key derives from it), programme, idle timeout (for
+	// the pages' idle.js), metrics and SMTP server (named on the outbox page).
+	opts     app.Options
 	app      *app.App
 	accounts *auth.Service
 	schedule *schedule.Service
@@ -85,9 +73,9 @@ func New(cfg Config, a *app.App) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, app: a, accounts: a.Accounts, schedule: a.Schedule, attempts: a.Attempts, certs: a.Certs,
+	s := &Server{cfg: cfg, opts: a.Options(), app: a, accounts: a.Accounts, schedule: a.Schedule, attempts: a.Attempts, certs: a.Certs,
 		library: a.Library, catalog: a.Catalog, mailer: a.Mailer, outbox: a.Outbox, log: a.Log, views: v, echo: echo.New()}
-	if s.csrfProt, err = newCSRFProtection(cfg.Secrets, cfg.BaseURL); err != nil {
+	if s.csrfProt, err = newCSRFProtection(s.opts.Secrets, cfg.BaseURL); err != nil {
 		return nil, err
 	}
 	s.echo.IPExtractor = echo.ExtractIPDirect()
@@ -151,13 +139,13 @@ func (s *Server) readyz(c echo.Context) error {
 // signingKey publishes the certificate signing key, so that anyone can check a
 // certificate offline (`lectern verify --url`).
 func (s *Server) signingKey(c echo.Context) error {
-	if s.cfg.Signer == nil {
+	if s.opts.Signer == nil {
 		return echo.NewHTTPError(http.StatusNotFound)
 	}
-	pemBytes, err := s.cfg.Signer.PublicKeyPEM()
+	pemBytes, err := s.opts.Signer.PublicKeyPEM()
 	if err != nil {
 		return err
 	}
 	c.Response().Header().Set("Cache-Control", "public, max-age=3600")
-	return c.JSON(http.StatusOK, map[string]string{"key_id": s.cfg.Signer.KeyID, "algorithm": "Ed25519", "public_key_pem": string(pemBytes)})
+	return c.JSON(http.StatusOK, map[string]string{"key_id": s.opts.Signer.KeyID, "algorithm": "Ed25519", "public_key_pem": string(pemBytes)})
 }

@@ -43,11 +43,17 @@ func startServer(t testing.TB, fsys fs.FS) *testServer {
 	return startServerWith(t, fsys, Config{})
 }
 
-// startServerWith starts a server with cfg's settings (BaseURL is the test's own;
-// so is Signer unless cfg brings one).
+// startServerWith starts a server with cfg's settings (BaseURL is the test's own).
 func startServerWith(t testing.TB, fsys fs.FS, cfg Config) *testServer {
 	t.Helper()
-	return startServerOn(t, fsys, cfg, filepath.Join(t.TempDir(), "lectern.db"))
+	return startServerApp(t, fsys, cfg, app.Options{})
+}
+
+// startServerApp starts a server with cfg's settings over an App built with o's
+// (metrics, keys, programme, idle timeout): see startServerFull.
+func startServerApp(t testing.TB, fsys fs.FS, cfg Config, o app.Options) *testServer {
+	t.Helper()
+	return startServerFull(t, fsys, cfg, o, filepath.Join(t.TempDir(), "lectern.db"), io.Discard)
 }
 
 // startServerOn starts a server on the database dsn names (a SQLite file, or
@@ -61,6 +67,16 @@ func startServerOn(t testing.TB, fsys fs.FS, cfg Config, dsn string) *testServer
 // (as slog text), for tests of what reaches the logs.
 func startServerLogging(t testing.TB, fsys fs.FS, cfg Config, dsn string, logs io.Writer) *testServer {
 	t.Helper()
+	return startServerFull(t, fsys, cfg, app.Options{}, dsn, logs)
+}
+
+// startServerFull builds the App over the database dsn names with o's settings,
+// as serve does (cmd/lectern/app.go), and serves it with cfg's. The base URL,
+// catalogue and log are the test's own; so are the signing and secrets keys
+// unless o brings them (a test that seeded certificates brings the key that
+// signed them).
+func startServerFull(t testing.TB, fsys fs.FS, cfg Config, o app.Options, dsn string, logs io.Writer) *testServer {
+	t.Helper()
 	log := slog.New(slog.NewTextHandler(logs, nil))
 	ctx := context.Background()
 	db, err := store.Open(ctx, dsn, log)
@@ -73,22 +89,21 @@ func startServerLogging(t testing.TB, fsys fs.FS, cfg Config, dsn string, logs i
 	if err := lib.Reload(); err != nil {
 		t.Fatal(err)
 	}
-	cat, err := i18n.Load()
-	if err != nil {
+	if o.Catalog, err = i18n.Load(); err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Signer == nil { // a test that seeded certificates brings the key that signed them
-		if cfg.Signer, _, err = certify.LoadOrCreateKey(t.TempDir(), ""); err != nil {
+	if o.Signer == nil {
+		if o.Signer, _, err = certify.LoadOrCreateKey(t.TempDir(), ""); err != nil {
 			t.Fatal(err)
 		}
 	}
-	cfg.BaseURL = "http://127.0.0.1"
-	if cfg.Secrets == nil {
-		if cfg.Secrets, _, err = secrets.LoadOrCreate(t.TempDir()); err != nil {
+	if o.Secrets == nil {
+		if o.Secrets, _, err = secrets.LoadOrCreate(t.TempDir()); err != nil {
 			t.Fatal(err)
 		}
 	}
-	a, err := app.New(db, lib, appOptions(cfg, cat, log))
+	cfg.BaseURL, o.BaseURL, o.Log = "http://127.0.0.1", "http://127.0.0.1", log
+	a, err := app.New(db, lib, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +111,8 @@ func startServerLogging(t testing.TB, fsys fs.FS, cfg Config, dsn string, logs i
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := &testServer{URL: serveLoopback(t, s.HTTPServer()), Library: lib, DB: db, Accounts: auth.NewService(db, log, auth.Options{Secrets: cfg.Secrets}), Server: s}
+	// Data is arranged through the App's own services, the ones the server acts through.
+	ts := &testServer{URL: serveLoopback(t, s.HTTPServer()), Library: lib, DB: db, Accounts: a.Accounts, Server: s}
 	ag := ts.agency(t, "Reader Agency", "FR")
 	ts.client = ts.browser(t, ts.user(t, auth.RoleOfficer, &ag.ID, "Reader"))
 	signInReader(t, ts.URL, ts.client)
@@ -122,13 +138,6 @@ func serveLoopback(t testing.TB, hs *http.Server) string {
 		_ = hs.Shutdown(ctx)
 	})
 	return "http://" + ln.Addr().String()
-}
-
-// appOptions builds the App from the web settings a test asked for, the way
-// cmd/lectern/app.go builds both from the command's Config.
-func appOptions(cfg Config, cat *i18n.Catalog, log *slog.Logger) app.Options {
-	return app.Options{BaseURL: cfg.BaseURL, Programme: cfg.Programme, IdleTimeout: cfg.IdleTimeout, Signer: cfg.Signer,
-		Secrets: cfg.Secrets, Catalog: cat, Metrics: cfg.Metrics, Log: log}
 }
 
 // get fetches a URL as the test server's signed-in officer.
@@ -342,7 +351,7 @@ func TestHealth(t *testing.T) {
 func TestSigningKey_Published(t *testing.T) {
 	ts := startServer(t, courses.FS)
 	res, body := getWith(t, newBrowser(), ts.URL+"/.well-known/lectern-signing-key")
-	if res.StatusCode != 200 || !strings.Contains(body, `"algorithm":"Ed25519"`) || !strings.Contains(body, `"key_id":"`+ts.Server.cfg.Signer.KeyID+`"`) || !strings.Contains(body, "BEGIN PUBLIC KEY") {
+	if res.StatusCode != 200 || !strings.Contains(body, `"algorithm":"Ed25519"`) || !strings.Contains(body, `"key_id":"`+ts.Server.opts.Signer.KeyID+`"`) || !strings.Contains(body, "BEGIN PUBLIC KEY") {
 		t.Errorf("well-known key: %d %s", res.StatusCode, body)
 	}
 	if strings.Contains(body, "PRIVATE") {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/url"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/lectern-platform/lectern/courses"
+	"github.com/lectern-platform/lectern/internal/app"
 	"github.com/lectern-platform/lectern/internal/auth"
 	"github.com/lectern-platform/lectern/internal/secrets"
 )
@@ -95,7 +97,7 @@ func testSecretSealed(t *testing.T, dsn string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		wrong := startServerOn(t, courses.FS, Config{Secrets: other}, dsn)
+		wrong := startServerFull(t, courses.FS, Config{}, app.Options{Secrets: other}, dsn, io.Discard)
 		status, body := apiLogin(t, wrong, w.trainer, totpCode(t, secret, 30*time.Second))
 		if status != 401 || !strings.Contains(body, "cannot be checked") {
 			t.Errorf("a right code against another key: %d %s", status, body)

@@ -110,8 +110,8 @@ func (s *Server) render(c echo.Context, status int, name, title string, data any
 	if r, ok := c.Get("refresh").(int); ok {
 		p.Refresh = r
 	}
-	if p.User != nil && s.cfg.IdleTimeout > 0 {
-		p.IdleSeconds = int(s.cfg.IdleTimeout.Seconds())
+	if p.User != nil && s.opts.IdleTimeout > 0 {
+		p.IdleSeconds = int(s.opts.IdleTimeout.Seconds())
 	}
 	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
