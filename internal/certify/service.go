@@ -38,7 +38,7 @@ type OpenAttempts interface {
 
 // Sessions is the one session access rule (schedule.Access is it): a session
 // the actor cannot see is not found, one they can see but may not act on with
-// act is forbidden. certify does not import schedule; cmd passes the rule in.
+// act is forbidden. certify does not import schedule; internal/app passes the rule in.
 type Sessions interface {
 	Session(q store.Q, a *auth.Actor, id int64, act auth.Action, lock bool) (*store.TrainingSession, error)
 }

@@ -12,7 +12,7 @@ import (
 // session, for every session-scoped route of every domain package: schedule
 // uses it directly, attempt and certify through a one-method interface of
 // their own (the domain packages schedule, attempt and certify never import
-// one another; cmd wires them).
+// one another; internal/app wires them).
 //
 // DESIGN: "Another agency's resource, or one the actor cannot see, answers
 // 404; one the actor can see but not change answers 403." In the order the
