@@ -1,6 +1,9 @@
 // Package i18n owns every user-facing string: message catalogues per language,
 // embedded in the binary, and the lookup that pages and messages use. Strings are
-// written once, in locales/en.json; a translator adds locales/xx.json.
+// written once, in English, in locales/AREA.en.json (ui: pages and e-mails; errors:
+// domain errors; formats: dates and numbers; documents: PDFs and calendars); a
+// translator adds locales/AREA.LANG.json for each area (go-i18n v2 JSON, which
+// translation platforms such as Weblate read). One language may span several files.
 package i18n
 
 import (

@@ -103,7 +103,7 @@ func TestMailer_Language(t *testing.T) {
 
 // TestTemplates_EveryKeyExists keeps the templates and the catalogue in step.
 func TestTemplates_EveryKeyExists(t *testing.T) {
-	raw, err := os.ReadFile("../i18n/locales/en.json")
+	raw, err := os.ReadFile("../i18n/locales/ui.en.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func TestTemplates_EveryKeyExists(t *testing.T) {
 	}
 	for id := range used {
 		if _, ok := catalogue[id]; !ok {
-			t.Errorf("message %q is missing from en.json", id)
+			t.Errorf("message %q is missing from ui.en.json", id)
 		}
 	}
 }

@@ -15,13 +15,13 @@ import (
 // handler and checks that the English catalogue defines it, so no page ever
 // shows a raw id.
 func TestMessages_EveryKeyExists(t *testing.T) {
-	raw, err := os.ReadFile("../i18n/locales/en.json")
+	raw, err := os.ReadFile("../i18n/locales/ui.en.json")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var catalogue map[string]any
 	if err := json.Unmarshal(raw, &catalogue); err != nil {
-		t.Fatalf("en.json: %v", err)
+		t.Fatalf("ui.en.json: %v", err)
 	}
 	used := map[string]string{}
 	tmplUse := regexp.MustCompile(`\.L\.T "([^"]+)"`)
@@ -45,7 +45,7 @@ func TestMessages_EveryKeyExists(t *testing.T) {
 	}
 	for id, where := range used {
 		if _, ok := catalogue[id]; !ok {
-			t.Errorf("%s uses message %q, missing from en.json", where, id)
+			t.Errorf("%s uses message %q, missing from ui.en.json", where, id)
 		}
 	}
 	for code := range statusCodes {
