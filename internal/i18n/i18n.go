@@ -4,6 +4,10 @@
 // domain errors; formats: dates and numbers; documents: PDFs and calendars); a
 // translator adds locales/AREA.LANG.json for each area (go-i18n v2 JSON, which
 // translation platforms such as Weblate read). One language may span several files.
+//
+// It also owns the choice of language (language.go) and formatting per locale
+// (format.go), so pages, e-mails, PDFs and calendars all agree, with no HTTP in
+// sight.
 package i18n
 
 import (
@@ -12,6 +16,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"path"
 	"strings"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -25,20 +30,31 @@ var locales embed.FS
 type Catalog struct {
 	bundle  *i18n.Bundle
 	matcher language.Matcher
-	tags    []language.Tag
+	// tags are the languages offered: those with a ui catalogue (a page is
+	// mostly ui), English, the source, first.
+	tags []language.Tag
 }
 
 // Load reads the embedded catalogues. English is the source language.
 func Load() (*Catalog, error) {
+	sub, err := fs.Sub(locales, "locales")
+	if err != nil {
+		return nil, fmt.Errorf("open catalogues: %w", err)
+	}
+	return load(sub)
+}
+
+// load reads every AREA.LANG.json at the top of fsys.
+func load(fsys fs.FS) (*Catalog, error) {
 	b := i18n.NewBundle(language.English)
 	b.RegisterUnmarshalFunc("json", json.Unmarshal)
 	tags := []language.Tag{language.English}
-	files, err := fs.Glob(locales, "locales/*.json")
+	files, err := fs.Glob(fsys, "*.json")
 	if err != nil {
 		return nil, fmt.Errorf("list catalogues: %w", err)
 	}
 	for _, f := range files {
-		data, err := locales.ReadFile(f)
+		data, err := fs.ReadFile(fsys, f)
 		if err != nil {
 			return nil, fmt.Errorf("read catalogue %s: %w", f, err)
 		}
@@ -46,45 +62,45 @@ func Load() (*Catalog, error) {
 		if err != nil {
 			return nil, fmt.Errorf("parse catalogue %s: %w", f, err)
 		}
-		if mf.Tag != language.English {
+		if strings.HasPrefix(path.Base(f), "ui.") && mf.Tag != language.English {
 			tags = append(tags, mf.Tag)
 		}
 	}
 	return &Catalog{bundle: b, matcher: language.NewMatcher(tags), tags: tags}, nil
 }
 
-// Match picks the best catalogue language for an Accept-Language header or tag.
-func (c *Catalog) Match(accept ...string) string {
-	var wanted []language.Tag
-	for _, a := range accept {
-		if a == "" {
-			continue
-		}
-		ts, _, err := language.ParseAcceptLanguage(a)
-		if err == nil {
-			wanted = append(wanted, ts...)
-		}
-	}
-	_, i, _ := c.matcher.Match(wanted...)
-	base, _ := c.tags[i].Base()
-	return base.String()
-}
-
-// Localizer translates into one language, falling back to English.
+// Localizer translates and formats for one language, falling back to English.
 type Localizer struct {
-	l    *i18n.Localizer
+	l *i18n.Localizer
+	// Lang is the catalogue's tag ("fr", "pt-BR"), as <html lang> wants it.
 	Lang string
+	tag  language.Tag
 }
 
-// For returns a localizer for lang.
+// For returns a localizer for lang, a tag as Match returns it.
 func (c *Catalog) For(lang string) *Localizer {
-	return &Localizer{l: i18n.NewLocalizer(c.bundle, lang, "en"), Lang: lang}
+	tag, err := language.Parse(lang)
+	if err != nil {
+		tag, lang = language.English, "en"
+	}
+	return &Localizer{l: i18n.NewLocalizer(c.bundle, lang, "en"), Lang: lang, tag: tag}
 }
 
 // T returns the message id with its {{.Name}} placeholders filled from key/value
 // pairs: T("course.modules", "Count", 4). A missing message is logged and its id is
 // shown, so a gap in a catalogue is visible but never breaks a page.
 func (l *Localizer) T(id string, kv ...any) string {
+	s, err := l.localize(id, kv...)
+	if err != nil {
+		slog.Warn("missing translation", "id", id, "lang", l.Lang, "err", err)
+		return strings.TrimSpace(id)
+	}
+	return s
+}
+
+// localize fills the message id from key/value pairs; "Count" also picks the
+// plural form.
+func (l *Localizer) localize(id string, kv ...any) (string, error) {
 	var data map[string]any
 	var count any
 	if len(kv) > 0 {
@@ -97,12 +113,7 @@ func (l *Localizer) T(id string, kv ...any) string {
 			}
 		}
 	}
-	s, err := l.l.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data, PluralCount: count})
-	if err != nil {
-		slog.Warn("missing translation", "id", id, "lang", l.Lang, "err", err)
-		return strings.TrimSpace(id)
-	}
-	return s
+	return l.l.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data, PluralCount: count})
 }
 
 // Label is the message id's text when the catalogue has one, else fallback —

@@ -181,7 +181,7 @@ func (m *Mailer) language(q store.Q, u *store.User, hints ...string) (string, er
 // render fills the kind's subject, text and HTML templates.
 func (m *Mailer) render(kind Kind, lang string, u *store.User, s *Session, v *view) (Message, error) {
 	l := m.catalog.For(lang)
-	v.L, v.Lang, v.Dir, v.Name, v.BaseURL, v.Session = l, lang, direction(lang), u.Name, m.BaseURL, s
+	v.L, v.Lang, v.Dir, v.Name, v.BaseURL, v.Session = l, lang, i18n.Dir(lang), u.Name, m.BaseURL, s
 	var args []any
 	if s != nil {
 		v.SessionURL = fmt.Sprintf("%s/sessions/%d", m.BaseURL, s.ID)
@@ -224,11 +224,3 @@ func (m *Mailer) render(kind Kind, lang string, u *store.User, s *Session, v *vi
 	return msg, nil
 }
 
-// direction is the writing direction of a language's script.
-func direction(lang string) string {
-	switch strings.SplitN(lang, "-", 2)[0] {
-	case "ar", "he", "fa", "ur", "yi", "ps", "sd", "dv", "ug", "ckb":
-		return "rtl"
-	}
-	return "ltr"
-}

@@ -1,0 +1,217 @@
+package i18n
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// complete lists the languages whose catalogues hold every id of every
+// AREA.en.json. A translator adds their language here once their files are
+// complete; from then on TestCatalogue_Complete keeps them so as ids land.
+// Languages not listed are still checked for placeholders and plural forms in
+// what they have.
+var complete = []string{"en"}
+
+// catalogueFile is one AREA.LANG.json: each id's forms ("other" alone for a
+// plain string; "one", "other", … for a plural message).
+type catalogueFile struct {
+	area, lang string
+	msgs       map[string]map[string]string
+}
+
+// pluralKeys are go-i18n's plural forms; a message object with any of them is
+// a plural message (other keys, such as "description", are notes).
+var pluralKeys = []string{"zero", "one", "two", "few", "many", "other"}
+
+func readCatalogues(t *testing.T) map[string]map[string]*catalogueFile {
+	t.Helper()
+	files, err := filepath.Glob("locales/*.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	byArea := map[string]map[string]*catalogueFile{}
+	for _, f := range files {
+		parts := strings.Split(strings.TrimSuffix(filepath.Base(f), ".json"), ".")
+		if len(parts) != 2 {
+			t.Errorf("%s: want AREA.LANG.json", f)
+			continue
+		}
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(raw, &m); err != nil {
+			t.Errorf("%s: %v", f, err)
+			continue
+		}
+		cf := &catalogueFile{area: parts[0], lang: parts[1], msgs: map[string]map[string]string{}}
+		for id, v := range m {
+			forms := map[string]string{}
+			switch v := v.(type) {
+			case string:
+				forms["other"] = v
+			case map[string]any:
+				for k, s := range v {
+					if str, ok := s.(string); ok && slices.Contains(pluralKeys, k) {
+						forms[k] = str
+					}
+				}
+			}
+			if len(forms) == 0 {
+				t.Errorf("%s: %q is neither a string nor plural forms", f, id)
+				continue
+			}
+			cf.msgs[id] = forms
+		}
+		if byArea[cf.area] == nil {
+			byArea[cf.area] = map[string]*catalogueFile{}
+		}
+		byArea[cf.area][cf.lang] = cf
+	}
+	if byArea["ui"]["en"] == nil {
+		t.Fatal("no ui.en.json")
+	}
+	return byArea
+}
+
+// TestCatalogue_Complete: every id of every AREA.en.json is in AREA.LANG.json
+// for each language listed in complete, and no language has ids English does
+// not (a renamed or removed id left behind).
+func TestCatalogue_Complete(t *testing.T) {
+	for area, langs := range readCatalogues(t) {
+		en := langs["en"]
+		if en == nil {
+			t.Errorf("%s: translations without %s.en.json", area, area)
+			continue
+		}
+		for _, lang := range complete {
+			cf := langs[lang]
+			if cf == nil {
+				t.Errorf("%s is listed complete but has no %s.%s.json", lang, area, lang)
+				continue
+			}
+			var missing []string
+			for id := range en.msgs {
+				if _, ok := cf.msgs[id]; !ok {
+					missing = append(missing, id)
+				}
+			}
+			sort.Strings(missing)
+			if len(missing) > 0 {
+				t.Errorf("%s.%s.json misses %d ids: %s", area, lang, len(missing), strings.Join(missing, ", "))
+			}
+		}
+		for lang, cf := range langs {
+			for id := range cf.msgs {
+				if _, ok := en.msgs[id]; !ok {
+					t.Errorf("%s.%s.json has %q, which %s.en.json does not", area, lang, id, area)
+				}
+			}
+		}
+	}
+}
+
+var placeholder = regexp.MustCompile(`{{\s*\.(\w+)\s*}}`)
+
+func placeholders(forms map[string]string) map[string]bool {
+	out := map[string]bool{}
+	for _, s := range forms {
+		for _, m := range placeholder.FindAllStringSubmatch(s, -1) {
+			out[m[1]] = true
+		}
+	}
+	return out
+}
+
+// TestCatalogue_Placeholders: a translation uses the English message's
+// placeholders, all of them and no others (a page passes only those), in every
+// language, complete or not. They are compared across a message's forms
+// together: a plural form may leave Count out ("one module", "שני מודולים").
+func TestCatalogue_Placeholders(t *testing.T) {
+	for area, langs := range readCatalogues(t) {
+		en := langs["en"]
+		if en == nil {
+			continue
+		}
+		for lang, cf := range langs {
+			if lang == "en" {
+				continue
+			}
+			for id, forms := range cf.msgs {
+				enForms, ok := en.msgs[id]
+				if !ok {
+					continue // reported by TestCatalogue_Complete
+				}
+				want, got := placeholders(enForms), placeholders(forms)
+				for p := range want {
+					if !got[p] {
+						t.Errorf("%s.%s.json %q: placeholder {{.%s}} missing", area, lang, id, p)
+					}
+				}
+				for p := range got {
+					if !want[p] {
+						t.Errorf("%s.%s.json %q: placeholder {{.%s}} is not in English", area, lang, id, p)
+					}
+				}
+			}
+		}
+	}
+}
+
+// pluralCounts cover CLDR's categories in the nine languages: zero, one,
+// two (Hebrew), the teens, round hundreds and a fraction (1.5, given as a
+// string: go-i18n reads a decimal's visible digits from it).
+var pluralCounts = []any{0, 1, 2, 3, 11, 100, "1.5"}
+
+// TestCatalogue_Plurals localises every plural message of the English
+// catalogues with each count in every language. Where a language has the
+// message (always, once it is complete) it must yield text, not an error or a
+// raw id: a missing plural form for that language's rules fails here.
+func TestCatalogue_Plurals(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	byArea := readCatalogues(t)
+	checked := 0
+	for area, langs := range byArea {
+		en := langs["en"]
+		if en == nil {
+			continue
+		}
+		for lang, cf := range langs {
+			l := c.For(lang)
+			for id, enForms := range en.msgs {
+				if _, plural := enForms["one"]; !plural {
+					continue
+				}
+				if _, ok := cf.msgs[id]; !ok {
+					continue // reported by TestCatalogue_Complete when lang is listed
+				}
+				for _, n := range pluralCounts {
+					args := []any{"Count", n}
+					for p := range placeholders(enForms) {
+						if p != "Count" {
+							args = append(args, p, "x")
+						}
+					}
+					s, err := l.localize(id, args...)
+					if err != nil || s == "" || s == id {
+						t.Errorf("%s.%s.json %q with Count %v: %q, %v", area, lang, id, n, s, err)
+					}
+					checked++
+				}
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no plural message found; is the check reading the catalogues?")
+	}
+}

@@ -1,0 +1,106 @@
+package i18n
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+)
+
+// Match picks the catalogue language for the first of wanted that one fits:
+// each is a tag or a whole Accept-Language header, so a caller passes its
+// sources in order of precedence (a saved preference, a cookie, the browser's
+// header, a course's language). Empty and unparseable ones are skipped; when
+// none fits, English. The result is the catalogue's own tag: "pt-BR" for a
+// Portuguese or Brazilian browser, "he" for he-IL, "de" for de-AT.
+func (c *Catalog) Match(wanted ...string) string {
+	for _, w := range wanted {
+		if lang, ok := c.match(w); ok {
+			return lang
+		}
+	}
+	return c.tags[0].String()
+}
+
+func (c *Catalog) match(wanted string) (string, bool) {
+	if strings.TrimSpace(wanted) == "" {
+		return "", false
+	}
+	tags, _, err := language.ParseAcceptLanguage(wanted)
+	if err != nil || len(tags) == 0 {
+		return "", false
+	}
+	_, i, conf := c.matcher.Match(tags...)
+	if conf == language.No {
+		return "", false
+	}
+	return c.tags[i].String(), true
+}
+
+// Offers reports whether lang is exactly one of the languages offered (what a
+// selector may send).
+func (c *Catalog) Offers(lang string) bool {
+	for _, t := range c.tags {
+		if t.String() == lang {
+			return true
+		}
+	}
+	return false
+}
+
+// Language is one offered language as a selector shows it.
+type Language struct {
+	Tag  string // "pt-BR"
+	Name string // in the language itself: "Português (Brasil)"
+	Dir  string // "ltr" or "rtl"
+}
+
+// Languages lists the languages offered (those with a ui catalogue), English
+// first, each named in itself so a reader finds theirs whatever the page's.
+func (c *Catalog) Languages() []Language {
+	out := make([]Language, 0, len(c.tags))
+	for _, t := range c.tags {
+		out = append(out, Language{Tag: t.String(), Name: Endonym(t.String()), Dir: Dir(t.String())})
+	}
+	return out
+}
+
+// Endonym is a language's name in itself, capitalised as it starts a menu item:
+// "Français", "Deutsch", "한국어", "עברית", and "Português (Brasil)" for a tag
+// with a region (CLDR's own name for pt-BR drops the region).
+func Endonym(lang string) string {
+	t, err := language.Parse(lang)
+	if err != nil {
+		return lang
+	}
+	base, _ := t.Base()
+	name := display.Self.Name(language.Make(base.String()))
+	if r, conf := t.Region(); conf == language.Exact {
+		name += " (" + display.Regions(t).Name(r) + ")"
+	}
+	if name == "" {
+		return lang
+	}
+	first, n := utf8.DecodeRuneInString(name)
+	return string(unicode.ToUpper(first)) + name[n:]
+}
+
+// Dir is the writing direction of a language: "rtl" for Hebrew (and Arabic,
+// Persian, Urdu … should a catalogue ever come), else "ltr".
+func Dir(lang string) string {
+	t, err := language.Parse(lang)
+	if err != nil {
+		return "ltr"
+	}
+	base, _ := t.Base()
+	switch base.String() {
+	case "ar", "he", "fa", "ur", "yi", "ps", "sd", "dv", "ug", "ckb":
+		return "rtl"
+	}
+	return "ltr"
+}
+
+// Dir is the localizer's writing direction, for <html dir>.
+func (l *Localizer) Dir() string { return Dir(l.Lang) }
