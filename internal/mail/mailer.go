@@ -223,4 +223,3 @@ func (m *Mailer) render(kind Kind, lang string, u *store.User, s *Session, v *vi
 	}
 	return msg, nil
 }
-
