@@ -78,7 +78,7 @@ func Load(fsys fs.FS, dir, display string) (*Course, Problems) {
 
 	modules := map[string]*Module{}
 	type later struct{ rel, base, lang string }
-	var quizzes, translations []later
+	var quizzes, translations, quizTranslations []later
 	var names []string
 	for rel := range c.Sources {
 		if strings.HasSuffix(rel, ".md") && rel != "course.md" && !strings.Contains(rel, "/") {
@@ -98,11 +98,21 @@ func Load(fsys fs.FS, dir, display string) (*Course, Problems) {
 		case strings.Contains(stem, "."):
 			i := strings.LastIndex(stem, ".")
 			base, lang := stem[:i], stem[i+1:]
-			if !langPattern.MatchString(lang) {
-				probs.add(p(rel), 1, "file name %q: expected MODULE.md, MODULE.quiz.md or MODULE.LANG.md (e.g. 01-intro.fr.md)", rel)
+			if !langPattern.MatchString(lang) && !strings.HasSuffix(base, ".quiz") {
+				probs.add(p(rel), 1, "file name %q: expected MODULE.md, MODULE.quiz.md, MODULE.LANG.md or MODULE.quiz.LANG.md (e.g. 01-intro.fr.md)", rel)
 				continue
 			}
-			translations = append(translations, later{rel: rel, base: base, lang: lang})
+			if lang = translationTag(rel, lang, c, p, &probs); lang == "" {
+				continue
+			}
+			switch {
+			case base == "course":
+				c.parseCourseText(lang, src, dc(rel))
+			case strings.HasSuffix(base, ".quiz"):
+				quizTranslations = append(quizTranslations, later{rel: rel, base: strings.TrimSuffix(base, ".quiz"), lang: lang})
+			default:
+				translations = append(translations, later{rel: rel, base: base, lang: lang})
+			}
 		default:
 			if !idPattern.MatchString(stem) {
 				probs.add(p(rel), 1, "module file name %q must be lower-case letters, digits, - or _ (it is the module's URL)", rel)
@@ -120,10 +130,6 @@ func Load(fsys fs.FS, dir, display string) (*Course, Problems) {
 			probs.add(p(t.rel), 1, "translation of unknown module %q (expected %s.md)", t.base, t.base)
 			continue
 		}
-		if t.lang == c.Language {
-			probs.add(p(t.rel), 1, "translation into %q, which is already the course's language", t.lang)
-			continue
-		}
 		m := parseModule(t.base, c.Sources[t.rel], dc(t.rel))
 		m.Language = t.lang
 		if base.Translations == nil {
@@ -138,6 +144,23 @@ func Load(fsys fs.FS, dir, display string) (*Course, Problems) {
 			continue
 		}
 		m.Quiz = parseQuizFile(q.base, c.Sources[q.rel], c.Certificate.PassMark, dc(q.rel))
+		m.Quiz.Language = c.Language
+	}
+	for _, t := range quizTranslations {
+		m, ok := modules[t.base]
+		switch {
+		case !ok:
+			probs.add(p(t.rel), 1, "translation of a quiz for unknown module %q (expected %s.md and %s.quiz.md)", t.base, t.base, t.base)
+			continue
+		case m.Quiz == nil:
+			probs.add(p(t.rel), 1, "translation of a quiz that does not exist (expected %s.quiz.md beside it)", t.base)
+			continue
+		}
+		tdc := dc(t.rel)
+		tdc.lang = t.lang
+		tr := parseQuizFile(t.base, c.Sources[t.rel], c.Certificate.PassMark, tdc)
+		tr.Language = t.lang
+		m.Quiz.addTranslation(tr, t.base+".quiz.md", &probs)
 	}
 	if len(c.Modules) == 0 {
 		probs.add(p("course.md"), 1, "course has no modules: add files such as 01-introduction.md")
@@ -222,6 +245,12 @@ func parseQuizFile(id string, src []byte, coursePassMark int, dc *docContext) *Q
 	}
 	q.Review = ReviewPolicy(fm.Enum("review", string(ReviewAfterClose), string(ReviewAfterSubmit), string(ReviewAfterClose), string(ReviewNever)))
 	q.Grace = graceOf(fm, q.TimeLimit)
+	q.settingLines = map[string]int{}
+	for _, key := range quizSettings {
+		if fm.has(key) {
+			q.settingLines[key] = fm.lines[key]
+		}
+	}
 	dc.bodyLine = bodyLine
 	parseQuiz(q, body, bodyLine, dc)
 	return q

@@ -76,6 +76,7 @@ var docContextKey = parser.NewContextKey()
 type docContext struct {
 	course   *Course
 	path     string // file path for messages
+	lang     string // the file's language when it is a translation ("": the course's)
 	body     []byte
 	bodyLine int
 	files    *courseFiles // what was read from the course folder, and what was not

@@ -19,6 +19,9 @@ type Course struct {
 	Overview    template.HTML
 	Certificate CertificateRule
 	Modules     []*Module
+	// Texts are course.LANG.md's translations of the texts above, by
+	// canonical language tag; Text(lang) picks one.
+	Texts map[string]*CourseText
 	// Assets are the files a module may reference (images, downloads), by slash path
 	// relative to the course directory. Markdown sources are never assets.
 	Assets map[string][]byte
@@ -51,15 +54,7 @@ type Module struct {
 	Words        int
 	Hash         string
 	Quiz         *Quiz
-	Translations map[string]*Module // by language tag; nil on a translation itself
-}
-
-// Translation returns the module in lang, or the module itself when none exists.
-func (m *Module) Translation(lang string) *Module {
-	if t, ok := m.Translations[lang]; ok {
-		return t
-	}
-	return m
+	Translations map[string]*Module // by canonical language tag; nil on a translation itself
 }
 
 // Module returns the course's module with id, or nil.
@@ -106,6 +101,7 @@ const (
 type Quiz struct {
 	ID        string // the module's id
 	Path      string
+	Language  string // the course's, or a translation's
 	Title     string
 	Intro     template.HTML
 	TimeLimit time.Duration // 0 means no limit
@@ -117,7 +113,15 @@ type Quiz struct {
 	// counts by itself (default 0: it waits for a trainer).
 	Grace     time.Duration
 	Questions []*Question
-	Hash      string
+	// Hash is the course language's file's: a translation is scored with the
+	// same key, so an attempt in any language pins the same version.
+	Hash string
+	// Translations are MODULE.quiz.LANG.md merged onto this quiz (see
+	// translate.go), by canonical language tag; In(lang) picks one.
+	Translations map[string]*Quiz
+	// settingLines are the settings this file's front matter sets, with their
+	// lines, for comparing a translation's with the course language's.
+	settingLines map[string]int
 }
 
 // Points is the sum of the questions' weights.

@@ -21,14 +21,16 @@ var numberFormatWords = map[string][]string{
 // checkNumberFormat warns when a numeric question does not tell officers how to
 // write the number. It is a warning, not a problem: the quiz still loads.
 //
-// Quizzes are checked in the course's language. Translated quiz files
-// (MODULE.quiz.LANG.md) are not loaded yet; when they are, they must be checked
-// in their own language with the same table.
+// A quiz is checked in its file's language: the course's, or a translation's
+// (MODULE.quiz.LANG.md) own.
 func checkNumberFormat(q *Question, dc *docContext) {
 	if q.Kind != KindNumeric || dc.course == nil {
 		return
 	}
 	lang := strings.ToLower(dc.course.Language)
+	if dc.lang != "" {
+		lang = strings.ToLower(dc.lang)
+	}
 	if i := strings.IndexByte(lang, '-'); i > 0 {
 		lang = lang[:i]
 	}

@@ -2,7 +2,9 @@ package quiz
 
 import (
 	"math"
+	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/lectern-platform/lectern/internal/course"
 )
@@ -123,5 +125,61 @@ func TestAnalyse(t *testing.T) {
 	}
 	if s := Analyse(qs, nil); len(s) != 5 || s[0].Facility != 0 {
 		t.Errorf("no attempts: %+v", s)
+	}
+}
+
+// TestSnapshot_TranslationSameOrder: an attempt in a translation, started with
+// the same seed, shows the same questions and choices in the same order, with
+// the same ids and key, in its own words; a rekey keeps its words.
+func TestSnapshot_TranslationSameOrder(t *testing.T) {
+	fsys := fstest.MapFS{
+		"c/course.md":       {Data: []byte("---\ntitle: C\nsummary: S\n---\n")},
+		"c/01-m.md":         {Data: []byte("---\ntitle: M\nduration: 10m\n---\n\nText.\n")},
+		"c/01-m.quiz.md":    {Data: []byte("---\ntitle: Q\n---\n\n## One {#one}\n\n- [ ] a\n- [x] b\n- [ ] c\n- [ ] d\n\n## Two {#two}\n\n- [x] e\n- [x] f\n- [ ] g\n\n## Three {#three}\n\n= foo\n\n> Because.\n\n## Four {#four}\n\n- [x] h\n- [ ] i\n")},
+		"c/01-m.quiz.es.md": {Data: []byte("---\ntitle: Q\n---\n\n## Cuatro {#four}\n\n- [x] hh\n- [ ] ii\n\n## Uno {#one}\n\n- [ ] aa\n- [x] bb\n- [ ] cc\n- [ ] dd\n\n## Dos {#two}\n\n- [x] ee\n- [x] ff\n- [ ] gg\n\n## Tres {#three}\n\n= fu\n\n> Porque.\n")},
+	}
+	c, probs := course.Load(fsys, "c", "c")
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	src := c.Modules[0].Quiz
+	es := src.In("es")
+	if es == src {
+		t.Fatal("no Spanish quiz")
+	}
+	for seed := uint64(0); seed < 50; seed++ {
+		en, sp := Snapshot(src, seed), Snapshot(es, seed)
+		for i := range en {
+			if en[i].ID != sp[i].ID || len(en[i].Choices) != len(sp[i].Choices) {
+				t.Fatalf("seed %d: question %d is %s in English, %s in Spanish", seed, i, en[i].ID, sp[i].ID)
+			}
+			for j := range en[i].Choices {
+				e, s := en[i].Choices[j], sp[i].Choices[j]
+				if e.ID != s.ID || e.Correct != s.Correct || "<p>"+strings.Repeat(strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(string(e.HTML)), "<p>"), "</p>"), 2)+"</p>" != strings.TrimSpace(string(s.HTML)) {
+					t.Fatalf("seed %d: question %s choice %d differs: %+v vs %+v", seed, en[i].ID, j, e, s)
+				}
+			}
+		}
+		if seed == 7 {
+			rekeyed := Rekey(sp, es)
+			for i := range sp {
+				if rekeyed[i].PromptHTML != sp[i].PromptHTML || rekeyed[i].Explanation != sp[i].Explanation {
+					t.Errorf("rekey changed the words of %s", sp[i].ID)
+				}
+			}
+		}
+	}
+	three := Snapshot(es, 1)
+	for _, q := range three {
+		if q.ID == "three" {
+			for _, given := range []string{"fu", "foo", "FOO "} {
+				if Score(q, Answer{Text: strp(given)}) != 1 {
+					t.Errorf("%q is refused in a Spanish attempt", given)
+				}
+			}
+			if !strings.Contains(string(q.Explanation), "Porque") || !strings.Contains(string(q.PromptHTML), "Tres") {
+				t.Errorf("Spanish words missing: %+v", q)
+			}
+		}
 	}
 }
