@@ -9,11 +9,14 @@ type Actor struct {
 	AgencyID *int64
 	Name     string
 	Email    string
+	// Language is what the user reads ("" until known): a page's first
+	// choice, before a cookie or the browser's Accept-Language.
+	Language string
 }
 
 // ActorFor builds the actor of a user.
 func ActorFor(u *User) *Actor {
-	return &Actor{UserID: u.ID, Role: Role(u.Role), AgencyID: u.AgencyID, Name: u.Name, Email: u.Email}
+	return &Actor{UserID: u.ID, Role: Role(u.Role), AgencyID: u.AgencyID, Name: u.Name, Email: u.Email, Language: u.Language}
 }
 
 // Action is something a role may be granted.

@@ -27,8 +27,11 @@ type User struct {
 	TOTPLastStep  int64      `gorm:"column:totp_last_step"`
 	// PrivacyAcceptedAt is when the user accepted the privacy notice (activation).
 	PrivacyAcceptedAt *time.Time
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
+	// Language is what the user reads: their browser's at activation, or what
+	// they chose since (pages and e-mails); "" until known.
+	Language  string `gorm:"size:35;not null;default:''"`
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // CreateUser inserts a user; ErrDuplicate if the e-mail address is taken.
@@ -147,6 +150,19 @@ func (q Q) SetPassword(userID int64, hash string, privacyAcceptedAt *time.Time) 
 func (q Q) SetUserLanguage(userID int64, lang string) error {
 	if err := q.g.Model(&User{}).Where("id = ? AND language = ''", userID).UpdateColumn("language", lang).Error; err != nil {
 		return fmt.Errorf("set user %d language: %w", userID, err)
+	}
+	return nil
+}
+
+// ChooseUserLanguage saves the language a user chose, replacing the one
+// recorded; ErrNotFound if there is no such user.
+func (q Q) ChooseUserLanguage(userID int64, lang string) error {
+	res := q.g.Model(&User{}).Where("id = ?", userID).UpdateColumn("language", lang)
+	if res.Error != nil {
+		return fmt.Errorf("choose user %d language: %w", userID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("choose user %d language: %w", userID, ErrNotFound)
 	}
 	return nil
 }

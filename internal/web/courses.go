@@ -29,6 +29,7 @@ func (s *Server) findCourse(c echo.Context) (*course.Course, error) {
 	if !ok {
 		return nil, echo.NewHTTPError(http.StatusNotFound, s.localizer(c).T("error.course_not_found"))
 	}
+	c.Set(langDefaultKey, crs.Language)
 	return crs, nil
 }
 

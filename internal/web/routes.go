@@ -49,6 +49,7 @@ func (s *Server) routes() {
 	e.POST("/account/security/confirm", s.securityConfirm)
 	e.POST("/account/security/disable", s.securityDisable)
 	e.GET("/privacy", s.privacyShow)
+	e.POST("/language", s.languageChoose)
 	// Links that carry a one-time token: throttled per client address, so the
 	// 80-bit tokens cannot be searched.
 	onboard := e.Group("", perAddressLimit())
@@ -122,6 +123,7 @@ func (s *Server) routes() {
 	v1.POST("/auth/logout", s.loginDeleteAPI)
 	v1.GET("/auth/csrf", s.csrfTokenShowAPI)
 	v1.GET("/me", s.meShowAPI)
+	v1.PUT("/me/language", s.languageUpdateAPI)
 	v1.POST("/agencies", s.agencyCreateAPI)
 	v1.GET("/agencies", s.agencyListAPI)
 	v1.GET("/agencies/:id", s.agencyShowAPI)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -86,15 +87,10 @@ type page struct {
 	IdleSeconds int
 	// Demo, in demo mode, shows the banner (every page) and the demo logins.
 	Demo *Demo
-}
-
-func (s *Server) localizer(c echo.Context) *i18n.Localizer {
-	if l, ok := c.Get("localizer").(*i18n.Localizer); ok {
-		return l
-	}
-	l := s.catalog.For(s.catalog.Match(c.Request().Header.Get("Accept-Language")))
-	c.Set("localizer", l)
-	return l
+	// Languages are the header selector's choices; Here is this page's path,
+	// where the selector comes back to.
+	Languages []i18n.Language
+	Here      string
 }
 
 // render writes a page; it is built fully in memory first, so a template error
@@ -106,7 +102,13 @@ func (s *Server) render(c echo.Context, status int, name, title string, data any
 	}
 	l := s.localizer(c)
 	var buf bytes.Buffer
-	p := page{L: l, Lang: l.Lang, Title: title, User: actor(c), CSRF: s.expectedCSRF(c, true), Data: data, Demo: s.cfg.Demo}
+	p := page{L: l, Lang: l.Lang, Title: title, User: actor(c), CSRF: s.expectedCSRF(c, true), Data: data, Demo: s.cfg.Demo,
+		Languages: s.catalog.Languages()}
+	if c.Request().Method == http.MethodGet {
+		// A page answering a form post has no address to come back to: the
+		// selector then lands on the dashboard.
+		p.Here = c.Request().URL.RequestURI()
+	}
 	if r, ok := c.Get("refresh").(int); ok {
 		p.Refresh = r
 	}
