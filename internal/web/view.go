@@ -104,9 +104,10 @@ func (s *Server) render(c echo.Context, status int, name, title string, data any
 	var buf bytes.Buffer
 	p := page{L: l, Lang: l.Lang, Title: title, User: actor(c), CSRF: s.expectedCSRF(c, true), Data: data, Demo: s.cfg.Demo,
 		Languages: s.catalog.Languages()}
-	if c.Request().Method == http.MethodGet {
-		// A page answering a form post has no address to come back to: the
-		// selector then lands on the dashboard.
+	if c.Request().Method == http.MethodGet && status < 400 {
+		// A page answering a form post has no address to come back to, and an
+		// error page must not echo the address asked for (another agency's id,
+		// a token): the selector then lands on the dashboard.
 		p.Here = c.Request().URL.RequestURI()
 	}
 	if r, ok := c.Get("refresh").(int); ok {
