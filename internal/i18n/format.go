@@ -1,0 +1,142 @@
+package i18n
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+	"golang.org/x/text/message"
+	"golang.org/x/text/number"
+)
+
+// Formatting per locale. Numbers, percentages and country names come from
+// x/text's CLDR data; x/text has no dates, so each language's CLDR patterns and
+// month and weekday names are in locales/formats.LANG.json (go-i18n messages
+// like any other: "format.date" is "{{.Day}} {{.Month}} {{.Year}}" in English,
+// "{{.Year}}년 {{.MonthNumber}}월 {{.Day}}일" in Korean). A time is shown in the
+// zone it carries: callers pass t.In(the session's zone), as before.
+
+// dateParts are what a date or time pattern may use.
+func (l *Localizer) dateParts(t time.Time) []any {
+	h12 := t.Hour() % 12
+	if h12 == 0 {
+		h12 = 12
+	}
+	period := "format.am"
+	if t.Hour() >= 12 {
+		period = "format.pm"
+	}
+	return []any{
+		"Year", strconv.Itoa(t.Year()),
+		"Month", l.T("format.month." + strconv.Itoa(int(t.Month()))),
+		"MonthShort", l.T("format.month_short." + strconv.Itoa(int(t.Month()))),
+		"MonthNumber", strconv.Itoa(int(t.Month())),
+		"MM", twoDigits(int(t.Month())),
+		"Day", strconv.Itoa(t.Day()),
+		"DD", twoDigits(t.Day()),
+		"Weekday", l.T("format.weekday." + strconv.Itoa(int(t.Weekday()))),
+		"WeekdayShort", l.T("format.weekday_short." + strconv.Itoa(int(t.Weekday()))),
+		"Hour", strconv.Itoa(t.Hour()),
+		"HH", twoDigits(t.Hour()),
+		"Hour12", strconv.Itoa(h12),
+		"Minute", twoDigits(t.Minute()),
+		"Second", twoDigits(t.Second()),
+		"Period", l.T(period),
+	}
+}
+
+func twoDigits(n int) string {
+	if n < 10 {
+		return "0" + strconv.Itoa(n)
+	}
+	return strconv.Itoa(n)
+}
+
+// Date is a date written out: "19 November 2026", "19 novembre 2026",
+// "19. November 2026", "2026년 11월 19일", "19 בנובמבר 2026".
+func (l *Localizer) Date(t time.Time) string { return l.T("format.date", l.dateParts(t)...) }
+
+// DateWeekday is Date with the day of the week: "Thursday 19 November 2026",
+// "jeudi 19 novembre 2026", "2026년 11월 19일 목요일".
+func (l *Localizer) DateWeekday(t time.Time) string {
+	return l.T("format.date_weekday", l.dateParts(t)...)
+}
+
+// DateShort is a date in figures: "19/11/2026", "19.11.2026", "2026-11-19" (sv),
+// "2026. 11. 19." (ko).
+func (l *Localizer) DateShort(t time.Time) string {
+	return l.T("format.date_short", l.dateParts(t)...)
+}
+
+// MonthYear heads a month: "November 2026", "noviembre de 2026", "2026년 11월".
+func (l *Localizer) MonthYear(t time.Time) string {
+	return l.T("format.month_year", l.dateParts(t)...)
+}
+
+// Weekday is the day's name, abbreviated as a calendar column shows it: "Thu",
+// "jeu.", "목".
+func (l *Localizer) Weekday(t time.Time) string {
+	return l.T("format.weekday_short."+strconv.Itoa(int(t.Weekday())))
+}
+
+// Time is a time of day as the locale's clock shows it: "14:30"; "오후 2:30" in
+// Korean.
+func (l *Localizer) Time(t time.Time) string { return l.T("format.time", l.dateParts(t)...) }
+
+// TimeSeconds is Time with seconds: "14:30:05"; "오후 2:30:05".
+func (l *Localizer) TimeSeconds(t time.Time) string {
+	return l.T("format.time_seconds", l.dateParts(t)...)
+}
+
+// DateTime is a date and a time: "19 November 2026, 14:30".
+func (l *Localizer) DateTime(t time.Time) string {
+	return l.T("format.date_time", "Date", l.Date(t), "Time", l.Time(t))
+}
+
+func (l *Localizer) printer() *message.Printer { return message.NewPrinter(l.tag) }
+
+// Number writes x as the locale does, with up to six decimals and no exponent:
+// "21,000,000.5" (en), "21 000 000,5" (fr), "21.000.000,5" (de), "0,00001".
+// Integers are printed as they are.
+func (l *Localizer) Number(x any) string {
+	switch v := x.(type) {
+	case *float64:
+		if v == nil {
+			return ""
+		}
+		x = *v
+	}
+	return l.fix(l.printer().Sprint(number.Decimal(x, number.MaxFractionDigits(10))))
+}
+
+// Percent writes a fraction (0.8824) as a percentage with the given number
+// of decimals: "88.24%" (en), "88,24 %" (fr, a narrow no-break space),
+// "88,24 %" (de, a no-break space), "88,24%" (pt-BR).
+func (l *Localizer) Percent(fraction float64, decimals int) string {
+	return l.fix(l.printer().Sprint(number.Percent(fraction, number.MinFractionDigits(decimals), number.MaxFractionDigits(decimals))))
+}
+
+// fix brings x/text's CLDR data up to date where it has since changed: French
+// groups digits and spaces the percent sign with a narrow no-break space
+// (U+202F) since CLDR 34; x/text still has U+00A0.
+func (l *Localizer) fix(s string) string {
+	if base, _ := l.tag.Base(); base.String() == "fr" {
+		return strings.ReplaceAll(s, "\u00a0", "\u202f")
+	}
+	return s
+}
+
+// Country is a country's name in the locale from its ISO 3166 code:
+// "Allemagne" for DE in French; the code itself when unknown.
+func (l *Localizer) Country(code string) string {
+	r, err := language.ParseRegion(code)
+	if err != nil || len(code) != 2 || r.String() == "ZZ" {
+		return code
+	}
+	if name := display.Regions(l.tag).Name(r); name != "" {
+		return name
+	}
+	return code
+}

@@ -1,0 +1,77 @@
+package i18n
+
+import (
+	"testing"
+	"time"
+)
+
+// TestLocalizer_Format formats one date, time, number and percentage in the
+// nine languages against CLDR's spelling.
+func TestLocalizer_Format(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Thursday 19 November 2026, 14:30:05 in Paris; 13:30 UTC.
+	at := time.Date(2026, 11, 19, 13, 30, 5, 0, time.UTC).In(paris)
+	morning := time.Date(2026, 3, 2, 9, 5, 0, 0, paris)
+	type want struct {
+		date, weekday, short, monthYear, time, morning, seconds, number, percent, percent0, country string
+	}
+	for lang, w := range map[string]want{
+		"en":    {"19 November 2026", "Thursday 19 November 2026", "19/11/2026", "November 2026", "14:30", "09:05", "14:30:05", "21,000,000.5", "88.24%", "88%", "Germany"},
+		"fr":    {"19 novembre 2026", "jeudi 19 novembre 2026", "19/11/2026", "novembre 2026", "14:30", "09:05", "14:30:05", "21\u202f000\u202f000,5", "88,24\u202f%", "88\u202f%", "Allemagne"},
+		"es":    {"19 de noviembre de 2026", "jueves, 19 de noviembre de 2026", "19/11/2026", "noviembre de 2026", "14:30", "9:05", "14:30:05", "21.000.000,5", "88,24\u00a0%", "88\u00a0%", "Alemania"},
+		"pt-BR": {"19 de novembro de 2026", "quinta-feira, 19 de novembro de 2026", "19/11/2026", "novembro de 2026", "14:30", "09:05", "14:30:05", "21.000.000,5", "88,24%", "88%", "Alemanha"},
+		"de":    {"19. November 2026", "Donnerstag, 19. November 2026", "19.11.2026", "November 2026", "14:30", "09:05", "14:30:05", "21.000.000,5", "88,24\u00a0%", "88\u00a0%", "Deutschland"},
+		"nl":    {"19 november 2026", "donderdag 19 november 2026", "19-11-2026", "november 2026", "14:30", "09:05", "14:30:05", "21.000.000,5", "88,24%", "88%", "Duitsland"},
+		"sv":    {"19 november 2026", "torsdag 19 november 2026", "2026-11-19", "november 2026", "14:30", "09:05", "14:30:05", "21\u00a0000\u00a0000,5", "88,24\u00a0%", "88\u00a0%", "Tyskland"},
+		"ko":    {"2026년 11월 19일", "2026년 11월 19일 목요일", "2026. 11. 19.", "2026년 11월", "오후 2:30", "오전 9:05", "오후 2:30:05", "21,000,000.5", "88.24%", "88%", "독일"},
+		"he":    {"19 בנובמבר 2026", "יום חמישי, 19 בנובמבר 2026", "19.11.2026", "נובמבר 2026", "14:30", "09:05", "14:30:05", "21,000,000.5", "88.24%", "88%", "גרמניה"},
+	} {
+		t.Run(lang, func(t *testing.T) {
+			l := c.For(lang)
+			for _, g := range []struct{ what, got, want string }{
+				{"Date", l.Date(at), w.date},
+				{"DateWeekday", l.DateWeekday(at), w.weekday},
+				{"DateShort", l.DateShort(at), w.short},
+				{"MonthYear", l.MonthYear(at), w.monthYear},
+				{"Time", l.Time(at), w.time},
+				{"Time (morning)", l.Time(morning), w.morning},
+				{"TimeSeconds", l.TimeSeconds(at), w.seconds},
+				{"Number", l.Number(21000000.5), w.number},
+				{"Percent", l.Percent(0.8824, 2), w.percent},
+				{"Percent 0", l.Percent(0.88, 0), w.percent0},
+				{"Country", l.Country("DE"), w.country},
+			} {
+				if g.got != g.want {
+					t.Errorf("%s = %q, want %q", g.what, g.got, g.want)
+				}
+			}
+		})
+	}
+	l := c.For("en")
+	if got := l.Number(0.00001); got != "0.00001" {
+		t.Errorf("a small number: %q, want no exponent", got)
+	}
+	if got := l.Number(42); got != "42" {
+		t.Errorf("an integer: %q", got)
+	}
+	var nothing *float64
+	if got := l.Number(nothing); got != "" {
+		t.Errorf("a nil number: %q", got)
+	}
+	if got := l.Country("ZZZ"); got != "ZZZ" {
+		t.Errorf("an unknown country: %q, want its code", got)
+	}
+	if got, want := l.Weekday(at), "Thu"; got != want {
+		t.Errorf("Weekday = %q, want %q", got, want)
+	}
+	if got, want := c.For("ko").Time(time.Date(2026, 1, 1, 0, 15, 0, 0, time.UTC)), "오전 12:15"; got != want {
+		t.Errorf("ko midnight: %q, want %q", got, want)
+	}
+}
