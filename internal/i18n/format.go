@@ -78,7 +78,7 @@ func (l *Localizer) MonthYear(t time.Time) string {
 // Weekday is the day's name, abbreviated as a calendar column shows it: "Thu",
 // "jeu.", "목".
 func (l *Localizer) Weekday(t time.Time) string {
-	return l.T("format.weekday_short."+strconv.Itoa(int(t.Weekday())))
+	return l.T("format.weekday_short." + strconv.Itoa(int(t.Weekday())))
 }
 
 // Time is a time of day as the locale's clock shows it: "14:30"; "오후 2:30" in
