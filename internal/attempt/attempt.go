@@ -14,6 +14,7 @@ import (
 	"html/template"
 	"log/slog"
 	"math"
+	"strings"
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
@@ -126,6 +127,7 @@ type View struct {
 	SessionID int64     `json:"session_id"`
 	Quiz      string    `json:"quiz"`
 	QuizTitle string    `json:"quiz_title"`
+	Language  string    `json:"language"` // the quiz's language it is taken in
 	Number    int       `json:"number"`
 	Status    string    `json:"status"` // open | submitted
 	StartedAt time.Time `json:"started_at"`
@@ -182,8 +184,10 @@ func decodeAnswers(saved map[string]store.AttemptAnswer) (map[string]quiz.Answer
 // QuizInfo lists a course quiz with the caller's attempts at it.
 type QuizInfo struct {
 	ID               string        `json:"id"`
-	Title            string        `json:"title"`
+	Title            string        `json:"title"` // in the reader's language when translated
 	Module           string        `json:"module_title"`
+	Language         string        `json:"language"`  // of Title and Module, and what a start takes it in
+	Languages        []string      `json:"languages"` // it can be taken in: the course's first
 	TimeLimitSeconds int           `json:"time_limit_seconds"`
 	AttemptsAllowed  int           `json:"attempts_allowed"`
 	Questions        int           `json:"questions"`
@@ -196,13 +200,15 @@ type QuizInfo struct {
 type AttemptInfo struct {
 	ID       int64        `json:"id"`
 	Number   int          `json:"number"`
+	Language string       `json:"language"` // taken in
 	Status   string       `json:"status"`
 	Deadline time.Time    `json:"deadline"`
 	Result   *quiz.Result `json:"result,omitempty"`
 }
 
-// Quizzes lists the session's course quizzes and the caller's own attempts.
-func (s *Service) Quizzes(ctx context.Context, a *auth.Actor, sessionID int64) ([]QuizInfo, error) {
+// Quizzes lists the session's course quizzes and the caller's own attempts,
+// titled in lang where a quiz has that translation.
+func (s *Service) Quizzes(ctx context.Context, a *auth.Actor, sessionID int64, lang string) ([]QuizInfo, error) {
 	if err := s.FinaliseOverdueIn(ctx, sessionID); err != nil {
 		return nil, err
 	}
@@ -228,11 +234,11 @@ func (s *Service) Quizzes(ctx context.Context, a *auth.Actor, sessionID int64) (
 		if m.Quiz == nil {
 			continue
 		}
-		info := quizInfo(m)
+		info := quizInfo(m, lang)
 		info.Closed = closed[m.Quiz.ID]
 		for i := range mine {
 			if mine[i].QuizID == m.Quiz.ID {
-				info.Attempts = append(info.Attempts, attemptInfo(&mine[i]))
+				info.Attempts = append(info.Attempts, attemptInfo(&mine[i], c.Language))
 			}
 		}
 		out = append(out, info)
@@ -240,15 +246,30 @@ func (s *Service) Quizzes(ctx context.Context, a *auth.Actor, sessionID int64) (
 	return out, nil
 }
 
-// quizInfo describes a module's quiz, without anyone's attempts.
-func quizInfo(m *course.Module) QuizInfo {
-	return QuizInfo{ID: m.Quiz.ID, Title: m.Quiz.Title, Module: m.Title, TimeLimitSeconds: int(m.Quiz.TimeLimit.Seconds()),
-		AttemptsAllowed: m.Quiz.Attempts, Questions: len(m.Quiz.Questions), PassMark: m.Quiz.PassMark,
-		ReviewPolicy: string(m.Quiz.Review), Attempts: []AttemptInfo{}}
+// quizInfo describes a module's quiz, without anyone's attempts, titled in
+// lang when the quiz has that translation (else in the course's language).
+func quizInfo(m *course.Module, lang string) QuizInfo {
+	qz := m.Quiz.In(lang)
+	title := m.Title
+	if t := m.Translation(qz.Language); t.Language == qz.Language {
+		title = t.Title
+	}
+	return QuizInfo{ID: m.Quiz.ID, Title: qz.Title, Module: title, Language: qz.Language, Languages: m.Quiz.Languages(),
+		TimeLimitSeconds: int(m.Quiz.TimeLimit.Seconds()), AttemptsAllowed: m.Quiz.Attempts, Questions: len(m.Quiz.Questions),
+		PassMark: m.Quiz.PassMark, ReviewPolicy: string(m.Quiz.Review), Attempts: []AttemptInfo{}}
 }
 
-func attemptInfo(at *store.Attempt) AttemptInfo {
-	info := AttemptInfo{ID: at.ID, Number: at.Number, Status: "open", Deadline: at.Deadline.UTC()}
+// languageOf is the language an attempt was taken in; rows from before
+// translated quizzes hold "", the course's language.
+func languageOf(at *store.Attempt, courseLang string) string {
+	if at.Language == "" {
+		return courseLang
+	}
+	return at.Language
+}
+
+func attemptInfo(at *store.Attempt, courseLang string) AttemptInfo {
+	info := AttemptInfo{ID: at.ID, Number: at.Number, Language: languageOf(at, courseLang), Status: "open", Deadline: at.Deadline.UTC()}
 	if at.Finalised != "" {
 		info.Status = "submitted"
 		info.Result = &quiz.Result{Score: at.Score, MaxScore: at.MaxScore, Percent: at.Percent, Passed: at.Passed}
@@ -256,14 +277,23 @@ func attemptInfo(at *store.Attempt) AttemptInfo {
 	return info
 }
 
-// Start opens an attempt for an enrolled officer, or returns the one already open.
-// created reports whether a new attempt began.
+// Start opens an attempt in the course's language; see StartIn.
+func (s *Service) Start(ctx context.Context, a *auth.Actor, sessionID int64, quizID string) (v *View, created bool, err error) {
+	return s.StartIn(ctx, a, sessionID, quizID, "", false)
+}
+
+// StartIn opens an attempt for an enrolled officer, or returns the one already
+// open (in the language it was started in). created reports whether a new
+// attempt began. lang is the language the officer reads: the quiz's
+// translation into it when there is one, else the course's language; when the
+// officer chose it explicitly (required), a language the quiz does not have is
+// refused. Every language is the same quiz: same ids, key, order for a seed.
 //
 // A whole room presses "Start" in the same second, so everything that only reads
 // (the session, the enrolment, the course, earlier attempts) and the snapshot are
 // prepared on the read pool; the write transaction only re-counts the officer's
 // attempts, to keep the limit exact, and inserts.
-func (s *Service) Start(ctx context.Context, a *auth.Actor, sessionID int64, quizID string) (v *View, created bool, err error) {
+func (s *Service) StartIn(ctx context.Context, a *auth.Actor, sessionID int64, quizID, lang string, required bool) (v *View, created bool, err error) {
 	now := s.Now()
 	q := s.db.Read(ctx)
 	ts, err := s.sessions.Session(q, a, sessionID, auth.ActCheckin, false) // officers take quizzes
@@ -284,6 +314,10 @@ func (s *Service) Start(ctx context.Context, a *auth.Actor, sessionID int64, qui
 	if m == nil || m.Quiz == nil {
 		return nil, false, apperr.NotFound("quiz")
 	}
+	taken := m.Quiz.In(lang)
+	if required && lang != "" && !m.Quiz.Has(lang) {
+		return nil, false, apperr.Invalid("language", "this quiz is not available in %q (it is in %s)", lang, strings.Join(m.Quiz.Languages(), ", "))
+	}
 	switch {
 	case ts.Status.Ended():
 		return nil, false, apperr.Conflict("the session is " + string(ts.Status))
@@ -299,7 +333,7 @@ func (s *Service) Start(ctx context.Context, a *auth.Actor, sessionID int64, qui
 	if _, err := crand.Read(seedBytes[:]); err != nil {
 		return nil, false, fmt.Errorf("attempt seed: %w", err)
 	}
-	questions := quiz.Snapshot(m.Quiz, binary.LittleEndian.Uint64(seedBytes[:]))
+	questions := quiz.Snapshot(taken, binary.LittleEndian.Uint64(seedBytes[:]))
 	snap, err := json.Marshal(questions)
 	if err != nil {
 		return nil, false, fmt.Errorf("encode snapshot: %w", err)
@@ -352,7 +386,7 @@ func (s *Service) Start(ctx context.Context, a *auth.Actor, sessionID int64, qui
 		}
 		at := &store.Attempt{SessionID: sessionID, QuizID: quizID, UserID: a.UserID, Number: len(previous) + 1,
 			ContentHash: m.Quiz.Hash, CourseHash: c.Hash, Questions: snap, PassMark: m.Quiz.PassMark,
-			Review: string(m.Quiz.Review), StartedAt: now, Deadline: deadline(now, m.Quiz.TimeLimit, e.ExtraTimePercent, ts.EndsAt),
+			Review: string(m.Quiz.Review), Language: taken.Language, StartedAt: now, Deadline: deadline(now, m.Quiz.TimeLimit, e.ExtraTimePercent, ts.EndsAt),
 			GraceSeconds: int(m.Quiz.Grace / time.Second)}
 		if err := q.CreateAttempt(at); err != nil {
 			return err

@@ -87,10 +87,12 @@ func (s *Service) Get(ctx context.Context, a *auth.Actor, id int64) (*View, erro
 		}
 	}
 	var qz *course.Quiz // nil when the course no longer has the quiz
+	v.Language = at.Language
 	if c, ok := s.courses.Course(ts.CourseID); ok {
+		v.Language = languageOf(at, c.Language)
 		if m := c.Module(at.QuizID); m != nil && m.Quiz != nil {
 			qz = m.Quiz
-			v.QuizTitle = qz.Title
+			v.QuizTitle = qz.In(v.Language).Title
 		}
 	}
 	if at.Finalised != "" {

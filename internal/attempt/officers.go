@@ -74,7 +74,7 @@ func (s *Service) QuizOfficers(ctx context.Context, a *auth.Actor, sessionID int
 		return nil, err
 	}
 	q := s.db.Read(ctx)
-	out := &QuizOfficers{Quiz: quizInfo(c.Module(quizID)), MaxScore: quiz.Total(quiz.Snapshot(qz, 0), nil, 0).MaxScore, Officers: []OfficerAttempts{}}
+	out := &QuizOfficers{Quiz: quizInfo(c.Module(quizID), ""), MaxScore: quiz.Total(quiz.Snapshot(qz, 0), nil, 0).MaxScore, Officers: []OfficerAttempts{}}
 	if out.Quiz.Closed, err = q.QuizClosed(sessionID, quizID); err != nil {
 		return nil, err
 	}
@@ -120,7 +120,7 @@ func (s *Service) QuizOfficers(ctx context.Context, a *auth.Actor, sessionID int
 		if !ok {
 			continue
 		}
-		oa := OfficerAttempt{AttemptInfo: attemptInfo(at), OnPaper: at.EnteredBy != nil}
+		oa := OfficerAttempt{AttemptInfo: attemptInfo(at, c.Language), OnPaper: at.EnteredBy != nil}
 		if recs := lateOf[at.ID]; len(recs) > 0 {
 			qs, err := snapshotOf(at)
 			if err != nil {

@@ -228,7 +228,7 @@ func planRegrade(q store.Q, sessionID int64, quizID, version string, qz *course.
 			if err != nil {
 				return nil, err
 			}
-			rekeyed := quiz.Rekey(qs, qz)
+			rekeyed := quiz.Rekey(qs, qz.In(at.Language)) // its own language's words and accepted answers
 			if !plan.note(qs, rekeyed) {
 				continue
 			}
@@ -240,7 +240,7 @@ func planRegrade(q store.Q, sessionID int64, quizID, version string, qz *course.
 		if err != nil {
 			return nil, err
 		}
-		rekeyed := quiz.Rekey(qs, qz)
+		rekeyed := quiz.Rekey(qs, qz.In(at.Language)) // its own language's words and accepted answers
 		plan.note(qs, rekeyed)
 		row := RegradeRow{AttemptID: at.ID, Number: at.Number, UserID: at.UserID, Name: names[at.UserID], Certificate: serials[at.UserID],
 			Before: resultOf(at), After: quiz.Total(rekeyed, plain, at.PassMark)}

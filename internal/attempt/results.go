@@ -24,7 +24,8 @@ type ResultRow struct {
 	AgencyID    *int64     `json:"agency_id"`
 	Quiz        string     `json:"quiz"`
 	Attempts    int        `json:"attempts"`
-	Status      string     `json:"status"` // not_started | in_progress | submitted
+	Language    string     `json:"language,omitempty"` // the latest attempt's; none before one starts
+	Status      string     `json:"status"`             // not_started | in_progress | submitted
 	Score       float64    `json:"score"`
 	MaxScore    float64    `json:"max_score"`
 	Percent     float64    `json:"percent"`
@@ -34,8 +35,9 @@ type ResultRow struct {
 }
 
 // Results lists every enrolled officer × quiz: everything for the session's
-// trainers and admins, the agency's officers for a coordinator.
-func (s *Service) Results(ctx context.Context, a *auth.Actor, sessionID int64) ([]ResultRow, []QuizInfo, error) {
+// trainers and admins, the agency's officers for a coordinator. Quizzes are
+// titled in lang where they have that translation.
+func (s *Service) Results(ctx context.Context, a *auth.Actor, sessionID int64, lang string) ([]ResultRow, []QuizInfo, error) {
 	if err := s.FinaliseOverdueIn(ctx, sessionID); err != nil {
 		return nil, nil, err
 	}
@@ -70,7 +72,7 @@ func (s *Service) Results(ctx context.Context, a *auth.Actor, sessionID int64) (
 	var quizzes []QuizInfo
 	for _, m := range c.Modules {
 		if m.Quiz != nil {
-			quizzes = append(quizzes, quizInfo(m))
+			quizzes = append(quizzes, quizInfo(m, lang))
 		}
 	}
 	var rows []ResultRow
@@ -83,7 +85,7 @@ func (s *Service) Results(ctx context.Context, a *auth.Actor, sessionID int64) (
 			row := ResultRow{UserID: e.UserID, Name: e.User.Name, LatinName: e.User.LatinName, Email: e.User.Email,
 				AgencyID: e.User.AgencyID, Quiz: qi.ID, Attempts: count[k], Status: "not_started"}
 			if at := latest[k]; at != nil {
-				row.Status = "in_progress"
+				row.Status, row.Language = "in_progress", languageOf(at, c.Language)
 				if at.Finalised != "" {
 					row.Status = "submitted"
 					row.Score, row.MaxScore, row.Percent, row.Passed = at.Score, at.MaxScore, at.Percent, at.Passed
@@ -100,7 +102,7 @@ func (s *Service) Results(ctx context.Context, a *auth.Actor, sessionID int64) (
 // WriteResultsCSV writes the results as a UTF-8 CSV with a BOM, cells escaped
 // against formula injection.
 func (s *Service) WriteResultsCSV(ctx context.Context, a *auth.Actor, sessionID int64, w io.Writer) error {
-	rows, _, err := s.Results(ctx, a, sessionID)
+	rows, _, err := s.Results(ctx, a, sessionID, "")
 	if err != nil {
 		return err
 	}
@@ -108,7 +110,7 @@ func (s *Service) WriteResultsCSV(ctx context.Context, a *auth.Actor, sessionID 
 	if err != nil {
 		return err
 	}
-	if err := cw.Write([]string{"name", "latin_name", "email", "agency_id", "quiz", "attempts", "status", "score", "max_score", "percent", "passed", "submitted_at"}); err != nil {
+	if err := cw.Write([]string{"name", "latin_name", "email", "agency_id", "quiz", "attempts", "status", "score", "max_score", "percent", "passed", "submitted_at", "language"}); err != nil {
 		return err
 	}
 	for _, r := range rows {
@@ -121,7 +123,7 @@ func (s *Service) WriteResultsCSV(ctx context.Context, a *auth.Actor, sessionID 
 		}
 		rec := []string{r.Name, r.LatinName, r.Email, agency, r.Quiz, strconv.Itoa(r.Attempts), r.Status,
 			strconv.FormatFloat(r.Score, 'f', -1, 64), strconv.FormatFloat(r.MaxScore, 'f', -1, 64),
-			strconv.FormatFloat(r.Percent, 'f', -1, 64), strconv.FormatBool(r.Passed), submitted}
+			strconv.FormatFloat(r.Percent, 'f', -1, 64), strconv.FormatBool(r.Passed), submitted, r.Language}
 		if err := cw.Write(rec); err != nil {
 			return err
 		}

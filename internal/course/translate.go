@@ -3,6 +3,7 @@ package course
 import (
 	"fmt"
 	"html/template"
+	"sort"
 	"strings"
 
 	"golang.org/x/text/language"
@@ -62,6 +63,27 @@ func (q *Quiz) In(lang string) *Quiz {
 		return t
 	}
 	return q
+}
+
+// Languages lists the languages the quiz can be taken in: its own first, then
+// its translations' in tag order.
+func (q *Quiz) Languages() []string {
+	out := make([]string, 0, 1+len(q.Translations))
+	for tag := range q.Translations {
+		out = append(out, tag)
+	}
+	sort.Strings(out)
+	return append([]string{q.Language}, out...)
+}
+
+// Has reports whether the quiz can be taken in lang: its own language (or a
+// regional variant of it) or a translation's.
+func (q *Quiz) Has(lang string) bool {
+	if _, ok := lookupLang(map[string]bool{q.Language: true}, lang); ok {
+		return true
+	}
+	_, ok := lookupLang(q.Translations, lang)
+	return ok
 }
 
 // Translation returns the module in lang, or the module itself when none exists.

@@ -157,7 +157,7 @@ func TestSeeder_Seed(t *testing.T) {
 		if marks["present"] == 0 || marks["late"] == 0 || marks["unmarked"] == 0 {
 			t.Errorf("attendance today %v: want present, late and unmarked", marks)
 		}
-		rows, _, err := attempt.NewService(w.db, w.library, schedule.Access{}, nil, log).Results(ctx, trainer, s.ID)
+		rows, _, err := attempt.NewService(w.db, w.library, schedule.Access{}, nil, log).Results(ctx, trainer, s.ID, "")
 		if err != nil || len(rows) != 12*4 {
 			t.Fatalf("results: %d rows (officers × quizzes), %v", len(rows), err)
 		}

@@ -38,13 +38,16 @@ type Attempt struct {
 	// GraceSeconds is the quiz's grace when the attempt started: answers stated
 	// before the deadline that arrive within it still count.
 	GraceSeconds int
-	Finalised    Finalised // "" while open
-	FinalisedAt  *time.Time
-	EnteredBy    *int64 // a trainer who entered it from a paper sheet
-	Score        float64
-	MaxScore     float64
-	Percent      float64
-	Passed       bool
+	// Language is the tag of the translation the attempt was taken in ("" for
+	// attempts from before translated quizzes: the course's language).
+	Language    string
+	Finalised   Finalised // "" while open
+	FinalisedAt *time.Time
+	EnteredBy   *int64 // a trainer who entered it from a paper sheet
+	Score       float64
+	MaxScore    float64
+	Percent     float64
+	Passed      bool
 }
 
 func (q Q) CreateAttempt(a *Attempt) error {

@@ -434,6 +434,22 @@ var migrations = []*gormigrate.Migration{
 		Migrate:  migrateSigninReservations,
 		Rollback: rollbackSigninReservations,
 	},
+	{
+		// The language an attempt was taken in (a quiz translation's tag).
+		// Earlier rows keep "", read as the course's language: the course's
+		// language lives in its files, not in the database.
+		ID: "20261206-coursetr-attempt-language",
+		Migrate: func(tx *gorm.DB) error {
+			type Attempt struct {
+				Language string `gorm:"size:35;not null;default:''"`
+			}
+			if err := tx.Migrator().AddColumn(&Attempt{}, "Language"); err != nil {
+				return fmt.Errorf("add attempts.language: %w", err)
+			}
+			return nil
+		},
+		Rollback: func(tx *gorm.DB) error { return tx.Migrator().DropColumn("attempts", "language") },
+	},
 }
 
 // migrationLock is the PostgreSQL advisory lock key held while migrating.

@@ -38,7 +38,7 @@ func (s *Server) courseShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "course.html", crs.Title, crs)
+	return s.render(c, http.StatusOK, "course.html", crs.Text(s.localizer(c).Lang).Title, crs)
 }
 
 // courseAssetShow serves a course's images and PDFs from what was loaded and linted,

@@ -25,7 +25,7 @@ func (s *Server) quizList(c echo.Context) error {
 		return err
 	}
 	id := ses.ID
-	list, err := s.attempts.Quizzes(ctx, a, id)
+	list, err := s.attempts.Quizzes(ctx, a, id, s.localizer(c).Lang)
 	if err != nil {
 		return err
 	}
@@ -38,7 +38,8 @@ func (s *Server) quizStart(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v, _, err := s.attempts.Start(c.Request().Context(), actor(c), id, c.Param("quiz"))
+	lang, chosen := s.quizLanguage(c)
+	v, _, err := s.attempts.StartIn(c.Request().Context(), actor(c), id, c.Param("quiz"), lang, chosen)
 	if de, ok := refusal(err, apperr.CodeConflict); ok {
 		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/sessions/%d/quizzes?msg=%s", id, url.QueryEscape(de.Message)))
 	} else if err != nil {
@@ -88,7 +89,7 @@ func (s *Server) quizListAPI(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	list, err := s.attempts.Quizzes(c.Request().Context(), actor(c), id)
+	list, err := s.attempts.Quizzes(c.Request().Context(), actor(c), id, s.localizer(c).Lang)
 	return jsonOrError(c, http.StatusOK, list, err)
 }
 
@@ -97,6 +98,17 @@ func (s *Server) quizStartAPI(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v, created, err := s.attempts.Start(c.Request().Context(), actor(c), id, c.Param("quiz"))
+	lang, chosen := s.quizLanguage(c)
+	v, created, err := s.attempts.StartIn(c.Request().Context(), actor(c), id, c.Param("quiz"), lang, chosen)
 	return jsonOrError(c, createdOrOK(created), v, err)
+}
+
+// quizLanguage is the language an officer starts a quiz in: the one they chose
+// (the start form's or the API's lang), which the quiz must have, else the
+// one they read the site in, which falls back to the course's language.
+func (s *Server) quizLanguage(c echo.Context) (lang string, chosen bool) {
+	if lang = c.FormValue("lang"); lang != "" {
+		return lang, true
+	}
+	return s.localizer(c).Lang, false
 }

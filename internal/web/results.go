@@ -42,7 +42,7 @@ func (s *Server) resultsShow(c echo.Context) error {
 		return err
 	}
 	id := ses.ID
-	rows, quizzes, err := s.attempts.Results(ctx, a, id)
+	rows, quizzes, err := s.attempts.Results(ctx, a, id, s.localizer(c).Lang)
 	if err != nil {
 		return err
 	}

@@ -41,6 +41,7 @@ var templateFuncs = template.FuncMap{
 	"auditChanges":  auditChanges,
 	"asset":         assetURL,
 	"num":           formatNumber,
+	"endonym":       i18n.Endonym,
 	"deref": func(p *int64) int64 {
 		if p == nil {
 			return 0
