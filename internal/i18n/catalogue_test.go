@@ -16,7 +16,7 @@ import (
 // complete; from then on TestCatalogue_Complete keeps them so as ids land.
 // Languages not listed are still checked for placeholders and plural forms in
 // what they have.
-var complete = []string{"en", "es", "fr", "ko", "he", "pt-BR", "sv"}
+var complete = []string{"en", "es", "fr", "ko", "he", "pt-BR", "sv", "de", "nl"}
 
 // catalogueFile is one AREA.LANG.json: each id's forms ("other" alone for a
 // plain string; "one", "other", … for a plural message).
