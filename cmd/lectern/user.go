@@ -74,7 +74,7 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		if de, ok := apperr.As(err); ok {
 			for _, d := range de.Details {
-				fmt.Fprintf(stderr, "lectern user add: %s: %s\n", d.Field, d.Message)
+				fmt.Fprintf(stderr, "lectern user add: %s: %s\n", d.Field, d.Msg)
 			}
 			return 1
 		}

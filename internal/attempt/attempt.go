@@ -23,6 +23,7 @@ import (
 	"github.com/lectern-platform/lectern/internal/auth"
 	"github.com/lectern-platform/lectern/internal/course"
 	"github.com/lectern-platform/lectern/internal/quiz"
+	"github.com/lectern-platform/lectern/internal/schedule"
 	"github.com/lectern-platform/lectern/internal/store"
 )
 
@@ -302,7 +303,7 @@ func (s *Service) StartIn(ctx context.Context, a *auth.Actor, sessionID int64, q
 	}
 	e, err := q.Enrollment(sessionID, a.UserID)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && e.Status != store.Enrolled) {
-		return nil, false, apperr.NotFound("enrolment in this session")
+		return nil, false, apperr.NotFound("session_enrolment")
 	} else if err != nil {
 		return nil, false, err
 	}
@@ -320,9 +321,9 @@ func (s *Service) StartIn(ctx context.Context, a *auth.Actor, sessionID int64, q
 	}
 	switch {
 	case ts.Status.Ended():
-		return nil, false, apperr.Conflict("the session is " + string(ts.Status))
+		return nil, false, schedule.ErrEnded(ts.Status)
 	case now.Before(ts.StartsAt):
-		return nil, false, apperr.Conflict("quizzes open when the session starts")
+		return nil, false, apperr.Conflict("err.quiz.not_started")
 	}
 	if closed, err := q.QuizClosed(sessionID, quizID); err != nil {
 		return nil, false, err
@@ -353,7 +354,7 @@ func (s *Service) StartIn(ctx context.Context, a *auth.Actor, sessionID int64, q
 		if status, err := q.SessionStatusForShare(sessionID); err != nil {
 			return err
 		} else if status.Ended() {
-			return apperr.Conflict("the session is " + string(status))
+			return schedule.ErrEnded(status)
 		}
 		if closed, err := q.QuizClosed(sessionID, quizID); err != nil {
 			return err
@@ -382,7 +383,7 @@ func (s *Service) StartIn(ctx context.Context, a *auth.Actor, sessionID int64, q
 			return err
 		}
 		if len(previous) >= allowed {
-			return apperr.Conflict(fmt.Sprintf("you have used all %d attempt(s) at this quiz", allowed))
+			return apperr.Conflict("err.attempt.all_used", "Count", allowed)
 		}
 		at := &store.Attempt{SessionID: sessionID, QuizID: quizID, UserID: a.UserID, Number: len(previous) + 1,
 			ContentHash: m.Quiz.Hash, CourseHash: c.Hash, Questions: snap, PassMark: m.Quiz.PassMark,

@@ -12,15 +12,16 @@ import (
 	"github.com/lectern-platform/lectern/internal/apperr"
 	"github.com/lectern-platform/lectern/internal/auth"
 	"github.com/lectern-platform/lectern/internal/course"
+	"github.com/lectern-platform/lectern/internal/schedule"
 	"github.com/lectern-platform/lectern/internal/store"
 )
 
 // errQuizClosed: the trainer closed the quiz; it cannot be started or answered.
-var errQuizClosed = apperr.Conflict("the trainer has closed this quiz")
+var errQuizClosed = apperr.Conflict("err.quiz.closed")
 
 // errSessionClosed: the trainer closed the day; its open attempts were
 // submitted with what they had saved, and nothing more is taken.
-var errSessionClosed = apperr.Conflict("the session is closed: your answers saved before the close were submitted")
+var errSessionClosed = apperr.Conflict("err.attempt.session_closed")
 
 // QuizState is a quiz's state after a trainer opened or closed it.
 type QuizState struct {
@@ -156,10 +157,10 @@ type Exception struct {
 func (e Exception) check(needMinutes bool) error {
 	var f apperr.Fields
 	if r := strings.TrimSpace(e.Reason); r == "" || utf8.RuneCountInString(r) > 500 {
-		f.Add("reason", "say why, in 500 characters at most (it goes into the audit log)")
+		f.Add("reason", "err.exception.reason")
 	}
 	if needMinutes && (e.Minutes < 1 || e.Minutes > 24*60) {
-		f.Add("minutes", "between 1 and 1440")
+		f.Add("minutes", "err.exception.minutes")
 	}
 	return f.Err()
 }
@@ -170,7 +171,7 @@ func (s *Service) GrantAttempts(ctx context.Context, a *auth.Actor, sessionID, u
 		return 0, err
 	}
 	if ex.ExtraAttempts < 1 || ex.ExtraAttempts > 10 {
-		return 0, apperr.Invalid("extra_attempts", "between 1 and 10")
+		return 0, apperr.Invalid("extra_attempts", "err.exception.extra_attempts")
 	}
 	if _, _, _, err := s.managedQuiz(ctx, a, sessionID, quizID); err != nil {
 		return 0, err
@@ -200,7 +201,7 @@ func (s *Service) GrantAttempts(ctx context.Context, a *auth.Actor, sessionID, u
 func (s *Service) Extend(ctx context.Context, a *auth.Actor, attemptID int64, ex Exception) (*View, error) {
 	return s.changeAttempt(ctx, a, attemptID, ex, "attempt.extend", func(at *store.Attempt, now time.Time) error {
 		if at.Finalised != "" || !now.Before(at.Deadline) {
-			return apperr.Conflict("the attempt is no longer open; reopen it instead")
+			return apperr.Conflict("err.attempt.not_open")
 		}
 		at.Deadline = at.Deadline.Add(time.Duration(ex.Minutes) * time.Minute)
 		return nil
@@ -212,10 +213,10 @@ func (s *Service) Extend(ctx context.Context, a *auth.Actor, attemptID int64, ex
 func (s *Service) Reopen(ctx context.Context, a *auth.Actor, attemptID int64, ex Exception) (*View, error) {
 	return s.changeAttempt(ctx, a, attemptID, ex, "attempt.reopen", func(at *store.Attempt, now time.Time) error {
 		if at.Finalised == "" && now.Before(at.Deadline) {
-			return apperr.Conflict("the attempt is still open; extend it instead")
+			return apperr.Conflict("err.attempt.still_open")
 		}
 		if at.EnteredBy != nil {
-			return apperr.Conflict("the attempt was entered from paper; enter the paper result again instead")
+			return apperr.Conflict("err.attempt.from_paper")
 		}
 		at.Finalised, at.FinalisedAt = "", nil
 		at.Deadline = now.Add(time.Duration(ex.Minutes) * time.Minute)
@@ -235,7 +236,7 @@ func (s *Service) changeAttempt(ctx context.Context, a *auth.Actor, attemptID in
 			return err
 		}
 		if ts.Status.Ended() {
-			return apperr.Conflict("the session is " + string(ts.Status))
+			return schedule.ErrEnded(ts.Status)
 		}
 		if closed, err := q.QuizClosed(ts.ID, at.QuizID); err != nil {
 			return err
@@ -273,7 +274,7 @@ func (s *Service) managedAttempt(q store.Q, a *auth.Actor, attemptID int64, ex E
 		return nil, nil, apperr.NotFound("attempt")
 	}
 	if !a.CanManageSession(ts.TrainerIDs()) {
-		return nil, nil, apperr.Forbidden("only this session's trainers and admins may do this")
+		return nil, nil, apperr.Forbidden("err.session.trainers_only")
 	}
 	return at, ts, nil
 }

@@ -70,7 +70,7 @@ func FuzzSaveInputJSON(f *testing.F) {
 			ans, err := validAnswer(q, in)
 			if err != nil {
 				e, ok := apperr.As(err)
-				if !ok || e.Code != apperr.CodeInvalid || len(e.Details) == 0 || e.Details[0].Message == "" {
+				if !ok || e.Code != apperr.CodeInvalid || len(e.Details) == 0 || e.Details[0].ID == "" {
 					t.Errorf("%s question: error %T %v is not an apperr invalid error with details", q.Kind, err, err)
 				}
 				continue

@@ -85,7 +85,7 @@ func cutoff(finalised store.Finalised, finalisedAt *time.Time, deadline time.Tim
 // before the cut-off is kept (counted at once within the grace, else waiting
 // for the trainer); anything else is refused as before.
 func (s *Service) saveLate(q store.Q, id int64, st *store.AttemptState, questionID string, ans quiz.Answer, data []byte, in SaveInput, now time.Time) (*SavedAnswer, error) {
-	refusal := apperr.Conflict("the time is up; your saved answers have been submitted")
+	refusal := apperr.Conflict("err.late.time_up")
 	switch st.Finalised {
 	case "", byDeadline:
 	case byClosing:
@@ -93,7 +93,7 @@ func (s *Service) saveLate(q store.Q, id int64, st *store.AttemptState, question
 	case bySessionClose:
 		refusal = errSessionClosed
 	default:
-		return nil, apperr.Conflict("this attempt is already submitted")
+		return nil, apperr.Conflict("err.attempt.already_submitted")
 	}
 	end, _ := cutoff(st.Finalised, st.FinalisedAt, st.Deadline)
 	if in.AnsweredAt == nil || !in.AnsweredAt.Before(end) {
@@ -101,7 +101,7 @@ func (s *Service) saveLate(q store.Q, id int64, st *store.AttemptState, question
 	}
 	if in.AnsweredAt.Before(st.StartedAt.Add(-clockSkew)) {
 		// Before the attempt began: a clock that cannot be right.
-		return nil, apperr.Conflict("the answer's stated time is before the attempt started; it was not kept")
+		return nil, apperr.Conflict("err.late.before_start")
 	}
 	old, err := q.Answer(id, questionID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -242,7 +242,7 @@ func (s *Service) AcceptLateAnswers(ctx context.Context, a *auth.Actor, attemptI
 			return err
 		}
 		if at.EnteredBy != nil {
-			return apperr.Conflict("the attempt was entered from paper; enter the paper result again instead")
+			return apperr.Conflict("err.attempt.from_paper")
 		}
 		out = &LateAcceptance{AttemptID: at.ID, Number: at.Number, Status: "open", Before: resultOf(at)}
 		if at.Finalised != "" {

@@ -236,7 +236,7 @@ func (s *Service) Save(ctx context.Context, a *auth.Actor, id int64, questionID 
 	}
 	i := slices.IndexFunc(qs, func(x quiz.Question) bool { return x.ID == questionID })
 	if i < 0 {
-		return nil, apperr.Invalid("question", "no question %q in this attempt", questionID)
+		return nil, apperr.Invalid("question", "err.attempt.no_question", "Question", questionID)
 	}
 	ans, err := validAnswer(qs[i], in)
 	if err != nil {
@@ -351,14 +351,14 @@ func validAnswer(q quiz.Question, in SaveInput) (quiz.Answer, error) {
 	switch q.Kind {
 	case course.KindSingle, course.KindMultiple:
 		if in.Text != nil || in.Number != nil {
-			return ans, apperr.Invalid("choices", "this question takes choices")
+			return ans, apperr.Invalid("choices", "err.answer.takes_choices")
 		}
 		if q.Kind == course.KindSingle && len(in.Choices) > 1 {
-			return ans, apperr.Invalid("choices", "pick one choice")
+			return ans, apperr.Invalid("choices", "err.answer.pick_one")
 		}
 		for _, id := range in.Choices {
 			if !slices.ContainsFunc(q.Choices, func(c quiz.Choice) bool { return c.ID == id }) {
-				return ans, apperr.Invalid("choices", "unknown choice %q", id)
+				return ans, apperr.Invalid("choices", "err.answer.unknown_choice", "Choice", id)
 			}
 		}
 		ans.Choices = slices.Compact(slices.Sorted(slices.Values(in.Choices)))
@@ -367,19 +367,19 @@ func validAnswer(q quiz.Question, in SaveInput) (quiz.Answer, error) {
 		}
 	case course.KindShort:
 		if in.Choices != nil || in.Number != nil || in.Text == nil {
-			return ans, apperr.Invalid("text", "this question takes a text answer")
+			return ans, apperr.Invalid("text", "err.answer.takes_text")
 		}
 		if utf8.RuneCountInString(*in.Text) > 500 || !utf8.ValidString(*in.Text) {
-			return ans, apperr.Invalid("text", "the answer is too long")
+			return ans, apperr.Invalid("text", "err.answer.too_long")
 		}
 		t := strings.TrimSpace(*in.Text)
 		ans.Text = &t
 	case course.KindNumeric:
 		if in.Choices != nil || in.Text != nil {
-			return ans, apperr.Invalid("number", "this question takes a number")
+			return ans, apperr.Invalid("number", "err.answer.takes_number")
 		}
 		if in.Number != nil && (math.IsNaN(*in.Number) || math.IsInf(*in.Number, 0)) {
-			return ans, apperr.Invalid("number", "not a number")
+			return ans, apperr.Invalid("number", "err.answer.not_number")
 		}
 		ans.Number = in.Number
 	}

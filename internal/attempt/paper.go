@@ -139,7 +139,7 @@ func sheetAnswers(questions []quiz.Question, marks map[string]string) (map[strin
 	for _, num := range slices.SortedFunc(maps.Keys(marks), func(a, b string) int { return cmp.Compare(paperNum(a), paperNum(b)) }) {
 		n := paperNum(num)
 		if n < 1 || n > len(questions) {
-			problems.Add("sheet.answers", "the sheet has questions 1 to %d, not %q", len(questions), num)
+			problems.Add("sheet.answers", "err.paper.sheet_range", "Max", len(questions), "Number", num)
 			continue
 		}
 		mark := strings.TrimSpace(marks[num])
@@ -147,13 +147,13 @@ func sheetAnswers(questions []quiz.Question, marks map[string]string) (map[strin
 			continue
 		}
 		if seen[n] {
-			problems.Add("sheet.answers."+strconv.Itoa(n), "question %d is given twice", n)
+			problems.Add("sheet.answers."+strconv.Itoa(n), "err.paper.twice", "Number", n)
 			continue
 		}
 		seen[n] = true
 		ans, problem := sheetMark(questions[n-1], n, mark)
-		if problem != "" {
-			problems.Add("sheet.answers."+strconv.Itoa(n), "%s", problem)
+		if problem.ID != "" {
+			problems = append(problems, apperr.FieldError{Field: "sheet.answers." + strconv.Itoa(n), Msg: problem})
 			continue
 		}
 		out[questions[n-1].ID] = ans
@@ -174,7 +174,7 @@ func paperNum(s string) int {
 }
 
 // sheetMark reads what is marked for printed question n, or says what is wrong.
-func sheetMark(q quiz.Question, n int, mark string) (quiz.Answer, string) {
+func sheetMark(q quiz.Question, n int, mark string) (quiz.Answer, apperr.Msg) {
 	var in SaveInput
 	switch q.Kind {
 	case course.KindSingle, course.KindMultiple:
@@ -185,30 +185,30 @@ func sheetMark(q quiz.Question, n int, mark string) (quiz.Answer, string) {
 			}
 			i := int(r - 'A')
 			if i < 0 || i >= len(q.Choices) || quiz.Letter(i) != string(r) {
-				return quiz.Answer{}, fmt.Sprintf("question %d has choices %s to %s, not %q", n, quiz.Letter(0), quiz.Letter(len(q.Choices)-1), string(r))
+				return quiz.Answer{}, apperr.Msg{ID: "err.paper.letter_range", Args: []any{"Number", n, "First", quiz.Letter(0), "Last", quiz.Letter(len(q.Choices) - 1), "Letter", string(r)}}
 			}
 			in.Choices = append(in.Choices, q.Choices[i].ID)
 		}
 		if q.Kind == course.KindSingle && len(slices.Compact(slices.Sorted(slices.Values(in.Choices)))) > 1 {
-			return quiz.Answer{}, fmt.Sprintf("question %d takes one letter", n)
+			return quiz.Answer{}, apperr.Msg{ID: "err.paper.one_letter", Args: []any{"Number", n}}
 		}
 	case course.KindShort:
 		in.Text = &mark
 	case course.KindNumeric:
 		x, err := paperNumber(mark)
 		if err != nil {
-			return quiz.Answer{}, fmt.Sprintf("question %d takes a number, not %q", n, mark)
+			return quiz.Answer{}, apperr.Msg{ID: "err.paper.number", Args: []any{"Number", n, "Mark", mark}}
 		}
 		in.Number = &x
 	}
 	ans, err := validAnswer(q, in)
 	if err != nil {
 		if de, ok := apperr.As(err); ok && len(de.Details) > 0 {
-			return quiz.Answer{}, fmt.Sprintf("question %d: %s", n, de.Details[0].Message)
+			return quiz.Answer{}, apperr.Msg{ID: "err.paper.question_problem", Args: []any{"Number", n, "Problem", de.Details[0].Msg}}
 		}
-		return quiz.Answer{}, fmt.Sprintf("question %d: %v", n, err)
+		return quiz.Answer{}, apperr.Msg{ID: "err.paper.question_problem", Args: []any{"Number", n, "Problem", err.Error()}}
 	}
-	return ans, ""
+	return ans, apperr.Msg{}
 }
 
 // paperNumber reads a handwritten number as typed by the trainer: spaces as
@@ -236,7 +236,7 @@ func paperResult(qz *course.Quiz, in PaperInput, printed []quiz.Question) ([]qui
 		}
 	}
 	if given != 1 {
-		return nil, nil, quiz.Result{}, "", apperr.Invalid("answers", "give one of: the sheet as marked, the answers question by question, or the score")
+		return nil, nil, quiz.Result{}, "", apperr.Invalid("answers", "err.paper.give_one")
 	}
 	questions := quiz.Snapshot(qz, 0)
 	var plain map[string]quiz.Answer
@@ -256,7 +256,7 @@ func paperResult(qz *course.Quiz, in PaperInput, printed []quiz.Question) ([]qui
 		reason = byPaperScore
 		max := quiz.Total(questions, nil, 0).MaxScore
 		if math.IsNaN(*in.Score) || *in.Score < 0 || *in.Score > max {
-			return nil, nil, quiz.Result{}, "", apperr.Invalid("score", "between 0 and %g (the quiz's maximum)", max)
+			return nil, nil, quiz.Result{}, "", apperr.Invalid("score", "err.paper.score_range", "Max", max)
 		}
 		result = quiz.ResultOf(*in.Score, max, qz.PassMark)
 	} else {
@@ -269,7 +269,7 @@ func paperResult(qz *course.Quiz, in PaperInput, printed []quiz.Question) ([]qui
 				}
 			}
 			if i < 0 {
-				return nil, nil, quiz.Result{}, "", apperr.Invalid("answers", "no question %q in this quiz", qid)
+				return nil, nil, quiz.Result{}, "", apperr.Invalid("answers", "err.paper.no_question", "Question", qid)
 			}
 			ans, err := validAnswer(questions[i], raw)
 			if err != nil {
@@ -321,7 +321,7 @@ func (s *Service) PaperSlots(ctx context.Context, a *auth.Actor, sessionID int64
 // checkPaperVersion refuses a version number no sheet can carry.
 func checkPaperVersion(v int) error {
 	if v < 1 || v > quiz.MaxPaperVersion {
-		return apperr.Invalid("sheet.version", "the version printed on the sheet, 1 to %d", quiz.MaxPaperVersion)
+		return apperr.Invalid("sheet.version", "err.paper.sheet_version", "Max", quiz.MaxPaperVersion)
 	}
 	return nil
 }

@@ -42,7 +42,7 @@ func (s *Service) PaperQuiz(ctx context.Context, a *auth.Actor, sessionID int64,
 	}
 	// Checked after who may print, so an officer learns nothing from a bad version.
 	if version < 1 || version > quiz.MaxPaperVersion {
-		return nil, apperr.Invalid("version", "a whole number from 1 to %d", quiz.MaxPaperVersion)
+		return nil, apperr.Invalid("version", "err.paper.version_range", "Max", quiz.MaxPaperVersion)
 	}
 	questions := quiz.PaperVersion(qz, version)
 	if err := s.recordPrint(ctx, a.UserID, ts, c, quizID, qz, version, key, questions); err != nil {
@@ -129,7 +129,7 @@ func (s *Service) recordPrint(ctx context.Context, actorID int64, ts *store.Trai
 			for earlier[free] != nil {
 				free++
 			}
-			return apperr.Conflict(fmt.Sprintf("version %d of this quiz was printed earlier with other questions or choices, and its sheets are read back as printed then; print another version number (%d is free)", version, free))
+			return apperr.Conflict("err.paper.version_layout", "Version", version, "Free", free)
 		}
 		after, err := json.Marshal(paperPrint{Quiz: quizID, Version: version, Key: key, CourseVersion: c.Hash, QuizHash: qz.Hash, Layout: layout})
 		if err != nil {
@@ -155,7 +155,7 @@ func (s *Service) printedQuestions(ctx context.Context, ts *store.TrainingSessio
 	}
 	printed, err := s.storedQuiz(ctx, ts.CourseID, p.CourseVersion, quizID)
 	if err != nil {
-		return nil, apperr.Conflict(fmt.Sprintf("version %d was printed from a version of the quiz this server cannot load (%v); enter the sheet's score instead", version, err))
+		return nil, apperr.Conflict("err.paper.version_unloadable", "Version", version, "Error", err.Error())
 	}
 	byID := map[string]quiz.Question{}
 	for _, q := range quiz.Snapshot(withoutShuffle(printed), 0) {
@@ -165,13 +165,13 @@ func (s *Service) printedQuestions(ctx context.Context, ts *store.TrainingSessio
 	for _, pq := range p.Layout {
 		q, ok := byID[pq.ID]
 		if !ok || len(q.Choices) != len(pq.Choices) {
-			return nil, apperr.Conflict(fmt.Sprintf("the print record of version %d does not match its quiz; enter the sheet's score instead", version))
+			return nil, apperr.Conflict("err.paper.print_mismatch", "Version", version)
 		}
 		choices := make([]quiz.Choice, len(pq.Choices))
 		for i, id := range pq.Choices {
 			j := slices.IndexFunc(q.Choices, func(c quiz.Choice) bool { return c.ID == id })
 			if j < 0 {
-				return nil, apperr.Conflict(fmt.Sprintf("the print record of version %d does not match its quiz; enter the sheet's score instead", version))
+				return nil, apperr.Conflict("err.paper.print_mismatch", "Version", version)
 			}
 			choices[i] = q.Choices[j]
 		}

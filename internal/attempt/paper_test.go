@@ -16,7 +16,7 @@ func TestSheetAnswers_NumberGivenTwice(t *testing.T) {
 	for range 20 {
 		got, err := sheetAnswers(questions, map[string]string{"1": "A", "01": "B"})
 		de, ok := apperr.As(err)
-		if !ok || de.Code != apperr.CodeInvalid || len(de.Details) != 1 || !strings.Contains(de.Details[0].Message, "twice") {
+		if !ok || de.Code != apperr.CodeInvalid || len(de.Details) != 1 || !strings.Contains(de.Details[0].Msg.String(), "twice") {
 			t.Fatalf("question 1 marked A and B: %v, %v", got, err)
 		}
 	}

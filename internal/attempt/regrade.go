@@ -107,11 +107,11 @@ func (s *Service) ApplyRegrade(ctx context.Context, a *auth.Actor, sessionID int
 		return nil, err
 	}
 	if in.Confirm != qz.Hash {
-		return nil, apperr.Conflict("the quiz changed since the preview; preview the regrade again")
+		return nil, apperr.Conflict("err.regrade.quiz_changed")
 	}
 	reason := strings.TrimSpace(in.Reason)
 	if reason == "" || utf8.RuneCountInString(reason) > 500 {
-		return nil, apperr.Invalid("reason", "say what was wrong (up to 500 characters): the audit log keeps it")
+		return nil, apperr.Invalid("reason", "err.regrade.reason")
 	}
 	var out *Regrade
 	var regraded []int64
@@ -361,17 +361,17 @@ func questionTitle(prompt string) string {
 func (s *Service) storedQuiz(ctx context.Context, courseID, version, quizID string) (*course.Quiz, error) {
 	files, err := s.db.CourseVersionFiles(ctx, courseID, version)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, apperr.Invalid("version", "this course has no stored version %q", version)
+		return nil, apperr.Invalid("version", "err.regrade.no_version", "Version", version)
 	} else if err != nil {
 		return nil, err
 	}
 	c, probs := course.FromFiles(courseID, files)
 	if len(probs) > 0 {
-		return nil, apperr.Invalid("version", "version %.12s of the course does not load: %s", version, probs[0].Message)
+		return nil, apperr.Invalid("version", "err.regrade.version_broken", "Version", shortHash(version), "Problem", probs[0].Message)
 	}
 	m := c.Module(quizID)
 	if m == nil || m.Quiz == nil {
-		return nil, apperr.Invalid("version", "version %.12s of the course has no quiz %q", version, quizID)
+		return nil, apperr.Invalid("version", "err.regrade.version_no_quiz", "Version", shortHash(version), "Quiz", quizID)
 	}
 	return m.Quiz, nil
 }
@@ -410,4 +410,12 @@ func rekeyOpen(q store.Q, at *store.Attempt, rekeyed []quiz.Question, contentHas
 		return false, fmt.Errorf("encode regraded questions: %w", err)
 	}
 	return q.RekeyOpenAttempt(at.ID, data, contentHash)
+}
+
+// shortHash is the first 12 characters of a course version, as people read it.
+func shortHash(version string) string {
+	if len(version) > 12 {
+		return version[:12]
+	}
+	return version
 }

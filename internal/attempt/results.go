@@ -48,7 +48,7 @@ func (s *Service) Results(ctx context.Context, a *auth.Actor, sessionID int64, l
 	}
 	scope, ok := a.SessionScope(ts.TrainerIDs())
 	if !ok {
-		return nil, nil, apperr.Forbidden("results are for the session's trainers and the agencies' coordinators")
+		return nil, nil, apperr.Forbidden("err.results.forbidden")
 	}
 	enrolments, err := q.Enrollments(sessionID, scope)
 	if err != nil {

@@ -132,8 +132,7 @@ func (s *Service) CreateUser(ctx context.Context, a *Actor, in NewUser) (*User, 
 	}
 	if err := s.db.CreateUser(ctx, u); err != nil {
 		if errors.Is(err, store.ErrDuplicate) {
-			return nil, &apperr.Error{Code: apperr.CodeConflict, Message: "an account with this e-mail address exists",
-				Details: []apperr.FieldError{{Field: "email", Message: "already used"}}}
+			return nil, apperr.Conflict("err.account.email_exists").WithField("email", "err.account.email_used")
 		}
 		return nil, err
 	}
@@ -165,22 +164,22 @@ func (s *Service) validateUser(ctx context.Context, a *Actor, in NewUser) (*stor
 	role := Role(in.Role)
 	switch {
 	case !role.valid():
-		f.Add("role", "must be one of admin, trainer, coordinator, officer")
+		f.Add("role", "err.user.role_unknown")
 	case a != nil && a.Role == RoleCoordinator && role != RoleOfficer:
-		f.Add("role", "coordinators create officers only")
+		f.Add("role", "err.user.coordinator_officers_only")
 	}
 	switch {
 	case role.belongsToAgency() && in.AgencyID == nil:
-		f.Add("agency_id", "required for a %s", role)
+		f.Add("agency_id", "err.user.agency_required", "Role", string(role))
 	case !role.belongsToAgency() && in.AgencyID != nil && role.valid():
-		f.Add("agency_id", "a %s does not belong to an agency", role)
+		f.Add("agency_id", "err.user.agency_not_allowed", "Role", string(role))
 	case in.AgencyID != nil:
 		// An agency the actor may not see is reported exactly like one that does
 		// not exist, so ids cannot be probed.
 		if a != nil && !a.CanSeeAgency(*in.AgencyID) {
-			f.Add("agency_id", "unknown agency")
+			f.Add("agency_id", "err.agency.unknown")
 		} else if _, err := s.db.Read(ctx).Agency(*in.AgencyID); errors.Is(err, store.ErrNotFound) {
-			f.Add("agency_id", "unknown agency")
+			f.Add("agency_id", "err.agency.unknown")
 		} else if err != nil {
 			return nil, err
 		}
@@ -261,7 +260,7 @@ func (s *Service) User(ctx context.Context, a *Actor, id int64) (*User, error) {
 // trainers. Unknown ids are left out of the map.
 func (s *Service) Names(ctx context.Context, a *Actor, ids []int64) (map[int64]string, error) {
 	if a == nil {
-		return nil, apperr.Unauthorized("sign in first")
+		return nil, apperr.Unauthorized("err.auth.sign_in_first")
 	}
 	users, err := s.db.Read(ctx).UsersByIDs(ids)
 	if err != nil {
@@ -294,7 +293,7 @@ func (s *Service) CreateUserAsSystem(ctx context.Context, in NewUser) (*User, er
 	}
 	if err := s.db.CreateUser(ctx, u); err != nil {
 		if errors.Is(err, store.ErrDuplicate) {
-			return nil, apperr.Invalid("email", "an account with this e-mail address exists")
+			return nil, apperr.Invalid("email", "err.account.email_exists")
 		}
 		return nil, err
 	}

@@ -133,8 +133,8 @@ func TestCheckPrintableName(t *testing.T) {
 		}
 		for i, w := range c.want {
 			field, msg, _ := strings.Cut(w, ": ")
-			if f[i].Field != field || !strings.Contains(f[i].Message, msg) {
-				t.Errorf("%q / %q: error %d = %s: %s, want %s", c.name, c.latin, i, f[i].Field, f[i].Message, w)
+			if f[i].Field != field || !strings.Contains(f[i].Msg.String(), msg) {
+				t.Errorf("%q / %q: error %d = %s: %s, want %s", c.name, c.latin, i, f[i].Field, f[i].Msg, w)
 			}
 		}
 	}

@@ -67,7 +67,7 @@ func (s *Service) Login(ctx context.Context, c Credentials) (string, *User, erro
 	}
 	if !ok || u == nil || u.PasswordHash == "" {
 		s.log.Info("login failed", "client", c.ClientIP)
-		return "", nil, s.endAttempt(ctx, attempt, true, apperr.Unauthorized("wrong e-mail address or password"))
+		return "", nil, s.endAttempt(ctx, attempt, true, apperr.Unauthorized("err.login.wrong"))
 	}
 	if u.TOTPEnabledAt != nil {
 		if c.TOTP == "" && c.Kind == KindBrowser {
@@ -152,7 +152,7 @@ func (s *Service) throttle(ctx context.Context, email, ip, device string, now ti
 	}
 	s.log.Warn("login throttled", "client", ip, "device", device != "", "failures_pair", pair.N, "failures_account", account.N,
 		"failures_client", client.N, "failures_device", dev.N)
-	return apperr.TooMany("too many failed sign-ins; try again later", retry)
+	return apperr.TooMany(retry, "err.login.throttled")
 }
 
 // endAttempt ends an attempt begun by beginAttempt and returns err: one whose
@@ -185,7 +185,7 @@ func (s *Service) passwordMatches(ctx context.Context, hash, password, ip string
 	ok, err := checkPassword(ctx, hash, password)
 	if errors.Is(err, errHashBusy) {
 		s.log.Warn("login refused: password hashing queue full", "client", ip)
-		return false, apperr.TooMany("the server is busy signing people in; try again in a few seconds", 5*time.Second)
+		return false, apperr.TooMany(5*time.Second, "err.login.busy")
 	} else if err != nil {
 		return false, fmt.Errorf("check password: %w", err)
 	}

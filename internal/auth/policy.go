@@ -59,10 +59,10 @@ var grants = map[Role]map[Action]bool{
 // callers get "unauthorized", roles without the action get "forbidden".
 func Authorize(a *Actor, act Action) error {
 	if a == nil {
-		return apperr.Unauthorized("sign in first")
+		return apperr.Unauthorized("err.auth.sign_in_first")
 	}
 	if !grants[a.Role][act] {
-		return apperr.Forbidden("your role may not do this")
+		return apperr.Forbidden("err.auth.role_forbidden")
 	}
 	return nil
 }

@@ -95,10 +95,10 @@ func hashOneTimeToken(token string) string {
 // they sign in, or reset their password.
 func (s *Service) Invite(ctx context.Context, a *Actor, userIDs []int64, sendMail bool) ([]Invitation, error) {
 	if a == nil {
-		return nil, apperr.Unauthorized("sign in first")
+		return nil, apperr.Unauthorized("err.auth.sign_in_first")
 	}
 	if a.Role != RoleAdmin && a.Role != RoleCoordinator {
-		return nil, apperr.Forbidden("invitations are sent by admins and agency coordinators")
+		return nil, apperr.Forbidden("err.invite.forbidden")
 	}
 	var out []Invitation
 	now := s.now()
@@ -188,8 +188,8 @@ func audit(q store.Q, at time.Time, actor *int64, action string, userID int64, a
 // Token errors the pages explain to the person holding the link.
 var (
 	ErrTokenUnknown = apperr.NotFound("link")
-	ErrTokenUsed    = apperr.Conflict("this link was already used, or a newer one was sent; sign in, or ask for a new one")
-	ErrTokenExpired = apperr.Conflict("this link has expired; ask for a new one")
+	ErrTokenUsed    = apperr.Conflict("err.token.used")
+	ErrTokenExpired = apperr.Conflict("err.token.expired")
 )
 
 // CheckToken tells a page whose link it is before the form is filled in.
@@ -239,7 +239,7 @@ func (s *Service) Activate(ctx context.Context, token, password string, acceptPr
 	var f apperr.Fields
 	checkPasswordRules(&f, "password", password)
 	if !acceptPrivacy {
-		f.Add("accept_privacy", "read and accept the privacy notice to continue")
+		f.Add("accept_privacy", "err.privacy.accept")
 	}
 	if err := f.Err(); err != nil {
 		return "", nil, err

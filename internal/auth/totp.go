@@ -36,8 +36,7 @@ const (
 var totpOpts = totp.ValidateOpts{Period: totpPeriod, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
 
 // ErrSecondFactorRequired: the password was right; now the authenticator's code.
-var ErrSecondFactorRequired = &apperr.Error{Code: apperr.CodeUnauthorized, Message: "enter the code from your authenticator app",
-	Details: []apperr.FieldError{{Field: "totp", Message: "required"}}}
+var ErrSecondFactorRequired = apperr.Unauthorized("err.totp.enter_code").WithField("totp", "err.field.required")
 
 func mayUseTOTP(a *Actor) bool { return a != nil && (a.Role == RoleAdmin || a.Role == RoleTrainer) }
 
@@ -45,7 +44,7 @@ func mayUseTOTP(a *Actor) bool { return a != nil && (a.Role == RoleAdmin || a.Ro
 // codes are left.
 func (s *Service) TOTPStatus(ctx context.Context, a *Actor) (enabled bool, pending bool, codesLeft int64, err error) {
 	if !mayUseTOTP(a) {
-		return false, false, 0, apperr.Forbidden("a second factor is for admins and trainers")
+		return false, false, 0, apperr.Forbidden("err.totp.admins_trainers")
 	}
 	u, err := s.db.User(ctx, a.UserID)
 	if err != nil {
@@ -65,7 +64,7 @@ func (s *Service) StartTOTP(ctx context.Context, a *Actor, c Credentials) (secre
 	if enabled, _, _, err := s.TOTPStatus(ctx, a); err != nil {
 		return "", "", err
 	} else if enabled {
-		return "", "", apperr.Conflict("a second factor is already set up; turn it off first to replace it")
+		return "", "", apperr.Conflict("err.totp.already_set_up")
 	}
 	if s.Secrets == nil {
 		return "", "", errNoSecretsKey
@@ -91,14 +90,14 @@ func (s *Service) StartTOTP(ctx context.Context, a *Actor, c Credentials) (secre
 // returns the recovery codes, shown this once.
 func (s *Service) ConfirmTOTP(ctx context.Context, a *Actor, code string) ([]string, error) {
 	if !mayUseTOTP(a) {
-		return nil, apperr.Forbidden("a second factor is for admins and trainers")
+		return nil, apperr.Forbidden("err.totp.admins_trainers")
 	}
 	u, err := s.db.User(ctx, a.UserID)
 	if err != nil {
 		return nil, err
 	}
 	if u.TOTPSecret == "" || u.TOTPEnabledAt != nil {
-		return nil, apperr.Conflict("start setting up the second factor first")
+		return nil, apperr.Conflict("err.totp.setup_first")
 	}
 	now := s.now()
 	secret, err := s.openTOTP(u)
@@ -107,7 +106,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, a *Actor, code string) ([]str
 	}
 	step, ok := matchTOTP(secret, code, now)
 	if !ok {
-		return nil, apperr.Invalid("code", "this code does not match; check the time on your phone and try the next code")
+		return nil, apperr.Invalid("code", "err.totp.setup_mismatch")
 	}
 	codes, hashes, err := newRecoveryCodes(u.ID)
 	if err != nil {
@@ -127,7 +126,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, a *Actor, code string) ([]str
 // admin's own password) for someone who lost both.
 func (s *Service) DisableTOTP(ctx context.Context, a *Actor, userID int64, c Credentials) error {
 	if a == nil {
-		return apperr.Unauthorized("sign in first")
+		return apperr.Unauthorized("err.auth.sign_in_first")
 	}
 	if a.UserID != userID && a.Role != RoleAdmin {
 		return apperr.NotFound("user")
@@ -173,8 +172,7 @@ func (s *Service) checkSecondFactor(ctx context.Context, u *store.User, code str
 // accepted, a recovery code still is.
 func (s *Service) spendSecondFactor(q store.Q, u *store.User, code string, now time.Time) error {
 	code = strings.TrimSpace(code)
-	wrong := &apperr.Error{Code: apperr.CodeUnauthorized, Message: "this code is not right",
-		Details: []apperr.FieldError{{Field: "totp", Message: "not right"}}}
+	wrong := apperr.Unauthorized("err.totp.wrong").WithField("totp", "err.totp.field_wrong")
 	if code == "" {
 		return ErrSecondFactorRequired
 	}
@@ -185,8 +183,7 @@ func (s *Service) spendSecondFactor(q store.Q, u *store.User, code string, now t
 			return err
 		}
 		if !fresh {
-			return &apperr.Error{Code: apperr.CodeUnauthorized, Message: "this code was already used; wait for the next one",
-				Details: []apperr.FieldError{{Field: "totp", Message: "already used"}}}
+			return apperr.Unauthorized("err.totp.reused").WithField("totp", "err.totp.field_reused")
 		}
 		return nil
 	}
@@ -212,9 +209,7 @@ var errNoSecretsKey = errors.New("no secrets key: second factors cannot be set u
 
 // errSecondFactorUnreadable answers a code when the stored secret does not
 // open: the code may be right, but cannot be checked here.
-var errSecondFactorUnreadable = &apperr.Error{Code: apperr.CodeUnauthorized,
-	Message: "your second factor cannot be checked on this server; sign in with a recovery code, or ask an admin to turn it off",
-	Details: []apperr.FieldError{{Field: "totp", Message: "cannot be checked"}}}
+var errSecondFactorUnreadable = apperr.Unauthorized("err.totp.unreadable").WithField("totp", "err.totp.field_unreadable")
 
 // totpContext binds a sealed secret to its user's row: copied into another
 // user's row, it does not open.
@@ -405,7 +400,7 @@ func (s *Service) reauthenticate(ctx context.Context, userID int64, c Credential
 		return err
 	}
 	if c.Password == "" {
-		return apperr.Invalid("password", "enter your password to confirm it is you")
+		return apperr.Invalid("password", "err.auth.confirm_password")
 	}
 	attempt, err := s.beginAttempt(ctx, NormalizeEmail(u.Email), c.ClientIP, s.device(u, c.Device), s.now())
 	if err != nil {
@@ -417,7 +412,7 @@ func (s *Service) reauthenticate(ctx context.Context, userID int64, c Credential
 	}
 	if !ok {
 		s.log.Warn("re-authentication failed", "user_id", u.ID, "client", c.ClientIP)
-		return s.endAttempt(ctx, attempt, true, apperr.Invalid("password", "this password is not right"))
+		return s.endAttempt(ctx, attempt, true, apperr.Invalid("password", "err.auth.password_wrong"))
 	}
 	return s.endAttempt(ctx, attempt, false, nil)
 }

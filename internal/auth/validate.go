@@ -23,12 +23,12 @@ func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(
 // CheckEmail validates a normalised e-mail address.
 func CheckEmail(f *apperr.Fields, field, email string) {
 	if email == "" {
-		f.Add(field, "required")
+		f.Add(field, "err.field.required")
 		return
 	}
 	addr, err := mail.ParseAddress(email)
 	if err != nil || addr.Address != email || len(email) > 254 || !strings.Contains(email[strings.LastIndex(email, "@")+1:], ".") && !strings.HasSuffix(email, "@localhost") {
-		f.Add(field, "not a valid e-mail address")
+		f.Add(field, "err.email.invalid")
 	}
 }
 
@@ -40,24 +40,24 @@ func CleanName(f *apperr.Fields, field, s string, required bool) string {
 	// Checked before spaces are normalised, which would turn a tab or a line
 	// break into a space and hide that the text was not one line.
 	if r, bad := invisibleChar(s); bad {
-		f.Add(field, "contains %s: invisible, control and line-break characters are not allowed in a name (they can reorder or hide what is shown); type the name again without it", describeInvisible(r))
+		f.Add(field, "err.name.invisible", "Char", describeInvisible(r))
 		return s
 	}
 	s = strings.Join(strings.Fields(norm.NFC.String(s)), " ")
 	switch n := utf8.RuneCountInString(s); {
 	case n == 0:
 		if required {
-			f.Add(field, "required")
+			f.Add(field, "err.field.required")
 		}
 		return ""
 	case n > 200:
-		f.Add(field, "too long (200 characters at most)")
+		f.Add(field, "err.name.too_long")
 		return s
 	}
 	letters := 0
 	for _, r := range s {
 		if r == '<' || r == '>' {
-			f.Add(field, "contains characters that are not allowed")
+			f.Add(field, "err.name.forbidden_chars")
 			return s
 		}
 		if unicode.IsLetter(r) {
@@ -65,7 +65,7 @@ func CleanName(f *apperr.Fields, field, s string, required bool) string {
 		}
 	}
 	if letters == 0 {
-		f.Add(field, "must contain letters")
+		f.Add(field, "err.name.no_letters")
 	}
 	return s
 }
@@ -101,21 +101,24 @@ func invisibleChar(s string) (rune, bool) {
 	return 0, false
 }
 
-func describeInvisible(r rune) string {
+// describeInvisible names r by its Unicode name where known (the same in every
+// language), else by what kind of character it is, in the reader's language.
+func describeInvisible(r rune) any {
+	code := fmt.Sprintf("U+%04X", r)
 	if name, ok := invisibleNames[r]; ok {
-		return fmt.Sprintf("U+%04X %s", r, name)
+		return code + " " + name
 	}
 	if unicode.IsControl(r) {
-		return fmt.Sprintf("U+%04X (a control character)", r)
+		return apperr.Msg{ID: "err.name.char_control", Args: []any{"Code", code}}
 	}
-	return fmt.Sprintf("U+%04X (an invisible formatting character)", r)
+	return apperr.Msg{ID: "err.name.char_format", Args: []any{"Code", code}}
 }
 
 // CheckLatinName refuses letters outside the Latin script.
 func CheckLatinName(f *apperr.Fields, field, s string) {
 	for _, r := range s {
 		if r > unicode.MaxLatin1 && !unicode.In(r, unicode.Latin) {
-			f.Add(field, "must use Latin letters only")
+			f.Add(field, "err.name.latin_only")
 			return
 		}
 	}
@@ -138,10 +141,10 @@ func CheckPrintableName(f *apperr.Fields, name, latin string) error {
 	}
 	latinRefused := slices.ContainsFunc(*f, func(e apperr.FieldError) bool { return e.Field == "latin_name" })
 	if len(latinMissing) > 0 && !latinRefused { // not Latin letters: said already
-		f.Add("latin_name", "cannot be printed on certificates: no font has %s", describeRunes(latinMissing))
+		f.Add("latin_name", "err.name.latin_unprintable", "Chars", describeRunes(latinMissing))
 	}
 	if len(missing) > 0 && (latin == "" || len(latinMissing) > 0) {
-		f.Add("name", "cannot be printed on certificates: no font has %s; give the name in Latin letters in latin_name too", describeRunes(missing))
+		f.Add("name", "err.name.unprintable", "Chars", describeRunes(missing))
 	}
 	return nil
 }
@@ -182,9 +185,9 @@ func scriptOf(r rune) string {
 func checkPasswordRules(f *apperr.Fields, field, p string) {
 	switch {
 	case utf8.RuneCountInString(p) < MinPasswordLen:
-		f.Add(field, "must be at least %d characters", MinPasswordLen)
+		f.Add(field, "err.password.too_short", "Min", MinPasswordLen)
 	case len(p) > 1024:
-		f.Add(field, "too long")
+		f.Add(field, "err.password.too_long")
 	}
 }
 
@@ -192,16 +195,16 @@ func checkPasswordRules(f *apperr.Fields, field, p string) {
 func CheckCountry(f *apperr.Fields, field, code string) string {
 	code = strings.ToUpper(strings.TrimSpace(code))
 	if len(code) != 2 {
-		f.Add(field, "must be an ISO 3166-1 alpha-2 country code such as FR or KR")
+		f.Add(field, "err.country.format")
 		return code
 	}
 	region, err := language.ParseRegion(code)
 	switch {
 	case err != nil || !region.IsCountry() || region.String() != code:
-		f.Add(field, "%q is not an ISO 3166-1 country code", code)
+		f.Add(field, "err.country.unknown", "Code", code)
 	case region.Canonicalize() != region || region.ISO3() == "ZZZ":
 		// Reserved or replaced codes: UK (use GB), DD (now DE), FX (FR).
-		f.Add(field, "%q is not an ISO 3166-1 country code; use %q", code, region.Canonicalize().String())
+		f.Add(field, "err.country.replaced", "Code", code, "Use", region.Canonicalize().String())
 	}
 	return code
 }

@@ -25,7 +25,7 @@ func (s *Service) PDF(ctx context.Context, a *auth.Actor, serial string, w io.Wr
 		return nil, err
 	}
 	if c.Status == store.CertificateRevoked {
-		return nil, apperr.Conflict("this certificate was revoked (" + c.RevocationReason + "); it is no longer issued as a PDF")
+		return nil, apperr.Conflict("err.certificate.revoked_no_pdf", "Reason", c.RevocationReason)
 	}
 	if err := s.signer.WritePDF(w, c, s.BaseURL); err != nil {
 		return nil, err
@@ -57,7 +57,7 @@ func (s *Service) PrepareExport(ctx context.Context, a *auth.Actor, sessionID in
 	f := store.CertificateFilter{SessionID: &sessionID}
 	scope, ok := a.SessionScope(ts.TrainerIDs())
 	if !ok {
-		return nil, apperr.Forbidden("certificates are downloaded by the session's trainers and the agencies' coordinators")
+		return nil, apperr.Forbidden("err.certificate.download_forbidden")
 	}
 	f.AgencyID = scope
 	certs, err := q.Certificates(f)

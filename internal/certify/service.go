@@ -117,11 +117,11 @@ func (s *Service) CloseSession(ctx context.Context, a *auth.Actor, sessionID int
 			return err
 		}
 		if ts.Status == store.SessionCancelled {
-			return apperr.Conflict("a cancelled session cannot be closed")
+			return apperr.Conflict("err.session.cancelled_not_closable")
 		}
 		c, ok := s.courses.Course(ts.CourseID)
 		if !ok {
-			return apperr.Conflict("the session's course is not loaded")
+			return apperr.Conflict("err.session.course_not_loaded")
 		}
 		if submitted, err = s.attempts.SubmitOpenIn(q, sessionID); err != nil {
 			return err
@@ -351,7 +351,7 @@ func (s *Service) Verify(ctx context.Context, serial string) (*Public, error) {
 		Agency: c.AgencyName, IssuedAt: c.IssuedAt.UTC(), ExpiresAt: c.ExpiresAt, RevocationReason: c.RevocationReason}, nil
 }
 
-var errRevokeForbidden = apperr.Forbidden("only the session's trainers and admins revoke its certificates")
+var errRevokeForbidden = apperr.Forbidden("err.certificate.revoke_forbidden")
 
 // Revoke withdraws a certificate (admins, and the session's trainers), with a reason.
 func (s *Service) Revoke(ctx context.Context, a *auth.Actor, serial, reason string) (*Certificate, error) {
@@ -368,7 +368,7 @@ func (s *Service) Revoke(ctx context.Context, a *auth.Actor, serial, reason stri
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" || utf8.RuneCountInString(reason) > 500 {
-		return nil, apperr.Invalid("reason", "give the reason, in 500 characters at most")
+		return nil, apperr.Invalid("reason", "err.certificate.revoke_reason")
 	}
 	var out *store.Certificate
 	err := s.db.Tx(ctx, func(q store.Q) error {
@@ -386,7 +386,7 @@ func (s *Service) Revoke(ctx context.Context, a *auth.Actor, serial, reason stri
 			return errRevokeForbidden
 		}
 		if c.Status == store.CertificateRevoked {
-			return apperr.Conflict("the certificate is already revoked")
+			return apperr.Conflict("err.certificate.already_revoked")
 		}
 		now := s.Now()
 		c.Status, c.RevokedAt, c.RevocationReason = store.CertificateRevoked, &now, reason

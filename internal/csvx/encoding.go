@@ -6,6 +6,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
+
+	"github.com/lectern-platform/lectern/internal/apperr"
 )
 
 var (
@@ -16,15 +18,13 @@ var (
 
 // resaveHint tells a trainer how to fix the file in the tool they most likely used;
 // "use UTF-8" alone does not help someone who never chose an encoding.
-const resaveHint = `re-save it as "CSV UTF-8": in Excel, File > Save As > "CSV UTF-8 (Comma delimited) (*.csv)"; ` +
-	`in LibreOffice Calc, File > Save As > "Text CSV", tick "Edit filter settings" and choose "Unicode (UTF-8)"; ` +
-	`Google Sheets' File > Download > "Comma-separated values" is already UTF-8`
+var resaveHint = apperr.Msg{ID: "err.csv.resave_hint"}
 
 // utf8Text returns data without its BOM and with LF or CRLF line ends, or a
 // *FileError saying what the file seems to be instead of UTF-8.
 func utf8Text(data []byte) ([]byte, error) {
 	if bytes.HasPrefix(data, bomUTF16LE) || bytes.HasPrefix(data, bomUTF16BE) {
-		return nil, &FileError{Line: 1, Message: `the file is UTF-16 text (as Excel's "Unicode Text" saves it), not UTF-8; ` + resaveHint}
+		return nil, &FileError{Line: 1, Msg: apperr.Msg{ID: "err.csv.utf16", Args: []any{"Hint", resaveHint}}}
 	}
 	data = bytes.TrimPrefix(data, bomUTF8)
 
@@ -37,7 +37,7 @@ func utf8Text(data []byte) ([]byte, error) {
 	// NUL is valid UTF-8, but in a text file it almost always means UTF-16 without
 	// a BOM (every ASCII character followed by a zero byte).
 	if i := bytes.IndexByte(data, 0); i >= 0 {
-		return nil, &FileError{Line: lineAt(data, i), Message: `the file contains NUL bytes, so it looks like UTF-16 text (as Excel's "Unicode Text" saves it), not UTF-8; ` + resaveHint}
+		return nil, &FileError{Line: lineAt(data, i), Msg: apperr.Msg{ID: "err.csv.nul", Args: []any{"Hint", resaveHint}}}
 	}
 	if utf8.Valid(data) {
 		return data, nil
@@ -50,8 +50,8 @@ func utf8Text(data []byte) ([]byte, error) {
 	}
 	return nil, &FileError{
 		Line: lineAt(data, i),
-		Message: fmt.Sprintf("the text is not UTF-8: byte 0x%02X in %q (shown as if Windows-1252); the file looks like Latin-1/Windows-1252; %s",
-			data[i], windows1252Excerpt(bytes.TrimSuffix(data[start:end], []byte{'\r'})), resaveHint),
+		Msg: apperr.Msg{ID: "err.csv.not_utf8", Args: []any{"Byte", fmt.Sprintf("0x%02X", data[i]),
+			"Excerpt", fmt.Sprintf("%q", windows1252Excerpt(bytes.TrimSuffix(data[start:end], []byte{'\r'}))), "Hint", resaveHint}},
 	}
 }
 

@@ -49,7 +49,7 @@ func FuzzRead(f *testing.F) {
 			if fe.Line < 0 || fe.Line > lines {
 				t.Errorf("FileError line %d outside the file (%d lines): %v", fe.Line, lines, err)
 			}
-			if strings.TrimSpace(fe.Message) == "" {
+			if strings.TrimSpace(fe.Msg.String()) == "" {
 				t.Errorf("FileError without a message: %#v", fe)
 			}
 			if tab != nil || rowErrs != nil {
@@ -98,7 +98,7 @@ func FuzzRead(f *testing.F) {
 				t.Errorf("row error on line %d after line %d (file has %d lines): %+v", re.Row, prev, lines, re)
 			}
 			prev = re.Row
-			if strings.TrimSpace(re.Message) == "" {
+			if strings.TrimSpace(re.Msg.String()) == "" {
 				t.Errorf("row error without a message: %+v", re)
 			}
 			for _, r := range tab.Records {

@@ -10,15 +10,17 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/lectern-platform/lectern/internal/apperr"
 )
 
 // RowError names a problem with one line of the file. Row is the line number in
 // the file, the header being line 1 (quoted fields spanning lines: the line where
 // the record starts).
 type RowError struct {
-	Row     int    `json:"row"`
-	Field   string `json:"field"`
-	Message string `json:"message"`
+	Row   int
+	Field string
+	apperr.Msg
 }
 
 // Table is a parsed CSV file: the header's column names (trimmed, lower-cased) and
@@ -34,18 +36,21 @@ type Record struct {
 }
 
 // FileError is a problem with the file as a whole. Line is 0 when no line is to
-// blame (an empty file). Message does not repeat the line; Error does.
+// blame (an empty file). Msg (an id of the errors catalogue, which callers
+// show in their reader's language) does not repeat the line; Error does.
 type FileError struct {
-	Line    int
-	Message string
+	Line int
+	apperr.Msg
 }
 
 func (e *FileError) Error() string {
 	if e.Line > 0 {
-		return fmt.Sprintf("line %d: %s", e.Line, e.Message)
+		return fmt.Sprintf("line %d: %s", e.Line, e.Msg)
 	}
-	return e.Message
+	return e.Msg.String()
 }
+
+var errEmpty = &FileError{Msg: apperr.Msg{ID: "err.csv.empty"}}
 
 // Read parses a CSV upload. It accepts UTF-8 with or without BOM, comma or
 // semicolon delimiters (detected from the header line), quoted fields (including
@@ -104,13 +109,13 @@ func Read(r io.Reader, required, optional []string, maxRows int) (*Table, []RowE
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
 			if t == nil {
-				return nil, nil, &FileError{Line: pe.StartLine, Message: "the header line is malformed: " + parseErrorMessage(pe)}
+				return nil, nil, &FileError{Line: pe.StartLine, Msg: apperr.Msg{ID: "err.csv.header_malformed", Args: []any{"Problem", parseErrorMessage(pe)}}}
 			}
 			rows++
 			if maxRows > 0 && rows > maxRows {
 				return nil, nil, tooManyRows(pe.StartLine, maxRows)
 			}
-			rowErrs = append(rowErrs, RowError{Row: pe.StartLine, Message: parseErrorMessage(pe)})
+			rowErrs = append(rowErrs, RowError{Row: pe.StartLine, Msg: parseErrorMessage(pe)})
 			continue
 		}
 		if err != nil {
@@ -132,8 +137,8 @@ func Read(r io.Reader, required, optional []string, maxRows int) (*Table, []RowE
 		if maxRows > 0 && rows > maxRows {
 			return nil, nil, tooManyRows(line, maxRows)
 		}
-		if msg := widthProblem(rec, t.Columns, comma); msg != "" {
-			rowErrs = append(rowErrs, RowError{Row: line, Message: msg})
+		if msg := widthProblem(rec, t.Columns, comma); msg.ID != "" {
+			rowErrs = append(rowErrs, RowError{Row: line, Msg: msg})
 			continue
 		}
 		values := make(map[string]string, len(t.Columns))
@@ -143,7 +148,7 @@ func Read(r io.Reader, required, optional []string, maxRows int) (*Table, []RowE
 		t.Records = append(t.Records, Record{Line: line, Values: values})
 	}
 	if t == nil {
-		return nil, nil, &FileError{Message: "the file is empty"}
+		return nil, nil, errEmpty
 	}
 	return t, rowErrs, nil
 }
@@ -160,10 +165,10 @@ func parseHeader(rec []string, line int, required, optional []string) ([]string,
 	for i := range n {
 		c := normName(rec[i])
 		if c == "" {
-			return nil, &FileError{Line: line, Message: fmt.Sprintf("column %d of the header has no name", i+1)}
+			return nil, &FileError{Line: line, Msg: apperr.Msg{ID: "err.csv.column_unnamed", Args: []any{"Column", i + 1}}}
 		}
 		if j, dup := seen[c]; dup {
-			return nil, &FileError{Line: line, Message: fmt.Sprintf("the header names column %q twice (columns %d and %d)", c, j+1, i+1)}
+			return nil, &FileError{Line: line, Msg: apperr.Msg{ID: "err.csv.column_twice", Args: []any{"Name", c, "First", j + 1, "Second", i + 1}}}
 		}
 		seen[c] = i
 		cols[i] = c
@@ -188,52 +193,51 @@ func parseHeader(rec []string, line int, required, optional []string) ([]string,
 	}
 	// Both in one message: a misspelt column is usually unknown and missing at once,
 	// and seeing the two side by side shows the typo.
-	var problems []string
-	if len(unknown) > 0 {
-		problems = append(problems, fmt.Sprintf("unknown %s %s (allowed: %s)",
-			plural(len(unknown), "column", "columns"), strings.Join(unknown, ", "), strings.Join(allowed, ", ")))
-	}
-	if len(missing) > 0 {
-		problems = append(problems, fmt.Sprintf("missing required %s %s",
-			plural(len(missing), "column", "columns"), strings.Join(missing, ", ")))
-	}
-	if len(problems) > 0 {
-		return nil, &FileError{Line: line, Message: "the header has " + strings.Join(problems, "; ")}
+	unknownMsg := apperr.Msg{ID: "err.csv.columns_unknown", Args: []any{"Count", len(unknown),
+		"Names", strings.Join(unknown, ", "), "Allowed", strings.Join(allowed, ", ")}}
+	missingMsg := apperr.Msg{ID: "err.csv.columns_missing", Args: []any{"Count", len(missing), "Names", strings.Join(missing, ", ")}}
+	switch {
+	case len(unknown) > 0 && len(missing) > 0:
+		return nil, &FileError{Line: line, Msg: apperr.Msg{ID: "err.csv.header_unknown_missing", Args: []any{"Unknown", unknownMsg, "Missing", missingMsg}}}
+	case len(unknown) > 0:
+		return nil, &FileError{Line: line, Msg: apperr.Msg{ID: "err.csv.header_unknown", Args: []any{"Unknown", unknownMsg}}}
+	case len(missing) > 0:
+		return nil, &FileError{Line: line, Msg: apperr.Msg{ID: "err.csv.header_missing", Args: []any{"Missing", missingMsg}}}
 	}
 	return cols, nil
 }
 
-// widthProblem says why a row does not line up with the header, or returns "".
-func widthProblem(rec, cols []string, comma rune) string {
+// widthProblem says why a row does not line up with the header, or returns a
+// message without an id.
+func widthProblem(rec, cols []string, comma rune) apperr.Msg {
 	n := len(rec)
 	for n > len(cols) && trim(rec[n-1]) == "" {
 		n--
 	}
 	switch {
 	case n < len(cols):
-		return fmt.Sprintf("%d %s, but the header has %d (%s)",
-			n, plural(n, "field", "fields"), len(cols), strings.Join(cols, ", "))
+		return apperr.Msg{ID: "err.csv.too_few_fields", Args: []any{"Count", n, "Columns", len(cols), "Names", strings.Join(cols, ", ")}}
 	case n > len(cols):
-		return fmt.Sprintf("%d fields, but the header has %d (%s); a value that contains %q must be enclosed in double quotes",
-			n, len(cols), strings.Join(cols, ", "), comma)
+		return apperr.Msg{ID: "err.csv.too_many_fields", Args: []any{"Fields", n, "Columns", len(cols),
+			"Names", strings.Join(cols, ", "), "Delimiter", fmt.Sprintf("%q", comma)}}
 	}
-	return ""
+	return apperr.Msg{}
 }
 
-func parseErrorMessage(pe *csv.ParseError) string {
+func parseErrorMessage(pe *csv.ParseError) apperr.Msg {
 	switch {
 	case errors.Is(pe.Err, csv.ErrBareQuote):
-		return `a double quote inside a field that does not start with one; enclose the whole field in double quotes and double the inner quote, as in "say ""hello"""`
+		return apperr.Msg{ID: "err.csv.bare_quote"}
 	case errors.Is(pe.Err, csv.ErrQuote) && pe.Line > pe.StartLine:
-		return fmt.Sprintf("a quoted field runs on to line %d: is its closing double quote missing?", pe.Line)
+		return apperr.Msg{ID: "err.csv.quote_runs_on", Args: []any{"Line", pe.Line}}
 	case errors.Is(pe.Err, csv.ErrQuote):
-		return `a missing or misplaced double quote: a quoted field must end with a double quote followed by the delimiter or the end of the line, and a double quote inside it must be doubled ("")`
+		return apperr.Msg{ID: "err.csv.quote"}
 	}
-	return pe.Err.Error()
+	return apperr.Msg{ID: "err.csv.unreadable", Args: []any{"Detail", pe.Err.Error()}}
 }
 
 func tooManyRows(line, maxRows int) *FileError {
-	return &FileError{Line: line, Message: fmt.Sprintf("the file has more than %d data rows; split it into smaller files", maxRows)}
+	return &FileError{Line: line, Msg: apperr.Msg{ID: "err.csv.too_many_rows", Args: []any{"Max", maxRows}}}
 }
 
 func isBlankRecord(rec []string) bool {
@@ -259,10 +263,3 @@ func trim(s string) string {
 func printableASCII(c byte) bool { return c > ' ' && c < utf8.RuneSelf }
 
 func normName(s string) string { return strings.ToLower(trim(s)) }
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}

@@ -316,8 +316,8 @@ func TestRead_RejectsFile(t *testing.T) {
 				t.Errorf("Line = %d, want %d (%v)", fe.Line, tt.line, fe)
 			}
 			for _, w := range tt.want {
-				if !strings.Contains(fe.Message, w) {
-					t.Errorf("message %q does not contain %q", fe.Message, w)
+				if !strings.Contains(fe.Msg.String(), w) {
+					t.Errorf("message %q does not contain %q", fe.Msg, w)
 				}
 			}
 		})
@@ -394,8 +394,8 @@ func TestRead_RowErrors(t *testing.T) {
 				t.Fatalf("row errors on lines %v, want %v: %+v", rows, tt.errRows, rowErrs)
 			}
 			for i, w := range tt.want {
-				if !strings.Contains(rowErrs[i].Message, w) {
-					t.Errorf("row error %d = %q, want it to contain %q", i, rowErrs[i].Message, w)
+				if !strings.Contains(rowErrs[i].Msg.String(), w) {
+					t.Errorf("row error %d = %q, want it to contain %q", i, rowErrs[i].Msg, w)
 				}
 			}
 			var lines []int

@@ -3,6 +3,8 @@ package csvx
 import (
 	"bytes"
 	"fmt"
+
+	"github.com/lectern-platform/lectern/internal/apperr"
 )
 
 // sniff picks the delimiter from the header line: Excel writes ";" where the
@@ -25,13 +27,13 @@ func sniff(data []byte) (comma rune, sepLine int, err error) {
 		case len(text) == len("sep=")+1 && bytes.EqualFold(text[:4], []byte("sep=")):
 			d := rune(text[4])
 			if d != ',' && d != ';' {
-				return 0, 0, &FileError{Line: line, Message: fmt.Sprintf("the file asks for %q as the delimiter; only comma and semicolon are supported", d)}
+				return 0, 0, &FileError{Line: line, Msg: apperr.Msg{ID: "err.csv.delimiter", Args: []any{"Delimiter", fmt.Sprintf("%q", d)}}}
 			}
 			return d, line, nil
 		}
 		return countDelimiters(data[off:]), 0, nil
 	}
-	return 0, 0, &FileError{Message: "the file is empty"}
+	return 0, 0, errEmpty
 }
 
 // isBlankLine matches what the reader skips as a blank record, including the rows

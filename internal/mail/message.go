@@ -58,22 +58,22 @@ func Enqueue(q store.Q, m Message) error {
 		known = known || k == m.Kind
 	}
 	if !known {
-		f.Add("kind", "unknown kind %q", m.Kind)
+		f.Add("kind", "err.mail.kind_unknown", "Kind", string(m.Kind))
 	}
 	addr, err := netmail.ParseAddress(m.To)
 	if err != nil || addr.Name != "" {
-		f.Add("to", "%q is not an e-mail address", m.To)
+		f.Add("to", "err.mail.address", "Address", m.To)
 	}
 	subject := oneLine(m.Subject)
 	if subject == "" {
-		f.Add("subject", "required")
+		f.Add("subject", "err.field.required")
 	}
 	if m.Text == "" {
-		f.Add("text", "required")
+		f.Add("text", "err.field.required")
 	}
 	for _, a := range m.Attachments {
 		if oneLine(a.Name) == "" || a.ContentType == "" {
-			f.Add("attachments", "every attachment needs a name and a content type")
+			f.Add("attachments", "err.mail.attachment")
 		}
 	}
 	if err := f.Err(); err != nil {

@@ -62,7 +62,7 @@ func (Access) Session(q store.Q, a *auth.Actor, id int64, act auth.Action, lock 
 		return nil, err
 	}
 	if act == auth.ActSessionManage && !a.CanManageSession(ts.TrainerIDs()) {
-		return nil, apperr.Forbidden("only this session's trainers and admins may do this")
+		return nil, apperr.Forbidden("err.session.trainers_only")
 	}
 	return ts, nil
 }

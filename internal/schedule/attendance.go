@@ -23,7 +23,7 @@ type AttendanceRow struct {
 // MarkAttendance records an officer's attendance (the session's trainers and admins).
 func (s *Service) MarkAttendance(ctx context.Context, a *auth.Actor, sessionID, userID int64, status string) (*AttendanceRow, error) {
 	if !slices.Contains(AttendanceStatuses, status) {
-		return nil, apperr.Invalid("status", "must be present, late, absent or excused")
+		return nil, apperr.Invalid("status", "err.attendance.status")
 	}
 	var out *AttendanceRow
 	err := s.db.Tx(ctx, func(q store.Q) error {
@@ -32,11 +32,11 @@ func (s *Service) MarkAttendance(ctx context.Context, a *auth.Actor, sessionID, 
 			return err
 		}
 		if ts.Status == store.SessionCancelled {
-			return apperr.Conflict("the session is cancelled")
+			return apperr.Conflict("err.session.cancelled")
 		}
 		e, err := q.Enrollment(sessionID, userID)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && e.Status != store.Enrolled) {
-			return apperr.NotFound("enrolled officer")
+			return apperr.NotFound("enrolled_officer")
 		} else if err != nil {
 			return err
 		}

@@ -52,7 +52,7 @@ func (s *Service) CurrentCode(ctx context.Context, a *auth.Actor, sessionID int6
 		return nil, err
 	}
 	if ts.Status.Ended() {
-		return nil, apperr.Conflict("the session is " + string(ts.Status))
+		return nil, ErrEnded(ts.Status)
 	}
 	slot := slotOf(s.Now())
 	return &CheckinCode{Code: codeFor(ts.CheckinSecret, slot), ExpiresAt: time.Unix((slot+1)*int64(CodeRotation/time.Second), 0).UTC()}, nil
@@ -71,7 +71,7 @@ func (s *Service) CheckIn(ctx context.Context, a *auth.Actor, sessionID int64, c
 		}
 		e, err := q.Enrollment(sessionID, a.UserID)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && e.Status != store.Enrolled) {
-			return apperr.NotFound("enrolment in this session")
+			return apperr.NotFound("session_enrolment")
 		} else if err != nil {
 			return err
 		}
@@ -80,19 +80,19 @@ func (s *Service) CheckIn(ctx context.Context, a *auth.Actor, sessionID int64, c
 			return err
 		}
 		if failures >= maxCheckinErrors {
-			return apperr.TooMany("too many wrong codes; ask the trainer to mark you", checkinErrWindow)
+			return apperr.TooMany(checkinErrWindow, "err.checkin.too_many")
 		}
 		if ts.Status.Ended() {
-			return apperr.Conflict("the session is " + string(ts.Status))
+			return ErrEnded(ts.Status)
 		}
 		if now.Before(ts.StartsAt.Add(-checkinEarly)) || !now.Before(ts.EndsAt) {
-			return apperr.Conflict("check-in is open from an hour before the start until the end of the session")
+			return apperr.Conflict("err.checkin.window")
 		}
 		code = strings.TrimSpace(strings.ReplaceAll(code, " ", ""))
 		slot := slotOf(now)
 		if !hmac.Equal([]byte(code), []byte(codeFor(ts.CheckinSecret, slot))) && !hmac.Equal([]byte(code), []byte(codeFor(ts.CheckinSecret, slot-1))) {
 			wrongCode = true
-			return apperr.Invalid("code", "this code is wrong or has expired; type the code shown now")
+			return apperr.Invalid("code", "err.checkin.code_wrong")
 		}
 		status := store.Present
 		if now.After(ts.StartsAt.Add(lateAfter)) {

@@ -62,7 +62,7 @@ func (s *Service) Enroll(ctx context.Context, a *auth.Actor, sessionID int64, in
 		return nil, false, auth.Authorize(a, auth.ActEnrollOthers)
 	}
 	if in.ExtraTimePercent != nil && (*in.ExtraTimePercent < 0 || *in.ExtraTimePercent > 300) {
-		return nil, false, apperr.Invalid("extra_time_percent", "must be between 0 and 300")
+		return nil, false, apperr.Invalid("extra_time_percent", "err.enrollment.extra_time_range")
 	}
 	err = s.db.Tx(ctx, func(q store.Q) error {
 		ts, err := Visible(q, a, sessionID, true)
@@ -70,20 +70,20 @@ func (s *Service) Enroll(ctx context.Context, a *auth.Actor, sessionID int64, in
 			return err
 		}
 		if in.ExtraTimePercent != nil && *in.ExtraTimePercent > 0 && !a.Can(auth.ActEnrollOthers) {
-			return apperr.Forbidden("extra time is granted by a trainer or coordinator")
+			return apperr.Forbidden("err.enrollment.extra_time_forbidden")
 		}
 		if a.Role == auth.RoleTrainer && !a.CanManageSession(ts.TrainerIDs()) {
-			return apperr.Forbidden("only this session's trainers and admins may enrol officers")
+			return apperr.Forbidden("err.enrollment.trainers_enrol")
 		}
 		u, err := targetUser(q, a, in.UserID)
 		if err != nil {
 			return err
 		}
 		if u.Role != string(auth.RoleOfficer) {
-			return apperr.Invalid("user_id", "only officers are enrolled")
+			return apperr.Invalid("user_id", "err.enrollment.officers_only")
 		}
 		if !(&auth.Actor{Role: auth.RoleOfficer, AgencyID: u.AgencyID}).CanSeeSession(ts.AgencyIDs(), false) {
-			return apperr.Invalid("user_id", "this session is not open to the officer's agency")
+			return apperr.Invalid("user_id", "err.enrollment.agency_not_open")
 		}
 		if existing, err := q.Enrollment(sessionID, u.ID); err == nil {
 			out, err = enrollmentView(q, existing)
@@ -92,7 +92,7 @@ func (s *Service) Enroll(ctx context.Context, a *auth.Actor, sessionID int64, in
 			return err
 		}
 		if ts.Status.Ended() {
-			return apperr.Conflict("the session is " + string(ts.Status))
+			return ErrEnded(ts.Status)
 		}
 		enrolled, err := q.CountEnrollments(sessionID, store.Enrolled)
 		if err != nil {
@@ -132,7 +132,7 @@ func (s *Service) Unenroll(ctx context.Context, a *auth.Actor, sessionID, userID
 			return err
 		}
 		if ts.Status == store.SessionClosed {
-			return apperr.Conflict("the session is closed")
+			return apperr.Conflict("err.session.closed")
 		}
 		before, err := enrollmentView(q, e)
 		if err != nil {
@@ -211,7 +211,7 @@ func (s *Service) Enrollments(ctx context.Context, a *auth.Actor, sessionID int6
 // SetExtraTime records an officer's accommodation (trainers, admins, coordinators).
 func (s *Service) SetExtraTime(ctx context.Context, a *auth.Actor, sessionID, userID int64, percent int) (*Enrollment, error) {
 	if percent < 0 || percent > 300 {
-		return nil, apperr.Invalid("extra_time_percent", "must be between 0 and 300")
+		return nil, apperr.Invalid("extra_time_percent", "err.enrollment.extra_time_range")
 	}
 	var out *Enrollment
 	err := s.db.Tx(ctx, func(q store.Q) error {
@@ -242,7 +242,7 @@ func (s *Service) enrollmentToChange(q store.Q, a *auth.Actor, sessionID, userID
 		return nil, nil, err
 	}
 	if a.Role == auth.RoleTrainer && !a.CanManageSession(ts.TrainerIDs()) {
-		return nil, nil, apperr.Forbidden("only this session's trainers and admins may change its enrolments")
+		return nil, nil, apperr.Forbidden("err.enrollment.change_forbidden")
 	}
 	if _, err := targetUser(q, a, userID); err != nil {
 		return nil, nil, err

@@ -43,10 +43,10 @@ func (s *Service) ImportRoster(ctx context.Context, a *auth.Actor, sessionID int
 		return nil, err
 	}
 	if a.Role == auth.RoleTrainer && !a.CanManageSession(ts.TrainerIDs()) {
-		return nil, apperr.Forbidden("only this session's trainers, admins and coordinators import rosters")
+		return nil, apperr.Forbidden("err.roster.forbidden")
 	}
 	if ts.Status.Ended() {
-		return nil, apperr.Conflict("the session is " + string(ts.Status))
+		return nil, ErrEnded(ts.Status)
 	}
 	crossAgency := a.Role == auth.RoleAdmin || a.Role == auth.RoleTrainer
 	required := []string{"email", "name"}
@@ -57,14 +57,14 @@ func (s *Service) ImportRoster(ctx context.Context, a *auth.Actor, sessionID int
 	table, rowErrs, err := csvx.Read(r, required, optional, MaxRosterRows)
 	var fe *csvx.FileError
 	if errors.As(err, &fe) {
-		return nil, &apperr.Error{Code: apperr.CodeInvalid, Message: fe.Message,
-			Details: []apperr.FieldError{{Row: fe.Line, Field: "file", Message: fe.Message}}}
+		return nil, &apperr.Error{Code: apperr.CodeInvalid, Msg: fe.Msg,
+			Details: []apperr.FieldError{{Row: fe.Line, Field: "file", Msg: fe.Msg}}}
 	} else if err != nil {
 		return nil, fmt.Errorf("read roster: %w", err)
 	}
 	var details []apperr.FieldError
 	for _, re := range rowErrs {
-		details = append(details, apperr.FieldError{Row: re.Row, Field: re.Field, Message: re.Message})
+		details = append(details, apperr.FieldError{Row: re.Row, Field: re.Field, Msg: re.Msg})
 	}
 	rows, more, err := s.checkRosterRows(ctx, a, ts, table, crossAgency)
 	if err != nil {
@@ -73,7 +73,7 @@ func (s *Service) ImportRoster(ctx context.Context, a *auth.Actor, sessionID int
 	details = append(details, more...)
 	if len(details) > 0 {
 		sortRowErrors(details)
-		return nil, &apperr.Error{Code: apperr.CodeInvalid, Message: fmt.Sprintf("%d problem(s) in the roster; nothing was imported", len(details)), Details: details}
+		return nil, &apperr.Error{Code: apperr.CodeInvalid, Msg: apperr.Msg{ID: "err.roster.problems", Args: []any{"Count", len(details)}}, Details: details}
 	}
 	res := &RosterResult{Rows: len(rows)}
 	err = s.db.Tx(ctx, func(q store.Q) error {
@@ -84,7 +84,7 @@ func (s *Service) ImportRoster(ctx context.Context, a *auth.Actor, sessionID int
 		// Again under the lock: the rows were checked outside it, and the
 		// session may have been cancelled or closed meanwhile.
 		if ts.Status.Ended() {
-			return apperr.Conflict("the session is " + string(ts.Status))
+			return ErrEnded(ts.Status)
 		}
 		var fresh []store.User
 		for _, row := range rows {
@@ -94,7 +94,7 @@ func (s *Service) ImportRoster(ctx context.Context, a *auth.Actor, sessionID int
 		}
 		if err := q.CreateUsers(fresh); err != nil {
 			if errors.Is(err, store.ErrDuplicate) {
-				return apperr.Conflict("an account was created while importing; import again")
+				return apperr.Conflict("err.roster.account_created")
 			}
 			return err
 		}
@@ -167,17 +167,10 @@ func (s *Service) ImportRoster(ctx context.Context, a *auth.Actor, sessionID int
 	return res, nil
 }
 
-// MsgRosterCannotEnrol answers a coordinator's roster row whose address is an
-// account they may not enrol, whatever the reason.
-const MsgRosterCannotEnrol = "this address cannot be enrolled by your agency; ask the programme's administrators"
-
 // checkRosterRows validates every record against the accounts it names.
 func (s *Service) checkRosterRows(ctx context.Context, a *auth.Actor, ts *store.TrainingSession, table *csvx.Table, crossAgency bool) ([]rosterRow, []apperr.FieldError, error) {
 	q := s.db.Read(ctx)
 	var details []apperr.FieldError
-	add := func(line int, field, msg string) {
-		details = append(details, apperr.FieldError{Row: line, Field: field, Message: msg})
-	}
 	emails := make([]string, 0, len(table.Records))
 	for _, rec := range table.Records {
 		emails = append(emails, auth.NormalizeEmail(rec.Values["email"]))
@@ -211,14 +204,14 @@ func (s *Service) checkRosterRows(ctx context.Context, a *auth.Actor, ts *store.
 		if v := rec.Values["extra_time_percent"]; v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 0 || n > 300 {
-				f.Add("extra_time_percent", "must be a whole number from 0 to 300")
+				f.Add("extra_time_percent", "err.roster.extra_time")
 			}
 			row.extra = n
 		}
 		if crossAgency {
 			id, err := strconv.ParseInt(rec.Values["agency_id"], 10, 64)
 			if err != nil {
-				f.Add("agency_id", "must be an agency number")
+				f.Add("agency_id", "err.roster.agency_number")
 			} else {
 				if _, known := agencies[id]; !known {
 					_, err := q.Agency(id)
@@ -228,7 +221,7 @@ func (s *Service) checkRosterRows(ctx context.Context, a *auth.Actor, ts *store.
 					agencies[id] = err == nil
 				}
 				if !agencies[id] {
-					f.Add("agency_id", "unknown agency %d", id)
+					f.Add("agency_id", "err.agency.unknown_id", "ID", id)
 				}
 				u.AgencyID = &id
 			}
@@ -236,7 +229,7 @@ func (s *Service) checkRosterRows(ctx context.Context, a *auth.Actor, ts *store.
 			u.AgencyID = a.AgencyID
 		}
 		if first, dup := firstLine[u.Email]; dup && u.Email != "" {
-			f.Add("email", "repeats line %d", first)
+			f.Add("email", "err.roster.repeats_line", "Line", first)
 		} else {
 			firstLine[u.Email] = rec.Line
 		}
@@ -245,23 +238,24 @@ func (s *Service) checkRosterRows(ctx context.Context, a *auth.Actor, ts *store.
 			case !crossAgency && (old.Role != string(auth.RoleOfficer) || !a.CanActForUser(auth.UserOf(&old))):
 				// A coordinator learns neither the agency nor the role of an
 				// account that is not theirs to enrol: one message for all.
-				f.Add("email", MsgRosterCannotEnrol)
+				f.Add("email", "err.roster.cannot_enrol")
 			case old.Role != string(auth.RoleOfficer):
-				f.Add("email", "belongs to an account that is not an officer")
+				f.Add("email", "err.roster.not_officer")
 			case !a.CanActForUser(auth.UserOf(&old)):
-				f.Add("email", "belongs to an officer outside your agency")
+				f.Add("email", "err.roster.other_agency_officer")
 			case u.AgencyID != nil && old.AgencyID != nil && *old.AgencyID != *u.AgencyID:
-				f.Add("agency_id", "the officer with this e-mail address belongs to another agency")
+				f.Add("agency_id", "err.roster.agency_mismatch")
 			}
 			row.user, row.existing = old, true
 		}
 		if u.AgencyID != nil && len(f) == 0 {
 			if !(&auth.Actor{Role: auth.RoleOfficer, AgencyID: row.user.AgencyID}).CanSeeSession(ts.AgencyIDs(), false) {
-				f.Add("agency_id", "this session is not open to the officer's agency")
+				f.Add("agency_id", "err.enrollment.agency_not_open")
 			}
 		}
 		for _, fe := range f {
-			add(rec.Line, fe.Field, fe.Message)
+			fe.Row = rec.Line
+			details = append(details, fe)
 		}
 		rows = append(rows, row)
 	}
@@ -295,7 +289,7 @@ func (s *Service) SlipRoster(ctx context.Context, a *auth.Actor, sessionID int64
 	}
 	scope, ok := a.SessionScope(ts.TrainerIDs())
 	if !ok {
-		return nil, nil, apperr.Forbidden("sign-in slips are printed by the session's trainers and the agencies' coordinators")
+		return nil, nil, apperr.Forbidden("err.slips.forbidden")
 	}
 	enrolments, err := q.Enrollments(sessionID, scope)
 	if err != nil {

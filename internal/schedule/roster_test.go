@@ -117,7 +117,7 @@ func TestRoster_WhoImports(t *testing.T) {
 	_, err = w.importRoster(w.coordB, onlyA.ID, csv)
 	wantCode(t, err, apperr.CodeNotFound, "a coordinator of an agency the session is not open to")
 	_, err = w.importRoster(w.coordB, s.ID, fmt.Sprintf("email,name\n%s,Officer A\n", w.officerA.Email))
-	if e, _ := apperr.As(err); e == nil || len(e.Details) != 1 || e.Details[0].Message != MsgRosterCannotEnrol {
+	if e, _ := apperr.As(err); e == nil || len(e.Details) != 1 || e.Details[0].ID != "err.roster.cannot_enrol" {
 		t.Errorf("coordinator B naming officer A: %v", err)
 	}
 	// A coordinator's officers join their agency; no agency_id column is taken.

@@ -135,7 +135,7 @@ func (s *Service) apply(q store.Q, ts *store.TrainingSession, in SessionInput, c
 	var f apperr.Fields
 	req := func(field string, v *string) {
 		if create && (v == nil || strings.TrimSpace(*v) == "") {
-			f.Add(field, "required")
+			f.Add(field, "err.field.required")
 		}
 	}
 	req("course", in.Course)
@@ -148,9 +148,9 @@ func (s *Service) apply(q store.Q, ts *store.TrainingSession, in SessionInput, c
 	req("country", in.Country)
 	if in.Course != nil {
 		if !create && *in.Course != ts.CourseID {
-			f.Add("course", "a session's course cannot change; cancel it and schedule another")
+			f.Add("course", "err.session.course_fixed")
 		} else if _, ok := s.courses.Course(*in.Course); !ok && *in.Course != "" {
-			f.Add("course", "unknown course %q", *in.Course)
+			f.Add("course", "err.course.unknown", "Course", *in.Course)
 		} else {
 			ts.CourseID = *in.Course
 		}
@@ -181,9 +181,9 @@ func (s *Service) apply(q store.Q, ts *store.TrainingSession, in SessionInput, c
 		ts.Capacity = *in.Capacity
 	}
 	if create && in.Capacity == nil {
-		f.Add("capacity", "required")
+		f.Add("capacity", "err.field.required")
 	} else if ts.Capacity < 1 || ts.Capacity > 10000 {
-		f.Add("capacity", "must be between 1 and 10000")
+		f.Add("capacity", "err.session.capacity_range")
 	}
 	if ts.Date != "" && ts.StartTime != "" && ts.EndTime != "" && ts.Timezone != "" {
 		s.checkTimes(&f, ts, create || dateChanged)
@@ -210,33 +210,33 @@ func (s *Service) apply(q store.Q, ts *store.TrainingSession, in SessionInput, c
 func (s *Service) checkTimes(f *apperr.Fields, ts *store.TrainingSession, checkPast bool) {
 	loc, err := time.LoadLocation(ts.Timezone)
 	if err != nil || ts.Timezone == "Local" || !strings.Contains(ts.Timezone, "/") && ts.Timezone != "UTC" {
-		f.Add("timezone", "unknown time zone %q (use an IANA name such as Europe/Paris)", ts.Timezone)
+		f.Add("timezone", "err.session.timezone_unknown", "Zone", ts.Timezone)
 		return
 	}
 	day, err := time.ParseInLocation("2006-01-02", ts.Date, loc)
 	if err != nil {
-		f.Add("date", "must be a date as YYYY-MM-DD")
+		f.Add("date", "err.field.date")
 		return
 	}
 	start, err1 := time.Parse("15:04", ts.StartTime)
 	end, err2 := time.Parse("15:04", ts.EndTime)
 	if err1 != nil {
-		f.Add("start", "must be a time as HH:MM")
+		f.Add("start", "err.field.time")
 	}
 	if err2 != nil {
-		f.Add("end", "must be a time as HH:MM")
+		f.Add("end", "err.field.time")
 	}
 	if err1 != nil || err2 != nil {
 		return
 	}
 	if !end.After(start) {
-		f.Add("end", "must be after the start")
+		f.Add("end", "err.session.end_before_start")
 		return
 	}
 	ts.StartsAt = time.Date(day.Year(), day.Month(), day.Day(), start.Hour(), start.Minute(), 0, 0, loc).UTC()
 	ts.EndsAt = time.Date(day.Year(), day.Month(), day.Day(), end.Hour(), end.Minute(), 0, 0, loc).UTC()
 	if checkPast && ts.Date < s.Now().In(loc).Format("2006-01-02") {
-		f.Add("date", "is in the past (in %s)", ts.Timezone)
+		f.Add("date", "err.session.date_past", "Zone", ts.Timezone)
 	}
 }
 
@@ -250,7 +250,7 @@ func uniqueIDs(f *apperr.Fields, field string, ids []int64, limit int) ([]int64,
 			continue
 		}
 		if len(out) == limit {
-			f.Add(field, "at most %d different ids", limit)
+			f.Add(field, "err.field.ids_limit", "Limit", limit)
 			return nil, false
 		}
 		seen[id] = true
@@ -273,7 +273,7 @@ func (s *Service) checkTrainers(q store.Q, f *apperr.Fields, ts *store.TrainingS
 	for _, id := range ids {
 		u, ok := byID[id]
 		if !ok || (u.Role != string(auth.RoleTrainer) && u.Role != string(auth.RoleAdmin)) {
-			f.Add("trainer_ids", "user %d is not a trainer", id)
+			f.Add("trainer_ids", "err.session.not_trainer", "ID", id)
 			continue
 		}
 		ts.Trainers = append(ts.Trainers, store.SessionTrainer{UserID: id})
@@ -286,7 +286,7 @@ func (s *Service) checkAgencies(q store.Q, f *apperr.Fields, ts *store.TrainingS
 	ts.Agencies = nil
 	for _, id := range ids {
 		if _, err := q.Agency(id); errors.Is(err, store.ErrNotFound) {
-			f.Add("agency_ids", "unknown agency %d", id)
+			f.Add("agency_ids", "err.agency.unknown_id", "ID", id)
 			continue
 		} else if err != nil {
 			return err
@@ -332,12 +332,12 @@ func (s *Service) Sessions(ctx context.Context, a *auth.Actor, sq SessionQuery) 
 	var f apperr.Fields
 	for field, d := range map[string]string{"from": sq.From, "to": sq.To} {
 		if _, err := time.Parse("2006-01-02", d); d != "" && err != nil {
-			f.Add(field, "must be a date as YYYY-MM-DD")
+			f.Add(field, "err.field.date")
 		}
 	}
 	status := store.SessionStatus(sq.Status)
 	if status != "" && status != store.SessionScheduled && status != store.SessionClosed && status != store.SessionCancelled && status != store.SessionInProgress {
-		f.Add("status", "must be scheduled, in_progress, closed or cancelled")
+		f.Add("status", "err.session.status_filter")
 	}
 	if err := f.Err(); err != nil {
 		return nil, err
@@ -382,8 +382,11 @@ func (s *Service) UpdateSession(ctx context.Context, a *auth.Actor, id int64, in
 		if err != nil {
 			return err
 		}
-		if ts.Status.Ended() {
-			return apperr.Conflict("the session is " + string(ts.Status) + " and can no longer change")
+		switch ts.Status {
+		case store.SessionClosed:
+			return apperr.Conflict("err.session.closed_unchangeable")
+		case store.SessionCancelled:
+			return apperr.Conflict("err.session.cancelled_unchangeable")
 		}
 		before, err := s.view(q, ts)
 		if err != nil {
@@ -397,7 +400,7 @@ func (s *Service) UpdateSession(ctx context.Context, a *auth.Actor, id int64, in
 			return err
 		}
 		if int64(ts.Capacity) < enrolled {
-			return apperr.Invalid("capacity", "%d officers are enrolled; unenrol some before lowering the capacity", enrolled)
+			return apperr.Invalid("capacity", "err.session.capacity_below_enrolled", "Count", enrolled)
 		}
 		ts.Sequence++
 		if err := q.UpdateSession(ts); err != nil {
@@ -438,7 +441,7 @@ func (s *Service) CancelSession(ctx context.Context, a *auth.Actor, id int64) (*
 			out, err = s.view(q, ts)
 			return err
 		case store.SessionClosed:
-			return apperr.Conflict("a closed session cannot be cancelled")
+			return apperr.Conflict("err.session.closed_not_cancellable")
 		}
 		ts.Status = store.SessionCancelled
 		ts.Sequence++
@@ -454,4 +457,13 @@ func (s *Service) CancelSession(ctx context.Context, a *auth.Actor, id int64) (*
 		return s.audit(q, a, "session.cancel", &ts.ID, nil, map[string]any{"status": StatusScheduled}, map[string]any{"status": StatusCancelled})
 	})
 	return out, err
+}
+
+// ErrEnded refuses a change to a session that has ended (store's Ended: closed
+// or cancelled), saying which.
+func ErrEnded(status store.SessionStatus) *apperr.Error {
+	if status == store.SessionCancelled {
+		return apperr.Conflict("err.session.cancelled")
+	}
+	return apperr.Conflict("err.session.closed")
 }

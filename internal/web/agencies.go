@@ -52,7 +52,7 @@ func (s *Server) renderAgencies(c echo.Context, status int, v formView) error {
 func (s *Server) agencyCreate(c echo.Context) error {
 	vals := formValues(c, "name", "country")
 	ag, err := s.accounts.CreateAgency(c.Request().Context(), actor(c), auth.NewAgency{Name: vals["name"], Country: vals["country"]})
-	if errs, ok := formErrors(err); ok {
+	if errs, ok := s.formErrors(c, err); ok {
 		return s.renderAgencies(c, http.StatusUnprocessableEntity, formView{Values: vals, Errors: errs})
 	} else if err != nil {
 		return err

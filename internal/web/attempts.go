@@ -120,7 +120,7 @@ func (s *Server) attemptRefusedAt(c echo.Context, err error, qid string) error {
 		if de.Code == apperr.CodeConflict {
 			qid = "" // closed, time up: about the attempt, not the answer
 		}
-		return s.renderAttemptAt(c, domainStatus[de.Code], userMessage(de), qid)
+		return s.renderAttemptAt(c, domainStatus[de.Code], s.userMessage(c, de), qid)
 	}
 	return err
 }

@@ -97,17 +97,20 @@ type formView struct {
 	Created  string
 }
 
-func formErrors(err error) (map[string]string, bool) {
+// formErrors are a refusal's messages by field, in the page's language ("_":
+// the form's as a whole).
+func (s *Server) formErrors(c echo.Context, err error) (map[string]string, bool) {
 	de, ok := refusal(err, apperr.CodeInvalid, apperr.CodeConflict)
 	if !ok {
 		return nil, false
 	}
+	l := s.localizer(c)
 	out := map[string]string{}
 	for _, d := range de.Details {
-		out[d.Field] = d.Message
+		out[d.Field] = d.In(l)
 	}
 	if len(out) == 0 {
-		out["_"] = de.Message
+		out["_"] = de.In(l)
 	}
 	return out, true
 }

@@ -21,7 +21,7 @@ func (s *Server) certificateListAPI(c echo.Context) error {
 		if v := c.QueryParam(name); v != "" {
 			n, err := strconv.ParseInt(v, 10, 64)
 			if err != nil {
-				return apperr.Invalid(name, "must be a number")
+				return apperr.Invalid(name, "err.field.not_number")
 			}
 			*dst = &n
 		}

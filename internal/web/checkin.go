@@ -38,7 +38,7 @@ func (s *Server) checkinCreate(c echo.Context) error {
 	row, err := s.schedule.CheckIn(ctx, a, id, v.Code)
 	status := http.StatusOK
 	if de, ok := apperr.As(err); ok && de.Code != apperr.CodeNotFound {
-		v.Error, status = userMessage(de), domainStatus[de.Code]
+		v.Error, status = s.userMessage(c, de), domainStatus[de.Code]
 	} else if err != nil {
 		return err
 	}

@@ -13,13 +13,39 @@ import (
 	"github.com/munnerz/goautoneg"
 
 	"github.com/lectern-platform/lectern/internal/apperr"
+	"github.com/lectern-platform/lectern/internal/i18n"
 )
 
-// apiError is the JSON shape of every API error.
+// apiError is the JSON shape of every API error. Message is in the request's
+// language (the pages' choice); MessageID and Args, the same in every language,
+// let a client word it itself from the errors catalogue.
 type apiError struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-	Details any    `json:"details,omitempty"`
+	Code      string          `json:"code"`
+	Message   string          `json:"message"`
+	MessageID string          `json:"message_id,omitempty"`
+	Args      map[string]any  `json:"args,omitempty"`
+	Details   []apiFieldError `json:"details,omitempty"`
+}
+
+// apiFieldError is one bad field (or CSV row) of an API error.
+type apiFieldError struct {
+	Row       int            `json:"row,omitempty"`
+	Field     string         `json:"field"`
+	Message   string         `json:"message"`
+	MessageID string         `json:"message_id"`
+	Args      map[string]any `json:"args,omitempty"`
+}
+
+// fieldErrors are a domain error's field errors in l's language.
+func fieldErrors(l *i18n.Localizer, details []apperr.FieldError) []apiFieldError {
+	if len(details) == 0 {
+		return nil
+	}
+	out := make([]apiFieldError, len(details))
+	for i, d := range details {
+		out[i] = apiFieldError{Row: d.Row, Field: d.Field, Message: d.In(l), MessageID: d.ID, Args: d.ArgMap()}
+	}
+	return out
 }
 
 var statusCodes = map[int]string{
@@ -65,15 +91,17 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	status := http.StatusInternalServerError
-	message := ""
-	var details any
+	message, messageID := "", ""
+	var args map[string]any
+	var details []apiFieldError
 	var he *echo.HTTPError
+	l := s.localizer(c)
 	if de, ok := apperr.As(err); ok {
 		status = domainStatus[de.Code]
-		message = de.Message
-		if len(de.Details) > 0 {
-			details = de.Details
+		if de.ID != "" {
+			message, messageID, args = de.In(l), de.ID, de.ArgMap()
 		}
+		details = fieldErrors(l, de.Details)
 		if de.RetryAfter > 0 {
 			c.Response().Header().Set("Retry-After", strconv.Itoa(int(de.RetryAfter.Seconds()+0.5)))
 		}
@@ -92,7 +120,6 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if status >= 500 {
 		s.log.Error("request failed", "path", logPath(c), "err", err)
 	}
-	l := s.localizer(c)
 	if message == "" || message == http.StatusText(status) {
 		message = l.T("error.status." + statusCodes[status])
 	}
@@ -113,7 +140,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		if errors.Is(err, errCSRF) {
 			code = csrfErrorCode
 		}
-		_ = c.JSON(status, map[string]apiError{"error": {Code: code, Message: message, Details: details}})
+		_ = c.JSON(status, map[string]apiError{"error": {Code: code, Message: message, MessageID: messageID, Args: args, Details: details}})
 		return
 	}
 	if req.Method == http.MethodHead {
@@ -126,13 +153,14 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 }
 
-// userMessage is what to tell a person about a domain error: the first field's
-// message when there is one ("this code is wrong or has expired"), else the summary.
-func userMessage(de *apperr.Error) string {
+// userMessage is what to tell a person about a domain error, in the page's
+// language: the first field's message when there is one ("this code is wrong or
+// has expired"), else the summary.
+func (s *Server) userMessage(c echo.Context, de *apperr.Error) string {
 	if len(de.Details) == 1 {
-		return de.Details[0].Message
+		return de.Details[0].In(s.localizer(c))
 	}
-	return de.Message
+	return de.In(s.localizer(c))
 }
 
 // wantsJSON: the API, and the machine-readable twins of public pages

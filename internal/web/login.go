@@ -103,7 +103,7 @@ func (s *Server) loginCodeCheck(c echo.Context) error {
 	if !ok {
 		return err
 	}
-	return s.loginRefused(c, err, loginView{Next: next, Pending: c.FormValue("pending"), Error: de.Message})
+	return s.loginRefused(c, err, loginView{Next: next, Pending: c.FormValue("pending"), Error: de.In(s.localizer(c))})
 }
 
 type loginResponse struct {

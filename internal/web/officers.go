@@ -40,7 +40,7 @@ func (s *Server) officerCreate(c echo.Context) error {
 	in.Role = string(auth.RoleOfficer)
 	in.AgencyID = a.AgencyID
 	u, err := s.accounts.CreateUser(c.Request().Context(), a, in)
-	if errs, ok := formErrors(err); ok {
+	if errs, ok := s.formErrors(c, err); ok {
 		return s.renderOfficers(c, http.StatusUnprocessableEntity, formView{Values: vals, Errors: errs})
 	} else if err != nil {
 		return err

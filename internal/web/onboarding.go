@@ -127,7 +127,7 @@ func (s *Server) finishToken(c echo.Context, session string, err error, token, t
 		v.Broken = msg
 		return s.render(c, http.StatusGone, tmpl, s.localizer(c).T(title), v)
 	}
-	errs, ok := formErrors(err)
+	errs, ok := s.formErrors(c, err)
 	if !ok {
 		return err
 	}

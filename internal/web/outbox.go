@@ -32,16 +32,16 @@ func outboxFilter(c echo.Context) (mail.OutboxFilter, error) {
 	var f apperr.Fields
 	out := mail.OutboxFilter{Status: c.QueryParam("status"), Kind: c.QueryParam("kind")}
 	if out.Status != "" && !slices.Contains(mail.Statuses, out.Status) {
-		f.Add("status", "must be queued, sent or failed")
+		f.Add("status", "err.outbox.status")
 	}
 	if out.Kind != "" && !slices.Contains(mail.Kinds, mail.Kind(out.Kind)) {
-		f.Add("kind", "unknown kind %q", out.Kind)
+		f.Add("kind", "err.mail.kind_unknown", "Kind", out.Kind)
 	}
 	num := func(name string, dst *int64) {
 		if v := c.QueryParam(name); v != "" {
 			n, err := strconv.ParseInt(v, 10, 64)
 			if err != nil || n < 1 {
-				f.Add(name, "must be a positive number")
+				f.Add(name, "err.field.positive_number")
 			}
 			*dst = n
 		}

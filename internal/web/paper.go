@@ -75,7 +75,7 @@ func (s *Server) renderPaper(c echo.Context, status int, v paperView) error {
 	if raw, chosen := v.Values["sheet.version"]; chosen {
 		n, _ := strconv.Atoi(raw) // not a number: 0, which the domain refuses
 		v.Slots, err = s.attempts.PaperSlots(ctx, actor(c), ses.ID, qo.Quiz.ID, n)
-		if errs, ok := formErrors(err); ok {
+		if errs, ok := s.formErrors(c, err); ok {
 			for f, m := range errs {
 				v.Errors[f] = m
 			}
@@ -137,7 +137,7 @@ func (s *Server) paperEnter(c echo.Context) error {
 		return s.renderPaper(c, http.StatusUnprocessableEntity, v)
 	}
 	res, err := s.attempts.EnterPaper(c.Request().Context(), actor(c), id, c.Param("quiz"), in)
-	if errs, ok := formErrors(err); ok {
+	if errs, ok := s.formErrors(c, err); ok {
 		v.Errors = errs
 		de, _ := apperr.As(err)
 		return s.renderPaper(c, domainStatus[de.Code], v)

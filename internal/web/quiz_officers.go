@@ -114,7 +114,7 @@ func byUser(userID int64) func(*attempt.QuizOfficers) *attempt.OfficerAttempts {
 // (a missing reason, an attempt no longer open): the form open, what was typed
 // kept, the errors beside it. Anything else is an error page.
 func (s *Server) officersRefused(c echo.Context, form string, err error) error {
-	errs, ok := formErrors(err)
+	errs, ok := s.formErrors(c, err)
 	if !ok {
 		return err
 	}

@@ -41,7 +41,7 @@ func (s *Server) quizStart(c echo.Context) error {
 	lang, chosen := s.quizLanguage(c)
 	v, _, err := s.attempts.StartIn(c.Request().Context(), actor(c), id, c.Param("quiz"), lang, chosen)
 	if de, ok := refusal(err, apperr.CodeConflict); ok {
-		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/sessions/%d/quizzes?msg=%s", id, url.QueryEscape(de.Message)))
+		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/sessions/%d/quizzes?msg=%s", id, url.QueryEscape(de.In(s.localizer(c)))))
 	} else if err != nil {
 		return err
 	}

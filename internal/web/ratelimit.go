@@ -29,7 +29,7 @@ func perAddressLimit() echo.MiddlewareFunc {
 		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
 			Rate: addressRate, Burst: addressBurst, ExpiresIn: 3 * time.Minute}),
 		DenyHandler: func(echo.Context, string, error) error {
-			return apperr.TooMany("", time.Second)
+			return apperr.TooMany(time.Second, "") // no message of its own: the status's
 		},
 	})
 }

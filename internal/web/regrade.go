@@ -39,7 +39,7 @@ func (s *Server) renderRegrade(c echo.Context, status int, v regradeView) error 
 	r, err := s.attempts.RegradeQuiz(ctx, a, ses.ID, c.Param("quiz"), attempt.RegradeInput{Version: c.FormValue("version")})
 	if de, ok := refusal(err, apperr.CodeInvalid); ok && status == http.StatusOK {
 		// An unknown version in the URL: show the current one, saying why.
-		v.Notice = userMessage(de)
+		v.Notice = s.userMessage(c, de)
 		r, err = s.attempts.RegradeQuiz(ctx, a, ses.ID, c.Param("quiz"), attempt.RegradeInput{})
 	}
 	if err != nil {
@@ -71,7 +71,7 @@ func (s *Server) regradeRun(c echo.Context) error {
 	r, err := s.attempts.RegradeQuiz(c.Request().Context(), actor(c), id, c.Param("quiz"),
 		attempt.RegradeInput{Version: c.FormValue("version"), Confirm: c.FormValue("confirm"), Reason: reason})
 	if de, ok := refusal(err, apperr.CodeInvalid); ok {
-		return s.renderRegrade(c, http.StatusUnprocessableEntity, regradeView{Reason: reason, Error: userMessage(de)})
+		return s.renderRegrade(c, http.StatusUnprocessableEntity, regradeView{Reason: reason, Error: s.userMessage(c, de)})
 	}
 	if err != nil {
 		return err

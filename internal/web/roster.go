@@ -40,7 +40,7 @@ type rosterView struct {
 	Enrollments []*schedule.Enrollment
 	Result      *schedule.RosterResult
 	Error       string
-	RowErrors   []apperr.FieldError
+	RowErrors   []apiFieldError // in the page's language
 	CrossAgency bool
 }
 
@@ -83,7 +83,7 @@ func (s *Server) rosterImport(c echo.Context) error {
 	defer f.Close()
 	res, err := s.schedule.ImportRoster(c.Request().Context(), actor(c), id, io.LimitReader(f, 1<<20))
 	if de, ok := refusal(err, apperr.CodeInvalid, apperr.CodeConflict); ok {
-		return s.renderRoster(c, domainStatus[de.Code], rosterView{Error: de.Message, RowErrors: de.Details})
+		return s.renderRoster(c, domainStatus[de.Code], rosterView{Error: de.In(s.localizer(c)), RowErrors: fieldErrors(s.localizer(c), de.Details)})
 	} else if err != nil {
 		return err
 	}

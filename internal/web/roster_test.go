@@ -11,7 +11,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/lectern-platform/lectern/internal/schedule"
 	"github.com/lectern-platform/lectern/internal/store"
 )
 
@@ -76,7 +75,7 @@ func TestRoster_AllOrNothing(t *testing.T) {
 	if res, body := ts.postCSV(t, coord, s.ID, "email,name,agency_id\nx@test.example,X,1\n"); res.StatusCode != 422 {
 		t.Errorf("coordinator with agency_id: %d %s", res.StatusCode, body)
 	}
-	if res, body := ts.postCSV(t, coord, s.ID, fmt.Sprintf("email,name\n%s,Officer A\n", w.officerA.Email)); res.StatusCode != 422 || !strings.Contains(body, schedule.MsgRosterCannotEnrol) {
+	if res, body := ts.postCSV(t, coord, s.ID, fmt.Sprintf("email,name\n%s,Officer A\n", w.officerA.Email)); res.StatusCode != 422 || !strings.Contains(body, rosterCannotEnrol) {
 		t.Errorf("coordinator B importing officer A: %d %s", res.StatusCode, body)
 	}
 	res, body = ts.postCSV(t, coord, s.ID, "email,name,extra_time_percent\n\"park@test.example\",\"박서연, 경위\",25\nlee@test.example,이도윤,\n")
@@ -101,6 +100,10 @@ func TestRoster_AllOrNothing(t *testing.T) {
 // officer of another agency, a trainer, another agency's coordinator, an
 // admin — gets one neutral message for each of them, saying neither the agency
 // nor the role: a roster is not a way to learn who has an account where.
+// rosterCannotEnrol is err.roster.cannot_enrol in English: one message for every
+// account a coordinator may not enrol.
+const rosterCannotEnrol = "this address cannot be enrolled by your agency; ask the programme's administrators"
+
 func TestRoster_CoordinatorLearnsNothingOfOtherAccounts(t *testing.T) {
 	w := newWorld(t)
 	ts := w.ts
@@ -127,11 +130,11 @@ func TestRoster_CoordinatorLearnsNothingOfOtherAccounts(t *testing.T) {
 		t.Fatalf("want one error for each of lines 2–6: %s", body)
 	}
 	for _, d := range out.Error.Details {
-		if d.Field != "email" || d.Message != schedule.MsgRosterCannotEnrol {
-			t.Errorf("line %d: %s %q, want email %q", d.Row, d.Field, d.Message, schedule.MsgRosterCannotEnrol)
+		if d.Field != "email" || d.Message != rosterCannotEnrol {
+			t.Errorf("line %d: %s %q, want email %q", d.Row, d.Field, d.Message, rosterCannotEnrol)
 		}
 	}
-	rest := strings.ToLower(strings.ReplaceAll(body, schedule.MsgRosterCannotEnrol, ""))
+	rest := strings.ToLower(strings.ReplaceAll(body, rosterCannotEnrol, ""))
 	for _, leak := range []string{"bravo", "officer", "trainer", "coordinator", "admin", "another", "outside"} {
 		if strings.Contains(rest, leak) {
 			t.Errorf("the answer says %q: %s", leak, body)

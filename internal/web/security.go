@@ -40,7 +40,7 @@ func (s *Server) securityStart(c echo.Context) error {
 	in := s.credentials(c)
 	in.Password = c.FormValue("password")
 	secret, url, err := s.accounts.StartTOTP(c.Request().Context(), actor(c), in)
-	if errs, ok := formErrors(err); ok {
+	if errs, ok := s.formErrors(c, err); ok {
 		return s.renderSecurity(c, http.StatusUnprocessableEntity, securityView{formView: formView{Errors: errs}})
 	} else if err != nil {
 		return err
@@ -54,7 +54,7 @@ func (s *Server) securityStart(c echo.Context) error {
 
 func (s *Server) securityConfirm(c echo.Context) error {
 	codes, err := s.accounts.ConfirmTOTP(c.Request().Context(), actor(c), c.FormValue("code"))
-	if errs, ok := formErrors(err); ok {
+	if errs, ok := s.formErrors(c, err); ok {
 		return s.renderSecurity(c, http.StatusUnprocessableEntity, securityView{formView: formView{Errors: errs}})
 	} else if err != nil {
 		return err
@@ -67,10 +67,10 @@ func (s *Server) securityDisable(c echo.Context) error {
 	in := s.credentials(c)
 	in.Password, in.TOTP = c.FormValue("password"), c.FormValue("code")
 	err := s.accounts.DisableTOTP(c.Request().Context(), a, a.UserID, in)
-	if errs, ok := formErrors(err); ok {
+	if errs, ok := s.formErrors(c, err); ok {
 		return s.renderSecurity(c, http.StatusUnprocessableEntity, securityView{formView: formView{Errors: errs}})
 	} else if de, ok := apperr.As(err); ok && de.Code == apperr.CodeUnauthorized {
-		return s.renderSecurity(c, http.StatusUnprocessableEntity, securityView{formView: formView{Errors: map[string]string{"code": de.Message}}})
+		return s.renderSecurity(c, http.StatusUnprocessableEntity, securityView{formView: formView{Errors: map[string]string{"code": de.In(s.localizer(c))}}})
 	} else if err != nil {
 		return err
 	}

@@ -17,7 +17,7 @@ func (s *Server) sessionClose(c echo.Context) error {
 	}
 	n, err := s.certs.CloseSession(c.Request().Context(), actor(c), id)
 	if de, ok := refusal(err, apperr.CodeConflict, apperr.CodeForbidden); ok {
-		return s.renderSession(c, domainStatus[de.Code], userMessage(de))
+		return s.renderSession(c, domainStatus[de.Code], s.userMessage(c, de))
 	} else if err != nil {
 		return err
 	}

@@ -60,7 +60,7 @@ func (s *Server) sessionCreate(c echo.Context) error {
 		in.AgencyIDs = &ids
 	}
 	ses, err := s.schedule.CreateSession(c.Request().Context(), actor(c), in)
-	if errs, ok := formErrors(err); ok {
+	if errs, ok := s.formErrors(c, err); ok {
 		return s.renderSessionForm(c, http.StatusUnprocessableEntity, formView{Values: vals, Errors: errs})
 	} else if err != nil {
 		return err

@@ -163,7 +163,7 @@ func (s *Server) sessionAction(c echo.Context, do func(id int64) error, okMsg st
 	}
 	if err := do(id); err != nil {
 		if de, ok := refusal(err, apperr.CodeConflict, apperr.CodeInvalid, apperr.CodeForbidden); ok {
-			return s.renderSession(c, domainStatus[de.Code], userMessage(de))
+			return s.renderSession(c, domainStatus[de.Code], s.userMessage(c, de))
 		}
 		return err
 	}

@@ -48,7 +48,7 @@ func (s *Server) userCreate(c echo.Context) error {
 	}
 	vals := formValues(c, userFormFields...)
 	u, err := s.accounts.CreateUser(c.Request().Context(), actor(c), newUserFromForm(c, vals))
-	if errs, ok := formErrors(err); ok {
+	if errs, ok := s.formErrors(c, err); ok {
 		return s.renderUsers(c, http.StatusUnprocessableEntity, formView{Values: vals, Errors: errs})
 	} else if err != nil {
 		return err
@@ -70,7 +70,7 @@ func (s *Server) userListAPI(c echo.Context) error {
 	if v := c.QueryParam("agency_id"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
-			return apperr.Invalid("agency_id", "must be a number")
+			return apperr.Invalid("agency_id", "err.field.not_number")
 		}
 		q.AgencyID = &id
 	}
@@ -109,7 +109,7 @@ func (s *Server) userInviteAPI(c echo.Context) error {
 		return err
 	}
 	if len(invs) == 0 {
-		return apperr.Conflict("this account is already active: its owner signs in, or resets the password")
+		return apperr.Conflict("err.account.already_active")
 	}
 	return c.JSON(http.StatusOK, invs[0])
 }

@@ -1,0 +1,63 @@
+package apperr
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/lectern-platform/lectern/internal/i18n"
+)
+
+// Msg is one message of the errors catalogue: its id and the values of its
+// {{.Name}} placeholders as key/value pairs ("Count", 3), the way
+// i18n.Localizer.T takes them. A value that is itself a Msg (a problem found
+// inside another, such as a paper sheet's answer) is localised with it.
+type Msg struct {
+	ID   string
+	Args []any
+}
+
+// In is the message in l's language.
+func (m Msg) In(l *i18n.Localizer) string {
+	if l == nil {
+		return m.ID
+	}
+	kv := make([]any, len(m.Args))
+	for i, a := range m.Args {
+		if inner, ok := a.(Msg); ok {
+			a = inner.In(l)
+		}
+		kv[i] = a
+	}
+	return l.T(m.ID, kv...)
+}
+
+// String is the message in English, the source language: what logs and
+// Error() read. Without a catalogue it is the id and its arguments.
+func (m Msg) String() string {
+	if en := i18n.English(); en != nil {
+		return m.In(en)
+	}
+	var b strings.Builder
+	b.WriteString(m.ID)
+	for i := 0; i+1 < len(m.Args); i += 2 {
+		fmt.Fprintf(&b, " %v=%v", m.Args[i], m.Args[i+1])
+	}
+	return b.String()
+}
+
+// ArgMap is the arguments by name, for clients that localise the message
+// themselves (the API's "args"); a nested message appears as its id.
+func (m Msg) ArgMap() map[string]any {
+	if len(m.Args) < 2 {
+		return nil
+	}
+	out := make(map[string]any, len(m.Args)/2)
+	for i := 0; i+1 < len(m.Args); i += 2 {
+		v := m.Args[i+1]
+		if inner, ok := v.(Msg); ok {
+			v = inner.ID
+		}
+		out[fmt.Sprint(m.Args[i])] = v
+	}
+	return out
+}
