@@ -87,13 +87,16 @@ func (c *Catalog) For(lang string) *Localizer {
 }
 
 // T returns the message id with its {{.Name}} placeholders filled from key/value
-// pairs: T("course.modules", "Count", 4). A missing message is logged and its id is
-// shown, so a gap in a catalogue is visible but never breaks a page.
+// pairs: T("course.modules", "Count", 4). A missing message is logged; one
+// missing from this language only is shown in English, one missing everywhere
+// shows its id, so a gap in a catalogue is visible but never breaks a page.
 func (l *Localizer) T(id string, kv ...any) string {
 	s, err := l.localize(id, kv...)
 	if err != nil {
 		slog.Warn("missing translation", "id", id, "lang", l.Lang, "err", err)
-		return strings.TrimSpace(id)
+		if s == "" { // go-i18n gives the English text with the error when only this language lacks it
+			return strings.TrimSpace(id)
+		}
 	}
 	return s
 }
