@@ -34,7 +34,7 @@ const (
 // id; the key/value arguments follow it.
 var idArg = map[string]int{
 	"NotFound": 0, "Conflict": 0, "Unauthorized": 0, "Forbidden": 0,
-	"TooMany": 1, "Invalid": 1, "Add": 1, "WithField": 1,
+	"TooMany": 1, "Invalid": 1, "Add": 1, "WithField": 1, "Message": 0,
 }
 
 // noMessage are the ids that may be empty, one line each with the reason: the

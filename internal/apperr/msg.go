@@ -61,3 +61,8 @@ func (m Msg) ArgMap() map[string]any {
 	}
 	return out
 }
+
+// Message is the message id with its key/value arguments, for errors that are
+// not domain errors but still speak to a person (the web layer's refusals of a
+// malformed request).
+func Message(id string, kv ...any) Msg { return Msg{ID: id, Args: kv} }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/lectern-platform/lectern/internal/apperr"
 	"github.com/lectern-platform/lectern/internal/schedule"
 )
 
@@ -149,7 +150,7 @@ func (s *Server) auditListAPI(c echo.Context) error {
 	if v := c.QueryParam("session_id"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
-			return echo.NewHTTPError(http.StatusBadRequest, "session_id must be a number")
+			return echo.NewHTTPError(http.StatusBadRequest, apperr.Message("err.http.field_number", "Field", "session_id"))
 		}
 		sessionID = &id
 	}

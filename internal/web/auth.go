@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/lectern-platform/lectern/internal/apperr"
 	"github.com/lectern-platform/lectern/internal/auth"
 )
 
@@ -31,7 +32,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			if t, ok := strings.CutPrefix(h, "Bearer "); ok {
 				token, via = strings.TrimSpace(t), "bearer"
 			} else {
-				return echo.NewHTTPError(http.StatusUnauthorized, "use Authorization: Bearer TOKEN")
+				return echo.NewHTTPError(http.StatusUnauthorized, apperr.Message("err.http.bearer_format"))
 			}
 		} else if token, legacy = s.sessionCookieOf(c); token != "" {
 			via = "cookie"
@@ -42,7 +43,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 				return err
 			}
 			if actor == nil && via == "bearer" {
-				return echo.NewHTTPError(http.StatusUnauthorized, "the token is unknown, expired or revoked")
+				return echo.NewHTTPError(http.StatusUnauthorized, apperr.Message("err.http.token_unknown"))
 			}
 			if actor == nil && legacy {
 				token, via = "", "" // under the old name only a live sign-in counts

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -22,7 +21,7 @@ import (
 func bindJSON(c echo.Context, v any) error {
 	mt, _, _ := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
 	if mt != echo.MIMEApplicationJSON {
-		return echo.NewHTTPError(http.StatusUnsupportedMediaType, "send the body as application/json")
+		return echo.NewHTTPError(http.StatusUnsupportedMediaType, apperr.Message("err.http.json_content_type"))
 	}
 	dec := json.NewDecoder(c.Request().Body)
 	dec.DisallowUnknownFields()
@@ -30,7 +29,7 @@ func bindJSON(c echo.Context, v any) error {
 		return jsonError(err)
 	}
 	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
-		return echo.NewHTTPError(http.StatusBadRequest, "the body must hold a single JSON object")
+		return echo.NewHTTPError(http.StatusBadRequest, apperr.Message("err.http.single_object"))
 	}
 	return nil
 }
@@ -44,16 +43,19 @@ func jsonError(err error) error {
 	case errors.As(err, &httpErr): // the body limit was hit while reading
 		return httpErr
 	case errors.As(err, &maxErr):
-		return echo.NewHTTPError(http.StatusRequestEntityTooLarge, "the body is too large")
+		return echo.NewHTTPError(http.StatusRequestEntityTooLarge, apperr.Message("err.http.too_large"))
 	case errors.Is(err, io.EOF):
-		return echo.NewHTTPError(http.StatusBadRequest, "the body is empty; send a JSON object")
+		return echo.NewHTTPError(http.StatusBadRequest, apperr.Message("err.http.empty_body"))
 	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF):
-		return echo.NewHTTPError(http.StatusBadRequest, "malformed JSON")
+		return echo.NewHTTPError(http.StatusBadRequest, apperr.Message("err.http.malformed_json"))
 	case errors.As(err, &typeErr):
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("field %q must be a %s", typeErr.Field, typeErr.Type))
+		return echo.NewHTTPError(http.StatusBadRequest, apperr.Message("err.http.field_type", "Field", typeErr.Field, "Type", typeErr.Type.String()))
 	}
-	// Unknown fields and other decoder complaints name the problem themselves.
-	return echo.NewHTTPError(http.StatusBadRequest, err.Error())
+	// encoding/json says which field is unknown only in its error's text.
+	if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return echo.NewHTTPError(http.StatusBadRequest, apperr.Message("err.http.unknown_field", "Field", field))
+	}
+	return echo.NewHTTPError(http.StatusBadRequest, apperr.Message("err.http.malformed_json")).WithInternal(err)
 }
 
 // idParam parses a numeric path parameter; anything else is simply not found.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/lectern-platform/lectern/internal/apperr"
 	"github.com/lectern-platform/lectern/internal/secrets"
 )
 
@@ -157,7 +158,7 @@ func (s *Server) exposeCSRF(c echo.Context) {
 func (s *Server) csrfTokenShowAPI(c echo.Context) error {
 	session, _ := c.Get(sessionKey).(string)
 	if session == "" || actor(c) == nil {
-		return echo.NewHTTPError(http.StatusBadRequest, "only a browser signed in by cookie has a CSRF token; bearer-token calls need none")
+		return echo.NewHTTPError(http.StatusBadRequest, apperr.Message("err.http.csrf_cookie_only"))
 	}
 	if !s.csrfProt.fromThisSite(c.Request()) {
 		return s.csrfRejected(c, "cross-origin")

@@ -5,6 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/lectern-platform/lectern/internal/apperr"
 	"github.com/lectern-platform/lectern/internal/auth"
 	"github.com/lectern-platform/lectern/internal/schedule"
 )
@@ -75,7 +76,7 @@ func (s *Server) enrollmentUpdateAPI(c echo.Context) error {
 		return err
 	}
 	if in.ExtraTimePercent == nil {
-		return echo.NewHTTPError(http.StatusUnprocessableEntity, "extra_time_percent is required")
+		return echo.NewHTTPError(http.StatusUnprocessableEntity, apperr.Message("err.http.field_required", "Field", "extra_time_percent"))
 	}
 	out, err := s.schedule.SetExtraTime(c.Request().Context(), actor(c), id, userID, *in.ExtraTimePercent)
 	return jsonOrError(c, http.StatusOK, out, err)

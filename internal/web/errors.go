@@ -18,7 +18,9 @@ import (
 
 // apiError is the JSON shape of every API error. Message is in the request's
 // language (the pages' choice); MessageID and Args, the same in every language,
-// let a client word it itself from the errors catalogue.
+// let a client word it itself from the errors catalogue. Besides domain errors,
+// the web layer's own refusals carry one (an echo.HTTPError whose Message is an
+// apperr.Msg: malformed JSON, a wrong content type).
 type apiError struct {
 	Code      string          `json:"code"`
 	Message   string          `json:"message"`
@@ -107,8 +109,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 		}
 	} else if errors.As(err, &he) {
 		status = he.Code
-		if m, ok := he.Message.(string); ok && status < 500 {
-			message = m
+		if m, ok := he.Message.(apperr.Msg); ok && status < 500 {
+			message, messageID, args = m.In(l), m.ID, m.ArgMap()
+		} else if m, ok := he.Message.(string); ok && status < 500 {
+			message = m // already in the page's language (a handler's l.T)
 		}
 	}
 	if errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil {

@@ -20,7 +20,7 @@ func (s *Server) rosterImportAPI(c echo.Context) error {
 	}
 	mt, _, _ := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
 	if mt != "text/csv" && mt != "application/csv" {
-		return echo.NewHTTPError(http.StatusUnsupportedMediaType, "send the roster as text/csv")
+		return echo.NewHTTPError(http.StatusUnsupportedMediaType, apperr.Message("err.http.roster_content_type"))
 	}
 	res, err := s.schedule.ImportRoster(c.Request().Context(), actor(c), id, c.Request().Body)
 	return jsonOrError(c, http.StatusOK, res, tooLarge(err))
