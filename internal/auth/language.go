@@ -18,10 +18,10 @@ import (
 // it replaced; choosing the same one again changes nothing.
 func (s *Service) SetLanguage(ctx context.Context, a *Actor, lang string) error {
 	if a == nil {
-		return apperr.Unauthorized("sign in first")
+		return apperr.Unauthorized("err.auth.sign_in_first")
 	}
 	if _, err := language.Parse(lang); err != nil || len(lang) > 35 {
-		return apperr.Invalid("language", "%q is not a language", lang)
+		return apperr.Invalid("language", "err.language.unknown", "Language", lang)
 	}
 	now := s.now()
 	err := s.db.Tx(ctx, func(q store.Q) error {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -87,7 +88,7 @@ func (s *Server) checkLanguage(lang string) error {
 		for _, l := range s.catalog.Languages() {
 			tags = append(tags, l.Tag)
 		}
-		return apperr.Invalid("language", "%q is not one of the languages offered: %v", lang, tags)
+		return apperr.Invalid("language", "err.language.not_offered", "Language", lang, "Languages", strings.Join(tags, ", "))
 	}
 	return nil
 }
