@@ -317,7 +317,7 @@ func (s *Service) StartIn(ctx context.Context, a *auth.Actor, sessionID int64, q
 	}
 	taken := m.Quiz.In(lang)
 	if required && lang != "" && !m.Quiz.Has(lang) {
-		return nil, false, apperr.Invalid("language", "this quiz is not available in %q (it is in %s)", lang, strings.Join(m.Quiz.Languages(), ", "))
+		return nil, false, apperr.Invalid("language", "err.quiz.language_missing", "Language", lang, "Languages", strings.Join(m.Quiz.Languages(), ", "))
 	}
 	switch {
 	case ts.Status.Ended():
