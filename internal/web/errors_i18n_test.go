@@ -71,8 +71,8 @@ func TestErrors_LocalisedPerRequest(t *testing.T) {
 	})
 
 	t.Run("roster rows", func(t *testing.T) {
-		// Line 2 has no name (required), line 3 a bad address (no French
-		// message: English, never a raw id).
+		// Line 2 has no name (required: the test's made-up French), line 3 a
+		// bad address (the shipped errors.fr.json's message, never a raw id).
 		csv := fmt.Sprintf("email,name,agency_id\nnew1@test.example,,%d\nnot-an-address,Name,%d\n", w.agencyA.ID, w.agencyA.ID)
 		_, en := apiIn("en", "POST", fmt.Sprintf("/api/v1/sessions/%d/roster", s.ID), "text/csv", csv)
 		_, fr := apiIn("fr", "POST", fmt.Sprintf("/api/v1/sessions/%d/roster", s.ID), "text/csv", csv)
@@ -87,7 +87,11 @@ func TestErrors_LocalisedPerRequest(t *testing.T) {
 			t.Fatalf("details: en %+v, fr %+v", en.Error.Details, fr.Error.Details)
 		}
 		wantEn := []string{"required", "not a valid e-mail address"}
-		wantFr := []string{"TEST-FR obligatoire", "not a valid e-mail address"}
+		badAddress := "err.email.invalid" // an errors id, not a ui one
+		wantFr := []string{"TEST-FR obligatoire", ts.Server.catalog.For("fr").T(badAddress)}
+		if wantFr[1] == "" || wantFr[1] == badAddress || wantFr[1] == wantEn[1] {
+			t.Fatalf("French catalogue lacks err.email.invalid: %q", wantFr[1])
+		}
 		for i := range 2 {
 			e, f := en.Error.Details[i], fr.Error.Details[i]
 			if e.Row != i+2 || f.Row != e.Row || f.Field != e.Field || f.MessageID != e.MessageID || e.MessageID == "" ||
