@@ -20,7 +20,7 @@ import (
 // plural forms in what they have.
 var complete = map[string][]string{
 	"ui":     {"en", "es", "fr", "ko", "he", "pt-BR", "sv", "de", "nl"},
-	"errors": {"en", "de", "ko", "he", "nl", "es", "fr"},
+	"errors": {"en", "de", "ko", "he", "nl", "es", "fr", "pt-BR", "sv"},
 }
 
 // catalogueFile is one AREA.LANG.json: each id's forms ("other" alone for a
