@@ -13,7 +13,8 @@ import (
 const testFrenchErrors = `{
   "err.not_found.session": "TEST-FR séance introuvable",
   "err.roster.problems": {"one": "TEST-FR {{.Count}} problème dans la liste", "other": "TEST-FR {{.Count}} problèmes dans la liste"},
-  "err.field.required": "TEST-FR obligatoire"
+  "err.field.required": "TEST-FR obligatoire",
+  "err.http.unknown_field": "TEST-FR champ inconnu {{.Field}}"
 }`
 
 type localisedError struct {
@@ -97,6 +98,16 @@ func TestErrors_LocalisedPerRequest(t *testing.T) {
 			if e.Row != i+2 || f.Row != e.Row || f.Field != e.Field || f.MessageID != e.MessageID || e.MessageID == "" ||
 				e.Message != wantEn[i] || f.Message != wantFr[i] {
 				t.Errorf("row %d: en %+v, fr %+v; want messages %q and %q", i+2, e, f, wantEn[i], wantFr[i])
+			}
+		}
+	})
+
+	t.Run("web's own refusals", func(t *testing.T) {
+		for lang, want := range map[string]string{"en": `unknown field "venu"`, "fr": `TEST-FR champ inconnu "venu"`} {
+			status, out := apiIn(lang, "PATCH", fmt.Sprintf("/api/v1/sessions/%d", s.ID), "application/json", `{"venu":"Hall B"}`)
+			if status != 400 || out.Error.Code != "bad_request" || out.Error.MessageID != "err.http.unknown_field" ||
+				out.Error.Args["Field"] != `"venu"` || out.Error.Message != want {
+				t.Errorf("%s: %d %+v, want 400 bad_request err.http.unknown_field %q", lang, status, out.Error, want)
 			}
 		}
 	})
