@@ -140,3 +140,32 @@ func (l *Localizer) Country(code string) string {
 	}
 	return code
 }
+
+// DateOf is Date of a calendar date written "2026-11-19" (a session's date as
+// stored); anything else is shown as it is.
+func (l *Localizer) DateOf(iso string) string {
+	t, err := time.Parse(time.DateOnly, iso)
+	if err != nil {
+		return iso
+	}
+	return l.Date(t)
+}
+
+// DateShortOf is DateShort of a date written "2026-11-19".
+func (l *Localizer) DateShortOf(iso string) string {
+	t, err := time.Parse(time.DateOnly, iso)
+	if err != nil {
+		return iso
+	}
+	return l.DateShort(t)
+}
+
+// TimeOf is Time of a wall-clock time written "14:30" (a session's start and
+// end as stored); anything else is shown as it is.
+func (l *Localizer) TimeOf(hhmm string) string {
+	t, err := time.Parse("15:04", hhmm)
+	if err != nil {
+		return hhmm
+	}
+	return l.Time(t)
+}

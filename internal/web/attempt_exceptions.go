@@ -36,7 +36,7 @@ func (s *Server) attemptChange(c echo.Context, form string, change func(context.
 	}
 	// The attempt is the path's (checked by the domain).
 	return s.officersDone(c, v.SessionID, v.Quiz, ownerOf(v.ID), func(o *attempt.OfficerAttempts, ses *schedule.Session) string {
-		return s.localizer(c).T(done, "Name", o.Name, "Number", v.Number, "Time", v.Deadline.In(ses.Location).Format("15:04"), "Offset", ses.UTCOffset)
+		return s.localizer(c).T(done, "Name", o.Name, "Number", v.Number, "Time", s.localizer(c).Time(v.Deadline.In(ses.Location)), "Offset", ses.UTCOffset)
 	})
 }
 

@@ -99,12 +99,14 @@ func (s *Server) renderAttemptAt(c echo.Context, status int, message, qid string
 	}
 	left := v.Deadline.Sub(v.ServerTime).Round(time.Minute)
 	view.Remaining = formatDuration(max(left, 0))
-	view.Until = v.Deadline.UTC().Format("15:04 UTC")
+	l := s.localizer(c)
+	view.Until = l.Time(v.Deadline.UTC()) + " UTC"
 	// The officer reads the deadline on the room's clock: the session's time zone.
 	if ses, err := s.schedule.Session(c.Request().Context(), actor(c), v.SessionID); err == nil && ses.Location != nil {
-		view.Until = v.Deadline.In(ses.Location).Format("15:04 UTC-07:00")
+		at := v.Deadline.In(ses.Location)
+		view.Until = l.Time(at) + " UTC" + at.Format("-07:00")
 	}
-	return s.render(c, status, "attempt.html", s.localizer(c).T("quiz.title"), view)
+	return s.render(c, status, "attempt.html", l.T("quiz.title"), view)
 }
 
 // attemptRefused shows the attempt again with why a save or a submit was

@@ -50,7 +50,7 @@ func (s *Server) sessionList(c echo.Context) error {
 			continue
 		}
 		start := ses.StartsAt.In(ses.Location)
-		month := start.Format("January 2006")
+		month := s.localizer(c).MonthYear(start)
 		if n := len(v.Upcoming); n == 0 || v.Upcoming[n-1].Month != month {
 			v.Upcoming = append(v.Upcoming, monthGroup{Month: month, ID: start.Format("2006-01")})
 		}

@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -33,15 +32,15 @@ var templateFuncs = template.FuncMap{
 	"facilityChart": facilityChart,
 	"contains":      slices.Contains[[]string],
 	"div":           func(a, b int) int { return a / b },
-	"pct":           func(f float64) string { return strconv.FormatFloat(f*100, 'f', 0, 64) },
 	"sub":           func(a, b int) int { return a - b },
-	"localTime":     func(t time.Time, loc *time.Location, layout string) string { return t.In(loc).Format(layout) },
-	"userName":      func(m map[int64]string, id int64) string { return m[id] },
-	"dict":          dict,
-	"auditChanges":  auditChanges,
-	"asset":         assetURL,
-	"num":           formatNumber,
-	"endonym":       i18n.Endonym,
+	// inZone is an instant on a session's clock; the page's localizer then
+	// formats it (.L.Time, .L.DateWeekday …).
+	"inZone":       func(t time.Time, loc *time.Location) time.Time { return t.In(loc) },
+	"userName":     func(m map[int64]string, id int64) string { return m[id] },
+	"dict":         dict,
+	"auditChanges": auditChanges,
+	"asset":        assetURL,
+	"endonym":      i18n.Endonym,
 	"deref": func(p *int64) int64 {
 		if p == nil {
 			return 0
@@ -186,19 +185,4 @@ func quizMessages(l *i18n.Localizer) map[string]string {
 		out[k] = l.T("quizjs." + k)
 	}
 	return out
-}
-
-// formatNumber prints a number as a person writes it: 21000000 and 0.00001, never
-// 2.1e+07 or 1e-05 (fmt's %v for a float64).
-func formatNumber(v any) string {
-	switch x := v.(type) {
-	case *float64:
-		if x == nil {
-			return ""
-		}
-		return strconv.FormatFloat(*x, 'f', -1, 64)
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	}
-	return fmt.Sprint(v)
 }
