@@ -97,9 +97,10 @@ func (l *Localizer) DateTime(t time.Time) string {
 
 func (l *Localizer) printer() *message.Printer { return message.NewPrinter(l.tag) }
 
-// Number writes x as the locale does, with up to six decimals and no exponent:
-// "21,000,000.5" (en), "21 000 000,5" (fr), "21.000.000,5" (de), "0,00001".
-// Integers are printed as they are.
+// Number writes x with the locale's decimal sign, up to ten decimals and no
+// exponent: "21000000.5" (en), "21000000,5" (fr, de), "0,00001". Digits are
+// not grouped: a quiz's numbers are as often years (2008) or block heights as
+// amounts, and an answer reads as the officer typed it.
 func (l *Localizer) Number(x any) string {
 	switch v := x.(type) {
 	case *float64:
@@ -108,7 +109,7 @@ func (l *Localizer) Number(x any) string {
 		}
 		x = *v
 	}
-	return l.fix(l.printer().Sprint(number.Decimal(x, number.MaxFractionDigits(10))))
+	return l.fix(l.printer().Sprint(number.Decimal(x, number.MaxFractionDigits(10), number.NoSeparator())))
 }
 
 // Percent writes a fraction (0.8824) as a percentage with the given number

@@ -137,6 +137,13 @@ func TestScreenshots(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "quiz-phone.png"), img, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// The same officer chooses Hebrew in the header: the pages are laid out
+	// right to left.
+	officer.do("open the dashboard", chromedp.Navigate(base+"/"))
+	officer.do("pick Hebrew", chromedp.SetValue(chromedp.ID("language-header"), "he"))
+	officer.navigate("choose Hebrew", chromedp.Click(chromedp.CSS(`header.site form.language button[type=submit]`)))
+	shot(officer, "dashboard-phone-he.png", 390, 844, "/")
+	shot(officer, "session-phone-he.png", 390, 844, fmt.Sprintf("/sessions/%d", today))
 
 	// A certificate of last week's session, as the coordinator downloads it.
 	certs, err := db.Read(ctx).Certificates(store.CertificateFilter{SessionID: &past})
