@@ -60,7 +60,8 @@ func adminGet(t *testing.T, base, path string) (int, string) {
 var stdoutFor io.Writer
 
 // startBinary runs `lectern serve` on a free loopback port and returns its URL.
-func startBinary(t *testing.T, bin string, args ...string) (*exec.Cmd, string, *strings.Builder) {
+// The logs are written by the copier goroutine while the test reads them.
+func startBinary(t *testing.T, bin string, args ...string) (*exec.Cmd, string, *lockedBuffer) {
 	t.Helper()
 	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
 	cmd.Env = append(os.Environ(), "LECTERN_LOG_FORMAT=text")
@@ -76,12 +77,12 @@ func startBinary(t *testing.T, bin string, args ...string) (*exec.Cmd, string, *
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	logs := &strings.Builder{}
+	logs := &lockedBuffer{}
 	addr := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
-			logs.WriteString(sc.Text() + "\n")
+			logs.Write([]byte(sc.Text() + "\n"))
 			if m := listening.FindStringSubmatch(sc.Text()); m != nil {
 				addr <- m[1]
 			}

@@ -100,7 +100,7 @@ func TestServe_AdminFromEnvironment(t *testing.T) {
 }
 
 // startBinaryWithStdout is startBinary that also captures standard output.
-func startBinaryWithStdout(t *testing.T, bin string, stdout io.Writer, args ...string) (*exec.Cmd, string, *strings.Builder) {
+func startBinaryWithStdout(t *testing.T, bin string, stdout io.Writer, args ...string) (*exec.Cmd, string, *lockedBuffer) {
 	t.Helper()
 	orig := stdoutFor
 	stdoutFor = stdout
