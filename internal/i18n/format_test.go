@@ -75,3 +75,32 @@ func TestLocalizer_Format(t *testing.T) {
 		t.Errorf("ko midnight: %q, want %q", got, want)
 	}
 }
+
+// TestFormat_Duration: a module's and a quiz's length in each language's
+// short units, hours left out under one, minutes when whole hours.
+func TestFormat_Duration(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		lang string
+		d    time.Duration
+		want string
+	}{
+		{"en", 90 * time.Minute, "1 h 30 min"},
+		{"en", 15 * time.Minute, "15 min"},
+		{"en", 2 * time.Hour, "2 h"},
+		{"en", 0, "0 min"},
+		{"fr", 89*time.Minute + 40*time.Second, "1 h 30 min"},
+		{"de", 90 * time.Minute, "1 Std. 30 Min."},
+		{"ko", 90 * time.Minute, "1시간 30분"},
+		{"ko", 15 * time.Minute, "15분"},
+		{"he", 2 * time.Hour, "2 שע׳"},
+		{"sv", 45 * time.Minute, "45 min"},
+	} {
+		if got := c.For(tc.lang).Duration(tc.d); got != tc.want {
+			t.Errorf("%s %v: %q, want %q", tc.lang, tc.d, got, tc.want)
+		}
+	}
+}

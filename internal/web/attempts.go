@@ -98,8 +98,8 @@ func (s *Server) renderAttemptAt(c echo.Context, status int, message, qid string
 		view.Index = min(max(view.Index, 0), len(view.Questions)-1)
 	}
 	left := v.Deadline.Sub(v.ServerTime).Round(time.Minute)
-	view.Remaining = formatDuration(max(left, 0))
 	l := s.localizer(c)
+	view.Remaining = l.Duration(max(left, 0))
 	view.Until = l.Time(v.Deadline.UTC()) + " UTC"
 	// The officer reads the deadline on the room's clock: the session's time zone.
 	if ses, err := s.schedule.Session(c.Request().Context(), actor(c), v.SessionID); err == nil && ses.Location != nil {

@@ -46,7 +46,7 @@ func (s *Server) renderQuizOfficers(c echo.Context, status int, v quizOfficersVi
 	if v.Agencies, err = s.agencyNames(c.Request().Context(), actor(c)); err != nil {
 		return err
 	}
-	return s.render(c, status, "quiz_officers.html", s.localizer(c).T("officers.title", "Quiz", qo.Quiz.Title), v)
+	return s.render(c, status, "quiz_officers.html", s.localizer(c).T("quiz_officers.title", "Quiz", qo.Quiz.Title), v)
 }
 
 // quizOfficers loads the session (the path's, unless sessionID is given) and its

@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"net/http"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -23,7 +22,6 @@ type views struct {
 }
 
 var templateFuncs = template.FuncMap{
-	"duration":      formatDuration,
 	"inc":           func(i int) int { return i + 1 },
 	"fieldArgs":     fieldArgs,
 	"agencyName":    agencyName,
@@ -162,20 +160,6 @@ func agencyName(agencies []auth.Agency, id *int64) string {
 		}
 	}
 	return ""
-}
-
-// formatDuration shows a module length the way a timetable does: "1 h 30 min".
-func formatDuration(d time.Duration) string {
-	d = d.Round(time.Minute)
-	h, m := int(d.Hours()), int(d.Minutes())%60
-	var parts []string
-	if h > 0 {
-		parts = append(parts, fmt.Sprintf("%d h", h))
-	}
-	if m > 0 || h == 0 {
-		parts = append(parts, fmt.Sprintf("%d min", m))
-	}
-	return strings.Join(parts, " ")
 }
 
 // quizMessages are the quiz script's strings, translated, handed over as JSON.
