@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
@@ -16,11 +17,13 @@ import (
 	"testing"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/net/html"
 	"golang.org/x/text/language"
 
+	"github.com/lectern-platform/lectern/internal/course"
 	"github.com/lectern-platform/lectern/internal/demo"
 	"github.com/lectern-platform/lectern/internal/store"
 )
@@ -47,12 +50,33 @@ var identicalToEnglish = map[string]string{
 	"WCAG":    "the accessibility standard's name",
 }
 
-// requiredLanguages must be walked: their catalogues must be complete in
-// every area and their pages free of English. A language joins once all its
-// AREA.LANG.json hold every English id; languages complete only in some areas
-// are walked too, and English from their incomplete areas is reported in the
-// log as the translators' gaps.
-var requiredLanguages = []string{"fr", "es", "pt-BR", "sv", "ko", "he"}
+// requiredLanguages must be walked and found clean: their catalogues complete
+// in every area and their pages free of English, but for what awaiting lists.
+// Every language complete in ui is walked; what is found in one not listed is
+// logged as "not yet required".
+var requiredLanguages = []string{"fr", "es", "pt-BR", "de", "nl", "sv", "ko", "he"}
+
+// awaiting is English the walk still finds that work in flight removes, each
+// with that work: its findings are logged, not failed ("lang area" for a
+// catalogue being translated, "lang id-prefix" or "* id-prefix" for strings).
+// Take an entry out once the walk logs nothing for it.
+var awaiting = map[string]string{
+	"pt-BR errors":     "errors.pt-BR.json is being translated",
+	"sv errors":        "errors.sv.json is being translated",
+	"* format.month":   "session dates are printed with Go's English layouts until the locale work (every page through the localizer's Date/DateWeekday/MonthYear) lands",
+	"* format.weekday": "the same: the session list's day names",
+}
+
+// awaited is the awaiting entry that covers a finding of message id in lang.
+func awaited(lang, id string) string {
+	for k := range awaiting {
+		who, prefix, _ := strings.Cut(k, " ")
+		if (who == "*" || who == lang) && strings.HasPrefix(id, prefix) {
+			return k
+		}
+	}
+	return ""
+}
 
 // nonLatinLanguages are checked for interface text that never went through the
 // catalogue at all: any Latin word on their pages must be data.
@@ -135,6 +159,10 @@ type englishMatcher struct {
 
 var placeholder = regexp.MustCompile(`\{\{[^}]*\}\}`)
 
+// calendarWord names the formats' month and weekday names: found as words
+// anywhere in a text ("Thursday 3 December 2026"), not as whole texts.
+var calendarWord = regexp.MustCompile(`^format\.(month|month_short|weekday|weekday_short)\.`)
+
 // englishMatchers are the English forms a page in lang must not show: those
 // whose translation differs, or is missing. Forms with no letter outside
 // their placeholders ("{{.Count}} %") say nothing English and are left out.
@@ -144,6 +172,11 @@ func englishMatchers(cats map[string]map[string]catalogueMessage, lang string) [
 		tr, ok := cats[lang][id]
 		for _, form := range en.forms {
 			if ok && slices.Contains(tr.forms, form) {
+				continue
+			}
+			if calendarWord.MatchString(id) {
+				// A month's or a weekday's name is a word of a longer date.
+				out = append(out, englishMatcher{id: id, area: en.area, text: form, re: regexp.MustCompile(`(^|[^\pL])` + regexp.QuoteMeta(form) + `($|[^\pL])`), missing: !ok})
 				continue
 			}
 			literal := placeholder.ReplaceAllString(form, " ")
@@ -274,11 +307,11 @@ type pageChecker struct {
 	lang     string
 	matchers []englishMatcher
 	own      map[string]bool
-	latin    bool     // also flag Latin words that are not data
-	data     []string // the demo's data strings, longest first
+	latin    bool // also flag Latin words that are not data
+	data     *pageData
 }
 
-func newPageChecker(cats map[string]map[string]catalogueMessage, lang string, data []string) *pageChecker {
+func newPageChecker(cats map[string]map[string]catalogueMessage, lang string, data *pageData) *pageChecker {
 	return &pageChecker{lang: lang, matchers: englishMatchers(cats, lang), own: translated(cats, lang),
 		latin: slices.Contains(nonLatinLanguages, lang), data: data}
 }
@@ -296,7 +329,7 @@ func (pc *pageChecker) check(page string) ([]englishFinding, error) {
 	}
 	var out []englishFinding
 	for _, v := range texts {
-		if v.foreign || pc.own[v.text] || identicalToEnglish[v.text] != "" || slices.Contains(pc.data, v.text) {
+		if v.foreign || pc.own[v.text] || identicalToEnglish[v.text] != "" || pc.data.texts[v.text] {
 			continue
 		}
 		found := false
@@ -323,8 +356,8 @@ var webAddress = regexp.MustCompile(`https?://\S+`)
 // once the data strings and the allowed words are taken out.
 func (pc *pageChecker) latinWord(s string) string {
 	s = webAddress.ReplaceAllString(s, " ")
-	for _, d := range pc.data {
-		s = strings.ReplaceAll(s, d, " ")
+	for _, d := range pc.data.names {
+		s = replaceWords(s, d)
 	}
 	words := strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsMark(r) })
 	for _, w := range words {
@@ -335,10 +368,44 @@ func (pc *pageChecker) latinWord(s string) string {
 	return ""
 }
 
-// demoData is what the demo holds that pages show as it is: names, e-mails,
-// agencies, venues, cities, time zones, serials, the course's titles and
-// question texts, longest first (so a name is taken out before a part of it).
-func demoData(t testing.TB, d *demoDay) []string {
+// replaceWords blanks each occurrence of d in s that is not part of a longer
+// word ("Lee" in "Lee Seoyeon", not in "Leeway").
+func replaceWords(s, d string) string {
+	isLetter := func(s string, last bool) bool {
+		var r rune
+		if last {
+			r, _ = utf8.DecodeLastRuneInString(s)
+		} else {
+			r, _ = utf8.DecodeRuneInString(s)
+		}
+		return unicode.IsLetter(r)
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(s, d)
+		if i < 0 {
+			break
+		}
+		if (i > 0 && isLetter(s[:i], true)) || isLetter(s[i+len(d):], false) {
+			b.WriteString(s[:i+len(d)])
+		} else {
+			b.WriteString(s[:i] + " ")
+		}
+		s = s[i+len(d):]
+	}
+	return b.String() + s
+}
+
+// pageData is what the demo holds that pages show as it is. names are taken
+// out of a text wherever they stand as words (names, e-mails, agencies,
+// venues, cities, time zones, serials), longest first; texts are data only as
+// a whole text (the course's words in each of its languages).
+type pageData struct {
+	names []string
+	texts map[string]bool
+}
+
+func demoData(t testing.TB, d *demoDay) *pageData {
 	t.Helper()
 	ctx := context.Background()
 	set := map[string]bool{}
@@ -377,25 +444,66 @@ func demoData(t testing.TB, d *demoDay) []string {
 	for _, c := range certs {
 		set[c.Serial] = true
 	}
+	// The course's titles and accepted answers in each of its languages are
+	// also met inside a longer text (a page's title, a crumb, a list).
 	c, _ := d.ts.Library.Course(demo.CourseID)
-	var fromHTML []string
-	set[c.Title], set[c.Summary] = true, true
+	for _, tx := range append([]*course.CourseText{c.Text(c.Language)}, slices.Collect(maps.Values(c.Texts))...) {
+		set[tx.Title] = true
+	}
 	for _, m := range c.Modules {
-		set[m.Title] = true
-		for _, o := range m.Objectives {
-			set[o] = true
+		for _, mt := range append([]*course.Module{m}, slices.Collect(maps.Values(m.Translations))...) {
+			set[mt.Title] = true
+			if q := mt.Quiz; q != nil {
+				set[q.Title] = true
+			}
 		}
 	}
-	for _, q := range c.Quizzes() {
-		set[q.Title] = true
-		fromHTML = append(fromHTML, string(q.Intro))
-		for _, qu := range q.Questions {
-			fromHTML = append(fromHTML, string(qu.PromptHTML), string(qu.ExplanationHTML))
-			for _, a := range qu.Answers {
-				set[a] = true
+	for _, q0 := range c.Quizzes() {
+		for _, q := range append([]*course.Quiz{q0}, slices.Collect(maps.Values(q0.Translations))...) {
+			set[q.Title] = true
+			for _, qu := range q.Questions {
+				for _, a := range qu.Answers {
+					set[a] = true
+				}
 			}
-			for _, ch := range qu.Choices {
-				fromHTML = append(fromHTML, string(ch.HTML))
+		}
+	}
+	delete(set, "")
+	names := slices.Collect(maps.Keys(set))
+	sort.Slice(names, func(i, j int) bool {
+		return len(names[i]) > len(names[j]) || len(names[i]) == len(names[j]) && names[i] < names[j]
+	})
+	// The course in every language it has: what a trainer wrote, not the
+	// interface (a Spanish module may quote an English title).
+	set = map[string]bool{}
+	var fromHTML []string
+	set[c.Title], set[c.Summary], set[c.Audience], set[c.Certificate.Title] = true, true, true, true
+	fromHTML = append(fromHTML, string(c.Overview))
+	for _, tx := range c.Texts {
+		set[tx.Title], set[tx.Summary], set[tx.Audience], set[tx.CertificateTitle] = true, true, true, true
+		fromHTML = append(fromHTML, string(tx.Overview))
+	}
+	for _, m := range c.Modules {
+		for _, mt := range append([]*course.Module{m}, slices.Collect(maps.Values(m.Translations))...) {
+			set[mt.Title] = true
+			for _, o := range mt.Objectives {
+				set[o] = true
+			}
+			fromHTML = append(fromHTML, string(mt.HTML))
+		}
+	}
+	for _, q0 := range c.Quizzes() {
+		for _, q := range append([]*course.Quiz{q0}, slices.Collect(maps.Values(q0.Translations))...) {
+			set[q.Title] = true
+			fromHTML = append(fromHTML, string(q.Intro))
+			for _, qu := range q.Questions {
+				fromHTML = append(fromHTML, string(qu.PromptHTML), string(qu.ExplanationHTML))
+				for _, a := range qu.Answers {
+					set[a] = true
+				}
+				for _, ch := range qu.Choices {
+					fromHTML = append(fromHTML, string(ch.HTML))
+				}
 			}
 		}
 	}
@@ -408,16 +516,10 @@ func demoData(t testing.TB, d *demoDay) []string {
 			set[v.text] = true
 		}
 	}
-	delete(set, "")
-	out := slices.Collect(func(yield func(string) bool) {
-		for s := range set {
-			if !yield(s) {
-				return
-			}
-		}
-	})
-	sort.Slice(out, func(i, j int) bool { return len(out[i]) > len(out[j]) || len(out[i]) == len(out[j]) && out[i] < out[j] })
-	return out
+	for _, n := range names {
+		set[n] = true
+	}
+	return &pageData{names: names, texts: set}
 }
 
 // getIn fetches a page as client with the language chosen by Accept-Language
@@ -477,9 +579,13 @@ func TestLanguages_NoEnglishLeft(t *testing.T) {
 	for lang, areas := range gaps {
 		if !slices.Contains(areas, "ui") {
 			langs = append(langs, lang)
+		} else if slices.Contains(requiredLanguages, lang) {
+			t.Errorf("%s is required but its ui catalogue is incomplete", lang)
 		}
-		if slices.Contains(requiredLanguages, lang) && len(areas) > 0 {
-			t.Errorf("%s is required but its catalogues lack English ids in: %v", lang, areas)
+		for _, a := range areas {
+			if slices.Contains(requiredLanguages, lang) && awaiting[lang+" "+a] == "" {
+				t.Errorf("%s is required but %s.%s.json lacks English ids", lang, a, lang)
+			}
 		}
 	}
 	for _, lang := range requiredLanguages {
@@ -503,7 +609,7 @@ func TestLanguages_NoEnglishLeft(t *testing.T) {
 		}
 	}
 	base, _ := url.Parse(ts.URL)
-	walked, gapsSeen := 0, map[string]bool{}
+	walked, notYet, awaitedSeen := 0, map[string]bool{}, map[string]bool{}
 	for i, lang := range langs {
 		pc := newPageChecker(cats, lang, data)
 		pc.mustCatch(t, ts.URL, clients["signed out"])
@@ -532,8 +638,16 @@ func TestLanguages_NoEnglishLeft(t *testing.T) {
 						t.Errorf("%s as %s in %s: %v", p, role, lang, err)
 					}
 					for _, f := range found {
-						if f.gap && !slices.Contains(requiredLanguages, lang) {
-							gapsSeen[fmt.Sprintf("%s lacks %s (%q on %s)", lang, f.id, f.text, pageType(p))] = true
+						if k := awaited(lang, f.id); k != "" || f.gap && awaiting[lang+" "+cats["en"][f.id].area] != "" {
+							awaitedSeen[fmt.Sprintf("%s: %s on %s: %s: %q", k, lang, pageType(p), f.id, f.text)] = true
+							continue
+						}
+						if !slices.Contains(requiredLanguages, lang) {
+							why := "English"
+							if f.gap {
+								why = "a catalogue gap"
+							}
+							notYet[fmt.Sprintf("%s: %s on %s: %s: %q", lang, why, pageType(p), f.id, f.text)] = true
 							continue
 						}
 						t.Errorf("%s as %s in %s (%s): %s: %q", p, role, lang, how, f.id, f.text)
@@ -544,13 +658,16 @@ func TestLanguages_NoEnglishLeft(t *testing.T) {
 		}
 	}
 	for _, g := range slices.Sorted(func(yield func(string) bool) {
-		for g := range gapsSeen {
+		for g := range notYet {
 			if !yield(g) {
 				return
 			}
 		}
 	}) {
-		t.Logf("catalogue gap: %s", g)
+		t.Logf("not yet required: %s", g)
+	}
+	for _, g := range slices.Sorted(maps.Keys(awaitedSeen)) {
+		t.Logf("awaiting: %s", g)
 	}
 	t.Logf("walked %d pages in %d languages in %v", walked, len(langs), time.Since(began).Round(time.Second))
 }
