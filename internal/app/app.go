@@ -124,11 +124,11 @@ func build(db *store.DB, library *course.Library, o Options) *App {
 		attemptMetrics, certMetrics, senderMetrics = o.Metrics, o.Metrics, o.Metrics
 	}
 	a.Accounts = auth.NewService(db, o.Log, auth.Options{BaseURL: o.BaseURL, IdleTimeout: o.IdleTimeout, Secrets: o.Secrets, Mailer: accountsMail})
-	a.Schedule = schedule.NewService(db, courses, o.Log, schedule.Options{Invite: a.Accounts.InviteAsSystem, Mail: a.Mailer})
+	a.Schedule = schedule.NewService(db, courses, o.Log, schedule.Options{Invite: a.Accounts.InviteAsSystem, Mail: a.Mailer, Catalog: o.Catalog})
 	a.Attempts = attempt.NewService(db, courses, schedule.Access{}, attemptMetrics, o.Log)
 	if o.Signer != nil {
 		a.Certs = certify.NewService(db, courses, o.Signer, a.Attempts, schedule.Access{}, o.Log,
-			certify.Options{BaseURL: o.BaseURL, Programme: o.Programme, Mail: a.Mailer, Metrics: certMetrics})
+			certify.Options{BaseURL: o.BaseURL, Programme: o.Programme, Mail: a.Mailer, Metrics: certMetrics, Catalog: o.Catalog})
 	}
 	a.Outbox = mail.NewOutbox(db)
 	a.Sender = mail.NewSender(db, o.SMTP, senderMetrics, o.Log)

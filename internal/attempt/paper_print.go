@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
+
+	"golang.org/x/text/language"
 
 	"github.com/lectern-platform/lectern/internal/apperr"
 	"github.com/lectern-platform/lectern/internal/auth"
@@ -35,7 +38,11 @@ type PaperSession struct {
 // recorded (who, which version, the officers' sheet or the key, and the layout
 // its sheets are read back with); a version already printed with another
 // layout is refused.
-func (s *Service) PaperQuiz(ctx context.Context, a *auth.Actor, sessionID int64, quizID string, version int, key bool) (*PaperQuiz, error) {
+//
+// lang is the language the sheet is worded in: "" for the course's, else one
+// the quiz is translated into (its translation has the course language's ids,
+// order and key, so a sheet is marked the same in every language).
+func (s *Service) PaperQuiz(ctx context.Context, a *auth.Actor, sessionID int64, quizID string, version int, key bool, lang string) (*PaperQuiz, error) {
 	ts, c, qz, err := s.managedQuiz(ctx, a, sessionID, quizID)
 	if err != nil {
 		return nil, err
@@ -44,6 +51,13 @@ func (s *Service) PaperQuiz(ctx context.Context, a *auth.Actor, sessionID int64,
 	if version < 1 || version > quiz.MaxPaperVersion {
 		return nil, apperr.Invalid("version", "err.paper.version_range", "Max", quiz.MaxPaperVersion)
 	}
+	if lang != "" {
+		words := qz.In(lang)
+		if words == qz && !sameLanguage(lang, qz.Language) {
+			return nil, apperr.Invalid("lang", "the quiz is printed in %s", strings.Join(quizLanguages(qz), ", "))
+		}
+		qz = words
+	}
 	questions := quiz.PaperVersion(qz, version)
 	if err := s.recordPrint(ctx, a.UserID, ts, c, quizID, qz, version, key, questions); err != nil {
 		return nil, err
@@ -51,6 +65,30 @@ func (s *Service) PaperQuiz(ctx context.Context, a *auth.Actor, sessionID int64,
 	s.log.Info("paper quiz printed", "session_id", sessionID, "quiz", quizID, "version", version, "key", key, "by", a.UserID)
 	where := PaperSession{Date: ts.Date, Venue: ts.Venue, City: ts.City, Country: ts.Country}
 	return &PaperQuiz{Session: where, Course: c, Quiz: qz, Version: version, Questions: questions}, nil
+}
+
+// sameLanguage reports whether two tags name the same language ("pt" and
+// "pt-BR" do): a quiz is in its own language whatever the region asked for.
+func sameLanguage(a, b string) bool {
+	ta, errA := language.Parse(a)
+	tb, errB := language.Parse(b)
+	if errA != nil || errB != nil {
+		return false
+	}
+	ba, _ := ta.Base()
+	bb, _ := tb.Base()
+	return ba == bb
+}
+
+// quizLanguages are the languages a quiz can be printed in: its own first,
+// then its translations'.
+func quizLanguages(qz *course.Quiz) []string {
+	langs := []string{qz.Language}
+	for lang := range qz.Translations {
+		langs = append(langs, lang)
+	}
+	slices.Sort(langs[1:])
+	return langs
 }
 
 // A printed sheet is read back as it was printed, not as the quiz is now: a

@@ -7,10 +7,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
+	"strconv"
 	"strings"
 
 	"github.com/go-pdf/fpdf"
 
+	"github.com/lectern-platform/lectern/internal/i18n"
 	"github.com/lectern-platform/lectern/internal/qrcode"
 	"github.com/lectern-platform/lectern/internal/store"
 	"github.com/lectern-platform/lectern/internal/typeset"
@@ -57,6 +60,18 @@ func (s *Signer) renderPDF(c *store.Certificate, baseURL string) ([]byte, error)
 	if len(c.Payload) == 0 || c.Signature == "" {
 		return nil, fmt.Errorf("certificate %s has no signed payload", c.Serial)
 	}
+	ws, err := readWording(c)
+	if err != nil {
+		return nil, err
+	}
+	cat, err := i18n.Default()
+	if err != nil {
+		return nil, fmt.Errorf("certificate %s: %w", c.Serial, err)
+	}
+	langs := make([]language, len(ws))
+	for i, w := range ws {
+		langs[i] = language{Localizer: cat.For(cat.Match(w.Lang)), wording: w}
+	}
 	signed, err := json.Marshal(Signed{Payload: c.Payload, Signature: c.Signature})
 	if err != nil {
 		return nil, fmt.Errorf("encode signed payload: %w", err)
@@ -68,8 +83,8 @@ func (s *Signer) renderPDF(c *store.Certificate, baseURL string) ([]byte, error)
 	f.SetCreationDate(c.IssuedAt.UTC())
 	f.SetModificationDate(c.IssuedAt.UTC())
 	f.SetCompression(true)
-	f.SetTitle(c.Title+" "+c.Serial, true)
-	f.SetSubject(c.CourseTitle, true)
+	f.SetTitle(langs[0].Title+" "+c.Serial, true)
+	f.SetSubject(langs[0].Course, true)
 	f.SetAuthor(c.Programme, true)
 	f.SetCreator("Lectern", false)
 	f.SetProducer("Lectern (fpdf)", false)
@@ -102,8 +117,8 @@ func (s *Signer) renderPDF(c *store.Certificate, baseURL string) ([]byte, error)
 	// The text is laid out twice: first only to list the characters it uses, so
 	// each font is added cut down to them (see typeset.Page), then to draw it.
 	list := typeset.NewList()
-	s.layoutText(list, c, verifyURL, qrX, qrY+qrSize/2)
-	s.layoutText(list.On(f), c, verifyURL, qrX, qrY+qrSize/2)
+	s.layoutText(list, c, langs, verifyURL, qrX, qrY+qrSize/2)
+	s.layoutText(list.On(f), c, langs, verifyURL, qrX, qrY+qrSize/2)
 
 	if err := f.Error(); err != nil {
 		return nil, fmt.Errorf("render certificate %s: %w", c.Serial, err)
@@ -118,17 +133,44 @@ func (s *Signer) renderPDF(c *store.Certificate, baseURL string) ([]byte, error)
 	return doc, nil
 }
 
-// layoutText writes the certificate's text; qrX and qrMid are the QR code's left
-// edge and vertical centre.
-func (s *Signer) layoutText(p *typeset.Page, c *store.Certificate, verifyURL string, qrX, qrMid float64) {
-	centred(p, 31, 12, "", grey, c.Programme)
-	centred(p, 49, 26, "B", navy, c.Title)
-	centred(p, 65, 12, "", grey, "This is to certify that")
+// language is one language a certificate is printed in: the catalogue's
+// words and formats, and the certificate's own titles.
+type language struct {
+	*i18n.Localizer
+	wording
+}
+
+// layoutText writes the certificate's text in its language, or, bilingual,
+// every line in the first language with the second below it, smaller; qrX and
+// qrMid are the QR code's left edge and vertical centre.
+func (s *Signer) layoutText(p *typeset.Page, c *store.Certificate, langs []language, verifyURL string, qrX, qrMid float64) {
+	top, sub := langs[0], langs[len(langs)-1]
+	two := len(langs) == 2
+	// pair draws text in the first language at baseline y and, bilingual, the
+	// second's below it at y+dy in a smaller size (not repeated when the two
+	// read the same: a course title nobody translated).
+	pair := func(y, size float64, style string, color [3]int, dy, subSize float64, text func(language) string) {
+		centred(p, y, size, style, color, text(top))
+		if two && text(sub) != text(top) {
+			centred(p, y+dy, subSize, style, color, text(sub))
+		}
+	}
+	nameY := 85.0
+	if !two {
+		centred(p, 31, 12, "", grey, c.Programme)
+		centred(p, 49, 26, "B", navy, top.Title)
+		centred(p, 65, 12, "", grey, top.T("documents.certificate.certify"))
+	} else {
+		centred(p, 28, 11, "", grey, c.Programme)
+		pair(43, 24, "B", navy, 9, 14, func(l language) string { return l.Title })
+		pair(61.5, 11.5, "", grey, 5, 9.5, func(l language) string { return l.T("documents.certificate.certify") })
+		nameY = 82
+	}
 	name, latin := typeset.PrintedName(c.HolderName, c.LatinName)
 	// A long name shrinks to 16 pt, then takes up to three lines (centred on
 	// where one line would be), rather than shrinking until nobody can read it.
 	block := p.Set(name, "B", 32, 16, textWidth, 3)
-	y := p.DrawCentred((pageW-textWidth)/2, textWidth, 85-float64(len(block.Lines)-1)*typeset.LineHeight(block.Size)/2, block, "B", black)
+	y := p.DrawCentred((pageW-textWidth)/2, textWidth, nameY-float64(len(block.Lines)-1)*typeset.LineHeight(block.Size)/2, block, "B", black)
 	if latin != "" {
 		y += 9
 		centred(p, y, 12, "", grey, "("+latin+")")
@@ -137,48 +179,89 @@ func (s *Signer) layoutText(p *typeset.Page, c *store.Certificate, verifyURL str
 		y += 11
 		centred(p, y, 15, "", black, c.AgencyName)
 	}
-	centred(p, y+15, 12, "", grey, "has completed the course")
-	centred(p, y+28, 19, "B", navy, c.CourseTitle)
-	details := []string{typeset.LongDate(c.SessionDate), typeset.PlaceName(c.City, c.Country)}
-	if h := hours(c.Minutes); h != "" {
-		details = append(details, h)
+	details := func(l language) string {
+		parts := []string{l.Day(c.SessionDate), l.Place(c.City, c.Country)}
+		if h := hours(l.Localizer, c.Minutes); h != "" {
+			parts = append(parts, h)
+		}
+		return strings.Join(parts, "  ·  ")
 	}
-	centred(p, y+39, 12, "", black, strings.Join(details, "  ·  "))
+	if !two {
+		centred(p, y+15, 12, "", grey, top.T("documents.certificate.completed"))
+		centred(p, y+28, 19, "B", navy, top.Course)
+		centred(p, y+39, 12, "", black, details(top))
+	} else {
+		pair(y+11, 11.5, "", grey, 4.5, 9.5, func(l language) string { return l.T("documents.certificate.completed") })
+		pair(y+25, 17, "B", navy, 6.5, 12, func(l language) string { return l.Course })
+		pair(y+39, 11, "", black, 5, 9.5, details)
+	}
 
-	// Bottom left: who taught it, when it was issued, until when it holds, its serial.
+	// Bottom left: who taught it, when it was issued, until when it holds, its
+	// serial; bilingual, each label in both languages, one above the other,
+	// and each date in both, side by side.
 	const left = 26.0
-	lines := []struct {
-		label, value string
-	}{
-		{"Trainers", c.Trainers},
-		{"Issued", typeset.LongDate(c.IssuedAt.UTC().Format("2006-01-02"))},
-		{"Valid until", "no expiry"},
-		{"Serial", c.Serial},
+	both := func(text func(language) string) string {
+		if !two || text(sub) == text(top) {
+			return text(top)
+		}
+		return text(top) + "  ·  " + text(sub)
 	}
+	expiry := func(l language) string { return l.T("documents.certificate.no_expiry") }
 	if c.ExpiresAt != nil {
-		lines[2].value = typeset.LongDate(c.ExpiresAt.UTC().Format("2006-01-02"))
+		expiry = func(l language) string { return l.Date(c.ExpiresAt.UTC()) }
+	}
+	lines := []struct {
+		label string
+		value string
+	}{
+		{"documents.certificate.trainers", c.Trainers},
+		{"documents.certificate.issued", both(func(l language) string { return l.Date(c.IssuedAt.UTC()) })},
+		{"documents.certificate.valid_until", both(expiry)},
+		{"documents.certificate.serial", c.Serial},
+	}
+	// The labels' column is as wide as the widest label, in either language.
+	labelW := 24.0
+	for _, l := range lines {
+		for _, lang := range langs {
+			labelW = max(labelW, p.Width(lang.T(l.label), "", 8.5)+3)
+		}
 	}
 	// A long list of trainers wraps rather than being cut short; the block
 	// then starts higher, so its last line stays where it was.
+	valueW := min(150, qrX-65-left-labelW)
 	blocks := make([]typeset.Block, len(lines))
 	ly := 163.0
 	for i, l := range lines {
-		blocks[i] = p.Set(l.value, "B", 10.5, 8, 150, 3)
+		blocks[i] = p.Set(l.value, "B", 10.5, 8, valueW, 3)
 		ly -= float64(len(blocks[i].Lines)-1) * typeset.LineHeight(blocks[i].Size)
 	}
 	for i, l := range lines {
 		if l.value == "" {
 			continue
 		}
-		p.At(left, ly, 8.5, "", grey, l.label)
-		ly = p.Draw(left+24, ly, blocks[i], "B", black) + 7
+		p.At(left, ly, 8.5, "", grey, top.T(l.label))
+		if two {
+			p.At(left, ly+3.2, 6.5, "", grey, sub.T(l.label))
+		}
+		ly = p.Draw(left+labelW, ly, blocks[i], "B", black) + 7
 	}
 
 	// Beside the QR code: where to verify by hand.
-	p.AtRight(qrX-3, qrMid-2, 8.5, "", grey, "Scan to verify, or visit")
+	if !two {
+		p.AtRight(qrX-3, qrMid-2, 8.5, "", grey, top.T("documents.certificate.scan"))
+	} else {
+		p.AtRight(qrX-3, qrMid-5.5, 8.5, "", grey, top.T("documents.certificate.scan"))
+		p.AtRight(qrX-3, qrMid-1.5, 7, "", grey, sub.T("documents.certificate.scan"))
+	}
 	p.AtRight(qrX-3, qrMid+3, 7.5, "", navy, verifyURL)
 
-	centred(p, pageH-15.5, 7, "", grey, "Signed with Ed25519 key "+s.KeyID+". Check this file offline with: lectern verify certificate.pdf")
+	signed := func(l language) string { return l.T("documents.certificate.signed", "KeyID", s.KeyID) }
+	if !two {
+		centred(p, pageH-15.5, 7, "", grey, signed(top))
+	} else {
+		centred(p, pageH-18.5, 6.5, "", grey, signed(top))
+		centred(p, pageH-15.5, 6.5, "", grey, signed(sub))
+	}
 }
 
 // centred draws text centred on the page at baseline y, shrinking it to fit.
@@ -186,16 +269,15 @@ func centred(p *typeset.Page, y, size float64, style string, color [3]int, text 
 	p.CentredIn((pageW-textWidth)/2, textWidth, y, size, style, color, text)
 }
 
-func hours(minutes int) string {
-	switch {
-	case minutes <= 0:
+// hours is the instruction time in l: "45 minutes", "1 hour", "6.5 hours",
+// "6,5 heures".
+func hours(l *i18n.Localizer, minutes int) string {
+	if minutes <= 0 {
 		return ""
-	case minutes < 60:
-		return fmt.Sprintf("%d minutes", minutes)
-	case minutes == 60:
-		return "1 hour"
-	case minutes%60 == 0:
-		return fmt.Sprintf("%d hours", minutes/60)
 	}
-	return strings.TrimSuffix(fmt.Sprintf("%.1f", float64(minutes)/60), ".0") + " hours"
+	if minutes < 60 {
+		return l.T("documents.certificate.minutes", "Count", minutes)
+	}
+	h := math.Round(float64(minutes)/6) / 10
+	return l.T("documents.certificate.hours", "Count", strconv.FormatFloat(h, 'f', -1, 64), "Hours", l.Number(h))
 }

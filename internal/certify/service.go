@@ -16,6 +16,7 @@ import (
 	"github.com/lectern-platform/lectern/internal/apperr"
 	"github.com/lectern-platform/lectern/internal/auth"
 	"github.com/lectern-platform/lectern/internal/course"
+	"github.com/lectern-platform/lectern/internal/i18n"
 	"github.com/lectern-platform/lectern/internal/mail"
 	"github.com/lectern-platform/lectern/internal/store"
 )
@@ -69,6 +70,9 @@ type Options struct {
 	Mail *mail.Mailer
 	// Metrics, when set, counts the certificates issued once a close commits.
 	Metrics Metrics
+	// Catalog words what a course does not (the generic certificate title in
+	// a certificate language); nil: the embedded catalogues.
+	Catalog *i18n.Catalog
 }
 
 // Metrics counts issued certificates; *metrics.Metrics is one.
@@ -89,6 +93,14 @@ func NewService(db *store.DB, courses Courses, signer *Signer, attempts OpenAtte
 		opts.BaseURL = "http://localhost:8080"
 	}
 	return &Service{Options: opts, db: db, courses: courses, signer: signer, attempts: attempts, sessions: sessions, log: log, Now: func() time.Time { return time.Now().UTC() }}
+}
+
+// catalog is the catalogues certificates are worded with.
+func (s *Service) catalog() (*i18n.Catalog, error) {
+	if s.Catalog != nil {
+		return s.Catalog, nil
+	}
+	return i18n.Default()
 }
 
 // newSerial returns 16 base32 characters (80 random bits): unguessable, and easy
@@ -164,7 +176,11 @@ func (s *Service) CloseSession(ctx context.Context, a *auth.Actor, sessionID int
 				return err
 			}
 			pdf := strings.TrimSuffix(s.BaseURL, "/") + "/api/v1/certificates/" + cert.Serial + ".pdf"
-			if err := s.Mail.CertificateIssued(q, e.User, cert, pdf); err != nil {
+			ws, err := readWording(cert)
+			if err != nil {
+				return err
+			}
+			if err := s.Mail.CertificateIssued(q, e.User, cert, pdf, courseTitles(ws)); err != nil {
 				return err
 			}
 			issued++
@@ -212,11 +228,21 @@ func (s *Service) newCertificate(q store.Q, ts *store.TrainingSession, c *course
 	if err != nil {
 		return nil, err
 	}
+	cat, err := s.catalog()
+	if err != nil {
+		return nil, fmt.Errorf("certificate for user %d: %w", u.ID, err)
+	}
+	wordingJSON, err := json.Marshal(wordingFor(c, cat))
+	if err != nil {
+		return nil, fmt.Errorf("certificate for user %d: %w", u.ID, err)
+	}
+	// The record's title is the course language's, like the course title the
+	// payload signs; the printed ones are in ws.
 	title := c.Certificate.Title
 	if title == "" {
-		title = "Certificate of attendance"
+		title = cat.For(cat.Match(c.Language)).T("documents.certificate.title")
 	}
-	cert := &store.Certificate{Serial: serial, SessionID: ts.ID, UserID: u.ID, AgencyID: u.AgencyID, Title: title, Programme: s.Programme,
+	cert := &store.Certificate{Wording: wordingJSON, Serial: serial, SessionID: ts.ID, UserID: u.ID, AgencyID: u.AgencyID, Title: title, Programme: s.Programme,
 		HolderName: u.Name, LatinName: u.LatinName, CourseID: c.ID, CourseTitle: c.Title, CourseHash: c.Hash, SessionDate: ts.Date,
 		City: ts.City, Country: ts.Country, Minutes: int(c.Duration().Minutes()), Trainers: trainers, IssuedAt: now, Status: store.CertificateValid}
 	if u.AgencyID != nil {

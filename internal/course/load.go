@@ -27,6 +27,8 @@ var courseSchema = []field{
 		{name: "requires", kind: kindStringList},
 		{name: "pass_mark", kind: kindPercent},
 		{name: "valid_for", kind: kindString},
+		{name: "language", kind: kindString},
+		{name: "languages", kind: kindStringList},
 	}},
 }
 
@@ -211,9 +213,48 @@ func (c *Course) parseCourseFile(src []byte, dc *docContext) {
 		}
 		rule.ValidFor = v
 	}
+	rule.Languages = certificateLanguages(fm, c.Language, dc)
 	c.Certificate = rule
 	dc.bodyLine = bodyLine
 	c.Overview, _ = renderMarkdown(body, dc)
+}
+
+// certificateLanguages reads what the certificate is worded in: one language
+// (certificate.language, default the course's), or two for the bilingual
+// layout (certificate.languages: [fr, en], the first printed above the second).
+func certificateLanguages(fm *frontMatter, courseLang string, dc *docContext) []string {
+	key, tags := "certificate.languages", fm.StringList("certificate.languages")
+	if fm.has("certificate.language") {
+		if fm.has("certificate.languages") {
+			dc.probs.add(dc.path, fm.lines["certificate.language"], "certificate: give language (one) or languages (two, for a bilingual certificate), not both")
+			return []string{courseLang}
+		}
+		key, tags = "certificate.language", []string{fm.String("certificate.language")}
+	}
+	if len(tags) == 0 {
+		if fm.has("certificate.languages") {
+			dc.probs.add(dc.path, fm.lines[key], "%s: name one or two languages, such as [fr, en]", key)
+		}
+		return []string{courseLang}
+	}
+	if len(tags) > 2 {
+		dc.probs.add(dc.path, fm.lines[key], "%s: a certificate is printed in two languages at most, got %d", key, len(tags))
+		return []string{courseLang}
+	}
+	out := make([]string, 0, len(tags))
+	for _, tag := range tags {
+		t, err := language.Parse(tag)
+		if err != nil || !langPattern.MatchString(tag) {
+			dc.probs.add(dc.path, fm.lines[key], "%s: %q is not a language tag such as en, fr or pt-BR", key, tag)
+			return []string{courseLang}
+		}
+		out = append(out, t.String())
+	}
+	if len(out) == 2 && out[0] == out[1] {
+		dc.probs.add(dc.path, fm.lines[key], "%s: %s twice; a bilingual certificate names two different languages", key, out[0])
+		return out[:1]
+	}
+	return out
 }
 
 func parseModule(id string, src []byte, dc *docContext) *Module {

@@ -40,6 +40,10 @@ type CertificateRule struct {
 	RequiresQuizzes    bool
 	PassMark           int // percent, per quiz unless the quiz sets its own
 	ValidFor           Validity
+	// Languages are what the certificate is worded in: one, or two for the
+	// bilingual layout (the first above, the second below). Never empty once
+	// loaded: the course's language by default.
+	Languages []string
 }
 
 // Module is one lesson of a course, with its optional quiz and translations.

@@ -9,6 +9,8 @@ import (
 	texttemplate "text/template"
 	"time"
 
+	"golang.org/x/text/language"
+
 	"github.com/lectern-platform/lectern/internal/i18n"
 	"github.com/lectern-platform/lectern/internal/store"
 )
@@ -44,11 +46,15 @@ func NewMailer(catalog *i18n.Catalog, baseURL string) *Mailer {
 	return &Mailer{catalog: catalog, BaseURL: strings.TrimSuffix(baseURL, "/")}
 }
 
-// Session is what session messages tell about a session, already formatted in
-// the session's time zone.
+// Session is what session messages tell about a session, in the session's time
+// zone; the Mailer writes its date, times and country in the recipient's
+// language.
 type Session struct {
-	ID        int64
-	Course    string // the course title
+	ID     int64
+	Course string // the course title, in the course's language
+	// Titles are the course's title in its translations, by language tag
+	// (course.LANG.md); a reader of one gets it.
+	Titles    map[string]string
 	Language  string // the course's language: the recipient's when theirs is unknown
 	Date      string // YYYY-MM-DD
 	Start     string // HH:MM
@@ -57,8 +63,12 @@ type Session struct {
 	UTCOffset string // e.g. +01:00
 	Venue     string
 	City      string
-	Country   string
+	Country   string // ISO 3166 code
 }
+
+// Calendar is a session's .ics file in a reader's language, made when the
+// recipient's language is known.
+type Calendar func(lang string) ([]byte, error)
 
 // view is what the templates see.
 type view struct {
@@ -69,12 +79,14 @@ type view struct {
 	Name       string
 	BaseURL    string
 	Link       string
-	Expires    string
+	Expires    string // the link's expiry, in the reader's language
+	expires    time.Time
 	Session    *Session
 	SessionURL string
 	Cert       *store.Certificate
 	VerifyURL  string
-	Body       any // the kind's own part, rendered into the layout
+	titles     map[string]string // the certificate's course title by language
+	Body       any               // the kind's own part, rendered into the layout
 }
 
 // Invitation asks a new user to activate their account by following link, which
@@ -83,7 +95,7 @@ func (m *Mailer) Invitation(q store.Q, u *store.User, link string, expires time.
 	if m == nil {
 		return nil
 	}
-	return m.enqueue(q, KindInvitation, u, nil, &view{Link: link, Expires: formatUTC(expires)}, nil)
+	return m.enqueue(q, KindInvitation, u, nil, &view{Link: link, expires: expires}, nil)
 }
 
 // PasswordReset sends a password-reset link, which expires at expires.
@@ -91,7 +103,7 @@ func (m *Mailer) PasswordReset(q store.Q, u *store.User, link string, expires ti
 	if m == nil {
 		return nil
 	}
-	return m.enqueue(q, KindReset, u, nil, &view{Link: link, Expires: formatUTC(expires)}, nil)
+	return m.enqueue(q, KindReset, u, nil, &view{Link: link, expires: expires}, nil)
 }
 
 // EnrolmentConfirmed tells an officer they have a seat.
@@ -111,42 +123,35 @@ func (m *Mailer) WaitlistPromoted(q store.Q, u *store.User, s Session) error {
 }
 
 // SessionChanged sends a session's new details with its updated .ics.
-func (m *Mailer) SessionChanged(q store.Q, u *store.User, s Session, ics []byte) error {
+func (m *Mailer) SessionChanged(q store.Q, u *store.User, s Session, ics Calendar) error {
 	if m == nil {
 		return nil
 	}
-	return m.enqueue(q, KindSessionChanged, u, &s, &view{}, calendar(s, ics))
+	return m.enqueue(q, KindSessionChanged, u, &s, &view{}, ics)
 }
 
 // SessionCancelled announces a cancellation with the .ics that removes the session
 // from calendars.
-func (m *Mailer) SessionCancelled(q store.Q, u *store.User, s Session, ics []byte) error {
+func (m *Mailer) SessionCancelled(q store.Q, u *store.User, s Session, ics Calendar) error {
 	if m == nil {
 		return nil
 	}
-	return m.enqueue(q, KindSessionCancelled, u, &s, &view{}, calendar(s, ics))
+	return m.enqueue(q, KindSessionCancelled, u, &s, &view{}, ics)
 }
 
-// CertificateIssued tells an officer their certificate is ready at pdfLink.
-func (m *Mailer) CertificateIssued(q store.Q, u *store.User, c *store.Certificate, pdfLink string) error {
+// CertificateIssued tells an officer their certificate is ready at pdfLink;
+// titles are the course title in the languages the certificate is printed in.
+func (m *Mailer) CertificateIssued(q store.Q, u *store.User, c *store.Certificate, pdfLink string, titles map[string]string) error {
 	if m == nil {
 		return nil
 	}
-	v := &view{Cert: c, Link: pdfLink, VerifyURL: m.BaseURL + "/verify/" + c.Serial}
+	v := &view{Cert: c, Link: pdfLink, VerifyURL: m.BaseURL + "/verify/" + c.Serial, titles: titles}
 	return m.enqueue(q, KindCertificateIssued, u, nil, v, nil)
 }
 
-func calendar(s Session, ics []byte) []Attachment {
-	if len(ics) == 0 {
-		return nil
-	}
-	return []Attachment{{Name: fmt.Sprintf("session-%d.ics", s.ID), ContentType: "text/calendar; charset=utf-8; method=PUBLISH", Data: ics}}
-}
-
-func formatUTC(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") + " UTC" }
-
-// enqueue renders one kind of message for u and writes it to the outbox.
-func (m *Mailer) enqueue(q store.Q, kind Kind, u *store.User, s *Session, v *view, atts []Attachment) error {
+// enqueue renders one kind of message for u and writes it to the outbox, with
+// the session's calendar file in the recipient's language when ics is given.
+func (m *Mailer) enqueue(q store.Q, kind Kind, u *store.User, s *Session, v *view, ics Calendar) error {
 	var hints []string
 	if s != nil {
 		hints = append(hints, s.Language)
@@ -159,11 +164,20 @@ func (m *Mailer) enqueue(q store.Q, kind Kind, u *store.User, s *Session, v *vie
 	if err != nil {
 		return err
 	}
-	msg.Attachments = atts
+	if ics != nil && s != nil {
+		data, err := ics(lang)
+		if err != nil {
+			return fmt.Errorf("%s e-mail: %w", kind, err)
+		}
+		msg.Attachments = []Attachment{{Name: fmt.Sprintf("session-%d.ics", s.ID), ContentType: "text/calendar; charset=utf-8; method=PUBLISH", Data: data}}
+	}
 	return Enqueue(q, msg)
 }
 
-// language picks the recipient's language among the catalogues.
+// language picks the recipient's language among the catalogues: the one
+// recorded for them, else the one of their agency's country (an officer
+// invited before ever signing in: Brazil reads pt-BR, Israel he), else the
+// hints (a session's course language), else the Mailer's default.
 func (m *Mailer) language(q store.Q, u *store.User, hints ...string) (string, error) {
 	var wanted []string
 	if u.ID != 0 {
@@ -173,22 +187,74 @@ func (m *Mailer) language(q store.Q, u *store.User, hints ...string) (string, er
 		}
 		wanted = append(wanted, lang)
 	}
+	if u.AgencyID != nil {
+		ag, err := q.Agency(*u.AgencyID)
+		if err != nil {
+			return "", fmt.Errorf("e-mail language of user %d: %w", u.ID, err)
+		}
+		wanted = append(wanted, i18n.CountryLanguage(ag.Country))
+	}
 	wanted = append(wanted, hints...)
 	wanted = append(wanted, m.DefaultLanguage) // Match skips the empty ones
 	return m.catalog.Match(wanted...), nil
 }
 
+// titleIn is the title a reader of lang gets among titles by language tag
+// (exactly, else the same base language: "pt" serves pt-BR), else fallback.
+func titleIn(titles map[string]string, lang, fallback string) string {
+	if t, ok := titles[lang]; ok && t != "" {
+		return t
+	}
+	if tag, err := language.Parse(lang); err == nil {
+		base, _ := tag.Base()
+		for k, t := range titles {
+			if kt, err := language.Parse(k); err == nil && t != "" {
+				if kb, _ := kt.Base(); kb == base {
+					return t
+				}
+			}
+		}
+	}
+	return fallback
+}
+
+// localSession is s as its reader writes it: the course title in their
+// language when the course has it, the date written out with its weekday, the
+// times on their clock, the country by name.
+func localSession(l *i18n.Localizer, s Session) *Session {
+	s.Course = titleIn(s.Titles, l.Lang, s.Course)
+	if d, err := time.Parse("2006-01-02", s.Date); err == nil {
+		s.Date = l.DateWeekday(d)
+	}
+	for _, t := range []*string{&s.Start, &s.End} {
+		if hm, err := time.Parse("15:04", *t); err == nil {
+			*t = l.Time(hm)
+		}
+	}
+	if s.Country != "" {
+		s.Country = l.Country(s.Country)
+	}
+	return &s
+}
+
 // render fills the kind's subject, text and HTML templates.
 func (m *Mailer) render(kind Kind, lang string, u *store.User, s *Session, v *view) (Message, error) {
 	l := m.catalog.For(lang)
-	v.L, v.Lang, v.Dir, v.Name, v.BaseURL, v.Session = l, lang, i18n.Dir(lang), u.Name, m.BaseURL, s
+	v.L, v.Lang, v.Dir, v.Name, v.BaseURL = l, lang, i18n.Dir(lang), u.Name, m.BaseURL
+	if !v.expires.IsZero() {
+		v.Expires = l.DateTime(v.expires.UTC()) + " UTC"
+	}
 	var args []any
 	if s != nil {
+		v.Session = localSession(l, *s)
 		v.SessionURL = fmt.Sprintf("%s/sessions/%d", m.BaseURL, s.ID)
-		args = []any{"Course", s.Course, "Date", s.Date}
+		args = []any{"Course", v.Session.Course, "Date", v.Session.Date}
 	}
 	if v.Cert != nil {
-		args = []any{"Course", v.Cert.CourseTitle, "Date", v.Cert.SessionDate}
+		c := *v.Cert
+		c.CourseTitle, c.SessionDate = titleIn(v.titles, lang, c.CourseTitle), l.Day(c.SessionDate)
+		v.Cert = &c
+		args = []any{"Course", c.CourseTitle, "Date", c.SessionDate}
 	}
 	v.Subject = oneLine(l.T("mail."+string(kind)+".subject", args...))
 

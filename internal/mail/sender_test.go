@@ -178,12 +178,13 @@ func TestSender_DeliversMIME(t *testing.T) {
 	obrien := newUser(t, db, "obrien@example.org", `Seán O'Brien <b>"the quote"</b>`)
 	s := paris()
 	cancelledICS := icsOf(t, s, true)
+	calendarLang := ""
 	cert := &store.Certificate{Serial: "ABCDEFGHIJKLMNOP", SessionID: s.ID, CourseTitle: s.Course, SessionDate: s.Date}
 	err := db.Tx(ctx, func(q store.Q) error {
 		return errors.Join(
-			m.SessionCancelled(q, kim, s, cancelledICS),
+			m.SessionCancelled(q, kim, s, func(lang string) ([]byte, error) { calendarLang = lang; return cancelledICS, nil }),
 			m.Invitation(q, cohen, "https://lectern.example.org/activate/tok123", time.Date(2026, 12, 10, 8, 30, 0, 0, time.UTC)),
-			m.CertificateIssued(q, obrien, cert, "https://lectern.example.org/api/v1/certificates/ABCDEFGHIJKLMNOP.pdf"),
+			m.CertificateIssued(q, obrien, cert, "https://lectern.example.org/api/v1/certificates/ABCDEFGHIJKLMNOP.pdf", nil),
 		)
 	})
 	if err != nil {
@@ -219,7 +220,7 @@ func TestSender_DeliversMIME(t *testing.T) {
 		if r.To == nil || r.To.Name != "김민준" {
 			t.Fatalf("To = %v", r.To)
 		}
-		if r.Subject != "Cancelled: Investigating crypto-asset crime on 2026-12-03" {
+		if r.Subject != "Cancelled: Investigating crypto-asset crime on Thursday 3 December 2026" {
 			t.Errorf("Subject = %q", r.Subject)
 		}
 		if strings.Join(r.Types, " ") != "multipart/mixed multipart/alternative text/plain text/html text/calendar" {
@@ -230,13 +231,16 @@ func TestSender_DeliversMIME(t *testing.T) {
 			t.Fatalf("parts = %v", r.Types)
 		}
 		for _, want := range []string{"Hello 김민준,", "This session has been cancelled", "09:00–17:00 (Europe/Paris, UTC+01:00)",
-			"École nationale, Paris, FR", "https://lectern.example.org/sessions/42"} {
+			"École nationale, Paris, France", "https://lectern.example.org/sessions/42"} {
 			if !strings.Contains(text.Body, want) {
 				t.Errorf("text part lacks %q:\n%s", want, text.Body)
 			}
 		}
 		if !strings.Contains(html.Body, "<p dir=\"auto\">Hello 김민준,</p>") || !strings.Contains(html.Body, `href="https://lectern.example.org/sessions/42"`) {
 			t.Errorf("HTML part:\n%s", html.Body)
+		}
+		if calendarLang != "en" {
+			t.Errorf("the calendar was asked for in %q, the message is in English", calendarLang)
 		}
 		if cal.Filename != "session-42.ics" || cal.Body != strings.ReplaceAll(string(cancelledICS), "\r\n", "\n") || !strings.Contains(cal.Body, "STATUS:CANCELLED") {
 			t.Errorf("attachment %q:\n%s", cal.Filename, cal.Body)
@@ -253,7 +257,7 @@ func TestSender_DeliversMIME(t *testing.T) {
 		}
 		text, html := r.part("text/plain"), r.part("text/html")
 		if !strings.Contains(text.Body, "Hello דניאל כהן,") || !strings.Contains(text.Body, "\nhttps://lectern.example.org/activate/tok123\n") ||
-			!strings.Contains(text.Body, "2026-12-10 08:30 UTC") {
+			!strings.Contains(text.Body, "10 December 2026, 08:30 UTC") {
 			t.Errorf("text part:\n%s", text.Body)
 		}
 		if !strings.Contains(html.Body, `href="https://lectern.example.org/activate/tok123"`) {

@@ -12,6 +12,7 @@ import (
 	"github.com/go-pdf/fpdf"
 
 	"github.com/lectern-platform/lectern/internal/course"
+	"github.com/lectern-platform/lectern/internal/i18n"
 	"github.com/lectern-platform/lectern/internal/quiz"
 	"github.com/lectern-platform/lectern/internal/typeset"
 )
@@ -22,6 +23,9 @@ import (
 // quiz.PaperVersion's and quiz.Letter's, the ones a trainer types back in when
 // entering a sheet, so what is printed is what is read back.
 type QuizSheet struct {
+	// L is the sheet's language: its instructions, numbers and date (the
+	// questions come worded in it, from the quiz's translation).
+	L         *i18n.Localizer
 	Programme string
 	Course    string // the course's title
 	Quiz      string // the quiz's title
@@ -56,14 +60,17 @@ func WriteQuiz(w io.Writer, s QuizSheet) error {
 	if err := typeset.Load(); err != nil {
 		return err
 	}
+	if s.L == nil {
+		return fmt.Errorf("render paper quiz %q version %d: no language to word it in", s.Quiz, s.Version)
+	}
 	if !s.Key {
 		// The officers' sheet is drawn from questions without their key, so no
 		// change to its layout can ever print an answer.
 		s.Questions = withoutKey(s.Questions)
 	}
-	title := fmt.Sprintf("%s — version %d", s.Quiz, s.Version)
+	title := s.L.T("documents.quiz.title", "Quiz", s.Quiz, "Version", s.Version)
 	if s.Key {
-		title = "Answer key: " + title
+		title = s.L.T("documents.quiz.key_title", "Title", title)
 	}
 	f := fpdf.New("P", "mm", "A4", "")
 	f.SetCompression(true)
@@ -146,7 +153,7 @@ func (d *doc) newPage(cut bool) {
 	d.runningHeader()
 	d.y, d.pageTop = contentTop, contentTop
 	if cut && d.current > 0 {
-		d.line(left, 8.5, "", grey, continued(d.current))
+		d.line(left, 8.5, "", grey, d.continued(d.current))
 		d.y += 1
 	}
 }
@@ -226,7 +233,7 @@ func (d *doc) runningHeader() {
 	// rule at 24 mm, left of the version box; nothing is cut short.
 	const width = right - 42 - 4 - left
 	if d.s.Key {
-		d.p.At(left, 13, 10, "B", red, "ANSWER KEY — do not hand out")
+		d.p.At(left, 13, 10, "B", red, d.s.L.T("documents.quiz.key_banner"))
 		titles := d.p.Set(typeset.Join(" · ", d.s.Course, d.s.Quiz), "", 8.5, 5.5, width, 2)
 		y := 18.5
 		if n := len(titles.Lines); n > 1 {
@@ -243,7 +250,7 @@ func (d *doc) runningHeader() {
 		y := last - float64(len(course.Lines)-1)*typeset.LineHeight(course.Size) - gap - float64(len(quiz.Lines)-1)*typeset.LineHeight(quiz.Size)
 		d.p.Draw(left, d.p.Draw(left, y, course, "", grey)+gap, quiz, "B", black)
 	}
-	label := "Version " + strconv.Itoa(d.s.Version)
+	label := d.s.L.T("documents.quiz.version", "Version", d.s.Version)
 	if f := d.p.PDF(); f != nil {
 		f.SetDrawColor(black[0], black[1], black[2])
 		f.SetLineWidth(0.6)
@@ -257,16 +264,17 @@ func (d *doc) runningHeader() {
 
 func (d *doc) footers() {
 	footer := func(page, pages int) {
-		text := fmt.Sprintf("Version %d · page %d of %d", d.s.Version, page, pages)
+		id := "documents.quiz.footer"
 		if d.s.Key {
-			text = "Answer key · " + text
+			id = "documents.quiz.key_footer"
 		}
+		text := d.s.L.T(id, "Version", d.s.Version, "Page", page, "Pages", pages)
 		d.p.CentredIn(left, right-left, footerY, 8.5, "", grey, text)
 	}
 	f := d.p.PDF()
 	if f == nil {
 		// Listing: page numbers and breaks are known only once drawn.
-		d.p.List("0123456789" + continued(0))
+		d.p.List("0123456789" + d.continued(0))
 		footer(1, 1)
 		return
 	}
@@ -286,7 +294,7 @@ func (d *doc) session() {
 	d.text(left, right-left, 15, "B", navy, d.s.Course)
 	d.text(left, right-left, 12.5, "B", black, d.s.Quiz)
 	d.y += 0.5
-	d.text(left, right-left, 10, "", grey, typeset.Join(" · ", typeset.LongDate(d.s.Date), d.s.Place))
+	d.text(left, right-left, 10, "", grey, typeset.Join(" · ", d.s.L.Day(d.s.Date), d.s.Place))
 }
 
 func (d *doc) facts() string {
@@ -296,11 +304,12 @@ func (d *doc) facts() string {
 			points += q.Points
 		}
 	}
-	parts := []string{count(len(d.s.Questions), "question"), count(points, "point")}
+	l := d.s.L
+	parts := []string{l.T("documents.quiz.questions", "Count", len(d.s.Questions)), l.T("documents.quiz.points", "Count", points)}
 	if m := int(d.s.TimeLimit.Round(time.Minute) / time.Minute); m > 0 {
-		parts = append(parts, count(m, "minute"))
+		parts = append(parts, l.T("documents.quiz.minutes", "Count", m))
 	}
-	return strings.Join(append(parts, fmt.Sprintf("pass mark %d %%", d.s.PassMark)), " · ")
+	return strings.Join(append(parts, l.T("documents.quiz.pass_mark", "Percent", l.Percent(float64(d.s.PassMark)/100, 0))), " · ")
 }
 
 func (d *doc) officerHeader() {
@@ -315,11 +324,12 @@ func (d *doc) officerHeader() {
 		}
 		d.p.At(x+1.8, d.y+3.6, 7.5, "", grey, label)
 	}
-	box(left, right-left, "Full name (as on your certificate)")
+	l := d.s.L
+	box(left, right-left, l.T("documents.quiz.full_name"))
 	d.y += 15
 	half := (right - left - 4) / 2
-	box(left, half, "Agency")
-	box(left+half+4, half, "Signature")
+	box(left, half, l.T("documents.quiz.agency"))
+	box(left+half+4, half, l.T("documents.quiz.signature"))
 	d.y += 19
 	d.line(left, 10, "B", black, d.facts())
 	d.y += 1
@@ -328,10 +338,10 @@ func (d *doc) officerHeader() {
 		d.y += paraGap
 	}
 	for _, l := range []string{
-		"Write in pen. Where it says “tick one”, tick one box; where it says “tick all that apply”, tick every box that is right.",
-		"To take a tick back, fill its box in completely.",
-		"Write short answers on the line, and numbers in digits in the box.",
-		fmt.Sprintf("This is version %d: your answers are marked against it. Hand the sheet in whole.", d.s.Version),
+		l.T("documents.quiz.rule.pen"),
+		l.T("documents.quiz.rule.take_back"),
+		l.T("documents.quiz.rule.short"),
+		l.T("documents.quiz.rule.version", "Version", d.s.Version),
 	} {
 		d.html(left, right-left, 9.5, "", black, template.HTML("<ul><li>"+template.HTMLEscapeString(l)+"</li></ul>"))
 	}
@@ -339,17 +349,18 @@ func (d *doc) officerHeader() {
 }
 
 func (d *doc) keyHeader() {
-	d.line(left, 18, "B", red, "Answer key — do not hand out")
+	l := d.s.L
+	d.line(left, 18, "B", red, l.T("documents.quiz.key_heading"))
 	d.y += 1
 	d.session()
 	d.y += 3
-	d.text(left, right-left, 10, "B", black, fmt.Sprintf("For sheets printed as version %d only: every version orders the questions and the letters differently.", d.s.Version))
+	d.text(left, right-left, 10, "B", black, l.T("documents.quiz.key_version_only", "Version", d.s.Version))
 	facts := d.facts()
 	if slices.ContainsFunc(d.s.Questions, func(q quiz.Question) bool { return q.Dropped }) {
-		facts += " (dropped questions count for nobody)"
+		facts += " " + l.T("documents.quiz.key_dropped_note")
 	}
 	d.line(left, 10, "", black, facts)
-	d.text(left, right-left, 9, "", grey, "Multiple choice: right ticks minus wrong ticks, over the number of right answers, never below 0. Short answers: case, accents and spacing are ignored.")
+	d.text(left, right-left, 9, "", grey, l.T("documents.quiz.key_scoring"))
 	d.rule()
 }
 
@@ -377,11 +388,12 @@ func (d *doc) head(n int, q quiz.Question, size float64, about string) {
 func (d *doc) officerQuestion(n int, q quiz.Question) {
 	const size = 10.5
 	x := left + numberW
-	how := map[course.Kind]string{course.KindSingle: "Tick one", course.KindMultiple: "Tick all that apply",
-		course.KindShort: "Write your answer on the line", course.KindNumeric: "Write a number in the box"}[q.Kind]
-	worth := count(q.Points, "point")
+	l := d.s.L
+	how := l.T(map[course.Kind]string{course.KindSingle: "documents.quiz.tick_one", course.KindMultiple: "documents.quiz.tick_all",
+		course.KindShort: "documents.quiz.write_line", course.KindNumeric: "documents.quiz.write_number"}[q.Kind])
+	worth := l.T("documents.quiz.points", "Count", q.Points)
 	if q.Dropped {
-		worth = "does not count" // withdrawn after the quiz was written; the numbering stays
+		worth = l.T("documents.quiz.does_not_count") // withdrawn after the quiz was written; the numbering stays
 	}
 	d.head(n, q, size, how+" · "+worth)
 	d.y += 1.5
@@ -424,11 +436,12 @@ func (d *doc) officerQuestion(n int, q quiz.Question) {
 func (d *doc) keyQuestion(n int, q quiz.Question) {
 	const size = 10
 	x := left + numberW
-	kind := map[course.Kind]string{course.KindSingle: "Single choice", course.KindMultiple: "Multiple choice",
-		course.KindShort: "Short answer", course.KindNumeric: "Number"}[q.Kind]
-	d.head(n, q, size, kind+" · "+count(q.Points, "point"))
+	l := d.s.L
+	kind := l.T(map[course.Kind]string{course.KindSingle: "documents.quiz.kind.single", course.KindMultiple: "documents.quiz.kind.multiple",
+		course.KindShort: "documents.quiz.kind.short", course.KindNumeric: "documents.quiz.kind.numeric"}[q.Kind])
+	d.head(n, q, size, kind+" · "+l.T("documents.quiz.points", "Count", q.Points))
 	if q.Dropped {
-		d.line(x, 10, "B", red, "DROPPED — counts for nobody: do not mark")
+		d.line(x, 10, "B", red, l.T("documents.quiz.key_dropped"))
 	}
 	d.y += 1
 	switch q.Kind {
@@ -439,7 +452,7 @@ func (d *doc) keyQuestion(n int, q quiz.Question) {
 				letters = append(letters, quiz.Letter(j))
 			}
 		}
-		d.line(x, size+1, "B", navy, "Answer: "+strings.Join(letters, ", "))
+		d.line(x, size+1, "B", navy, l.T("documents.quiz.answer", "Answer", strings.Join(letters, ", ")))
 		for j, c := range q.Choices {
 			// The right ones in bold: a "(right)" after the text would land at
 			// the wrong end of a right-to-left choice.
@@ -451,11 +464,12 @@ func (d *doc) keyQuestion(n int, q quiz.Question) {
 			d.text(x+6, right-x-6, 9, style, color, plain(c.HTML))
 		}
 	case course.KindShort:
-		d.text(x, right-x, size+1, "B", navy, "Accepted: "+strings.Join(q.Accepted, " · "))
+		d.text(x, right-x, size+1, "B", navy, l.T("documents.quiz.accepted", "Answers", strings.Join(q.Accepted, " · ")))
 	case course.KindNumeric:
-		answer := "Answer: " + number(q.Number)
+		answer := l.T("documents.quiz.answer", "Answer", l.Number(q.Number))
 		if q.Tolerance > 0 {
-			answer += fmt.Sprintf(" ± %s (anything from %s to %s)", number(q.Tolerance), number(q.Number-q.Tolerance), number(q.Number+q.Tolerance))
+			answer = l.T("documents.quiz.answer_range", "Answer", l.Number(q.Number), "Tolerance", l.Number(q.Tolerance),
+				"Min", l.Number(q.Number-q.Tolerance), "Max", l.Number(q.Number+q.Tolerance))
 		}
 		d.line(x, size+1, "B", navy, answer)
 	}
@@ -465,13 +479,6 @@ func (d *doc) keyQuestion(n int, q quiz.Question) {
 	}
 }
 
-func continued(question int) string { return fmt.Sprintf("Question %d, continued", question) }
-
-func number(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
-
-func count(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return strconv.Itoa(n) + " " + noun + "s"
+func (d *doc) continued(question int) string {
+	return d.s.L.T("documents.quiz.continued", "Number", question)
 }

@@ -2,13 +2,16 @@ package paper
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/go-pdf/fpdf"
 
+	"github.com/lectern-platform/lectern/internal/i18n"
 	"github.com/lectern-platform/lectern/internal/qrcode"
 	"github.com/lectern-platform/lectern/internal/typeset"
 )
@@ -18,6 +21,9 @@ import (
 // agencies whose mail blocks outside senders. (It is set with package typeset,
 // like the certificate: names print in every script the same way.)
 type SlipSheet struct {
+	// L words what is not one officer's (the file's title, an empty sheet):
+	// the printer's language.
+	L         *i18n.Localizer
 	Programme string
 	Course    string
 	Date      string // YYYY-MM-DD
@@ -30,6 +36,9 @@ type SlipSheet struct {
 // Slip is one officer's: an activation link and code, or, for an account that is
 // already active, where to sign in.
 type Slip struct {
+	// L is the officer's language: their slip is worded in it.
+	L                   *i18n.Localizer
+	Course              string // the course's title in L's language; empty: the sheet's
 	Name, Agency, Email string
 	LatinName           string // printed instead of Name when the fonts cannot draw Name
 	Link, Code          string // empty: already active
@@ -50,9 +59,20 @@ func WriteSlips(w io.Writer, sheet SlipSheet) error {
 	if err := typeset.Load(); err != nil {
 		return err
 	}
+	if sheet.L == nil {
+		return errors.New("render slips: no language to word them in")
+	}
+	// A slip with no language of its own is in the sheet's.
+	slips := slices.Clone(sheet.Slips)
+	for i := range slips {
+		if slips[i].L == nil {
+			slips[i].L = sheet.L
+		}
+	}
+	sheet.Slips = slips
 	f := fpdf.New("P", "mm", "A4", "")
 	f.SetCompression(true)
-	f.SetTitle("Sign-in slips "+sheet.Course+" "+sheet.Date, true)
+	f.SetTitle(sheet.L.T("documents.slips.title", "Course", sheet.Course, "Date", sheet.L.Day(sheet.Date)), true)
 	f.SetCreator("Lectern", false)
 	f.SetMargins(0, 0, 0)
 	f.SetAutoPageBreak(false, 0)
@@ -78,7 +98,7 @@ func WriteSlips(w io.Writer, sheet SlipSheet) error {
 	drawSlips(list.On(f), sheet, qrs, login)
 	if len(sheet.Slips) == 0 {
 		f.AddPage()
-		msg := "Nobody on this session needs a sign-in slip."
+		msg := sheet.L.T("documents.slips.none")
 		none := typeset.NewList()
 		none.List(msg)
 		none.On(f).At(20, 30, 12, "", black, msg)
@@ -170,36 +190,41 @@ func slipLayout(p *typeset.Page, sheet SlipSheet, sl Slip, login, activate strin
 	next(8.5)
 	add(sl.Agency, "", 8.5, 7, 2, grey, 0)
 	next(7.5)
-	session := []string{sheet.Course, typeset.LongDate(sheet.Date), typeset.Join(", ", sheet.Venue, sheet.City)}
+	l := sl.L
+	title := sheet.Course
+	if sl.Course != "" {
+		title = sl.Course
+	}
+	session := []string{title, l.Day(sheet.Date), typeset.Join(", ", sheet.Venue, sheet.City)}
 	if squeeze > 0 {
 		session = session[:2]
 	}
 	add(typeset.Join(" · ", session...), "", 7.5, 6.5, 2, grey, 0)
 	y = max(y+4+2*gap, slipPad+29)
 	if sl.Link == "" {
-		add("Your account is active.", "B", 9, 9, 2, navy, 0)
+		add(l.T("documents.slip.active"), "B", 9, 9, 2, navy, 0)
 		next(8)
-		add("Scan the code, or open", "", 8, 8, 2, black, 0)
+		add(l.T("documents.slip.scan_or_open"), "", 8, 8, 2, black, 0)
 		next(8)
 		add(login, "B", 8, 7, 3, black, 0)
 		next(8)
-		add("and sign in as", "", 8, 8, 2, black, 0)
+		add(l.T("documents.slip.sign_in_as"), "", 8, 8, 2, black, 0)
 		next(8)
 		add(sl.Email, "B", 8, 7, 4, black, 0)
 		return lines
 	}
 	const indent = 3.5 // under the step's text, after its number
-	add("1. Scan the code with your phone's camera,", "", 8, 8, 2, black, 0)
+	add(l.T("documents.slip.scan"), "", 8, 8, 2, black, 0)
 	next(8)
-	add("or open "+activate, "", 8, 7, 3, black, indent)
+	add(l.T("documents.slip.or_open", "Address", activate), "", 8, 7, 3, black, indent)
 	next(8)
-	add("and type this code:", "", 8, 8, 2, black, indent)
+	add(l.T("documents.slip.type_code"), "", 8, 8, 2, black, indent)
 	next(12)
 	add(sl.Code, "B", 12, 12, 1, navy, indent)
 	next(8)
-	add("2. Choose your password. That's all.", "", 8, 8, 2, black, 0)
+	add(l.T("documents.slip.password"), "", 8, 8, 2, black, 0)
 	next(7)
-	add("Personal: do not share. Valid until "+typeset.LongDate(sl.ExpiresAt.UTC().Format("2006-01-02"))+".", "", 7, 6, 2, grey, 0)
+	add(l.T("documents.slip.personal", "Date", l.Date(sl.ExpiresAt.UTC())), "", 7, 6, 2, grey, 0)
 	return lines
 }
 

@@ -22,7 +22,7 @@ func TestSlips_ArabicAndUnprintableNames(t *testing.T) {
 			Link: "https://lectern.example.org/activate/T0KEN", Code: "ABCD-2345", ExpiresAt: time.Date(2026, 12, 10, 0, 0, 0, 0, time.UTC)})
 	}
 	var buf bytes.Buffer
-	err := WriteSlips(&buf, SlipSheet{Programme: "Programme", Course: "Investigating crypto-asset crime", Date: "2026-12-03",
+	err := WriteSlips(&buf, SlipSheet{L: english(t), Programme: "Programme", Course: "Investigating crypto-asset crime", Date: "2026-12-03",
 		Venue: "Hall B", City: "Dubai", BaseURL: "https://lectern.example.org", Slips: slips})
 	if err != nil {
 		t.Fatal(err)
@@ -60,7 +60,7 @@ func TestSlips_LongNamesAndAddressesWhole(t *testing.T) {
 		}
 	}
 	var buf bytes.Buffer
-	err := WriteSlips(&buf, SlipSheet{Programme: "European crypto-asset investigation programme for law-enforcement and judicial authorities",
+	err := WriteSlips(&buf, SlipSheet{L: english(t), Programme: "European crypto-asset investigation programme for law-enforcement and judicial authorities",
 		Course: "Investigating crypto-asset crime: tracing, seizure and anti-money-laundering cooperation", Date: "2026-12-03",
 		Venue: "Centre de conférences Pierre Mendès France, salle 2", City: "Saint-Denis-en-Val", BaseURL: base, Slips: slips})
 	if err != nil {

@@ -11,18 +11,23 @@ import (
 
 	"github.com/lectern-platform/lectern/internal/apperr"
 	"github.com/lectern-platform/lectern/internal/auth"
+	"github.com/lectern-platform/lectern/internal/i18n"
 	"github.com/lectern-platform/lectern/internal/ical"
 	"github.com/lectern-platform/lectern/internal/store"
+	"github.com/lectern-platform/lectern/internal/typeset"
 )
 
-func (s *Service) event(v *Session, baseURL string) ical.Event {
+// event is one session as a calendar entry in l's language: the course's
+// title in it when the course is translated, the country by name.
+func (s *Service) event(v *Session, baseURL string, l *i18n.Localizer) ical.Event {
 	url := fmt.Sprintf("%s/sessions/%d", strings.TrimSuffix(baseURL, "/"), v.ID)
+	title := s.courseTitle(v, l.Lang)
 	return ical.Event{
 		UID:         fmt.Sprintf("session-%d@lectern", v.ID),
 		Sequence:    v.Sequence,
-		Summary:     v.CourseTitle,
-		Description: fmt.Sprintf("%s\n%s, %s\n%s", v.CourseTitle, v.Venue, v.City, url),
-		Location:    fmt.Sprintf("%s, %s, %s", v.Venue, v.City, v.Country),
+		Summary:     title,
+		Description: l.T("documents.ics.description", "Course", title, "Place", typeset.Join(", ", v.Venue, v.City), "URL", url),
+		Location:    typeset.Join(", ", v.Venue, l.Place(v.City, v.Country)),
 		URL:         url,
 		Start:       v.StartsAt,
 		End:         v.EndsAt,
@@ -32,13 +37,49 @@ func (s *Service) event(v *Session, baseURL string) ical.Event {
 	}
 }
 
-// SessionCalendar is one session as an .ics file.
-func (s *Service) SessionCalendar(ctx context.Context, a *auth.Actor, id int64, baseURL string) ([]byte, error) {
+// courseTitle is the session's course title as a reader of lang reads it.
+func (s *Service) courseTitle(v *Session, lang string) string {
+	if s.courses != nil {
+		if c, ok := s.courses.Course(v.Course); ok {
+			if t := c.Text(lang); t.Language != c.Language {
+				return t.Title
+			}
+		}
+	}
+	return v.CourseTitle
+}
+
+// courseTitles is the course's title in each of its translations, by tag.
+func (s *Service) courseTitles(courseID string) map[string]string {
+	if s.courses == nil {
+		return nil
+	}
+	c, ok := s.courses.Course(courseID)
+	if !ok {
+		return nil
+	}
+	out := map[string]string{}
+	for lang, t := range c.Texts {
+		out[lang] = t.Title
+	}
+	return out
+}
+
+// catalog is the catalogues calendars are written with.
+func (s *Service) catalog() (*i18n.Catalog, error) {
+	if s.Catalog != nil {
+		return s.Catalog, nil
+	}
+	return i18n.Default()
+}
+
+// SessionCalendar is one session as an .ics file, in l's language.
+func (s *Service) SessionCalendar(ctx context.Context, a *auth.Actor, id int64, baseURL string, l *i18n.Localizer) ([]byte, error) {
 	v, err := s.Session(ctx, a, id)
 	if err != nil {
 		return nil, err
 	}
-	return s.calendarFile(v, baseURL)
+	return s.calendarFile(v, baseURL, l)
 }
 
 // CalendarToken returns the secret of the actor's calendar feed, creating it on
@@ -109,15 +150,22 @@ func (s *Service) Feed(ctx context.Context, token, baseURL string) ([]byte, erro
 			enrolled[id] = true
 		}
 	}
+	// The feed is read by a calendar app, which sends no language: it is in
+	// the one the user reads (saved, or recorded when they activated).
+	cat, err := s.catalog()
+	if err != nil {
+		return nil, fmt.Errorf("calendar feed: %w", err)
+	}
+	l := cat.For(cat.Match(u.Language))
 	var events []ical.Event
 	for _, v := range list {
 		if a.Role == auth.RoleOfficer && !enrolled[v.ID] {
 			continue
 		}
-		events = append(events, s.event(v, baseURL))
+		events = append(events, s.event(v, baseURL, l))
 	}
 	var buf bytes.Buffer
-	if err := ical.Write(&buf, "Lectern — "+u.Name, events); err != nil {
+	if err := ical.Write(&buf, l.T("documents.ics.feed", "Name", u.Name), events); err != nil {
 		return nil, fmt.Errorf("calendar feed: %w", err)
 	}
 	return buf.Bytes(), nil

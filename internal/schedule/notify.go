@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/lectern-platform/lectern/internal/i18n"
 	"github.com/lectern-platform/lectern/internal/ical"
 	"github.com/lectern-platform/lectern/internal/mail"
 	"github.com/lectern-platform/lectern/internal/store"
@@ -22,7 +23,7 @@ func (s *Service) mailSession(ts *store.TrainingSession) mail.Session {
 		ms.UTCOffset = ts.StartsAt.In(loc).Format("-07:00")
 	}
 	if c, ok := s.courses.Course(ts.CourseID); ok {
-		ms.Course, ms.Language = c.Title, c.Language
+		ms.Course, ms.Language, ms.Titles = c.Title, c.Language, s.courseTitles(c.ID)
 	}
 	return ms
 }
@@ -59,9 +60,19 @@ func (s *Service) mailAttendees(q store.Q, ts *store.TrainingSession, v *Session
 	if s.Mail == nil {
 		return nil
 	}
-	ics, err := s.calendarFile(v, s.Mail.BaseURL)
+	cat, err := s.catalog()
 	if err != nil {
 		return err
+	}
+	// The .ics goes out in each recipient's language, made once per language.
+	files := map[string][]byte{}
+	ics := func(lang string) ([]byte, error) {
+		if f, ok := files[lang]; ok {
+			return f, nil
+		}
+		f, err := s.calendarFile(v, s.Mail.BaseURL, cat.For(lang))
+		files[lang] = f
+		return f, err
 	}
 	list, err := q.Enrollments(ts.ID, nil)
 	if err != nil {
@@ -93,10 +104,11 @@ func attendeesCare(before, after *Session) bool {
 		before.Country != after.Country
 }
 
-// calendarFile is one session as an .ics file.
-func (s *Service) calendarFile(v *Session, baseURL string) ([]byte, error) {
+// calendarFile is one session as an .ics file in l's language.
+func (s *Service) calendarFile(v *Session, baseURL string, l *i18n.Localizer) ([]byte, error) {
+	ev := s.event(v, baseURL, l)
 	var buf bytes.Buffer
-	if err := ical.Write(&buf, v.CourseTitle, []ical.Event{s.event(v, baseURL)}); err != nil {
+	if err := ical.Write(&buf, ev.Summary, []ical.Event{ev}); err != nil {
 		return nil, fmt.Errorf("session %d calendar: %w", v.ID, err)
 	}
 	return buf.Bytes(), nil

@@ -9,6 +9,7 @@ import (
 
 	"github.com/lectern-platform/lectern/internal/auth"
 	"github.com/lectern-platform/lectern/internal/course"
+	"github.com/lectern-platform/lectern/internal/i18n"
 	"github.com/lectern-platform/lectern/internal/mail"
 	"github.com/lectern-platform/lectern/internal/store"
 )
@@ -56,6 +57,9 @@ type Options struct {
 	// Mail, when set, writes the e-mails of enrolments, promotions, changes and
 	// cancellations to the outbox, inside the same transactions.
 	Mail *mail.Mailer
+	// Catalog words calendar files (.ics) in their reader's language; nil:
+	// the embedded catalogues.
+	Catalog *i18n.Catalog
 }
 
 // NewService returns the scheduling service.

@@ -42,6 +42,11 @@ type Certificate struct {
 	RevocationReason string
 	Payload          []byte
 	Signature        string
+	// Wording is what the certificate is printed in, fixed when it is issued:
+	// JSON, a list of {"lang", "title", "course"}, one per language (two for
+	// the bilingual layout, the first printed above). Empty on certificates
+	// issued before issue 21: they print in English, as they always did.
+	Wording []byte
 }
 
 func (q Q) CreateCertificate(c *Certificate) error {

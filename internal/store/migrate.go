@@ -450,6 +450,21 @@ var migrations = []*gormigrate.Migration{
 		},
 		Rollback: func(tx *gorm.DB) error { return tx.Migrator().DropColumn("attempts", "language") },
 	},
+	{
+		// Certificates worded in the course's certificate language(s) (issue
+		// 21): the languages, and the title and course title in each, as issued.
+		ID: "20261206-docs-certificate-wording",
+		Migrate: func(tx *gorm.DB) error {
+			type Certificate struct {
+				Wording []byte
+			}
+			if err := tx.Migrator().AddColumn(&Certificate{}, "Wording"); err != nil {
+				return fmt.Errorf("add certificates.wording: %w", err)
+			}
+			return nil
+		},
+		Rollback: func(tx *gorm.DB) error { return tx.Migrator().DropColumn("certificates", "wording") },
+	},
 }
 
 // migrationLock is the PostgreSQL advisory lock key held while migrating.

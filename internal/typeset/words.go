@@ -2,34 +2,7 @@ package typeset
 
 import (
 	"strings"
-	"time"
-
-	"golang.org/x/text/language"
-	"golang.org/x/text/language/display"
 )
-
-// LongDate writes 2026-03-12 as "12 March 2026" (unambiguous in every country).
-func LongDate(isoDate string) string {
-	d, err := time.Parse("2006-01-02", isoDate)
-	if err != nil {
-		return isoDate
-	}
-	return d.Format("2 January 2006")
-}
-
-// PlaceName writes a city and an ISO 3166 country code as "Paris, France".
-func PlaceName(city, country string) string {
-	name := country
-	if region, err := language.ParseRegion(country); err == nil {
-		if n := display.English.Regions().Name(region); n != "" {
-			name = n
-		}
-	}
-	if city == "" {
-		return name
-	}
-	return city + ", " + name
-}
 
 // Join joins the parts that are not blank with sep, so a missing venue or city
 // leaves no dangling separator.

@@ -15,7 +15,7 @@ func (s *Server) sessionICS(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	data, err := s.schedule.SessionCalendar(c.Request().Context(), actor(c), id, s.cfg.BaseURL)
+	data, err := s.schedule.SessionCalendar(c.Request().Context(), actor(c), id, s.cfg.BaseURL, s.localizer(c))
 	if err != nil {
 		return err
 	}

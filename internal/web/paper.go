@@ -183,13 +183,16 @@ func (s *Server) paperPrintAPI(c echo.Context) error {
 		}
 	}
 	key := c.QueryParam("key") == "1"
-	pq, err := s.attempts.PaperQuiz(c.Request().Context(), actor(c), id, c.Param("quiz"), version, key)
+	// ?lang= words the sheet (and its key, to mark it with) in one of the
+	// quiz's translations; without it, in the course's language.
+	pq, err := s.attempts.PaperQuiz(c.Request().Context(), actor(c), id, c.Param("quiz"), version, key, strings.TrimSpace(c.QueryParam("lang")))
 	if err != nil {
 		return err
 	}
 	ts := pq.Session
-	sheet := paper.QuizSheet{Programme: s.programme(), Course: pq.Course.Title, Quiz: pq.Quiz.Title, Date: ts.Date,
-		Place:   typeset.Join(", ", ts.Venue, typeset.PlaceName(ts.City, ts.Country)),
+	l := s.catalog.For(s.catalog.Match(pq.Quiz.Language))
+	sheet := paper.QuizSheet{L: l, Programme: s.programme(), Course: pq.Course.Text(pq.Quiz.Language).Title, Quiz: pq.Quiz.Title, Date: ts.Date,
+		Place:   typeset.Join(", ", ts.Venue, l.Place(ts.City, ts.Country)),
 		Version: pq.Version, TimeLimit: pq.Quiz.TimeLimit, PassMark: pq.Quiz.PassMark, Intro: pq.Quiz.Intro,
 		Questions: pq.Questions, Key: key}
 	var doc bytes.Buffer

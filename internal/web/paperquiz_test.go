@@ -19,6 +19,7 @@ import (
 	"github.com/lectern-platform/lectern/courses"
 	"github.com/lectern-platform/lectern/internal/auth"
 	"github.com/lectern-platform/lectern/internal/course"
+	"github.com/lectern-platform/lectern/internal/i18n"
 	"github.com/lectern-platform/lectern/internal/paper"
 	"github.com/lectern-platform/lectern/internal/pdftest"
 	"github.com/lectern-platform/lectern/internal/quiz"
@@ -299,7 +300,7 @@ func TestPaperQuizPDF_EveryScript(t *testing.T) {
 	}
 	for _, key := range []bool{false, true} {
 		var doc bytes.Buffer
-		sheet := paper.QuizSheet{Programme: "Programme", Course: "Курс", Quiz: "퀴즈", Date: "2026-12-03", Place: "Seoul, South Korea",
+		sheet := paper.QuizSheet{L: english(t), Programme: "Programme", Course: "Курс", Quiz: "퀴즈", Date: "2026-12-03", Place: "Seoul, South Korea",
 			Version: 3, PassMark: 70, Questions: qs, Key: key}
 		if err := paper.WriteQuiz(&doc, sheet); err != nil {
 			t.Fatal(err)
@@ -350,7 +351,7 @@ func TestPaperQuizPDF_QuestionTallerThanAPage(t *testing.T) {
 		{ID: "after", Kind: course.KindSingle, Points: 1, PromptHTML: "<p>And then?</p>", Choices: []quiz.Choice{{ID: "a", HTML: "<p>Stop</p>", Correct: true}, {ID: "b", HTML: "<p>Go on</p>"}}},
 	}
 	var doc bytes.Buffer
-	if err := paper.WriteQuiz(&doc, paper.QuizSheet{Course: "Course", Quiz: "Quiz", Version: 5, PassMark: 70, Questions: qs}); err != nil {
+	if err := paper.WriteQuiz(&doc, paper.QuizSheet{L: english(t), Course: "Course", Quiz: "Quiz", Version: 5, PassMark: 70, Questions: qs}); err != nil {
 		t.Fatal(err)
 	}
 	text := pdftest.Text(t, doc.Bytes(), "-layout")
@@ -375,7 +376,7 @@ func TestPaperQuizPDF_LongTitlesInTheHeaderWhole(t *testing.T) {
 	squash := func(s string) string { return strings.Join(strings.Fields(s), "") }
 	for _, key := range []bool{false, true} {
 		var doc bytes.Buffer
-		if err := paper.WriteQuiz(&doc, paper.QuizSheet{Course: courseTitle, Quiz: title, Version: 2, PassMark: 70, Questions: qs, Key: key}); err != nil {
+		if err := paper.WriteQuiz(&doc, paper.QuizSheet{L: english(t), Course: courseTitle, Quiz: title, Version: 2, PassMark: 70, Questions: qs, Key: key}); err != nil {
 			t.Fatal(err)
 		}
 		text := pdftest.Text(t, doc.Bytes(), "-raw")
@@ -394,4 +395,14 @@ func TestPaperQuizPDF_LongTitlesInTheHeaderWhole(t *testing.T) {
 			}
 		}
 	}
+}
+
+// english is the embedded catalogues' English, for documents drawn directly.
+func english(t testing.TB) *i18n.Localizer {
+	t.Helper()
+	cat, err := i18n.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cat.For("en")
 }

@@ -8,6 +8,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/lectern-platform/lectern/internal/auth"
+	"github.com/lectern-platform/lectern/internal/i18n"
 	"github.com/lectern-platform/lectern/internal/paper"
 )
 
@@ -28,22 +30,31 @@ func (s *Server) slipsPrint(c echo.Context) error {
 		return err
 	}
 	sort.Slice(people, func(i, j int) bool { return people[i].Name < people[j].Name })
-	sheet := paper.SlipSheet{Programme: s.programme(), Course: ts.Course, Date: ts.Date, Venue: ts.Venue, City: ts.City, BaseURL: s.cfg.BaseURL}
-	if crs, ok := s.library.Course(ts.Course); ok {
+	printer := s.localizer(c)
+	sheet := paper.SlipSheet{L: printer, Programme: s.programme(), Course: ts.CourseTitle, Date: ts.Date, Venue: ts.Venue, City: ts.City, BaseURL: s.cfg.BaseURL}
+	crs, hasCourse := s.library.Course(ts.Course)
+	if hasCourse {
 		sheet.Course = crs.Title
 	}
-	agencies := map[int64]string{}
+	agencies := map[int64]*auth.Agency{}
 	for _, u := range people {
 		slip := paper.Slip{Name: u.Name, LatinName: u.LatinName, Email: u.Email}
+		// Each slip is in its officer's language: the one they chose or
+		// read in, else their agency's country's, else the printer's.
+		country := ""
 		if u.AgencyID != nil {
 			if _, ok := agencies[*u.AgencyID]; !ok {
 				ag, err := s.accounts.Agency(ctx, a, *u.AgencyID)
 				if err != nil {
 					return fmt.Errorf("sign-in slips of session %d: %w", id, err)
 				}
-				agencies[*u.AgencyID] = ag.Name
+				agencies[*u.AgencyID] = ag
 			}
-			slip.Agency = agencies[*u.AgencyID]
+			slip.Agency, country = agencies[*u.AgencyID].Name, agencies[*u.AgencyID].Country
+		}
+		slip.L = s.catalog.For(s.catalog.Match(u.Language, i18n.CountryLanguage(country), printer.Lang))
+		if hasCourse {
+			slip.Course = crs.Text(slip.L.Lang).Title
 		}
 		if inv, ok := invitations[u.ID]; ok {
 			slip.Link, slip.Code, slip.ExpiresAt = inv.Link, inv.Code, inv.ExpiresAt
