@@ -7,8 +7,6 @@ import (
 	"slices"
 	"strings"
 
-	"golang.org/x/text/language"
-
 	"github.com/lectern-platform/lectern/internal/apperr"
 	"github.com/lectern-platform/lectern/internal/auth"
 	"github.com/lectern-platform/lectern/internal/course"
@@ -52,11 +50,10 @@ func (s *Service) PaperQuiz(ctx context.Context, a *auth.Actor, sessionID int64,
 		return nil, apperr.Invalid("version", "err.paper.version_range", "Max", quiz.MaxPaperVersion)
 	}
 	if lang != "" {
-		words := qz.In(lang)
-		if words == qz && !sameLanguage(lang, qz.Language) {
-			return nil, apperr.Invalid("lang", "the quiz is printed in %s", strings.Join(quizLanguages(qz), ", "))
+		if !qz.Has(lang) {
+			return nil, apperr.Invalid("language", "err.quiz.language_missing", "Language", lang, "Languages", strings.Join(qz.Languages(), ", "))
 		}
-		qz = words
+		qz = qz.In(lang)
 	}
 	questions := quiz.PaperVersion(qz, version)
 	if err := s.recordPrint(ctx, a.UserID, ts, c, quizID, qz, version, key, questions); err != nil {
@@ -65,30 +62,6 @@ func (s *Service) PaperQuiz(ctx context.Context, a *auth.Actor, sessionID int64,
 	s.log.Info("paper quiz printed", "session_id", sessionID, "quiz", quizID, "version", version, "key", key, "by", a.UserID)
 	where := PaperSession{Date: ts.Date, Venue: ts.Venue, City: ts.City, Country: ts.Country}
 	return &PaperQuiz{Session: where, Course: c, Quiz: qz, Version: version, Questions: questions}, nil
-}
-
-// sameLanguage reports whether two tags name the same language ("pt" and
-// "pt-BR" do): a quiz is in its own language whatever the region asked for.
-func sameLanguage(a, b string) bool {
-	ta, errA := language.Parse(a)
-	tb, errB := language.Parse(b)
-	if errA != nil || errB != nil {
-		return false
-	}
-	ba, _ := ta.Base()
-	bb, _ := tb.Base()
-	return ba == bb
-}
-
-// quizLanguages are the languages a quiz can be printed in: its own first,
-// then its translations'.
-func quizLanguages(qz *course.Quiz) []string {
-	langs := []string{qz.Language}
-	for lang := range qz.Translations {
-		langs = append(langs, lang)
-	}
-	slices.Sort(langs[1:])
-	return langs
 }
 
 // A printed sheet is read back as it was printed, not as the quiz is now: a

@@ -195,7 +195,10 @@ func layoutLine(s string) []segment {
 	} else if o, err := p.Order(); err != nil {
 		runs = []string{s}
 	} else {
-		rtlParagraph := p.Direction() == bidi.RightToLeft
+		// The paragraph's direction is its first strong character's (UBA rule
+		// P2): "19 בנובמבר 2026" is a Hebrew line that starts with digits.
+		// (Ordering.Direction is only the first run's, left to right there.)
+		rtlParagraph := firstStrongRTL(s)
 		for i := 0; i < o.NumRuns(); i++ {
 			run := o.Run(i)
 			text := run.String()
@@ -226,6 +229,21 @@ func layoutLine(s string) []segment {
 		}
 	}
 	return out
+}
+
+// firstStrongRTL reports whether the first letter of s with a direction of its
+// own (not a digit, a space or punctuation) is written right to left.
+func firstStrongRTL(s string) bool {
+	for _, r := range s {
+		props, _ := bidi.LookupRune(r)
+		switch props.Class() {
+		case bidi.R, bidi.AL:
+			return true
+		case bidi.L:
+			return false
+		}
+	}
+	return false
 }
 
 // reverseRun puts a right-to-left run in drawing order. Inside a left-to-right

@@ -32,6 +32,10 @@ func TestLayoutLine_VisualOrder(t *testing.T) {
 		{"דניאל כהן", "ןהכ לאינד"},
 		// Digits inside Hebrew keep their own order; the line reads from the right.
 		{"משטרת ישראל 2026", "2026 לארשי תרטשמ"},
+		// A Hebrew line that starts with digits is still a right-to-left line
+		// (its first letter decides): the day rightmost, the year leftmost.
+		{"19 בנובמבר 2026", "2026 רבמבונב 19"},
+		{"19 בנובמבר 2026 · Paris, צרפת", "תפרצ ,Paris · 2026 רבמבונב 19"},
 		// Hebrew inside a Latin line: only the Hebrew turns round, spaces stay put.
 		{"Agency אבג unit 7", "Agency גבא unit 7"},
 		{"(כהן)", "(ןהכ)"},
