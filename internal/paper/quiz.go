@@ -466,10 +466,10 @@ func (d *doc) keyQuestion(n int, q quiz.Question) {
 	case course.KindShort:
 		d.text(x, right-x, size+1, "B", navy, l.T("documents.quiz.accepted", "Answers", strings.Join(q.Accepted, " · ")))
 	case course.KindNumeric:
-		answer := l.T("documents.quiz.answer", "Answer", l.Number(q.Number))
+		answer := l.T("documents.quiz.answer", "Answer", number(q.Number))
 		if q.Tolerance > 0 {
-			answer = l.T("documents.quiz.answer_range", "Answer", l.Number(q.Number), "Tolerance", l.Number(q.Tolerance),
-				"Min", l.Number(q.Number-q.Tolerance), "Max", l.Number(q.Number+q.Tolerance))
+			answer = l.T("documents.quiz.answer_range", "Answer", number(q.Number), "Tolerance", number(q.Tolerance),
+				"Min", number(q.Number-q.Tolerance), "Max", number(q.Number+q.Tolerance))
 		}
 		d.line(x, size+1, "B", navy, answer)
 	}
@@ -478,6 +478,10 @@ func (d *doc) keyQuestion(n int, q quiz.Question) {
 		d.html(x, right-x, 9, "", grey, q.Explanation)
 	}
 }
+
+// number writes a numeric answer as the course does, without grouping: a
+// year asked for (2008) must not read "2,008" on the key.
+func number(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
 
 func (d *doc) continued(question int) string {
 	return d.s.L.T("documents.quiz.continued", "Number", question)
