@@ -180,7 +180,7 @@ func (s *Signer) layoutText(p *typeset.Page, c *store.Certificate, langs []langu
 		centred(p, y, 15, "", black, c.AgencyName)
 	}
 	details := func(l language) string {
-		parts := []string{l.Day(c.SessionDate), l.Place(c.City, c.Country)}
+		parts := []string{l.DateOf(c.SessionDate), l.Place(c.City, c.Country)}
 		if h := hours(l.Localizer, c.Minutes); h != "" {
 			parts = append(parts, h)
 		}

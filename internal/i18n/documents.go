@@ -3,14 +3,13 @@ package i18n
 import (
 	"strings"
 	"sync"
-	"time"
 
 	"golang.org/x/text/language"
 )
 
 // What documents (certificates, slips, paper sheets, calendars, e-mails) need
-// beyond pages: the embedded catalogues without a caller to hand them over,
-// and dates and places as the records keep them.
+// beyond pages: the embedded catalogues without a caller to hand them over, a
+// place as records keep it, and a first guess at what someone reads.
 
 var embedded struct {
 	once sync.Once
@@ -24,16 +23,6 @@ var embedded struct {
 func Default() (*Catalog, error) {
 	embedded.once.Do(func() { embedded.c, embedded.err = Load() })
 	return embedded.c, embedded.err
-}
-
-// Day is Date for a day kept as YYYY-MM-DD (a session's, a certificate's):
-// "19 novembre 2026". Anything else is returned as it is.
-func (l *Localizer) Day(iso string) string {
-	d, err := time.Parse("2006-01-02", iso)
-	if err != nil {
-		return iso
-	}
-	return l.Date(d)
 }
 
 // Place is a city and an ISO 3166 country code as the locale writes them:

@@ -226,11 +226,7 @@ func localSession(l *i18n.Localizer, s Session) *Session {
 	if d, err := time.Parse("2006-01-02", s.Date); err == nil {
 		s.Date = l.DateWeekday(d)
 	}
-	for _, t := range []*string{&s.Start, &s.End} {
-		if hm, err := time.Parse("15:04", *t); err == nil {
-			*t = l.Time(hm)
-		}
-	}
+	s.Start, s.End = l.TimeOf(s.Start), l.TimeOf(s.End)
 	if s.Country != "" {
 		s.Country = l.Country(s.Country)
 	}
@@ -252,7 +248,7 @@ func (m *Mailer) render(kind Kind, lang string, u *store.User, s *Session, v *vi
 	}
 	if v.Cert != nil {
 		c := *v.Cert
-		c.CourseTitle, c.SessionDate = titleIn(v.titles, lang, c.CourseTitle), l.Day(c.SessionDate)
+		c.CourseTitle, c.SessionDate = titleIn(v.titles, lang, c.CourseTitle), l.DateOf(c.SessionDate)
 		v.Cert = &c
 		args = []any{"Course", c.CourseTitle, "Date", c.SessionDate}
 	}

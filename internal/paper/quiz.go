@@ -294,7 +294,7 @@ func (d *doc) session() {
 	d.text(left, right-left, 15, "B", navy, d.s.Course)
 	d.text(left, right-left, 12.5, "B", black, d.s.Quiz)
 	d.y += 0.5
-	d.text(left, right-left, 10, "", grey, typeset.Join(" · ", d.s.L.Day(d.s.Date), d.s.Place))
+	d.text(left, right-left, 10, "", grey, typeset.Join(" · ", d.s.L.DateOf(d.s.Date), d.s.Place))
 }
 
 func (d *doc) facts() string {

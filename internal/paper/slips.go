@@ -72,7 +72,7 @@ func WriteSlips(w io.Writer, sheet SlipSheet) error {
 	sheet.Slips = slips
 	f := fpdf.New("P", "mm", "A4", "")
 	f.SetCompression(true)
-	f.SetTitle(sheet.L.T("documents.slips.title", "Course", sheet.Course, "Date", sheet.L.Day(sheet.Date)), true)
+	f.SetTitle(sheet.L.T("documents.slips.title", "Course", sheet.Course, "Date", sheet.L.DateOf(sheet.Date)), true)
 	f.SetCreator("Lectern", false)
 	f.SetMargins(0, 0, 0)
 	f.SetAutoPageBreak(false, 0)
@@ -195,7 +195,7 @@ func slipLayout(p *typeset.Page, sheet SlipSheet, sl Slip, login, activate strin
 	if sl.Course != "" {
 		title = sl.Course
 	}
-	session := []string{title, l.Day(sheet.Date), typeset.Join(", ", sheet.Venue, sheet.City)}
+	session := []string{title, l.DateOf(sheet.Date), typeset.Join(", ", sheet.Venue, sheet.City)}
 	if squeeze > 0 {
 		session = session[:2]
 	}

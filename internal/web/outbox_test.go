@@ -76,12 +76,14 @@ func TestOutbox_SessionEvents(t *testing.T) {
 	if got := kindsOf(list); got != "waitlist_promoted session_changed session_cancelled" {
 		t.Fatalf("officer B's mail: %q", got)
 	}
+	// Officer B has chosen no language: their agency is Korean, so their
+	// e-mails, dates, times and calendar files are in Korean.
 	promoted, changed, cancelled := list[0], list[1], list[2]
-	if !strings.Contains(promoted.Subject, "A seat is free") || !strings.Contains(promoted.TextBody, "경찰관 브라보") ||
+	if promoted.Language != "ko" || !strings.Contains(promoted.Subject, "자리가 났습니다") || !strings.Contains(promoted.TextBody, "경찰관 브라보") ||
 		promoted.SessionID == nil || *promoted.SessionID != s.ID || promoted.Status != store.OutboxQueued {
 		t.Errorf("promotion: %+v", promoted)
 	}
-	if !strings.Contains(changed.TextBody, "Salle Marie Curie") || !strings.Contains(changed.TextBody, "09:30–17:00 (Europe/Paris, UTC+01:00)") {
+	if !strings.Contains(changed.TextBody, "Salle Marie Curie") || !strings.Contains(changed.TextBody, "2026년 12월 3일 목요일, 오전 9:30–오후 5:00 (Europe/Paris, UTC+01:00)") {
 		t.Errorf("change:\n%s", changed.TextBody)
 	}
 	for _, m := range []store.OutboxMessage{changed, cancelled} {
@@ -91,7 +93,7 @@ func TestOutbox_SessionEvents(t *testing.T) {
 		}
 		ics := string(full.Attachments[0].Data)
 		if full.Attachments[0].Name != fmt.Sprintf("session-%d.ics", s.ID) || !strings.Contains(ics, "BEGIN:VCALENDAR") ||
-			!strings.Contains(ics, "Salle Marie Curie") || strings.Contains(ics, "STATUS:CANCELLED") != (m.Kind == "session_cancelled") {
+			!strings.Contains(ics, "Salle Marie Curie") || !strings.Contains(ics, "프랑스") || strings.Contains(ics, "STATUS:CANCELLED") != (m.Kind == "session_cancelled") {
 			t.Errorf("%s .ics:\n%s", m.Kind, ics)
 		}
 	}
