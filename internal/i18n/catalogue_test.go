@@ -19,8 +19,9 @@ import (
 // every area has). Languages not listed are still checked for placeholders and
 // plural forms in what they have.
 var complete = map[string][]string{
-	"ui":     {"en", "es", "fr", "ko", "he", "pt-BR", "sv", "de", "nl"},
-	"errors": {"en", "de", "ko", "he", "nl", "es", "fr", "pt-BR", "sv"},
+	"ui":        {"en", "es", "fr", "ko", "he", "pt-BR", "sv", "de", "nl"},
+	"documents": {"en", "ko", "he"},
+	"errors":    {"en", "de", "ko", "he", "nl", "es", "fr", "pt-BR", "sv"},
 }
 
 // catalogueFile is one AREA.LANG.json: each id's forms ("other" alone for a
