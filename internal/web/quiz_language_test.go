@@ -119,11 +119,11 @@ func TestQuizLanguage_SpanishAttempt(t *testing.T) {
 	// The trainer sees each attempt's language.
 	trainer := ts.browser(t, qw.world.trainer)
 	_, officers := getWith(t, trainer, fmt.Sprintf("%s/sessions/%d/quizzes/01-m/officers", ts.URL, qw.sessionID))
-	if !strings.Contains(officers, `<abbr class="lang" title="Español">es</abbr>`) || !strings.Contains(officers, `<abbr class="lang" title="English">en</abbr>`) {
+	if !strings.Contains(officers, `<abbr class="lang" lang="es" title="Español">es</abbr>`) || !strings.Contains(officers, `<abbr class="lang" lang="en" title="English">en</abbr>`) {
 		t.Errorf("officers page does not show the attempts' languages")
 	}
 	_, results := getWith(t, trainer, fmt.Sprintf("%s/sessions/%d/results", ts.URL, qw.sessionID))
-	if !strings.Contains(results, `<abbr class="lang" title="Español">es</abbr>`) {
+	if !strings.Contains(results, `<abbr class="lang" lang="es" title="Español">es</abbr>`) {
 		t.Errorf("results page does not show the attempts' languages")
 	}
 	langs := resultsCSVLanguages(t, ts, qw.trainerTok, qw.sessionID, "01-m")
