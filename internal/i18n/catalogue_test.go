@@ -20,7 +20,7 @@ import (
 // plural forms in what they have.
 var complete = map[string][]string{
 	"ui":        {"en", "es", "fr", "ko", "he", "pt-BR", "sv", "de", "nl"},
-	"documents": {"en", "ko", "he", "pt-BR", "sv", "de", "nl"},
+	"documents": {"en", "ko", "he", "pt-BR", "sv", "de", "nl", "es", "fr"},
 	"errors":    {"en", "de", "ko", "he", "nl", "es", "fr", "pt-BR", "sv"},
 }
 

@@ -276,7 +276,14 @@ func TestOnboarding_SignInSlips(t *testing.T) {
 		os.WriteFile(file, []byte(doc), 0o644)
 	}
 	text := pdftest.Text(t, []byte(doc))
-	for _, name := range []string{"Ana Novak", "דניאל כהן", "Your account is active", w.officerA.Email} {
+	// Agency A is in France: its officers, with no language saved yet, get
+	// their slips in French (the documents catalogue's, not this test's words).
+	activeID := "documents.slip.active"
+	active := strings.TrimSuffix(ts.Server.catalog.For("fr").T(activeID), ".")
+	if active == "" || strings.HasPrefix(active, "Your account") {
+		t.Fatalf("no French slip text: %q", active)
+	}
+	for _, name := range []string{"Ana Novak", "דניאל כהן", active, w.officerA.Email} {
 		if !strings.Contains(text, name) {
 			t.Errorf("%q not on coordinator A's slips", name)
 		}
