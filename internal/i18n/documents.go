@@ -47,8 +47,8 @@ func (l *Localizer) Place(city, country string) string {
 // invited by their agency, printed a sign-in slip before ever signing in).
 func CountryLanguage(country string) string {
 	r, err := language.ParseRegion(country)
-	if err != nil {
-		return ""
+	if err != nil || !r.IsCountry() {
+		return "" // ZZ, EU, 001: no country, no language to guess
 	}
 	t, err := language.Compose(language.Und, r)
 	if err != nil {
