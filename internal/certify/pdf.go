@@ -197,27 +197,28 @@ func (s *Signer) layoutText(p *typeset.Page, c *store.Certificate, langs []langu
 	}
 
 	// Bottom left: who taught it, when it was issued, until when it holds, its
-	// serial; bilingual, each label in both languages, one above the other,
-	// and each date in both, side by side.
+	// serial; bilingual, each label and each date in both languages, the
+	// second below the first (one line of mixed directions would read wrong
+	// in one of them).
 	const left = 26.0
-	both := func(text func(language) string) string {
+	second := func(text func(language) string) string {
 		if !two || text(sub) == text(top) {
-			return text(top)
+			return ""
 		}
-		return text(top) + "  ·  " + text(sub)
+		return text(sub)
 	}
+	issued := func(l language) string { return l.Date(c.IssuedAt.UTC()) }
 	expiry := func(l language) string { return l.T("documents.certificate.no_expiry") }
 	if c.ExpiresAt != nil {
 		expiry = func(l language) string { return l.Date(c.ExpiresAt.UTC()) }
 	}
 	lines := []struct {
-		label string
-		value string
+		label, value, sub string
 	}{
-		{"documents.certificate.trainers", c.Trainers},
-		{"documents.certificate.issued", both(func(l language) string { return l.Date(c.IssuedAt.UTC()) })},
-		{"documents.certificate.valid_until", both(expiry)},
-		{"documents.certificate.serial", c.Serial},
+		{"documents.certificate.trainers", c.Trainers, ""},
+		{"documents.certificate.issued", issued(top), second(issued)},
+		{"documents.certificate.valid_until", expiry(top), second(expiry)},
+		{"documents.certificate.serial", c.Serial, ""},
 	}
 	// The labels' column is as wide as the widest label, in either language.
 	labelW := 24.0
@@ -243,7 +244,11 @@ func (s *Signer) layoutText(p *typeset.Page, c *store.Certificate, langs []langu
 		if two {
 			p.At(left, ly+3.2, 6.5, "", grey, sub.T(l.label))
 		}
-		ly = p.Draw(left+labelW, ly, blocks[i], "B", black) + 7
+		last := p.Draw(left+labelW, ly, blocks[i], "B", black)
+		if l.sub != "" {
+			p.At(left+labelW, last+3.2, 7.5, "", grey, l.sub)
+		}
+		ly = last + 7
 	}
 
 	// Beside the QR code: where to verify by hand.
