@@ -84,6 +84,25 @@ func TestDocuments_InTheReadersLanguage(t *testing.T) {
 		}
 	})
 
+	t.Run("Calendar feed", func(t *testing.T) {
+		// A calendar app sends no language: the feed is in the one the user
+		// chose, Korean here, whatever the course's.
+		tok := ts.token(t, w.officerB)
+		if res, body := ts.api(t, tok, "PUT", "/api/v1/me/language", map[string]string{"language": "ko"}); res.StatusCode != 200 {
+			t.Fatalf("choose Korean: %d %s", res.StatusCode, body)
+		}
+		_, body := ts.api(t, tok, "GET", "/api/v1/me/calendar", nil)
+		feed := decode[map[string]string](t, body)["url"]
+		res, body := getWith(t, newBrowser(), ts.URL+feed[strings.Index(feed, "/calendar/"):])
+		cal, err := ics.ParseCalendar(strings.NewReader(body))
+		if res.StatusCode != 200 || err != nil || len(cal.Events()) != 1 {
+			t.Fatalf("feed: %d %v\n%s", res.StatusCode, err, body)
+		}
+		if got := cal.Events()[0].GetProperty(ics.ComponentPropertyLocation).Value; !strings.HasSuffix(got, "프랑스") {
+			t.Errorf("LOCATION = %q", got)
+		}
+	})
+
 	t.Run("Sign-in slips", func(t *testing.T) {
 		res, doc := ts.api(t, trainer, "POST", fmt.Sprintf("/api/v1/sessions/%d/slips", s.ID), nil)
 		if res.StatusCode != 200 || !strings.HasPrefix(doc, "%PDF") {
