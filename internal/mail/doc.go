@@ -24,9 +24,14 @@
 //	})
 //
 // The recipient's language is the one recorded for the user (their browser's first
-// choice when they activated their account; store.Q.SetUserLanguage), else the
-// course's language for session messages, else the Mailer's default (English); the
-// best available catalogue of internal/i18n is used.
+// choice when they activated their account, or the one they chose;
+// store.Q.SetUserLanguage), else their agency's country's (i18n.CountryLanguage:
+// an officer invited by a Brazilian agency reads Portuguese before ever signing
+// in), else the course's language for session messages, else the Mailer's default
+// (English); the best available catalogue of internal/i18n is used. Dates, times
+// and countries are written in that language, the course title in its translation
+// when the course has one, and a session's .ics attachment (a Calendar) is made in
+// it too.
 //
 // # SMTP URL
 //
