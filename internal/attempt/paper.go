@@ -98,7 +98,7 @@ func (s *Service) EnterPaper(ctx context.Context, a *auth.Actor, sessionID int64
 			at = &store.Attempt{SessionID: sessionID, QuizID: quizID, UserID: in.UserID, Number: len(previous) + 1, StartedAt: now, Deadline: now}
 		}
 		at.ContentHash, at.CourseHash, at.Questions, at.PassMark, at.Review = qz.Hash, c.Hash, snap, qz.PassMark, string(qz.Review)
-		at.Language = qz.Language // sheets are printed in the course's language
+		at.Language = qz.Language // a sheet, whatever language it was printed in (PaperQuiz lang), is marked with the course language's key: the same ids, order and letters
 		at.Finalised, at.FinalisedAt, at.EnteredBy = reason, &now, &actor
 		at.Score, at.MaxScore, at.Percent, at.Passed = result.Score, result.MaxScore, result.Percent, result.Passed
 		if at.ID == 0 {
