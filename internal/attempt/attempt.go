@@ -143,6 +143,10 @@ type View struct {
 	Result       *quiz.Result           `json:"result,omitempty"`
 	Review       []ReviewItem           `json:"review,omitempty"`
 	ReviewNote   string                 `json:"review_note,omitempty"`
+	// ReviewPolicy comes with ReviewNote: the quiz's review policy that holds
+	// the review back (after_submit, after_close, never), so that a page can
+	// say when in its reader's language (ReviewNote is English).
+	ReviewPolicy string `json:"review_policy,omitempty"`
 	// LateAnswers arrived after the attempt's deadline (or close) although
 	// given before it: see late.go.
 	LateAnswers []LateAnswer `json:"late_answers,omitempty"`

@@ -112,6 +112,9 @@ func (s *Service) Get(ctx context.Context, a *auth.Actor, id int64) (*View, erro
 			v.Review = review(qs, plain)
 		} else {
 			v.ReviewNote = reviewNote(at.Review)
+			if v.ReviewNote != "" {
+				v.ReviewPolicy = at.Review
+			}
 		}
 	}
 	return v, nil

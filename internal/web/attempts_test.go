@@ -164,8 +164,12 @@ func TestAttempts_FullLifecycle(t *testing.T) {
 	// Review follows the policy: after_close by default, so nothing yet.
 	_, body = ts.api(t, qw.officerA, "GET", fmt.Sprintf("/api/v1/attempts/%d", v.ID), nil)
 	assertNoKeys(t, "submitted attempt", strings.ReplaceAll(body, `"answer":{"number":4242}`, ""))
-	if !strings.Contains(body, "when the trainer closes the quiz or the session") {
+	if !strings.Contains(body, "when the trainer closes the quiz or the session") || !strings.Contains(body, `"review_policy":"after_close"`) {
 		t.Errorf("no review note: %s", body)
+	}
+	// The result page says so in its reader's language.
+	if _, page := getIn(t, ts.browser(t, qw.world.officerA), fmt.Sprintf("%s/attempts/%d", ts.URL, v.ID), "fr"); !strings.Contains(page, "quand le formateur ferme le questionnaire ou clôt la journée") {
+		t.Errorf("the result page in French has no French review note")
 	}
 	// The trainer sees the review.
 	if _, body := ts.api(t, qw.trainerTok, "GET", fmt.Sprintf("/api/v1/attempts/%d", v.ID), nil); !strings.Contains(body, "EXPLANATION-9c1") {

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/lectern-platform/lectern/internal/course"
 	"github.com/lectern-platform/lectern/templates"
 )
 
@@ -46,6 +47,12 @@ func TestMessages_EveryKeyExists(t *testing.T) {
 	for id, where := range used {
 		if _, ok := catalogue[id]; !ok {
 			t.Errorf("%s uses message %q, missing from ui.en.json", where, id)
+		}
+	}
+	// The result page names the review policy that holds the review back.
+	for _, p := range []course.ReviewPolicy{course.ReviewAfterSubmit, course.ReviewAfterClose, course.ReviewNever} {
+		if _, ok := catalogue["quiz.review_note."+string(p)]; !ok {
+			t.Errorf("no message for review policy %s", p)
 		}
 	}
 	for code := range statusCodes {
