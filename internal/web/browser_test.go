@@ -63,8 +63,9 @@ func needChromium(t *testing.T) string {
 	return path
 }
 
-// newBrowserTab starts a headless Chromium with a fresh profile, closed when the test ends.
-func newBrowserTab(t *testing.T, path string) *browserTab {
+// newBrowserTab starts a headless Chromium with a fresh profile, closed when
+// the test ends; extra options are the browser's own settings (its language).
+func newBrowserTab(t *testing.T, path string, extra ...chromedp.ExecAllocatorOption) *browserTab {
 	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path),
@@ -76,6 +77,7 @@ func newBrowserTab(t *testing.T, path string) *browserTab {
 		// this one is removed with the test.
 		chromedp.Env("TMPDIR="+t.TempDir()),
 	)
+	opts = append(opts, extra...)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(allocCtx)
 	t.Cleanup(func() { cancel(); cancelAlloc() })
@@ -238,13 +240,17 @@ const correctRadio = `[...document.querySelectorAll('fieldset[data-question="pic
 // whose responses carry the test's fixed server time in their Date header.
 // quiz.js corrects its countdown from that header; against the real clock, the
 // fixture's day (3 December 2026) would be days ahead or, once past, make the
-// page declare the time up and reload.
-func serveWithServerDate(t *testing.T, ts *testServer, now time.Time) string {
+// page declare the time up and reload. observe, if given, sees each request
+// first (what a browser sent).
+func serveWithServerDate(t *testing.T, ts *testServer, now time.Time, observe ...func(*http.Request)) string {
 	t.Helper()
 	date := now.UTC().Format(http.TimeFormat)
 	hs := ts.Server.HTTPServer()
 	app := hs.Handler
 	hs.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for _, o := range observe {
+			o(r)
+		}
 		w.Header().Set("Date", date)
 		app.ServeHTTP(w, r)
 	})

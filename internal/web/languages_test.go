@@ -322,6 +322,13 @@ func (pc *pageChecker) check(page string) ([]englishFinding, error) {
 	if pageLang != pc.lang {
 		return []englishFinding{{id: "<html lang>", text: fmt.Sprintf("the page is in %q", pageLang)}}, nil
 	}
+	return pc.checkTexts(texts), nil
+}
+
+// checkTexts returns the English interface strings among a page's visible
+// texts, however they were taken (from served HTML, or from a browser's
+// rendered page).
+func (pc *pageChecker) checkTexts(texts []visibleText) []englishFinding {
 	var out []englishFinding
 	for _, v := range texts {
 		if v.foreign || pc.own[v.text] || identicalToEnglish[v.text] != "" || pc.data.texts[v.text] {
@@ -341,7 +348,7 @@ func (pc *pageChecker) check(page string) ([]englishFinding, error) {
 			}
 		}
 	}
-	return out, nil
+	return out
 }
 
 // webAddress is a link printed for copying (a calendar feed, the check-in page).
