@@ -1,6 +1,7 @@
 package web
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -47,8 +48,8 @@ func TestBrowser_RightToLeft(t *testing.T) {
 	}
 	choose := func(lang string) {
 		t.Helper()
-		b.do("pick "+lang, chromedp.SetValue(chromedp.ID("language-header"), lang))
-		if got := b.navigate("choose "+lang, chromedp.Click(chromedp.CSS(`header.site form.language button[type=submit]`))); got != "/courses/crypto-crime/01-blockchain" {
+		b.do("open the language list", chromedp.Click(chromedp.CSS(`#language-header > summary`)))
+		if got := b.navigate("choose "+lang, chromedp.Click(chromedp.CSS(`#language-header button[value=`+lang+`]`))); got != "/courses/crypto-crime/01-blockchain" {
 			t.Errorf("after choosing %s: on %s, want back on the module", lang, got)
 		}
 	}
@@ -63,5 +64,52 @@ func TestBrowser_RightToLeft(t *testing.T) {
 	layout("en", "ltr", false)
 	if flipped := tabRun(b, "the pager's arrow", chromedp.Evaluate[string](`getComputedStyle(document.querySelector(".pager .arrow")).transform`)); flipped != "none" {
 		t.Errorf("the next arrow on an English page: transform %q, want none", flipped)
+	}
+}
+
+// TestBrowser_PhoneHeader: on a 390 px phone, an officer with a long name picks
+// Hebrew by keyboard alone in the header's language disclosure (no script
+// needed: a details element and a form). Her name is shown whole — wrapped,
+// never cut with an ellipsis — and the language button shares the line with
+// the sign-out button instead of taking lines of its own.
+func TestBrowser_PhoneHeader(t *testing.T) {
+	path := needChromium(t)
+	ts := startServer(t, courses.FS)
+	ag := ts.agency(t, "Police judiciaire de Paris — Brigade cyber", "FR")
+	name := "François Müller-Łukasiewicz-Wołodyjowski de la Tour"
+	who := ts.user(t, auth.RoleOfficer, &ag.ID, name)
+	b := newBrowserTab(t, path)
+	b.do("phone viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch))
+	b.signIn(ts.URL, who)
+	b.do("open the language list by keyboard", chromedp.Focus(chromedp.CSS(`#language-header > summary`)), chromedp.KeyEvent("\r"))
+	b.poll("the list is open", `document.getElementById("language-header").open && document.querySelector('#language-header button[value=he]').getClientRects().length > 0`)
+	if got := b.navigate("choose Hebrew by keyboard", chromedp.Focus(chromedp.CSS(`#language-header button[value=he]`)), chromedp.KeyEvent("\r")); got != "/" {
+		t.Errorf("after choosing Hebrew: on %s, want back on the dashboard", got)
+	}
+	type header struct {
+		Dir, Name, Summary string
+		NameFits, SameLine bool
+		Cut                []string
+		LangWidth          float64
+	}
+	h := tabRun(b, "measure the header", chromedp.Evaluate[header](`(() => {
+		const who = document.querySelector("header.site .who"), sum = document.querySelector("#language-header > summary");
+		const out = document.querySelector("header.site form.logout button[type=submit]").getBoundingClientRect(), s = sum.getBoundingClientRect();
+		const cut = [...document.querySelectorAll("*")].filter(e => getComputedStyle(e).textOverflow !== "clip").map(e => e.tagName + "." + e.className);
+		return {dir: document.documentElement.dir, name: who.textContent, summary: sum.textContent,
+			nameFits: who.scrollWidth <= who.clientWidth + 1 && who.getBoundingClientRect().right <= innerWidth && who.getBoundingClientRect().left >= 0,
+			sameLine: s.top < out.bottom && s.bottom > out.top, cut, langWidth: s.width};
+	})()`))
+	if h.Dir != "rtl" || !strings.Contains(h.Summary, "עברית") {
+		t.Errorf("after choosing Hebrew: dir %q, the selector says %q", h.Dir, h.Summary)
+	}
+	if h.Name != name || !h.NameFits {
+		t.Errorf("the header shows the name %q (fits on screen: %v), want %q whole", h.Name, h.NameFits, name)
+	}
+	if len(h.Cut) > 0 {
+		t.Errorf("text-overflow other than clip on %v: nothing a person reads is cut short", h.Cut)
+	}
+	if !h.SameLine || h.LangWidth > 390/2 {
+		t.Errorf("the language selector (%.0f px wide) is on the sign-out's line: %v; want a small button beside it", h.LangWidth, h.SameLine)
 	}
 }

@@ -34,29 +34,41 @@ const keptOffline = `(async () => {
 	return true;
 })()`
 
-// barOneLine measures the sticky bar: its height, the height of one line of it
-// (the timer), and whether everything shown in it sits on that line.
-const barOneLine = `(() => {
-	const bar = document.querySelector(".timer-bar"), timer = document.getElementById("timer");
-	const t = timer.getBoundingClientRect();
-	const shown = [...bar.children].filter(e => e.getClientRects().length > 0 && getComputedStyle(e).position !== "absolute");
-	const cs = getComputedStyle(bar);
+// barCompact measures the sticky bar on a phone: its height, the timer's line
+// (with the bar's padding), whether "Details" sits on the timer's line, and the
+// status under it: how many lines it takes and whether it is shown whole
+// (nothing cut off, no ellipsis).
+const barCompact = `(() => {
+	const bar = document.querySelector(".timer-bar"), t = document.getElementById("timer").getBoundingClientRect();
+	const sync = document.getElementById("sync-status"), more = document.getElementById("sync-more");
+	const cs = getComputedStyle(bar), ss = getComputedStyle(sync), m = more.getBoundingClientRect(), r = sync.getBoundingClientRect();
 	const chrome = parseFloat(cs.paddingTop) + parseFloat(cs.paddingBottom) + parseFloat(cs.borderTopWidth) + parseFloat(cs.borderBottomWidth);
-	return {height: bar.getBoundingClientRect().height, line: t.height + chrome,
-		oneRow: shown.every(e => { const r = e.getBoundingClientRect(); return r.top < t.bottom && r.bottom > t.top; }),
-		lines: shown.map(e => e.id + ":" + Math.round(e.getBoundingClientRect().height))};
+	return {height: bar.getBoundingClientRect().height, line: t.height + chrome, status: r.height, gap: parseFloat(cs.rowGap) || 0,
+		detailsBeside: !more.hidden && m.top < t.bottom && m.bottom > t.top,
+		statusLines: Math.round(r.height / parseFloat(ss.lineHeight)),
+		statusWhole: sync.scrollWidth <= sync.clientWidth + 1 && sync.scrollHeight <= sync.clientHeight + 1 && ss.textOverflow === "clip" && r.right <= innerWidth && r.left >= 0};
 })()`
 
 type barMeasure struct {
-	Height, Line float64
-	OneRow       bool
-	Lines        []string
+	Height, Line, Status, Gap  float64
+	DetailsBeside, StatusWhole bool
+	StatusLines                int
+}
+
+// compact fails the test unless the bar is the timer's line (with Details)
+// and the status whole under it, in at most two lines.
+func (m barMeasure) check(t *testing.T, when string) {
+	t.Helper()
+	if !m.DetailsBeside || !m.StatusWhole || m.StatusLines > 2 || m.Height > m.Line+m.Gap+m.Status+2 {
+		t.Errorf("%s, the sticky bar is %.0f px tall, want the timer's line (%.0f px) and the status (%.0f px, %d lines, shown whole: %v) under it, Details beside the timer: %v",
+			when, m.Height, m.Line, m.Status, m.StatusLines, m.StatusWhole, m.DetailsBeside)
+	}
 }
 
 // TestBrowser_QuizReloadOfflineShowsTheQuiz: on a 390×844 phone, an officer
 // answers, the network goes, she answers again and reloads: the quiz comes back
-// from the service worker's copy with both answers and an offline state on one
-// line of the sticky bar. After a long outage the network returns and the
+// from the service worker's copy with both answers and an offline state shown
+// whole under the timer in the sticky bar. After a long outage the network returns and the
 // answer reaches the server within about 5 s, without a tap. Signing out
 // empties the service worker's cache.
 func TestBrowser_QuizReloadOfflineShowsTheQuiz(t *testing.T) {
@@ -74,7 +86,7 @@ func TestBrowser_QuizReloadOfflineShowsTheQuiz(t *testing.T) {
 	b.waitText("pick saved", "st-pick", msg["saved"])
 	right := tabRun(b, "read the right choice", chromedp.Evaluate[string](correctRadio+".value"))
 	b.pollAsync("the page and its files are kept for offline use", keptOffline)
-	online := tabRun(b, "measure the bar online", chromedp.Evaluate[barMeasure](barOneLine))
+	tabRun(b, "measure the bar online", chromedp.Evaluate[barMeasure](barCompact)).check(t, "online")
 
 	// The network goes; the phone still believes it is online.
 	relay.Cut()
@@ -88,11 +100,8 @@ func TestBrowser_QuizReloadOfflineShowsTheQuiz(t *testing.T) {
 	b.poll("the journal's answers are back", `document.getElementById("in-type").value === "SHORT-ANSWER-2b8" && `+correctRadio+`.checked`)
 	b.waitText("the page says it is offline", "sync-status", strings.ReplaceAll(msg["offlineN"], "{n}", "1"))
 
-	// One line on the phone, details on request (by keyboard).
-	bar := tabRun(b, "measure the bar offline", chromedp.Evaluate[barMeasure](barOneLine))
-	if !bar.OneRow || bar.Height > bar.Line+2 || bar.Height > online.Height+2 {
-		t.Errorf("offline, the sticky bar is %.0f px tall (%v), want one line: %.0f px (online %.0f px)", bar.Height, bar.Lines, bar.Line, online.Height)
-	}
+	// Compact on the phone, the status whole, details on request (by keyboard).
+	tabRun(b, "measure the bar offline", chromedp.Evaluate[barMeasure](barCompact)).check(t, "offline")
 	b.do("open the details by keyboard", chromedp.Focus(chromedp.ID("sync-more")), chromedp.KeyEvent("\r"))
 	b.poll("details shown", `document.getElementById("sync-more").getAttribute("aria-expanded") === "true" && document.getElementById("sync-status").getBoundingClientRect().height > 10`)
 	b.do("close the details", chromedp.Focus(chromedp.ID("sync-more")), chromedp.KeyEvent(" "))

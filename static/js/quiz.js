@@ -78,12 +78,14 @@
     if (timeIsUp && late > 0) { syncEl.className = "sync warn"; }
     fitSync();
   }
-  // The sticky bar keeps to one line on a phone: a status too long for it is cut
-  // short, and the Details button shows it whole (with the deadline's clock time).
+  // The sticky bar keeps to one row on a phone, where the deadline's clock time
+  // is left out of it (lectern.css): the Details button is there to show it,
+  // and the status at full size.
+  var timerMeta = timerBar.querySelector(".timer .meta");
   function fitSync() {
     if (!syncMore) { return; }
     var open = syncMore.getAttribute("aria-expanded") === "true";
-    syncMore.hidden = !open && syncEl.scrollWidth <= syncEl.clientWidth;
+    syncMore.hidden = !open && (!timerMeta || timerMeta.getClientRects().length > 0);
   }
   if (syncMore) {
     syncMore.addEventListener("click", function () {
