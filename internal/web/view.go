@@ -39,6 +39,9 @@ var templateFuncs = template.FuncMap{
 	"auditChanges": auditChanges,
 	"asset":        assetURL,
 	"endonym":      i18n.Endonym,
+	// isolate keeps a piece of data handed to a catalogue message (a name, a
+	// title) in its own direction inside the sentence (i18n/bidi.go).
+	"isolate": i18n.Isolate,
 	"deref": func(p *int64) int64 {
 		if p == nil {
 			return 0
