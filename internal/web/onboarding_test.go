@@ -20,6 +20,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/lectern-platform/lectern/internal/auth"
+	"github.com/lectern-platform/lectern/internal/i18n"
 	"github.com/lectern-platform/lectern/internal/pdftest"
 	"github.com/lectern-platform/lectern/internal/store"
 )
@@ -462,10 +463,12 @@ func TestOnboarding_ThirtyOfficersByNine(t *testing.T) {
 		t.Fatalf("decoded %d slip QR codes from %d pages, want 30 (one per officer, some pages may share codes)", len(slipLinks), len(pages))
 	}
 
-	// Which slip is whose: the activation page greets its owner by name.
+	// Which slip is whose: the activation page greets its owner by name (read
+	// as a person reads it: without the invisible isolates round the name).
 	slipOf := map[string]string{}
 	for _, sl := range slipLinks {
 		_, page := getWith(t, newBrowser(), ts.URL+pathOf(t, sl))
+		page = i18n.StripIsolates(page)
 		for email, name := range names {
 			if strings.Contains(page, name+".") {
 				slipOf[email] = sl
