@@ -16,3 +16,25 @@ func (l *Localizer) Duration(d time.Duration) string {
 	}
 	return l.T("format.minutes", "Minutes", l.Number(m))
 }
+
+// Period writes a span of calendar units — a certificate's validity, "3y" in
+// course.md — in words: "3 years", "3 ans", "3년", "1 year, 6 months".
+func (l *Localizer) Period(years, months, days int) string {
+	var parts []string
+	for _, p := range []struct {
+		id string
+		n  int
+	}{{"format.period_years", years}, {"format.period_months", months}, {"format.period_days", days}} {
+		if p.n > 0 {
+			parts = append(parts, l.T(p.id, "Count", p.n))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	s := parts[0]
+	for _, p := range parts[1:] {
+		s = l.T("format.period_join", "First", s, "Second", p)
+	}
+	return s
+}

@@ -104,3 +104,36 @@ func TestFormat_Duration(t *testing.T) {
 		}
 	}
 }
+
+// TestFormat_Period: a certificate's validity ("3y", "1y6mo" in course.md) in
+// words, with each language's plural forms.
+func TestFormat_Period(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		lang    string
+		y, m, d int
+		want    string
+	}{
+		{"en", 3, 0, 0, "3 years"},
+		{"en", 1, 6, 0, "1 year, 6 months"},
+		{"en", 0, 0, 90, "90 days"},
+		{"fr", 3, 0, 0, "3 ans"},
+		{"fr", 1, 0, 0, "1 an"},
+		{"es", 1, 6, 0, "1 año y 6 meses"},
+		{"pt-BR", 2, 0, 0, "2 anos"},
+		{"de", 3, 0, 0, "3 Jahre"},
+		{"nl", 1, 0, 1, "1 jaar en 1 dag"},
+		{"sv", 0, 18, 0, "18 månader"},
+		{"ko", 3, 0, 0, "3년"},
+		{"he", 2, 0, 0, "שנתיים"},
+		{"he", 3, 0, 0, "3 שנים"},
+		{"en", 0, 0, 0, ""},
+	} {
+		if got := c.For(tc.lang).Period(tc.y, tc.m, tc.d); got != tc.want {
+			t.Errorf("%s %d/%d/%d: %q, want %q", tc.lang, tc.y, tc.m, tc.d, got, tc.want)
+		}
+	}
+}

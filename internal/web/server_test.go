@@ -299,6 +299,10 @@ func TestPages_CourseAndModule(t *testing.T) {
 	if res.StatusCode != http.StatusOK || !strings.Contains(body, "Investigating crypto-asset crime") || !strings.Contains(body, "1 h 30 min") {
 		t.Fatalf("course page: %d", res.StatusCode)
 	}
+	// The validity is words in the reader's language, not course.md's "3y".
+	if !strings.Contains(body, "Valid for 3 years.") {
+		t.Errorf("course page does not say how long the certificate is valid in words")
+	}
 	res, body = get(t, ts.URL+"/courses/crypto-crime/01-blockchain")
 	if res.StatusCode != http.StatusOK || !strings.Contains(body, `src="/courses/crypto-crime/assets/images/`) {
 		t.Fatalf("module page: %d", res.StatusCode)
