@@ -100,11 +100,70 @@ func TestService_RecordLanguage(t *testing.T) {
 			t.Fatalf("record %s: %v", lang, err)
 		}
 	}
-	got, err := db.Read(ctx).UserLanguage(u.ID)
+	got, chosen, err := db.Read(ctx).UserLanguage(u.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got != "fr-CA" {
-		t.Errorf("language = %q, want the first one recorded, fr-CA (a borrowed laptop does not change it)", got)
+	if got != "fr-CA" || chosen {
+		t.Errorf("language = %q (chosen %v), want the first one recorded, fr-CA, not chosen (a borrowed laptop does not change it)", got, chosen)
 	}
+}
+
+// TestService_AdoptLanguage: the sign-in page's choice becomes the account's
+// over a language only observed, but never over one the user chose; a
+// recorded observation never replaces a choice either.
+func TestService_AdoptLanguage(t *testing.T) {
+	ctx := context.Background()
+	s, db := newTestService(t)
+	u, err := s.CreateUserAsSystem(ctx, NewUser{Email: "ana@example.org", Name: "Ana", Role: string(RoleAdmin), Password: "a long enough password"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(step, wantLang string, wantChosen bool, wantAudits int) {
+		t.Helper()
+		got, chosen, err := db.Read(ctx).UserLanguage(u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != wantLang || chosen != wantChosen {
+			t.Errorf("%s: language %q chosen %v, want %q chosen %v", step, got, chosen, wantLang, wantChosen)
+		}
+		events, err := db.Read(ctx).AuditEvents(nil, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, e := range events {
+			if e.Action == "user.language" {
+				n++
+			}
+		}
+		if n != wantAudits {
+			t.Errorf("%s: %d user.language audit events, want %d", step, n, wantAudits)
+		}
+	}
+	if err := s.RecordLanguage(ctx, u.ID, "en-US"); err != nil {
+		t.Fatal(err)
+	}
+	check("observed", "en-US", false, 0)
+	if err := s.AdoptLanguage(ctx, u.ID, "ko"); err != nil {
+		t.Fatal(err)
+	}
+	check("adopted over an observation", "ko", true, 1)
+	if err := s.AdoptLanguage(ctx, u.ID, "sv"); err != nil {
+		t.Fatal(err)
+	}
+	check("a second cookie does not replace a choice", "ko", true, 1)
+	if err := s.SetLanguage(ctx, ActorFor(u), "he"); err != nil {
+		t.Fatal(err)
+	}
+	check("the selector replaces a choice", "he", true, 2)
+	if err := s.SetLanguage(ctx, ActorFor(u), "he"); err != nil {
+		t.Fatal(err)
+	}
+	check("the same choice again changes nothing", "he", true, 2)
+	if err := s.AdoptLanguage(ctx, u.ID, "not a tag!"); err == nil {
+		t.Error("a tag that is none was adopted")
+	}
+	check("a bad tag changes nothing", "he", true, 2)
 }

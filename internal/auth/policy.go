@@ -10,13 +10,15 @@ type Actor struct {
 	Name     string
 	Email    string
 	// Language is what the user reads ("" until known): a page's first
-	// choice, before a cookie or the browser's Accept-Language.
-	Language string
+	// choice, before a cookie or the browser's Accept-Language, when
+	// LanguageChosen; after them when only observed at activation.
+	Language       string
+	LanguageChosen bool
 }
 
 // ActorFor builds the actor of a user.
 func ActorFor(u *User) *Actor {
-	return &Actor{UserID: u.ID, Role: Role(u.Role), AgencyID: u.AgencyID, Name: u.Name, Email: u.Email, Language: u.Language}
+	return &Actor{UserID: u.ID, Role: Role(u.Role), AgencyID: u.AgencyID, Name: u.Name, Email: u.Email, Language: u.Language, LanguageChosen: u.LanguageChosen}
 }
 
 // Action is something a role may be granted.

@@ -22,9 +22,12 @@ type User struct {
 	TOTPEnabledAt *time.Time `json:"totp_enabled_at,omitempty"`
 	// PrivacyAcceptedAt is when the user accepted the privacy notice (activation).
 	PrivacyAcceptedAt *time.Time `json:"privacy_accepted_at,omitempty"`
-	// Language is what the user reads pages and e-mails in ("" until known).
-	Language  string    `json:"language,omitempty"`
-	CreatedAt time.Time `json:"created_at"`
+	// Language is what the user reads pages and e-mails in ("" until known);
+	// LanguageChosen, whether they chose it rather than it being their
+	// browser's at activation (i18n.Reader).
+	Language       string    `json:"language,omitempty"`
+	LanguageChosen bool      `json:"language_chosen"`
+	CreatedAt      time.Time `json:"created_at"`
 
 	// passwordEpoch names the password of a user who has just signed in with
 	// it, for their device cookie (NewDevice); empty on every other User.
@@ -45,7 +48,7 @@ type Agency struct {
 func UserOf(u *store.User) *User {
 	return &User{ID: u.ID, Email: u.Email, Name: u.Name, GivenName: u.GivenName, FamilyName: u.FamilyName,
 		LatinName: u.LatinName, Role: u.Role, AgencyID: u.AgencyID, TOTPEnabledAt: u.TOTPEnabledAt,
-		PrivacyAcceptedAt: u.PrivacyAcceptedAt, Language: u.Language, CreatedAt: u.CreatedAt}
+		PrivacyAcceptedAt: u.PrivacyAcceptedAt, Language: u.Language, LanguageChosen: u.LanguageChosen, CreatedAt: u.CreatedAt}
 }
 
 // UsersOf is UserOf for a list.

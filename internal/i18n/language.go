@@ -104,3 +104,39 @@ func Dir(lang string) string {
 
 // Dir is the localizer's writing direction, for <html dir>.
 func (l *Localizer) Dir() string { return Dir(l.Lang) }
+
+// Reader is what is known of the language one person reads, from every source
+// Lectern has. LanguageOf orders them; pages, API errors, e-mails, slips and
+// calendar feeds all go through it, so they agree.
+type Reader struct {
+	// Saved is the account's language, and Chosen whether the person chose it
+	// (the selector, PUT /me/language, or the sign-in page's choice carried into
+	// the account) or it was only observed (the browser's first language when
+	// they activated their account).
+	Saved  string
+	Chosen bool
+	// Cookie is the selector's cookie and AcceptLanguage the browser's header;
+	// both empty outside a request (an e-mail, a calendar feed).
+	Cookie         string
+	AcceptLanguage string
+	// Fallbacks come last, in order: a course's language, the agency's
+	// country's, a site default.
+	Fallbacks []string
+}
+
+// LanguageOf is the catalogue language for r: an explicit choice, else the
+// cookie, else Accept-Language, else the observed language, else the
+// fallbacks, else English. An observed language ranks below what the browser
+// in hand says: it was a guess made once, perhaps on a borrowed laptop, and a
+// person who never chose reads what their browser (or their cookie) asks for.
+// Without a request, explicit and observed are all there is, in that order.
+func (c *Catalog) LanguageOf(r Reader) string {
+	var chosen, observed string
+	if r.Chosen {
+		chosen = r.Saved
+	} else {
+		observed = r.Saved
+	}
+	wanted := append([]string{chosen, r.Cookie, r.AcceptLanguage, observed}, r.Fallbacks...)
+	return c.Match(wanted...)
+}

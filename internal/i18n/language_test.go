@@ -56,6 +56,35 @@ func TestCatalog_Match(t *testing.T) {
 	}
 }
 
+// TestCatalog_LanguageOf: an explicit choice beats everything; a language only
+// observed at activation comes after the cookie and Accept-Language (the
+// reviewer's case: observed en-US, cookie ko, Accept-Language ko → ko).
+func TestCatalog_LanguageOf(t *testing.T) {
+	c := testCatalog(t)
+	for _, tc := range []struct {
+		name string
+		r    Reader
+		want string
+	}{
+		{"observed loses to cookie and header", Reader{Saved: "en-US", Cookie: "ko", AcceptLanguage: "ko"}, "ko"},
+		{"observed loses to the header", Reader{Saved: "en-US", AcceptLanguage: "sv-SE,sv;q=0.9"}, "sv"},
+		{"observed loses to the cookie", Reader{Saved: "de", Cookie: "nl", AcceptLanguage: "fr"}, "nl"},
+		{"observed beats the fallbacks", Reader{Saved: "fr-CA", AcceptLanguage: "ja", Fallbacks: []string{"es"}}, "fr"},
+		{"chosen beats cookie and header", Reader{Saved: "he", Chosen: true, Cookie: "ko", AcceptLanguage: "ko"}, "he"},
+		{"an unoffered choice falls through", Reader{Saved: "ja", Chosen: true, Cookie: "ko"}, "ko"},
+		{"mail: chosen", Reader{Saved: "pt-BR", Chosen: true, Fallbacks: []string{"de"}}, "pt-BR"},
+		{"mail: observed", Reader{Saved: "pt", Fallbacks: []string{"de"}}, "pt-BR"},
+		{"mail: nothing known", Reader{Fallbacks: []string{"", "de"}}, "de"},
+		{"nothing at all", Reader{}, "en"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := c.LanguageOf(tc.r); got != tc.want {
+				t.Errorf("LanguageOf(%+v) = %q, want %q", tc.r, got, tc.want)
+			}
+		})
+	}
+}
+
 func TestCatalog_Languages(t *testing.T) {
 	c := testCatalog(t)
 	want := map[string]string{"en": "English", "fr": "Français", "es": "Español", "pt-BR": "Português (Brasil)",

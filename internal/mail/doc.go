@@ -23,15 +23,15 @@
 //		return m.Invitation(q, user, link, expiresAt)
 //	})
 //
-// The recipient's language is the one recorded for the user (their browser's first
-// choice when they activated their account, or the one they chose;
-// store.Q.SetUserLanguage), else their agency's country's (i18n.CountryLanguage:
-// an officer invited by a Brazilian agency reads Portuguese before ever signing
-// in), else the course's language for session messages, else the Mailer's default
-// (English); the best available catalogue of internal/i18n is used. Dates, times
-// and countries are written in that language, the course title in its translation
-// when the course has one, and a session's .ics attachment (a Calendar) is made in
-// it too.
+// The recipient's language is the one the user chose, else the one observed when
+// they activated their account (their browser's first; store.Q.SetUserLanguage),
+// else their agency's country's (i18n.CountryLanguage: an officer invited by a
+// Brazilian agency reads Portuguese before ever signing in), else the course's
+// language for session messages, else the Mailer's default (English):
+// i18n.Catalog.LanguageOf with no request, the rule pages use; the best available
+// catalogue of internal/i18n is used. Dates, times and countries are written in
+// that language, the course title in its translation when the course has one, and
+// a session's .ics attachment (a Calendar) is made in it too.
 //
 // # SMTP URL
 //

@@ -174,29 +174,31 @@ func (m *Mailer) enqueue(q store.Q, kind Kind, u *store.User, s *Session, v *vie
 	return Enqueue(q, msg)
 }
 
-// language picks the recipient's language among the catalogues: the one
-// recorded for them, else the one of their agency's country (an officer
-// invited before ever signing in: Brazil reads pt-BR, Israel he), else the
-// hints (a session's course language), else the Mailer's default.
+// language picks the recipient's language among the catalogues, by the rule
+// pages use (i18n.Catalog.LanguageOf) with no request in hand: the one they
+// chose, else the one observed when they activated, else the one of their
+// agency's country (an officer invited before ever signing in: Brazil reads
+// pt-BR, Israel he), else the hints (a session's course language), else the
+// Mailer's default.
 func (m *Mailer) language(q store.Q, u *store.User, hints ...string) (string, error) {
-	var wanted []string
+	var r i18n.Reader
 	if u.ID != 0 {
-		lang, err := q.UserLanguage(u.ID)
+		lang, chosen, err := q.UserLanguage(u.ID)
 		if err != nil {
 			return "", err
 		}
-		wanted = append(wanted, lang)
+		r.Saved, r.Chosen = lang, chosen
 	}
 	if u.AgencyID != nil {
 		ag, err := q.Agency(*u.AgencyID)
 		if err != nil {
 			return "", fmt.Errorf("e-mail language of user %d: %w", u.ID, err)
 		}
-		wanted = append(wanted, i18n.CountryLanguage(ag.Country))
+		r.Fallbacks = append(r.Fallbacks, i18n.CountryLanguage(ag.Country))
 	}
-	wanted = append(wanted, hints...)
-	wanted = append(wanted, m.DefaultLanguage) // Match skips the empty ones
-	return m.catalog.Match(wanted...), nil
+	r.Fallbacks = append(r.Fallbacks, hints...)
+	r.Fallbacks = append(r.Fallbacks, m.DefaultLanguage) // Match skips the empty ones
+	return m.catalog.LanguageOf(r), nil
 }
 
 // titleIn is the title a reader of lang gets among titles by language tag

@@ -156,7 +156,7 @@ func (s *Service) Feed(ctx context.Context, token, baseURL string) ([]byte, erro
 	if err != nil {
 		return nil, fmt.Errorf("calendar feed: %w", err)
 	}
-	l := cat.For(cat.Match(u.Language))
+	l := cat.For(cat.LanguageOf(i18n.Reader{Saved: u.Language, Chosen: u.LanguageChosen}))
 	var events []ical.Event
 	for _, v := range list {
 		if a.Role == auth.RoleOfficer && !enrolled[v.ID] {

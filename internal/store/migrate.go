@@ -465,6 +465,26 @@ var migrations = []*gormigrate.Migration{
 		},
 		Rollback: func(tx *gorm.DB) error { return tx.Migrator().DropColumn("certificates", "wording") },
 	},
+	{
+		// A language the user chose (selector, API) apart from one only observed
+		// at activation (their browser's first): the choice beats a cookie and
+		// Accept-Language, the observation does not. Those who changed their
+		// language before have a user.language audit event: that was a choice.
+		ID: "20261206-fixes-language-chosen",
+		Migrate: func(tx *gorm.DB) error {
+			type User struct {
+				LanguageChosen bool `gorm:"not null;default:false"`
+			}
+			if err := tx.Migrator().AddColumn(&User{}, "LanguageChosen"); err != nil {
+				return fmt.Errorf("add users.language_chosen: %w", err)
+			}
+			if err := tx.Exec("UPDATE users SET language_chosen = ? WHERE id IN (SELECT user_id FROM audit_events WHERE action = 'user.language')", true).Error; err != nil {
+				return fmt.Errorf("mark chosen languages: %w", err)
+			}
+			return nil
+		},
+		Rollback: func(tx *gorm.DB) error { return tx.Migrator().DropColumn("users", "language_chosen") },
+	},
 }
 
 // migrationLock is the PostgreSQL advisory lock key held while migrating.

@@ -28,10 +28,14 @@ type User struct {
 	// PrivacyAcceptedAt is when the user accepted the privacy notice (activation).
 	PrivacyAcceptedAt *time.Time
 	// Language is what the user reads: their browser's at activation, or what
-	// they chose since (pages and e-mails); "" until known.
-	Language  string `gorm:"size:35;not null;default:''"`
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	// they chose since (pages and e-mails); "" until known. LanguageChosen
+	// tells the two apart: a choice beats a cookie and the browser's
+	// Accept-Language, a language only observed at activation does not
+	// (i18n.Catalog.LanguageOf).
+	Language       string `gorm:"size:35;not null;default:''"`
+	LanguageChosen bool   `gorm:"not null;default:false"`
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
 
 // CreateUser inserts a user; ErrDuplicate if the e-mail address is taken.
@@ -157,7 +161,7 @@ func (q Q) SetUserLanguage(userID int64, lang string) error {
 // ChooseUserLanguage saves the language a user chose, replacing the one
 // recorded; ErrNotFound if there is no such user.
 func (q Q) ChooseUserLanguage(userID int64, lang string) error {
-	res := q.g.Model(&User{}).Where("id = ?", userID).UpdateColumn("language", lang)
+	res := q.g.Model(&User{}).Where("id = ?", userID).UpdateColumns(map[string]any{"language": lang, "language_chosen": true})
 	if res.Error != nil {
 		return fmt.Errorf("choose user %d language: %w", userID, res.Error)
 	}
@@ -167,13 +171,17 @@ func (q Q) ChooseUserLanguage(userID int64, lang string) error {
 	return nil
 }
 
-// UserLanguage returns the language recorded for a user, ” when unknown.
-func (q Q) UserLanguage(userID int64) (string, error) {
-	var lang string
-	if err := q.g.Model(&User{}).Where("id = ?", userID).Select("language").Scan(&lang).Error; err != nil {
-		return "", fmt.Errorf("load user %d language: %w", userID, err)
+// UserLanguage returns the language recorded for a user ("" when unknown) and
+// whether the user chose it.
+func (q Q) UserLanguage(userID int64) (lang string, chosen bool, err error) {
+	var row struct {
+		Language       string
+		LanguageChosen bool
 	}
-	return lang, nil
+	if err := q.g.Model(&User{}).Where("id = ?", userID).Select("language", "language_chosen").Take(&row).Error; err != nil {
+		return "", false, fmt.Errorf("load user %d language: %w", userID, translate(err))
+	}
+	return row.Language, row.LanguageChosen, nil
 }
 
 // SetCalendarToken stores a user's calendar feed token.

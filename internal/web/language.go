@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/lectern-platform/lectern/internal/apperr"
+	"github.com/lectern-platform/lectern/internal/auth"
 	"github.com/lectern-platform/lectern/internal/i18n"
 )
 
@@ -23,22 +24,24 @@ const (
 	langDefaultKey = "lang.default"
 )
 
-// localizer is the request's language, chosen once: the signed-in user's saved
-// preference, else the selector's cookie, else the browser's Accept-Language,
-// else the page's default (a course's language), else English.
+// localizer is the request's language, chosen once by i18n.Catalog.LanguageOf:
+// the signed-in user's explicit choice, else the selector's cookie, else the
+// browser's Accept-Language, else the language observed when they activated
+// their account, else the page's default (a course's language), else English.
 func (s *Server) localizer(c echo.Context) *i18n.Localizer {
 	if l, ok := c.Get("localizer").(*i18n.Localizer); ok {
 		return l
 	}
-	var saved, cookie string
+	var r i18n.Reader
 	if a := actor(c); a != nil {
-		saved = a.Language
+		r.Saved, r.Chosen = a.Language, a.LanguageChosen
 	}
-	if ck, err := c.Cookie(langCookie); err == nil {
-		cookie = ck.Value
+	r.Cookie = s.languageCookie(c)
+	r.AcceptLanguage = c.Request().Header.Get("Accept-Language")
+	if def, _ := c.Get(langDefaultKey).(string); def != "" {
+		r.Fallbacks = []string{def}
 	}
-	def, _ := c.Get(langDefaultKey).(string)
-	l := s.catalog.For(s.catalog.Match(saved, cookie, c.Request().Header.Get("Accept-Language"), def))
+	l := s.catalog.For(s.catalog.LanguageOf(r))
 	c.Set("localizer", l)
 	return l
 }
@@ -91,6 +94,29 @@ func (s *Server) checkLanguage(lang string) error {
 		return apperr.Invalid("language", "err.language.not_offered", "Language", lang, "Languages", strings.Join(tags, ", "))
 	}
 	return nil
+}
+
+// languageCookie is the selector's cookie's language, "" without one.
+func (s *Server) languageCookie(c echo.Context) string {
+	if ck, err := c.Cookie(langCookie); err == nil {
+		return ck.Value
+	}
+	return ""
+}
+
+// adoptLanguage carries a language chosen on the sign-in (or activation)
+// page's selector into the account that just signed in, as its explicit
+// choice, unless the account has one (auth.AdoptLanguage): someone who picked
+// Korean before signing in keeps reading Korean afterwards, on every device
+// and in e-mails. A failure costs only that: logged, the sign-in stands.
+func (s *Server) adoptLanguage(c echo.Context, u *auth.User) {
+	lang := s.languageCookie(c)
+	if u == nil || u.LanguageChosen || !s.catalog.Offers(lang) {
+		return
+	}
+	if err := s.accounts.AdoptLanguage(c.Request().Context(), u.ID, lang); err != nil {
+		s.log.Warn("adopt the sign-in page's language", "user_id", u.ID, "lang", lang, "err", err)
+	}
 }
 
 func (s *Server) setLanguageCookie(c echo.Context, lang string) {

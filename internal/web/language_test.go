@@ -174,9 +174,172 @@ func TestLanguage_SelectorSignedIn(t *testing.T) {
 		if !strings.Contains(body, `"language":"ko"`) {
 			t.Errorf("GET /me after the bad ones: %s", body)
 		}
-		lang, err := ts.DB.Read(context.Background()).UserLanguage(u.ID)
-		if err != nil || lang != "ko" {
-			t.Errorf("stored language %q, %v", lang, err)
+		lang, chosen, err := ts.DB.Read(context.Background()).UserLanguage(u.ID)
+		if err != nil || lang != "ko" || !chosen {
+			t.Errorf("stored language %q (chosen %v), %v", lang, chosen, err)
+		}
+	})
+}
+
+// TestLanguage_Precedence: each step of the rule (i18n.Catalog.LanguageOf)
+// through the real server, for pages and JSON errors alike: an explicit choice
+// beats the cookie, which beats Accept-Language, which beats the language only
+// observed at activation, which beats English; e-mails, with no request, use
+// the choice, else the observation. A choice made on the sign-in page is
+// carried into the account at sign-in, unless the account has one.
+func TestLanguage_Precedence(t *testing.T) {
+	ts := startServer(t, courses.FS)
+	ctx := context.Background()
+	ag := ts.agency(t, "Politie", "NL")
+	sessionNotFound := "err.not_found.session" // an errors id, not a ui one
+	notFound := func(lang string) string { return ts.Server.catalog.For(lang).T(sessionNotFound) }
+
+	// account makes an officer whose browser language was observed at
+	// activation ("" for none).
+	account := func(t *testing.T, observed string) (credentials, int64) {
+		t.Helper()
+		who := ts.user(t, auth.RoleOfficer, &ag.ID, "Sanne de Vries")
+		var u store.User
+		if err := ts.DB.R.Where("email = ?", who.Email).Take(&u).Error; err != nil {
+			t.Fatal(err)
+		}
+		if observed != "" {
+			if err := ts.Accounts.RecordLanguage(ctx, u.ID, observed); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return who, u.ID
+	}
+	withCookie := func(b *http.Client, lang string) {
+		if lang != "" {
+			u, _ := url.Parse(ts.URL)
+			b.Jar.SetCookies(u, []*http.Cookie{{Name: langCookie, Value: lang, Path: "/"}})
+		}
+	}
+	// sees returns the language of a page and of a JSON error for who, with
+	// the cookie and Accept-Language given ("" for none).
+	sees := func(t *testing.T, who credentials, cookie, accept string) (page, apiMessage string) {
+		t.Helper()
+		b := ts.browser(t, who) // signed in before the cookie is set: nothing adopted
+		withCookie(b, cookie)
+		page, _ = pageLang(t, b, ts.URL+"/", accept)
+		req, _ := http.NewRequest(http.MethodGet, ts.URL+"/api/v1/sessions/999999", nil)
+		req.Header.Set("Authorization", "Bearer "+ts.token(t, who))
+		if accept != "" {
+			req.Header.Set("Accept-Language", accept)
+		}
+		if cookie != "" {
+			req.AddCookie(&http.Cookie{Name: langCookie, Value: cookie})
+		}
+		res, body := send(t, http.DefaultClient, req)
+		var out localisedError
+		if res.StatusCode != http.StatusNotFound || json.Unmarshal([]byte(body), &out) != nil {
+			t.Fatalf("API error: %d %s", res.StatusCode, body)
+		}
+		return page, out.Error.Message
+	}
+
+	for _, tc := range []struct {
+		name, observed, choose, cookie, accept, want string
+	}{
+		{"the reproduction: observed en-US, cookie and browser ko", "en-US", "", "ko", "ko", "ko"},
+		{"cookie beats Accept-Language", "en-US", "", "ko", "de-DE,de;q=0.9", "ko"},
+		{"Accept-Language beats the observed language", "en-US", "", "", "sv-SE", "sv"},
+		{"the observed language beats English", "fr-CA", "", "", "ja", "fr"},
+		{"the observed language with no header at all", "pt", "", "", "", "pt-BR"},
+		{"nothing known: English", "", "", "", "ja", "en"},
+		{"an explicit choice beats cookie and Accept-Language", "en-US", "he", "ko", "ko", "he"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			who, _ := account(t, tc.observed)
+			if tc.choose != "" {
+				if res, body := ts.api(t, ts.token(t, who), http.MethodPut, "/api/v1/me/language", map[string]string{"language": tc.choose}); res.StatusCode != http.StatusOK {
+					t.Fatalf("choose %s: %d %s", tc.choose, res.StatusCode, body)
+				}
+			}
+			page, msg := sees(t, who, tc.cookie, tc.accept)
+			if page != tc.want {
+				t.Errorf("page in %q, want %q", page, tc.want)
+			}
+			if msg != notFound(tc.want) {
+				t.Errorf("JSON error %q, want %q (%s)", msg, notFound(tc.want), tc.want)
+			}
+		})
+	}
+
+	// signIn chooses lang in the sign-in page's selector, then signs in.
+	signIn := func(t *testing.T, who credentials, lang string) *http.Client {
+		t.Helper()
+		b := newBrowser()
+		if res := submitForm(t, b, ts.URL+"/login", ts.URL+"/language", url.Values{"language": {lang}, "next": {"/login"}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("choose %s: %d", lang, res.StatusCode)
+		}
+		if res := submitForm(t, b, ts.URL+"/login", ts.URL+"/login", url.Values{"email": {who.Email}, "password": {who.Password}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("sign in: %d", res.StatusCode)
+		}
+		return b
+	}
+	stored := func(t *testing.T, id int64) (string, bool) {
+		t.Helper()
+		lang, chosen, err := ts.DB.Read(ctx).UserLanguage(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return lang, chosen
+	}
+
+	t.Run("the sign-in page's choice is carried into the account", func(t *testing.T) {
+		who, id := account(t, "en-US")
+		b := signIn(t, who, "ko")
+		if lang, _ := pageLang(t, b, ts.URL+"/", "en-US"); lang != "ko" {
+			t.Errorf("after signing in: %q, want ko", lang)
+		}
+		if lang, chosen := stored(t, id); lang != "ko" || !chosen {
+			t.Errorf("stored %q chosen %v, want ko chosen", lang, chosen)
+		}
+		// Another device, no cookie, an English browser: the choice holds.
+		if page, msg := sees(t, who, "", "en-US"); page != "ko" || msg != notFound("ko") {
+			t.Errorf("another device: page %q, error %q; want ko", page, msg)
+		}
+	})
+
+	t.Run("a cookie never replaces a choice made before", func(t *testing.T) {
+		who, id := account(t, "")
+		if err := ts.Accounts.SetLanguage(ctx, &auth.Actor{UserID: id}, "he"); err != nil {
+			t.Fatal(err)
+		}
+		b := signIn(t, who, "sv")
+		if lang, _ := pageLang(t, b, ts.URL+"/", "sv"); lang != "he" {
+			t.Errorf("after signing in with a Swedish cookie: %q, want he", lang)
+		}
+		if lang, chosen := stored(t, id); lang != "he" || !chosen {
+			t.Errorf("stored %q chosen %v, want he chosen", lang, chosen)
+		}
+	})
+
+	t.Run("e-mails: the choice, else the observed language", func(t *testing.T) {
+		resetMail := func(t *testing.T, who credentials, id int64) string {
+			t.Helper()
+			b := newBrowser()
+			b.Transport = acceptLanguage("ko") // the requester's browser is not the recipient's
+			if res := submitForm(t, b, ts.URL+"/reset", ts.URL+"/reset", url.Values{"email": {who.Email}}); res.StatusCode != http.StatusOK {
+				t.Fatalf("reset request: %d", res.StatusCode)
+			}
+			list, err := ts.DB.OutboxMessages(ctx, store.OutboxFilter{UserID: &id})
+			if err != nil || len(list) == 0 {
+				t.Fatalf("no e-mail for the reset: %v", err)
+			}
+			return list[0].Language
+		}
+		who, id := account(t, "fr-CA")
+		if got := resetMail(t, who, id); got != "fr" {
+			t.Errorf("observed fr-CA: e-mail in %q, want fr", got)
+		}
+		if err := ts.Accounts.SetLanguage(ctx, &auth.Actor{UserID: id}, "de"); err != nil {
+			t.Fatal(err)
+		}
+		if got := resetMail(t, who, id); got != "de" {
+			t.Errorf("chosen de: e-mail in %q, want de", got)
 		}
 	})
 }

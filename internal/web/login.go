@@ -45,6 +45,7 @@ func (s *Server) loginCreate(c echo.Context) error {
 	if err := s.rememberDevice(c, u); err != nil {
 		return err
 	}
+	s.adoptLanguage(c, u)
 	return c.Redirect(http.StatusSeeOther, next)
 }
 
@@ -94,6 +95,7 @@ func (s *Server) loginCodeCheck(c echo.Context) error {
 		if err := s.rememberDevice(c, u); err != nil {
 			return err
 		}
+		s.adoptLanguage(c, u)
 		return c.Redirect(http.StatusSeeOther, next)
 	}
 	if errors.Is(err, auth.ErrTokenUnknown) || errors.Is(err, auth.ErrTokenUsed) || errors.Is(err, auth.ErrTokenExpired) {

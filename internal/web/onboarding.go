@@ -90,6 +90,7 @@ func (s *Server) activationComplete(c echo.Context) error {
 	session, u, err := s.accounts.Activate(c.Request().Context(), token, c.FormValue("password"), c.FormValue("accept_privacy") == "on", s.credentials(c))
 	if err == nil && u != nil {
 		s.recordLanguage(c, u.ID)
+		s.adoptLanguage(c, u)
 	}
 	return s.finishToken(c, session, err, token, "activate.html", "activate.title")
 }

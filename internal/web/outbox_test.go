@@ -239,7 +239,7 @@ func TestOutbox_InvitationLinkFromTheOutbox(t *testing.T) {
 	if res, _ := activate(t, ts, browser, link[1], good); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("activate with the link from the outbox: %d", res.StatusCode)
 	}
-	if lang, err := ts.DB.Read(context.Background()).UserLanguage(*inv.UserID); err != nil || lang != "fr-CA" {
-		t.Errorf("recorded language = %q, %v", lang, err)
+	if lang, chosen, err := ts.DB.Read(context.Background()).UserLanguage(*inv.UserID); err != nil || lang != "fr-CA" || chosen {
+		t.Errorf("recorded language = %q (chosen %v), %v; want fr-CA, observed", lang, chosen, err)
 	}
 }

@@ -52,7 +52,7 @@ func (s *Server) slipsPrint(c echo.Context) error {
 			}
 			slip.Agency, country = agencies[*u.AgencyID].Name, agencies[*u.AgencyID].Country
 		}
-		slip.L = s.catalog.For(s.catalog.Match(u.Language, i18n.CountryLanguage(country), printer.Lang))
+		slip.L = s.catalog.For(s.catalog.LanguageOf(i18n.Reader{Saved: u.Language, Chosen: u.LanguageChosen, Fallbacks: []string{i18n.CountryLanguage(country), printer.Lang}}))
 		if hasCourse {
 			slip.Course = crs.Text(slip.L.Lang).Title
 		}
