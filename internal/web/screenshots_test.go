@@ -90,15 +90,19 @@ func TestScreenshots(t *testing.T) {
 			today = s.ID
 		}
 	}
+	capture := func(b *browserTab, name string) {
+		t.Helper()
+		img := tabRun(b, "screenshot", chromedp.CaptureScreenshot())
+		if err := os.WriteFile(filepath.Join(dir, name), img, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	shot := func(b *browserTab, name string, width, height int64, url string) {
 		t.Helper()
 		b.do("viewport", chromedp.EmulateViewport(width, height))
 		b.do("open "+url, chromedp.Navigate(base+url))
 		time.Sleep(300 * time.Millisecond)
-		img := tabRun(b, "screenshot", chromedp.CaptureScreenshot())
-		if err := os.WriteFile(filepath.Join(dir, name), img, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		capture(b, name)
 	}
 
 	anonymous := newBrowserTab(t, path)
@@ -130,13 +134,10 @@ func TestScreenshots(t *testing.T) {
 	shot(officer, "dashboard-phone.png", 390, 844, "/")
 	officer.do("viewport", chromedp.EmulateViewport(390, 844))
 	officer.do("open quizzes", chromedp.Navigate(fmt.Sprintf("%s/sessions/%d/quizzes", base, today)))
-	officer.navigate("start", chromedp.Click(chromedp.CSS(`form[action$="/quizzes/01-blockchain/start"] button[type=submit]`)))
+	attempt := officer.navigate("start", chromedp.Click(chromedp.CSS(`form[action$="/quizzes/01-blockchain/start"] button[type=submit]`)))
 	officer.do("answer", chromedp.Click(chromedp.CSS(`fieldset[data-type=single] label.choice`)))
 	time.Sleep(800 * time.Millisecond)
-	img := tabRun(officer, "screenshot", chromedp.CaptureScreenshot())
-	if err := os.WriteFile(filepath.Join(dir, "quiz-phone.png"), img, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	capture(officer, "quiz-phone.png")
 	// The same officer chooses Hebrew in the header: the pages are laid out
 	// right to left.
 	officer.do("open the dashboard", chromedp.Navigate(base+"/"))
@@ -144,6 +145,12 @@ func TestScreenshots(t *testing.T) {
 	officer.navigate("choose Hebrew", chromedp.Click(chromedp.CSS(`#language-header button[value=he]`)))
 	shot(officer, "dashboard-phone-he.png", 390, 844, "/")
 	shot(officer, "session-phone-he.png", 390, 844, fmt.Sprintf("/sessions/%d", today))
+	// The quiz in Hebrew: the interface right to left around the course's
+	// English questions, an answer changed and saved.
+	officer.do("open the quiz", chromedp.Navigate(base+attempt))
+	officer.do("answer", chromedp.Click(chromedp.CSS(`fieldset[data-type=single] label.choice:nth-of-type(2)`)))
+	time.Sleep(800 * time.Millisecond)
+	capture(officer, "quiz-phone-he.png")
 
 	// A certificate of last week's session, as the coordinator downloads it.
 	certs, err := db.Read(ctx).Certificates(store.CertificateFilter{SessionID: &past})
