@@ -22,6 +22,7 @@ var complete = map[string][]string{
 	"ui":        {"en", "es", "fr", "ko", "he", "pt-BR", "sv", "de", "nl"},
 	"documents": {"en", "ko", "he", "pt-BR", "sv", "de", "nl", "es", "fr"},
 	"errors":    {"en", "de", "ko", "he", "nl", "es", "fr", "pt-BR", "sv"},
+	"formats":   {"en", "fr", "es", "pt-BR", "de", "nl", "sv", "ko", "he"},
 }
 
 // catalogueFile is one AREA.LANG.json: each id's forms ("other" alone for a
