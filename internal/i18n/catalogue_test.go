@@ -92,7 +92,23 @@ func readCatalogues(t *testing.T) map[string]map[string]*catalogueFile {
 // for each language listed in complete, and no language has ids English does
 // not (a renamed or removed id left behind).
 func TestCatalogue_Complete(t *testing.T) {
-	for area, langs := range readCatalogues(t) {
+	byArea := readCatalogues(t)
+	// Every language that has a catalogue is offered by the selector, so it must
+	// be complete in every area, not only where its translator has got to.
+	shipped := map[string]bool{}
+	for _, langs := range byArea {
+		for lang := range langs {
+			shipped[lang] = true
+		}
+	}
+	for area := range byArea {
+		for lang := range shipped {
+			if !slices.Contains(complete[area], lang) {
+				t.Errorf("%s has catalogues but is not listed complete in %s: translate %s.en.json into %s.%s.json and list it", lang, area, area, area, lang)
+			}
+		}
+	}
+	for area, langs := range byArea {
 		en := langs["en"]
 		if en == nil {
 			t.Errorf("%s: translations without %s.en.json", area, area)
