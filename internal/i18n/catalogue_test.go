@@ -191,9 +191,9 @@ func TestCatalogue_Placeholders(t *testing.T) {
 }
 
 // pluralCounts cover CLDR's categories in the nine languages: zero, one,
-// two (Hebrew), the teens, round hundreds and a fraction (1.5, given as a
-// string: go-i18n reads a decimal's visible digits from it).
-var pluralCounts = []any{0, 1, 2, 3, 11, 100, "1.5"}
+// two (Hebrew), the teens, round hundreds and a fraction (1.5, a float64
+// as a caller passes it: localize hands go-i18n its decimal digits).
+var pluralCounts = []any{0, 1, 2, 3, 11, 100, float64(1.5)}
 
 // TestCatalogue_Plurals localises every plural message of the English
 // catalogues with each count in every language. Where a language has the
@@ -238,5 +238,37 @@ func TestCatalogue_Plurals(t *testing.T) {
 	}
 	if checked == 0 {
 		t.Fatal("no plural message found; is the check reading the catalogues?")
+	}
+}
+
+// TestLocalizer_CountKinds: a count given as a float64 (a quiz of 90 seconds
+// is 1.5 minutes) picks its plural form like an integer does, in English and
+// in a language whose rules read the fraction (French: 1.5 is "one"), never
+// falling back to the raw id; and login.throttled's one minute is singular.
+func TestLocalizer_CountKinds(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		lang string
+		id   string
+		kv   []any
+		want string
+	}{
+		{"en", "quiz.minutes", []any{"Count", 1.5}, "1.5 minutes"},
+		{"en", "quiz.minutes", []any{"Count", float64(1)}, "1 minute"},
+		{"en", "quiz.minutes", []any{"Count", float32(2)}, "2 minutes"},
+		{"fr", "quiz.minutes", []any{"Count", 1.5}, "1,5 minute"},
+		{"en", "login.throttled", []any{"Minutes", 1, "Count", 1}, "Too many failed attempts. Try again in 1 minute."},
+		{"en", "login.throttled", []any{"Minutes", 15, "Count", 15}, "Too many failed attempts. Try again in 15 minutes."},
+	} {
+		if got := c.For(tc.lang).T(tc.id, tc.kv...); got != tc.want {
+			t.Errorf("%s %s %v = %q, want %q", tc.lang, tc.id, tc.kv, got, tc.want)
+		}
+	}
+	he := c.For("he").T("login.throttled", "Minutes", 1, "Count", 1)
+	if !strings.Contains(he, "דקה") || strings.Contains(he, "דקות") {
+		t.Errorf("he login.throttled for 1: %q, want the singular דקה", he)
 	}
 }

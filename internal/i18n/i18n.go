@@ -17,6 +17,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"path"
+	"strconv"
 	"strings"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -112,11 +113,29 @@ func (l *Localizer) localize(id string, kv ...any) (string, error) {
 			k := fmt.Sprint(kv[i])
 			data[k] = kv[i+1]
 			if k == "Count" {
-				count = kv[i+1]
+				var fraction bool
+				count, fraction = pluralCount(kv[i+1])
+				if fraction { // shown as the locale writes it: "1,5" in French
+					data[k] = l.Number(kv[i+1])
+				}
 			}
 		}
 	}
 	return l.l.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data, PluralCount: count})
+}
+
+// pluralCount is a count as go-i18n takes it: integers as they are, a
+// fraction as its decimal digits ("1.5": CLDR's rules read the visible
+// fraction digits, and go-i18n refuses a float64 outright).
+// fraction says n was a float.
+func pluralCount(n any) (count any, fraction bool) {
+	switch v := n.(type) {
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64), true
+	case float32:
+		return strconv.FormatFloat(float64(v), 'f', -1, 32), true
+	}
+	return n, false
 }
 
 // Label is the message id's text when the catalogue has one, else fallback —

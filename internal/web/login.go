@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"math"
 	"net/http"
 	"strconv"
 
@@ -60,7 +61,10 @@ func (s *Server) loginRefused(c echo.Context, err error, view loginView) error {
 	status := http.StatusUnauthorized
 	if de.Code == apperr.CodeTooMany {
 		status = http.StatusTooManyRequests
-		view.Error = l.T("login.throttled", "Minutes", int(de.RetryAfter.Minutes())+1)
+		// Whole minutes, rounded up (15 m is "15", not "16"; 30 s is "1"),
+		// and the same number picks the plural form.
+		minutes := max(1, int(math.Ceil(de.RetryAfter.Minutes())))
+		view.Error = l.T("login.throttled", "Minutes", minutes, "Count", minutes)
 		c.Response().Header().Set("Retry-After", strconv.Itoa(int(de.RetryAfter.Seconds()+0.5)))
 	}
 	return s.render(c, status, "login.html", l.T("login.title"), view)

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lectern-platform/lectern/courses"
 	"github.com/lectern-platform/lectern/internal/auth"
@@ -287,6 +288,41 @@ func TestLogin_Throttling(t *testing.T) {
 	res = submitForm(t, b, ts.URL+"/login", ts.URL+"/login", url.Values{"email": {w.officerA.Email}, "password": {w.officerA.Password}})
 	if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" {
 		t.Errorf("browser login while throttled: %d", res.StatusCode)
+	}
+}
+
+// TestLogin_ThrottledMessageCounts: the sign-in page says how many minutes
+// are left in the right plural form: "15 minutes" just after the tenth
+// failure, "1 minute" (Hebrew דקה, not דקות) with half a minute left.
+func TestLogin_ThrottledMessageCounts(t *testing.T) {
+	w := newWorld(t)
+	ts := w.ts
+	start := time.Now().UTC()
+	ts.Server.accounts.SetClock(func() time.Time { return start })
+	t.Cleanup(func() { ts.Server.accounts.SetClock(func() time.Time { return time.Now().UTC() }) })
+	signIn := func(accept, password string) (int, string) {
+		b := newBrowser()
+		b.Transport = acceptLanguage(accept)
+		form := url.Values{"email": {w.officerA.Email}, "password": {password}, "csrf_token": {csrfFrom(t, b, ts.URL+"/login")}}
+		req, _ := http.NewRequest("POST", ts.URL+"/login", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		res, body := send(t, b, req)
+		return res.StatusCode, body
+	}
+	for i := 0; i < 10; i++ {
+		if status, _ := signIn("en", "wrong password!"); status != http.StatusUnauthorized {
+			t.Fatalf("failure %d: %d", i+1, status)
+		}
+	}
+	if status, body := signIn("en", w.officerA.Password); status != http.StatusTooManyRequests || !strings.Contains(body, "Try again in 15 minutes.") {
+		t.Errorf("just throttled: %d, want 429 saying 15 minutes:\n%s", status, body)
+	}
+	ts.Server.accounts.SetClock(func() time.Time { return start.Add(14*time.Minute + 30*time.Second) })
+	if status, body := signIn("en", w.officerA.Password); status != http.StatusTooManyRequests || !strings.Contains(body, "Try again in 1 minute.") {
+		t.Errorf("half a minute left: %d, want 429 saying 1 minute:\n%s", status, body)
+	}
+	if status, body := signIn("he", w.officerA.Password); status != http.StatusTooManyRequests || !strings.Contains(body, "בעוד 1 דקה.") {
+		t.Errorf("half a minute left in Hebrew: %d, want 429 with בעוד 1 דקה.:\n%s", status, body)
 	}
 }
 
