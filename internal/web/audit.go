@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/lectern-platform/lectern/internal/apperr"
+	"github.com/lectern-platform/lectern/internal/i18n"
 	"github.com/lectern-platform/lectern/internal/schedule"
 )
 
@@ -26,13 +27,10 @@ type auditChange struct {
 // auditChanges turns an event's before/after JSON into what a person reads: the
 // fields that changed, then the reason given, then the rest of "after" for
 // context. Anything that is not a JSON object is shown whole. Timestamps are
-// shown to the second, in loc when given (a session's time zone), else in UTC.
-func auditChanges(before, after string, loc ...*time.Location) []auditChange {
-	zone := time.UTC
-	if len(loc) > 0 && loc[0] != nil {
-		zone = loc[0]
-	}
-	auditValue := func(field string, v any) string { return auditValueIn(field, v, zone) }
+// shown to the second in the reader's format (l), in zone (a session's time
+// zone, or UTC).
+func auditChanges(l *i18n.Localizer, before, after string, zone *time.Location) []auditChange {
+	auditValue := func(field string, v any) string { return auditValueIn(l, field, v, zone) }
 	var b, a map[string]any
 	if (before != "" && json.Unmarshal([]byte(before), &b) != nil) || (after != "" && json.Unmarshal([]byte(after), &a) != nil) {
 		return []auditChange{{Before: before, After: after, Changed: true}}
@@ -62,7 +60,7 @@ func auditChanges(before, after string, loc ...*time.Location) []auditChange {
 // auditValueIn prints one JSON value compactly: hashes shortened (their start
 // identifies a version), timestamps to the second in zone, long values cut — but
 // never the reason, which is the point of the entry (500 characters at most).
-func auditValueIn(field string, v any, zone *time.Location) string {
+func auditValueIn(l *i18n.Localizer, field string, v any, zone *time.Location) string {
 	var s string
 	switch x := v.(type) {
 	case nil:
@@ -73,7 +71,7 @@ func auditValueIn(field string, v any, zone *time.Location) string {
 			s = s[:12] + "…"
 		}
 		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-			s = auditTime(t, zone)
+			s = auditTime(l, t, zone)
 		}
 		if s == "" {
 			s = "—"
@@ -93,13 +91,18 @@ func auditValueIn(field string, v any, zone *time.Location) string {
 	return strings.TrimSpace(s)
 }
 
-// auditTime shows an instant to the second, with its zone: "2026-11-26 02:06:22
-// (UTC+01:00)" in a session's time zone, "2026-11-26 01:06:22 UTC" otherwise.
-func auditTime(t time.Time, zone *time.Location) string {
-	if zone == time.UTC {
-		return t.UTC().Format("2006-01-02 15:04:05 UTC")
+// auditTime shows an instant to the second in the reader's format, with its
+// zone — the When column and the times an event records alike: "26/11/2026
+// 02:06:22 (UTC+01:00)" in a session's time zone, "26/11/2026 01:06:22 UTC" in
+// the whole log's UTC. The offset stays digits: it is what a reader compares
+// with another zone's clock.
+func auditTime(l *i18n.Localizer, t time.Time, zone *time.Location) string {
+	if zone == nil || zone == time.UTC {
+		t = t.UTC()
+		return l.DateShort(t) + " " + l.TimeSeconds(t) + " UTC"
 	}
-	return t.In(zone).Format("2006-01-02 15:04:05 (UTC-07:00)")
+	t = t.In(zone)
+	return l.DateShort(t) + " " + l.TimeSeconds(t) + " (UTC" + t.Format("-07:00") + ")"
 }
 
 func (s *Server) auditList(c echo.Context) error {
@@ -142,7 +145,13 @@ func (s *Server) renderAudit(c echo.Context, sessionID *int64, ses *schedule.Ses
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "audit.html", s.localizer(c).T("audit.title"), map[string]any{"Events": events, "Names": names, "Session": ses})
+	// Times read on the room's clock in a session's history, in UTC in the
+	// whole log (which spans sessions in many zones).
+	zone := time.UTC
+	if ses != nil && ses.Location != nil {
+		zone = ses.Location
+	}
+	return s.render(c, http.StatusOK, "audit.html", s.localizer(c).T("audit.title"), map[string]any{"Events": events, "Names": names, "Session": ses, "Zone": zone})
 }
 
 func (s *Server) auditListAPI(c echo.Context) error {

@@ -37,6 +37,7 @@ var templateFuncs = template.FuncMap{
 	"userName":     func(m map[int64]string, id int64) string { return m[id] },
 	"dict":         dict,
 	"auditChanges": auditChanges,
+	"auditTime":    auditTime,
 	"asset":        assetURL,
 	"endonym":      i18n.Endonym,
 	// isolate keeps a piece of data handed to a catalogue message (a name, a
