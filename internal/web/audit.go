@@ -19,9 +19,12 @@ import (
 
 // auditChange is one field of an audit event: what it was and what it became.
 // Changed marks a field that was there before and differs; the rest is context.
+// BeforeCode and AfterCode hold the code as recorded when Before or After is
+// its label in the reader's language (codeLabel), else they are empty.
 type auditChange struct {
-	Field, Before, After string
-	Changed              bool
+	Field, Before, After  string
+	BeforeCode, AfterCode string
+	Changed               bool
 }
 
 // auditChanges turns an event's before/after JSON into what a person reads: the
@@ -29,8 +32,26 @@ type auditChange struct {
 // context. Anything that is not a JSON object is shown whole. Timestamps are
 // shown to the second in the reader's format (l), in zone (a session's time
 // zone, or UTC).
-func auditChanges(l *i18n.Localizer, before, after string, zone *time.Location) []auditChange {
+// A code of ours (a status, a role …) reads as its label, with the code kept
+// beside it; the action's domain says whose status it is.
+func auditChanges(l *i18n.Localizer, action, before, after string, zone *time.Location) []auditChange {
+	domain, _, _ := strings.Cut(action, ".")
 	auditValue := func(field string, v any) string { return auditValueIn(l, field, v, zone) }
+	// labelled fills an entry's labels once its texts are settled, so a
+	// field compares by what was recorded.
+	labelled := func(ch auditChange, before, after any) auditChange {
+		if code, ok := after.(string); ok {
+			if label, ok := codeLabel(l, domain, ch.Field, code); ok {
+				ch.After, ch.AfterCode = label, code
+			}
+		}
+		if code, ok := before.(string); ok && ch.Changed {
+			if label, ok := codeLabel(l, domain, ch.Field, code); ok {
+				ch.Before, ch.BeforeCode = label, code
+			}
+		}
+		return ch
+	}
 	var b, a map[string]any
 	if (before != "" && json.Unmarshal([]byte(before), &b) != nil) || (after != "" && json.Unmarshal([]byte(after), &a) != nil) {
 		return []auditChange{{Before: before, After: after, Changed: true}}
@@ -42,16 +63,16 @@ func auditChanges(l *i18n.Localizer, before, after string, zone *time.Location) 
 		switch {
 		case had && auditValue(k, old) != ch.After:
 			ch.Before, ch.Changed = auditValue(k, old), true
-			changed = append(changed, ch)
+			changed = append(changed, labelled(ch, old, a[k]))
 		case k == "reason":
 			reason = append(reason, ch)
 		default:
-			context = append(context, ch)
+			context = append(context, labelled(ch, nil, a[k]))
 		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(b)) {
 		if _, ok := a[k]; !ok {
-			changed = append(changed, auditChange{Field: k, Before: auditValue(k, b[k]), After: "—", Changed: true})
+			changed = append(changed, labelled(auditChange{Field: k, Before: auditValue(k, b[k]), After: "—", Changed: true}, b[k], nil))
 		}
 	}
 	return slices.Concat(changed, reason, context)
@@ -89,6 +110,41 @@ func auditValueIn(l *i18n.Localizer, field string, v any, zone *time.Location) s
 		s = string(r[:119]) + "…"
 	}
 	return strings.TrimSpace(s)
+}
+
+// codeLabels are the codes an audit event records that the catalogue names:
+// per the action's domain ("" for any) and field, each code's message id. A
+// "closed" is a session's status and a quiz's state alike, so the domain picks.
+var codeLabels = map[[2]string]map[string]string{
+	{"session", "status"}: {"scheduled": "status.scheduled", "in_progress": "status.in_progress", "closed": "status.closed", "cancelled": "status.cancelled"},
+	{"attendance", "status"}: {"present": "attendance.present", "late": "attendance.late", "absent": "attendance.absent",
+		"excused": "attendance.excused", "unmarked": "attendance.unmarked"},
+	{"attendance", "source"}:  {"trainer": "role.trainer", "checkin": "attendance.by_checkin"},
+	{"enrollment", "status"}:  {"enrolled": "roster.status_enrolled", "waitlisted": "roster.status_waitlist"},
+	{"certificate", "status"}: {"valid": "certificate.status.valid", "revoked": "certificate.status.revoked", "expired": "certificate.status.expired"},
+	{"mail", "status"}:        {"queued": "outbox.status.queued", "sent": "outbox.status.sent", "failed": "outbox.status.failed"},
+	{"mail", "kind"}: {"invitation": "outbox.kind.invitation", "reset": "outbox.kind.reset", "enrolment_confirmed": "outbox.kind.enrolment_confirmed",
+		"waitlist_promoted": "outbox.kind.waitlist_promoted", "session_changed": "outbox.kind.session_changed",
+		"session_cancelled": "outbox.kind.session_cancelled", "certificate_issued": "outbox.kind.certificate_issued"},
+	{"", "role"}: {"admin": "role.admin", "trainer": "role.trainer", "coordinator": "role.coordinator", "officer": "role.officer"},
+}
+
+// codeLabel is what a reader calls a code an audit event recorded in field,
+// under an action of domain: the catalogue's label in their language, or a
+// country's name for an ISO 3166 code; false for anything else, which is shown
+// as stored.
+func codeLabel(l *i18n.Localizer, domain, field, code string) (string, bool) {
+	for _, d := range []string{domain, ""} {
+		if id, ok := codeLabels[[2]string{d, field}][code]; ok {
+			return l.T(id), true
+		}
+	}
+	if field == "country" {
+		if name := l.Country(code); name != code {
+			return name, true
+		}
+	}
+	return "", false
 }
 
 // auditTime shows an instant to the second in the reader's format, with its

@@ -331,7 +331,9 @@ func TestRegrade_WrongKeyFixedAtThree(t *testing.T) {
 	// The trainer reads the same story on the session's history page.
 	history := fmt.Sprintf("%s/sessions/%d/audit", ts.URL, qw.sessionID)
 	res, html = getWith(t, trainer, history)
-	for _, want := range []string{"History of this session", "Result regraded", "Day closed, certificates issued", "attempt.regrade", "Officer Alpha-Marker", `<span class="mono" translate="no">passed</span>: <span dir="auto" translate="no">false</span> → <span dir="auto" translate="no">true</span>`, `Reason: <span dir="auto" translate="no">Q1 key had the wrong box ticked`, `{&#34;pick&#34;:[&#34;key&#34;]}`, "session.close"} {
+	for _, want := range []string{"History of this session", "Result regraded", "Day closed, certificates issued", "attempt.regrade", "Officer Alpha-Marker", `<span class="mono" translate="no">passed</span>: <span dir="auto" translate="no">false</span> → <span dir="auto" translate="no">true</span>`, `Reason: <span dir="auto" translate="no">Q1 key had the wrong box ticked`, `{&#34;pick&#34;:[&#34;key&#34;]}`, "session.close",
+		// the day's status as the reader calls it, its code beside it
+		`<span class="mono" translate="no">status</span>: <span dir="auto">Closed</span> <span class="meta mono" translate="no">closed</span>`} {
 		if res.StatusCode != 200 || !strings.Contains(html, want) {
 			t.Errorf("the session's history (%d) lacks %q", res.StatusCode, want)
 		}
