@@ -119,6 +119,13 @@ func (l *Localizer) Percent(fraction float64, decimals int) string {
 	return l.fix(l.printer().Sprint(number.Percent(fraction, number.MinFractionDigits(decimals), number.MaxFractionDigits(decimals))))
 }
 
+// Percentage writes a number already in percent (a score's 66.67, as results
+// keep it, or an extra time's 50) with at most two decimals, none when whole:
+// "66.67%", "66,67 %" (fr), "100%", "50 %" (de).
+func (l *Localizer) Percentage(percent float64) string {
+	return l.fix(l.printer().Sprint(number.Percent(percent/100, number.MaxFractionDigits(2))))
+}
+
 // fix brings x/text's CLDR data up to date where it has since changed: French
 // groups digits and spaces the percent sign with a narrow no-break space
 // (U+202F) since CLDR 34; x/text still has U+00A0.

@@ -137,3 +137,31 @@ func TestFormat_Period(t *testing.T) {
 		}
 	}
 }
+
+// TestLocalizer_Percentage: a score kept in percent reads as the locale writes
+// a percentage, with at most two decimals and none when whole.
+func TestLocalizer_Percentage(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		lang    string
+		percent float64
+		want    string
+	}{
+		{"en", 66.67, "66.67%"},
+		{"en", 100, "100%"},
+		{"en", 0, "0%"},
+		{"en", 50.5, "50.5%"},
+		{"fr", 66.67, "66,67\u202f%"},
+		{"de", 66.67, "66,67\u00a0%"},
+		{"pt-BR", 66.67, "66,67%"},
+		{"ko", 66.67, "66.67%"},
+		{"he", 100, "100%"},
+	} {
+		if got := c.For(tc.lang).Percentage(tc.percent); got != tc.want {
+			t.Errorf("%s %v: %q, want %q", tc.lang, tc.percent, got, tc.want)
+		}
+	}
+}

@@ -52,7 +52,7 @@ func (s *Server) attemptAcceptLate(c echo.Context) error {
 		return s.officersRefused(c, fmt.Sprintf("late-%d", attemptID), err)
 	}
 	return s.officersDone(c, sessionID, c.Param("quiz"), ownerOf(attemptID), func(o *attempt.OfficerAttempts, _ *schedule.Session) string {
-		return s.localizer(c).T("officers.late_accepted", "Name", o.Name, "Number", r.Number, "Count", r.Accepted, "Percent", r.After.Percent)
+		return s.localizer(c).T("officers.late_accepted", "Name", o.Name, "Number", r.Number, "Count", r.Accepted, "Percent", s.localizer(c).Percentage(r.After.Percent))
 	})
 }
 

@@ -336,12 +336,12 @@ func TestAttemptPage_NoKeysInHTML(t *testing.T) {
 	}
 	_, body = getWith(t, browser, ts.URL+page)
 	check("result page", body)
-	if !strings.Contains(body, "3 / 3") || !strings.Contains(body, "100 %") {
+	if !strings.Contains(body, "3 / 3") || !strings.Contains(body, "100%") {
 		t.Errorf("result page does not show 3 / 3")
 	}
 	// The trainer's results page shows the score and the analysis.
 	_, results := getWith(t, ts.browser(t, qw.world.trainer), fmt.Sprintf("%s/sessions/%d/results", ts.URL, qw.sessionID))
-	if !strings.Contains(results, "100 %") || !strings.Contains(results, "<svg class=\"bars\"") {
+	if !strings.Contains(results, "100%") || !strings.Contains(results, "<svg class=\"bars\"") {
 		t.Errorf("results page lacks the score or the chart")
 	}
 }

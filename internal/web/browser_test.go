@@ -396,7 +396,7 @@ func TestBrowser_QuizSurvivesNetworkDrop(t *testing.T) {
 		t.Fatalf("after submitting: %s", path)
 	}
 	score := tabRun(b, "read the score", chromedp.Text(chromedp.CSS(".score")))
-	if !strings.Contains(score, "3 / 3") || !strings.Contains(score, "100 %") {
+	if !strings.Contains(score, "3 / 3") || !strings.Contains(score, "100%") {
 		t.Errorf("score shown: %q", score)
 	}
 	if left := tabRun(b, "read the journal", chromedp.Evaluate[*string](fmt.Sprintf(`localStorage.getItem("lectern.attempt.%d")`, attemptID))); left != nil {

@@ -96,7 +96,7 @@ func TestBrowser_LateAnswersAtTheDeadline(t *testing.T) {
 		t.Fatalf("the officers page does not show the two late answers")
 	}
 	res, _ = activate(t, ts, trainer, fmt.Sprintf("/sessions/%d/quizzes/01-m/attempts/%d/accept-late", qw.sessionID, attemptID), url.Values{"reason": {"Wi-Fi dropped"}})
-	if res.StatusCode != 303 || !strings.Contains(flash(t, res), "100 %") {
+	if res.StatusCode != 303 || !strings.Contains(flash(t, res), "100%") {
 		t.Fatalf("accepting: %d %q", res.StatusCode, flash(t, res))
 	}
 	if got := storedAttempts(t, qw, qw.idOf(t, qw.world.officerB)); got[0].Score != 3 {

@@ -149,8 +149,7 @@ func (s *Server) paperEnter(c echo.Context) error {
 		if res.Passed {
 			msg = "paper.saved_passed"
 		}
-		return l.T(msg, "Name", o.Name, "Score", strconv.FormatFloat(res.Score, 'f', -1, 64),
-			"Max", strconv.FormatFloat(res.MaxScore, 'f', -1, 64), "Percent", strconv.FormatFloat(res.Percent, 'f', -1, 64))
+		return l.T(msg, "Name", o.Name, "Score", l.Number(res.Score), "Max", l.Number(res.MaxScore), "Percent", l.Percentage(res.Percent))
 	})
 }
 

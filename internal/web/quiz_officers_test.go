@@ -281,7 +281,7 @@ func TestPaperPage_SheetByLetters(t *testing.T) {
 
 	// The right sheet: full marks.
 	res, _ = activate(t, ts, trainer, paper, sheetForm("2", marks, "No phones in the venue"))
-	if res.StatusCode != 303 || flash(t, res) != "Paper result for 경찰관 브라보: 3 of 3 (100 %), passed." {
+	if res.StatusCode != 303 || flash(t, res) != "Paper result for 경찰관 브라보: 3 of 3 (100%), passed." {
 		t.Fatalf("paper sheet: %d %q", res.StatusCode, flash(t, res))
 	}
 	ats := storedAttempts(t, qw, officerB)
@@ -289,7 +289,7 @@ func TestPaperPage_SheetByLetters(t *testing.T) {
 		t.Fatalf("stored: %+v", ats)
 	}
 	_, html = getWith(t, trainer, fmt.Sprintf("%s/sessions/%d/results", ts.URL, qw.sessionID))
-	if !strings.Contains(html, "100 % ✓ <abbr") || !strings.Contains(html, "✎") {
+	if !strings.Contains(html, "100% ✓ <abbr") || !strings.Contains(html, "✎") {
 		t.Errorf("results do not show the paper result")
 	}
 	if !auditWith(t, qw, "attempt.paper", "No phones in the venue") {
@@ -298,7 +298,7 @@ func TestPaperPage_SheetByLetters(t *testing.T) {
 
 	// Entered again, as a score only: it replaces the sheet, it is not added.
 	res, _ = activate(t, ts, trainer, paper, url.Values{"mode": {"score"}, "score": {"2"}, "reason": {"Re-marked by hand"}})
-	if res.StatusCode != 303 || flash(t, res) != "Paper result for 경찰관 브라보: 2 of 3 (66.67 %), not passed." {
+	if res.StatusCode != 303 || flash(t, res) != "Paper result for 경찰관 브라보: 2 of 3 (66.67%), not passed." {
 		t.Fatalf("paper score: %d %q", res.StatusCode, flash(t, res))
 	}
 	if ats := storedAttempts(t, qw, officerB); len(ats) != 1 || ats[0].Score != 2 {
@@ -306,6 +306,21 @@ func TestPaperPage_SheetByLetters(t *testing.T) {
 	}
 	if _, html := getWith(t, trainer, ts.URL+paper); !strings.Contains(html, "already entered: 2 of 3") {
 		t.Errorf("the page does not say a paper result is there")
+	}
+
+	// Scores read as each language writes a percentage: 66.67% in English,
+	// 66,67 % (a narrow no-break space) in French, on every page that shows one.
+	results := fmt.Sprintf("/sessions/%d/results", qw.sessionID)
+	officers := fmt.Sprintf("/sessions/%d/quizzes/01-m/officers", qw.sessionID)
+	for _, page := range []string{results, paper, officers} {
+		for lang, want := range map[string]string{"en": "66.67%", "fr": "66,67\u202f%"} {
+			req, _ := http.NewRequest(http.MethodGet, ts.URL+page, nil)
+			req.Header.Set("Accept-Language", lang)
+			_, html := send(t, trainer, req)
+			if !strings.Contains(html, want) || strings.Contains(html, "66.67 %") || lang == "fr" && strings.Contains(html, "66.67") {
+				t.Errorf("%s in %s: no %q, or a raw score", page, lang, want)
+			}
+		}
 	}
 }
 
@@ -402,7 +417,7 @@ func TestBrowser_PaperResultOnATablet(t *testing.T) {
 	b.do("correct the letter", chromedp.SetValue(input(pickN), marks[pickN]))
 	b.navigate("save", chromedp.Click(chromedp.CSS(`input[name=mode][value=sheet] ~ button[type=submit]`)))
 	notice := tabRun(b, "read the message", chromedp.Text(chromedp.CSS(".notice")))
-	if notice != "Paper result for 경찰관 브라보: 3 of 3 (100 %), passed." {
+	if notice != "Paper result for 경찰관 브라보: 3 of 3 (100%), passed." {
 		t.Errorf("message %q", notice)
 	}
 	row := tabRun(b, "read the officer's row", chromedp.Text(chromedp.CSS(fmt.Sprintf("#u%d", officerB))))

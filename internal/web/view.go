@@ -31,6 +31,7 @@ var templateFuncs = template.FuncMap{
 	"contains":      slices.Contains[[]string],
 	"div":           func(a, b int) int { return a / b },
 	"sub":           func(a, b int) int { return a - b },
+	"float":         func(i int) float64 { return float64(i) }, // an int for .L.Percentage
 	// inZone is an instant on a session's clock; the page's localizer then
 	// formats it (.L.Time, .L.DateWeekday …).
 	"inZone":       func(t time.Time, loc *time.Location) time.Time { return t.In(loc) },
