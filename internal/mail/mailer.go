@@ -19,8 +19,13 @@ import (
 var templateFS embed.FS
 
 var (
-	textTemplates = texttemplate.Must(texttemplate.New("messages.txt").ParseFS(templateFS, "templates/*.txt"))
-	htmlTemplates = htmltemplate.Must(htmltemplate.New("messages.html").Funcs(htmltemplate.FuncMap{"button": button}).
+	// isolate wraps data a template sets in a sentence, or hands to a catalogue
+	// message, in Unicode isolates (i18n.Isolate): the plain-text part has no
+	// other way to keep a Latin venue's commas or a time range in order in a
+	// Hebrew line. The HTML part puts what it places itself in dir="auto" spans.
+	textTemplates = texttemplate.Must(texttemplate.New("messages.txt").Funcs(texttemplate.FuncMap{"isolate": i18n.Isolate}).
+			ParseFS(templateFS, "templates/*.txt"))
+	htmlTemplates = htmltemplate.Must(htmltemplate.New("messages.html").Funcs(htmltemplate.FuncMap{"button": button, "isolate": i18n.Isolate}).
 			ParseFS(templateFS, "templates/*.html"))
 )
 
@@ -82,6 +87,7 @@ type view struct {
 	Expires    string // the link's expiry, in the reader's language
 	expires    time.Time
 	Session    *Session
+	Times      string // the session's start and end, isolated (i18n.Localizer.TimeRangeOf)
 	SessionURL string
 	Cert       *store.Certificate
 	VerifyURL  string
@@ -222,7 +228,8 @@ func titleIn(titles map[string]string, lang, fallback string) string {
 
 // localSession is s as its reader writes it: the course title in their
 // language when the course has it, the date written out with its weekday, the
-// times on their clock, the country by name.
+// times on their clock, the country by name. (The view's Times joins the
+// times into one isolated range.)
 func localSession(l *i18n.Localizer, s Session) *Session {
 	s.Course = titleIn(s.Titles, l.Lang, s.Course)
 	if d, err := time.Parse("2006-01-02", s.Date); err == nil {
@@ -245,14 +252,15 @@ func (m *Mailer) render(kind Kind, lang string, u *store.User, s *Session, v *vi
 	var args []any
 	if s != nil {
 		v.Session = localSession(l, *s)
+		v.Times = l.TimeRangeOf(s.Start, s.End)
 		v.SessionURL = fmt.Sprintf("%s/sessions/%d", m.BaseURL, s.ID)
-		args = []any{"Course", v.Session.Course, "Date", v.Session.Date}
+		args = []any{"Course", i18n.Isolate(v.Session.Course), "Date", v.Session.Date}
 	}
 	if v.Cert != nil {
 		c := *v.Cert
 		c.CourseTitle, c.SessionDate = titleIn(v.titles, lang, c.CourseTitle), l.DateOf(c.SessionDate)
 		v.Cert = &c
-		args = []any{"Course", c.CourseTitle, "Date", c.SessionDate}
+		args = []any{"Course", i18n.Isolate(c.CourseTitle), "Date", c.SessionDate}
 	}
 	v.Subject = oneLine(l.T("mail."+string(kind)+".subject", args...))
 

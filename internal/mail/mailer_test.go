@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lectern-platform/lectern/internal/i18n"
 	"github.com/lectern-platform/lectern/internal/store"
 )
 
@@ -71,6 +72,68 @@ func TestMailer_EveryKindRenders(t *testing.T) {
 		}
 		if (msg.SessionID != nil) != (k != KindInvitation && k != KindReset) {
 			t.Errorf("%s session id: %v", k, msg.SessionID)
+		}
+	}
+}
+
+// TestMailer_HebrewDataIsolated: in a Hebrew e-mail the Latin name, course,
+// address, time zone and serial and the time range are isolated, so a plain-text
+// reader's bidi keeps "09:00–17:00" start to end and the address's commas in
+// order, and the HTML part holds the data it places in dir="auto" spans. (How
+// it looks in a browser: the web package's TestBrowser_HebrewEmailReadsInOrder.)
+func TestMailer_HebrewDataIsolated(t *testing.T) {
+	db := openDB(t)
+	m := newMailer(t)
+	ctx := context.Background()
+	u := newUser(t, db, "officer@example.org", "Seán O'Brien")
+	s := paris()
+	cert := &store.Certificate{Serial: "ABCD-2345-EFGH", SessionID: s.ID, CourseTitle: s.Course, SessionDate: s.Date}
+	err := db.Tx(ctx, func(q store.Q) error {
+		if err := q.SetUserLanguage(u.ID, "he"); err != nil {
+			return err
+		}
+		if err := m.EnrolmentConfirmed(q, u, s); err != nil {
+			return err
+		}
+		return m.CertificateIssued(q, u, cert, "https://x/c.pdf", nil)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := db.OutboxMessages(ctx, store.OutboxFilter{})
+	if err != nil || len(list) != 2 {
+		t.Fatalf("outbox: %d messages, %v", len(list), err)
+	}
+	iso := i18n.Isolate
+	for _, msg := range list {
+		if msg.Language != "he" {
+			t.Errorf("%s in %q, want he", msg.Kind, msg.Language)
+		}
+		text, html := msg.TextBody, msg.HTMLBody
+		want := []string{"שלום " + iso("Seán O'Brien") + ","}
+		wantHTML := []string{"שלום " + iso("Seán O&#39;Brien") + ","}
+		switch msg.Kind {
+		case string(KindEnrolmentConfirmed):
+			if !strings.Contains(msg.Subject, iso(s.Course)) {
+				t.Errorf("subject %q: the course is not isolated", msg.Subject)
+			}
+			want = append(want, ": "+iso(s.Course)+"\n", ", "+iso("09:00–17:00")+" ("+iso("Europe/Paris")+", "+iso("UTC+01:00")+")\n",
+				": "+iso("École nationale, Paris")+", ")
+			wantHTML = append(wantHTML, `<span dir="auto">`+s.Course+`</span>`, `<span dir="auto">`+iso("09:00–17:00")+`</span>`,
+				`<span dir="auto">Europe/Paris</span>`, `<span dir="auto">UTC&#43;01:00</span>`, `<span dir="auto">École nationale, Paris</span>, `)
+		case string(KindCertificateIssued):
+			want = append(want, iso(s.Course), iso(cert.Serial))
+			wantHTML = append(wantHTML, iso(s.Course), iso(cert.Serial))
+		}
+		for _, w := range want {
+			if !strings.Contains(text, w) {
+				t.Errorf("%s text part lacks %q:\n%s", msg.Kind, w, text)
+			}
+		}
+		for _, w := range wantHTML {
+			if !strings.Contains(html, w) {
+				t.Errorf("%s HTML part lacks %q:\n%s", msg.Kind, w, html)
+			}
 		}
 	}
 }

@@ -220,7 +220,7 @@ func TestSender_DeliversMIME(t *testing.T) {
 		if r.To == nil || r.To.Name != "김민준" {
 			t.Fatalf("To = %v", r.To)
 		}
-		if r.Subject != "Cancelled: Investigating crypto-asset crime on Thursday 3 December 2026" {
+		if r.Subject != "Cancelled: \u2068Investigating crypto-asset crime\u2069 on Thursday 3 December 2026" {
 			t.Errorf("Subject = %q", r.Subject)
 		}
 		if strings.Join(r.Types, " ") != "multipart/mixed multipart/alternative text/plain text/html text/calendar" {
@@ -230,13 +230,14 @@ func TestSender_DeliversMIME(t *testing.T) {
 		if text == nil || html == nil || cal == nil {
 			t.Fatalf("parts = %v", r.Types)
 		}
+		// Read as a person reads it: the isolates around the data are invisible.
 		for _, want := range []string{"Hello 김민준,", "This session has been cancelled", "09:00–17:00 (Europe/Paris, UTC+01:00)",
 			"École nationale, Paris, France", "https://lectern.example.org/sessions/42"} {
-			if !strings.Contains(text.Body, want) {
+			if !strings.Contains(i18n.StripIsolates(text.Body), want) {
 				t.Errorf("text part lacks %q:\n%s", want, text.Body)
 			}
 		}
-		if !strings.Contains(html.Body, "<p dir=\"auto\">Hello 김민준,</p>") || !strings.Contains(html.Body, `href="https://lectern.example.org/sessions/42"`) {
+		if !strings.Contains(i18n.StripIsolates(html.Body), "<p>Hello 김민준,</p>") || !strings.Contains(html.Body, `href="https://lectern.example.org/sessions/42"`) {
 			t.Errorf("HTML part:\n%s", html.Body)
 		}
 		if calendarLang != "en" {
@@ -256,7 +257,7 @@ func TestSender_DeliversMIME(t *testing.T) {
 			t.Errorf("Subject %q, structure %v", r.Subject, r.Types)
 		}
 		text, html := r.part("text/plain"), r.part("text/html")
-		if !strings.Contains(text.Body, "Hello דניאל כהן,") || !strings.Contains(text.Body, "\nhttps://lectern.example.org/activate/tok123\n") ||
+		if !strings.Contains(i18n.StripIsolates(text.Body), "Hello דניאל כהן,") || !strings.Contains(text.Body, "\nhttps://lectern.example.org/activate/tok123\n") ||
 			!strings.Contains(text.Body, "10 December 2026, 08:30 UTC") {
 			t.Errorf("text part:\n%s", text.Body)
 		}
@@ -271,7 +272,7 @@ func TestSender_DeliversMIME(t *testing.T) {
 			t.Fatalf("To = %v", r.To)
 		}
 		text, html := r.part("text/plain"), r.part("text/html")
-		if !strings.Contains(text.Body, `Hello Seán O'Brien <b>"the quote"</b>,`) || !strings.Contains(text.Body, "/api/v1/certificates/ABCDEFGHIJKLMNOP.pdf") ||
+		if !strings.Contains(i18n.StripIsolates(text.Body), `Hello Seán O'Brien <b>"the quote"</b>,`) || !strings.Contains(text.Body, "/api/v1/certificates/ABCDEFGHIJKLMNOP.pdf") ||
 			!strings.Contains(text.Body, "https://lectern.example.org/verify/ABCDEFGHIJKLMNOP") {
 			t.Errorf("text part:\n%s", text.Body)
 		}
