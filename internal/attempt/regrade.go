@@ -35,9 +35,12 @@ type RegradeRow struct {
 // Regrade is a preview (or the applied result) of scoring a quiz's submitted
 // attempts in a session again, against the quiz as it is now in the course.
 type Regrade struct {
-	Quiz        string       `json:"quiz"`
-	Version     string       `json:"version"`      // the course version scored against
-	ContentHash string       `json:"content_hash"` // the quiz's version applied; confirm with it
+	Quiz    string `json:"quiz"`
+	Version string `json:"version"` // the course version scored against
+	// ContentHash is the quiz's version applied, its translations included
+	// (course.Quiz.VersionHash): confirm with it. Attempts still pin the course
+	// language's file's hash (course.Quiz.Hash).
+	ContentHash string       `json:"content_hash"`
 	Applied     bool         `json:"applied"`
 	Questions   []KeyChange  `json:"questions"` // what the new version marks differently
 	Rows        []RegradeRow `json:"rows"`
@@ -106,7 +109,7 @@ func (s *Service) ApplyRegrade(ctx context.Context, a *auth.Actor, sessionID int
 	if err != nil {
 		return nil, err
 	}
-	if in.Confirm != qz.Hash {
+	if in.Confirm != qz.VersionHash() { // its translations too: their accepted answers score
 		return nil, apperr.Conflict("err.regrade.quiz_changed")
 	}
 	reason := strings.TrimSpace(in.Reason)
@@ -188,7 +191,7 @@ func (p *regradePlan) note(qs, rekeyed []quiz.Question) (differs bool) {
 // planRegrade scores a session's attempts at a quiz again with qz, from their
 // stored answers, and writes nothing.
 func planRegrade(q store.Q, sessionID int64, quizID, version string, qz *course.Quiz) (*regradePlan, error) {
-	plan := &regradePlan{out: &Regrade{Quiz: quizID, Version: version, ContentHash: qz.Hash, Questions: []KeyChange{}}, changed: map[string]map[string]bool{}}
+	plan := &regradePlan{out: &Regrade{Quiz: quizID, Version: version, ContentHash: qz.VersionHash(), Questions: []KeyChange{}}, changed: map[string]map[string]bool{}}
 	out := plan.out
 	attempts, err := q.Attempts(sessionID, quizID, nil)
 	if err != nil {

@@ -231,3 +231,59 @@ func testPreviewThenApply(t *testing.T, dsn string) {
 		}
 	})
 }
+
+// translatedCourse is a one-quiz course with a short-answer question whose
+// French translation accepts frAnswers.
+func translatedCourse(t *testing.T, frAnswers string) *course.Course {
+	t.Helper()
+	c, probs := course.FromFiles("c", map[string][]byte{
+		"course.md":       []byte("---\ntitle: C\nsummary: S\n---\n"),
+		"01-m.md":         []byte("---\ntitle: M\nduration: 10m\n---\n\nText.\n"),
+		"01-m.quiz.md":    []byte("---\ntitle: Q\npass_mark: 50\n---\n\n## Name Bitcoin's consensus mechanism. {#pow}\n\n= proof of work\n"),
+		"01-m.quiz.fr.md": []byte("---\ntitle: Q\n---\n\n## Nommez le mécanisme de consensus de Bitcoin. {#pow}\n\n" + frAnswers),
+	})
+	if c == nil || len(probs) > 0 || c.Module("01-m").Quiz == nil || !c.Module("01-m").Quiz.Has("fr") {
+		t.Fatalf("course did not load with its French quiz: %v", probs)
+	}
+	return c
+}
+
+// TestRegrade_TranslationChangedAfterPreview: a translation's accepted answers
+// score attempts in its language, so a reload that changes only
+// 01-m.quiz.fr.md between preview and apply refuses the apply (409, nothing
+// written), as a change to the course language's file does — while the hash
+// attempts pin (the course language's file's) stays as it was.
+func TestRegrade_TranslationChangedAfterPreview(t *testing.T) {
+	ctx := context.Background()
+	w := newRegradeWorld(t, testfixture.SQLite(t))
+	w.courses.c = translatedCourse(t, "= preuve de travail\n")
+	before := w.courses.c.Module("01-m").Quiz
+	p, err := w.svc.PreviewRegrade(ctx, w.admin, w.session, "01-m", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.ContentHash == before.Hash || p.ContentHash != translatedCourse(t, "= preuve de travail\n").Module("01-m").Quiz.VersionHash() {
+		t.Fatalf("preview's content hash %q: want the quiz with its translation, stable across reloads", p.ContentHash)
+	}
+	w.courses.c = translatedCourse(t, "= preuve de travail\n= preuve d'enjeu\n") // only the French file changed
+	after := w.courses.c.Module("01-m").Quiz
+	if after.Hash != before.Hash {
+		t.Errorf("the hash attempts pin changed with a translation: %q → %q", before.Hash, after.Hash)
+	}
+	beforeAttempts, beforeEvents := w.state(t)
+	_, err = w.svc.ApplyRegrade(ctx, w.admin, w.session, "01-m", RegradeInput{Confirm: p.ContentHash, Reason: "accept a French synonym"})
+	if de, ok := apperr.As(err); !ok || de.Code != apperr.CodeConflict || de.ID != "err.regrade.quiz_changed" {
+		t.Fatalf("apply after the translation changed: %v, want the conflict err.regrade.quiz_changed", err)
+	}
+	if got, events := w.state(t); !reflect.DeepEqual(got, beforeAttempts) || !reflect.DeepEqual(events, beforeEvents) {
+		t.Errorf("a refused apply wrote: attempts %+v, events %v", got, events)
+	}
+	// Previewed again, the new version applies.
+	p, err = w.svc.PreviewRegrade(ctx, w.admin, w.session, "01-m", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, err := w.svc.ApplyRegrade(ctx, w.admin, w.session, "01-m", RegradeInput{Confirm: p.ContentHash, Reason: "accept a French synonym"}); err != nil || !r.Applied {
+		t.Errorf("apply after a fresh preview: %+v, %v", r, err)
+	}
+}

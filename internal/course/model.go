@@ -120,6 +120,9 @@ type Quiz struct {
 	// Hash is the course language's file's: a translation is scored with the
 	// same key, so an attempt in any language pins the same version.
 	Hash string
+	// fileHash is a translation's own file's hash (Hash stays the course
+	// language's); see VersionHash.
+	fileHash string
 	// Translations are MODULE.quiz.LANG.md merged onto this quiz (see
 	// translate.go), by canonical language tag; In(lang) picks one.
 	Translations map[string]*Quiz

@@ -1,6 +1,8 @@
 package course
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"html/template"
 	"sort"
@@ -219,6 +221,7 @@ func (src *Quiz) addTranslation(tr *Quiz, srcName string, probs *Problems) {
 	}
 	merged := *src
 	merged.Path, merged.Language, merged.Title, merged.Intro = tr.Path, tr.Language, tr.Title, tr.Intro
+	merged.fileHash = tr.Hash
 	merged.Translations, merged.settingLines = nil, nil
 	merged.Questions = make([]*Question, len(src.Questions))
 	for i, s := range src.Questions {
@@ -243,6 +246,30 @@ func (src *Quiz) addTranslation(tr *Quiz, srcName string, probs *Problems) {
 		src.Translations = map[string]*Quiz{}
 	}
 	src.Translations[tr.Language] = &merged
+}
+
+// VersionHash is the quiz together with its translations: what a regrade
+// is previewed and confirmed with. A translation adds accepted short answers
+// (unionAnswers) that score an attempt in its language, so changing only
+// NN.quiz.fr.md changes what a regrade applies, and must change this. Hash,
+// which attempts pin, stays the course language's file's alone: a reworded
+// translation does not make every attempt look taken on another version.
+// Without translations it is Hash.
+func (q *Quiz) VersionHash() string {
+	if len(q.Translations) == 0 {
+		return q.Hash
+	}
+	langs := make([]string, 0, len(q.Translations))
+	for lang := range q.Translations {
+		langs = append(langs, lang)
+	}
+	sort.Strings(langs)
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\n", q.Hash)
+	for _, lang := range langs {
+		fmt.Fprintf(h, "%s\x00%s\n", lang, q.Translations[lang].fileHash)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // questionDrift names how a translated question differs from the course
