@@ -9,11 +9,19 @@ import (
 
 // Msg is one message of the errors catalogue: its id and the values of its
 // {{.Name}} placeholders as key/value pairs ("Count", 3), the way
-// i18n.Localizer.T takes them. A value that is itself a Msg (a problem found
-// inside another, such as a paper sheet's answer) is localised with it.
+// i18n.Localizer.T takes them. A value that is Localized — itself a Msg (a
+// problem found inside another, such as a paper sheet's answer), or
+// i18n.Characters (scripts' names) — is worded with it in the reader's language.
 type Msg struct {
 	ID   string
 	Args []any
+}
+
+// Localized is a message argument worded in the reader's language when its
+// message is, rather than printed as it is: the domain passes what it knows
+// (a message id, a script's code), the web layer's localizer words it.
+type Localized interface {
+	In(l *i18n.Localizer) string
 }
 
 // In is the message in l's language.
@@ -23,7 +31,7 @@ func (m Msg) In(l *i18n.Localizer) string {
 	}
 	kv := make([]any, len(m.Args))
 	for i, a := range m.Args {
-		if inner, ok := a.(Msg); ok {
+		if inner, ok := a.(Localized); ok {
 			a = inner.In(l)
 		}
 		kv[i] = a

@@ -2,7 +2,6 @@ package auth
 
 import (
 	"fmt"
-	"maps"
 	"net/mail"
 	"slices"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/lectern-platform/lectern/internal/apperr"
+	"github.com/lectern-platform/lectern/internal/i18n"
 	"github.com/lectern-platform/lectern/internal/typeset"
 )
 
@@ -141,45 +141,12 @@ func CheckPrintableName(f *apperr.Fields, name, latin string) error {
 	}
 	latinRefused := slices.ContainsFunc(*f, func(e apperr.FieldError) bool { return e.Field == "latin_name" })
 	if len(latinMissing) > 0 && !latinRefused { // not Latin letters: said already
-		f.Add("latin_name", "err.name.latin_unprintable", "Chars", describeRunes(latinMissing))
+		f.Add("latin_name", "err.name.latin_unprintable", "Chars", i18n.CharactersOf(latinMissing))
 	}
 	if len(missing) > 0 && (latin == "" || len(latinMissing) > 0) {
-		f.Add("name", "err.name.unprintable", "Chars", describeRunes(missing))
+		f.Add("name", "err.name.unprintable", "Chars", i18n.CharactersOf(missing))
 	}
 	return nil
-}
-
-// describeRunes names characters for a person to recognise: each once, then
-// their scripts ("र, ह, ल (Devanagari)").
-func describeRunes(rs []rune) string {
-	var chars, scripts []string
-	seen := map[string]bool{}
-	for _, r := range rs {
-		if c := string(r); !seen[c] {
-			seen[c] = true
-			chars = append(chars, c)
-		}
-		if sc := scriptOf(r); sc != "" && !seen[sc] {
-			seen[sc] = true
-			scripts = append(scripts, sc)
-		}
-	}
-	out := strings.Join(chars, ", ")
-	if len(scripts) > 0 {
-		out += " (" + strings.Join(scripts, ", ") + ")"
-	}
-	return out
-}
-
-// scriptOf is the Unicode script of r ("Devanagari"), or "" for characters
-// shared by scripts.
-func scriptOf(r rune) string {
-	for _, name := range slices.Sorted(maps.Keys(unicode.Scripts)) {
-		if name != "Common" && name != "Inherited" && unicode.Is(unicode.Scripts[name], r) {
-			return name
-		}
-	}
-	return ""
 }
 
 func checkPasswordRules(f *apperr.Fields, field, p string) {

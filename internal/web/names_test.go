@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"html"
 	"io"
@@ -162,5 +163,41 @@ func TestNames_InvisibleControlsRefusedAtEntry(t *testing.T) {
 	}
 	if _, err := ts.DB.UserByEmail(ctx, "ana.novak@police.example"); err == nil {
 		t.Errorf("a refused roster created accounts")
+	}
+}
+
+// The scripts an unprintable name's refusal names are in the reader's
+// language; the API's args carry the characters and the scripts' ISO 15924
+// codes, the same in every language, for a client to word them itself.
+func TestNames_ScriptsInTheReadersLanguage(t *testing.T) {
+	w := newWorld(t)
+	ts := w.ts
+	token := ts.token(t, w.admin)
+	body := fmt.Sprintf(`{"email":"rahul@police.example","name":"राहुल","role":"officer","agency_id":%d}`, w.agencyA.ID)
+	for lang, want := range map[string]string{"en": "र, ा, ह, ल (Devanagari)", "fr": "र, ा, ह, ल (dévanâgarî)", "ko": "र, ा, ह, ल (데바나가리 문자)", "he": "र, ा, ह, ल (דוואנגרי)"} {
+		req, _ := http.NewRequest("POST", ts.URL+"/api/v1/users", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept-Language", lang)
+		res, raw := send(t, http.DefaultClient, req)
+		var out struct {
+			Error struct {
+				Details []struct {
+					Field, Message string
+					MessageID      string `json:"message_id"`
+					Args           map[string]any
+				}
+			}
+		}
+		if err := json.Unmarshal([]byte(raw), &out); err != nil || res.StatusCode != 422 || len(out.Error.Details) != 1 {
+			t.Fatalf("%s: %d %v %s", lang, res.StatusCode, err, raw)
+		}
+		d := out.Error.Details[0]
+		if d.Field != "name" || d.MessageID != "err.name.unprintable" || !strings.Contains(d.Message, want) {
+			t.Errorf("%s: %+v, want the message to name %q", lang, d, want)
+		}
+		if args, _ := json.Marshal(d.Args); string(args) != `{"Chars":{"chars":["र","ा","ह","ल"],"scripts":["Deva"]}}` {
+			t.Errorf("%s: args %s", lang, args)
+		}
 	}
 }
