@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"sort"
@@ -347,7 +348,8 @@ func f(id string) []error {
 }
 
 // TestMsg_Rendering: Error() reads English from the catalogue, a nested message
-// is localised with its parent, and ArgMap names a nested message by its id.
+// is localised with its parent, and ArgMap gives a nested message with its own
+// arguments.
 func TestMsg_Rendering(t *testing.T) {
 	err := apperr.Invalid("capacity", "err.session.capacity_below_enrolled", "Count", 3)
 	if got, want := err.Error(), "invalid: some fields are not valid (capacity: 3 officers are enrolled; unenrol some before lowering the capacity)"; got != want {
@@ -361,7 +363,18 @@ func TestMsg_Rendering(t *testing.T) {
 	if got, want := outer.In(i18n.English()), "question 4: question 4 takes one letter"; got != want {
 		t.Errorf("nested = %q, want %q", got, want)
 	}
-	if got := outer.ArgMap(); got["Problem"] != "err.paper.one_letter" || got["Number"] != 4 {
-		t.Errorf("ArgMap = %v", got)
+	want := map[string]any{"Number": 4, "Problem": map[string]any{"id": "err.paper.one_letter", "args": map[string]any{"Number": 4}}}
+	if got := outer.ArgMap(); !reflect.DeepEqual(got, want) {
+		t.Errorf("ArgMap = %v, want %v", got, want)
+	}
+	// Without arguments of its own, a nested message is its id alone; nested
+	// twice, each level keeps its own.
+	bare := apperr.Msg{ID: "err.paper.question_problem", Args: []any{"Number", 2, "Problem", apperr.Msg{ID: "err.answer.too_long"}}}
+	if got, want := bare.ArgMap(), map[string]any{"Number": 2, "Problem": map[string]any{"id": "err.answer.too_long"}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("ArgMap = %v, want %v", got, want)
+	}
+	deep := apperr.Msg{ID: "a", Args: []any{"X", apperr.Msg{ID: "b", Args: []any{"Y", apperr.Msg{ID: "c", Args: []any{"Z", "z"}}}}}}
+	if got, want := deep.ArgMap(), map[string]any{"X": map[string]any{"id": "b", "args": map[string]any{"Y": map[string]any{"id": "c", "args": map[string]any{"Z": "z"}}}}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("ArgMap = %v, want %v", got, want)
 	}
 }

@@ -54,7 +54,9 @@ func (m Msg) String() string {
 }
 
 // ArgMap is the arguments by name, for clients that localise the message
-// themselves (the API's "args"); a nested message appears as its id.
+// themselves (the API's "args"). A nested message appears whole, as
+// {"id": …, "args": {…}} ("args" left out when it has none), so a client can
+// word it with its own values as the server did.
 func (m Msg) ArgMap() map[string]any {
 	if len(m.Args) < 2 {
 		return nil
@@ -63,7 +65,11 @@ func (m Msg) ArgMap() map[string]any {
 	for i := 0; i+1 < len(m.Args); i += 2 {
 		v := m.Args[i+1]
 		if inner, ok := v.(Msg); ok {
-			v = inner.ID
+			nested := map[string]any{"id": inner.ID}
+			if args := inner.ArgMap(); args != nil {
+				nested["args"] = args
+			}
+			v = nested
 		}
 		out[fmt.Sprint(m.Args[i])] = v
 	}

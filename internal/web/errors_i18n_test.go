@@ -6,6 +6,9 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/lectern-platform/lectern/internal/apperr"
 )
 
 // testFrenchErrors are made-up French messages for a few domain errors, marked
@@ -123,4 +126,63 @@ func TestErrors_LocalisedPerRequest(t *testing.T) {
 			}
 		}
 	})
+}
+
+// A message nested in another (a paper sheet's problem with one question)
+// reaches an API client whole: its id and its own args inside the outer
+// message's args, the same in every language, while the message is worded in
+// the request's.
+func TestErrors_NestedMessageArgs(t *testing.T) {
+	qw := newQuizWorld(t)
+	ts := qw.ts
+	qw.at(time.Hour)
+	officerB := qw.idOf(t, qw.world.officerB)
+	long := strings.Repeat("x", 501) // too long for a short answer, not a letter, not a number
+	body := fmt.Sprintf(`{"user_id":%d,"reason":"sheet","sheet":{"version":1,"answers":{"1":%q,"2":%q,"3":%q}}}`, officerB, long, long, long)
+	var args []string
+	for _, lang := range []string{"en", "fr"} {
+		req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/sessions/%d/quizzes/01-m/paper", ts.URL, qw.sessionID), strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+qw.trainerTok)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept-Language", lang)
+		res, raw := send(t, http.DefaultClient, req)
+		var out struct {
+			Error struct {
+				Details []struct {
+					Message   string
+					MessageID string `json:"message_id"`
+					Args      map[string]any
+				}
+			}
+		}
+		if err := json.Unmarshal([]byte(raw), &out); err != nil || res.StatusCode != 422 {
+			t.Fatalf("%s: %d %v %s", lang, res.StatusCode, err, raw)
+		}
+		var nested int
+		for _, d := range out.Error.Details {
+			if d.MessageID != "err.paper.question_problem" {
+				continue
+			}
+			nested++
+			problem, _ := d.Args["Problem"].(map[string]any)
+			if problem["id"] != "err.answer.too_long" || d.Args["Number"] == nil {
+				t.Errorf("%s: the nested message's args: %v", lang, d.Args)
+			}
+			wantMsg := apperr.Msg{ID: "err.paper.question_problem", Args: []any{"Number", d.Args["Number"], "Problem", apperr.Msg{ID: "err.answer.too_long"}}}.In(ts.Server.catalog.For(lang))
+			if lang == "en" && wantMsg != fmt.Sprintf("question %v: the answer is too long", d.Args["Number"]) || lang == "fr" && strings.Contains(wantMsg, "too long") {
+				t.Errorf("%s: the catalogue's wording %q", lang, wantMsg)
+			}
+			if d.Message != wantMsg {
+				t.Errorf("%s: message %q, want %q", lang, d.Message, wantMsg)
+			}
+			data, _ := json.Marshal(d.Args)
+			args = append(args, string(data))
+		}
+		if nested != 1 {
+			t.Errorf("%s: %d nested problems, want the short answer's: %s", lang, nested, raw)
+		}
+	}
+	if len(args) == 2 && args[0] != args[1] {
+		t.Errorf("args differ per language: %s / %s", args[0], args[1])
+	}
 }
