@@ -18,61 +18,25 @@ import (
 // "{{.Year}}년 {{.MonthNumber}}월 {{.Day}}일" in Korean). A time is shown in the
 // zone it carries: callers pass t.In(the session's zone), as before.
 
-// dateParts are what a date or time pattern may use.
-func (l *Localizer) dateParts(t time.Time) []any {
-	h12 := t.Hour() % 12
-	if h12 == 0 {
-		h12 = 12
-	}
-	period := "format.am"
-	if t.Hour() >= 12 {
-		period = "format.pm"
-	}
-	return []any{
-		"Year", strconv.Itoa(t.Year()),
-		"Month", l.T("format.month." + strconv.Itoa(int(t.Month()))),
-		"MonthShort", l.T("format.month_short." + strconv.Itoa(int(t.Month()))),
-		"MonthNumber", strconv.Itoa(int(t.Month())),
-		"MM", twoDigits(int(t.Month())),
-		"Day", strconv.Itoa(t.Day()),
-		"DD", twoDigits(t.Day()),
-		"Weekday", l.T("format.weekday." + strconv.Itoa(int(t.Weekday()))),
-		"WeekdayShort", l.T("format.weekday_short." + strconv.Itoa(int(t.Weekday()))),
-		"Hour", strconv.Itoa(t.Hour()),
-		"HH", twoDigits(t.Hour()),
-		"Hour12", strconv.Itoa(h12),
-		"Minute", twoDigits(t.Minute()),
-		"Second", twoDigits(t.Second()),
-		"Period", l.T(period),
-	}
-}
-
-func twoDigits(n int) string {
-	if n < 10 {
-		return "0" + strconv.Itoa(n)
-	}
-	return strconv.Itoa(n)
-}
-
 // Date is a date written out: "19 November 2026", "19 novembre 2026",
 // "19. November 2026", "2026년 11월 19일", "19 בנובמבר 2026".
-func (l *Localizer) Date(t time.Time) string { return l.T("format.date", l.dateParts(t)...) }
+func (l *Localizer) Date(t time.Time) string { return l.dates().format("format.date", t, "", "") }
 
 // DateWeekday is Date with the day of the week: "Thursday 19 November 2026",
 // "jeudi 19 novembre 2026", "2026년 11월 19일 목요일".
 func (l *Localizer) DateWeekday(t time.Time) string {
-	return l.T("format.date_weekday", l.dateParts(t)...)
+	return l.dates().format("format.date_weekday", t, "", "")
 }
 
 // DateShort is a date in figures: "19/11/2026", "19.11.2026", "2026-11-19" (sv),
 // "2026. 11. 19." (ko).
 func (l *Localizer) DateShort(t time.Time) string {
-	return l.T("format.date_short", l.dateParts(t)...)
+	return l.dates().format("format.date_short", t, "", "")
 }
 
 // MonthYear heads a month: "November 2026", "noviembre de 2026", "2026년 11월".
 func (l *Localizer) MonthYear(t time.Time) string {
-	return l.T("format.month_year", l.dateParts(t)...)
+	return l.dates().format("format.month_year", t, "", "")
 }
 
 // Weekday is the day's name, abbreviated as a calendar column shows it: "Thu",
@@ -83,16 +47,17 @@ func (l *Localizer) Weekday(t time.Time) string {
 
 // Time is a time of day as the locale's clock shows it: "14:30"; "오후 2:30" in
 // Korean.
-func (l *Localizer) Time(t time.Time) string { return l.T("format.time", l.dateParts(t)...) }
+func (l *Localizer) Time(t time.Time) string { return l.dates().format("format.time", t, "", "") }
 
 // TimeSeconds is Time with seconds: "14:30:05"; "오후 2:30:05".
 func (l *Localizer) TimeSeconds(t time.Time) string {
-	return l.T("format.time_seconds", l.dateParts(t)...)
+	return l.dates().format("format.time_seconds", t, "", "")
 }
 
 // DateTime is a date and a time: "19 November 2026, 14:30".
 func (l *Localizer) DateTime(t time.Time) string {
-	return l.T("format.date_time", "Date", l.Date(t), "Time", l.Time(t))
+	d := l.dates()
+	return d.format("format.date_time", t, d.format("format.date", t, "", ""), d.format("format.time", t, "", ""))
 }
 
 func (l *Localizer) printer() *message.Printer { return message.NewPrinter(l.tag) }

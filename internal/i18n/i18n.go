@@ -19,6 +19,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
@@ -34,6 +35,9 @@ type Catalog struct {
 	// tags are the languages offered: those with a ui catalogue (a page is
 	// mostly ui), English, the source, first.
 	tags []language.Tag
+	// dates are each language's compiled date and time formats (dates.go),
+	// by catalogue tag.
+	dates sync.Map
 }
 
 // Load reads the embedded catalogues. English is the source language.
@@ -76,6 +80,7 @@ type Localizer struct {
 	// Lang is the catalogue's tag ("fr", "pt-BR"), as <html lang> wants it.
 	Lang string
 	tag  language.Tag
+	cat  *Catalog
 }
 
 // For returns a localizer for lang, a tag as Match returns it.
@@ -84,7 +89,7 @@ func (c *Catalog) For(lang string) *Localizer {
 	if err != nil {
 		tag, lang = language.English, "en"
 	}
-	return &Localizer{l: i18n.NewLocalizer(c.bundle, lang, "en"), Lang: lang, tag: tag}
+	return &Localizer{l: i18n.NewLocalizer(c.bundle, lang, "en"), Lang: lang, tag: tag, cat: c}
 }
 
 // T returns the message id with its {{.Name}} placeholders filled from key/value
