@@ -326,7 +326,7 @@ func TestAttemptPage_NoKeysInHTML(t *testing.T) {
 	// Answer without JavaScript: a plain form post of every field, then submit.
 	form := url.Values{"csrf_token": {csrfFrom(t, browser, ts.URL+page)}, "action": {"submit"},
 		"shown.pick": {"1"}, "shown.type": {"1"}, "shown.count": {"1"}, "q.type": {"Short-Answer-2B8"}, "q.count": {"4242"}}
-	if m := regexp.MustCompile(`name="q.pick" value="([0-9a-f]+)"> <span><p>CORRECT`).FindStringSubmatch(body); m != nil {
+	if m := regexp.MustCompile(`name="q.pick" value="([0-9a-f]+)"> <span[^>]*><p>CORRECT`).FindStringSubmatch(body); m != nil {
 		form.Set("q.pick", m[1])
 	} else {
 		t.Fatal("cannot find the right choice's id in the page")

@@ -12,8 +12,11 @@ import (
 
 // TestBrowser_RightToLeft chooses Hebrew with the header's selector (a plain
 // form, no script) in real Chromium: the page is laid out from the right — the
-// brand, first in the header, sits at the right edge; the pager's arrows are
-// turned round — and English puts it all back on the left.
+// brand, first in the header, sits at the right edge; the breadcrumb's first
+// link hugs the right; the pager's arrows are turned round — while the module,
+// which has no Hebrew text, is English laid out left to right inside that
+// chrome: its heading and paragraphs start at the left. English puts the
+// chrome back on the left.
 func TestBrowser_RightToLeft(t *testing.T) {
 	path := needChromium(t)
 	ts := startServer(t, courses.FS)
@@ -34,16 +37,21 @@ func TestBrowser_RightToLeft(t *testing.T) {
 		if right != brandOnRight {
 			t.Errorf("%s: the brand on the right is %v, want %v", lang, right, brandOnRight)
 		}
-		// A heading starts at the start of the line: its text's right edge at
-		// the main column's right in Hebrew.
-		h1Right := tabRun(b, "where the heading is", chromedp.Evaluate[bool](`(() => {
-			const h = document.querySelector("main h1"), range = document.createRange();
-			range.selectNodeContents(h);
-			const text = range.getBoundingClientRect(), box = h.getBoundingClientRect();
-			return box.right - text.right < text.left - box.left;
-		})()`))
-		if h1Right != brandOnRight {
-			t.Errorf("%s: the heading's text hugs the right is %v, want %v", lang, h1Right, brandOnRight)
+		// The chrome's first breadcrumb sits at the start of the line: at the
+		// main column's right in Hebrew.
+		if got := hugsRight(b, "main nav.crumbs"); got != brandOnRight {
+			t.Errorf("%s: the breadcrumbs hug the right is %v, want %v", lang, got, brandOnRight)
+		}
+		// The module is English (there is no Hebrew text): its heading and
+		// objectives start at the left in either page, English laid out
+		// left to right.
+		for _, css := range []string{"main article h1", "main article .objectives li"} {
+			if got := hugsRight(b, css); got {
+				t.Errorf("%s: the English module's %s hugs the right", lang, css)
+			}
+			if got := tabRun(b, "direction of "+css, chromedp.Evaluate[string](`getComputedStyle(document.querySelector(`+jsonString(css)+`)).direction`)); got != "ltr" {
+				t.Errorf("%s: the English module's %s is %s", lang, css, got)
+			}
 		}
 	}
 	choose := func(lang string) {
@@ -65,6 +73,18 @@ func TestBrowser_RightToLeft(t *testing.T) {
 	if flipped := tabRun(b, "the pager's arrow", chromedp.Evaluate[string](`getComputedStyle(document.querySelector(".pager .arrow")).transform`)); flipped != "none" {
 		t.Errorf("the next arrow on an English page: transform %q, want none", flipped)
 	}
+}
+
+// hugsRight reports whether the text of the first element found by css is
+// nearer its box's right edge than its left: where a line starts in a
+// right-to-left block.
+func hugsRight(b *browserTab, css string) bool {
+	return tabRun(b, "where "+css+" is", chromedp.Evaluate[bool](`(() => {
+		const el = document.querySelector(`+jsonString(css)+`), range = document.createRange();
+		range.selectNodeContents(el);
+		const text = range.getBoundingClientRect(), box = el.getBoundingClientRect();
+		return box.right - text.right < text.left - box.left;
+	})()`))
 }
 
 // TestBrowser_PhoneHeader: on a 390 px phone, an officer with a long name picks

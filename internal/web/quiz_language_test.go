@@ -87,7 +87,7 @@ func TestQuizLanguage_SpanishAttempt(t *testing.T) {
 		t.Fatalf("start from the page: %d %s", res.StatusCode, res.Header.Get("Location"))
 	}
 	_, page := getWith(t, browser, ts.URL+res.Header.Get("Location"))
-	if !strings.Contains(page, `<h1 lang="es">Cuestionario secreto</h1>`) || !strings.Contains(page, "OPCION-CORRECTA-es") || strings.Contains(page, "CORRECT-CHOICE-7f3") {
+	if !strings.Contains(page, `<h1 lang="es" dir="ltr">Cuestionario secreto</h1>`) || !strings.Contains(page, "OPCION-CORRECTA-es") || strings.Contains(page, "CORRECT-CHOICE-7f3") {
 		t.Errorf("attempt page is not in Spanish: %s", page)
 	}
 	a := qw.start(t, qw.officerA) // the open one, still in Spanish
@@ -349,7 +349,7 @@ func TestCoursePages_InTheReadersLanguage(t *testing.T) {
 	}
 	mod := page("/courses/crypto-crime/01-blockchain", "es")
 	esModule := htmlText(crs.Module("01-blockchain").Translation("es").Title)
-	if !regexp.MustCompile(`<h1>`+regexp.QuoteMeta(esModule)+`</h1>`).MatchString(mod) || !strings.Contains(mod, `lang="es" aria-current="true">Español</a>`) {
+	if !regexp.MustCompile(`<h1 lang="es" dir="ltr">`+regexp.QuoteMeta(esModule)+`</h1>`).MatchString(mod) || !strings.Contains(mod, `lang="es" aria-current="true">Español</a>`) {
 		t.Errorf("module page in Spanish: %q missing or Español not current", esModule)
 	}
 }

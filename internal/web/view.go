@@ -41,6 +41,9 @@ var templateFuncs = template.FuncMap{
 	"auditTime":    auditTime,
 	"asset":        assetURL,
 	"endonym":      i18n.Endonym,
+	// dir is a language's writing direction, set with lang on course text in
+	// another language than the page's (an English module on a Hebrew page).
+	"dir": i18n.Dir,
 	// isolate keeps a piece of data handed to a catalogue message (a name, a
 	// title) in its own direction inside the sentence (i18n/bidi.go).
 	"isolate": i18n.Isolate,
