@@ -96,9 +96,11 @@ func (m *Module) Translation(lang string) *Module {
 	return m
 }
 
-// lookupLang finds lang among translations keyed by canonical tag: exactly,
-// else one of the same base language (a reader of pt-BR gets a "pt" file, a
-// reader of "fr-CA" the "fr" one).
+// lookupLang finds lang among translations keyed by canonical tag, as the
+// catalogues' language choice does (i18n.Catalog.Match): x/text's matcher
+// over the tags there are, so a reader of "pt" or "pt-PT" gets a pt-BR file,
+// of "fr-CA" the "fr" one, of "iw" the "he" one. A guess of low confidence
+// (another language altogether) is no match.
 func lookupLang[T any](m map[string]T, lang string) (T, bool) {
 	var zero T
 	if len(m) == 0 || lang == "" {
@@ -111,11 +113,20 @@ func lookupLang[T any](m map[string]T, lang string) (T, bool) {
 	if t, ok := m[tag.String()]; ok {
 		return t, true
 	}
-	base, _ := tag.Base()
-	if t, ok := m[base.String()]; ok {
-		return t, true
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
 	}
-	return zero, false
+	sort.Strings(keys) // the matcher prefers earlier tags on a tie: the same answer every time
+	tags := make([]language.Tag, 0, len(keys))
+	for _, k := range keys {
+		tags = append(tags, language.Make(k))
+	}
+	_, i, conf := language.NewMatcher(tags).Match(tag)
+	if conf < language.High {
+		return zero, false
+	}
+	return m[keys[i]], true
 }
 
 // translationTag checks a file name's language tag and returns its canonical
