@@ -32,6 +32,8 @@ const (
 const (
 	pageW, pageH = 297.0, 210.0
 	textWidth    = 235.0 // widest a centred line may grow before it shrinks
+	margin       = 26.0  // from the page's edge to the bottom's text and QR code
+	qrSize       = 34.0
 )
 
 var (
@@ -101,18 +103,24 @@ func (s *Signer) renderPDF(c *store.Certificate, baseURL string) ([]byte, error)
 	f.SetLineWidth(0.4)
 	f.Rect(13, 13, pageW-26, pageH-26, "D")
 
-	// Bottom right: the QR code to the public verification page.
+	// Bottom right: the QR code to the public verification page; bottom left
+	// on a certificate in a right-to-left language, which mirrors the bottom
+	// (see layoutText).
 	png, err := qrcode.PNG(verifyURL, 256)
 	if err != nil {
 		return nil, fmt.Errorf("certificate %s QR code: %w", c.Serial, err)
 	}
-	const qrSize = 34.0
-	qrX, qrY := pageW-26-qrSize, 150.0
+	rtl := langs[0].Dir() == "rtl"
+	qrX, qrY := pageW-margin-qrSize, 150.0
+	linkX := qrX - 60
+	if rtl {
+		qrX, linkX = margin, margin+qrSize+3
+	}
 	opts := fpdf.ImageOptions{ImageType: "PNG"}
 	f.RegisterImageOptionsReader("verify-qr", opts, bytes.NewReader(png))
 	f.ImageOptions("verify-qr", qrX, qrY, qrSize, qrSize, false, opts, 0, verifyURL)
 	// The address printed beside it (layoutText) is a link too.
-	f.LinkString(qrX-60, qrY+qrSize/2-1, 57, 6, verifyURL)
+	f.LinkString(linkX, qrY+qrSize/2-1, 57, 6, verifyURL)
 
 	// The text is laid out twice: first only to list the characters it uses, so
 	// each font is added cut down to them (see typeset.Page), then to draw it.
@@ -142,7 +150,10 @@ type language struct {
 
 // layoutText writes the certificate's text in its language, or, bilingual,
 // every line in the first language with the second below it, smaller; qrX and
-// qrMid are the QR code's left edge and vertical centre.
+// qrMid are the QR code's left edge and vertical centre. The first language's
+// direction sets the bottom's: a right-to-left certificate has its labels on
+// the right, their values to their left, and the QR code (placed by
+// renderPDF) on the left with the words about it on its right.
 func (s *Signer) layoutText(p *typeset.Page, c *store.Certificate, langs []language, verifyURL string, qrX, qrMid float64) {
 	top, sub := langs[0], langs[len(langs)-1]
 	two := len(langs) == 2
@@ -196,11 +207,26 @@ func (s *Signer) layoutText(p *typeset.Page, c *store.Certificate, langs []langu
 		pair(y+39, 11, "", black, 5, 9.5, details)
 	}
 
-	// Bottom left: who taught it, when it was issued, until when it holds, its
-	// serial; bilingual, each label and each date in both languages, the
-	// second below the first (one line of mixed directions would read wrong
-	// in one of them).
-	const left = 26.0
+	// Bottom left (right, right to left): who taught it, when it was issued,
+	// until when it holds, its serial; bilingual, each label and each date in
+	// both languages, the second below the first (one line of mixed directions
+	// would read wrong in one of them).
+	rtl := top.Dir() == "rtl"
+	// at draws text starting x from the block's edge: from the left margin,
+	// or ending x from the right one right to left; column does a Block so.
+	at := func(x, y, size float64, style string, color [3]int, text string) {
+		if rtl {
+			p.AtRight(pageW-margin-x, y, size, style, color, text)
+		} else {
+			p.At(margin+x, y, size, style, color, text)
+		}
+	}
+	column := func(x, y float64, b typeset.Block) float64 {
+		if rtl {
+			return p.DrawRight(pageW-margin-x, y, b, "B", black)
+		}
+		return p.Draw(margin+x, y, b, "B", black)
+	}
 	second := func(text func(language) string) string {
 		if !two || text(sub) == text(top) {
 			return ""
@@ -229,7 +255,7 @@ func (s *Signer) layoutText(p *typeset.Page, c *store.Certificate, langs []langu
 	}
 	// A long list of trainers wraps rather than being cut short; the block
 	// then starts higher, so its last line stays where it was.
-	valueW := min(150, qrX-65-left-labelW)
+	valueW := min(150, pageW-2*margin-qrSize-65-labelW)
 	blocks := make([]typeset.Block, len(lines))
 	ly := 163.0
 	for i, l := range lines {
@@ -240,25 +266,32 @@ func (s *Signer) layoutText(p *typeset.Page, c *store.Certificate, langs []langu
 		if l.value == "" {
 			continue
 		}
-		p.At(left, ly, 8.5, "", grey, top.T(l.label))
+		at(0, ly, 8.5, "", grey, top.T(l.label))
 		if two {
-			p.At(left, ly+3.2, 6.5, "", grey, sub.T(l.label))
+			at(0, ly+3.2, 6.5, "", grey, sub.T(l.label))
 		}
-		last := p.Draw(left+labelW, ly, blocks[i], "B", black)
+		last := column(labelW, ly, blocks[i])
 		if l.sub != "" {
-			p.At(left+labelW, last+3.2, 7.5, "", grey, l.sub)
+			at(labelW, last+3.2, 7.5, "", grey, l.sub)
 		}
 		ly = last + 7
 	}
 
-	// Beside the QR code: where to verify by hand.
-	if !two {
-		p.AtRight(qrX-3, qrMid-2, 8.5, "", grey, top.T("documents.certificate.scan"))
-	} else {
-		p.AtRight(qrX-3, qrMid-5.5, 8.5, "", grey, top.T("documents.certificate.scan"))
-		p.AtRight(qrX-3, qrMid-1.5, 7, "", grey, sub.T("documents.certificate.scan"))
+	// Beside the QR code, on the page's side of it: where to verify by hand.
+	beside := func(y, size float64, color [3]int, text string) {
+		if rtl {
+			p.At(qrX+qrSize+3, y, size, "", color, text)
+		} else {
+			p.AtRight(qrX-3, y, size, "", color, text)
+		}
 	}
-	p.AtRight(qrX-3, qrMid+3, 7.5, "", navy, verifyURL)
+	if !two {
+		beside(qrMid-2, 8.5, grey, top.T("documents.certificate.scan"))
+	} else {
+		beside(qrMid-5.5, 8.5, grey, top.T("documents.certificate.scan"))
+		beside(qrMid-1.5, 7, grey, sub.T("documents.certificate.scan"))
+	}
+	beside(qrMid+3, 7.5, navy, verifyURL)
 
 	signed := func(l language) string { return l.T("documents.certificate.signed", "KeyID", s.KeyID) }
 	if !two {

@@ -3,6 +3,10 @@ package certify
 import (
 	"crypto/ed25519"
 	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -141,5 +145,77 @@ func TestPDF_HebrewCertificateReadsRightToLeft(t *testing.T) {
 	}
 	if !(year.XMax <= day.XMin) {
 		t.Errorf("the year (%v) is not left of the day (%v): not drawn right to left", year, day)
+	}
+}
+
+// TestPDF_RightToLeftBottomMirrored: a certificate in a right-to-left
+// language mirrors its bottom — the labels (issued, serial …) on the right
+// with their values to their left, the QR code's address on the left — and a
+// bilingual Hebrew and English one keeps the English labels under the Hebrew
+// ones; an English certificate keeps the labels on the left, the address on
+// the right. LECTERN_CERT_PNG=dir writes each as a PNG to look at.
+func TestPDF_RightToLeftBottomMirrored(t *testing.T) {
+	s := testSigner(t)
+	const mid = pageW / 2 * pdftest.MMPt // the page's middle, in points
+	for _, tc := range []struct {
+		name, front string
+		rtl         bool
+		labels      []string // a word of each label, as pdftotext reads it
+	}{
+		{"he", "  language: he\n", true, []string{"סידורי", "הנפקה", "בתוקף", "מדריכים"}},
+		{"he-en", "  languages: [he, en]\n", true, []string{"סידורי", "הנפקה", "Serial", "Issued", "Trainers"}},
+		{"en", "", false, []string{"Serial", "Issued", "Trainers"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := renderForTest(t, s, issueFor(t, s, languageCourse(t, tc.front), "Daniel Cohen"))
+			if dir := os.Getenv("LECTERN_CERT_PNG"); dir != "" {
+				file := filepath.Join(dir, "bottom-"+tc.name+".pdf")
+				if err := os.WriteFile(file, doc, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				if out, err := exec.Command(pdftest.Tool(t, "pdftoppm"), "-png", "-r", "60", "-singlefile", file, strings.TrimSuffix(file, ".pdf")).CombinedOutput(); err != nil {
+					t.Fatalf("pdftoppm: %v %s", err, out)
+				}
+			}
+			boxes := pdftest.Boxes(t, doc)
+			// pdftotext gives a Hebrew word alone in a box as drawn, last
+			// letter first.
+			find := func(word string) *pdftest.Box {
+				r := []rune(word)
+				slices.Reverse(r)
+				for i := range boxes {
+					if got := pdftest.Logical(boxes[i].Text); got == word || got == string(r) {
+						return &boxes[i]
+					}
+				}
+				t.Fatalf("%q not on the certificate: %+v", word, boxes)
+				return nil
+			}
+			serialValue := find("K7QW2M9XPD4TRV8H")
+			var address *pdftest.Box
+			for i := range boxes {
+				if strings.Contains(boxes[i].Text, "lectern.example.org/verify/") {
+					address = &boxes[i]
+				}
+			}
+			if address == nil {
+				t.Fatalf("no verify address on the certificate")
+			}
+			for _, w := range tc.labels {
+				label := find(w)
+				if tc.rtl && (label.XMin < mid || label.XMin < serialValue.XMax) {
+					t.Errorf("label %q at x %.0f–%.0f: not on the right of the page (middle %.0f) and of the values (serial ends at %.0f)", w, label.XMin, label.XMax, mid, serialValue.XMax)
+				}
+				if !tc.rtl && (label.XMax > mid || label.XMax > serialValue.XMin) {
+					t.Errorf("label %q at x %.0f–%.0f: not on the left of the page and of the values (serial starts at %.0f)", w, label.XMin, label.XMax, serialValue.XMin)
+				}
+			}
+			if tc.rtl != (serialValue.XMin > mid) {
+				t.Errorf("the serial's value at x %.0f–%.0f: on the wrong half for rtl=%v", serialValue.XMin, serialValue.XMax, tc.rtl)
+			}
+			if tc.rtl != (address.XMax < mid) {
+				t.Errorf("the verify address at x %.0f–%.0f: on the wrong half for rtl=%v (the QR code goes with it)", address.XMin, address.XMax, tc.rtl)
+			}
+		})
 	}
 }

@@ -178,6 +178,18 @@ func (p *Page) Draw(x, y float64, b Block, style string, color [3]int) float64 {
 	return y
 }
 
+// DrawRight is Draw with each line ending at right: a column of a
+// right-to-left document.
+func (p *Page) DrawRight(right, y float64, b Block, style string, color [3]int) float64 {
+	for i, l := range b.Lines {
+		if i > 0 {
+			y += LineHeight(b.Size)
+		}
+		p.AtRight(right, y, b.Size, style, color, l)
+	}
+	return y
+}
+
 // DrawCentred is Draw with each line centred in [left, left+width].
 func (p *Page) DrawCentred(left, width, y float64, b Block, style string, color [3]int) float64 {
 	for i, l := range b.Lines {
