@@ -28,7 +28,7 @@ func TestAPIShapes_AccountsAndAudit(t *testing.T) {
 	admin := ts.token(t, ts.user(t, auth.RoleAdmin, nil, "Admin"))
 	officer := ts.user(t, auth.RoleOfficer, &ag.ID, "Seán Ó Briain")
 
-	userKeys := []string{"id", "email", "name", "role", "agency_id", "created_at"}
+	userKeys := []string{"id", "email", "name", "role", "agency_id", "language_chosen", "created_at"}
 	keys := func(t *testing.T, what, body string) [][]string {
 		t.Helper()
 		var one map[string]json.RawMessage
