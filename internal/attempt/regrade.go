@@ -351,12 +351,10 @@ func keyChanges(qz *course.Quiz, changed map[string]map[string]bool) []KeyChange
 }
 
 // questionTitle is the first line of a question's Markdown, its heading,
-// shortened for a list.
+// whole: the trainer checks which question a change touches, so the page wraps
+// a long heading rather than cut it.
 func questionTitle(prompt string) string {
 	title, _, _ := strings.Cut(strings.TrimSpace(prompt), "\n")
-	if r := []rune(title); len(r) > 80 {
-		title = string(r[:79]) + "…"
-	}
 	return title
 }
 

@@ -73,15 +73,12 @@ func lineAt(b []byte, i int) int {
 
 // windows1252Excerpt decodes the offending line the way it was most likely
 // written, so the trainer can find it ("José") instead of puzzling over bytes.
+// The line is given whole: a person compares it with their file, and a cut
+// one may hide the very cell at fault.
 func windows1252Excerpt(line []byte) string {
-	const max = 60
 	b, err := charmap.Windows1252.NewDecoder().Bytes(line)
 	if err != nil {
 		b = bytes.ToValidUTF8(line, []byte("\uFFFD"))
 	}
-	r := []rune(string(b))
-	if len(r) > max {
-		return string(r[:max]) + "…"
-	}
-	return string(r)
+	return string(b)
 }

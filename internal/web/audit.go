@@ -25,6 +25,9 @@ type auditChange struct {
 	Field, Before, After  string
 	BeforeCode, AfterCode string
 	Changed               bool
+	// Mono marks a value a person compares character by character (a
+	// content hash): shown whole in monospace, wrapped anywhere.
+	Mono bool
 }
 
 // auditChanges turns an event's before/after JSON into what a person reads: the
@@ -40,6 +43,7 @@ func auditChanges(l *i18n.Localizer, action, before, after string, zone *time.Lo
 	// labelled fills an entry's labels once its texts are settled, so a
 	// field compares by what was recorded.
 	labelled := func(ch auditChange, before, after any) auditChange {
+		ch.Mono = strings.HasSuffix(ch.Field, "_hash")
 		if code, ok := after.(string); ok {
 			if label, ok := codeLabel(l, domain, ch.Field, code); ok {
 				ch.After, ch.AfterCode = label, code
@@ -78,9 +82,10 @@ func auditChanges(l *i18n.Localizer, action, before, after string, zone *time.Lo
 	return slices.Concat(changed, reason, context)
 }
 
-// auditValueIn prints one JSON value compactly: hashes shortened (their start
-// identifies a version), timestamps to the second in zone, long values cut — but
-// never the reason, which is the point of the entry (500 characters at most).
+// auditValueIn prints one JSON value compactly, and whole: a hash is checked
+// character by character, and nothing a person must check is cut short (the
+// page folds a long value into a disclosure instead). Timestamps read to the
+// second in zone.
 func auditValueIn(l *i18n.Localizer, field string, v any, zone *time.Location) string {
 	var s string
 	switch x := v.(type) {
@@ -88,9 +93,6 @@ func auditValueIn(l *i18n.Localizer, field string, v any, zone *time.Location) s
 		s = "—"
 	case string:
 		s = x
-		if strings.HasSuffix(field, "_hash") && len(s) > 12 {
-			s = s[:12] + "…"
-		}
 		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 			s = auditTime(l, t, zone)
 		}
@@ -105,9 +107,6 @@ func auditValueIn(l *i18n.Localizer, field string, v any, zone *time.Location) s
 	default:
 		data, _ := json.Marshal(x)
 		s = string(data)
-	}
-	if r := []rune(s); len(r) > 120 {
-		s = string(r[:119]) + "…"
 	}
 	return strings.TrimSpace(s)
 }

@@ -1,12 +1,16 @@
 package web
 
 import (
+	"context"
+	"fmt"
+	"html/template"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/lectern-platform/lectern/internal/i18n"
+	"github.com/lectern-platform/lectern/internal/store"
 )
 
 func TestAuditChanges(t *testing.T) {
@@ -17,7 +21,7 @@ func TestAuditChanges(t *testing.T) {
 	}{
 		{"changed first, then the reason, then context", `{"passed":false,"score":2,"quiz":"q"}`, `{"passed":true,"score":2,"quiz":"q","reason":"key fixed","content_hash":"0123456789abcdef"}`,
 			[]auditChange{{Field: "passed", Before: "false", After: "true", Changed: true}, {Field: "reason", After: "key fixed"},
-				{Field: "content_hash", After: "0123456789ab…"}, {Field: "quiz", After: "q"}, {Field: "score", After: "2"}}},
+				{Field: "content_hash", After: "0123456789abcdef", Mono: true}, {Field: "quiz", After: "q"}, {Field: "score", After: "2"}}},
 		{"a field that went away", `{"deadline":"12:00","finalised":"submitted"}`, `{"deadline":"12:00"}`,
 			[]auditChange{{Field: "finalised", Before: "submitted", After: "—", Changed: true}, {Field: "deadline", After: "12:00"}}},
 		{"only an after", ``, `{"state":"closed"}`, []auditChange{{Field: "state", After: "closed"}}},
@@ -121,5 +125,40 @@ func TestAuditChangesLabelCodes(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestAuditPage_ValuesWhole: nothing a person must check is cut short on the
+// audit log. A content hash is shown whole (monospace, wrapping anywhere), and a
+// long recorded value (a quiz's settings as JSON, over 120 characters) is shown
+// whole too, folded into a disclosure whose summary says its length — no
+// ellipsis anywhere.
+func TestAuditPage_ValuesWhole(t *testing.T) {
+	w := newWorld(t)
+	ts := w.ts
+	hash := "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+	long := strings.Repeat("abcdefghij", 20)
+	after := `{"content_hash":"` + hash + `","settings":{"note":"` + long + `"},"quiz":"01-blockchain"}`
+	if err := ts.DB.Tx(context.Background(), func(q store.Q) error {
+		return q.Audit(&store.AuditEvent{At: time.Now(), Action: "quiz.settings", After: after})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	res, page := getWith(t, ts.browser(t, w.admin), ts.URL+"/admin/audit")
+	if res.StatusCode != 200 {
+		t.Fatalf("audit page: %d", res.StatusCode)
+	}
+	settings := `{"note":"` + long + `"}`
+	for _, want := range []string{
+		`<span class="mono" dir="auto" translate="no">` + hash + `</span>`,
+		fmt.Sprintf(`<details class="long-value"><summary>%d characters</summary><span dir="auto" translate="no">%s</span></details>`,
+			len(settings), template.HTMLEscapeString(settings)),
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the audit page lacks %s", want)
+		}
+	}
+	if strings.Contains(page, "…") {
+		t.Errorf("the audit page cuts something short with an ellipsis")
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -41,6 +42,7 @@ var templateFuncs = template.FuncMap{
 	"auditTime":    auditTime,
 	"asset":        assetURL,
 	"endonym":      i18n.Endonym,
+	"runeCount":    utf8.RuneCountInString,
 	// dir is a language's writing direction, set with lang on course text in
 	// another language than the page's (an English module on a Hebrew page).
 	"dir": i18n.Dir,
