@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
@@ -260,6 +261,7 @@ func TestQuizLanguage_RealCourseSpanishScoresAsEnglish(t *testing.T) {
 		t.Errorf("only %d of %d Spanish prompts differ from the English", words, len(es.Questions))
 	}
 	// The same answers for both: two thirds right, a third wrong, by the key.
+	shortInSpanish := 0
 	for i, q := range key.Questions {
 		right := i%3 != 2
 		body := map[string]any{"seq": 1}
@@ -280,11 +282,19 @@ func TestQuizLanguage_RealCourseSpanishScoresAsEnglish(t *testing.T) {
 		case course.KindNumeric:
 			body["number"] = map[bool]float64{true: q.Number, false: q.Number + 1000}[right]
 		}
+		// A right short answer is written in each attempt's language: the
+		// Spanish officer types one of the Spanish file's own accepted answers.
+		esBody := maps.Clone(body)
+		if q.Kind == course.KindShort && right {
+			esBody["text"] = spanishOnly(t, q.Answers, key.In("es").Questions[i].Answers)
+			shortInSpanish++
+		}
 		for _, at := range []struct {
-			tok string
-			id  int64
-		}{{tokA, es.ID}, {tokB, en.ID}} {
-			if res, b := w.ts.api(t, at.tok, "PUT", fmt.Sprintf("/api/v1/attempts/%d/answers/%s", at.id, q.ID), body); res.StatusCode != 200 {
+			tok  string
+			id   int64
+			body map[string]any
+		}{{tokA, es.ID, esBody}, {tokB, en.ID, body}} {
+			if res, b := w.ts.api(t, at.tok, "PUT", fmt.Sprintf("/api/v1/attempts/%d/answers/%s", at.id, q.ID), at.body); res.StatusCode != 200 {
 				t.Fatalf("save %s: %d %s", q.ID, res.StatusCode, b)
 			}
 		}
@@ -299,6 +309,9 @@ func TestQuizLanguage_RealCourseSpanishScoresAsEnglish(t *testing.T) {
 			t.Fatalf("submit: %d %s", res.StatusCode, body)
 		}
 		results = append(results, decode[quiz.Result](t, body))
+	}
+	if shortInSpanish == 0 {
+		t.Errorf("no right short answer was given in Spanish")
 	}
 	if results[0] != results[1] || results[0].Percent <= 0 || results[0].Percent >= 100 {
 		t.Errorf("Spanish scored %+v, English %+v", results[0], results[1])
@@ -357,4 +370,17 @@ func TestCoursePages_InTheReadersLanguage(t *testing.T) {
 // htmlText escapes s as html/template writes text.
 func htmlText(s string) string {
 	return strings.NewReplacer("&", "&amp;", "'", "&#39;", "<", "&lt;", ">", "&gt;", `"`, "&#34;").Replace(s)
+}
+
+// spanishOnly is an accepted answer of the translation that the course
+// language's file does not list: the translation's own words.
+func spanishOnly(t *testing.T, english, merged []string) string {
+	t.Helper()
+	for _, a := range merged {
+		if !slices.Contains(english, a) {
+			return a
+		}
+	}
+	t.Fatalf("the Spanish question accepts only the English answers %v", english)
+	return ""
 }
