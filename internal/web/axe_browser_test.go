@@ -342,3 +342,44 @@ func pageType(p string) string {
 	}
 	return strings.Join(parts, "/")
 }
+
+// TestBrowser_AxeLanguageDisclosure: the header's language list, which the
+// page walk sees only closed, passes WCAG 2.2 AA open as well — its submit
+// buttons, their languages' names in their own scripts and directions — on the
+// sign-in page and a signed-in page, at both widths, in English and in Hebrew
+// (right to left).
+func TestBrowser_AxeLanguageDisclosure(t *testing.T) {
+	path := needChromium(t)
+	src, err := os.ReadFile(axeSource)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := startServer(t, courses.FS)
+	ag := ts.agency(t, "משטרת ישראל", "IL")
+	who := ts.user(t, auth.RoleOfficer, &ag.ID, "נועה כהן")
+	tab := newBrowserTab(t, path)
+	check := func(where, lang string) {
+		t.Helper()
+		for _, w := range axeWidths {
+			var opts []chromedp.EmulateViewportOption
+			if w.mobile {
+				opts = append(opts, chromedp.EmulateMobile, chromedp.EmulateTouch)
+			}
+			tab.do("set the viewport", chromedp.EmulateViewport(w.width, w.height, opts...))
+			tab.do("open "+where, chromedp.Navigate(ts.URL+where))
+			tab.do("open the language list", chromedp.Click(chromedp.CSS(`#language-header > summary`)))
+			tab.poll("the list is open", `document.getElementById("language-header").open && document.querySelector('#language-header button[value=he]').getClientRects().length > 0`)
+			if got := tabRun(tab, "page language", chromedp.Evaluate[string](`document.documentElement.lang`)); got != lang {
+				t.Fatalf("%s is in %q, want %q", where, got, lang)
+			}
+			for _, v := range tab.runAxe(string(src)) {
+				t.Errorf("%s in %s at %s width, language list open: %s (%s) at %s", where, lang, w.name, v.ID, v.Help, strings.Join(v.Targets, " | "))
+			}
+		}
+	}
+	check("/login", "en")
+	tab.signIn(ts.URL, who)
+	check("/courses/crypto-crime/01-blockchain", "en")
+	tab.navigate("choose Hebrew", chromedp.Click(chromedp.CSS(`#language-header button[value=he]`)))
+	check("/courses/crypto-crime/01-blockchain", "he")
+}
