@@ -41,7 +41,7 @@ func serveApp(ctx context.Context, cfg Config, db *store.DB, log *slog.Logger) (
 		m = metrics.New()
 	}
 	return app.New(db, library, app.Options{BaseURL: cfg.BaseURL, Programme: cfg.Programme, IdleTimeout: cfg.IdleTimeout,
-		Signer: signer, Secrets: secretsKey, Catalog: catalog, Metrics: m, SMTP: cfg.SMTP, Log: log})
+		Signer: signer, Secrets: secretsKey, Catalog: catalog, Metrics: m, SMTP: cfg.SMTP, Privacy: &cfg.Privacy, Log: log})
 }
 
 // webConfig is the web layer's own settings; the keys, programme, idle

@@ -13,6 +13,7 @@ import (
 
 	"github.com/lectern-platform/lectern/internal/certify"
 	"github.com/lectern-platform/lectern/internal/mail"
+	"github.com/lectern-platform/lectern/internal/privacy"
 )
 
 // Config is every setting of `lectern serve`, from flags, else the environment,
@@ -36,6 +37,8 @@ type Config struct {
 	// token. Both empty: no metrics are kept.
 	MetricsAddr  string
 	MetricsToken string
+	// Privacy is the privacy policy: --privacy FILE, else the defaults.
+	Privacy privacy.Policy
 	// Demo seeds the demo into an empty database (or shows the one seeded at
 	// an earlier start) and turns on the banner and the sign-in page's logins.
 	Demo bool
@@ -57,6 +60,23 @@ func envDuration(key string, def time.Duration) time.Duration {
 	return def
 }
 
+// privacyFlag registers --privacy the same way for serve and retention.
+func privacyFlag(fs *flag.FlagSet) *string {
+	return fs.String("privacy", os.Getenv("LECTERN_PRIVACY_FILE"), "privacy policy (YAML: controller, retention periods, certificate_names); default: the built-in policy [LECTERN_PRIVACY_FILE]")
+}
+
+// loadPrivacy reads the policy file named by --privacy, or the defaults.
+func loadPrivacy(path string) (privacy.Policy, error) {
+	if path == "" {
+		return privacy.Default(), nil
+	}
+	p, err := privacy.Load(path)
+	if err != nil {
+		return privacy.Policy{}, fmt.Errorf("--privacy / LECTERN_PRIVACY_FILE: %w", err)
+	}
+	return p, nil
+}
+
 // dataDirFlag registers --data the same way for every subcommand that needs it.
 func dataDirFlag(fs *flag.FlagSet) *string {
 	return fs.String("data", envOr("LECTERN_DATA", "lectern-data"), "data directory (SQLite database, signing key) [LECTERN_DATA]")
@@ -68,6 +88,7 @@ func parseServeConfig(args []string, stderr io.Writer) (Config, error) {
 	var c Config
 	fs.StringVar(&c.Addr, "addr", envOr("LECTERN_ADDR", ":8080"), "listen address [LECTERN_ADDR]")
 	data := dataDirFlag(fs)
+	privacyFile := privacyFlag(fs)
 	fs.StringVar(&c.CoursesDir, "courses", os.Getenv("LECTERN_COURSES"), "folder of courses to serve and watch; default: the shipped courses [LECTERN_COURSES]")
 	fs.StringVar(&c.DatabaseURL, "database", os.Getenv("LECTERN_DATABASE_URL"), "postgres://… URL; default: SQLite in the data directory [LECTERN_DATABASE_URL]")
 	fs.StringVar(&c.BaseURL, "base-url", os.Getenv("LECTERN_BASE_URL"), "public URL, used in links and QR codes [LECTERN_BASE_URL]")
@@ -95,6 +116,11 @@ func parseServeConfig(args []string, stderr io.Writer) (Config, error) {
 		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	c.DataDir = *data
+	policy, err := loadPrivacy(*privacyFile)
+	if err != nil {
+		return c, err
+	}
+	c.Privacy = policy
 	if v := os.Getenv("LECTERN_IDLE_TIMEOUT"); v != "" {
 		if _, err := time.ParseDuration(v); err != nil {
 			return c, fmt.Errorf("LECTERN_IDLE_TIMEOUT: %w", err)

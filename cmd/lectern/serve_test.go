@@ -181,3 +181,31 @@ func TestServe_BadFlags(t *testing.T) {
 		t.Errorf("bad LECTERN_IDLE_TIMEOUT: exit %d, %q", code, stderr)
 	}
 }
+
+// A bad privacy policy stops serve before it opens anything, naming the file
+// and line; a good one reaches the Config; without one, the defaults.
+func TestServe_PrivacyPolicyFile(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "privacy.yaml")
+	if err := os.WriteFile(bad, []byte("retention:\n  answers: forever\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runCmd(t, "serve", "--data", t.TempDir(), "--privacy", bad); code == 0 || !strings.Contains(stderr, bad+":2: retention.answers") {
+		t.Errorf("bad --privacy: exit %d, %q", code, stderr)
+	}
+	good := filepath.Join(t.TempDir(), "privacy.yaml")
+	if err := os.WriteFile(good, []byte("controller:\n  name: Programme Office\ncertificate_names: keep\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("LECTERN_PRIVACY_FILE", good)
+	cfg, err := parseServeConfig(nil, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Privacy.Controller.Name != "Programme Office" || cfg.Privacy.CertificateNames != "keep" {
+		t.Errorf("LECTERN_PRIVACY_FILE not read: %+v", cfg.Privacy)
+	}
+	t.Setenv("LECTERN_PRIVACY_FILE", "")
+	if cfg, err = parseServeConfig(nil, io.Discard); err != nil || cfg.Privacy.CertificateNames != "erase" {
+		t.Errorf("no policy file: %+v, %v", cfg.Privacy, err)
+	}
+}

@@ -25,6 +25,7 @@ import (
 	"github.com/lectern-platform/lectern/internal/i18n"
 	"github.com/lectern-platform/lectern/internal/mail"
 	"github.com/lectern-platform/lectern/internal/metrics"
+	"github.com/lectern-platform/lectern/internal/privacy"
 	"github.com/lectern-platform/lectern/internal/schedule"
 	"github.com/lectern-platform/lectern/internal/secrets"
 	"github.com/lectern-platform/lectern/internal/store"
@@ -55,6 +56,9 @@ type Options struct {
 	// SMTP is the server the outbox is delivered through; nil: e-mails stay
 	// queued (Sender.Run says so and returns).
 	SMTP *mail.SMTPConfig
+	// Privacy is the privacy policy (retention periods, the controller,
+	// what an erased holder's certificates keep); nil: privacy.Default().
+	Privacy *privacy.Policy
 	// Log receives the services' logs; nil: they log nothing.
 	Log *slog.Logger
 }
@@ -78,6 +82,8 @@ type App struct {
 	// Sender delivers what Mailer wrote (serve runs it).
 	Sender  *mail.Sender
 	Metrics *metrics.Metrics
+	// Privacy is the policy in force (Options.Privacy, else the defaults).
+	Privacy privacy.Policy
 	Log     *slog.Logger
 }
 
@@ -103,7 +109,10 @@ func build(db *store.DB, library *course.Library, o Options) *App {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	a := &App{db: db, opts: o, Library: library, Catalog: o.Catalog, Metrics: o.Metrics, Log: o.Log}
+	a := &App{db: db, opts: o, Library: library, Catalog: o.Catalog, Metrics: o.Metrics, Privacy: privacy.Default(), Log: o.Log}
+	if o.Privacy != nil {
+		a.Privacy = *o.Privacy
+	}
 	// The services test their collaborators against nil: a nil pointer in a
 	// non-nil interface would be called, so absent ones stay untyped nil.
 	var (
