@@ -29,9 +29,38 @@ type Certificate struct {
 	Trainers         string     `json:"trainers"` // the session's trainers, as printed
 	IssuedAt         time.Time  `json:"issued_at"`
 	ExpiresAt        *time.Time `json:"expires_at"`
-	Status           string     `json:"status"` // valid, expired (judged when read) or revoked
+	Status           string     `json:"status"` // valid, expiring or expired (judged when read: Status), or revoked
 	RevokedAt        *time.Time `json:"revoked_at,omitempty"`
 	RevocationReason string     `json:"revocation_reason,omitempty"`
+}
+
+// ExpiringWindow is how long before its expiry a valid certificate is due for
+// recertification: it reads as "expiring" to its holder, their coordinators
+// and the programme's staff, and the reminders go out at its start (and again
+// 30 days before expiry).
+const ExpiringWindow = 90 * 24 * time.Hour
+
+// StatusExpiring is the status of a valid certificate within ExpiringWindow
+// of its expiry. It is never stored, and a verifier still reads such a
+// certificate as valid (Verify): it is, until it expires.
+const StatusExpiring = "expiring"
+
+// Status is how a stored certificate's standing reads at now: revoked as
+// stored; expired past its expiry; expiring within ExpiringWindow of it;
+// otherwise valid.
+func Status(stored store.CertificateStatus, expiresAt *time.Time, now time.Time) string {
+	if stored != store.CertificateValid && stored != store.CertificateExpired {
+		return string(stored)
+	}
+	switch {
+	case expiresAt == nil:
+		return string(store.CertificateValid)
+	case !now.Before(*expiresAt):
+		return string(store.CertificateExpired)
+	case expiresAt.Sub(now) <= ExpiringWindow:
+		return StatusExpiring
+	}
+	return string(store.CertificateValid)
 }
 
 // Filter restricts a listing; nil fields do not filter.

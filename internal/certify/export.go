@@ -30,7 +30,8 @@ func (s *Service) PDF(ctx context.Context, a *auth.Actor, serial string, w io.Wr
 	if err := s.signer.WritePDF(w, c, s.BaseURL); err != nil {
 		return nil, err
 	}
-	return viewOf(c), nil
+	v := s.memberView(c)
+	return &v, nil
 }
 
 // Export is a session's certificates as the actor may download them: all of them

@@ -283,6 +283,15 @@ func (s *Service) view(c *store.Certificate) *store.Certificate {
 	return c
 }
 
+// memberView is what holders, coordinators and staff see of a certificate:
+// the stored row as view judges it, with "expiring" for a valid one due for
+// recertification (Status).
+func (s *Service) memberView(c *store.Certificate) Certificate {
+	v := certificateView(s.view(c))
+	v.Status = Status(c.Status, c.ExpiresAt, s.Now())
+	return v
+}
+
 func visible(a *auth.Actor, c *store.Certificate) bool {
 	switch a.Role {
 	case auth.RoleAdmin, auth.RoleTrainer:
@@ -318,7 +327,7 @@ func (s *Service) List(ctx context.Context, a *auth.Actor, f Filter) ([]Certific
 	}
 	list := make([]Certificate, len(rows))
 	for i := range rows {
-		list[i] = certificateView(s.view(&rows[i]))
+		list[i] = s.memberView(&rows[i])
 	}
 	return list, nil
 }
@@ -329,7 +338,8 @@ func (s *Service) Get(ctx context.Context, a *auth.Actor, serial string) (*Certi
 	if err != nil {
 		return nil, err
 	}
-	return viewOf(c), nil
+	v := s.memberView(c)
+	return &v, nil
 }
 
 // get is Get keeping the stored row, signature included, for the PDF.
