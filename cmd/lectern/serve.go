@@ -95,6 +95,11 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 		defer close(mailDone)
 		a.Sender.Run(ctx)
 	}()
+	jobsDone := make(chan struct{})
+	go func() { // the daily jobs, once a day across processes; a run cut short by ctx releases its claim
+		defer close(jobsDone)
+		a.Jobs.Run(ctx)
+	}()
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -122,6 +127,11 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	case <-mailDone:
 	case <-shutdownCtx.Done():
 		log.Warn("stopped while an e-mail was being sent; it is retried after its lease")
+	}
+	select {
+	case <-jobsDone:
+	case <-shutdownCtx.Done():
+		log.Warn("stopped while a daily job was running; another tick runs it once its claim is stale")
 	}
 	log.Info("stopped")
 	return nil

@@ -1,6 +1,6 @@
 // Package app is Lectern's composition root: New builds every domain service
 // (accounts, scheduling, attempts, certificates, the outbox's mailer and
-// sender) over one store and connects them, each given its collaborators at
+// sender, the daily jobs' runner) over one store and connects them, each given its collaborators at
 // construction. `lectern serve`, its subcommands (user add, certs export), the
 // demo seeder and the web layer's tests all take an *App built here, so the
 // services they act through are wired one way.
@@ -23,6 +23,7 @@ import (
 	"github.com/lectern-platform/lectern/internal/certify"
 	"github.com/lectern-platform/lectern/internal/course"
 	"github.com/lectern-platform/lectern/internal/i18n"
+	"github.com/lectern-platform/lectern/internal/jobs"
 	"github.com/lectern-platform/lectern/internal/mail"
 	"github.com/lectern-platform/lectern/internal/metrics"
 	"github.com/lectern-platform/lectern/internal/privacy"
@@ -80,7 +81,9 @@ type App struct {
 	// Outbox reads the queued messages back (the admins' outbox page).
 	Outbox *mail.Outbox
 	// Sender delivers what Mailer wrote (serve runs it).
-	Sender  *mail.Sender
+	Sender *mail.Sender
+	// Jobs runs the daily jobs once a day across processes (serve runs it).
+	Jobs    *jobs.Runner
 	Metrics *metrics.Metrics
 	// Privacy is the policy in force (Options.Privacy, else the defaults).
 	Privacy privacy.Policy
@@ -141,6 +144,7 @@ func build(db *store.DB, library *course.Library, o Options) *App {
 	}
 	a.Outbox = mail.NewOutbox(db)
 	a.Sender = mail.NewSender(db, o.SMTP, senderMetrics, o.Log)
+	a.Jobs = jobs.New(db, nil, o.Log)
 	return a
 }
 

@@ -485,6 +485,11 @@ var migrations = []*gormigrate.Migration{
 		},
 		Rollback: func(tx *gorm.DB) error { return tx.Migrator().DropColumn("users", "language_chosen") },
 	},
+	{
+		ID:       "20261207-jobs-runs",
+		Migrate:  migrateJobRuns,
+		Rollback: rollbackJobRuns,
+	},
 }
 
 // migrationLock is the PostgreSQL advisory lock key held while migrating.

@@ -1,0 +1,75 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm/clause"
+)
+
+// JobRun is one day's run of a daily job (package jobs): the process that
+// inserts the (name, day) row runs it; Holder names that claim, so a claim
+// taken over after it went stale is not finished or released by the process
+// that lost it.
+type JobRun struct {
+	Name       string `gorm:"primaryKey"`
+	Day        string `gorm:"primaryKey"` // UTC date, 2006-01-02
+	Holder     string
+	StartedAt  time.Time
+	FinishedAt *time.Time
+}
+
+// ClaimJobRun takes the (name, day) run for holder: by inserting its row, or
+// by taking over a run that started before staleBefore and never finished (its
+// process died). It reports whether holder now has the run; false means
+// another process ran it, or is running it.
+func (db *DB) ClaimJobRun(ctx context.Context, name, day, holder string, now, staleBefore time.Time) (bool, error) {
+	g := db.W.WithContext(ctx)
+	res := g.Clauses(clause.OnConflict{DoNothing: true}).Create(&JobRun{Name: name, Day: day, Holder: holder, StartedAt: now})
+	if res.Error != nil {
+		return false, fmt.Errorf("claim job %s for %s: %w", name, day, res.Error)
+	}
+	if res.RowsAffected == 1 {
+		return true, nil
+	}
+	// One statement: of two processes taking over the same stale run, the
+	// second finds started_at moved and updates nothing.
+	res = g.Model(&JobRun{}).
+		Where("name = ? AND day = ? AND finished_at IS NULL AND started_at < ?", name, day, staleBefore).
+		Updates(map[string]any{"holder": holder, "started_at": now})
+	if res.Error != nil {
+		return false, fmt.Errorf("take over stale job %s for %s: %w", name, day, res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+// FinishJobRun records that holder's run of (name, day) completed.
+func (db *DB) FinishJobRun(ctx context.Context, name, day, holder string, at time.Time) error {
+	err := db.W.WithContext(ctx).Model(&JobRun{}).Where("name = ? AND day = ? AND holder = ?", name, day, holder).
+		Update("finished_at", at).Error
+	if err != nil {
+		return fmt.Errorf("finish job %s for %s: %w", name, day, err)
+	}
+	return nil
+}
+
+// ReleaseJobRun gives up holder's unfinished claim on (name, day), so that a
+// later attempt (this process's next tick, or another's) runs it again.
+func (db *DB) ReleaseJobRun(ctx context.Context, name, day, holder string) error {
+	err := db.W.WithContext(ctx).Where("name = ? AND day = ? AND holder = ? AND finished_at IS NULL", name, day, holder).
+		Delete(&JobRun{}).Error
+	if err != nil {
+		return fmt.Errorf("release job %s for %s: %w", name, day, err)
+	}
+	return nil
+}
+
+// JobRuns lists a job's runs, the latest day first (at most limit).
+func (db *DB) JobRuns(ctx context.Context, name string, limit int) ([]JobRun, error) {
+	var runs []JobRun
+	if err := db.R.WithContext(ctx).Where("name = ?", name).Order("day DESC").Limit(limit).Find(&runs).Error; err != nil {
+		return nil, fmt.Errorf("list runs of job %s: %w", name, err)
+	}
+	return runs, nil
+}
