@@ -21,6 +21,7 @@ Usage:
   lectern verify FILE.pdf [--trust KEY.pem] [--url URL]   check a certificate offline (exit 0 valid, 1 not)
   lectern verify SERIAL --url URL                          look a serial up on the issuing server
   lectern certs export --session ID --out FILE.zip [--data DIR] [--base-url URL]
+  lectern retention [--dry-run] [--data DIR] [--privacy FILE]   apply the retention periods (or print what would go)
   lectern backup FILE [--data DIR]                         copy database, signing and secrets keys while serving (SQLite)
   lectern restore FILE [--data DIR] [--force]              check a backup, put it into a stopped server's data dir
 
@@ -31,6 +32,7 @@ LECTERN_TRUSTED_PROXIES (CIDRs) lists proxies whose X-Forwarded-For is believed.
 LECTERN_PROGRAMME (--programme) names the training programme on certificates;
 LECTERN_IDLE_TIMEOUT (--idle-timeout, default 2h) signs idle browsers out;
 LECTERN_SIGNING_KEY_FILE points to the Ed25519 signing key (default DATA/signing-key.pem).
+LECTERN_PRIVACY_FILE (--privacy) is the privacy policy: controller, retention periods.
 LECTERN_DEMO=1 (--demo) seeds demo data into a new data directory and prints its logins;
 it refuses to start on a database that already holds users, agencies or sessions.
 `
@@ -61,6 +63,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdVerify(ctx, args[1:], stdout, stderr)
 	case "certs":
 		return cmdCerts(ctx, args[1:], stdout, stderr)
+	case "retention":
+		return cmdRetention(ctx, args[1:], stdout, stderr)
 	case "backup":
 		return cmdBackup(ctx, args[1:], stdout, stderr)
 	case "restore":

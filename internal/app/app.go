@@ -87,7 +87,10 @@ type App struct {
 	Metrics *metrics.Metrics
 	// Privacy is the policy in force (Options.Privacy, else the defaults).
 	Privacy privacy.Policy
-	Log     *slog.Logger
+	// Retention applies the policy's retention periods (the daily job,
+	// `lectern retention`, the admins' retention page).
+	Retention *privacy.Retention
+	Log       *slog.Logger
 }
 
 // New builds the application over db and the course library (nil for a
@@ -143,6 +146,7 @@ func build(db *store.DB, library *course.Library, o Options) *App {
 			certify.Options{BaseURL: o.BaseURL, Programme: o.Programme, Mail: a.Mailer, Metrics: certMetrics, Catalog: o.Catalog})
 	}
 	a.Outbox = mail.NewOutbox(db)
+	a.Retention = privacy.NewRetention(db, a.Privacy, o.Log)
 	a.Sender = mail.NewSender(db, o.SMTP, senderMetrics, o.Log)
 	a.Jobs = jobs.New(db, nil, o.Log)
 	return a
