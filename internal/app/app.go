@@ -149,6 +149,10 @@ func build(db *store.DB, library *course.Library, o Options) *App {
 	a.Retention = privacy.NewRetention(db, a.Privacy, o.Log)
 	a.Sender = mail.NewSender(db, o.SMTP, senderMetrics, o.Log)
 	a.Jobs = jobs.New(db, nil, o.Log)
+	a.Jobs.Daily("retention", func(ctx context.Context, _ time.Time) error {
+		_, err := a.Retention.Apply(ctx, privacy.RunByJob)
+		return err
+	})
 	return a
 }
 
