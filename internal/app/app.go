@@ -27,6 +27,7 @@ import (
 	"github.com/lectern-platform/lectern/internal/mail"
 	"github.com/lectern-platform/lectern/internal/metrics"
 	"github.com/lectern-platform/lectern/internal/privacy"
+	"github.com/lectern-platform/lectern/internal/report"
 	"github.com/lectern-platform/lectern/internal/schedule"
 	"github.com/lectern-platform/lectern/internal/secrets"
 	"github.com/lectern-platform/lectern/internal/store"
@@ -83,7 +84,9 @@ type App struct {
 	// Sender delivers what Mailer wrote (serve runs it).
 	Sender *mail.Sender
 	// Jobs runs the daily jobs once a day across processes (serve runs it).
-	Jobs    *jobs.Runner
+	Jobs *jobs.Runner
+	// Reports are the programme reports (admins; coordinators their agency).
+	Reports *report.Service
 	Metrics *metrics.Metrics
 	// Privacy is the policy in force (Options.Privacy, else the defaults).
 	Privacy privacy.Policy
@@ -147,6 +150,7 @@ func build(db *store.DB, library *course.Library, o Options) *App {
 	}
 	a.Outbox = mail.NewOutbox(db)
 	a.Retention = privacy.NewRetention(db, a.Privacy, o.Log)
+	a.Reports = report.NewService(db, courses)
 	a.Sender = mail.NewSender(db, o.SMTP, senderMetrics, o.Log)
 	a.Jobs = jobs.New(db, nil, o.Log)
 	a.Jobs.Daily("retention", func(ctx context.Context, _ time.Time) error {

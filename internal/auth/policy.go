@@ -41,6 +41,7 @@ const (
 	ActCheckin       Action = "checkin"
 	ActAuditRead     Action = "audit.read"
 	ActOutboxRead    Action = "outbox.read" // every e-mail, with its links: admins only
+	ActReportRead    Action = "report.read" // programme reports, within AgencyScope
 )
 
 // grants is the whole role model in one table. What a role may *see* within an
@@ -48,11 +49,11 @@ const (
 var grants = map[Role]map[Action]bool{
 	RoleAdmin: {ActAgencyCreate: true, ActAgencyRead: true, ActUserCreate: true, ActUserRead: true,
 		ActCourseRead: true, ActCourseAdmin: true, ActSessionCreate: true, ActSessionRead: true, ActSessionManage: true,
-		ActEnrollOthers: true, ActRosterImport: true, ActAuditRead: true, ActOutboxRead: true},
+		ActEnrollOthers: true, ActRosterImport: true, ActAuditRead: true, ActOutboxRead: true, ActReportRead: true},
 	RoleTrainer: {ActAgencyRead: true, ActUserRead: true, ActCourseRead: true, ActCourseAdmin: true,
 		ActSessionCreate: true, ActSessionRead: true, ActSessionManage: true, ActEnrollOthers: true, ActRosterImport: true},
 	RoleCoordinator: {ActAgencyRead: true, ActUserCreate: true, ActUserRead: true, ActCourseRead: true,
-		ActSessionRead: true, ActEnrollOthers: true, ActRosterImport: true},
+		ActSessionRead: true, ActEnrollOthers: true, ActRosterImport: true, ActReportRead: true},
 	RoleOfficer: {ActAgencyRead: true, ActUserRead: true, ActCourseRead: true, ActSessionRead: true,
 		ActEnrollSelf: true, ActCheckin: true},
 }

@@ -251,6 +251,18 @@ func TestAuthorization_RoleMatrix(t *testing.T) {
 		{"GET", officerA, nil, map[string]int{"anon": 401, "officerA": 200, "officerB": 404, "coordA": 200, "coordB": 404, "trainer": 404, "admin": 200}},
 		{"GET", "/api/v1/users/abc", nil, map[string]int{"admin": 404}},
 	}
+	// Programme reports: admins and coordinators (their agency's slice; another
+	// agency's id is not found); a bad filter parameter is a 400 for anyone.
+	agencyB := strconv.FormatInt(w.agencyB.ID, 10)
+	for _, name := range reportNames {
+		p := "/api/v1/reports/" + name
+		rows = append(rows,
+			row{"GET", p, nil, map[string]int{"anon": 401, "officerA": 403, "coordA": 200, "coordB": 200, "trainer": 403, "admin": 200}},
+			row{"GET", p + "?agency=" + agencyB, nil, map[string]int{"coordA": 404, "coordB": 200, "admin": 200}},
+			row{"GET", p + "?agency=999999", nil, map[string]int{"coordA": 404, "admin": 404}},
+			row{"GET", p + "?from=2026-13-01", nil, map[string]int{"coordA": 400, "admin": 400}},
+			row{"GET", p + "?course=no-such-course", nil, map[string]int{"coordA": 404, "admin": 404}})
+	}
 	n := 0
 	for _, r := range rows {
 		for who, want := range r.want {

@@ -172,6 +172,8 @@ func (s *Server) routes() {
 	v1.GET("/certificates", s.certificateListAPI)
 	v1.GET("/certificates/:serial", s.certificateShowAPI)
 	v1.POST("/certificates/:serial/revoke", s.certificateRevokeAPI)
+	v1.GET("/reports/trained", s.reportTrainedAPI)
+	v1.GET("/reports/certified", s.reportCertifiedAPI)
 	api.Any("/*", func(c echo.Context) error { return echo.NewHTTPError(http.StatusNotFound) })
 }
 

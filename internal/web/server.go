@@ -19,6 +19,7 @@ import (
 	"github.com/lectern-platform/lectern/internal/course"
 	"github.com/lectern-platform/lectern/internal/i18n"
 	"github.com/lectern-platform/lectern/internal/mail"
+	"github.com/lectern-platform/lectern/internal/report"
 	"github.com/lectern-platform/lectern/internal/schedule"
 )
 
@@ -56,6 +57,7 @@ type Server struct {
 	catalog  *i18n.Catalog
 	mailer   *mail.Mailer
 	outbox   *mail.Outbox
+	reports  *report.Service
 	log      *slog.Logger
 	views    *views
 	echo     *echo.Echo
@@ -74,7 +76,7 @@ func New(cfg Config, a *app.App) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, opts: a.Options(), app: a, accounts: a.Accounts, schedule: a.Schedule, attempts: a.Attempts, certs: a.Certs,
-		library: a.Library, catalog: a.Catalog, mailer: a.Mailer, outbox: a.Outbox, log: a.Log, views: v, echo: echo.New()}
+		library: a.Library, catalog: a.Catalog, mailer: a.Mailer, outbox: a.Outbox, reports: a.Reports, log: a.Log, views: v, echo: echo.New()}
 	if s.csrfProt, err = newCSRFProtection(s.opts.Secrets, cfg.BaseURL); err != nil {
 		return nil, err
 	}
