@@ -186,4 +186,3 @@ func TestRunner_UnknownJob(t *testing.T) {
 		t.Fatalf("RunNow of an unregistered job: ran %v, err %v; want an error", ran, err)
 	}
 }
-
