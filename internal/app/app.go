@@ -157,6 +157,9 @@ func build(db *store.DB, library *course.Library, o Options) *App {
 		_, err := a.Retention.Apply(ctx, privacy.RunByJob)
 		return err
 	})
+	if a.Certs != nil {
+		a.Jobs.Daily(certify.ReminderJob, a.Certs.SendReminders)
+	}
 	return a
 }
 

@@ -77,22 +77,26 @@ type Calendar func(lang string) ([]byte, error)
 
 // view is what the templates see.
 type view struct {
-	L          *i18n.Localizer
-	Lang       string
-	Dir        string
-	Subject    string
-	Name       string
-	BaseURL    string
-	Link       string
-	Expires    string // the link's expiry, in the reader's language
-	expires    time.Time
-	Session    *Session
-	Times      string // the session's start and end, isolated (i18n.Localizer.TimeRangeOf)
-	SessionURL string
-	Cert       *store.Certificate
-	VerifyURL  string
-	titles     map[string]string // the certificate's course title by language
-	Body       any               // the kind's own part, rendered into the layout
+	L           *i18n.Localizer
+	Lang        string
+	Dir         string
+	Subject     string
+	Name        string
+	BaseURL     string
+	Link        string
+	Expires     string // the link's expiry, in the reader's language
+	expires     time.Time
+	Session     *Session
+	Times       string // the session's start and end, isolated (i18n.Localizer.TimeRangeOf)
+	SessionURL  string
+	Cert        *store.Certificate
+	CertURL     string // the certificate's PDF, when Link is another page
+	VerifyURL   string
+	CertExpires string            // the certificate's expiry date, in the reader's language
+	titles      map[string]string // the certificate's course title by language
+	Due         []DueLine         // a coordinator's digest, as written for its reader
+	hint        string            // a language for a reader whose own is unknown (the course's)
+	Body        any               // the kind's own part, rendered into the layout
 }
 
 // Invitation asks a new user to activate their account by following link, which
@@ -155,12 +159,45 @@ func (m *Mailer) CertificateIssued(q store.Q, u *store.User, c *store.Certificat
 	return m.enqueue(q, KindCertificateIssued, u, nil, v, nil)
 }
 
+// CertificateExpiring reminds a holder that their certificate expires soon:
+// Link is where upcoming sessions of the course are listed, pdfLink their
+// current certificate. courseLanguage is the course's language, for a holder
+// whose own is unknown.
+func (m *Mailer) CertificateExpiring(q store.Q, u *store.User, c *store.Certificate, sessionsLink, pdfLink, courseLanguage string, titles map[string]string) error {
+	if m == nil {
+		return nil
+	}
+	v := &view{Cert: c, Link: sessionsLink, CertURL: pdfLink, titles: titles, hint: courseLanguage}
+	return m.enqueue(q, KindCertificateExpiring, u, nil, v, nil)
+}
+
+// DueLine is one certificate in a coordinator's digest.
+type DueLine struct {
+	Holder    string
+	Course    string            // the course title as issued
+	Titles    map[string]string // the course title by language, as the certificate is printed
+	ExpiresAt time.Time
+}
+
+// CertificatesExpiring sends a coordinator the digest of their officers'
+// certificates newly due for recertification; recordLink is their agency's
+// record, filtered to those due.
+func (m *Mailer) CertificatesExpiring(q store.Q, u *store.User, due []DueLine, recordLink string) error {
+	if m == nil || len(due) == 0 {
+		return nil
+	}
+	return m.enqueue(q, KindCertificatesExpiring, u, nil, &view{Link: recordLink, Due: due}, nil)
+}
+
 // enqueue renders one kind of message for u and writes it to the outbox, with
 // the session's calendar file in the recipient's language when ics is given.
 func (m *Mailer) enqueue(q store.Q, kind Kind, u *store.User, s *Session, v *view, ics Calendar) error {
 	var hints []string
 	if s != nil {
 		hints = append(hints, s.Language)
+	}
+	if v.hint != "" {
+		hints = append(hints, v.hint)
 	}
 	lang, err := m.language(q, u, hints...)
 	if err != nil {
@@ -261,6 +298,19 @@ func (m *Mailer) render(kind Kind, lang string, u *store.User, s *Session, v *vi
 		c.CourseTitle, c.SessionDate = titleIn(v.titles, lang, c.CourseTitle), l.DateOf(c.SessionDate)
 		v.Cert = &c
 		args = []any{"Course", i18n.Isolate(c.CourseTitle), "Date", c.SessionDate}
+		if c.ExpiresAt != nil {
+			// Expiry is a UTC instant at the start of its day: written as that day.
+			v.CertExpires = l.Date(c.ExpiresAt.UTC())
+			args = append(args, "Expires", v.CertExpires)
+		}
+	}
+	if v.Due != nil {
+		due := make([]DueLine, len(v.Due))
+		for i, d := range v.Due {
+			due[i] = DueLine{Holder: d.Holder, Course: titleIn(d.Titles, lang, d.Course), ExpiresAt: d.ExpiresAt}
+		}
+		v.Due = due
+		args = []any{"Count", len(due)}
 	}
 	v.Subject = oneLine(l.T("mail."+string(kind)+".subject", args...))
 

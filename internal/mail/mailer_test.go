@@ -32,6 +32,14 @@ func TestMailer_EveryKindRenders(t *testing.T) {
 			func() error { return m.SessionChanged(q, u, s, calendarOf(icsOf(t, s, false))) },
 			func() error { return m.SessionCancelled(q, u, s, calendarOf(icsOf(t, s, true))) },
 			func() error { return m.CertificateIssued(q, u, cert, "https://x/c.pdf", nil) },
+			func() error {
+				c := *cert
+				c.ExpiresAt = &exp
+				return m.CertificateExpiring(q, u, &c, "https://x/sessions?course=c", "https://x/c.pdf", "", nil)
+			},
+			func() error {
+				return m.CertificatesExpiring(q, u, []DueLine{{Holder: "Jo Bloggs", Course: s.Course, ExpiresAt: exp}}, "https://x/agencies/1/record")
+			},
 		} {
 			if err := f(); err != nil {
 				return err
@@ -70,7 +78,7 @@ func TestMailer_EveryKindRenders(t *testing.T) {
 		if got := len(msg.Attachments) == 1 && msg.Attachments[0].Name == "session-42.ics"; got != wantAtt {
 			t.Errorf("%s attachments: %+v", k, msg.Attachments)
 		}
-		if (msg.SessionID != nil) != (k != KindInvitation && k != KindReset) {
+		if (msg.SessionID != nil) != (k != KindInvitation && k != KindReset && k != KindCertificatesExpiring) {
 			t.Errorf("%s session id: %v", k, msg.SessionID)
 		}
 	}

@@ -21,11 +21,17 @@ const (
 	KindSessionChanged     Kind = "session_changed"
 	KindSessionCancelled   Kind = "session_cancelled"
 	KindCertificateIssued  Kind = "certificate_issued"
+	// KindCertificateExpiring reminds a holder that their certificate is due
+	// for recertification (90 and 30 days before it expires).
+	KindCertificateExpiring Kind = "certificate_expiring"
+	// KindCertificatesExpiring is a coordinator's digest of their officers'
+	// certificates newly due for recertification.
+	KindCertificatesExpiring Kind = "certificates_expiring"
 )
 
 // Kinds lists every kind, in the order the outbox page offers them.
 var Kinds = []Kind{KindInvitation, KindReset, KindEnrolmentConfirmed, KindWaitlistPromoted,
-	KindSessionChanged, KindSessionCancelled, KindCertificateIssued}
+	KindSessionChanged, KindSessionCancelled, KindCertificateIssued, KindCertificateExpiring, KindCertificatesExpiring}
 
 // Message is one e-mail to one recipient.
 type Message struct {

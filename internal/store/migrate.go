@@ -490,6 +490,11 @@ var migrations = []*gormigrate.Migration{
 		Migrate:  migrateJobRuns,
 		Rollback: rollbackJobRuns,
 	},
+	{
+		ID:       "20261207-recert-reminders",
+		Migrate:  migrateRecertReminders,
+		Rollback: rollbackRecertReminders,
+	},
 }
 
 // migrationLock is the PostgreSQL advisory lock key held while migrating.
