@@ -93,7 +93,9 @@ type App struct {
 	// Retention applies the policy's retention periods (the daily job,
 	// `lectern retention`, the admins' retention page).
 	Retention *privacy.Retention
-	Log       *slog.Logger
+	// Exporter writes a person's data export (GET /me/data.zip).
+	Exporter *privacy.Exporter
+	Log      *slog.Logger
 }
 
 // New builds the application over db and the course library (nil for a
@@ -148,6 +150,18 @@ func build(db *store.DB, library *course.Library, o Options) *App {
 		a.Certs = certify.NewService(db, courses, o.Signer, a.Attempts, schedule.Access{}, o.Log,
 			certify.Options{BaseURL: o.BaseURL, Programme: o.Programme, Mail: a.Mailer, Metrics: certMetrics, Catalog: o.Catalog})
 	}
+	exportOpts := privacy.ExportOptions{Accounts: a.Accounts, Catalog: o.Catalog, Policy: a.Privacy, BaseURL: o.BaseURL, Log: o.Log,
+		Attempt: func(ctx context.Context, actor *auth.Actor, id int64) (any, error) {
+			v, err := a.Attempts.Get(ctx, actor, id)
+			if err != nil {
+				return nil, err
+			}
+			return v, nil
+		}}
+	if a.Certs != nil {
+		exportOpts.Certificates = a.Certs
+	}
+	a.Exporter = privacy.NewExporter(db, exportOpts)
 	a.Outbox = mail.NewOutbox(db)
 	a.Retention = privacy.NewRetention(db, a.Privacy, o.Log)
 	a.Reports = report.NewService(db, courses)

@@ -40,6 +40,10 @@ var ErrSecondFactorRequired = apperr.Unauthorized("err.totp.enter_code").WithFie
 
 func mayUseTOTP(a *Actor) bool { return a != nil && (a.Role == RoleAdmin || a.Role == RoleTrainer) }
 
+// MayUseTOTP reports whether the actor may set up a second factor (the
+// account page links to it only then).
+func (a *Actor) MayUseTOTP() bool { return mayUseTOTP(a) }
+
 // TOTPStatus says whether the actor has a second factor and how many recovery
 // codes are left.
 func (s *Service) TOTPStatus(ctx context.Context, a *Actor) (enabled bool, pending bool, codesLeft int64, err error) {

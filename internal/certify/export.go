@@ -34,6 +34,17 @@ func (s *Service) PDF(ctx context.Context, a *auth.Actor, serial string, w io.Wr
 	return &v, nil
 }
 
+// RecordPDF writes a stored certificate's PDF as it was issued, revoked or
+// not, for its holder's copy of their own records (the personal-data export,
+// which says beside it which are revoked); the caller has decided who may have
+// it. Everywhere else a revoked certificate is refused (PDF).
+func (s *Service) RecordPDF(w io.Writer, c *store.Certificate) error {
+	if err := s.signer.WritePDF(w, c, s.BaseURL); err != nil {
+		return fmt.Errorf("certificate %s: %w", c.Serial, err)
+	}
+	return nil
+}
+
 // Export is a session's certificates as the actor may download them: all of them
 // for the session's trainers and admins, the agency's for a coordinator. Officers have none
 // to download in bulk (their own is one PDF).

@@ -250,6 +250,8 @@ func TestAuthorization_RoleMatrix(t *testing.T) {
 		{"POST", "/api/v1/users", newOfficer, map[string]int{"anon": 401, "officerA": 403, "officerB": 403, "coordA": 201, "coordB": 422, "trainer": 403, "admin": 201}},
 		{"GET", officerA, nil, map[string]int{"anon": 401, "officerA": 200, "officerB": 404, "coordA": 200, "coordB": 404, "trainer": 404, "admin": 200}},
 		{"GET", "/api/v1/users/abc", nil, map[string]int{"admin": 404}},
+		{"GET", "/api/v1/me/data.zip", nil, map[string]int{"anon": 401, "officerA": 200, "coordB": 200, "trainer": 200, "admin": 200}},
+		{"GET", officerA + "/data.zip", nil, map[string]int{"anon": 401, "officerA": 200, "officerB": 404, "coordA": 403, "coordB": 404, "trainer": 404, "admin": 200}},
 	}
 	// Programme reports: admins and coordinators (their agency's slice; another
 	// agency's id is not found); a bad filter parameter is a 400 for anyone.
@@ -305,6 +307,8 @@ func TestAuthorization_RoleMatrix(t *testing.T) {
 		{"/admin/users", map[string]int{"officerA": 403, "coordA": 403, "trainer": 403, "admin": 200}},
 		{"/agency/officers", map[string]int{"officerA": 403, "coordA": 200, "trainer": 403, "admin": 303}},
 		{"/", map[string]int{"officerA": 200, "coordA": 200, "trainer": 200, "admin": 200}},
+		{"/account", map[string]int{"officerA": 200, "coordA": 200, "trainer": 200, "admin": 200}},
+		{"/me/data.zip", map[string]int{"officerA": 200, "coordA": 200, "trainer": 200, "admin": 200}},
 	}
 	browsers := map[string]*http.Client{}
 	for name, c := range map[string]credentials{"officerA": w.officerA, "coordA": w.coordA, "trainer": w.trainer, "admin": w.admin} {
