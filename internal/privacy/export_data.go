@@ -159,6 +159,12 @@ type emailRecord struct {
 	SentAt    *time.Time `json:"sent_at"`
 }
 
+type reminderRecord struct {
+	Serial string    `json:"serial"`
+	Days   int       `json:"days"` // the reminder: 90 or 30 days before expiry
+	SentAt time.Time `json:"sent_at"`
+}
+
 type actRecord struct {
 	Kind      string     `json:"kind"`
 	SessionID *int64     `json:"session_id"`
@@ -351,6 +357,13 @@ func (e *Exporter) writeData(ctx context.Context, w io.Writer, ex *Export) ([]st
 			}
 			return after, len(rows), err
 		})
+	})
+	j.list("certificate_reminders", func(emit func(any)) error {
+		rows, err := q.UserCertificateReminders(u.ID)
+		for _, r := range rows {
+			emit(reminderRecord{Serial: r.Serial, Days: r.Kind, SentAt: r.SentAt})
+		}
+		return err
 	})
 	j.list("acts", func(emit func(any)) error {
 		rows, err := q.UserActs(u.ID)

@@ -117,6 +117,16 @@ func (q Q) UserOutbox(userID int64, email string, after int64, limit int) ([]Out
 	return out, nil
 }
 
+// UserCertificateReminders lists the expiry reminders sent to a user (about
+// their certificates, or their officers' as a coordinator), oldest first.
+func (q Q) UserCertificateReminders(userID int64) ([]CertificateReminder, error) {
+	var out []CertificateReminder
+	if err := q.g.Where("user_id = ?", userID).Order("sent_at, serial, kind").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("list certificate reminders of user %d: %w", userID, err)
+	}
+	return out, nil
+}
+
 // UserTrainedSessions lists the ids of the sessions a user is a trainer of.
 func (q Q) UserTrainedSessions(userID int64) ([]int64, error) {
 	var out []int64

@@ -23,31 +23,32 @@ import (
 // TestMyData_ExportHoldsEveryRecord until it is exported and added here, or
 // listed in notAboutAPerson with the reason.
 var exportedColumns = map[string]struct{ key, who string }{
-	"users.email":                  {"account", "officer"},
-	"login_sessions.user_id":       {"login_sessions", "officer"},
-	"login_failures.email":         {"login_failures", "officer"},
-	"session_trainers.user_id":     {"trained_sessions", "trainer"},
-	"enrollments.user_id":          {"enrollments", "officer"},
-	"attendances.user_id":          {"attendance", "officer"},
-	"attendances.marked_by":        {"acts", "trainer"},
-	"audit_events.user_id":         {"audit", "officer"},
-	"audit_events.actor_id":        {"audit", "trainer"},
-	"checkin_failures.user_id":     {"checkin_failures", "officer"},
-	"attempts.user_id":             {"attempts", "officer"},
-	"attempts.entered_by":          {"acts", "trainer"},
-	"attempt_answers.attempt_id":   {"attempts", "officer"},
-	"late_answers.attempt_id":      {"attempts", "officer"},
-	"late_answers.accepted_by":     {"acts", "trainer"},
-	"certificates.user_id":         {"certificates", "officer"},
-	"certificates.holder_name":     {"certificates", "officer"},
-	"one_time_tokens.user_id":      {"links", "officer"},
-	"one_time_tokens.created_by":   {"acts", "trainer"},
-	"outbox.user_id":               {"emails", "officer"},
-	"outbox.to_address":            {"emails", "officer"},
-	"recovery_codes.user_id":       {"account", "trainer"},
-	"session_quizzes.changed_by":   {"acts", "trainer"},
-	"attempt_exceptions.user_id":   {"attempt_exceptions", "officer"},
-	"training_sessions.created_by": {"acts", "trainer"},
+	"users.email":                   {"account", "officer"},
+	"login_sessions.user_id":        {"login_sessions", "officer"},
+	"login_failures.email":          {"login_failures", "officer"},
+	"session_trainers.user_id":      {"trained_sessions", "trainer"},
+	"enrollments.user_id":           {"enrollments", "officer"},
+	"attendances.user_id":           {"attendance", "officer"},
+	"attendances.marked_by":         {"acts", "trainer"},
+	"audit_events.user_id":          {"audit", "officer"},
+	"audit_events.actor_id":         {"audit", "trainer"},
+	"checkin_failures.user_id":      {"checkin_failures", "officer"},
+	"attempts.user_id":              {"attempts", "officer"},
+	"attempts.entered_by":           {"acts", "trainer"},
+	"attempt_answers.attempt_id":    {"attempts", "officer"},
+	"late_answers.attempt_id":       {"attempts", "officer"},
+	"late_answers.accepted_by":      {"acts", "trainer"},
+	"certificates.user_id":          {"certificates", "officer"},
+	"certificates.holder_name":      {"certificates", "officer"},
+	"one_time_tokens.user_id":       {"links", "officer"},
+	"one_time_tokens.created_by":    {"acts", "trainer"},
+	"outbox.user_id":                {"emails", "officer"},
+	"outbox.to_address":             {"emails", "officer"},
+	"recovery_codes.user_id":        {"account", "trainer"},
+	"session_quizzes.changed_by":    {"acts", "trainer"},
+	"attempt_exceptions.user_id":    {"attempt_exceptions", "officer"},
+	"training_sessions.created_by":  {"acts", "trainer"},
+	"certificate_reminders.user_id": {"certificate_reminders", "officer"},
 }
 
 // notAboutAPerson lists person-like columns that hold nothing about the
@@ -125,6 +126,12 @@ func TestMyData_ExportHoldsEveryRecord(t *testing.T) {
 			AnsweredAt: now, ArrivedAt: now, AcceptedAt: &now, AcceptedBy: &trainerID}); err != nil {
 			return err
 		}
+		if _, err := q.ClaimCertificateReminder(serialA, 90, aID, now); err != nil {
+			return err
+		}
+		if _, err := q.ClaimCertificateReminder(serialB, 90, bID, now); err != nil {
+			return err
+		}
 		if _, err := q.AddExtraAttempts(sid, aID, "01-m", 1); err != nil {
 			return err
 		}
@@ -180,18 +187,19 @@ func TestMyData_ExportHoldsEveryRecord(t *testing.T) {
 	}
 	// Every seeded record, found by what marks it.
 	for key, marks := range map[string][]string{
-		"sessions":           {fmt.Sprintf(`"id": %d`, sid), fmt.Sprintf(`"id": %d`, other.ID)},
-		"enrollments":        {fmt.Sprintf(`"session_id": %d`, sid), `"status": "enrolled"`, `"extra_time_percent": 50`},
-		"attendance":         {`"status": "present"`, `"source": "trainer"`},
-		"checkin_failures":   {fmt.Sprintf(`"session_id": %d`, sid)},
-		"attempts":           {"MY-ANSWER-ALPHA", `"number": 777`, fmt.Sprintf(`"id": %d`, attemptA), `"prompt_html"`},
-		"attempt_exceptions": {`"extra_attempts": 1`},
-		"certificates":       {serialA, revokedA, `"status": "revoked"`, "REVOKED-FOR-TEST", `"pdf": "certificates/` + serialA + `.pdf"`},
-		"audit":              {`"action": "enrollment.create"`, `"action": "attendance.trainer"`, `"action": "` + privacy.ExportAction + `"`},
-		"login_sessions":     {`"client_ip": "127.0.0.1"`, `"user_agent"`},
-		"login_failures":     {`"client_ip": "127.0.0.1"`},
-		"links":              {`"purpose": "reset"`},
-		"emails":             {"MAIL-SUBJECT-ALPHA", qw.world.officerA.Email},
+		"sessions":              {fmt.Sprintf(`"id": %d`, sid), fmt.Sprintf(`"id": %d`, other.ID)},
+		"enrollments":           {fmt.Sprintf(`"session_id": %d`, sid), `"status": "enrolled"`, `"extra_time_percent": 50`},
+		"attendance":            {`"status": "present"`, `"source": "trainer"`},
+		"checkin_failures":      {fmt.Sprintf(`"session_id": %d`, sid)},
+		"attempts":              {"MY-ANSWER-ALPHA", `"number": 777`, fmt.Sprintf(`"id": %d`, attemptA), `"prompt_html"`},
+		"attempt_exceptions":    {`"extra_attempts": 1`},
+		"certificates":          {serialA, revokedA, `"status": "revoked"`, "REVOKED-FOR-TEST", `"pdf": "certificates/` + serialA + `.pdf"`},
+		"audit":                 {`"action": "enrollment.create"`, `"action": "attendance.trainer"`, `"action": "` + privacy.ExportAction + `"`},
+		"login_sessions":        {`"client_ip": "127.0.0.1"`, `"user_agent"`},
+		"login_failures":        {`"client_ip": "127.0.0.1"`},
+		"links":                 {`"purpose": "reset"`},
+		"emails":                {"MAIL-SUBJECT-ALPHA", qw.world.officerA.Email},
+		"certificate_reminders": {`"serial": "` + serialA + `"`, `"days": 90`},
 	} {
 		section, _ := json.MarshalIndent(officer[key], "", " ")
 		for _, m := range marks {
