@@ -214,6 +214,8 @@ func (d *demoDay) values(noun, param string) []string {
 		return []string{strconv.FormatInt(d.paperUser, 10)}
 	case param == "serial":
 		return []string{d.serial}
+	case param == "file":
+		return []string{"agencies.csv"}
 	case param == "token":
 		return []string{strings.TrimPrefix(d.activation, "/activate/")}
 	case noun == "attempts":
@@ -240,7 +242,8 @@ func (d *demoDay) htmlPaths() []string {
 			}
 		}
 	}
-	paths = append(paths, "/no-such-page", fmt.Sprintf("/sessions/%d/checkin?code=000000", d.today))
+	paths = append(paths, "/no-such-page", fmt.Sprintf("/sessions/%d/checkin?code=000000", d.today),
+		"/reports?from=2026-12-31&to=2026-01-01") // the filter's errors shown
 	slices.Sort(paths)
 	return slices.Compact(paths)
 }

@@ -205,6 +205,9 @@ func isolationValues(param string, ids []string) []string {
 		return []string{"01-blockchain"}
 	case "token":
 		return []string{"x.ics"}
+	case "file":
+		// A report's download, and agency A's ids in its place.
+		return append([]string{"agencies.csv", "courses.csv"}, ids...)
 	}
 	return ids
 }
@@ -309,6 +312,14 @@ func TestAuthorization_RoleMatrix(t *testing.T) {
 		{"/", map[string]int{"officerA": 200, "coordA": 200, "trainer": 200, "admin": 200}},
 		{"/account", map[string]int{"officerA": 200, "coordA": 200, "trainer": 200, "admin": 200}},
 		{"/me/data.zip", map[string]int{"officerA": 200, "coordA": 200, "trainer": 200, "admin": 200}},
+		// The reports page and its downloads: admins, coordinators (their
+		// agency's slice; another agency is not found); a bad filter is a 400.
+		{"/reports", map[string]int{"officerA": 403, "coordA": 200, "trainer": 403, "admin": 200}},
+		{"/reports/agencies.csv", map[string]int{"officerA": 403, "coordA": 200, "trainer": 403, "admin": 200}},
+		{"/reports/months.xlsx?agency=" + agencyB, map[string]int{"officerA": 403, "coordA": 404, "trainer": 403, "admin": 200}},
+		{"/reports?agency=" + agencyB, map[string]int{"coordA": 404, "admin": 200}},
+		{"/reports?from=2026-13-01", map[string]int{"coordA": 400, "admin": 400}},
+		{"/reports/no-such-report.csv", map[string]int{"coordA": 404, "admin": 404}},
 	}
 	browsers := map[string]*http.Client{}
 	for name, c := range map[string]credentials{"officerA": w.officerA, "coordA": w.coordA, "trainer": w.trainer, "admin": w.admin} {

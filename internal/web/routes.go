@@ -77,6 +77,8 @@ func (s *Server) routes() {
 	e.POST("/agency/officers", s.officerCreate)
 	e.GET("/admin/audit", s.auditList)
 	e.GET("/admin/outbox", s.outboxList)
+	e.GET("/reports", s.reportsPage)
+	e.GET("/reports/:file", s.reportExport) // {name}.csv, {name}.xlsx
 	e.GET("/sessions", s.sessionList)
 	e.GET("/sessions/new", s.sessionNew)
 	e.POST("/sessions/new", s.sessionCreate)
