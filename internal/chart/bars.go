@@ -51,7 +51,7 @@ func Bars(bars []Bar, o Options) (template.HTML, error) {
 	for i, b := range bars {
 		r := rows[i]
 		for j, line := range r.lines {
-			s.name(pad, r.y+float64(j+1)*lineH-4, line, "chart-text")
+			s.name(pad, r.y+float64(j+1)*lineH-4, line, "chart-text", true)
 		}
 		top := r.y + float64(len(r.lines))*lineH
 		w := 0.0

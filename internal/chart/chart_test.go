@@ -250,6 +250,9 @@ func TestBars_RightToLeft(t *testing.T) {
 				if dir != want {
 					t.Errorf("rtl=%v: %q has direction %q", rtl, tx.Text, dir)
 				}
+				if tx.attr("translate") != "no" {
+					t.Errorf("the name %q is not marked as data (translate=no)", tx.Text)
+				}
 				// Anchored so the name begins at the chart's start side.
 				if startsRight := (dir == "rtl") == (anchor == "start"); startsRight != rtl {
 					t.Errorf("rtl=%v: %q anchored %s in direction %s", rtl, tx.Text, anchor, dir)

@@ -125,7 +125,7 @@ func Columns(labels []string, cols Series, line Series, o Options) (template.HTM
 				num(s.x(pad)), num(y+9), num(s.x(pad+12)), num(y+9), fallback[ToneOK])
 		}
 		for _, l := range wrap(sr.Name, viewW-2*pad-18) {
-			s.name(pad+18, y+lineH-2, l, "chart-text")
+			s.name(pad+18, y+lineH-2, l, "chart-text", false)
 			y += lineH
 		}
 		y += 4

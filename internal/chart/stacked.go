@@ -67,7 +67,7 @@ func Stacked(segs []Segment, o Options) (template.HTML, error) {
 		s.rect(pad, y+3, 12, 12, sg.Tone)
 		s.value(viewW-pad, y+lineH-2, entries[i].value, "end")
 		for _, l := range entries[i].lines {
-			s.name(pad+18, y+lineH-2, l, "chart-text")
+			s.name(pad+18, y+lineH-2, l, "chart-text", false)
 			y += lineH
 		}
 		y += 4

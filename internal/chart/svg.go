@@ -144,18 +144,24 @@ func (s *svg) vline(x, y1, y2 float64, class string) {
 	fmt.Fprintf(&s.b, `<line class="%s" x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s"/>`, class, num(s.x(x)), num(y1), num(s.x(x)), num(y2), fallback["ink"])
 }
 
-// name writes a piece of data (an agency's, a course's, a month's name) at the
+// name writes a name (an agency's, a course's; a series' in a legend) at the
 // chart's start side x: it takes the direction of its first strong letter, as
 // dir="auto" would, and is anchored so that it begins at the start side in
-// either direction of the chart.
-func (s *svg) name(x, y float64, text, class string) {
+// either direction of the chart. A name that is data (not the interface's
+// words) is marked translate="no", as pages mark data, so that a browser's
+// translation leaves an agency's name alone.
+func (s *svg) name(x, y float64, text, class string, data bool) {
 	dir := textDir(text)
 	anchor := "start"
 	if (dir == "rtl") != s.rtl {
 		anchor = "end"
 	}
-	fmt.Fprintf(&s.b, `<text class="%s" x="%s" y="%s" direction="%s" text-anchor="%s" fill="%s">%s</text>`,
-		class, num(s.x(x)), num(y), dir, anchor, fallback["ink"], esc(text))
+	translate := ""
+	if data {
+		translate = ` translate="no"`
+	}
+	fmt.Fprintf(&s.b, `<text class="%s" x="%s" y="%s" direction="%s" text-anchor="%s" fill="%s"%s>%s</text>`,
+		class, num(s.x(x)), num(y), dir, anchor, fallback["ink"], translate, esc(text))
 }
 
 // value writes a formatted number after position x (before it, seen from a
