@@ -40,8 +40,9 @@ const (
 	ActRosterImport  Action = "roster.import"
 	ActCheckin       Action = "checkin"
 	ActAuditRead     Action = "audit.read"
-	ActOutboxRead    Action = "outbox.read" // every e-mail, with its links: admins only
-	ActReportRead    Action = "report.read" // programme reports, within AgencyScope
+	ActOutboxRead    Action = "outbox.read"    // every e-mail, with its links: admins only
+	ActReportRead    Action = "report.read"    // programme reports, within AgencyScope
+	ActRetentionRead Action = "retention.read" // the retention periods, what would go, the last runs: admins only
 )
 
 // grants is the whole role model in one table. What a role may *see* within an
@@ -49,7 +50,8 @@ const (
 var grants = map[Role]map[Action]bool{
 	RoleAdmin: {ActAgencyCreate: true, ActAgencyRead: true, ActUserCreate: true, ActUserRead: true,
 		ActCourseRead: true, ActCourseAdmin: true, ActSessionCreate: true, ActSessionRead: true, ActSessionManage: true,
-		ActEnrollOthers: true, ActRosterImport: true, ActAuditRead: true, ActOutboxRead: true, ActReportRead: true},
+		ActEnrollOthers: true, ActRosterImport: true, ActAuditRead: true, ActOutboxRead: true, ActReportRead: true,
+		ActRetentionRead: true},
 	RoleTrainer: {ActAgencyRead: true, ActUserRead: true, ActCourseRead: true, ActCourseAdmin: true,
 		ActSessionCreate: true, ActSessionRead: true, ActSessionManage: true, ActEnrollOthers: true, ActRosterImport: true},
 	RoleCoordinator: {ActAgencyRead: true, ActUserCreate: true, ActUserRead: true, ActCourseRead: true,

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/lectern-platform/lectern/internal/auth"
 	"github.com/lectern-platform/lectern/internal/course"
 	"github.com/lectern-platform/lectern/internal/store"
 )
@@ -61,8 +62,8 @@ type Removal struct {
 
 // TableCount is how many rows of one table a category removes.
 type TableCount struct {
-	Table string
-	Rows  int64
+	Table string `json:"table"`
+	Rows  int64  `json:"rows"`
 }
 
 // Run is one application of the retention periods, or a preview of one.
@@ -256,4 +257,64 @@ func (rec runRecord) run(at time.Time) Run {
 		run.Removals = append(run.Removals, rm)
 	}
 	return run
+}
+
+// Overview is what the admins' retention page and GET /api/v1/retention
+// show: the policy's rule for erased holders' names, what the periods would
+// remove now (a preview, as `lectern retention --dry-run`), and the last runs.
+type Overview struct {
+	CertificateNames NameRule `json:"certificate_names"`
+	Pending          Run      `json:"pending"`
+	Runs             []Run    `json:"runs"`
+}
+
+// Overview is admins' only: the counts say how much is kept about people.
+func (r *Retention) Overview(ctx context.Context, a *auth.Actor, runs int) (Overview, error) {
+	if err := auth.Authorize(a, auth.ActRetentionRead); err != nil {
+		return Overview{}, err
+	}
+	pending, err := r.Preview(ctx)
+	if err != nil {
+		return Overview{}, err
+	}
+	last, err := r.Runs(ctx, runs)
+	if err != nil {
+		return Overview{}, err
+	}
+	return Overview{CertificateNames: r.policy.CertificateNames, Pending: pending, Runs: last}, nil
+}
+
+// MarshalJSON writes a run with its total and each period as in the policy
+// file ("2y"; null for never).
+func (r Run) MarshalJSON() ([]byte, error) {
+	type removal struct {
+		Category string       `json:"category"`
+		Period   *string      `json:"period"`
+		Cutoff   *time.Time   `json:"cutoff"`
+		Rows     int64        `json:"rows"`
+		Tables   []TableCount `json:"tables"`
+	}
+	out := struct {
+		At         time.Time `json:"at"`
+		By         string    `json:"by,omitempty"`
+		DryRun     bool      `json:"dry_run"`
+		Rows       int64     `json:"rows"`
+		Categories []removal `json:"categories"`
+	}{At: r.At, By: r.By, DryRun: r.DryRun, Rows: r.Rows(), Categories: []removal{}}
+	for _, rm := range r.Removals {
+		v := removal{Category: rm.Category, Rows: rm.Rows, Tables: rm.Tables}
+		if !rm.Period.IsZero() {
+			p := rm.Period.String()
+			v.Period = &p
+		}
+		if !rm.Cutoff.IsZero() {
+			c := rm.Cutoff
+			v.Cutoff = &c
+		}
+		if v.Tables == nil {
+			v.Tables = []TableCount{}
+		}
+		out.Categories = append(out.Categories, v)
+	}
+	return json.Marshal(out)
 }

@@ -255,6 +255,7 @@ func TestAuthorization_RoleMatrix(t *testing.T) {
 		{"GET", "/api/v1/users/abc", nil, map[string]int{"admin": 404}},
 		{"GET", "/api/v1/me/data.zip", nil, map[string]int{"anon": 401, "officerA": 200, "coordB": 200, "trainer": 200, "admin": 200}},
 		{"GET", officerA + "/data.zip", nil, map[string]int{"anon": 401, "officerA": 200, "officerB": 404, "coordA": 403, "coordB": 404, "trainer": 404, "admin": 200}},
+		{"GET", "/api/v1/retention", nil, map[string]int{"anon": 401, "officerA": 403, "coordA": 403, "trainer": 403, "admin": 200}},
 	}
 	// Programme reports: admins and coordinators (their agency's slice; another
 	// agency's id is not found); a bad filter parameter is a 400 for anyone.
@@ -308,6 +309,7 @@ func TestAuthorization_RoleMatrix(t *testing.T) {
 	}{
 		{"/admin/agencies", map[string]int{"officerA": 403, "coordA": 403, "trainer": 403, "admin": 200}},
 		{"/admin/users", map[string]int{"officerA": 403, "coordA": 403, "trainer": 403, "admin": 200}},
+		{"/admin/retention", map[string]int{"officerA": 403, "coordA": 403, "trainer": 403, "admin": 200}},
 		{"/agency/officers", map[string]int{"officerA": 403, "coordA": 200, "trainer": 403, "admin": 303}},
 		{"/", map[string]int{"officerA": 200, "coordA": 200, "trainer": 200, "admin": 200}},
 		{"/account", map[string]int{"officerA": 200, "coordA": 200, "trainer": 200, "admin": 200}},

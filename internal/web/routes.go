@@ -77,6 +77,7 @@ func (s *Server) routes() {
 	e.POST("/agency/officers", s.officerCreate)
 	e.GET("/admin/audit", s.auditList)
 	e.GET("/admin/outbox", s.outboxList)
+	e.GET("/admin/retention", s.retentionShow)
 	e.GET("/reports", s.reportsPage)
 	e.GET("/reports/:file", s.reportExport) // {name}.csv, {name}.xlsx
 	e.GET("/sessions", s.sessionList)
@@ -152,6 +153,7 @@ func (s *Server) routes() {
 	v1.POST("/sessions/:id/checkin", s.checkinCreateAPI)
 	v1.GET("/audit", s.auditListAPI)
 	v1.GET("/outbox", s.outboxListAPI)
+	v1.GET("/retention", s.retentionShowAPI)
 	v1.POST("/sessions/:id/roster", s.rosterImportAPI)
 	v1.GET("/me/calendar", s.calendarShowAPI)
 	v1.POST("/me/calendar/rotate", s.calendarRotateAPI)
