@@ -1,9 +1,13 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -14,6 +18,7 @@ import (
 	"github.com/lectern-platform/lectern/internal/certify"
 	"github.com/lectern-platform/lectern/internal/mail"
 	"github.com/lectern-platform/lectern/internal/privacy"
+	"github.com/lectern-platform/lectern/internal/store"
 )
 
 // Config is every setting of `lectern serve`, from flags, else the environment,
@@ -188,6 +193,17 @@ func databaseFlags(fs *flag.FlagSet) func() (dataDir, dsn string) {
 		}
 		return *data, filepath.Join(*data, "lectern.db")
 	}
+}
+
+// openExisting opens the database of a server's data directory for a
+// subcommand that works on what serve created: a missing data directory (with
+// SQLite) is an error, not a new empty database.
+func openExisting(ctx context.Context, dbFlags func() (string, string), log *slog.Logger) (*store.DB, error) {
+	dataDir, dsn := dbFlags()
+	if _, err := os.Stat(dataDir); errors.Is(err, fs.ErrNotExist) && !strings.Contains(dsn, "://") {
+		return nil, fmt.Errorf("no data directory %s (start `lectern serve` once, or pass --data)", dataDir)
+	}
+	return store.Open(ctx, dsn, log)
 }
 
 func portOf(addr string) string {

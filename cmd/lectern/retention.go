@@ -6,15 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/lectern-platform/lectern/internal/app"
 	"github.com/lectern-platform/lectern/internal/privacy"
-	"github.com/lectern-platform/lectern/internal/store"
 )
 
 const retentionUsage = "usage: lectern retention [--dry-run] [--data DIR] [--database DSN] [--privacy FILE]"
@@ -43,13 +40,7 @@ func cmdRetention(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fmt.Fprintln(stderr, "lectern retention:", err)
 		return 2
 	}
-	dataDir, dsn := dbFlags()
-	if _, err := os.Stat(dataDir); errors.Is(err, fs.ErrNotExist) && !strings.Contains(dsn, "://") {
-		fmt.Fprintf(stderr, "lectern retention: no data directory %s (pass --data)\n", dataDir)
-		return 1
-	}
-	log := newLogger(io.Discard)
-	db, err := store.Open(ctx, dsn, log)
+	db, err := openExisting(ctx, dbFlags, newLogger(io.Discard))
 	if err != nil {
 		fmt.Fprintln(stderr, "lectern retention:", err)
 		return 1

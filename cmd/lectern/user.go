@@ -7,15 +7,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"strconv"
 	"strings"
 
 	"github.com/lectern-platform/lectern/internal/app"
 	"github.com/lectern-platform/lectern/internal/apperr"
 	"github.com/lectern-platform/lectern/internal/auth"
-	"github.com/lectern-platform/lectern/internal/store"
 )
 
 // cmdUser manages accounts from the command line: `lectern user add`.
@@ -52,13 +49,8 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		}
 		in.AgencyID = &id
 	}
-	dataDir, dsn := dbFlags()
-	if _, err := os.Stat(dataDir); errors.Is(err, fs.ErrNotExist) && !strings.Contains(dsn, "://") {
-		fmt.Fprintf(stderr, "lectern user add: no data directory %s (start `lectern serve` once, or pass --data)\n", dataDir)
-		return 1
-	}
 	log := newLogger(io.Discard)
-	db, err := store.Open(ctx, dsn, log)
+	db, err := openExisting(ctx, dbFlags, log)
 	if err != nil {
 		fmt.Fprintln(stderr, "lectern user add:", err)
 		return 1
