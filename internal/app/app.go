@@ -150,7 +150,7 @@ func build(db *store.DB, library *course.Library, o Options) *App {
 		a.Certs = certify.NewService(db, courses, o.Signer, a.Attempts, schedule.Access{}, o.Log,
 			certify.Options{BaseURL: o.BaseURL, Programme: o.Programme, Mail: a.Mailer, Metrics: certMetrics, Catalog: o.Catalog})
 	}
-	exportOpts := privacy.ExportOptions{Accounts: a.Accounts, Catalog: o.Catalog, Policy: a.Privacy, BaseURL: o.BaseURL, Log: o.Log,
+	exportOpts := privacy.ExportOptions{Accounts: a.Accounts, CertificateStatus: certify.Status, Catalog: o.Catalog, Policy: a.Privacy, BaseURL: o.BaseURL, Log: o.Log,
 		Attempt: func(ctx context.Context, actor *auth.Actor, id int64) (any, error) {
 			v, err := a.Attempts.Get(ctx, actor, id)
 			if err != nil {

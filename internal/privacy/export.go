@@ -55,6 +55,10 @@ type ExportOptions struct {
 	// Certificates renders certificate PDFs (certify.Service); nil, without
 	// a signing key: data.json lists the certificates, without PDFs.
 	Certificates CertificatePDFs
+	// CertificateStatus reads a certificate's standing at now (valid,
+	// expiring, expired, revoked) as every page does: certify.Status. Nil:
+	// the stored status.
+	CertificateStatus func(stored store.CertificateStatus, expiresAt *time.Time, now time.Time) string
 	// Catalog words README.txt in the person's language.
 	Catalog *i18n.Catalog
 	// Policy gives README.txt the controller's address for questions.

@@ -91,7 +91,7 @@ type exceptionRecord struct {
 
 type certificateRecord struct {
 	Serial           string     `json:"serial"`
-	Status           string     `json:"status"` // valid | expired | revoked
+	Status           string     `json:"status"` // valid | expiring | expired | revoked
 	SessionID        int64      `json:"session_id"`
 	Title            string     `json:"title"`
 	Programme        string     `json:"programme"`
@@ -291,11 +291,11 @@ func (e *Exporter) writeData(ctx context.Context, w io.Writer, ex *Export) ([]st
 	j.list("certificates", func(emit func(any)) error {
 		for i := range certs {
 			c := &certs[i]
-			// Expired is judged now, as everywhere else; it is never stored.
-			if c.Status == store.CertificateValid && c.ExpiresAt != nil && !now.Before(*c.ExpiresAt) {
-				c.Status = store.CertificateExpired
+			status := string(c.Status)
+			if e.o.CertificateStatus != nil { // expired and expiring are judged now, never stored
+				status = e.o.CertificateStatus(c.Status, c.ExpiresAt, now)
 			}
-			r := certificateRecord{Serial: c.Serial, Status: string(c.Status), SessionID: c.SessionID, Title: c.Title, Programme: c.Programme,
+			r := certificateRecord{Serial: c.Serial, Status: status, SessionID: c.SessionID, Title: c.Title, Programme: c.Programme,
 				HolderName: c.HolderName, LatinName: c.LatinName, Agency: c.AgencyName, Course: c.CourseID, CourseTitle: c.CourseTitle,
 				SessionDate: c.SessionDate, City: c.City, Country: c.Country, Minutes: c.Minutes, Trainers: c.Trainers,
 				IssuedAt: c.IssuedAt, ExpiresAt: c.ExpiresAt, RevokedAt: c.RevokedAt, RevocationReason: c.RevocationReason}

@@ -133,6 +133,17 @@ func exportHoldsEveryRecord(t *testing.T, qw *quizWorld) {
 			AnsweredAt: now, ArrivedAt: now, AcceptedAt: &now, AcceptedBy: &trainerID}); err != nil {
 			return err
 		}
+		// Officer A's valid certificate expires within 90 days of the
+		// exporter's (real) clock: "expiring".
+		c, err := q.Certificate(serialA)
+		if err != nil {
+			return err
+		}
+		soon := time.Now().Add(30 * 24 * time.Hour)
+		c.ExpiresAt = &soon
+		if err := q.SaveCertificate(c); err != nil {
+			return err
+		}
 		if _, err := q.ClaimCertificateReminder(serialA, 90, aID, now); err != nil {
 			return err
 		}
@@ -200,7 +211,7 @@ func exportHoldsEveryRecord(t *testing.T, qw *quizWorld) {
 		"checkin_failures":      {fmt.Sprintf(`"session_id": %d`, sid)},
 		"attempts":              {"MY-ANSWER-ALPHA", `"number": 777`, fmt.Sprintf(`"id": %d`, attemptA), `"prompt_html"`},
 		"attempt_exceptions":    {`"extra_attempts": 1`},
-		"certificates":          {serialA, revokedA, `"status": "revoked"`, "REVOKED-FOR-TEST", `"pdf": "certificates/` + serialA + `.pdf"`},
+		"certificates":          {serialA, revokedA, `"status": "revoked"`, `"status": "expiring"`, "REVOKED-FOR-TEST", `"pdf": "certificates/` + serialA + `.pdf"`},
 		"audit":                 {`"action": "enrollment.create"`, `"action": "attendance.trainer"`, `"action": "` + privacy.ExportAction + `"`},
 		"login_sessions":        {`"client_ip": "127.0.0.1"`, `"user_agent"`},
 		"login_failures":        {`"client_ip": "127.0.0.1"`},
