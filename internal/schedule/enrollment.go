@@ -85,42 +85,50 @@ func (s *Service) Enroll(ctx context.Context, a *auth.Actor, sessionID int64, in
 		if !(&auth.Actor{Role: auth.RoleOfficer, AgencyID: u.AgencyID}).CanSeeSession(ts.AgencyIDs(), false) {
 			return apperr.Invalid("user_id", "err.enrollment.agency_not_open")
 		}
-		if existing, err := q.Enrollment(sessionID, u.ID); err == nil {
-			out, err = enrollmentView(q, existing)
-			return err
-		} else if !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
-		if ts.Status.Ended() {
-			return ErrEnded(ts.Status)
-		}
-		enrolled, err := q.CountEnrollments(sessionID, store.Enrolled)
-		if err != nil {
-			return err
-		}
-		e := &store.Enrollment{SessionID: sessionID, UserID: u.ID, Status: store.Enrolled, CreatedAt: s.Now(), UpdatedAt: s.Now()}
-		if enrolled >= int64(ts.Capacity) {
-			e.Status = store.Waitlisted
-		}
-		if in.ExtraTimePercent != nil {
-			e.ExtraTimePercent = *in.ExtraTimePercent
-		}
-		if err := q.CreateEnrollment(e); err != nil {
-			return err
-		}
-		if e.Status == store.Enrolled {
-			if err := s.mailEnrolled(q, ts, u); err != nil {
-				return err
-			}
-		}
-		e.User = u
-		if out, err = enrollmentView(q, e); err != nil {
-			return err
-		}
-		created = true
-		return s.audit(q, a, "enrollment.create", &sessionID, &u.ID, nil, out)
+		out, created, err = s.enrollIn(q, a, ts, u, in.ExtraTimePercent)
+		return err
 	})
 	return out, created, err
+}
+
+// enrollIn gives u a seat in ts, or a place on its waitlist when it is full,
+// inside the caller's transaction (which holds the session's lock); an officer
+// already in it keeps their place. The caller has checked that a may enrol u.
+func (s *Service) enrollIn(q store.Q, a *auth.Actor, ts *store.TrainingSession, u *store.User, extraTime *int) (out *Enrollment, created bool, err error) {
+	sessionID := ts.ID
+	if existing, err := q.Enrollment(sessionID, u.ID); err == nil {
+		out, err = enrollmentView(q, existing)
+		return out, false, err
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return nil, false, err
+	}
+	if ts.Status.Ended() {
+		return nil, false, ErrEnded(ts.Status)
+	}
+	enrolled, err := q.CountEnrollments(sessionID, store.Enrolled)
+	if err != nil {
+		return nil, false, err
+	}
+	e := &store.Enrollment{SessionID: sessionID, UserID: u.ID, Status: store.Enrolled, CreatedAt: s.Now(), UpdatedAt: s.Now()}
+	if enrolled >= int64(ts.Capacity) {
+		e.Status = store.Waitlisted
+	}
+	if extraTime != nil {
+		e.ExtraTimePercent = *extraTime
+	}
+	if err := q.CreateEnrollment(e); err != nil {
+		return nil, false, err
+	}
+	if e.Status == store.Enrolled {
+		if err := s.mailEnrolled(q, ts, u); err != nil {
+			return nil, false, err
+		}
+	}
+	e.User = u
+	if out, err = enrollmentView(q, e); err != nil {
+		return nil, false, err
+	}
+	return out, true, s.audit(q, a, "enrollment.create", &sessionID, &u.ID, nil, out)
 }
 
 // Unenroll frees a seat and promotes the head of the waitlist in the same

@@ -23,6 +23,11 @@ type dashboardView struct {
 	OfficerCount   int
 	Certificates   []certify.Certificate // an officer's own, newest day first
 	Today          []*schedule.Session   // an officer's or trainer's sessions of the day
+	// Due are an officer's certificates due for recertification (expiring or
+	// recently expired, certify.Due); DueCount the officers due that a
+	// coordinator (their agency's) or an admin (the programme's) follows up.
+	Due      []certify.Certificate
+	DueCount int
 }
 
 func (s *Server) dashboardShow(c echo.Context) error {
@@ -47,6 +52,13 @@ func (s *Server) dashboardShow(c echo.Context) error {
 		return err
 	}
 	v.Today = today
+	if a.Role != auth.RoleTrainer {
+		due, err := s.certs.Due(ctx, a)
+		if err != nil {
+			return err
+		}
+		v.Due, v.DueCount = due, certify.DueHolders(due)
+	}
 	switch a.Role {
 	case auth.RoleAdmin:
 		agencies, err := s.accounts.Agencies(ctx, a)

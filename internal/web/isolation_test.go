@@ -269,6 +269,14 @@ func TestAuthorization_RoleMatrix(t *testing.T) {
 			row{"GET", p + "?from=2026-13-01", nil, map[string]int{"coordA": 400, "admin": 400}},
 			row{"GET", p + "?course=no-such-course", nil, map[string]int{"coordA": 404, "admin": 404}})
 	}
+	// Offering a session to the officers due for recertification: those who
+	// enrol others (a trainer on the session, admins, coordinators).
+	ts.fixClock(weekBefore)
+	recert := fmt.Sprintf("/api/v1/sessions/%d/recertification", w.createSession(t, 10, nil).ID)
+	rows = append(rows,
+		row{"GET", recert, nil, map[string]int{"anon": 401, "officerA": 403, "coordA": 200, "coordB": 200, "trainer": 200, "admin": 200}},
+		row{"POST", recert, nil, map[string]int{"anon": 401, "officerA": 403, "officerB": 403, "coordA": 200, "trainer": 200, "admin": 200}},
+		row{"GET", "/api/v1/sessions/999999/recertification", nil, map[string]int{"coordA": 404, "admin": 404}})
 	n := 0
 	for _, r := range rows {
 		for who, want := range r.want {
@@ -322,6 +330,7 @@ func TestAuthorization_RoleMatrix(t *testing.T) {
 		{"/reports?agency=" + agencyB, map[string]int{"coordA": 404, "admin": 200}},
 		{"/reports?from=2026-13-01", map[string]int{"coordA": 400, "admin": 400}},
 		{"/reports/no-such-report.csv", map[string]int{"coordA": 404, "admin": 404}},
+		{strings.TrimPrefix(recert, "/api/v1"), map[string]int{"officerA": 403, "coordA": 200, "trainer": 200, "admin": 200}},
 	}
 	browsers := map[string]*http.Client{}
 	for name, c := range map[string]credentials{"officerA": w.officerA, "coordA": w.coordA, "trainer": w.trainer, "admin": w.admin} {

@@ -86,6 +86,8 @@ func (s *Server) routes() {
 	e.GET("/sessions/:id", s.sessionShow) // also /sessions/{id}.ics
 	e.POST("/sessions/:id/enroll", s.enrollmentCreate)
 	e.POST("/sessions/:id/unenroll", s.enrollmentDelete)
+	e.GET("/sessions/:id/recertification", s.recertificationShow)
+	e.POST("/sessions/:id/recertification", s.recertificationCreate)
 	e.POST("/sessions/:id/enrol", movedTo("enroll")) // the spelling shipped before issue 20
 	e.POST("/sessions/:id/unenrol", movedTo("unenroll"))
 	e.POST("/sessions/:id/cancel", s.sessionCancel)
@@ -145,6 +147,8 @@ func (s *Server) routes() {
 	v1.POST("/sessions/:id/cancel", s.sessionCancelAPI)
 	v1.POST("/sessions/:id/enrollments", s.enrollmentCreateAPI)
 	v1.GET("/sessions/:id/enrollments", s.enrollmentListAPI)
+	v1.GET("/sessions/:id/recertification", s.recertificationShowAPI)
+	v1.POST("/sessions/:id/recertification", s.recertificationCreateAPI)
 	v1.PATCH("/sessions/:id/enrollments/:user_id", s.enrollmentUpdateAPI)
 	v1.DELETE("/sessions/:id/enrollments/:user_id", s.enrollmentDeleteAPI)
 	v1.GET("/sessions/:id/attendance", s.attendanceListAPI)

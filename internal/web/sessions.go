@@ -80,6 +80,10 @@ type sessionView struct {
 	// whose holders no longer meet the rule (a regrade after the close).
 	NoLongerEligible map[string]bool
 	MyCertificate    *certify.Certificate
+	// RecertDue counts the officers due for recertification in the course whom
+	// the actor may offer this session to (schedule.DueForSession): shown to
+	// its trainers, admins and coordinators while it has not started.
+	RecertDue int
 }
 
 func (s *Server) sessionShow(c echo.Context) error {
@@ -123,6 +127,13 @@ func (s *Server) renderSession(c echo.Context, status int, message string) error
 	}
 	if err := s.sessionCertificates(c, &v); err != nil {
 		return err
+	}
+	if (v.CanManage || a.Role == auth.RoleCoordinator) && ses.Status == schedule.StatusScheduled && s.schedule.Now().Before(ses.StartsAt) {
+		due, err := s.schedule.DueForSession(ctx, a, id)
+		if _, refused := refusal(err, apperr.CodeForbidden, apperr.CodeConflict); err != nil && !refused {
+			return err
+		}
+		v.RecertDue = len(due)
 	}
 	return s.render(c, status, "session.html", ses.CourseTitle, v)
 }
