@@ -38,9 +38,11 @@ func Columns(labels []string, cols Series, line Series, o Options) (template.HTM
 	if whole(cols.Values) && whole(line.Values) && o.Max == 0 {
 		step = math.Max(step, 1) // counts: no tick at half an officer
 	}
+	// Ticks up to the first at or above the largest value, so that every
+	// column stands inside the plot.
 	ticks := []float64{0}
-	for v := step; v < top+step/2 && step > 0; v += step {
-		ticks = append(ticks, v)
+	for i := 1; step > 0 && ticks[len(ticks)-1] < top; i++ {
+		ticks = append(ticks, float64(i)*step)
 	}
 	scale := ticks[len(ticks)-1]
 
@@ -94,9 +96,13 @@ func Columns(labels []string, cols Series, line Series, o Options) (template.HTM
 		for i, v := range line.Values {
 			pts = append(pts, num(s.x(left+slot*(float64(i)+0.5)))+","+num(base-height0(v)))
 		}
+		// A halo in the page's colour keeps the line and its dots apart from
+		// the columns they cross (both colours are dark on a light page).
+		fmt.Fprintf(&s.b, `<polyline class="chart-halo" points="%s" fill="none" stroke="%s" stroke-width="5"/>`, strings.Join(pts, " "), fallback["paper"])
 		fmt.Fprintf(&s.b, `<polyline class="chart-line" points="%s" fill="none" stroke="%s" stroke-width="2"/>`, strings.Join(pts, " "), fallback[ToneOK])
 		for i, v := range line.Values {
-			fmt.Fprintf(&s.b, `<circle class="chart-ok" cx="%s" cy="%s" r="3" fill="%s"/>`, num(s.x(left+slot*(float64(i)+0.5))), num(base-height0(v)), fallback[ToneOK])
+			fmt.Fprintf(&s.b, `<circle class="chart-ok chart-dot" cx="%s" cy="%s" r="4" fill="%s" stroke="%s" stroke-width="2"/>`,
+				num(s.x(left+slot*(float64(i)+0.5))), num(base-height0(v)), fallback[ToneOK], fallback["paper"])
 		}
 	}
 	s.vline(left, plotTop, base, "chart-axis")

@@ -67,6 +67,7 @@ var fallback = map[string]string{
 	ToneMuted:  "#4a5566",
 	"ink":      "#1b2330",
 	"line":     "#d5dbe3",
+	"paper":    "#ffffff",
 }
 
 // Geometry, in viewBox units. 360 wide is a phone's width in CSS pixels, so at

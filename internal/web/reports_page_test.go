@@ -37,7 +37,7 @@ func reportsWorld(t *testing.T) *world {
 // tableRows reads a report's table from the page: its rows' cells as text.
 func tableRows(t *testing.T, page, name string) [][]string {
 	t.Helper()
-	m := regexp.MustCompile(`(?s)<caption id="report-` + name + `-caption">.*?<tbody>(.*?)</tbody>`).FindStringSubmatch(page)
+	m := regexp.MustCompile(`(?s)<caption id="report-` + name + `-caption"[^>]*>.*?<tbody>(.*?)</tbody>`).FindStringSubmatch(page)
 	if m == nil {
 		t.Fatalf("no %s table in the page", name)
 	}
