@@ -17,6 +17,7 @@ import (
 	"github.com/lectern-platform/lectern/internal/app"
 	"github.com/lectern-platform/lectern/internal/auth"
 	"github.com/lectern-platform/lectern/internal/certify"
+	"github.com/lectern-platform/lectern/internal/i18n"
 	"github.com/lectern-platform/lectern/internal/store"
 )
 
@@ -88,8 +89,15 @@ func exportCerts(ctx context.Context, sessionID int64, out, coursesDir, baseURL 
 	if err != nil {
 		return err
 	}
+	cat, err := i18n.Default()
+	if err != nil {
+		return err
+	}
+	// The operator's export is in the programme's default language, as its
+	// column names are.
+	erased := cat.For(cat.Match()).T("user.erased")
 	extras := []certify.ExtraFile{{Name: "results.csv", Write: func(w io.Writer) error {
-		return attempts.WriteResultsCSV(ctx, operator, sessionID, w)
+		return attempts.WriteResultsCSV(ctx, operator, sessionID, w, erased)
 	}}}
 
 	// Write beside the target and rename at the end: a failed export leaves no

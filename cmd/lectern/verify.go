@@ -21,8 +21,9 @@ import (
 
 const verifyUsage = `usage: lectern verify FILE.pdf [--trust KEY.pem]... [--url URL] [--timeout 10s] [--data DIR]
        lectern verify SERIAL --url URL [--timeout 10s]
-Exit status: 0 valid, 1 not valid (altered, forged, untrusted key, revoked, expired),
-2 usage, 3 authentic but --url could not tell whether it was revoked.`
+Exit status: 0 valid, 1 not valid (altered, forged, untrusted key, revoked, expired,
+unknown, or the holder's data erased so the name cannot be confirmed), 2 usage,
+3 authentic but --url could not tell whether it was revoked.`
 
 // maxRetryAfter bounds how long verify waits when the server answers 429: it
 // retries once after the server's Retry-After, unless that is longer.
@@ -120,7 +121,7 @@ func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stdout, "INVALID: %s: %v\n", target, err)
 		return 1
 	}
-	status, reason := string(store.CertificateValid), ""
+	status, reason, erased := string(store.CertificateValid), "", ""
 	if p.ExpiresAt != "" {
 		if exp, err := time.Parse(time.RFC3339, p.ExpiresAt); err == nil && !time.Now().Before(exp) {
 			status = string(store.CertificateExpired)
@@ -137,10 +138,17 @@ func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			status, revocation = "unknown to "+*server, "the server has no such serial"
 		default:
 			status, reason, revocation = pub.Status, pub.RevocationReason, "checked with "+*server
+			if pub.ErasedAt != nil {
+				erased = erasedNote(pub, *server)
+			}
 		}
 	}
 	verdict, exit := "VALID", 0
 	switch {
+	case status == certify.StatusErased:
+		// The signature shows the file is as issued, but the issuer no
+		// longer holds the name to confirm it belongs to whoever shows it.
+		verdict, exit = "NOT CONFIRMED (holder's data erased: name not confirmable)", 1
 	case status != string(store.CertificateValid):
 		verdict, exit = "NOT VALID ("+status+")", 1
 	case unchecked:
@@ -153,6 +161,9 @@ func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fmt.Fprintf(stdout, "  %-12s %s\n", "Revocation:", revocation)
 	if reason != "" {
 		fmt.Fprintf(stdout, "  %-12s %s\n", "Reason:", reason)
+	}
+	if erased != "" {
+		fmt.Fprintf(stdout, "  %-12s %s\n", "Erased:", erased)
 	}
 	if unchecked && exit == 3 {
 		fmt.Fprintln(stdout, "Whether it has been revoked is unknown: try again later.")
@@ -196,26 +207,41 @@ func verifyOnline(ctx context.Context, client *http.Client, server, serial strin
 		fmt.Fprintf(stdout, "NOT VALID: %s has no certificate %s.\n", server, strings.ToUpper(serial))
 		return 1
 	}
-	verdict := "VALID"
-	if pub.Status != string(store.CertificateValid) {
+	verdict, holder := "VALID", pub.HolderName
+	switch {
+	case pub.Status == certify.StatusErased:
+		verdict = "NOT CONFIRMED (holder's data erased: name not confirmable)"
+	case pub.Status != string(store.CertificateValid):
 		verdict = "NOT VALID (" + pub.Status + ")"
+	}
+	if pub.ErasedAt != nil {
+		holder = "(erased)"
 	}
 	fmt.Fprintf(stdout, "%s: according to %s\n", verdict, server)
 	expires := "no expiry"
 	if pub.ExpiresAt != nil {
 		expires = pub.ExpiresAt.Format(time.RFC3339)
 	}
-	for _, row := range [][2]string{{"Serial:", pub.Serial}, {"Holder:", pub.HolderName}, {"Agency:", pub.Agency},
+	for _, row := range [][2]string{{"Serial:", pub.Serial}, {"Holder:", holder}, {"Agency:", pub.Agency},
 		{"Course:", pub.CourseTitle}, {"Session:", pub.SessionDate}, {"Issued:", pub.IssuedAt.Format(time.RFC3339)}, {"Expires:", expires}} {
 		fmt.Fprintf(stdout, "  %-12s %s\n", row[0], row[1])
 	}
 	if pub.RevocationReason != "" {
 		fmt.Fprintf(stdout, "  %-12s %s\n", "Reason:", pub.RevocationReason)
 	}
+	if pub.ErasedAt != nil {
+		fmt.Fprintf(stdout, "  %-12s %s\n", "Erased:", erasedNote(pub, server))
+	}
 	if pub.Status != string(store.CertificateValid) {
 		return 1
 	}
 	return 0
+}
+
+// erasedNote says what an erased holder's certificate means to a verifier.
+func erasedNote(pub *certify.Public, server string) string {
+	return fmt.Sprintf("the holder's personal data was erased on %s at their request; the certificate was issued for this course and date, but %s can no longer confirm the name on a copy",
+		pub.ErasedAt.UTC().Format("2006-01-02"), server)
 }
 
 // lookup asks the server's public verification endpoint about a serial.

@@ -95,7 +95,9 @@ type App struct {
 	Retention *privacy.Retention
 	// Exporter writes a person's data export (GET /me/data.zip).
 	Exporter *privacy.Exporter
-	Log      *slog.Logger
+	// Eraser erases a person's data on request, by Privacy's certificate rule.
+	Eraser *privacy.Eraser
+	Log    *slog.Logger
 }
 
 // New builds the application over db and the course library (nil for a
@@ -144,6 +146,7 @@ func build(db *store.DB, library *course.Library, o Options) *App {
 		attemptMetrics, certMetrics, senderMetrics = o.Metrics, o.Metrics, o.Metrics
 	}
 	a.Accounts = auth.NewService(db, o.Log, auth.Options{BaseURL: o.BaseURL, IdleTimeout: o.IdleTimeout, Secrets: o.Secrets, Mailer: accountsMail})
+	a.Eraser = privacy.NewEraser(db, o.Log, privacy.EraserOptions{Names: a.Privacy.CertificateNames, Users: a.Accounts})
 	a.Schedule = schedule.NewService(db, courses, o.Log, schedule.Options{Invite: a.Accounts.InviteAsSystem, Mail: a.Mailer, Catalog: o.Catalog})
 	a.Attempts = attempt.NewService(db, courses, schedule.Access{}, attemptMetrics, o.Log)
 	if o.Signer != nil {

@@ -32,6 +32,9 @@ type ResultRow struct {
 	Passed      bool       `json:"passed"`
 	SubmittedAt *time.Time `json:"submitted_at,omitempty"`
 	OnPaper     bool       `json:"on_paper,omitempty"` // entered by the trainer from a paper sheet
+	// Erased: the officer's personal data was erased (privacy.Eraser); Name
+	// is empty, and the row keeps counting.
+	Erased bool `json:"erased,omitempty"`
 }
 
 // Results lists every enrolled officer × quiz: everything for the session's
@@ -83,7 +86,7 @@ func (s *Service) Results(ctx context.Context, a *auth.Actor, sessionID int64, l
 		for _, qi := range quizzes {
 			k := fmt.Sprintf("%d/%s", e.UserID, qi.ID)
 			row := ResultRow{UserID: e.UserID, Name: e.User.Name, LatinName: e.User.LatinName, Email: e.User.Email,
-				AgencyID: e.User.AgencyID, Quiz: qi.ID, Attempts: count[k], Status: "not_started"}
+				AgencyID: e.User.AgencyID, Quiz: qi.ID, Attempts: count[k], Status: "not_started", Erased: e.User.ErasedAt != nil}
 			if at := latest[k]; at != nil {
 				row.Status, row.Language = "in_progress", languageOf(at, c.Language)
 				if at.Finalised != "" {
@@ -100,8 +103,9 @@ func (s *Service) Results(ctx context.Context, a *auth.Actor, sessionID int64, l
 }
 
 // WriteResultsCSV writes the results as a UTF-8 CSV with a BOM, cells escaped
-// against formula injection.
-func (s *Service) WriteResultsCSV(ctx context.Context, a *auth.Actor, sessionID int64, w io.Writer) error {
+// against formula injection. erasedName stands in the name column for an
+// officer whose data was erased ("Erased user" in the reader's language).
+func (s *Service) WriteResultsCSV(ctx context.Context, a *auth.Actor, sessionID int64, w io.Writer, erasedName string) error {
 	rows, _, err := s.Results(ctx, a, sessionID, "")
 	if err != nil {
 		return err
@@ -121,7 +125,11 @@ func (s *Service) WriteResultsCSV(ctx context.Context, a *auth.Actor, sessionID 
 		if r.SubmittedAt != nil {
 			submitted = r.SubmittedAt.UTC().Format(time.RFC3339)
 		}
-		rec := []string{r.Name, r.LatinName, r.Email, agency, r.Quiz, strconv.Itoa(r.Attempts), r.Status,
+		name := r.Name
+		if r.Erased {
+			name = erasedName
+		}
+		rec := []string{name, r.LatinName, r.Email, agency, r.Quiz, strconv.Itoa(r.Attempts), r.Status,
 			strconv.FormatFloat(r.Score, 'f', -1, 64), strconv.FormatFloat(r.MaxScore, 'f', -1, 64),
 			strconv.FormatFloat(r.Percent, 'f', -1, 64), strconv.FormatBool(r.Passed), submitted, r.Language}
 		if err := cw.Write(rec); err != nil {

@@ -62,7 +62,7 @@ func (s *Service) chooseLanguage(ctx context.Context, userID int64, lang string,
 	}
 	if changed {
 		// The next request reads the actor, with its language, afresh.
-		s.forgetUser(userID)
+		s.ForgetUser(userID)
 	}
 	return nil
 }

@@ -263,9 +263,10 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Actor, error
 // process sharing the database.
 const authCacheTTL = 10 * time.Second
 
-// forgetUser drops a user's cached sessions (after a password change signs them
-// out everywhere).
-func (s *Service) forgetUser(userID int64) {
+// ForgetUser drops a user's cached sessions (after a password change signs
+// them out everywhere, or an erasure): their tokens stop working on this
+// process at once, on others within authCacheTTL.
+func (s *Service) ForgetUser(userID int64) {
 	for _, key := range s.authCache.Keys() {
 		if c, ok := s.authCache.Peek(key); ok && c.actor.UserID == userID {
 			s.authCache.Remove(key)

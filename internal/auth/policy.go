@@ -43,6 +43,7 @@ const (
 	ActOutboxRead    Action = "outbox.read"    // every e-mail, with its links: admins only
 	ActReportRead    Action = "report.read"    // programme reports, within AgencyScope
 	ActRetentionRead Action = "retention.read" // the retention periods, what would go, the last runs: admins only
+	ActUserErase     Action = "user.erase"     // erase a person's data (privacy.Eraser): admins only
 )
 
 // grants is the whole role model in one table. What a role may *see* within an
@@ -51,7 +52,7 @@ var grants = map[Role]map[Action]bool{
 	RoleAdmin: {ActAgencyCreate: true, ActAgencyRead: true, ActUserCreate: true, ActUserRead: true,
 		ActCourseRead: true, ActCourseAdmin: true, ActSessionCreate: true, ActSessionRead: true, ActSessionManage: true,
 		ActEnrollOthers: true, ActRosterImport: true, ActAuditRead: true, ActOutboxRead: true, ActReportRead: true,
-		ActRetentionRead: true},
+		ActRetentionRead: true, ActUserErase: true},
 	RoleTrainer: {ActAgencyRead: true, ActUserRead: true, ActCourseRead: true, ActCourseAdmin: true,
 		ActSessionCreate: true, ActSessionRead: true, ActSessionManage: true, ActEnrollOthers: true, ActRosterImport: true},
 	RoleCoordinator: {ActAgencyRead: true, ActUserCreate: true, ActUserRead: true, ActCourseRead: true,

@@ -115,6 +115,9 @@ func (s *Service) Invite(ctx context.Context, a *Actor, userIDs []int64, sendMai
 			if v := UserOf(u); !a.CanSeeUser(v) || (a.Role == RoleCoordinator && !a.CanActForUser(v)) {
 				return apperr.NotFound("user")
 			}
+			if u.ErasedAt != nil {
+				return apperr.Conflict("err.user.erased")
+			}
 			if u.PasswordHash != "" {
 				continue
 			}
@@ -308,7 +311,7 @@ func (s *Service) useToken(ctx context.Context, token, purpose, password string,
 	if pending != "" {
 		return "", UserOf(user), &SecondStepNeeded{Token: pending}
 	}
-	s.forgetUser(user.ID)
+	s.ForgetUser(user.ID)
 	session, err := s.openSession(ctx, user, c, now)
 	if err != nil {
 		return "", nil, err
@@ -392,7 +395,7 @@ func (s *Service) InviteForSlips(ctx context.Context, a *Actor, people []User) (
 			return fmt.Errorf("load %d slip holders: %w", len(ids), err)
 		}
 		for i := range users {
-			if users[i].PasswordHash != "" {
+			if users[i].PasswordHash != "" || users[i].ErasedAt != nil {
 				continue
 			}
 			inv, err := s.issueInvitation(q, a, &users[i], now, false, PurposeSlip)

@@ -120,7 +120,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, a *Actor, code string) ([]str
 	if err := s.db.EnableTOTP(ctx, u.ID, u.TOTPSecret, now, step, hashes); err != nil {
 		return nil, err
 	}
-	s.forgetUser(u.ID)
+	s.ForgetUser(u.ID)
 	err = s.db.Tx(ctx, func(q store.Q) error { return audit(q, now, &a.UserID, "user.totp_enable", u.ID, map[string]any{}) })
 	return codes, err
 }
@@ -377,7 +377,7 @@ func (s *Service) SecondStep(ctx context.Context, pendingToken, code string, c C
 	}
 	if pending.PasswordHash != "" {
 		user.PasswordHash = pending.PasswordHash
-		s.forgetUser(user.ID)
+		s.ForgetUser(user.ID)
 		s.log.Info("password reset finished with the second factor", "user_id", user.ID, "client", c.ClientIP)
 	}
 	token, err := s.openSession(ctx, user, c, now)

@@ -28,6 +28,9 @@ type User struct {
 	Language       string    `json:"language,omitempty"`
 	LanguageChosen bool      `json:"language_chosen"`
 	CreatedAt      time.Time `json:"created_at"`
+	// ErasedAt is when the user's personal data was erased (privacy.Eraser):
+	// names empty, e-mail a placeholder; pages call them "Erased user".
+	ErasedAt *time.Time `json:"erased_at,omitempty"`
 
 	// passwordEpoch names the password of a user who has just signed in with
 	// it, for their device cookie (NewDevice); empty on every other User.
@@ -48,7 +51,8 @@ type Agency struct {
 func UserOf(u *store.User) *User {
 	return &User{ID: u.ID, Email: u.Email, Name: u.Name, GivenName: u.GivenName, FamilyName: u.FamilyName,
 		LatinName: u.LatinName, Role: u.Role, AgencyID: u.AgencyID, TOTPEnabledAt: u.TOTPEnabledAt,
-		PrivacyAcceptedAt: u.PrivacyAcceptedAt, Language: u.Language, LanguageChosen: u.LanguageChosen, CreatedAt: u.CreatedAt}
+		PrivacyAcceptedAt: u.PrivacyAcceptedAt, Language: u.Language, LanguageChosen: u.LanguageChosen, CreatedAt: u.CreatedAt,
+		ErasedAt: u.ErasedAt}
 }
 
 // UsersOf is UserOf for a list.

@@ -32,6 +32,10 @@ type Certificate struct {
 	Status           string     `json:"status"` // valid, expiring or expired (judged when read: Status), or revoked
 	RevokedAt        *time.Time `json:"revoked_at,omitempty"`
 	RevocationReason string     `json:"revocation_reason,omitempty"`
+	// ErasedAt is when the holder's name was erased from it (their data
+	// erased on request, privacy.ErasePrintedName): HolderName is then a
+	// marker and no PDF is issued.
+	ErasedAt *time.Time `json:"erased_at,omitempty"`
 }
 
 // ExpiringWindow is how long before its expiry a valid certificate is due for
@@ -76,7 +80,7 @@ func certificateView(c *store.Certificate) Certificate {
 		AgencyName: c.AgencyName, CourseID: c.CourseID, CourseTitle: c.CourseTitle, CourseHash: c.CourseHash,
 		SessionDate: c.SessionDate, City: c.City, Country: c.Country, Minutes: c.Minutes, Trainers: c.Trainers,
 		IssuedAt: c.IssuedAt, ExpiresAt: c.ExpiresAt, Status: string(c.Status), RevokedAt: c.RevokedAt,
-		RevocationReason: c.RevocationReason}
+		RevocationReason: c.RevocationReason, ErasedAt: c.ErasedAt}
 }
 
 // viewOf is certificateView for callers holding a pointer they return.

@@ -27,6 +27,9 @@ func (s *Service) PDF(ctx context.Context, a *auth.Actor, serial string, w io.Wr
 	if c.Status == store.CertificateRevoked {
 		return nil, apperr.Conflict("err.certificate.revoked_no_pdf", "Reason", c.RevocationReason)
 	}
+	if c.ErasedAt != nil { // no name, no signed payload: nothing to print
+		return nil, apperr.Conflict("err.certificate.erased_no_pdf")
+	}
 	if err := s.signer.WritePDF(w, c, s.BaseURL); err != nil {
 		return nil, err
 	}
@@ -76,9 +79,12 @@ func (s *Service) PrepareExport(ctx context.Context, a *auth.Actor, sessionID in
 	if err != nil {
 		return nil, err
 	}
-	// Revoked certificates stay out of exports (see PDF); expired ones are
-	// records of what happened and go in.
-	certs = slices.DeleteFunc(certs, func(c store.Certificate) bool { return c.Status == store.CertificateRevoked })
+	// Revoked certificates stay out of exports (see PDF), as do those whose
+	// holder's name was erased; expired ones are records of what happened
+	// and go in.
+	certs = slices.DeleteFunc(certs, func(c store.Certificate) bool {
+		return c.Status == store.CertificateRevoked || c.ErasedAt != nil
+	})
 	ids := make([]int64, 0, len(certs))
 	for i := range certs {
 		s.view(&certs[i])

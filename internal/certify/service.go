@@ -368,7 +368,17 @@ type Public struct {
 	IssuedAt         time.Time  `json:"issued_at"`
 	ExpiresAt        *time.Time `json:"expires_at"`
 	RevocationReason string     `json:"revocation_reason,omitempty"`
+	// ErasedAt is when the holder's personal data was erased at their
+	// request (the programme erases printed names): HolderName is empty and
+	// Status is StatusErased, unless the certificate was revoked.
+	ErasedAt *time.Time `json:"erased_at,omitempty"`
 }
+
+// StatusErased is the public status of a certificate whose holder's name was
+// erased: it was issued (course, date, validity stand), but the name on a
+// paper or PDF copy can no longer be confirmed by this service — neither
+// "valid" (which would vouch for a name) nor "unknown" (it was issued).
+const StatusErased = "erased"
 
 // Verify looks a serial up for the public verification page.
 func (s *Service) Verify(ctx context.Context, serial string) (*Public, error) {
@@ -383,8 +393,16 @@ func (s *Service) Verify(ctx context.Context, serial string) (*Public, error) {
 		return nil, err
 	}
 	s.view(c)
-	return &Public{Serial: c.Serial, Status: string(c.Status), HolderName: c.HolderName, CourseTitle: c.CourseTitle, SessionDate: c.SessionDate,
-		Agency: c.AgencyName, IssuedAt: c.IssuedAt.UTC(), ExpiresAt: c.ExpiresAt, RevocationReason: c.RevocationReason}, nil
+	pub := &Public{Serial: c.Serial, Status: string(c.Status), HolderName: c.HolderName, CourseTitle: c.CourseTitle, SessionDate: c.SessionDate,
+		Agency: c.AgencyName, IssuedAt: c.IssuedAt.UTC(), ExpiresAt: c.ExpiresAt, RevocationReason: c.RevocationReason}
+	if c.ErasedAt != nil {
+		at := c.ErasedAt.UTC()
+		pub.HolderName, pub.ErasedAt = "", &at
+		if c.Status != store.CertificateRevoked { // revoked says more: not valid, whoever holds it
+			pub.Status = StatusErased
+		}
+	}
+	return pub, nil
 }
 
 var errRevokeForbidden = apperr.Forbidden("err.certificate.revoke_forbidden")

@@ -47,6 +47,10 @@ type Certificate struct {
 	// the bilingual layout, the first printed above). Empty on certificates
 	// issued before issue 21: they print in English, as they always did.
 	Wording []byte
+	// ErasedAt is when the holder's name was erased from the certificate
+	// (privacy.ErasePrintedName): the name and signed payload are gone, so a
+	// copy's name can no longer be confirmed here.
+	ErasedAt *time.Time
 }
 
 func (q Q) CreateCertificate(c *Certificate) error {

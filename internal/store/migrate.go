@@ -495,6 +495,34 @@ var migrations = []*gormigrate.Migration{
 		Migrate:  migrateRecertReminders,
 		Rollback: rollbackRecertReminders,
 	},
+	{
+		// Erasure (GDPR Art 17, privacy.Eraser): when a user's personal data
+		// was erased, and when a certificate's holder name was (its signed
+		// payload goes with it, so the service can no longer confirm the
+		// name on a copy).
+		ID: "20261207-erase-certificates",
+		Migrate: func(tx *gorm.DB) error {
+			type User struct {
+				ErasedAt *time.Time
+			}
+			type Certificate struct {
+				ErasedAt *time.Time
+			}
+			if err := tx.Migrator().AddColumn(&User{}, "ErasedAt"); err != nil {
+				return fmt.Errorf("add users.erased_at: %w", err)
+			}
+			if err := tx.Migrator().AddColumn(&Certificate{}, "ErasedAt"); err != nil {
+				return fmt.Errorf("add certificates.erased_at: %w", err)
+			}
+			return nil
+		},
+		Rollback: func(tx *gorm.DB) error {
+			if err := tx.Migrator().DropColumn("certificates", "erased_at"); err != nil {
+				return err
+			}
+			return tx.Migrator().DropColumn("users", "erased_at")
+		},
+	},
 }
 
 // migrationLock is the PostgreSQL advisory lock key held while migrating.

@@ -34,8 +34,11 @@ type User struct {
 	// (i18n.Catalog.LanguageOf).
 	Language       string `gorm:"size:35;not null;default:''"`
 	LanguageChosen bool   `gorm:"not null;default:false"`
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// ErasedAt is when the user's personal data was erased (privacy.Eraser):
+	// the row stays, nameless, so what refers to it keeps counting.
+	ErasedAt  *time.Time
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // CreateUser inserts a user; ErrDuplicate if the e-mail address is taken.

@@ -210,7 +210,7 @@ func (d *demoDay) values(noun, param string) []string {
 		return d.modules
 	case param == "quiz":
 		return []string{d.quiz}
-	case param == "user" || param == "user_id":
+	case param == "user" || param == "user_id" || noun == "users":
 		return []string{strconv.FormatInt(d.paperUser, 10)}
 	case param == "serial":
 		return []string{d.serial}

@@ -59,7 +59,7 @@ func (s *Server) certificateExportAPI(c echo.Context) error {
 		return err
 	}
 	var results bytes.Buffer
-	if err := s.attempts.WriteResultsCSV(ctx, a, id, &results); err != nil {
+	if err := s.attempts.WriteResultsCSV(ctx, a, id, &results, s.localizer(c).T("user.erased")); err != nil {
 		return err
 	}
 	setAttachment(c, fmt.Sprintf("session-%d-certificates.zip", id))

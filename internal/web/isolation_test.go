@@ -237,6 +237,7 @@ func TestAuthorization_RoleMatrix(t *testing.T) {
 	newOfficer := func(n int) map[string]any {
 		return map[string]any{"email": "new" + strconv.Itoa(n) + "@test.example", "name": "Nouvel Agent", "role": "officer", "agency_id": w.agencyA.ID, "password": testPassword}
 	}
+	eraseReason := func(int) map[string]any { return map[string]any{"reason": "erasure request"} }
 	type row struct {
 		method, path string
 		body         func(int) map[string]any
@@ -256,6 +257,10 @@ func TestAuthorization_RoleMatrix(t *testing.T) {
 		{"GET", "/api/v1/me/data.zip", nil, map[string]int{"anon": 401, "officerA": 200, "coordB": 200, "trainer": 200, "admin": 200}},
 		{"GET", officerA + "/data.zip", nil, map[string]int{"anon": 401, "officerA": 200, "officerB": 404, "coordA": 403, "coordB": 404, "trainer": 404, "admin": 200}},
 		{"GET", "/api/v1/retention", nil, map[string]int{"anon": 401, "officerA": 403, "coordA": 403, "trainer": 403, "admin": 200}},
+		// Erasure is the admins': who can see officer A but not erase → 403,
+		// who cannot see them → 404 (the admin's own erasure is in erase_test.go).
+		{"POST", officerA + "/erase", eraseReason, map[string]int{"anon": 401, "officerA": 403, "officerB": 404, "coordA": 403, "coordB": 404, "trainer": 404}},
+		{"POST", "/api/v1/users/999999/erase", eraseReason, map[string]int{"admin": 404, "coordA": 404}},
 	}
 	// Programme reports: admins and coordinators (their agency's slice; another
 	// agency's id is not found); a bad filter parameter is a 400 for anyone.

@@ -30,6 +30,7 @@ type resultsView struct {
 
 type officerResults struct {
 	Name    string
+	Erased  bool
 	ByQuiz  map[string]attempt.ResultRow
 	AllPass bool
 }
@@ -54,7 +55,7 @@ func (s *Server) resultsShow(c echo.Context) error {
 		if !ok {
 			i = len(v.Officers)
 			index[r.UserID] = i
-			v.Officers = append(v.Officers, officerResults{Name: r.Name, ByQuiz: map[string]attempt.ResultRow{}, AllPass: true})
+			v.Officers = append(v.Officers, officerResults{Name: r.Name, Erased: r.Erased, ByQuiz: map[string]attempt.ResultRow{}, AllPass: true})
 		}
 		v.Officers[i].ByQuiz[r.Quiz] = r
 		v.Officers[i].AllPass = v.Officers[i].AllPass && r.Passed
@@ -92,7 +93,7 @@ func (s *Server) resultsExportAPI(c echo.Context) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := s.attempts.WriteResultsCSV(c.Request().Context(), actor(c), id, &buf); err != nil {
+	if err := s.attempts.WriteResultsCSV(c.Request().Context(), actor(c), id, &buf, s.localizer(c).T("user.erased")); err != nil {
 		return err
 	}
 	c.Response().Header().Set("Content-Disposition", `attachment; filename="session-`+c.Param("id")+`-results.csv"`)

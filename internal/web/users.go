@@ -22,7 +22,11 @@ func newUserFromForm(c echo.Context, vals map[string]string) auth.NewUser {
 }
 
 func (s *Server) userList(c echo.Context) error {
-	return s.renderUsers(c, http.StatusOK, formView{Created: c.QueryParam("created")})
+	v := formView{Created: c.QueryParam("created")}
+	if c.QueryParam("erased") != "" {
+		v.Message = s.localizer(c).T("erase.done")
+	}
+	return s.renderUsers(c, http.StatusOK, v)
 }
 
 func (s *Server) renderUsers(c echo.Context, status int, v formView) error {
