@@ -486,16 +486,6 @@ var migrations = []*gormigrate.Migration{
 		Rollback: func(tx *gorm.DB) error { return tx.Migrator().DropColumn("users", "language_chosen") },
 	},
 	{
-		ID:       "20261207-jobs-runs",
-		Migrate:  migrateJobRuns,
-		Rollback: rollbackJobRuns,
-	},
-	{
-		ID:       "20261207-recert-reminders",
-		Migrate:  migrateRecertReminders,
-		Rollback: rollbackRecertReminders,
-	},
-	{
 		// Erasure (GDPR Art 17, privacy.Eraser): when a user's personal data
 		// was erased, and when a certificate's holder name was (its signed
 		// payload goes with it, so the service can no longer confirm the
@@ -522,6 +512,16 @@ var migrations = []*gormigrate.Migration{
 			}
 			return tx.Migrator().DropColumn("users", "erased_at")
 		},
+	},
+	{
+		ID:       "20261207-jobs-runs",
+		Migrate:  migrateJobRuns,
+		Rollback: rollbackJobRuns,
+	},
+	{
+		ID:       "20261207-recert-reminders",
+		Migrate:  migrateRecertReminders,
+		Rollback: rollbackRecertReminders,
 	},
 }
 
