@@ -82,7 +82,7 @@ func (s *Service) SendReminders(ctx context.Context, _ time.Time) error {
 	}
 	byAgency := map[int64][]store.User{}
 	for _, u := range coordinators {
-		if u.AgencyID != nil && u.Email != "" {
+		if u.AgencyID != nil && u.Email != "" && u.ErasedAt == nil {
 			byAgency[*u.AgencyID] = append(byAgency[*u.AgencyID], u)
 		}
 	}
@@ -94,7 +94,7 @@ func (s *Service) SendReminders(ctx context.Context, _ time.Time) error {
 	for i := range due {
 		c := &due[i]
 		u := holders[c.UserID]
-		if u == nil || u.Email == "" { // no one to write to (an erased account)
+		if u == nil || u.Email == "" || u.ErasedAt != nil { // no one to write to (an erased account: its address is a placeholder)
 			continue
 		}
 		kind := reminderKind(*c.ExpiresAt, now)

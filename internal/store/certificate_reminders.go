@@ -32,8 +32,9 @@ func (q Q) ClaimCertificateReminder(serial string, kind int, userID int64, at ti
 
 // DueFilter selects certificates due for recertification: each holder's
 // latest certificate of a course (no newer one of the same course that is not
-// revoked), valid, expiring after After and by Until. Zero fields of the rest
-// do not filter.
+// revoked), valid, expiring after After and by Until, of a holder whose data
+// was not erased (nobody to remind or offer a session to). Zero fields of the
+// rest do not filter.
 type DueFilter struct {
 	After, Until time.Time
 	CourseID     string
@@ -48,6 +49,7 @@ func (q Q) DueCertificates(f DueFilter) ([]Certificate, error) {
 			CertificateValid, f.After.UTC(), f.Until.UTC()).
 		Where(`NOT EXISTS (SELECT 1 FROM certificates newer WHERE newer.user_id = certificates.user_id
 			AND newer.course_id = certificates.course_id AND newer.status = ? AND newer.issued_at > certificates.issued_at)`, CertificateValid).
+		Where("certificates.user_id NOT IN (SELECT id FROM users WHERE erased_at IS NOT NULL)").
 		Order("certificates.expires_at, certificates.serial")
 	if f.CourseID != "" {
 		g = g.Where("certificates.course_id = ?", f.CourseID)

@@ -112,6 +112,9 @@ func newErasureDay(t *testing.T, ts *testServer) *erasureDay {
 		t.Fatalf("the officer's certificate: %+v %v", certs, err)
 	}
 	e.serial = certs[0].Serial
+	if due, err := e.dueCertificates(); err != nil || len(due) != 1 {
+		t.Fatalf("the officer's certificate is not due for recertification within two years: %d %v", len(due), err)
+	}
 	e.analysis, e.resultRows = e.figures(t)
 	if e.analysis.Submitted != 2 {
 		t.Fatalf("analysis before the erasure: %+v", e.analysis)
@@ -123,6 +126,12 @@ func newErasureDay(t *testing.T, ts *testServer) *erasureDay {
 		}
 	}
 	return e
+}
+
+// dueCertificates is the officer's certificates due for recertification
+// within two years of the session: what reminders and offers are sent for.
+func (e *erasureDay) dueCertificates() ([]store.Certificate, error) {
+	return e.ts.DB.Read(context.Background()).DueCertificates(store.DueFilter{After: e.day, Until: e.day.AddDate(2, 0, 0), UserID: &e.officerID})
 }
 
 // figures is the quiz's item analysis and the number of result rows, as the
@@ -284,6 +293,9 @@ func (e *erasureDay) erase(t *testing.T, rule privacy.NameRule) {
 	}
 	if n := e.count(t, "outbox_attachments", "message_id NOT IN (SELECT id FROM outbox)"); n != 0 {
 		t.Errorf("%d attachments of deleted e-mails left", n)
+	}
+	if due, err := e.dueCertificates(); err != nil || len(due) != 0 {
+		t.Errorf("the erased officer is still due for recertification (reminders to a placeholder, offers): %d %v", len(due), err)
 	}
 	if n := e.count(t, "attempts", fmt.Sprintf("user_id = %d", e.officerID)); n != 1 {
 		t.Errorf("the erased officer's attempts: %d, want 1 kept", n)
