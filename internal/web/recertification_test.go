@@ -217,3 +217,40 @@ func TestRecertification_Dashboards(t *testing.T) {
 		t.Errorf("the admin's dashboard:\n%s", page)
 	}
 }
+
+// TestLanguages_RecertificationPages: the demo day's walk (TestLanguages_
+// NoEnglishLeft) meets no session before its start, where the offer lives,
+// and no certificate due; this walks the offer's confirmation, the session
+// page offering it and the dashboards that tell of recertification, in every
+// required language, with the same checker.
+func TestLanguages_RecertificationPages(t *testing.T) {
+	w := newRecertWorld(t)
+	ts := w.ts
+	cats := catalogues(t)
+	data := demoData(t, &demoDay{ts: ts, today: w.session.ID, past: w.session.ID})
+	pages := map[string][]string{
+		"coordinator": {fmt.Sprintf("/sessions/%d/recertification", w.session.ID), fmt.Sprintf("/sessions/%d", w.session.ID), "/"},
+		"admin":       {fmt.Sprintf("/sessions/%d/recertification", w.session.ID), "/"},
+		"officer":     {"/"},
+	}
+	clients := map[string]*http.Client{"coordinator": ts.browser(t, w.coordA), "admin": ts.browser(t, w.admin), "officer": ts.browser(t, w.officerB)}
+	for _, lang := range requiredLanguages {
+		pc := newPageChecker(cats, lang, data)
+		pc.mustCatch(t, ts.URL, newBrowser())
+		for role, paths := range pages {
+			for _, p := range paths {
+				res, body := getIn(t, clients[role], ts.URL+p, lang)
+				if res.StatusCode != http.StatusOK {
+					t.Fatalf("%s as %s in %s: %d", p, role, lang, res.StatusCode)
+				}
+				found, err := pc.check(body)
+				if err != nil {
+					t.Errorf("%s as %s in %s: %v", p, role, lang, err)
+				}
+				for _, f := range found {
+					t.Errorf("%s as %s in %s: English left: %s %q", p, role, lang, f.id, f.text)
+				}
+			}
+		}
+	}
+}
