@@ -166,7 +166,7 @@ func TestReminders_DayByDay(t *testing.T) {
 	for _, m := range got[r.coord.Email] {
 		if m.Kind != string(mail.KindCertificatesExpiring) || m.Language != "fr" || !strings.Contains(m.TextBody, r.officer.Name) ||
 			strings.Contains(m.TextBody, r.foreign.Name) || strings.Contains(m.TextBody, r.renewed.Name) || strings.Contains(m.TextBody, r.revoked.Name) ||
-			!strings.Contains(m.TextBody, "/record?filter=due") {
+			!strings.Contains(m.TextBody, "/record?status=due") {
 			t.Errorf("the coordinator's digest: %s in %s\n%s", m.Kind, m.Language, m.TextBody)
 		}
 	}

@@ -84,20 +84,36 @@ func (s *Service) Agencies(ctx context.Context, a *Actor) ([]Agency, error) {
 
 // Agency returns one agency, or not-found when it is not the actor's to see.
 func (s *Service) Agency(ctx context.Context, a *Actor, id int64) (*Agency, error) {
-	if err := Authorize(a, ActAgencyRead); err != nil {
+	ag, err := AgencyFor(s.db.Read(ctx), a, id, ActAgencyRead)
+	if err != nil {
+		return nil, err
+	}
+	return agencyOf(ag), nil
+}
+
+// AgencyFor loads an agency for act under the one rule every agency-scoped
+// route follows (schedule.Access is its sibling for sessions), in this order:
+// nobody signed in, unauthorized (401); no such agency, or another agency than
+// a coordinator's or officer's own, not found (404), exactly as if it did not
+// exist; an agency the actor can see with an action their role does not have
+// (an officer or a trainer asking for its record), forbidden (403).
+func AgencyFor(q store.Q, a *Actor, id int64, act Action) (*store.Agency, error) {
+	if err := Authorize(a, ActAgencyRead); err != nil { // every role sees some agency
 		return nil, err
 	}
 	if !a.CanSeeAgency(id) {
 		return nil, apperr.NotFound("agency")
 	}
-	ag, err := s.db.Read(ctx).Agency(id)
+	ag, err := q.Agency(id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, apperr.NotFound("agency")
-	}
-	if err != nil {
+	} else if err != nil {
 		return nil, err
 	}
-	return agencyOf(ag), nil
+	if err := Authorize(a, act); err != nil {
+		return nil, err
+	}
+	return ag, nil
 }
 
 // NewUser is the input to CreateUser.

@@ -27,6 +27,9 @@ type Action string
 const (
 	ActAgencyCreate Action = "agency.create"
 	ActAgencyRead   Action = "agency.read" // list and show, within the actor's scope
+	// ActAgencyRecord reads an agency's record: every officer's certificates
+	// across sessions and years, and the ZIP of the valid ones.
+	ActAgencyRecord Action = "agency.record"
 	ActUserCreate   Action = "user.create"
 	ActUserRead     Action = "user.read" // list and show, within the actor's scope
 	ActCourseRead   Action = "course.read"
@@ -49,13 +52,13 @@ const (
 // grants is the whole role model in one table. What a role may *see* within an
 // action is narrowed further by CanSeeAgency and CanSeeUser.
 var grants = map[Role]map[Action]bool{
-	RoleAdmin: {ActAgencyCreate: true, ActAgencyRead: true, ActUserCreate: true, ActUserRead: true,
+	RoleAdmin: {ActAgencyCreate: true, ActAgencyRead: true, ActAgencyRecord: true, ActUserCreate: true, ActUserRead: true,
 		ActCourseRead: true, ActCourseAdmin: true, ActSessionCreate: true, ActSessionRead: true, ActSessionManage: true,
 		ActEnrollOthers: true, ActRosterImport: true, ActAuditRead: true, ActOutboxRead: true, ActReportRead: true,
 		ActRetentionRead: true, ActUserErase: true},
 	RoleTrainer: {ActAgencyRead: true, ActUserRead: true, ActCourseRead: true, ActCourseAdmin: true,
 		ActSessionCreate: true, ActSessionRead: true, ActSessionManage: true, ActEnrollOthers: true, ActRosterImport: true},
-	RoleCoordinator: {ActAgencyRead: true, ActUserCreate: true, ActUserRead: true, ActCourseRead: true,
+	RoleCoordinator: {ActAgencyRead: true, ActAgencyRecord: true, ActUserCreate: true, ActUserRead: true, ActCourseRead: true,
 		ActSessionRead: true, ActEnrollOthers: true, ActRosterImport: true, ActReportRead: true},
 	RoleOfficer: {ActAgencyRead: true, ActUserRead: true, ActCourseRead: true, ActSessionRead: true,
 		ActEnrollSelf: true, ActCheckin: true},

@@ -52,10 +52,13 @@ func (s *Service) RecordPDF(w io.Writer, c *store.Certificate) error {
 // for the session's trainers and admins, the agency's for a coordinator. Officers have none
 // to download in bulk (their own is one PDF).
 type Export struct {
-	// Date and City are the session's, for a caller's summary of the export.
+	// Date and City are the session's, for a caller's summary of the export
+	// (empty for an agency's).
 	Date, City string
 	certs      []store.Certificate
 	people     map[int64]store.User
+	// courseAndDate names files with the course and session date too.
+	courseAndDate bool
 }
 
 // Len is how many certificates the export holds.
@@ -85,6 +88,49 @@ func (s *Service) PrepareExport(ctx context.Context, a *auth.Actor, sessionID in
 	certs = slices.DeleteFunc(certs, func(c store.Certificate) bool {
 		return c.Status == store.CertificateRevoked || c.ErasedAt != nil
 	})
+	ex, err := s.export(q, certs)
+	if err != nil {
+		return nil, err
+	}
+	ex.Date, ex.City = ts.Date, ts.City
+	return ex, nil
+}
+
+// PrepareAgencyExport is PrepareExport for an agency's ZIP (its coordinators
+// and the admins; auth.AgencyFor decides): every certificate of the agency
+// valid today, across sessions and years, expiring ones included. Unlike a
+// session's, it leaves the expired out as well as the revoked: it is what the
+// agency's officers can still show. An agency holding none gets a conflict
+// saying so, not an empty ZIP.
+func (s *Service) PrepareAgencyExport(ctx context.Context, a *auth.Actor, agencyID int64) (*Export, error) {
+	q := s.db.Read(ctx)
+	if _, err := auth.AgencyFor(q, a, agencyID, auth.ActAgencyRecord); err != nil {
+		return nil, err
+	}
+	certs, err := q.Certificates(store.CertificateFilter{AgencyID: &agencyID})
+	if err != nil {
+		return nil, fmt.Errorf("export agency %d: %w", agencyID, err)
+	}
+	now := s.Now()
+	// Like a session's ZIP, none whose holder's name was erased (see PDF).
+	certs = slices.DeleteFunc(certs, func(c store.Certificate) bool {
+		return !inAgencyZIP(Status(c.Status, c.ExpiresAt, now)) || c.ErasedAt != nil
+	})
+	if len(certs) == 0 {
+		return nil, apperr.Conflict("err.certificate.agency_none_valid")
+	}
+	ex, err := s.export(q, certs)
+	if err != nil {
+		return nil, err
+	}
+	// One agency's officers hold several certificates each, of several
+	// courses and days: the file names say which.
+	ex.courseAndDate = true
+	return ex, nil
+}
+
+// export holds certs (read as of now) with their holders' recorded names.
+func (s *Service) export(q store.Q, certs []store.Certificate) (*Export, error) {
 	ids := make([]int64, 0, len(certs))
 	for i := range certs {
 		s.view(&certs[i])
@@ -98,7 +144,7 @@ func (s *Service) PrepareExport(ctx context.Context, a *auth.Actor, sessionID in
 	for _, u := range users {
 		people[u.ID] = u
 	}
-	return &Export{Date: ts.Date, City: ts.City, certs: certs, people: people}, nil
+	return &Export{certs: certs, people: people}, nil
 }
 
 // ExtraFile is a file written into the ZIP after the certificates (results.csv).
@@ -146,7 +192,11 @@ func (s *Service) WriteZIP(w io.Writer, ex *Export, extras []ExtraFile, progress
 // fileName names a certificate in the ZIP, with the holder's recorded names.
 func (ex *Export) fileName(c *store.Certificate) string {
 	u := ex.people[c.UserID]
-	return FileName(viewOf(c), u.FamilyName, u.GivenName)
+	var middle []string
+	if ex.courseAndDate {
+		middle = []string{c.CourseID, c.SessionDate}
+	}
+	return fileName(viewOf(c), u.FamilyName, u.GivenName, middle...)
 }
 
 // FileName is "Surname_Given_SERIAL.pdf", from the Latin-letter name when the
@@ -155,6 +205,12 @@ func (ex *Export) fileName(c *store.Certificate) string {
 // letters and digits of any script (ZIP marks the names UTF-8), hyphens, and "_"
 // for everything else.
 func FileName(c *Certificate, family, given string) string {
+	return fileName(c, family, given)
+}
+
+// fileName is FileName with more parts (an agency ZIP's course and date)
+// before the serial, which keeps every name unique.
+func fileName(c *Certificate, family, given string, middle ...string) string {
 	switch {
 	case c.LatinName != "":
 		family, given = splitName(c.LatinName)
@@ -162,7 +218,7 @@ func FileName(c *Certificate, family, given string) string {
 		family, given = splitName(c.HolderName)
 	}
 	var parts []string
-	for _, p := range []string{family, given} {
+	for _, p := range append([]string{family, given}, middle...) {
 		if p = safePart(p); p != "" {
 			parts = append(parts, p)
 		}

@@ -176,7 +176,7 @@ func (s *Service) remindCoordinator(ctx context.Context, coord *store.User, agen
 			lines = append(lines, mail.DueLine{Holder: c.HolderName, Course: c.CourseTitle, Titles: courseTitles(ws), ExpiresAt: *c.ExpiresAt})
 		}
 		sent = len(lines) > 0
-		return s.Mail.CertificatesExpiring(q, coord, lines, fmt.Sprintf("%s/agencies/%d/record?filter=due", base, agencyID))
+		return s.Mail.CertificatesExpiring(q, coord, lines, fmt.Sprintf("%s/agencies/%d/record?status=due", base, agencyID))
 	})
 	if err != nil {
 		return false, fmt.Errorf("recertification digest for coordinator %d: %w", coord.ID, err)

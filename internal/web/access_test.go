@@ -225,6 +225,75 @@ func TestAccess_SameStatusFromEveryAttemptAndCertificateRoute(t *testing.T) {
 	}
 }
 
+// TestAccess_SameStatusFromEveryAgencyRoute is the session walk's sibling
+// for every route of the route table addressed by an agency (page and API,
+// bearer and browser): another agency's people cannot see agency A and get
+// 404 from every one, as for an agency that does not exist; agency A's
+// officer and a trainer see it (its API show answers them) but may not read
+// its record or download its certificates: 403, never "agency not found".
+func TestAccess_SameStatusFromEveryAgencyRoute(t *testing.T) {
+	w := newWorld(t)
+	ts := w.ts
+	ts.fixClock(weekBefore)
+	s := w.createSession(t, 10, nil)
+	ts.issueForTest(t, s.ID, w.officerAID) // so that the ZIP has something to refuse
+	var routes []struct{ method, path string }
+	for _, r := range ts.Server.echo.Routes() {
+		if strings.Contains(r.Path, "/agencies/:id") {
+			routes = append(routes, struct{ method, path string }{r.Method, r.Path})
+		}
+	}
+	if len(routes) < 7 {
+		t.Fatalf("only %d agency routes registered", len(routes))
+	}
+	actors := []struct {
+		name string
+		cred credentials
+		sees bool
+	}{
+		{"officer B", w.officerB, false},
+		{"coordinator B", w.coordB, false},
+		{"officer A", w.officerA, true},
+		{"trainer", w.trainer, true},
+	}
+	agency := strconv.FormatInt(w.agencyA.ID, 10)
+	checked := 0
+	for _, who := range actors {
+		token := ts.token(t, who.cred)
+		browser := ts.browser(t, who.cred)
+		for _, r := range routes {
+			path := strings.Replace(r.path, ":id", agency, 1)
+			styles := []string{"browser"}
+			if strings.HasPrefix(r.path, "/api/") {
+				styles = []string{"API", "browser"}
+			}
+			for _, style := range styles {
+				var res *http.Response
+				var body string
+				if style == "API" {
+					res, body = apiRequest(t, token, r.method, ts.URL+path, nil)
+				} else {
+					res, body = getWith(t, browser, ts.URL+path)
+				}
+				checked++
+				what := fmt.Sprintf("%s (%s) %s %s", who.name, style, r.method, r.path)
+				show := r.path == "/api/v1/agencies/:id"
+				switch {
+				case !who.sees && res.StatusCode != http.StatusNotFound:
+					t.Errorf("%s on an agency it cannot see: %d, want 404", what, res.StatusCode)
+				case who.sees && show && res.StatusCode != http.StatusOK:
+					t.Errorf("%s on its agency: %d, want 200", what, res.StatusCode)
+				case who.sees && !show && res.StatusCode != http.StatusForbidden:
+					t.Errorf("%s on an agency it sees but may not read the record of: %d %.200s, want 403", what, res.StatusCode, body)
+				}
+			}
+		}
+	}
+	if checked < 40 {
+		t.Errorf("walked only %d route/actor combinations", checked)
+	}
+}
+
 func merged(a, b map[string]bool) map[string]bool {
 	out := map[string]bool{}
 	for k := range a {

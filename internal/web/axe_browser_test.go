@@ -91,6 +91,7 @@ type demoDay struct {
 	quiz        string   // the first module's quiz
 	modules     []string // the course's modules
 	officerID   int64    // the officer's, who has an attempt open
+	agencyID    int64    // the officer's and the coordinator's agency (its record)
 	paperUser   int64    // an officer with no attempt today
 	open, done  int64    // the officer's attempts: in progress today, submitted last week
 	serial      string   // the officer's certificate of last week
@@ -150,6 +151,10 @@ func newDemoDay(t *testing.T) *demoDay {
 		t.Fatal(err)
 	}
 	d.officerID = officer.ID
+	if officer.AgencyID == nil {
+		t.Fatal("the demo officer has no agency")
+	}
+	d.agencyID = *officer.AgencyID
 
 	// The officer starts the first quiz: the quiz page with an attempt in progress.
 	tok := ts.token(t, d.login["officer"])
@@ -222,6 +227,8 @@ func (d *demoDay) values(noun, param string) []string {
 		return []string{strconv.FormatInt(d.open, 10), strconv.FormatInt(d.done, 10)}
 	case noun == "sessions":
 		return []string{strconv.FormatInt(d.today, 10), strconv.FormatInt(d.past, 10)}
+	case noun == "agencies":
+		return []string{strconv.FormatInt(d.agencyID, 10)}
 	}
 	return []string{"1"}
 }

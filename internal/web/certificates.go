@@ -62,19 +62,25 @@ func (s *Server) certificateExportAPI(c echo.Context) error {
 	if err := s.attempts.WriteResultsCSV(ctx, a, id, &results, s.localizer(c).T("user.erased")); err != nil {
 		return err
 	}
-	setAttachment(c, fmt.Sprintf("session-%d-certificates.zip", id))
+	extras := []certify.ExtraFile{{Name: "results.csv", Write: func(w io.Writer) error { _, err := w.Write(results.Bytes()); return err }}}
+	s.streamZIP(c, fmt.Sprintf("session-%d-certificates.zip", id), ex, extras, "session_id", id)
+	return nil
+}
+
+// streamZIP sends an export prepared (and so allowed) already as a ZIP named
+// name; logAttrs say whose it is in the log should it fail half-way.
+func (s *Server) streamZIP(c echo.Context, name string, ex *certify.Export, extras []certify.ExtraFile, logAttrs ...any) {
+	setAttachment(c, name)
 	c.Response().Header().Set(echo.HeaderContentType, "application/zip")
 	c.Response().WriteHeader(http.StatusOK)
-	extras := []certify.ExtraFile{{Name: "results.csv", Write: func(w io.Writer) error { _, err := w.Write(results.Bytes()); return err }}}
 	// A thousand certificates take longer than the server's write timeout: the
 	// deadline slides forward while certificates keep flowing.
 	rc := http.NewResponseController(c.Response().Writer)
 	progress := func(done, total int) { _ = rc.SetWriteDeadline(time.Now().Add(time.Minute)) }
 	if err := s.certs.WriteZIP(c.Response(), ex, extras, progress); err != nil {
 		// The status line is sent: the truncated ZIP fails to open, and we log why.
-		s.log.Error("certificates zip", "session_id", id, "err", err)
+		s.log.Error("certificates zip", append(logAttrs, "err", err)...)
 	}
-	return nil
 }
 
 func (s *Server) certificateRevokeAPI(c echo.Context) error {

@@ -9,9 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/lectern-platform/lectern/internal/certify"
 	"github.com/lectern-platform/lectern/internal/store"
 )
 
@@ -136,29 +134,7 @@ func TestIsolation_EveryRouteWithAnotherAgency(t *testing.T) {
 // session (closing would change what the isolation walk checks stays unchanged).
 func (ts *testServer) issueForTest(t *testing.T, sessionID, userID int64) string {
 	t.Helper()
-	ctx := context.Background()
-	u, err := ts.DB.User(ctx, userID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ag, err := ts.DB.Read(ctx).Agency(*u.AgencyID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	serial := fmt.Sprintf("TEST%012d", userID*1000+sessionID)
-	issued := time.Date(2026, 12, 3, 17, 0, 0, 0, time.UTC)
-	signed, err := ts.Server.opts.Signer.Sign(certify.Payload{Serial: serial, Holder: u.Name, Agency: ag.Name, Course: "Investigating crypto-asset crime",
-		CourseHash: "x", SessionDate: "2026-12-03", City: "Paris", Country: "FR", IssuedAt: issued.Format(time.RFC3339)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &store.Certificate{Serial: serial, SessionID: sessionID, UserID: userID, AgencyID: u.AgencyID, Title: "Certificate", HolderName: u.Name,
-		AgencyName: ag.Name, CourseID: "crypto-crime", CourseTitle: "Investigating crypto-asset crime", CourseHash: "x", SessionDate: "2026-12-03",
-		City: "Paris", Country: "FR", IssuedAt: issued, Status: "valid", Payload: signed.Payload, Signature: signed.Signature}
-	if err := ts.DB.Tx(ctx, func(q store.Q) error { return q.CreateCertificate(c) }); err != nil {
-		t.Fatal(err)
-	}
-	return serial
+	return ts.storeCertificate(t, userID, recordCert{session: sessionID, date: "2026-12-03", course: "crypto-crime", noExpiry: true})
 }
 
 const echoRouteNotFound = "echo_route_not_found"
@@ -250,6 +226,11 @@ func TestAuthorization_RoleMatrix(t *testing.T) {
 			map[string]int{"anon": 401, "officerA": 403, "coordA": 403, "trainer": 403, "admin": 201}},
 		{"GET", agencyA, nil, map[string]int{"anon": 401, "officerA": 200, "officerB": 404, "coordA": 200, "coordB": 404, "trainer": 200, "admin": 200}},
 		{"GET", "/api/v1/agencies/999999", nil, map[string]int{"officerB": 404, "admin": 404}},
+		{"GET", agencyA + "/record", nil, map[string]int{"anon": 401, "officerA": 403, "officerB": 404, "coordA": 200, "coordB": 404, "trainer": 403, "admin": 200}},
+		{"GET", agencyA + "/record.csv", nil, map[string]int{"anon": 401, "officerA": 403, "officerB": 404, "coordA": 200, "coordB": 404, "trainer": 403, "admin": 200}},
+		{"GET", agencyA + "/record.xlsx", nil, map[string]int{"anon": 401, "officerA": 403, "officerB": 404, "coordA": 200, "coordB": 404, "trainer": 403, "admin": 200}},
+		{"GET", agencyA + "/certificates.zip", nil, map[string]int{"anon": 401, "officerA": 403, "officerB": 404, "coordA": 409, "coordB": 404, "trainer": 403, "admin": 409}},
+		{"GET", "/api/v1/agencies/999999/record", nil, map[string]int{"coordB": 404, "admin": 404}},
 		{"GET", "/api/v1/users", nil, map[string]int{"anon": 401, "officerA": 200, "coordA": 200, "trainer": 200, "admin": 200}},
 		{"POST", "/api/v1/users", newOfficer, map[string]int{"anon": 401, "officerA": 403, "officerB": 403, "coordA": 201, "coordB": 422, "trainer": 403, "admin": 201}},
 		{"GET", officerA, nil, map[string]int{"anon": 401, "officerA": 200, "officerB": 404, "coordA": 200, "coordB": 404, "trainer": 404, "admin": 200}},
@@ -324,6 +305,8 @@ func TestAuthorization_RoleMatrix(t *testing.T) {
 		{"/admin/users", map[string]int{"officerA": 403, "coordA": 403, "trainer": 403, "admin": 200}},
 		{"/admin/retention", map[string]int{"officerA": 403, "coordA": 403, "trainer": 403, "admin": 200}},
 		{"/agency/officers", map[string]int{"officerA": 403, "coordA": 200, "trainer": 403, "admin": 303}},
+		{"/agencies/" + strconv.FormatInt(w.agencyA.ID, 10) + "/record", map[string]int{"officerA": 403, "coordA": 200, "trainer": 403, "admin": 200}},
+		{"/agencies/" + strconv.FormatInt(w.agencyB.ID, 10) + "/record", map[string]int{"officerA": 404, "coordA": 404, "trainer": 403, "admin": 200}},
 		{"/", map[string]int{"officerA": 200, "coordA": 200, "trainer": 200, "admin": 200}},
 		{"/account", map[string]int{"officerA": 200, "coordA": 200, "trainer": 200, "admin": 200}},
 		{"/me/data.zip", map[string]int{"officerA": 200, "coordA": 200, "trainer": 200, "admin": 200}},

@@ -209,7 +209,7 @@ func TestRecertification_Dashboards(t *testing.T) {
 	_, page = getWith(t, ts.browser(t, w.coordA), ts.URL+"/")
 	// Agency A: expiring, expired (within a year), enrolled (still due until retrained).
 	if !strings.Contains(page, "3 officers of your agency are due for recertification") ||
-		!strings.Contains(page, fmt.Sprintf(`href="/agencies/%d/record?filter=due"`, w.agencyA.ID)) {
+		!strings.Contains(page, fmt.Sprintf(`href="/agencies/%d/record?status=due"`, w.agencyA.ID)) {
 		t.Errorf("coordinator A's dashboard:\n%s", page)
 	}
 	_, page = getWith(t, ts.browser(t, w.admin), ts.URL+"/")
