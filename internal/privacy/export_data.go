@@ -37,6 +37,7 @@ type accountRecord struct {
 	SecondSince    *time.Time     `json:"second_factor_since"`
 	RecoveryCodes  []recoveryCode `json:"recovery_codes"`
 	CalendarFeed   bool           `json:"calendar_feed"`
+	ErasedAt       *time.Time     `json:"erased_at"` // the person's data was erased (privacy.Eraser)
 }
 
 type agencyRecord struct {
@@ -109,7 +110,8 @@ type certificateRecord struct {
 	ExpiresAt        *time.Time `json:"expires_at"`
 	RevokedAt        *time.Time `json:"revoked_at"`
 	RevocationReason string     `json:"revocation_reason"`
-	PDF              string     `json:"pdf"` // its file in the ZIP; "" without a signing key
+	ErasedAt         *time.Time `json:"erased_at"` // the holder's name was erased from it
+	PDF              string     `json:"pdf"`       // its file in the ZIP; "" without a signing key, or erased
 }
 
 type auditRecord struct {
@@ -184,7 +186,7 @@ func (e *Exporter) writeData(ctx context.Context, w io.Writer, ex *Export) ([]st
 	account := accountRecord{ID: u.ID, Email: u.Email, Name: u.Name, GivenName: u.GivenName, FamilyName: u.FamilyName,
 		LatinName: u.LatinName, Role: u.Role, Language: u.Language, LanguageChosen: u.LanguageChosen,
 		CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, ActivatedAt: u.PrivacyAcceptedAt,
-		SecondFactor: u.TOTPEnabledAt != nil, SecondSince: u.TOTPEnabledAt, CalendarFeed: u.CalendarToken != nil,
+		SecondFactor: u.TOTPEnabledAt != nil, SecondSince: u.TOTPEnabledAt, CalendarFeed: u.CalendarToken != nil, ErasedAt: u.ErasedAt,
 		RecoveryCodes: []recoveryCode{}}
 	if u.AgencyID != nil {
 		ag, err := q.Agency(*u.AgencyID)
@@ -298,8 +300,8 @@ func (e *Exporter) writeData(ctx context.Context, w io.Writer, ex *Export) ([]st
 			r := certificateRecord{Serial: c.Serial, Status: status, SessionID: c.SessionID, Title: c.Title, Programme: c.Programme,
 				HolderName: c.HolderName, LatinName: c.LatinName, Agency: c.AgencyName, Course: c.CourseID, CourseTitle: c.CourseTitle,
 				SessionDate: c.SessionDate, City: c.City, Country: c.Country, Minutes: c.Minutes, Trainers: c.Trainers,
-				IssuedAt: c.IssuedAt, ExpiresAt: c.ExpiresAt, RevokedAt: c.RevokedAt, RevocationReason: c.RevocationReason}
-			if e.o.Certificates != nil {
+				IssuedAt: c.IssuedAt, ExpiresAt: c.ExpiresAt, RevokedAt: c.RevokedAt, RevocationReason: c.RevocationReason, ErasedAt: c.ErasedAt}
+			if e.o.Certificates != nil && c.ErasedAt == nil {
 				r.PDF = certificatePath(c.Serial)
 			}
 			emit(r)
@@ -375,7 +377,8 @@ func (e *Exporter) writeData(ctx context.Context, w io.Writer, ex *Export) ([]st
 	if err := j.close(); err != nil {
 		return nil, err
 	}
-	return certs, nil
+	// An erased name went with the signed payload: there is no PDF to give.
+	return slices.DeleteFunc(certs, func(c store.Certificate) bool { return c.ErasedAt != nil }), nil
 }
 
 // pages calls page with the last id read (0 first) until a page comes back

@@ -423,3 +423,49 @@ func TestMyData_WhoMayExport(t *testing.T) {
 func compactJSON(b []byte) string {
 	return strings.Join(strings.Fields(string(b)), "")
 }
+
+// TestMyData_ErasedUser: an admin can still export what is left of an erased
+// officer (an access request after erasure): the export says when, holds
+// neither the name nor the address erased, and lists the certificate whose
+// printed name went with its signature without a PDF to give.
+func TestMyData_ErasedUser(t *testing.T) {
+	w := newWorld(t)
+	ts := w.ts
+	ts.fixClock(weekBefore)
+	s := w.createSession(t, 10, nil)
+	serial := ts.issueForTest(t, s.ID, w.officerAID)
+	admin := ts.token(t, w.admin)
+	if res, body := ts.api(t, admin, "POST", fmt.Sprintf("/api/v1/users/%d/erase", w.officerAID), map[string]string{"reason": "asked by letter"}); res.StatusCode != 200 {
+		t.Fatalf("erase: %d %s", res.StatusCode, body)
+	}
+	res, body := ts.api(t, admin, "GET", fmt.Sprintf("/api/v1/users/%d/data.zip", w.officerAID), nil)
+	if res.StatusCode != 200 {
+		t.Fatalf("export of the erased officer: %d %s", res.StatusCode, body)
+	}
+	files := unzip(t, []byte(body))
+	raw := string(files["data.json"])
+	var got struct {
+		Account struct {
+			ErasedAt *time.Time `json:"erased_at"`
+		} `json:"account"`
+		Certificates []struct {
+			Serial   string     `json:"serial"`
+			ErasedAt *time.Time `json:"erased_at"`
+			PDF      string     `json:"pdf"`
+		} `json:"certificates"`
+	}
+	if err := json.Unmarshal(files["data.json"], &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Account.ErasedAt == nil || len(got.Certificates) != 1 || got.Certificates[0].Serial != serial {
+		t.Fatalf("data.json of the erased officer: %s", raw)
+	}
+	if c := got.Certificates[0]; (c.ErasedAt == nil) != (c.PDF != "") || (c.PDF != "") != (files["certificates/"+serial+".pdf"] != nil) {
+		t.Errorf("certificate erased at %v with pdf %q; the ZIP holds %d files", c.ErasedAt, c.PDF, len(files))
+	}
+	for _, s := range []string{"Officer Alpha-Marker", w.officerA.Email} {
+		if strings.Contains(raw, s) || strings.Contains(string(files["README.txt"]), s) {
+			t.Errorf("the erased officer's export holds %q", s)
+		}
+	}
+}
