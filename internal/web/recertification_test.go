@@ -5,10 +5,13 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 
 	"github.com/lectern-platform/lectern/internal/auth"
 	"github.com/lectern-platform/lectern/internal/schedule"
@@ -249,6 +252,50 @@ func TestLanguages_RecertificationPages(t *testing.T) {
 				}
 				for _, f := range found {
 					t.Errorf("%s as %s in %s: English left: %s %q", p, role, lang, f.id, f.text)
+				}
+			}
+		}
+	}
+}
+
+// TestBrowser_AxeRecertification runs axe-core's WCAG 2.2 AA rules over the
+// pages of recertification the demo day's walk does not render (the offer's
+// confirmation, the session page offering it, the dashboards telling of it),
+// at a phone's and a desktop's width, in English and in Hebrew.
+func TestBrowser_AxeRecertification(t *testing.T) {
+	path := needChromium(t)
+	src, err := os.ReadFile(axeSource)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := newRecertWorld(t)
+	ts := w.ts
+	for who, c := range map[string]credentials{"coordinator": w.coordA, "officer": w.officerB, "admin": w.admin} {
+		tab := newBrowserTab(t, path)
+		tab.signIn(ts.URL, c)
+		pages := []string{"/"}
+		if who != "officer" {
+			pages = append(pages, fmt.Sprintf("/sessions/%d/recertification", w.session.ID), fmt.Sprintf("/sessions/%d", w.session.ID))
+		}
+		for _, lang := range []string{"en", "he"} {
+			if lang == "he" {
+				tab.do("open the language list", chromedp.Click(chromedp.CSS(`#language-header > summary`)))
+				tab.navigate("choose Hebrew", chromedp.Click(chromedp.CSS(`#language-header button[value=he]`)))
+			}
+			for _, p := range pages {
+				for _, width := range axeWidths {
+					var opts []chromedp.EmulateViewportOption
+					if width.mobile {
+						opts = append(opts, chromedp.EmulateMobile, chromedp.EmulateTouch)
+					}
+					tab.do("set the viewport", chromedp.EmulateViewport(width.width, width.height, opts...))
+					tab.navigate("open "+p, chromedp.Navigate(ts.URL+p))
+					if got := tabRun(tab, "page language", chromedp.Evaluate[string](`document.documentElement.lang`)); got != lang {
+						t.Fatalf("%s as %s is in %q, want %q", p, who, got, lang)
+					}
+					for _, v := range tab.runAxe(string(src)) {
+						t.Errorf("%s as %s in %s at %s width: %s (%s) at %s", p, who, lang, width.name, v.ID, v.Help, strings.Join(v.Targets, " | "))
+					}
 				}
 			}
 		}
