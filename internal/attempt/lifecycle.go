@@ -438,10 +438,14 @@ func scoredAnswers(q store.Q, at *store.Attempt) ([]quiz.Question, map[string]qu
 }
 
 // score sets an attempt's result from its frozen questions and saved answers
-// (finalising it, or counting late answers after it).
+// (finalising it, or counting late answers after it), and stores its item
+// scores (the caller saves the attempt in the same transaction).
 func score(q store.Q, at *store.Attempt) (quiz.Result, error) {
 	qs, plain, err := scoredAnswers(q, at)
 	if err != nil {
+		return quiz.Result{}, err
+	}
+	if err := q.SetItemScores(at.ID, itemScores(qs, plain)); err != nil {
 		return quiz.Result{}, err
 	}
 	r := quiz.Total(qs, plain, at.PassMark)
@@ -512,8 +516,14 @@ func (s *Service) finaliseOverdue(ctx context.Context, sessionID *int64) error {
 	return nil
 }
 
-// Sweep runs FinaliseOverdue every interval until ctx ends.
+// Sweep runs FinaliseOverdue every interval until ctx ends, after scoring the
+// items of attempts finalised before item scores were kept.
 func (s *Service) Sweep(ctx context.Context, interval time.Duration) {
+	if n, err := s.BackfillItemScores(ctx); err != nil && ctx.Err() == nil {
+		s.log.Error("score items of earlier attempts", "err", err)
+	} else if n > 0 {
+		s.log.Info("scored items of earlier attempts", "attempts", n)
+	}
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {

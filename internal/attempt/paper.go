@@ -120,6 +120,9 @@ func (s *Service) EnterPaper(ctx context.Context, a *auth.Actor, sessionID int64
 				return err
 			}
 		}
+		if err := keepItemScores(q, at); err != nil {
+			return err
+		}
 		s.snapshots.Remove(at.ID)
 		return s.auditException(q, a, "attempt.paper", sessionID, in.UserID, before,
 			map[string]any{"attempt": at.ID, "quiz": quizID, "kind": reason, "score": result.Score, "percent": result.Percent, "passed": result.Passed, "reason": in.Reason})

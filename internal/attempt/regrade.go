@@ -294,6 +294,9 @@ func (s *Service) applyRegrade(q store.Q, a *auth.Actor, sessionID int64, quizID
 		if err := q.SaveAttempt(at); err != nil {
 			return nil, err
 		}
+		if err := keepItemScores(q, at); err != nil {
+			return nil, err
+		}
 		regraded = append(regraded, at.ID)
 		if row.Change == "" {
 			continue

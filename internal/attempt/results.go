@@ -199,13 +199,7 @@ func (s *Service) Analyse(ctx context.Context, a *auth.Actor, sessionID int64, q
 		if err != nil {
 			return nil, err
 		}
-		sc := quiz.Scored{}
-		for _, x := range qs {
-			if x.Points > 0 {
-				sc[x.ID] = quiz.Score(x, plain[x.ID]) / float64(x.Points)
-			}
-		}
-		scored = append(scored, sc)
+		scored = append(scored, itemScores(qs, plain))
 		out.Mean += at.Percent
 	}
 	if len(latest) > 0 {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/lectern-platform/lectern/internal/apperr"
 	"github.com/lectern-platform/lectern/internal/auth"
+	"github.com/lectern-platform/lectern/internal/certify"
 	"github.com/lectern-platform/lectern/internal/course"
 	"github.com/lectern-platform/lectern/internal/store"
 )
@@ -240,4 +241,129 @@ func (s *Service) courseTitle(id string) string {
 		return c.Title
 	}
 	return ""
+}
+
+// Attendance is the attendance rate of closed sessions: seats (not the
+// waitlist) and those marked present or late.
+func (s *Service) Attendance(ctx context.Context, a *auth.Actor, f Filter) (*Attendance, error) {
+	sf, err := s.scope(ctx, a, f)
+	if err != nil {
+		return nil, err
+	}
+	q := s.db.Read(ctx)
+	total, err := q.AttendanceRates(sf, store.ByTotal)
+	if err != nil {
+		return nil, err
+	}
+	out := &Attendance{Filter: effective(f, sf), Overall: rateOf("", "", total[0])}
+	for _, dim := range store.ReportDims {
+		rows, err := q.AttendanceRates(sf, dim)
+		if err != nil {
+			return nil, err
+		}
+		rates := make([]Rate, len(rows))
+		for i, r := range rows {
+			key, name := s.label(dim, r)
+			rates[i] = rateOf(key, name, r)
+		}
+		switch dim {
+		case store.ByMonth:
+			out.ByMonth = rates
+		case store.ByCountry:
+			out.ByCountry = rates
+		case store.ByAgency:
+			out.ByAgency = rates
+		default:
+			out.ByCourse = rates
+		}
+	}
+	return out, nil
+}
+
+func rateOf(key, name string, r store.ReportRow) Rate {
+	return Rate{Key: key, Name: name, Country: r.Country, Enrolled: r.N, Attended: r.M, Rate: ratio(r.M, r.N)}
+}
+
+// ratio is part/whole, 0 for an empty whole.
+func ratio(part, whole int) float64 {
+	if whole == 0 {
+		return 0
+	}
+	return float64(part) / float64(whole)
+}
+
+// Quizzes is the pass rate of each quiz across sessions.
+func (s *Service) Quizzes(ctx context.Context, a *auth.Actor, f Filter) (*Quizzes, error) {
+	sf, err := s.scope(ctx, a, f)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.Read(ctx).QuizPassRates(sf)
+	if err != nil {
+		return nil, err
+	}
+	out := &Quizzes{Filter: effective(f, sf), Quizzes: make([]QuizRate, len(rows))}
+	for i, r := range rows {
+		out.Quizzes[i] = QuizRate{Course: r.CourseID, Quiz: r.QuizID, Title: s.quizTitle(r.CourseID, r.QuizID),
+			Officers: r.Officers, Passed: r.Passed, Rate: ratio(r.Passed, r.Officers)}
+	}
+	return out, nil
+}
+
+func (s *Service) quizTitle(courseID, quizID string) string {
+	if s.courses == nil {
+		return ""
+	}
+	if c, ok := s.courses.Course(courseID); ok {
+		if m := c.Module(quizID); m != nil && m.Quiz != nil {
+			return m.Quiz.Title
+		}
+	}
+	return ""
+}
+
+// Questions is every question's facility across sessions, lowest first.
+func (s *Service) Questions(ctx context.Context, a *auth.Actor, f Filter) (*Questions, error) {
+	sf, err := s.scope(ctx, a, f)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.Read(ctx).QuestionFacility(sf)
+	if err != nil {
+		return nil, err
+	}
+	out := &Questions{Filter: effective(f, sf), Questions: make([]Facility, len(rows))}
+	for i, r := range rows {
+		out.Questions[i] = Facility{Course: r.CourseID, Quiz: r.QuizID, Question: r.QuestionID, Facility: r.Facility, Responses: r.Responses}
+	}
+	return out, nil
+}
+
+// Certificates is the standing of certificates as of the service's clock.
+func (s *Service) Certificates(ctx context.Context, a *auth.Actor, f Filter) (*Certificates, error) {
+	sf, err := s.scope(ctx, a, f)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now().UTC()
+	soon := now.Add(certify.ExpiringWindow)
+	q := s.db.Read(ctx)
+	total, err := q.CertificateStandings(sf, false, now, soon)
+	if err != nil {
+		return nil, err
+	}
+	byCourse, err := q.CertificateStandings(sf, true, now, soon)
+	if err != nil {
+		return nil, err
+	}
+	out := &Certificates{Filter: effective(f, sf), AsOf: now, Overall: standingOf("", "", total[0]), ByCourse: make([]Standing, len(byCourse))}
+	for i, r := range byCourse {
+		out.ByCourse[i] = standingOf(r.Key, s.courseTitle(r.Key), r)
+	}
+	return out, nil
+}
+
+func standingOf(key, name string, r store.StandingRow) Standing {
+	return Standing{Key: key, Name: name, Total: r.Total, Revoked: r.Revoked, Expired: r.Expired, Expiring: r.Expiring,
+		Valid: r.Total - r.Revoked - r.Expired - r.Expiring}
 }

@@ -523,6 +523,13 @@ var migrations = []*gormigrate.Migration{
 		Migrate:  migrateRecertReminders,
 		Rollback: rollbackRecertReminders,
 	},
+	{
+		// Each finalised attempt's share of each question's points, so the
+		// programme report averages facility in SQL (migrate_reports.go).
+		ID:       "20261207-rep-item-scores",
+		Migrate:  migrateItemScores,
+		Rollback: rollbackItemScores,
+	},
 }
 
 // migrationLock is the PostgreSQL advisory lock key held while migrating.

@@ -3,6 +3,7 @@ package store
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // ReportFilter restricts a programme report; zero fields do not filter. Dates
@@ -142,4 +143,124 @@ func (q Q) TrainedOfficers(f ReportFilter, dim ReportDim) ([]ReportRow, error) {
 // grouped by dim.
 func (q Q) CertifiedOfficers(f ReportFilter, dim ReportDim) ([]ReportRow, error) {
 	return q.count("certified officers", certifiedSource, f, dim, "COUNT(DISTINCT c.user_id) AS n")
+}
+
+// attendanceSource: seats (not the waitlist) in closed sessions, each with its
+// attendance if marked. A session still to come, or cancelled, has no
+// attendance to count yet.
+var attendanceSource = reportSource{
+	from: "enrollments e JOIN training_sessions s ON s.id = e.session_id " +
+		"JOIN users u ON u.id = e.user_id LEFT JOIN agencies ag ON ag.id = u.agency_id " +
+		"LEFT JOIN attendances at ON at.session_id = e.session_id AND at.user_id = e.user_id",
+	cond: "e.status = 'enrolled' AND s.status = 'closed'",
+	date: "s.date", course: "s.course_id", agency: "u.agency_id",
+}
+
+// AttendanceRates counts seats in closed sessions (N) and those marked present or
+// late (M), grouped by dim.
+func (q Q) AttendanceRates(f ReportFilter, dim ReportDim) ([]ReportRow, error) {
+	return q.count("attendance", attendanceSource, f, dim,
+		"COUNT(*) AS n, COALESCE(SUM(CASE WHEN at.status IN ('present', 'late') THEN 1 ELSE 0 END), 0) AS m")
+}
+
+// attemptSource: finalised attempts with their session and officer.
+var attemptSource = reportSource{
+	from: "attempts a JOIN training_sessions s ON s.id = a.session_id " +
+		"JOIN users u ON u.id = a.user_id LEFT JOIN agencies ag ON ag.id = u.agency_id",
+	cond: "a.finalised <> ''",
+	date: "s.date", course: "s.course_id", agency: "u.agency_id",
+}
+
+// QuizPassRow is one quiz's officers (once per session) and those who passed.
+type QuizPassRow struct {
+	CourseID string
+	QuizID   string
+	Officers int
+	Passed   int
+}
+
+// QuizPassRates counts, per course and quiz, the officers with a finalised
+// attempt in a session (once per session) and those with a passed one.
+func (q Q) QuizPassRates(f ReportFilter) ([]QuizPassRow, error) {
+	where, args := attemptSource.where(f)
+	sql := "SELECT course_id, quiz_id, COUNT(*) AS officers, SUM(passed) AS passed FROM (" +
+		"SELECT s.course_id, a.quiz_id, a.session_id, a.user_id, MAX(CASE WHEN a.passed THEN 1 ELSE 0 END) AS passed FROM " +
+		attemptSource.from + " WHERE " + where + " GROUP BY s.course_id, a.quiz_id, a.session_id, a.user_id" +
+		") x GROUP BY course_id, quiz_id ORDER BY course_id, quiz_id"
+	var rows []QuizPassRow
+	if err := q.g.Raw(sql, args...).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("report quiz pass rates: %w", err)
+	}
+	return rows, nil
+}
+
+// FacilityRow is one question's mean item score and how many attempts had it.
+type FacilityRow struct {
+	CourseID   string
+	QuizID     string
+	QuestionID string
+	Facility   float64
+	Responses  int
+}
+
+// QuestionFacility averages each question's item score over the latest
+// finalised attempt of each officer at each quiz in each session — the
+// attempts a session's item analysis reads — lowest facility first.
+func (q Q) QuestionFacility(f ReportFilter) ([]FacilityRow, error) {
+	where, args := attemptSource.where(f)
+	sql := "SELECT s.course_id, a.quiz_id, i.question_id, AVG(i.fraction) AS facility, COUNT(*) AS responses FROM " +
+		attemptSource.from + " JOIN item_scores i ON i.attempt_id = a.id WHERE " + where +
+		" AND a.number = (SELECT MAX(b.number) FROM attempts b WHERE b.session_id = a.session_id AND b.quiz_id = a.quiz_id" +
+		" AND b.user_id = a.user_id AND b.finalised <> '')" +
+		" GROUP BY s.course_id, a.quiz_id, i.question_id ORDER BY facility, s.course_id, a.quiz_id, i.question_id"
+	var rows []FacilityRow
+	if err := q.g.Raw(sql, args...).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("report question facility: %w", err)
+	}
+	return rows, nil
+}
+
+// StandingRow counts certificates by standing (see CertificateStandings).
+type StandingRow struct {
+	Key      string
+	Total    int
+	Revoked  int
+	Expired  int
+	Expiring int
+}
+
+// certificateSource: every certificate, revoked ones included.
+var certificateSource = reportSource{
+	from: "certificates c LEFT JOIN agencies ag ON ag.id = c.agency_id",
+	cond: "1 = 1",
+	date: "c.session_date", course: "c.course_id", agency: "c.agency_id",
+}
+
+// CertificateStandings counts certificates in all (byCourse false: one row)
+// or per course: revoked; not revoked and expired at now (expiry at or before
+// it, as certify reads them); not revoked and expiring (expiry after now, at
+// or before soon). Valid is the rest.
+func (q Q) CertificateStandings(f ReportFilter, byCourse bool, now, soon time.Time) ([]StandingRow, error) {
+	sel, group := certificateSource.groupBy(ByTotal)
+	if byCourse {
+		sel, group = certificateSource.groupBy(ByCourse)
+	}
+	where, args := certificateSource.where(f)
+	now, soon = now.UTC(), soon.UTC()
+	sql := "SELECT " + sel + ", COUNT(*) AS total," +
+		" COALESCE(SUM(CASE WHEN c.status = 'revoked' THEN 1 ELSE 0 END), 0) AS revoked," +
+		" COALESCE(SUM(CASE WHEN c.status <> 'revoked' AND c.expires_at IS NOT NULL AND c.expires_at <= ? THEN 1 ELSE 0 END), 0) AS expired," +
+		" COALESCE(SUM(CASE WHEN c.status <> 'revoked' AND c.expires_at > ? AND c.expires_at <= ? THEN 1 ELSE 0 END), 0) AS expiring" +
+		" FROM " + certificateSource.from + " WHERE " + where
+	if group != "" {
+		sql += " GROUP BY " + group + " ORDER BY " + group
+	}
+	var rows []StandingRow
+	if err := q.g.Raw(sql, append([]any{now, now, soon}, args...)...).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("report certificate standings: %w", err)
+	}
+	if group == "" && len(rows) == 0 {
+		rows = []StandingRow{{}}
+	}
+	return rows, nil
 }

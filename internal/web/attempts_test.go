@@ -249,17 +249,26 @@ func TestAttempts_ConcurrentSavesKeepTheNewest(t *testing.T) {
 	}
 }
 
-func TestResults_AnalysisAndCSV(t *testing.T) {
-	qw := newQuizWorld(t)
+// submitTwo has officer A answer "pick" right and "count", officer B
+// "pick" wrong, an hour into the day, and both submit.
+func (qw *quizWorld) submitTwo(t *testing.T) (a, b attempt.View) {
+	t.Helper()
 	ts := qw.ts
 	qw.at(time.Hour)
-	a := qw.start(t, qw.officerA)
-	b := qw.start(t, qw.officerB)
+	a = qw.start(t, qw.officerA)
+	b = qw.start(t, qw.officerB)
 	ts.api(t, qw.officerA, "PUT", fmt.Sprintf("/api/v1/attempts/%d/answers/pick", a.ID), map[string]any{"choices": []string{choiceID(a, "pick", "CORRECT")}})
 	ts.api(t, qw.officerA, "PUT", fmt.Sprintf("/api/v1/attempts/%d/answers/count", a.ID), map[string]any{"number": 4242})
 	ts.api(t, qw.officerB, "PUT", fmt.Sprintf("/api/v1/attempts/%d/answers/pick", b.ID), map[string]any{"choices": []string{choiceID(b, "pick", "WRONG")}})
 	ts.api(t, qw.officerA, "POST", fmt.Sprintf("/api/v1/attempts/%d/submit", a.ID), nil)
 	ts.api(t, qw.officerB, "POST", fmt.Sprintf("/api/v1/attempts/%d/submit", b.ID), nil)
+	return a, b
+}
+
+func TestResults_AnalysisAndCSV(t *testing.T) {
+	qw := newQuizWorld(t)
+	ts := qw.ts
+	qw.submitTwo(t)
 
 	res, body := ts.api(t, qw.trainerTok, "GET", fmt.Sprintf("/api/v1/sessions/%d/quizzes/01-m/analysis", qw.sessionID), nil)
 	an := decode[attempt.Analysis](t, body)

@@ -14,8 +14,14 @@ import (
 // The programme reports' JSON (docs/api.md, "Reports"): one route per report,
 // each taking the same filter parameters.
 
-func (s *Server) reportTrainedAPI(c echo.Context) error   { return reportAPI(c, s.reports.Trained) }
-func (s *Server) reportCertifiedAPI(c echo.Context) error { return reportAPI(c, s.reports.Certified) }
+func (s *Server) reportTrainedAPI(c echo.Context) error    { return reportAPI(c, s.reports.Trained) }
+func (s *Server) reportCertifiedAPI(c echo.Context) error  { return reportAPI(c, s.reports.Certified) }
+func (s *Server) reportAttendanceAPI(c echo.Context) error { return reportAPI(c, s.reports.Attendance) }
+func (s *Server) reportQuizzesAPI(c echo.Context) error    { return reportAPI(c, s.reports.Quizzes) }
+func (s *Server) reportQuestionsAPI(c echo.Context) error  { return reportAPI(c, s.reports.Questions) }
+func (s *Server) reportCertificatesAPI(c echo.Context) error {
+	return reportAPI(c, s.reports.Certificates)
+}
 
 func reportAPI[T any](c echo.Context, run func(context.Context, *auth.Actor, report.Filter) (T, error)) error {
 	f, err := reportFilter(c)

@@ -196,6 +196,10 @@ func (s *Server) routes() {
 	v1.POST("/certificates/:serial/revoke", s.certificateRevokeAPI)
 	v1.GET("/reports/trained", s.reportTrainedAPI)
 	v1.GET("/reports/certified", s.reportCertifiedAPI)
+	v1.GET("/reports/attendance", s.reportAttendanceAPI)
+	v1.GET("/reports/quizzes", s.reportQuizzesAPI)
+	v1.GET("/reports/questions", s.reportQuestionsAPI)
+	v1.GET("/reports/certificates", s.reportCertificatesAPI)
 	api.Any("/*", func(c echo.Context) error { return echo.NewHTTPError(http.StatusNotFound) })
 }
 
