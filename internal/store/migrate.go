@@ -524,6 +524,13 @@ var migrations = []*gormigrate.Migration{
 		Rollback: rollbackRecertReminders,
 	},
 	{
+		// Certificates by session date and by course, for the reports'
+		// filters (migrate_reports.go).
+		ID:       "20261207-rep-indexes",
+		Migrate:  migrateReportIndexes,
+		Rollback: rollbackReportIndexes,
+	},
+	{
 		// Each finalised attempt's share of each question's points, so the
 		// programme report averages facility in SQL (migrate_reports.go).
 		ID:       "20261207-rep-item-scores",

@@ -1,6 +1,10 @@
 package store
 
-import "gorm.io/gorm"
+import (
+	"fmt"
+
+	"gorm.io/gorm"
+)
 
 // migrateItemScores creates item_scores (item_scores.go). Attempts finalised
 // before it have none until attempt.Service.BackfillItemScores scores them.
@@ -16,3 +20,28 @@ func migrateItemScores(tx *gorm.DB) error {
 }
 
 func rollbackItemScores(tx *gorm.DB) error { return tx.Migrator().DropTable("item_scores") }
+
+// migrateReportIndexes adds what the programme reports' filters need beyond
+// the indexes sessions, enrolments and attempts already have: certificates
+// by session date and by course (the certified and certificates reports,
+// which read certificates alone; by agency there was one).
+func migrateReportIndexes(tx *gorm.DB) error {
+	for _, sql := range []string{
+		"CREATE INDEX IF NOT EXISTS idx_certificates_session_date ON certificates (session_date)",
+		"CREATE INDEX IF NOT EXISTS idx_certificates_course_date ON certificates (course_id, session_date)",
+	} {
+		if err := tx.Exec(sql).Error; err != nil {
+			return fmt.Errorf("report indexes: %w", err)
+		}
+	}
+	return nil
+}
+
+func rollbackReportIndexes(tx *gorm.DB) error {
+	for _, name := range []string{"idx_certificates_session_date", "idx_certificates_course_date"} {
+		if err := tx.Exec("DROP INDEX IF EXISTS " + name).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}

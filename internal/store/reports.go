@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // ReportFilter restricts a programme report; zero fields do not filter. Dates
@@ -108,6 +110,17 @@ func (src reportSource) groupBy(dim ReportDim) (sel, group string) {
 	return "'' AS key", ""
 }
 
+// reportSQL, when set (by store's tests), sees each report query before it
+// runs: the query-plan test reads their plans with EXPLAIN QUERY PLAN.
+var reportSQL func(sql string, args []any)
+
+func (q Q) reportRaw(sql string, args []any) *gorm.DB {
+	if reportSQL != nil {
+		reportSQL(sql, args)
+	}
+	return q.g.Raw(sql, args...)
+}
+
 // count runs one grouped count over a source: counts are the aggregate
 // expressions, selected as n (and m).
 func (q Q) count(what string, src reportSource, f ReportFilter, dim ReportDim, counts string) ([]ReportRow, error) {
@@ -118,7 +131,7 @@ func (q Q) count(what string, src reportSource, f ReportFilter, dim ReportDim, c
 		sql += " GROUP BY " + group + " ORDER BY " + group
 	}
 	var rows []ReportRow
-	if err := q.g.Raw(sql, args...).Scan(&rows).Error; err != nil {
+	if err := q.reportRaw(sql, args).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("report %s by %s: %w", what, dimName(dim), err)
 	}
 	if group == "" && len(rows) == 0 {
@@ -188,7 +201,7 @@ func (q Q) QuizPassRates(f ReportFilter) ([]QuizPassRow, error) {
 		attemptSource.from + " WHERE " + where + " GROUP BY s.course_id, a.quiz_id, a.session_id, a.user_id" +
 		") x GROUP BY course_id, quiz_id ORDER BY course_id, quiz_id"
 	var rows []QuizPassRow
-	if err := q.g.Raw(sql, args...).Scan(&rows).Error; err != nil {
+	if err := q.reportRaw(sql, args).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("report quiz pass rates: %w", err)
 	}
 	return rows, nil
@@ -207,14 +220,22 @@ type FacilityRow struct {
 // finalised attempt of each officer at each quiz in each session — the
 // attempts a session's item analysis reads — lowest facility first.
 func (q Q) QuestionFacility(f ReportFilter) ([]FacilityRow, error) {
-	where, args := attemptSource.where(f)
+	// CROSS JOINs with the join conditions in WHERE: the same inner joins to
+	// PostgreSQL, and to SQLite an order — sessions (few; through their date
+	// index when dates narrow them), their attempts, then those attempts'
+	// item scores — rather than every attempt or item score first, which its
+	// planner picks without it (TestReports_QueryPlans).
+	src := attemptSource
+	src.from = "training_sessions s CROSS JOIN attempts a CROSS JOIN item_scores i " +
+		"JOIN users u ON u.id = a.user_id LEFT JOIN agencies ag ON ag.id = u.agency_id"
+	where, args := src.where(f)
 	sql := "SELECT s.course_id, a.quiz_id, i.question_id, AVG(i.fraction) AS facility, COUNT(*) AS responses FROM " +
-		attemptSource.from + " JOIN item_scores i ON i.attempt_id = a.id WHERE " + where +
+		src.from + " WHERE a.session_id = s.id AND i.attempt_id = a.id AND " + where +
 		" AND a.number = (SELECT MAX(b.number) FROM attempts b WHERE b.session_id = a.session_id AND b.quiz_id = a.quiz_id" +
 		" AND b.user_id = a.user_id AND b.finalised <> '')" +
 		" GROUP BY s.course_id, a.quiz_id, i.question_id ORDER BY facility, s.course_id, a.quiz_id, i.question_id"
 	var rows []FacilityRow
-	if err := q.g.Raw(sql, args...).Scan(&rows).Error; err != nil {
+	if err := q.reportRaw(sql, args).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("report question facility: %w", err)
 	}
 	return rows, nil
@@ -256,11 +277,21 @@ func (q Q) CertificateStandings(f ReportFilter, byCourse bool, now, soon time.Ti
 		sql += " GROUP BY " + group + " ORDER BY " + group
 	}
 	var rows []StandingRow
-	if err := q.g.Raw(sql, append([]any{now, now, soon}, args...)...).Scan(&rows).Error; err != nil {
+	if err := q.reportRaw(sql, append([]any{now, now, soon}, args...)).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("report certificate standings: %w", err)
 	}
 	if group == "" && len(rows) == 0 {
 		rows = []StandingRow{{}}
 	}
 	return rows, nil
+}
+
+// CountAttempts is a bare COUNT(*) over attempts: the floor the report
+// benchmark measures its reports against (BENCHMARKS.md).
+func (q Q) CountAttempts() (int64, error) {
+	var n int64
+	if err := q.g.Raw("SELECT COUNT(*) FROM attempts").Scan(&n).Error; err != nil {
+		return 0, fmt.Errorf("count attempts: %w", err)
+	}
+	return n, nil
 }
