@@ -45,27 +45,42 @@ type ReportRow struct {
 	M        int
 }
 
-// reportSource is one report's rows before grouping: its FROM clause (which
-// joins agencies as ag), the condition every row meets, and the columns the
-// filter and the groups read.
+// reportSource is one report's rows before grouping: its FROM clause, the
+// joins that reach the officer's agency (as ag) — added only when a filter or
+// a group needs it: most reports need none, and they are a lookup or two
+// per row —, the condition every row meets, and the columns the filter and
+// the groups read.
 type reportSource struct {
-	from, cond           string
+	from, people, cond   string
 	date, course, agency string
+}
+
+// tables is the source's FROM clause for a filter and a grouping.
+func (src reportSource) tables(f ReportFilter, dim ReportDim) string {
+	if f.Country != "" || (f.AgencyID != nil && strings.HasPrefix(src.agency, "u.")) || dim == ByCountry || dim == ByAgency {
+		return src.from + " " + src.people
+	}
+	return src.from
+}
+
+// officerPeople joins an officer's (alias u, user_id column given) agency.
+func officerPeople(userID string) string {
+	return "JOIN users u ON u.id = " + userID + " LEFT JOIN agencies ag ON ag.id = u.agency_id"
 }
 
 var (
 	// trainedSource: attendance marked present or late. The officer's
 	// agency is their current one (users.agency_id).
 	trainedSource = reportSource{
-		from: "attendances at JOIN training_sessions s ON s.id = at.session_id " +
-			"JOIN users u ON u.id = at.user_id LEFT JOIN agencies ag ON ag.id = u.agency_id",
-		cond: "at.status IN ('present', 'late')",
-		date: "s.date", course: "s.course_id", agency: "u.agency_id",
+		from:   "attendances at JOIN training_sessions s ON s.id = at.session_id",
+		people: officerPeople("at.user_id"),
+		cond:   "at.status IN ('present', 'late')",
+		date:   "s.date", course: "s.course_id", agency: "u.agency_id",
 	}
 	// certifiedSource: certificates not revoked; a certificate carries its
 	// session's date and course and the holder's agency as issued.
 	certifiedSource = reportSource{
-		from: "certificates c LEFT JOIN agencies ag ON ag.id = c.agency_id",
+		from: "certificates c", people: "LEFT JOIN agencies ag ON ag.id = c.agency_id",
 		cond: "c.status <> 'revoked'",
 		date: "c.session_date", course: "c.course_id", agency: "c.agency_id",
 	}
@@ -126,7 +141,7 @@ func (q Q) reportRaw(sql string, args []any) *gorm.DB {
 func (q Q) count(what string, src reportSource, f ReportFilter, dim ReportDim, counts string) ([]ReportRow, error) {
 	sel, group := src.groupBy(dim)
 	where, args := src.where(f)
-	sql := "SELECT " + sel + ", " + counts + " FROM " + src.from + " WHERE " + where
+	sql := "SELECT " + sel + ", " + counts + " FROM " + src.tables(f, dim) + " WHERE " + where
 	if group != "" {
 		sql += " GROUP BY " + group + " ORDER BY " + group
 	}
@@ -163,10 +178,10 @@ func (q Q) CertifiedOfficers(f ReportFilter, dim ReportDim) ([]ReportRow, error)
 // attendance to count yet.
 var attendanceSource = reportSource{
 	from: "enrollments e JOIN training_sessions s ON s.id = e.session_id " +
-		"JOIN users u ON u.id = e.user_id LEFT JOIN agencies ag ON ag.id = u.agency_id " +
 		"LEFT JOIN attendances at ON at.session_id = e.session_id AND at.user_id = e.user_id",
-	cond: "e.status = 'enrolled' AND s.status = 'closed'",
-	date: "s.date", course: "s.course_id", agency: "u.agency_id",
+	people: officerPeople("e.user_id"),
+	cond:   "e.status = 'enrolled' AND s.status = 'closed'",
+	date:   "s.date", course: "s.course_id", agency: "u.agency_id",
 }
 
 // AttendanceRates counts seats in closed sessions (N) and those marked present or
@@ -178,10 +193,10 @@ func (q Q) AttendanceRates(f ReportFilter, dim ReportDim) ([]ReportRow, error) {
 
 // attemptSource: finalised attempts with their session and officer.
 var attemptSource = reportSource{
-	from: "attempts a JOIN training_sessions s ON s.id = a.session_id " +
-		"JOIN users u ON u.id = a.user_id LEFT JOIN agencies ag ON ag.id = u.agency_id",
-	cond: "a.finalised <> ''",
-	date: "s.date", course: "s.course_id", agency: "u.agency_id",
+	from:   "attempts a JOIN training_sessions s ON s.id = a.session_id",
+	people: officerPeople("a.user_id"),
+	cond:   "a.finalised <> ''",
+	date:   "s.date", course: "s.course_id", agency: "u.agency_id",
 }
 
 // QuizPassRow is one quiz's officers (once per session) and those who passed.
@@ -198,7 +213,7 @@ func (q Q) QuizPassRates(f ReportFilter) ([]QuizPassRow, error) {
 	where, args := attemptSource.where(f)
 	sql := "SELECT course_id, quiz_id, COUNT(*) AS officers, SUM(passed) AS passed FROM (" +
 		"SELECT s.course_id, a.quiz_id, a.session_id, a.user_id, MAX(CASE WHEN a.passed THEN 1 ELSE 0 END) AS passed FROM " +
-		attemptSource.from + " WHERE " + where + " GROUP BY s.course_id, a.quiz_id, a.session_id, a.user_id" +
+		attemptSource.tables(f, ByTotal) + " WHERE " + where + " GROUP BY s.course_id, a.quiz_id, a.session_id, a.user_id" +
 		") x GROUP BY course_id, quiz_id ORDER BY course_id, quiz_id"
 	var rows []QuizPassRow
 	if err := q.reportRaw(sql, args).Scan(&rows).Error; err != nil {
@@ -226,11 +241,10 @@ func (q Q) QuestionFacility(f ReportFilter) ([]FacilityRow, error) {
 	// item scores — rather than every attempt or item score first, which its
 	// planner picks without it (TestReports_QueryPlans).
 	src := attemptSource
-	src.from = "training_sessions s CROSS JOIN attempts a CROSS JOIN item_scores i " +
-		"JOIN users u ON u.id = a.user_id LEFT JOIN agencies ag ON ag.id = u.agency_id"
+	src.from = "training_sessions s CROSS JOIN attempts a CROSS JOIN item_scores i"
 	where, args := src.where(f)
 	sql := "SELECT s.course_id, a.quiz_id, i.question_id, AVG(i.fraction) AS facility, COUNT(*) AS responses FROM " +
-		src.from + " WHERE a.session_id = s.id AND i.attempt_id = a.id AND " + where +
+		src.tables(f, ByTotal) + " WHERE a.session_id = s.id AND i.attempt_id = a.id AND " + where +
 		" AND a.number = (SELECT MAX(b.number) FROM attempts b WHERE b.session_id = a.session_id AND b.quiz_id = a.quiz_id" +
 		" AND b.user_id = a.user_id AND b.finalised <> '')" +
 		" GROUP BY s.course_id, a.quiz_id, i.question_id ORDER BY facility, s.course_id, a.quiz_id, i.question_id"
@@ -252,7 +266,7 @@ type StandingRow struct {
 
 // certificateSource: every certificate, revoked ones included.
 var certificateSource = reportSource{
-	from: "certificates c LEFT JOIN agencies ag ON ag.id = c.agency_id",
+	from: "certificates c", people: "LEFT JOIN agencies ag ON ag.id = c.agency_id",
 	cond: "1 = 1",
 	date: "c.session_date", course: "c.course_id", agency: "c.agency_id",
 }
@@ -272,7 +286,7 @@ func (q Q) CertificateStandings(f ReportFilter, byCourse bool, now, soon time.Ti
 		" COALESCE(SUM(CASE WHEN c.status = 'revoked' THEN 1 ELSE 0 END), 0) AS revoked," +
 		" COALESCE(SUM(CASE WHEN c.status <> 'revoked' AND c.expires_at IS NOT NULL AND c.expires_at <= ? THEN 1 ELSE 0 END), 0) AS expired," +
 		" COALESCE(SUM(CASE WHEN c.status <> 'revoked' AND c.expires_at > ? AND c.expires_at <= ? THEN 1 ELSE 0 END), 0) AS expiring" +
-		" FROM " + certificateSource.from + " WHERE " + where
+		" FROM " + certificateSource.tables(f, ByCourse) + " WHERE " + where
 	if group != "" {
 		sql += " GROUP BY " + group + " ORDER BY " + group
 	}
