@@ -209,14 +209,34 @@ func TestRecertification_Dashboards(t *testing.T) {
 	if strings.Contains(page, `href="/sessions?course=crypto-crime"`) {
 		t.Errorf("officer A, with no certificate, is told to recertify")
 	}
+	// An officer whose certificate expired two years ago: their own dashboard
+	// no longer tells them (the reminders did), their coordinator still counts
+	// them, as the agency record's "due" does.
+	long := ts.user(t, auth.RoleOfficer, &w.agencyA.ID, "Léo Long-Expired")
+	longID := w.idOf(t, long)
+	expires := weekBefore.AddDate(-2, 0, 0)
+	c := &store.Certificate{Serial: "RECERTWEBLONG001", SessionID: w.session.ID, UserID: longID, AgencyID: &w.agencyA.ID,
+		Title: "Certificate", HolderName: "Léo Long-Expired", CourseID: "crypto-crime", CourseTitle: "Investigating crypto-asset crime",
+		CourseHash: "x", SessionDate: "2021-11-25", City: "Paris", Country: "FR", IssuedAt: expires.AddDate(-3, 0, 0), ExpiresAt: &expires,
+		Status: store.CertificateValid, Payload: []byte("{}"), Signature: "s"}
+	if err := ts.DB.Tx(context.Background(), func(q store.Q) error { return q.CreateCertificate(c) }); err != nil {
+		t.Fatal(err)
+	}
+	if _, page := getWith(t, ts.browser(t, long), ts.URL+"/"); strings.Contains(page, `href="/sessions?course=crypto-crime"`) {
+		t.Errorf("an officer whose certificate expired two years ago is still told on their dashboard")
+	}
 	_, page = getWith(t, ts.browser(t, w.coordA), ts.URL+"/")
-	// Agency A: expiring, expired (within a year), enrolled (still due until retrained).
-	if !strings.Contains(page, "3 officers of your agency are due for recertification") ||
+	// Agency A: expiring, expired, enrolled (still due until retrained), long expired.
+	if !strings.Contains(page, "4 officers of your agency are due for recertification") ||
 		!strings.Contains(page, fmt.Sprintf(`href="/agencies/%d/record?status=due"`, w.agencyA.ID)) {
 		t.Errorf("coordinator A's dashboard:\n%s", page)
 	}
+	res, body := ts.api(t, ts.token(t, w.coordA), "GET", fmt.Sprintf("/api/v1/agencies/%d/record?status=due", w.agencyA.ID), nil)
+	if rec := decode[struct{ Officers []struct{ Due bool } }](t, body); res.StatusCode != http.StatusOK || len(rec.Officers) != 4 {
+		t.Errorf("the agency record's due officers (the dashboard's link): %d %s; want the 4 the dashboard counts", res.StatusCode, body)
+	}
 	_, page = getWith(t, ts.browser(t, w.admin), ts.URL+"/")
-	if !strings.Contains(page, "4 officers in the programme are due for recertification") {
+	if !strings.Contains(page, "5 officers in the programme are due for recertification") {
 		t.Errorf("the admin's dashboard:\n%s", page)
 	}
 }
