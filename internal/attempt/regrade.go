@@ -342,7 +342,7 @@ func keyChanges(qz *course.Quiz, changed map[string]map[string]bool) []KeyChange
 		if len(what) == 0 {
 			continue
 		}
-		kc := KeyChange{Number: i + 1, QuestionID: src.ID, Title: questionTitle(src.Prompt)}
+		kc := KeyChange{Number: i + 1, QuestionID: src.ID, Title: src.Title()}
 		for _, w := range []string{"key", "points", "dropped", "restored"} {
 			if what[w] {
 				kc.Changes = append(kc.Changes, w)
@@ -351,14 +351,6 @@ func keyChanges(qz *course.Quiz, changed map[string]map[string]bool) []KeyChange
 		out = append(out, kc)
 	}
 	return out
-}
-
-// questionTitle is the first line of a question's Markdown, its heading,
-// whole: the trainer checks which question a change touches, so the page wraps
-// a long heading rather than cut it.
-func questionTitle(prompt string) string {
-	title, _, _ := strings.Cut(strings.TrimSpace(prompt), "\n")
-	return title
 }
 
 // storedQuiz loads a quiz from a stored version of a course.

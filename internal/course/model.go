@@ -5,6 +5,7 @@ package course
 
 import (
 	"html/template"
+	"strings"
 	"time"
 )
 
@@ -167,6 +168,14 @@ type Question struct {
 	// Dropped ({dropped} on the heading): the question no longer counts, for
 	// anyone — a regrade removes it from every score and maximum.
 	Dropped bool
+}
+
+// Title is the first line of the question's Markdown, its heading, whole: a
+// trainer tells questions apart by it (a regrade's changes, the programme's
+// facility report), so pages wrap a long heading rather than cut it.
+func (q *Question) Title() string {
+	title, _, _ := strings.Cut(strings.TrimSpace(q.Prompt), "\n")
+	return title
 }
 
 // Choice is one option of a single- or multiple-choice question. Its id is derived

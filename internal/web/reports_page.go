@@ -14,7 +14,6 @@ import (
 
 	"github.com/lectern-platform/lectern/internal/apperr"
 	"github.com/lectern-platform/lectern/internal/auth"
-	"github.com/lectern-platform/lectern/internal/chart"
 	"github.com/lectern-platform/lectern/internal/i18n"
 	"github.com/lectern-platform/lectern/internal/report"
 	"github.com/lectern-platform/lectern/internal/sheet"
@@ -91,7 +90,7 @@ func (t reportTable) sheet() sheet.Table {
 
 // reportNamesPage are the tables the page shows, in its order; each is also
 // an export.
-var reportNamesPage = []string{"months", "countries", "agencies", "courses"}
+var reportNamesPage = []string{"months", "countries", "agencies", "courses", "quizzes", "questions", "certificates"}
 
 type reportsView struct {
 	Filter    report.Filter
@@ -131,7 +130,7 @@ func (s *Server) reportsPage(c echo.Context) error {
 		return err
 	}
 	v.Query = reportQuery(f, a)
-	fig, err := s.reportFigures(c.Request().Context(), a, f)
+	fig, err := s.reportFigures(c.Request().Context(), a, f, reportNamesPage...)
 	if err != nil {
 		return err
 	}
@@ -161,7 +160,7 @@ func (s *Server) reportExport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	fig, err := s.reportFigures(c.Request().Context(), a, f)
+	fig, err := s.reportFigures(c.Request().Context(), a, f, name)
 	if err != nil {
 		return err
 	}
@@ -230,116 +229,4 @@ func (s *Server) reportChoices(ctx context.Context, a *auth.Actor, l *i18n.Local
 		v.Courses = append(v.Courses, reportOption{Value: c.ID, Label: c.Title})
 	}
 	return nil
-}
-
-// reportFigures are the service's reports for one filter, asked once per
-// request whatever the number of tables built from them.
-type reportFigures struct {
-	trained, certified *report.Officers
-}
-
-func (s *Server) reportFigures(ctx context.Context, a *auth.Actor, f report.Filter) (*reportFigures, error) {
-	var fig reportFigures
-	var err error
-	if fig.trained, err = s.reports.Trained(ctx, a, f); err != nil {
-		return nil, err
-	}
-	if fig.certified, err = s.reports.Certified(ctx, a, f); err != nil {
-		return nil, err
-	}
-	return &fig, nil
-}
-
-// reportTable builds one named table from the figures.
-func (s *Server) reportTable(l *i18n.Localizer, fig *reportFigures, name string) (reportTable, error) {
-	trained, certified := fig.trained, fig.certified
-	var err error
-	counts := []sheet.Column{{Header: l.T("reports.col_trained"), Kind: sheet.Int}, {Header: l.T("reports.col_certified"), Kind: sheet.Int}}
-	t := reportTable{Name: name, Title: l.T("reports." + name + "_title")}
-	var rows []groupPair
-	switch name {
-	case "months":
-		rows = pairGroups(trained.ByMonth, certified.ByMonth)
-		slices.SortFunc(rows, func(x, y groupPair) int { return strings.Compare(x.Key, y.Key) })
-		t.Columns = append([]sheet.Column{{Header: l.T("reports.col_month"), Kind: sheet.Month}}, counts...)
-		var labels []string
-		var tr, ce []float64
-		for _, r := range rows {
-			m, err := time.Parse("2006-01", r.Key)
-			if err != nil {
-				return reportTable{}, err
-			}
-			t.Rows = append(t.Rows, []any{m, r.Trained, r.Certified})
-			labels = append(labels, l.MonthYear(m))
-			tr, ce = append(tr, float64(r.Trained)), append(ce, float64(r.Certified))
-		}
-		t.Chart, err = chart.Columns(labels, chart.Series{Name: l.T("reports.col_trained"), Values: tr},
-			chart.Series{Name: l.T("reports.col_certified"), Values: ce}, s.chartOptions(l, t))
-		return t, err
-	case "countries":
-		rows = pairGroups(trained.ByCountry, certified.ByCountry)
-		t.Columns = append([]sheet.Column{{Header: l.T("field.country"), Kind: sheet.Text}}, counts...)
-		for _, r := range rows {
-			t.Rows = append(t.Rows, []any{l.Country(r.Key), r.Trained, r.Certified})
-		}
-	case "agencies":
-		rows = pairGroups(trained.ByAgency, certified.ByAgency)
-		t.Columns = append([]sheet.Column{{Header: l.T("reports.col_agency"), Kind: sheet.Text}, {Header: l.T("field.country"), Kind: sheet.Text}}, counts...)
-		for _, r := range rows {
-			t.Rows = append(t.Rows, []any{r.Name, l.Country(r.Country), r.Trained, r.Certified})
-		}
-	case "courses":
-		rows = pairGroups(trained.ByCourse, certified.ByCourse)
-		t.Columns = append([]sheet.Column{{Header: l.T("reports.col_course"), Kind: sheet.Text}}, counts...)
-		for _, r := range rows {
-			t.Rows = append(t.Rows, []any{cmpOr(r.Name, r.Key), r.Trained, r.Certified})
-		}
-	default:
-		return reportTable{}, apperr.NotFound("report")
-	}
-	bars := make([]chart.Bar, len(t.Rows))
-	for i, r := range t.Rows {
-		bars[i] = chart.Bar{Label: r[0].(string), Value: float64(rows[i].Trained)}
-	}
-	t.Chart, err = chart.Bars(bars, s.chartOptions(l, t))
-	return t, err
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
-func (s *Server) chartOptions(l *i18n.Localizer, t reportTable) chart.Options {
-	return chart.Options{ID: "chart-" + t.Name, Title: t.Title, Desc: l.T("reports.chart_desc"), RTL: l.Dir() == "rtl",
-		Format: func(v float64) string { return l.Number(v) }}
-}
-
-// groupPair is one group's trained and certified officers.
-type groupPair struct {
-	report.Group
-	Trained, Certified int
-}
-
-// pairGroups joins two breakdowns by key, in the first's order, then the keys
-// only the second has.
-func pairGroups(trained, certified []report.Group) []groupPair {
-	index := map[string]int{}
-	var out []groupPair
-	for _, g := range trained {
-		index[g.Key] = len(out)
-		out = append(out, groupPair{Group: g, Trained: g.Officers})
-	}
-	for _, g := range certified {
-		i, ok := index[g.Key]
-		if !ok {
-			i = len(out)
-			index[g.Key] = i
-			out = append(out, groupPair{Group: g})
-		}
-		out[i].Certified = g.Officers
-	}
-	return out
 }

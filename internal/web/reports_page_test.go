@@ -2,16 +2,24 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/xml"
 	"fmt"
+	"math"
 	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/lectern-platform/lectern/courses"
+	"github.com/lectern-platform/lectern/internal/auth"
+	"github.com/lectern-platform/lectern/internal/report"
+	"github.com/lectern-platform/lectern/internal/report/reporttest"
 )
 
 // reportsWorld: officer A present in two sessions (one with a certificate),
@@ -154,8 +162,8 @@ func TestReportsExport_CSVAndXLSX(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(recs) != 2 || strings.Join(recs[0], "|") != "Organisme|Pays|Agents formés|Agents certifiés" ||
-		strings.Join(recs[1], "|") != "Agency Alpha-Marker|France|1|1" {
+	if len(recs) != 2 || strings.Join(recs[0], "|") != "Organisme|Pays|Agents formés|Agents certifiés|Inscrits|Présents|Taux de présence" ||
+		strings.Join(recs[1], "|") != "Agency Alpha-Marker|France|1|1|0|0|" {
 		t.Errorf("csv: %q", recs)
 	}
 
@@ -174,7 +182,7 @@ func TestReportsExport_CSVAndXLSX(t *testing.T) {
 		t.Fatal(err)
 	}
 	// December 2026 is day 46357 as Excel counts (1 Dec 2026).
-	if len(rows) != 2 || strings.Join(rows[0], "|") != "Mois|Agents formés|Agents certifiés" || strings.Join(rows[1], "|") != "46357|2|1" {
+	if len(rows) != 2 || strings.Join(rows[0], "|") != "Mois|Agents formés|Agents certifiés|Inscrits|Présents|Taux de présence" || strings.Join(rows[1], "|") != "46357|2|1|0|0" {
 		t.Errorf("xlsx rows: %q", rows)
 	}
 	for _, cell := range []string{"B2", "C2", "A2"} {
@@ -185,4 +193,179 @@ func TestReportsExport_CSVAndXLSX(t *testing.T) {
 	if v, _ := f.GetCellValue(sh, "A2"); v != "2026-12" {
 		t.Errorf("the month shows as %q", v)
 	}
+}
+
+// TestReportsExport_ThreeYears is the done-when for the downloads: a
+// three-year programme (reporttest's plan: six agencies in four countries, two
+// courses, sessions closed, cancelled and to come, certificates in every
+// standing) seeded into the real server's database; the XLSX downloads open
+// with excelize, their cells are typed (counts and rates numbers, months
+// dates), and every figure equals the plan's own count, made in Go from the
+// plan and not by the report's SQL — unfiltered and filtered.
+func TestReportsExport_ThreeYears(t *testing.T) {
+	ts := startServer(t, courses.FS)
+	p := reporttest.NewPlan(reporttest.Options{Seed: 2024})
+	if err := p.Seed(context.Background(), ts.DB); err != nil {
+		t.Fatal(err)
+	}
+	ts.Server.reports.Now = func() time.Time { return p.Now }
+	admin := ts.browser(t, ts.user(t, auth.RoleAdmin, nil, "Admin Alfa"))
+	titles := reporttest.Library{Shipped: ts.Library}.Titles()
+	de := p.Agencies[2].ID
+	for name, f := range map[string]report.Filter{
+		"everything":         {},
+		"Germany in 2025":    {From: "2025-01-01", To: "2025-12-31", Country: "DE"},
+		"one German agency":  {AgencyID: &de},
+		"the shipped course": {CourseID: "crypto-crime", From: "2024-06-01"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			q := reportQuery(f, &auth.Actor{Role: auth.RoleAdmin})
+			xlsx := func(table string) (*excelize.File, string, [][]string) {
+				t.Helper()
+				res, body := getWith(t, admin, ts.URL+"/reports/"+table+".xlsx"+q)
+				if res.StatusCode != http.StatusOK {
+					t.Fatalf("%s.xlsx%s: %d %s", table, q, res.StatusCode, body)
+				}
+				f, err := excelize.OpenReader(strings.NewReader(body))
+				if err != nil {
+					t.Fatalf("%s.xlsx does not open: %v", table, err)
+				}
+				t.Cleanup(func() { f.Close() })
+				sh := f.GetSheetList()[0]
+				rows, err := f.GetRows(sh, excelize.Options{RawCellValue: true})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return f, sh, rows
+			}
+			number := func(f *excelize.File, sh string, col, row int) string {
+				t.Helper()
+				cell, _ := excelize.CoordinatesToCellName(col, row)
+				if typ, _ := f.GetCellType(sh, cell); typ != excelize.CellTypeUnset && typ != excelize.CellTypeNumber {
+					t.Errorf("%s is a %v cell, not a number", cell, typ)
+				}
+				v, _ := f.GetCellValue(sh, cell, excelize.Options{RawCellValue: true})
+				return v
+			}
+			rate := func(r float64, enrolled int) string {
+				if enrolled == 0 {
+					return ""
+				}
+				return strconv.FormatFloat(r, 'f', -1, 64)
+			}
+
+			// Agencies: officers trained and certified, attendance.
+			trained, certified, attendance := p.WantTrained(f, titles), p.WantCertified(f, titles), p.WantAttendance(f, titles)
+			want := map[string][]string{}
+			for _, g := range trained.ByAgency {
+				want[g.Name] = []string{strconv.Itoa(g.Officers), "0", "0", "0", ""}
+			}
+			for _, g := range certified.ByAgency {
+				w := want[g.Name]
+				if w == nil {
+					w = []string{"0", "0", "0", "0", ""}
+				}
+				w[1] = strconv.Itoa(g.Officers)
+				want[g.Name] = w
+			}
+			for _, r := range attendance.ByAgency {
+				w := want[r.Name]
+				if w == nil {
+					w = []string{"0", "0", "0", "0", ""}
+				}
+				w[2], w[3], w[4] = strconv.Itoa(r.Enrolled), strconv.Itoa(r.Attended), rate(r.Rate, r.Enrolled)
+				want[r.Name] = w
+			}
+			file, sh, rows := xlsx("agencies")
+			if len(rows)-1 != len(want) {
+				t.Errorf("agencies: %d rows, the plan has %d agencies: %q", len(rows)-1, len(want), rows)
+			}
+			for i, r := range rows[1:] {
+				w, ok := want[r[0]]
+				if !ok {
+					t.Errorf("agencies: row %q is no agency of the plan", r)
+					continue
+				}
+				for j := range w {
+					got := number(file, sh, 3+j, i+2)
+					if !sameNumber(got, w[j]) {
+						t.Errorf("agencies: %s, %s = %q, the plan says %q", r[0], rows[0][2+j], got, w[j])
+					}
+				}
+			}
+
+			// Months: real dates, trained officers.
+			file, sh, rows = xlsx("months")
+			wantMonths := map[string]string{}
+			for _, g := range trained.ByMonth {
+				wantMonths[g.Key] = strconv.Itoa(g.Officers)
+			}
+			seen := 0
+			for i, r := range rows[1:] {
+				serial, err := strconv.ParseFloat(number(file, sh, 1, i+2), 64)
+				if err != nil {
+					t.Fatalf("month %q is not a date number: %v", r[0], err)
+				}
+				d, err := excelize.ExcelDateToTime(serial, false)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if w, ok := wantMonths[d.Format("2006-01")]; ok {
+					seen++
+					if r[1] != w {
+						t.Errorf("month %s: %s trained, the plan says %s", d.Format("2006-01"), r[1], w)
+					}
+				} else if r[1] != "0" {
+					t.Errorf("month %s: %s trained, the plan has none", d.Format("2006-01"), r[1])
+				}
+			}
+			if seen != len(wantMonths) {
+				t.Errorf("months: %d of the plan's %d months", seen, len(wantMonths))
+			}
+
+			// Certificates: the overall standing is the last row.
+			file, sh, rows = xlsx("certificates")
+			o := p.WantCertificates(f, titles).Overall
+			if o.Total == 0 {
+				if len(rows) != 1 {
+					t.Errorf("certificates: rows without any certificate: %q", rows)
+				}
+			} else {
+				last := len(rows)
+				got := []string{number(file, sh, 2, last), number(file, sh, 3, last), number(file, sh, 4, last), number(file, sh, 5, last), number(file, sh, 6, last)}
+				if w := []string{strconv.Itoa(o.Valid), strconv.Itoa(o.Expiring), strconv.Itoa(o.Expired), strconv.Itoa(o.Revoked), strconv.Itoa(o.Total)}; strings.Join(got, " ") != strings.Join(w, " ") {
+					t.Errorf("certificates overall: %v, the plan says %v (valid, expiring, expired, revoked, total)", got, w)
+				}
+			}
+
+			// Quizzes: pass rates as numbers with a percent format.
+			file, sh, rows = xlsx("quizzes")
+			quizzes := p.WantQuizzes(f, titles).Quizzes
+			if len(rows)-1 != len(quizzes) {
+				t.Fatalf("quizzes: %d rows, the plan has %d: %q", len(rows)-1, len(quizzes), rows)
+			}
+			for i, qr := range quizzes {
+				if got, w := number(file, sh, 5, i+2), strconv.FormatFloat(qr.Rate, 'f', -1, 64); !sameNumber(got, w) || rows[i+1][2] != strconv.Itoa(qr.Officers) {
+					t.Errorf("quiz %s/%s: rate %s of %s officers, the plan says %s of %d", qr.Course, qr.Quiz, got, rows[i+1][2], w, qr.Officers)
+				}
+			}
+
+			// The page shows the same agencies.
+			res, page := getWith(t, admin, ts.URL+"/reports"+q)
+			if res.StatusCode != http.StatusOK || len(tableRows(t, page, "agencies")) != len(want) {
+				t.Errorf("/reports%s: %d, agencies table differs from the plan's %d", q, res.StatusCode, len(want))
+			}
+		})
+	}
+}
+
+// sameNumber compares two cells' numbers as a spreadsheet keeps them: 15
+// significant digits, as Excel does (excelize writes them so).
+func sameNumber(a, b string) bool {
+	if a == b {
+		return true
+	}
+	x, err1 := strconv.ParseFloat(a, 64)
+	y, err2 := strconv.ParseFloat(b, 64)
+	return err1 == nil && err2 == nil && math.Abs(x-y) <= 1e-14*math.Max(1, math.Abs(y))
 }
