@@ -84,7 +84,7 @@ func TestBrowser_ReportsFitAPhone(t *testing.T) {
 			}
 			if dir != "" {
 				shots := map[string]chromedp.Action[[]byte]{"": chromedp.FullScreenshot(100)}
-				for _, name := range []string{"months", "agencies"} {
+				for _, name := range []string{"months", "agencies", "certificates"} {
 					shots["-"+name] = chromedp.Screenshot(chromedp.CSS(`section[aria-labelledby="report-` + name + `"]`))
 				}
 				for suffix, shot := range shots {
