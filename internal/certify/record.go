@@ -45,7 +45,7 @@ type Record struct {
 	Courses  []RecordCourse  `json:"courses"`
 	Officers []RecordOfficer `json:"officers"`
 	// Valid counts the certificates the agency's ZIP holds (valid and
-	// expiring), unfiltered.
+	// expiring, their holders' names not erased), unfiltered.
 	Valid int `json:"valid"`
 }
 
@@ -60,6 +60,9 @@ type RecordOfficer struct {
 	UserID    int64  `json:"user_id"`
 	Name      string `json:"name"`
 	LatinName string `json:"latin_name,omitempty"`
+	// Erased: the officer's personal data was erased (privacy.Eraser): the
+	// name is empty, the certificates stay as the policy left them.
+	Erased bool `json:"erased,omitempty"`
 	// Due: at least one of the officer's courses is due for recertification.
 	Due          bool          `json:"due"`
 	Certificates []RecordEntry `json:"certificates"`
@@ -106,7 +109,7 @@ func (s *Service) Record(ctx context.Context, a *auth.Actor, agencyID int64, f R
 		return o
 	}
 	for _, u := range officers {
-		add(u.ID, u.Name, u.LatinName)
+		add(u.ID, u.Name, u.LatinName).Erased = u.ErasedAt != nil
 	}
 	courses := map[string]string{}
 	for i := range rows {
@@ -126,7 +129,7 @@ func (s *Service) Record(ctx context.Context, a *auth.Actor, agencyID int64, f R
 		o := byUser[id]
 		markDue(o)
 		for _, e := range o.Certificates {
-			if inAgencyZIP(e.Status) {
+			if inAgencyZIP(e.Status) && e.ErasedAt == nil {
 				rec.Valid++
 			}
 		}
@@ -139,10 +142,21 @@ func (s *Service) Record(ctx context.Context, a *auth.Actor, agencyID int64, f R
 		rec.Officers = append(rec.Officers, *o)
 	}
 	compare := i18n.Compare(f.Lang)
-	slices.SortFunc(rec.Officers, func(x, y RecordOfficer) int {
-		return cmp.Or(compare(x.Name, y.Name), cmp.Compare(x.UserID, y.UserID))
+	slices.SortFunc(rec.Officers, func(x, y RecordOfficer) int { // the erased, nameless, last
+		return cmp.Or(boolOrder(x.Erased, y.Erased), compare(x.Name, y.Name), cmp.Compare(x.UserID, y.UserID))
 	})
 	return rec, nil
+}
+
+// boolOrder puts false before true.
+func boolOrder(x, y bool) int {
+	switch {
+	case x == y:
+		return 0
+	case x:
+		return 1
+	}
+	return -1
 }
 
 // keeps reports whether a certificate passes the filter.
@@ -163,7 +177,8 @@ func (f RecordFilter) keeps(e RecordEntry) bool {
 // each course, the latest one not revoked as due when no certificate of the
 // course reads valid any more — it expires within ExpiringWindow or has
 // expired, and no newer valid one exists. A revoked certificate was withdrawn,
-// not outlived: it makes nobody due.
+// not outlived: it makes nobody due; nor does one whose holder's data was
+// erased (recertification skips them too).
 func markDue(o *RecordOfficer) {
 	slices.SortStableFunc(o.Certificates, func(x, y RecordEntry) int {
 		return cmp.Or(cmp.Compare(y.SessionDate, x.SessionDate), y.IssuedAt.Compare(x.IssuedAt), cmp.Compare(x.CourseTitle, y.CourseTitle))
@@ -171,6 +186,9 @@ func markDue(o *RecordOfficer) {
 	latest := map[string]int{} // course → index of its latest certificate not revoked
 	current := map[string]bool{}
 	for i, e := range o.Certificates {
+		if e.ErasedAt != nil { // its holder's data was erased: nobody to recertify
+			continue
+		}
 		switch e.Status {
 		case string(store.CertificateRevoked):
 			continue

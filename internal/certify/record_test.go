@@ -2,13 +2,16 @@ package certify
 
 import (
 	"slices"
+	"strings"
 	"testing"
+	"time"
 )
 
 // TestMarkDue pins who is due for recertification in a course, and which of
 // their certificates says so.
 func TestMarkDue(t *testing.T) {
 	// entry is "course date status" (dates order them).
+	// status "expiring erased" is an expiring one whose holder was erased.
 	type entry struct{ course, date, status string }
 	cases := []struct {
 		name    string
@@ -24,13 +27,20 @@ func TestMarkDue(t *testing.T) {
 		{"an older one without expiry still valid", []entry{{"c", "2020-01-20", "valid"}, {"c", "2024-01-20", "expiring"}}, nil},
 		{"revoked alone", []entry{{"c", "2026-01-01", "revoked"}}, nil},
 		{"revoked after an expired one", []entry{{"c", "2022-01-20", "expired"}, {"c", "2026-01-01", "revoked"}}, []string{"c 2022-01-20"}},
+		{"erased holder", []entry{{"c", "2024-01-20", "expiring erased"}}, nil},
 		{"two courses", []entry{{"a", "2022-01-20", "expired"}, {"b", "2026-01-20", "valid"}, {"b", "2023-01-20", "expired"}}, []string{"a 2022-01-20"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			o := &RecordOfficer{}
 			for _, e := range c.certs {
-				o.Certificates = append(o.Certificates, RecordEntry{Certificate: Certificate{CourseID: e.course, SessionDate: e.date, Status: e.status}})
+				status, erased := strings.CutSuffix(e.status, " erased")
+				c := Certificate{CourseID: e.course, SessionDate: e.date, Status: status}
+				if erased {
+					at := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+					c.ErasedAt = &at
+				}
+				o.Certificates = append(o.Certificates, RecordEntry{Certificate: c})
 			}
 			markDue(o)
 			var got []string

@@ -103,7 +103,11 @@ func recordTable(rec *certify.Record, l *i18n.Localizer) sheet.Table {
 		{Header: l.T("record.expires"), Kind: sheet.Date}, {Header: l.T("record.due_only")}}
 	return sheet.Table{Name: l.T("record.title"), Columns: cols, Rows: func(emit func([]any) error) error {
 		for _, o := range rec.Officers {
-			person := []any{o.Name, o.LatinName, o.UserID}
+			name := o.Name
+			if o.Erased {
+				name = l.T("user.erased")
+			}
+			person := []any{name, o.LatinName, o.UserID}
 			if len(o.Certificates) == 0 {
 				if err := emit(append(person, make([]any, len(cols)-len(person))...)); err != nil {
 					return err

@@ -456,3 +456,33 @@ func TestAgencyRecord_PageAndCSV(t *testing.T) {
 		}
 	}
 }
+
+// TestAgencyRecord_ErasedOfficer: once an officer's personal data is erased,
+// the record keeps their certificates without their name ("Erased user",
+// listed last), nobody is due on their behalf, and the ZIP leaves them out.
+func TestAgencyRecord_ErasedOfficer(t *testing.T) {
+	rw := newRecordWorld(t)
+	ts := rw.ts
+	id := rw.ids["Émile Durand"]
+	if res, body := ts.api(t, ts.token(t, rw.admin), "POST", fmt.Sprintf("/api/v1/users/%d/erase", id), map[string]string{"reason": "the officer's request"}); res.StatusCode != http.StatusOK {
+		t.Fatalf("erase: %d %s", res.StatusCode, body)
+	}
+	_, body := rw.getRecord(t, rw.coordA, "", "en")
+	rec := decode[certify.Record](t, body)
+	last := rec.Officers[len(rec.Officers)-1]
+	if strings.Contains(body, "Émile") || last.UserID != id || !last.Erased || last.Name != "" || last.Due ||
+		len(last.Certificates) != 1 || last.Certificates[0].Serial != rw.serials["emile-2024"] || last.Certificates[0].Due || rec.Valid != 1 {
+		t.Errorf("the erased officer in the record: valid %d, %+v", rec.Valid, last)
+	}
+	if _, due := rw.getRecord(t, rw.coordA, "?status=due", "en"); strings.Contains(due, rw.serials["emile-2024"]) {
+		t.Errorf("the erased officer is due: %s", due)
+	}
+	_, page := getWith(t, ts.browser(t, rw.coordA), ts.URL+fmt.Sprintf("/agencies/%d/record", rw.agencyA.ID))
+	if !strings.Contains(page, "Erased user") || strings.Contains(page, "Émile") {
+		t.Errorf("the record page after the erasure: %s", page)
+	}
+	res, zipped := ts.api(t, ts.token(t, rw.coordA), "GET", fmt.Sprintf("/api/v1/agencies/%d/certificates.zip", rw.agencyA.ID), nil)
+	if files := unzip(t, []byte(zipped)); res.StatusCode != http.StatusOK || len(files) != 1 {
+		t.Errorf("the ZIP after the erasure: %d %q", res.StatusCode, keys(files))
+	}
+}
