@@ -191,7 +191,13 @@ func (m *Mailer) CertificatesExpiring(q store.Q, u *store.User, due []DueLine, r
 
 // enqueue renders one kind of message for u and writes it to the outbox, with
 // the session's calendar file in the recipient's language when ics is given.
+// A user whose data was erased gets nothing: their address is a placeholder
+// (erased-<id>@erased.invalid) and no rule that writes to people (session
+// changes, reminders, waitlist) should reach them, whichever forgot to ask.
 func (m *Mailer) enqueue(q store.Q, kind Kind, u *store.User, s *Session, v *view, ics Calendar) error {
+	if u.ErasedAt != nil {
+		return nil
+	}
 	var hints []string
 	if s != nil {
 		hints = append(hints, s.Language)

@@ -234,3 +234,48 @@ func TestEnqueue_Validates(t *testing.T) {
 func calendarOf(ics []byte) Calendar {
 	return func(string) ([]byte, error) { return ics, nil }
 }
+
+// TestMailer_ErasedUserGetsNothing: no kind of message is queued to a user
+// whose data was erased (their address is a placeholder), while the same
+// message to someone else is, so the check can fail.
+func TestMailer_ErasedUserGetsNothing(t *testing.T) {
+	db := openDB(t)
+	m := newMailer(t)
+	ctx := context.Background()
+	erased := newUser(t, db, "erased-1@erased.invalid", "")
+	at := time.Now()
+	erased.ErasedAt = &at
+	other := newUser(t, db, "other@example.org", "Ana Souza")
+	s := paris()
+	ics := calendarOf(icsOf(t, s, false))
+	for _, u := range []*store.User{erased, other} {
+		err := db.Tx(ctx, func(q store.Q) error {
+			for _, err := range []error{
+				m.EnrolmentConfirmed(q, u, s),
+				m.WaitlistPromoted(q, u, s),
+				m.SessionChanged(q, u, s, ics),
+				m.SessionCancelled(q, u, s, ics),
+				m.PasswordReset(q, u, "https://x/reset/t", at.Add(time.Hour)),
+			} {
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	list, err := db.OutboxMessages(ctx, store.OutboxFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	to := map[string]int{}
+	for _, msg := range list {
+		to[msg.ToAddress]++
+	}
+	if to[erased.Email] != 0 || to[other.Email] != 5 {
+		t.Errorf("messages by address: %v; want none to the erased user and 5 to the other", to)
+	}
+}

@@ -49,7 +49,7 @@ func (q Q) DueCertificates(f DueFilter) ([]Certificate, error) {
 			CertificateValid, f.After.UTC(), f.Until.UTC()).
 		Where(`NOT EXISTS (SELECT 1 FROM certificates newer WHERE newer.user_id = certificates.user_id
 			AND newer.course_id = certificates.course_id AND newer.status = ? AND newer.issued_at > certificates.issued_at)`, CertificateValid).
-		Where("certificates.user_id NOT IN (SELECT id FROM users WHERE erased_at IS NOT NULL)").
+		Where("certificates.erased_at IS NULL AND certificates.user_id NOT IN (SELECT id FROM users WHERE erased_at IS NOT NULL)").
 		Order("certificates.expires_at, certificates.serial")
 	if f.CourseID != "" {
 		g = g.Where("certificates.course_id = ?", f.CourseID)
