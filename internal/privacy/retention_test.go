@@ -49,22 +49,32 @@ func seedRetention(t *testing.T, db *store.DB) seeded {
 		create(s)
 		return s
 	}
-	attempt := func(s *store.TrainingSession, answers int, late bool) {
+	// late are the attempt's late answers: "accepted" or "pending" (no
+	// trainer has decided yet).
+	attempt := func(s *store.TrainingSession, answers int, finalised store.Finalised, late ...string) {
 		a := &store.Attempt{SessionID: s.ID, QuizID: "q1", UserID: officer.ID, Number: 1, ContentHash: "h", CourseHash: "h", Questions: []byte("[]"),
-			StartedAt: s.StartsAt, Deadline: s.StartsAt.Add(time.Hour), Finalised: "submitted", Score: 3, MaxScore: 4, Percent: 75, Passed: true}
+			StartedAt: s.StartsAt, Deadline: s.StartsAt.Add(time.Hour), Finalised: finalised, Score: 3, MaxScore: 4, Percent: 75, Passed: true}
 		create(a)
 		for i := range answers {
 			create(&store.AttemptAnswer{AttemptID: a.ID, QuestionID: string(rune('a' + i)), Answer: []byte(`{}`), Seq: 1, Revision: 1, SavedAt: s.StartsAt})
 		}
-		if late {
-			create(&store.LateAnswer{AttemptID: a.ID, QuestionID: "z", Answer: []byte(`{}`), Seq: 1, AnsweredAt: s.StartsAt, ArrivedAt: s.StartsAt})
+		for i, decision := range late {
+			l := &store.LateAnswer{AttemptID: a.ID, QuestionID: string(rune('z' - i)), Answer: []byte(`{}`), Seq: 1, AnsweredAt: s.StartsAt, ArrivedAt: s.StartsAt}
+			if decision == "accepted" {
+				l.AcceptedAt = &l.ArrivedAt
+			}
+			create(l)
 		}
 	}
-	// Answers: 2y from the session's date; the attempts always stay.
-	attempt(session("2024-12-05"), 3, true) // the day before the cut-off: goes
-	attempt(session("2023-01-10"), 2, false)
-	attempt(session("2024-12-06"), 2, true) // the cut-off day itself: stays
-	attempt(session("2026-11-01"), 1, false)
+	// Answers: 2y from the session's date, of finalised attempts; the
+	// attempts always stay.
+	attempt(session("2024-12-05"), 3, store.FinalisedSubmitted, "accepted", "pending") // the day before the cut-off: goes, but the late answer awaiting a trainer
+	attempt(session("2023-01-10"), 2, store.FinalisedSubmitted, "pending")             // its answers go; the late one awaits a trainer: stays
+	attempt(session("2024-12-06"), 2, store.FinalisedSubmitted, "accepted")            // the cut-off day itself: stays
+	attempt(session("2026-11-01"), 1, store.FinalisedSubmitted)
+	// An attempt still open (the day never closed, paper entry pending): it
+	// will be scored from its answers when it ends, so none of them go.
+	attempt(session("2022-03-01"), 2, "", "accepted")
 	// Login records: 90d.
 	create(&store.LoginSession{TokenHash: "expired-long-ago", UserID: officer.ID, Kind: "browser", CreatedAt: days(100), LastSeenAt: days(100), ExpiresAt: days(91)})
 	create(&store.LoginSession{TokenHash: "expired-lately", UserID: officer.ID, Kind: "browser", CreatedAt: days(100), LastSeenAt: days(95), ExpiresAt: days(89)})
@@ -94,9 +104,9 @@ func seedRetention(t *testing.T, db *store.DB) seeded {
 	return seeded{
 		gone: map[string]int64{"attempt_answers": 5, "late_answers": 1, "login_sessions": 1, "login_failures": 1, "checkin_failures": 1,
 			"outbox_attachments": 2, "outbox": 2, "audit_events": 1, "one_time_tokens": 1},
-		keep: map[string]int64{"attempt_answers": 3, "late_answers": 1, "login_sessions": 2, "login_failures": 1, "checkin_failures": 1,
+		keep: map[string]int64{"attempt_answers": 5, "late_answers": 4, "login_sessions": 2, "login_failures": 1, "checkin_failures": 1,
 			"outbox_attachments": 1, "outbox": 2, "audit_events": 1, "one_time_tokens": 2,
-			"attempts": 4, "training_sessions": 5, "users": 1, "agencies": 1},
+			"attempts": 5, "training_sessions": 6, "users": 1, "agencies": 1},
 	}
 }
 
@@ -174,8 +184,13 @@ func testRetentionApply(t *testing.T, db *store.DB) {
 	}
 	var dates []string
 	db.W.Raw("SELECT DISTINCT s.date FROM attempt_answers a JOIN attempts t ON t.id = a.attempt_id JOIN training_sessions s ON s.id = t.session_id ORDER BY s.date").Scan(&dates)
-	if len(dates) != 2 || dates[0] != "2024-12-06" || dates[1] != "2026-11-01" {
-		t.Errorf("answers left of sessions %v, want 2024-12-06 and 2026-11-01", dates)
+	if len(dates) != 3 || dates[0] != "2022-03-01" || dates[1] != "2024-12-06" || dates[2] != "2026-11-01" {
+		t.Errorf("answers left of sessions %v, want 2022-03-01 (the open attempt), 2024-12-06 and 2026-11-01", dates)
+	}
+	var pending int64
+	db.W.Table("late_answers").Where("accepted_at IS NULL").Count(&pending)
+	if pending != 2 {
+		t.Errorf("%d late answers awaiting a trainer left, want those of 2023-01-10 and 2024-12-05", pending)
 	}
 	var statuses []string
 	db.W.Table("outbox").Order("status").Pluck("status", &statuses)

@@ -25,15 +25,22 @@ type RetentionRows struct {
 }
 
 // retentionRule is one table's share of a category: the rows matching where
-// go, key by key, in batches.
+// go, key by key, in batches. key is the table's primary key (columns
+// separated by commas).
 type retentionRule struct {
 	category, table, key, where string
 	arg                         func(RetentionCutoffs) (any, bool)
 }
 
-// answersOf selects attempts of sessions dated before the cut-off: their
-// answers go, the attempt and its score stay.
-const answersOf = "attempt_id IN (SELECT a.id FROM attempts a JOIN training_sessions s ON s.id = a.session_id WHERE s.date < ?)"
+// answersOf selects finalised attempts of sessions dated before the cut-off:
+// their answers go, the attempt and its score stay. An attempt still open (a
+// day never closed, a paper entry pending) keeps its answers: it is scored
+// from them when it ends, and would score nothing.
+const answersOf = "attempt_id IN (SELECT a.id FROM attempts a JOIN training_sessions s ON s.id = a.session_id WHERE s.date < ? AND a.finalised <> '')"
+
+// lateAnswersOf is answersOf for late answers a trainer (or the quiz's grace)
+// has decided on: one still awaiting a decision may yet count, so it stays.
+const lateAnswersOf = answersOf + " AND accepted_at IS NOT NULL"
 
 // sentOrFailed is an outbox message that will not be sent again.
 const sentOrFailed = "status IN ('sent', 'failed') AND COALESCE(sent_at, created_at) < ?"
@@ -53,7 +60,7 @@ func tokenCut(c RetentionCutoffs) (any, bool) {
 // retentionRules in the order they run: attachments before their messages.
 var retentionRules = []retentionRule{
 	{"answers", "attempt_answers", "attempt_id", answersOf, answersCut},
-	{"answers", "late_answers", "attempt_id", answersOf, answersCut},
+	{"answers", "late_answers", "attempt_id, question_id", lateAnswersOf, answersCut},
 	{"login_records", "login_sessions", "token_hash", "expires_at < ?", loginCut},
 	{"login_records", "login_failures", "id", "at < ?", loginCut},
 	{"login_records", "checkin_failures", "id", "at < ?", loginCut},
@@ -93,7 +100,9 @@ func (db *DB) ApplyRetention(ctx context.Context, c RetentionCutoffs, batch int)
 			if err := ctx.Err(); err != nil {
 				return out, fmt.Errorf("remove %s past retention: %w", r.table, err)
 			}
-			res := db.W.WithContext(ctx).Exec("DELETE FROM "+r.table+" WHERE "+r.key+" IN (SELECT "+r.key+" FROM "+r.table+" WHERE "+r.where+" LIMIT ?)", arg, batch)
+			// The key in parentheses: late answers' is two columns, and a
+			// pending one must not go with a decided one of its attempt.
+			res := db.W.WithContext(ctx).Exec("DELETE FROM "+r.table+" WHERE ("+r.key+") IN (SELECT "+r.key+" FROM "+r.table+" WHERE "+r.where+" LIMIT ?)", arg, batch)
 			if res.Error != nil {
 				return append(out, row), fmt.Errorf("remove %s past retention: %w", r.table, res.Error)
 			}
