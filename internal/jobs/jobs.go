@@ -3,7 +3,8 @@
 // a database. Each process ticks; on a tick, a job due today is run by the
 // process that claims its (name, day) row in job_runs, and by no other. A run
 // that fails releases its claim, so a later tick (of any process) retries it;
-// one whose process died is taken over once its claim is StaleAfter old. Jobs
+// one whose process died is taken over once its claim is StaleAfter old; a
+// live run renews its claim every HeartbeatEvery so that it never looks dead. Jobs
 // should still be idempotent: a run taken over may have done part of its work.
 package jobs
 
@@ -11,6 +12,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -23,9 +25,19 @@ import (
 // midnight UTC, or of a failure.
 const Interval = 10 * time.Minute
 
-// StaleAfter is how long an unfinished run's claim holds before another
-// process may take it over (its process is then taken for dead).
+// StaleAfter is how long an unfinished run's claim holds, since its last
+// heartbeat, before another process may take it over (its process is then
+// taken for dead).
 const StaleAfter = time.Hour
+
+// HeartbeatEvery is how often a running job renews its claim: well inside
+// StaleAfter, so a live run over years of records is never taken for dead.
+const HeartbeatEvery = StaleAfter / 6
+
+// ErrClaimLost is a run's error when another process took its claim over
+// (this one was taken for dead): the job's context is cancelled, and the run
+// must not be recorded as done by this process.
+var ErrClaimLost = errors.New("its claim was taken over by another process")
 
 // Func is a daily job's work; day is the UTC midnight of the day it runs for.
 type Func func(ctx context.Context, day time.Time) error
@@ -41,6 +53,9 @@ type Runner struct {
 	log *slog.Logger
 	// Now is the clock that decides the day; tests move it.
 	Now func() time.Time
+	// Heartbeat is how often a running job's claim is renewed (default
+	// HeartbeatEvery); tests shorten it.
+	Heartbeat time.Duration
 
 	mu   sync.Mutex
 	jobs []job
@@ -142,7 +157,16 @@ func (r *Runner) run(ctx context.Context, j job) (bool, error) {
 		return false, err
 	}
 	r.log.Info("daily job started", "job", j.name, "day", key)
-	if err := r.call(ctx, j, day); err != nil {
+	jobCtx, cancel := context.WithCancelCause(ctx)
+	stopBeat := r.heartbeat(jobCtx, cancel, j.name, key, holder)
+	err = r.call(jobCtx, j, day)
+	stopBeat()
+	if cause := context.Cause(jobCtx); errors.Is(cause, ErrClaimLost) {
+		// Neither release nor finish: the claim is another process's now.
+		return true, fmt.Errorf("daily job %s for %s: %w", j.name, key, cause)
+	}
+	cancel(nil)
+	if err != nil {
 		// Released with a context of its own: the run may have failed
 		// because ctx ended, and the claim must not then stay for an hour.
 		if rerr := r.db.ReleaseJobRun(context.WithoutCancel(ctx), j.name, key, holder); rerr != nil {
@@ -155,6 +179,42 @@ func (r *Runner) run(ctx context.Context, j job) (bool, error) {
 	}
 	r.log.Info("daily job done", "job", j.name, "day", key, "took", r.Now().Sub(now).String())
 	return true, nil
+}
+
+// heartbeat renews holder's claim every r.Heartbeat until the returned stop
+// is called (which waits for it to end). If a renewal finds the claim gone,
+// it cancels the job's context with ErrClaimLost; a failed renewal (the
+// database away for a moment) is logged and tried again on the next beat.
+func (r *Runner) heartbeat(ctx context.Context, cancel context.CancelCauseFunc, name, day, holder string) (stop func()) {
+	every := r.Heartbeat
+	if every <= 0 {
+		every = HeartbeatEvery
+	}
+	done, ended := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(ended)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			held, err := r.db.RenewJobRun(context.WithoutCancel(ctx), name, day, holder, r.Now().UTC())
+			switch {
+			case err != nil:
+				r.log.Error("daily job: renewing its claim failed; trying again", "job", name, "day", day, "err", err)
+			case !held:
+				r.log.Error("daily job: its claim was taken over; stopping it", "job", name, "day", day)
+				cancel(ErrClaimLost)
+				return
+			}
+		}
+	}()
+	return func() { close(done); <-ended }
 }
 
 // call runs the job, turning a panic into its error so that the claim is

@@ -186,3 +186,131 @@ func TestRunner_UnknownJob(t *testing.T) {
 		t.Fatalf("RunNow of an unregistered job: ran %v, err %v; want an error", ran, err)
 	}
 }
+
+// TestRunner_HeartbeatKeepsALongRun: a run alive past StaleAfter keeps its
+// claim (its heartbeat moves it on), so another process does not run the job
+// a second time beside it; it then finishes as the one run of the day.
+func TestRunner_HeartbeatKeepsALongRun(t *testing.T) {
+	c := newClock()
+	dsn := testfixture.SQLite(t)
+	apps := twoApps(t, dsn, c)
+	db := testfixture.Open(t, dsn)
+	started, release := make(chan struct{}), make(chan struct{})
+	var calls atomic.Int32
+	for _, a := range apps {
+		a.Jobs.Heartbeat = 5 * time.Millisecond
+		a.Jobs.Daily("long", func(ctx context.Context, day time.Time) error {
+			if calls.Add(1) == 1 {
+				close(started)
+				<-release
+			}
+			return nil
+		})
+	}
+	ctx := context.Background()
+	type result struct {
+		ran bool
+		err error
+	}
+	first := make(chan result, 1)
+	go func() {
+		ran, err := apps[0].Jobs.RunNow(ctx, "long")
+		first <- result{ran, err}
+	}()
+	<-started
+	c.Add(jobs.StaleAfter + time.Minute)
+	// Wait for a heartbeat at the moved clock.
+	key := c.Now().Format(time.DateOnly)
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		runs, err := db.JobRuns(ctx, "long", 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(runs) == 1 && runs[0].Day == key && runs[0].StartedAt.Equal(c.Now()) {
+			break
+		}
+		if time.Now().After(deadline) {
+			close(release)
+			t.Fatalf("no heartbeat moved the claim to %v: %+v", c.Now(), runs)
+		}
+	}
+	if ran, err := apps[1].Jobs.RunNow(ctx, "long"); ran || err != nil {
+		close(release)
+		t.Fatalf("another process took over a run still alive: ran %v, err %v", ran, err)
+	}
+	close(release)
+	if r := <-first; !r.ran || r.err != nil {
+		t.Fatalf("the long run: ran %v, err %v", r.ran, r.err)
+	}
+	runs, err := db.JobRuns(ctx, "long", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls.Load() != 1 || len(runs) != 1 || runs[0].FinishedAt == nil {
+		t.Fatalf("%d calls, runs %+v; want one finished run", calls.Load(), runs)
+	}
+}
+
+// TestRunner_LostClaimIsAnError: when a run's claim is taken from it (its
+// heartbeat was held up past StaleAfter and another process took it over), the
+// job's context is cancelled and the run reports the lost claim, instead of
+// logging "done" for work another process now owns.
+func TestRunner_LostClaimIsAnError(t *testing.T) {
+	c := newClock()
+	dsn := testfixture.SQLite(t)
+	apps := twoApps(t, dsn, c)
+	db := testfixture.Open(t, dsn)
+	apps[0].Jobs.Heartbeat = 5 * time.Millisecond
+	started := make(chan struct{})
+	var cancelled atomic.Bool
+	apps[0].Jobs.Daily("taken", func(ctx context.Context, day time.Time) error {
+		close(started)
+		select {
+		case <-ctx.Done():
+			cancelled.Store(true)
+			return ctx.Err()
+		case <-time.After(5 * time.Second):
+			return nil
+		}
+	})
+	ctx := context.Background()
+	done := make(chan error, 1)
+	go func() {
+		_, err := apps[0].Jobs.RunNow(ctx, "taken")
+		done <- err
+	}()
+	<-started
+	// Another process takes the claim over, as ClaimJobRun does with a stale one.
+	if err := db.W.Exec("UPDATE job_runs SET holder = 'other' WHERE name = 'taken'").Error; err != nil {
+		t.Fatal(err)
+	}
+	err := <-done
+	if err == nil || !cancelled.Load() {
+		t.Fatalf("a run whose claim was taken: err %v, job cancelled %v; want an error and the job's context cancelled", err, cancelled.Load())
+	}
+	runs, rerr := db.JobRuns(ctx, "taken", 1)
+	if rerr != nil {
+		t.Fatal(rerr)
+	}
+	if len(runs) != 1 || runs[0].Holder != "other" || runs[0].FinishedAt != nil {
+		t.Fatalf("the other process's claim was touched: %+v", runs)
+	}
+}
+
+// TestFinishJobRun_LostClaim: finishing a run whose claim another process
+// holds is an error and leaves that claim alone.
+func TestFinishJobRun_LostClaim(t *testing.T) {
+	db := testfixture.Open(t, testfixture.SQLite(t))
+	ctx := context.Background()
+	now := time.Date(2027, 5, 10, 9, 30, 0, 0, time.UTC)
+	day := now.Format(time.DateOnly)
+	if ok, err := db.ClaimJobRun(ctx, "j", day, "alive", now, now.Add(-jobs.StaleAfter)); err != nil || !ok {
+		t.Fatalf("claim: %v %v", ok, err)
+	}
+	if err := db.FinishJobRun(ctx, "j", day, "lost", now); err == nil {
+		t.Fatal("finishing another holder's run: no error")
+	}
+	if err := db.FinishJobRun(ctx, "j", day, "alive", now); err != nil {
+		t.Fatal(err)
+	}
+}

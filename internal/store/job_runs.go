@@ -44,12 +44,29 @@ func (db *DB) ClaimJobRun(ctx context.Context, name, day, holder string, now, st
 	return res.RowsAffected == 1, nil
 }
 
-// FinishJobRun records that holder's run of (name, day) completed.
+// RenewJobRun moves holder's unfinished claim on (name, day) to now (a
+// running job's heartbeat), so that it is not taken for stale. It reports
+// whether holder still has the claim: false means another process took it.
+func (db *DB) RenewJobRun(ctx context.Context, name, day, holder string, now time.Time) (bool, error) {
+	res := db.W.WithContext(ctx).Model(&JobRun{}).Where("name = ? AND day = ? AND holder = ? AND finished_at IS NULL", name, day, holder).
+		Update("started_at", now)
+	if res.Error != nil {
+		return false, fmt.Errorf("renew claim on job %s for %s: %w", name, day, res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+// FinishJobRun records that holder's run of (name, day) completed. It is an
+// error if holder no longer has the claim (another process took it over):
+// that process's run, not this one, is the day's.
 func (db *DB) FinishJobRun(ctx context.Context, name, day, holder string, at time.Time) error {
-	err := db.W.WithContext(ctx).Model(&JobRun{}).Where("name = ? AND day = ? AND holder = ?", name, day, holder).
-		Update("finished_at", at).Error
-	if err != nil {
-		return fmt.Errorf("finish job %s for %s: %w", name, day, err)
+	res := db.W.WithContext(ctx).Model(&JobRun{}).Where("name = ? AND day = ? AND holder = ? AND finished_at IS NULL", name, day, holder).
+		Update("finished_at", at)
+	if res.Error != nil {
+		return fmt.Errorf("finish job %s for %s: %w", name, day, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("finish job %s for %s: the claim is no longer this process's (taken over)", name, day)
 	}
 	return nil
 }
