@@ -74,21 +74,30 @@ func (p *Plan) officers(f report.Filter, t Titles, pairs [][2]int) *report.Offic
 	}
 	out := &report.Officers{Filter: f, Total: len(all)}
 	groups := func(i int) []report.Group {
-		out := []report.Group{}
-		for k, set := range by[i] {
-			g := report.Group{Key: k, Officers: len(set)}
-			switch i {
-			case 2:
-				g.Name, g.Country = p.agencyName(k)
-			case 3:
-				g.Name = t.course(k)
-			}
-			out = append(out, g)
-		}
-		sortByKey(i == 2, out, func(g report.Group) string { return g.Key })
-		return out
+		return breakdown(p, t, i, by[i], func(key, name, country string, set map[int]bool) report.Group {
+			return report.Group{Key: key, Name: name, Country: country, Officers: len(set)}
+		}, func(g report.Group) string { return g.Key })
 	}
 	out.ByMonth, out.ByCountry, out.ByAgency, out.ByCourse = groups(0), groups(1), groups(2), groups(3)
+	return out
+}
+
+// breakdown is the rows of breakdown i (0 month, 1 country, 2 agency, 3
+// course) from its groups by key, named as the service names them (an
+// agency's name and country, a course's title) and sorted as the SQL sorts.
+func breakdown[V, R any](p *Plan, t Titles, i int, groups map[string]V, row func(key, name, country string, v V) R, key func(R) string) []R {
+	out := []R{}
+	for k, v := range groups {
+		name, country := "", ""
+		switch i {
+		case 2:
+			name, country = p.agencyName(k)
+		case 3:
+			name = t.course(k)
+		}
+		out = append(out, row(k, name, country, v))
+	}
+	sortByKey(i == 2, out, key)
 	return out
 }
 
@@ -170,19 +179,11 @@ func (p *Plan) WantAttendance(f report.Filter, t Titles) *report.Attendance {
 	}
 	out := &report.Attendance{Filter: f, Overall: rate("", overall)}
 	rates := func(i int) []report.Rate {
-		out := []report.Rate{}
-		for k, tl := range by[i] {
-			r := rate(k, *tl)
-			switch i {
-			case 2:
-				r.Name, r.Country = p.agencyName(k)
-			case 3:
-				r.Name = t.course(k)
-			}
-			out = append(out, r)
-		}
-		sortByKey(i == 2, out, func(r report.Rate) string { return r.Key })
-		return out
+		return breakdown(p, t, i, by[i], func(key, name, country string, tl *tally) report.Rate {
+			r := rate(key, *tl)
+			r.Name, r.Country = name, country
+			return r
+		}, func(r report.Rate) string { return r.Key })
 	}
 	out.ByMonth, out.ByCountry, out.ByAgency, out.ByCourse = rates(0), rates(1), rates(2), rates(3)
 	return out
