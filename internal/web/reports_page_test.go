@@ -203,7 +203,16 @@ func TestReportsExport_CSVAndXLSX(t *testing.T) {
 // dates), and every figure equals the plan's own count, made in Go from the
 // plan and not by the report's SQL — unfiltered and filtered.
 func TestReportsExport_ThreeYears(t *testing.T) {
-	ts := startServer(t, courses.FS)
+	checkReportsExport(t, startServer(t, courses.FS))
+}
+
+// The same downloads over PostgreSQL, where several processes share one
+// database.
+func TestReportsExport_ThreeYears_PostgreSQL(t *testing.T) {
+	checkReportsExport(t, startServerOn(t, courses.FS, Config{}, postgresDSN(t)))
+}
+
+func checkReportsExport(t *testing.T, ts *testServer) {
 	p := reporttest.NewPlan(reporttest.Options{Seed: 2024})
 	if err := p.Seed(context.Background(), ts.DB); err != nil {
 		t.Fatal(err)
