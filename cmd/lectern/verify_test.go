@@ -137,3 +137,43 @@ func TestVerify_RevocationNotChecked(t *testing.T) {
 		})
 	}
 }
+
+// TestVerify_ErasedHolder runs `lectern verify` against an issuer that erased
+// the holder's data (privacy.ErasePrintedName): the PDF's signature is good,
+// but the issuer can no longer confirm the name on it, so neither the PDF nor
+// the serial is reported valid: NOT CONFIRMED, exit 1, with the erasure date.
+func TestVerify_ErasedHolder(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := buildBinary(t)
+	file, signer := signedPDF(t, t.TempDir())
+	pem, err := signer.PublicKeyPEM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	erased, _ := json.Marshal(map[string]any{"serial": "K7QW2M9XPD4TRV8H", "status": certify.StatusErased, "holder_name": "",
+		"course_title": "Tracing virtual assets", "issued_at": time.Now().UTC().Format(time.RFC3339), "erased_at": "2026-12-06T10:00:00Z"})
+	stub := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/.well-known/lectern-signing-key":
+			json.NewEncoder(w).Encode(map[string]string{"key_id": signer.KeyID, "public_key_pem": string(pem)})
+		case "/verify/K7QW2M9XPD4TRV8H.json", "/verify/K7QW2M7XPD4TRV6H.json": // the PDF's, and one typed
+			w.Header().Set("Content-Type", "application/json")
+			w.Write(erased)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer stub.Close()
+	for name, args := range map[string][]string{
+		"PDF":    {"verify", file, "--data", t.TempDir(), "--url", stub.URL},
+		"serial": {"verify", "K7QW2M7XPD4TRV6H", "--url", stub.URL},
+	} {
+		code, out, errOut := runBinary(t, bin, args...)
+		if code != 1 || !strings.HasPrefix(out, "NOT CONFIRMED (holder's data erased: name not confirmable)") ||
+			!strings.Contains(out, "erased on 2026-12-06 at their request") || strings.Contains(out, "VALID") {
+			t.Errorf("%s: exit %d, want 1, NOT CONFIRMED and the erasure date\n%s%s", name, code, out, errOut)
+		}
+	}
+}
