@@ -442,3 +442,47 @@ func TestErasure_PostgreSQL(t *testing.T) {
 	e := newErasureDay(t, ts)
 	e.erase(t, privacy.ErasePrintedName)
 }
+
+// TestErasurePage_ConfirmsByAddress: the admin's confirmation page erases only
+// with the reason and the user's address typed again; a wrong address changes
+// nothing; afterwards the users page and the page itself say it is done.
+func TestErasurePage_ConfirmsByAddress(t *testing.T) {
+	w := newWorld(t)
+	ts := w.ts
+	admin := ts.browser(t, w.admin)
+	page := fmt.Sprintf("%s/users/%d/erase", ts.URL, w.officerAID)
+	res, html := getWith(t, admin, page)
+	if res.StatusCode != http.StatusOK || !strings.Contains(html, "Officer Alpha-Marker") || !strings.Contains(html, `name="reason"`) ||
+		!strings.Contains(html, "the name is replaced by") {
+		t.Fatalf("confirmation page: %d\n%s", res.StatusCode, html)
+	}
+	erased := func() bool {
+		u, err := ts.DB.User(context.Background(), w.officerAID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u.ErasedAt != nil
+	}
+	res = submitForm(t, admin, page, page, url.Values{"reason": {"erasure request"}, "confirm": {w.coordA.Email}})
+	if res.StatusCode != http.StatusUnprocessableEntity || erased() {
+		t.Fatalf("another address typed: %d, erased %v", res.StatusCode, erased())
+	}
+	res = submitForm(t, admin, page, page, url.Values{"reason": {""}, "confirm": {w.officerA.Email}})
+	if res.StatusCode != http.StatusUnprocessableEntity || erased() {
+		t.Fatalf("no reason: %d, erased %v", res.StatusCode, erased())
+	}
+	if res, _ := getWith(t, ts.browser(t, w.coordA), page); res.StatusCode != http.StatusForbidden {
+		t.Errorf("the officer's coordinator opening the page: %d, want 403", res.StatusCode)
+	}
+	res = submitForm(t, admin, page, page, url.Values{"reason": {"erasure request"}, "confirm": {strings.ToUpper(w.officerA.Email)}})
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/admin/users?erased=1" || !erased() {
+		t.Fatalf("erase: %d %s, erased %v", res.StatusCode, res.Header.Get("Location"), erased())
+	}
+	if _, html := getWith(t, admin, ts.URL+"/admin/users?erased=1"); !strings.Contains(html, "The personal data was erased.") ||
+		!strings.Contains(html, `<span class="meta">Erased user</span>`) || strings.Contains(html, "Officer Alpha-Marker") {
+		t.Errorf("users page after the erasure:\n%s", html)
+	}
+	if _, html := getWith(t, admin, page); !strings.Contains(html, "personal data was erased on") || strings.Contains(html, `name="reason"`) {
+		t.Errorf("the page of an erased user:\n%s", html)
+	}
+}
