@@ -153,27 +153,22 @@ func (q Q) scrubOutbox(e Erasure) error {
 // personal strings out of what they typed.
 func (q Q) scrubAnswers(e Erasure) error {
 	mine := q.g.Model(&Attempt{}).Select("id").Where("user_id = ?", e.UserID)
-	var answers []AttemptAnswer
-	if err := q.g.Where("attempt_id IN (?)", mine).Find(&answers).Error; err != nil {
-		return err
+	type answerText struct {
+		AttemptID  int64
+		QuestionID string
+		Answer     []byte
 	}
-	for _, a := range answers {
-		if s := e.Scrub(string(a.Answer)); s != string(a.Answer) {
-			if err := q.g.Model(&AttemptAnswer{}).Where("attempt_id = ? AND question_id = ?", a.AttemptID, a.QuestionID).
-				Update("answer", []byte(s)).Error; err != nil {
-				return err
-			}
+	for _, table := range []string{"attempt_answers", "late_answers"} {
+		var rows []answerText
+		if err := q.g.Table(table).Select("attempt_id, question_id, answer").Where("attempt_id IN (?)", mine).Scan(&rows).Error; err != nil {
+			return fmt.Errorf("%s: %w", table, err)
 		}
-	}
-	var late []LateAnswer
-	if err := q.g.Where("attempt_id IN (?)", mine).Find(&late).Error; err != nil {
-		return err
-	}
-	for _, a := range late {
-		if s := e.Scrub(string(a.Answer)); s != string(a.Answer) {
-			if err := q.g.Model(&LateAnswer{}).Where("attempt_id = ? AND question_id = ?", a.AttemptID, a.QuestionID).
-				Update("answer", []byte(s)).Error; err != nil {
-				return err
+		for _, a := range rows {
+			if s := e.Scrub(string(a.Answer)); s != string(a.Answer) {
+				if err := q.g.Table(table).Where("attempt_id = ? AND question_id = ?", a.AttemptID, a.QuestionID).
+					Update("answer", []byte(s)).Error; err != nil {
+					return fmt.Errorf("%s: %w", table, err)
+				}
 			}
 		}
 	}

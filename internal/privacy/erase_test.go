@@ -1,0 +1,45 @@
+package privacy
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/lectern-platform/lectern/internal/store"
+)
+
+func TestScrub(t *testing.T) {
+	strs := personalStrings(&store.User{Name: "Ana Li-Nørgaard", GivenName: "Ana", FamilyName: "Li-Nørgaard", LatinName: "Ana Li-Norgaard",
+		Email: "ana.li@police.example"})
+	if len(strs) != 5 || strs[len(strs)-1] != "Ana" || strs[len(strs)-2] != "Li-Nørgaard" {
+		t.Errorf("longest first (a full name before its parts): %q", strs)
+	}
+	for _, c := range []struct{ in, want string }{
+		{"", ""},
+		{"nothing personal", "nothing personal"},
+		{"Ana Li-Nørgaard", "[erased]"},
+		{"ANA LI-NØRGAARD typed in capitals", "[erased] typed in capitals"},
+		{"Banana and Anatomy stay; Ana goes", "Banana and Anatomy stay; [erased] goes"},
+		{"Ana Ana", "[erased] [erased]"},
+		{"mail ANA.LI@police.example now", "mail [erased] now"},
+		{`{"name":"Ana Li-Nørgaard","email":"ana.li@police.example","n":12345678901234567890,"list":["Ana",{"x":"Dr Ana"}]}`,
+			`{"email":"[erased]","list":["[erased]",{"x":"Dr [erased]"}],"n":12345678901234567890,"name":"[erased]"}`},
+		{`{"role":"officer"}`, `{"role":"officer"}`},
+		{"<p>Dear Ana Li-Nørgaard &amp; co</p>", "<p>Dear [erased] &amp; co</p>"},
+	} {
+		if got := scrub(strs, c.in); got != c.want {
+			t.Errorf("scrub(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	// A name with characters HTML and JSON escape is found in those forms.
+	amp := personalStrings(&store.User{Name: "Tom & <Jerry>"})
+	if got := scrub(amp, "<p>Hello Tom &amp; &lt;Jerry&gt;</p>"); got != "<p>Hello [erased]</p>" {
+		t.Errorf("HTML-escaped name: %q", got)
+	}
+	raw, _ := json.Marshal(map[string]string{"name": "Tom & <Jerry>"})
+	if got := scrub(amp, string(raw)); got != `{"name":"[erased]"}` {
+		t.Errorf("JSON-escaped name in %s: %q", raw, got)
+	}
+	if n := needles(amp); len(n) != 3 {
+		t.Errorf("needles of a name with & and <>: %q (raw, JSON- and HTML-escaped)", n)
+	}
+}
