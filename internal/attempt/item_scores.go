@@ -22,8 +22,14 @@ func itemScores(qs []quiz.Question, answers map[string]quiz.Answer) quiz.Scored 
 }
 
 // keepItemScores stores a finalised attempt's item scores, from its frozen
-// questions and saved answers, in the transaction that scored it.
+// questions and saved answers, in the transaction that scored it. An attempt
+// entered from paper as a total only has no answers, so no item scores (it
+// would read as every question wrong in the programme's facility); entering
+// a total over a previous paper entry clears that one's.
 func keepItemScores(q store.Q, at *store.Attempt) error {
+	if at.Finalised == byPaperScore {
+		return q.SetItemScores(at.ID, nil)
+	}
 	qs, plain, err := scoredAnswers(q, at)
 	if err != nil {
 		return err

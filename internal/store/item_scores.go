@@ -51,9 +51,14 @@ func (q Q) ItemScores(attemptID int64) (map[string]float64, error) {
 
 // UnscoredAttempts lists finalised attempts after id after that have no item
 // scores, by id, at most limit: those finalised before item scores were kept.
+// Only attempts with saved answers: scored without any, every question would
+// count as wrong in the programme's facility, and an attempt has none when
+// retention removed them or when only its total was entered from paper
+// (FinalisedPaperScore, never scored per question).
 func (q Q) UnscoredAttempts(after int64, limit int) ([]Attempt, error) {
 	var out []Attempt
-	err := q.g.Where("id > ? AND finalised <> '' AND NOT EXISTS (SELECT 1 FROM item_scores i WHERE i.attempt_id = attempts.id)", after).
+	err := q.g.Where("id > ? AND finalised NOT IN ('', ?) AND NOT EXISTS (SELECT 1 FROM item_scores i WHERE i.attempt_id = attempts.id)"+
+		" AND EXISTS (SELECT 1 FROM attempt_answers aa WHERE aa.attempt_id = attempts.id)", after, FinalisedPaperScore).
 		Order("id").Limit(limit).Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("list attempts without item scores: %w", err)

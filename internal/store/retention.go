@@ -32,11 +32,15 @@ type retentionRule struct {
 	arg                         func(RetentionCutoffs) (any, bool)
 }
 
-// answersOf selects finalised attempts of sessions dated before the cut-off:
-// their answers go, the attempt and its score stay. An attempt still open (a
-// day never closed, a paper entry pending) keeps its answers: it is scored
-// from them when it ends, and would score nothing.
-const answersOf = "attempt_id IN (SELECT a.id FROM attempts a JOIN training_sessions s ON s.id = a.session_id WHERE s.date < ? AND a.finalised <> '')"
+// answersOf selects finalised attempts of sessions dated before the cut-off
+// whose item scores are stored: their answers go, the attempt, its score and
+// its item scores stay. An attempt still open (a day never closed, a paper
+// entry pending) keeps its answers: it is scored from them when it ends, and
+// would score nothing. So does one finalised before item scores were kept,
+// until attempt.Service.BackfillItemScores has scored it from them (the
+// backfill and the first retention run both start with the upgraded server;
+// without this, the programme report's facility read 0 for its questions).
+const answersOf = "attempt_id IN (SELECT a.id FROM attempts a JOIN training_sessions s ON s.id = a.session_id WHERE s.date < ? AND a.finalised <> '' AND EXISTS (SELECT 1 FROM item_scores i WHERE i.attempt_id = a.id))"
 
 // lateAnswersOf is answersOf for late answers a trainer (or the quiz's grace)
 // has decided on: one still awaiting a decision may yet count, so it stays.

@@ -541,6 +541,13 @@ func TestPaperResults(t *testing.T) {
 	if res, body := enter(map[string]any{"user_id": officerB, "score": 1}); res.StatusCode != 200 || !strings.Contains(body, `"passed":false`) {
 		t.Fatalf("paper score: %d %s", res.StatusCode, body)
 	}
+	// A total only says nothing per question: no item scores, or the
+	// programme's facility would count every question wrong.
+	if ats, _ := ts.DB.Read(context.Background()).Attempts(qw.sessionID, "01-m", &officerB); len(ats) != 1 {
+		t.Fatalf("paper score: %d attempts", len(ats))
+	} else if sc, err := ts.DB.Read(context.Background()).ItemScores(ats[0].ID); err != nil || len(sc) != 0 {
+		t.Errorf("a total entered from paper has item scores %v, %v", sc, err)
+	}
 	sheet := map[string]any{"user_id": officerB, "reason": "sheet re-marked", "answers": map[string]any{
 		"type": map[string]any{"text": "SHORT-ANSWER-2b8"}, "count": map[string]any{"number": 4242}, "pick": map[string]any{"choices": []string{}}}}
 	res, body = enter(sheet)
