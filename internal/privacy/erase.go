@@ -143,7 +143,7 @@ func (e *Eraser) Erase(ctx context.Context, a *auth.Actor, userID int64, reason 
 				return apperr.Conflict("err.user.erase_last_admin")
 			}
 		}
-		strs := personalStrings(u)
+		strs, whole := personalStrings(u), identifyingStrings(u)
 		actorID, uid := a.UserID, u.ID
 		after, err := json.Marshal(map[string]any{"user_id": u.ID, "reason": scrub(strs, reason), "certificate_names": e.Names})
 		if err != nil {
@@ -151,8 +151,9 @@ func (e *Eraser) Erase(ctx context.Context, a *auth.Actor, userID int64, reason 
 		}
 		return q.EraseUser(store.Erasure{UserID: u.ID, Email: ErasedEmail(u.ID), At: now,
 			KeepPrintedName: e.Names == KeepPrintedName, HolderMarker: ErasedMarker,
-			Needles: needles(strs), Scrub: func(text string) string { return scrub(strs, text) },
-			Audit: &store.AuditEvent{At: now, ActorID: &actorID, Action: "user.erased", UserID: &uid, After: string(after)}})
+			Needles: needles(whole), Scrub: func(text string) string { return scrub(strs, text) },
+			ScrubOthers: func(text string) string { return scrub(whole, text) },
+			Audit:       &store.AuditEvent{At: now, ActorID: &actorID, Action: "user.erased", UserID: &uid, After: string(after)}})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("erase user %d: %w", userID, err)
@@ -176,6 +177,22 @@ func (e *Eraser) Erase(ctx context.Context, a *auth.Actor, userID int64, reason 
 func personalStrings(u *store.User) []string {
 	var out []string
 	for _, s := range []string{u.Name, u.GivenName, u.FamilyName, u.LatinName, u.Email} {
+		if s = strings.TrimSpace(s); s != "" && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	slices.SortFunc(out, func(a, b string) int { return len(b) - len(a) })
+	return out
+}
+
+// identifyingStrings are the strings that name the user on their own: the
+// full name, the Latin name and the address. A given or family name alone
+// ("Paul", "Martin") is someone else's too, so it is taken out only of rows
+// about the user (their answers, audit events whose subject they are), never
+// out of other people's records.
+func identifyingStrings(u *store.User) []string {
+	var out []string
+	for _, s := range []string{u.Name, u.LatinName, u.Email} {
 		if s = strings.TrimSpace(s); s != "" && !slices.Contains(out, s) {
 			out = append(out, s)
 		}

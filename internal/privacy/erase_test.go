@@ -43,3 +43,23 @@ func TestScrub(t *testing.T) {
 		t.Errorf("needles of a name with & and <>: %q (raw, JSON- and HTML-escaped)", n)
 	}
 }
+
+// A given or family name alone is someone else's name too: only the full
+// name, the Latin name and the address are taken out of others' records.
+func TestScrub_OthersKeepTheirNames(t *testing.T) {
+	u := &store.User{Name: "Paul Martin", GivenName: "Paul", FamilyName: "Martin", LatinName: "Paul Martin", Email: "paul.martin@x.example"}
+	whole := identifyingStrings(u)
+	for _, c := range []struct{ in, want string }{
+		{`{"name":"Paul Dupont","email":"paul.dupont@y.example"}`, `{"name":"Paul Dupont","email":"paul.dupont@y.example"}`},
+		{"Bonjour Paul,", "Bonjour Paul,"},
+		{"Officers due: Paul Martin, Anne Martin", "Officers due: [erased], Anne Martin"},
+		{"write to paul.martin@x.example", "write to [erased]"},
+	} {
+		if got := scrub(whole, c.in); got != c.want {
+			t.Errorf("scrub of another's record %q = %q, want %q", c.in, got, c.want)
+		}
+	}
+	if got := scrub(personalStrings(u), "Bonjour Paul,"); got != "Bonjour [erased]," {
+		t.Errorf("a row about the user loses the given name too: %q", got)
+	}
+}

@@ -22,12 +22,17 @@ type Erasure struct {
 	// the payload and signature go.
 	KeepPrintedName bool
 	HolderMarker    string
-	// Needles are the personal strings as they may be stored (raw, JSON- and
+	// Needles are the strings that identify the user on their own (full name,
+	// Latin name, address) as they may be stored (raw, JSON- and
 	// HTML-escaped): rows of other users' records that contain one (audit
-	// events, e-mails to others) are passed through Scrub.
+	// events, e-mails to others) are passed through ScrubOthers.
 	Needles []string
-	// Scrub returns text with the user's personal strings taken out.
+	// Scrub returns text with every personal string of the user taken out,
+	// given and family names alone included: for rows about the user.
 	Scrub func(text string) string
+	// ScrubOthers takes out only the identifying strings: for rows about
+	// someone else, where "Paul" alone may be that other person's name.
+	ScrubOthers func(text string) string
 	// Audit is the erasure's own event, written in the same transaction.
 	Audit *AuditEvent
 }
@@ -139,7 +144,7 @@ func (q Q) scrubOutbox(e Erasure) error {
 	}
 	for _, m := range msgs {
 		err := q.g.Model(&OutboxMessage{}).Where("id = ?", m.ID).Updates(map[string]any{
-			"subject": e.Scrub(m.Subject), "text_body": e.Scrub(m.TextBody), "html_body": e.Scrub(m.HTMLBody), "to_name": e.Scrub(m.ToName),
+			"subject": e.ScrubOthers(m.Subject), "text_body": e.ScrubOthers(m.TextBody), "html_body": e.ScrubOthers(m.HTMLBody), "to_name": e.ScrubOthers(m.ToName),
 		}).Error
 		if err != nil {
 			return err
@@ -176,15 +181,21 @@ func (q Q) scrubAnswers(e Erasure) error {
 }
 
 // scrubAudit keeps every event (action, time, ids: the trail stays whole) and
-// takes the user's personal strings out of the values it recorded.
+// takes the user's personal strings out of the values it recorded: all of
+// them from events about the user, only the identifying ones from events
+// about others.
 func (q Q) scrubAudit(e Erasure) error {
 	var events []AuditEvent
-	g := containsAny(q.g, []string{"before", "after"}, e.Needles)
+	g := q.g.Where("user_id = ?", e.UserID).Or(containsAny(q.g.Session(&gorm.Session{NewDB: true}), []string{"before", "after"}, e.Needles))
 	if err := g.Find(&events).Error; err != nil {
 		return err
 	}
 	for _, ev := range events {
-		before, after := e.Scrub(ev.Before), e.Scrub(ev.After)
+		scrub := e.ScrubOthers
+		if ev.UserID != nil && *ev.UserID == e.UserID {
+			scrub = e.Scrub
+		}
+		before, after := scrub(ev.Before), scrub(ev.After)
 		if before == ev.Before && after == ev.After {
 			continue
 		}
