@@ -21,7 +21,7 @@ Usage:
   lectern verify FILE.pdf [--trust KEY.pem] [--url URL]   check a certificate offline (exit 0 valid, 1 not)
   lectern verify SERIAL --url URL                          look a serial up on the issuing server
   lectern certs export --session ID --out FILE.zip [--data DIR] [--base-url URL]
-  lectern retention [--dry-run] [--data DIR] [--privacy FILE]   apply the retention periods (or print what would go)
+  lectern retention [--dry-run] [--data DIR] (--privacy FILE | --default-policy)   apply the retention periods (or print what would go)
   lectern backup FILE [--data DIR]                         copy database, signing and secrets keys while serving (SQLite)
   lectern restore FILE [--data DIR] [--force]              check a backup, put it into a stopped server's data dir
 
