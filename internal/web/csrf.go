@@ -87,6 +87,21 @@ func (p *csrfProtection) fromThisSite(req *http.Request) bool {
 	return p.crossOrigin.Check(r) == nil
 }
 
+// notCrossSite refuses a GET that does something (writes an audit entry,
+// produces a personal-data export) when the browser says another site asked
+// for it: a third-party page's <img src=".../users/N/data.zip"> would
+// otherwise have an admin's browser export every user, each audited in the
+// admin's name. Bearer clients carry no ambient credentials and pass; so do
+// clients that say nothing of the site (not a browser another site drives).
+func (s *Server) notCrossSite(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if c.Get("auth_via") != "bearer" && !s.csrfProt.fromThisSite(c.Request()) {
+			return s.csrfRejected(c, "cross-origin")
+		}
+		return next(c)
+	}
+}
+
 // csrf protects every state-changing request that a browser's cookies could
 // authenticate: the request must not come from another site (Sec-Fetch-Site,
 // else Origin; clients that send neither are not browsers that another site

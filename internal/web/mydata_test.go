@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -472,6 +473,55 @@ func TestMyData_ErasedUser(t *testing.T) {
 	for _, s := range []string{"Officer Alpha-Marker", w.officerA.Email} {
 		if strings.Contains(raw, s) || strings.Contains(string(files["README.txt"]), s) {
 			t.Errorf("the erased officer's export holds %q", s)
+		}
+	}
+}
+
+// TestMyData_CrossSiteRefused: another site's page cannot make a signed-in
+// browser produce an export (an <img> or link to /users/N/data.zip would
+// write a "user.data_export" audit entry in the admin's name for every id):
+// with Sec-Fetch-Site cross-site the download is refused with the CSRF
+// message and no audit entry; the same request from the site itself, or with
+// no such header (not a browser another site drives), still downloads.
+func TestMyData_CrossSiteRefused(t *testing.T) {
+	w := newWorld(t)
+	ts := w.ts
+	admin := ts.browser(t, w.admin)
+	exports := func() int {
+		events, err := ts.DB.Read(context.Background()).AuditEvents(nil, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, ev := range events {
+			if ev.Action == privacy.ExportAction {
+				n++
+			}
+		}
+		return n
+	}
+	for _, path := range []string{"/me/data.zip", fmt.Sprintf("/users/%d/data.zip", w.officerAID),
+		"/api/v1/me/data.zip", fmt.Sprintf("/api/v1/users/%d/data.zip", w.officerAID)} {
+		for _, site := range []string{"cross-site", "same-site", "same-origin", ""} {
+			before := exports()
+			req, err := http.NewRequest("GET", ts.URL+path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if site != "" {
+				req.Header.Set("Sec-Fetch-Site", site)
+			}
+			res, body := send(t, admin, req)
+			want, wantExports := 200, before+1
+			if site == "cross-site" || site == "same-site" {
+				want, wantExports = 403, before
+			}
+			if res.StatusCode != want || exports() != wantExports {
+				t.Errorf("GET %s with Sec-Fetch-Site %q: %d, %d exports audited; want %d, %d", path, site, res.StatusCode, exports(), want, wantExports)
+			}
+			if want == 403 && (strings.Contains(body, w.officerA.Email) || res.Header.Get("Content-Type") == "application/zip") {
+				t.Errorf("GET %s from another site answered with data: %s", path, res.Header.Get("Content-Type"))
+			}
 		}
 	}
 }

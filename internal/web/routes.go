@@ -45,8 +45,8 @@ func (s *Server) routes() {
 	e.POST("/login/code", s.loginCodeCheck, perAddressLimit()) // carries a pending sign-in's one-time token
 	e.POST("/logout", s.loginDelete)
 	e.GET("/account", s.accountShow)
-	e.GET("/me/data.zip", s.dataExport)
-	e.GET("/users/:id/data.zip", s.userDataExport) // admins
+	e.GET("/me/data.zip", s.dataExport, s.notCrossSite)
+	e.GET("/users/:id/data.zip", s.userDataExport, s.notCrossSite) // admins
 	e.GET("/account/security", s.securityShow)
 	e.POST("/account/security/start", s.securityStart)
 	e.POST("/account/security/confirm", s.securityConfirm)
@@ -136,7 +136,7 @@ func (s *Server) routes() {
 	v1.GET("/auth/csrf", s.csrfTokenShowAPI)
 	v1.GET("/me", s.meShowAPI)
 	v1.PUT("/me/language", s.languageUpdateAPI)
-	v1.GET("/me/data.zip", s.dataExport)
+	v1.GET("/me/data.zip", s.dataExport, s.notCrossSite)
 	v1.POST("/agencies", s.agencyCreateAPI)
 	v1.GET("/agencies", s.agencyListAPI)
 	v1.GET("/agencies/:id", s.agencyShowAPI)
@@ -147,7 +147,7 @@ func (s *Server) routes() {
 	v1.POST("/users", s.userCreateAPI)
 	v1.GET("/users", s.userListAPI)
 	v1.GET("/users/:id", s.userShowAPI)
-	v1.GET("/users/:id/data.zip", s.userDataExport)
+	v1.GET("/users/:id/data.zip", s.userDataExport, s.notCrossSite)
 	v1.POST("/sessions", s.sessionCreateAPI)
 	v1.GET("/sessions", s.sessionListAPI)
 	v1.GET("/sessions/:id", s.sessionShowAPI)
