@@ -398,7 +398,8 @@ func (s *Service) Verify(ctx context.Context, serial string) (*Public, error) {
 	if c.ErasedAt != nil {
 		at := c.ErasedAt.UTC()
 		pub.HolderName, pub.ErasedAt = "", &at
-		if c.Status != store.CertificateRevoked { // revoked says more: not valid, whoever holds it
+		// Revoked and expired say more: not valid, whoever holds it.
+		if c.Status != store.CertificateRevoked && c.Status != store.CertificateExpired {
 			pub.Status = StatusErased
 		}
 	}

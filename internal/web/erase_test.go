@@ -274,6 +274,15 @@ func (e *erasureDay) erase(t *testing.T, rule privacy.NameRule) {
 		if res, _ := ts.api(t, e.admin, "GET", "/api/v1/certificates/"+e.serial+".pdf", nil); res.StatusCode != http.StatusConflict {
 			t.Errorf("the PDF of an erased holder's certificate: %d", res.StatusCode)
 		}
+		// Once it has expired it reads expired (as revoked reads revoked):
+		// that says more to a verifier than "cannot be confirmed".
+		clock := ts.Server.certs.Now
+		ts.Server.certs.Now = func() time.Time { return pub.ExpiresAt.Add(24 * time.Hour) }
+		_, body = ts.api(t, "", "GET", "/verify/"+e.serial+".json", nil)
+		if later := decode[certify.Public](t, body); later.Status != "expired" || later.HolderName != "" || later.ErasedAt == nil {
+			t.Errorf("erase: an expired certificate's verification: %s", body)
+		}
+		ts.Server.certs.Now = clock
 	}
 
 	// Row level: no personal string in any table, except (keep) the printed
