@@ -495,3 +495,38 @@ func TestErasurePage_ConfirmsByAddress(t *testing.T) {
 		t.Errorf("the page of an erased user:\n%s", html)
 	}
 }
+
+// TestVerify_ErasedHolderExpiredOrRevoked: an erased holder's certificate that
+// has expired or was revoked says so to the verifier (not "erased", which
+// reads as issued and standing), and still that the name cannot be confirmed.
+func TestVerify_ErasedHolderExpiredOrRevoked(t *testing.T) {
+	policy := privacy.Default()
+	ts := startServerFull(t, bothCourses(t), Config{}, app.Options{Privacy: &policy}, filepath.Join(t.TempDir(), "lectern.db"), io.Discard)
+	e := newErasureDay(t, ts)
+	e.erase(t, privacy.ErasePrintedName)
+	check := func(status, verdict string) {
+		t.Helper()
+		res, body := ts.api(t, "", "GET", "/verify/"+e.serial+".json", nil)
+		pub := decode[certify.Public](t, body)
+		if res.StatusCode != http.StatusOK || pub.Status != status || pub.HolderName != "" || pub.ErasedAt == nil {
+			t.Errorf("verification JSON, want %s and erased_at: %s", status, body)
+		}
+		req, _ := http.NewRequest("GET", ts.URL+"/verify/"+e.serial, nil)
+		req.Header.Set("Accept-Language", "fr")
+		_, page := send(t, newBrowser(), req)
+		for _, want := range []string{verdict, "Impossible à confirmer"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("the French verify page (%s) lacks %q:\n%s", status, want, page)
+			}
+		}
+	}
+	past := time.Now().AddDate(0, 0, -3).UTC()
+	if err := ts.DB.W.Exec("UPDATE certificates SET expires_at = ? WHERE serial = ?", past, e.serial).Error; err != nil {
+		t.Fatal(err)
+	}
+	check("expired", "ce certificat était valide, mais")
+	if res, body := ts.api(t, e.admin, "POST", "/api/v1/certificates/"+e.serial+"/revoke", map[string]any{"reason": "issued by mistake"}); res.StatusCode != http.StatusOK {
+		t.Fatalf("revoke: %d %s", res.StatusCode, body)
+	}
+	check("revoked", "ce certificat n&#39;est plus valide")
+}
