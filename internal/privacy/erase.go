@@ -151,7 +151,7 @@ func (e *Eraser) Erase(ctx context.Context, a *auth.Actor, userID int64, reason 
 		}
 		return q.EraseUser(store.Erasure{UserID: u.ID, Email: ErasedEmail(u.ID), At: now,
 			KeepPrintedName: e.Names == KeepPrintedName, HolderMarker: ErasedMarker,
-			Needles: needles(whole), Scrub: func(text string) string { return scrub(strs, text) },
+			Needles: needles(whole), Scrub: func(text string) string { return forgetClient(scrub(strs, text)) },
 			ScrubOthers: func(text string) string { return scrub(whole, text) },
 			Audit:       &store.AuditEvent{At: now, ActorID: &actorID, Action: "user.erased", UserID: &uid, After: string(after)}})
 	})
@@ -271,13 +271,46 @@ func scrubJSON(strs []string, text string) (string, bool) {
 	if !changed {
 		return text, true
 	}
+	out, err := encodeJSON(v)
+	return out, err == nil
+}
+
+// encodeJSON writes v back as compact JSON, leaving <, > and & as they were
+// typed (json.Marshal would escape them, changing text nobody erased).
+func encodeJSON(v any) (string, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
-		return "", false
+		return "", err
 	}
-	return strings.TrimSuffix(buf.String(), "\n"), true
+	return strings.TrimSuffix(buf.String(), "\n"), nil
+}
+
+// forgetClient blanks the client address that sign-in events about the
+// person recorded ({"client": "203.0.113.7"}): it is login history, which
+// erasure removes, though the event itself stays in the trail. Used only on
+// rows about the erased person: an event about someone else keeps theirs.
+func forgetClient(text string) string {
+	t := strings.TrimSpace(text)
+	if !strings.HasPrefix(t, "{") || !strings.Contains(t, `"client"`) {
+		return text
+	}
+	dec := json.NewDecoder(strings.NewReader(t))
+	dec.UseNumber()
+	var v map[string]any
+	if err := dec.Decode(&v); err != nil {
+		return text
+	}
+	if c, ok := v["client"]; !ok || c == "" {
+		return text
+	}
+	v["client"] = ErasedMarker
+	out, err := encodeJSON(v)
+	if err != nil {
+		return text
+	}
+	return out
 }
 
 // scrubText replaces whole-word, case-insensitive occurrences of forms.

@@ -63,3 +63,20 @@ func TestScrub_OthersKeepTheirNames(t *testing.T) {
 		t.Errorf("a row about the user loses the given name too: %q", got)
 	}
 }
+
+// Sign-in events about the person keep the event but lose the client
+// address it recorded (login history goes with the erasure).
+func TestForgetClient(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{`{"client":"203.0.113.7"}`, `{"client":"[erased]"}`},
+		{`{"active_account":false,"client":"2001:db8::1"}`, `{"active_account":false,"client":"[erased]"}`},
+		{`{"client":""}`, `{"client":""}`},
+		{`{"role":"officer"}`, `{"role":"officer"}`},
+		{"not json, client 203.0.113.7", "not json, client 203.0.113.7"},
+		{"", ""},
+	} {
+		if got := forgetClient(c.in); got != c.want {
+			t.Errorf("forgetClient(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}

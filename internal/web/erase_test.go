@@ -119,6 +119,14 @@ func newErasureDay(t *testing.T, ts *testServer) *erasureDay {
 	if e.analysis.Submitted != 2 {
 		t.Fatalf("analysis before the erasure: %+v", e.analysis)
 	}
+	// A sign-in event about the officer recorded their address (as
+	// activation and password resets do).
+	officerID := e.officerID
+	if err := e.ts.DB.Tx(context.Background(), func(q store.Q) error {
+		return q.Audit(&store.AuditEvent{At: time.Now().UTC(), ActorID: &officerID, Action: "user.reset", UserID: &officerID, After: `{"client":"198.51.100.23"}`})
+	}); err != nil {
+		t.Fatal(err)
+	}
 	e.auditEvents = e.count(t, "audit_events", "")
 	for _, table := range []string{"outbox", "one_time_tokens", "login_failures", "checkin_failures", "audit_events", "login_sessions"} {
 		if e.count(t, table, "") == 0 {
@@ -230,6 +238,11 @@ func (e *erasureDay) erase(t *testing.T, rule privacy.NameRule) {
 	}
 	if !strings.Contains(after, fmt.Sprintf(`"user_id":%d`, e.officerID)) || !strings.Contains(after, "Art. 17 request of "+privacy.ErasedMarker) {
 		t.Errorf("the erasure's audit event: %s", after)
+	}
+
+	var clients int
+	if err := e.sqlDB(t).QueryRow(`SELECT COUNT(*) FROM audit_events WHERE "after" LIKE '%198.51.100.23%'`).Scan(&clients); err != nil || clients != 0 {
+		t.Errorf("the officer's client address is still in %d audit events (%v)", clients, err)
 	}
 
 	// Aggregates keep counting the attempt, anonymously.
