@@ -98,25 +98,35 @@ func WriteCSV(w io.Writer, t Table) error {
 	if err := cw.Write(rec); err != nil {
 		return err
 	}
+	err = eachRow(t, rec, func(i int, v any) (string, error) { return csvCell(t.Columns[i].Kind, v) },
+		func(int) error { return cw.Write(rec) })
+	if err != nil {
+		return err
+	}
+	return cw.Flush()
+}
+
+// eachRow converts every row of t into out, one cell per column, with conv
+// (given the column's index), and hands each converted row to emit with its
+// number as a spreadsheet shows it (the header is row 1). A short or long row
+// and a cell conv refuses are errors naming the row and column, whatever the
+// format.
+func eachRow[T any](t Table, out []T, conv func(i int, v any) (T, error), emit func(n int) error) error {
 	n := 1
-	err = t.Rows(func(row []any) error {
+	return t.Rows(func(row []any) error {
 		n++
 		if len(row) != len(t.Columns) {
 			return fmt.Errorf("sheet: row %d has %d cells for %d columns", n, len(row), len(t.Columns))
 		}
 		for i, v := range row {
-			s, err := csvCell(t.Columns[i].Kind, v)
+			c, err := conv(i, v)
 			if err != nil {
 				return fmt.Errorf("sheet: row %d, column %q: %w", n, t.Columns[i].Header, err)
 			}
-			rec[i] = s
+			out[i] = c
 		}
-		return cw.Write(rec)
+		return emit(n)
 	})
-	if err != nil {
-		return err
-	}
-	return cw.Flush()
 }
 
 // csvCell writes one value as the CSV's text: numbers with a full stop and no

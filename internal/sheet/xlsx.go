@@ -60,19 +60,11 @@ func WriteXLSX(w io.Writer, t Table) (err error) {
 	if err := sw.SetRow("A1", cells); err != nil {
 		return fmt.Errorf("write xlsx header: %w", err)
 	}
-	n := 1
-	err = t.Rows(func(row []any) error {
-		n++
-		if len(row) != len(t.Columns) {
-			return fmt.Errorf("sheet: row %d has %d cells for %d columns", n, len(row), len(t.Columns))
-		}
-		for i, v := range row {
-			val, err := xlsxValue(t.Columns[i].Kind, v)
-			if err != nil {
-				return fmt.Errorf("sheet: row %d, column %q: %w", n, t.Columns[i].Header, err)
-			}
-			cells[i] = excelize.Cell{StyleID: styles[i], Value: val}
-		}
+	toCell := func(i int, v any) (any, error) {
+		val, err := xlsxValue(t.Columns[i].Kind, v)
+		return excelize.Cell{StyleID: styles[i], Value: val}, err
+	}
+	err = eachRow(t, cells, toCell, func(n int) error {
 		cell, err := excelize.CoordinatesToCellName(1, n)
 		if err != nil {
 			return err
