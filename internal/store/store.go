@@ -47,6 +47,9 @@ type DB struct {
 	R       *gorm.DB
 	Dialect string // "sqlite" or "postgres"
 	Path    string // SQLite file, empty for PostgreSQL
+
+	dsn string       // PostgreSQL: what Listen connects to
+	log *slog.Logger // Listen's reconnects
 }
 
 // Open connects to dsn: a postgres:// URL, or else a SQLite file path (created if
@@ -67,13 +70,14 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*DB, error) {
 		}
 		sqlDB.SetMaxOpenConns(4 * runtime.NumCPU())
 		sqlDB.SetMaxIdleConns(4 * runtime.NumCPU())
-		db = &DB{W: g, R: g, Dialect: "postgres"}
+		db = &DB{W: g, R: g, Dialect: "postgres", dsn: dsn}
 	} else {
 		var err error
 		if db, err = openSQLite(dsn); err != nil {
 			return nil, err
 		}
 	}
+	db.log = log
 	if err := db.Ping(ctx); err != nil {
 		db.Close()
 		return nil, err

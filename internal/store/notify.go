@@ -1,0 +1,113 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Channels that processes sharing one PostgreSQL database notify each other
+// on. Each is wrapped by the domain package that owns the state it keeps in
+// step (auth's cache, course's library, …); web never calls Notify or Listen.
+const (
+	ChannelAuth        = "lectern_auth"
+	ChannelCourse      = "lectern_course"
+	ChannelRegrade     = "lectern_regrade"
+	ChannelCertificate = "lectern_certificate"
+)
+
+// ListenAll is the payload Listen hands its callback after every
+// (re)connection: notifications sent while it was not listening are lost, so
+// whatever the listener keeps in step must be dropped whole.
+const ListenAll = "*"
+
+// Notify sends payload on channel to every process listening on this
+// database (PostgreSQL's NOTIFY). With SQLite there is one process per
+// database file, so there is nobody to tell: it does nothing.
+func (db *DB) Notify(ctx context.Context, channel, payload string) error {
+	if db.Dialect != "postgres" {
+		return nil
+	}
+	if err := db.W.WithContext(ctx).Exec("SELECT pg_notify(?, ?)", channel, payload).Error; err != nil {
+		return fmt.Errorf("notify %s: %w", channel, err)
+	}
+	return nil
+}
+
+// Notify queues payload on channel inside the transaction: PostgreSQL sends
+// it when the transaction commits, and never if it rolls back, so listeners
+// cannot act on a change that did not happen, nor miss one that did. With
+// SQLite it does nothing (see DB.Notify).
+func (q Q) Notify(channel, payload string) error {
+	if !q.postgres {
+		return nil
+	}
+	if err := q.g.Exec("SELECT pg_notify(?, ?)", channel, payload).Error; err != nil {
+		return fmt.Errorf("notify %s: %w", channel, err)
+	}
+	return nil
+}
+
+// Listen calls fn with the payload of every notification on channel until ctx
+// ends, then returns nil. It holds a connection of its own (outside the pool:
+// a listening connection cannot be shared), reconnects with backoff when it
+// is lost, and after every (re)connection calls fn(ListenAll) — also the
+// signal that it is listening. fn runs on Listen's goroutine, one call at a
+// time; it must be quick. With SQLite it returns nil at once: no other
+// process shares the file.
+func (db *DB) Listen(ctx context.Context, channel string, fn func(payload string)) error {
+	if db.Dialect != "postgres" {
+		return nil
+	}
+	const first, most = 100 * time.Millisecond, 5 * time.Second
+	backoff := first
+	for {
+		listened, err := db.listenOnce(ctx, channel, fn)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if listened {
+			backoff = first
+		}
+		db.log.Warn("listening for notifications: connection lost, reconnecting", "channel", channel, "in", backoff, "err", err)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, most)
+	}
+}
+
+// listenOnce connects, listens and hands fn each notification until the
+// connection fails or ctx ends; listened says whether it got as far as
+// listening (the backoff starts again after a connection that worked).
+func (db *DB) listenOnce(ctx context.Context, channel string, fn func(string)) (listened bool, err error) {
+	conn, err := pgx.Connect(ctx, db.dsn)
+	if err != nil {
+		return false, fmt.Errorf("connect: %w", err)
+	}
+	defer func() {
+		// ctx may be over already; closing needs a moment of its own.
+		closeCtx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		conn.Close(closeCtx)
+	}()
+	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{channel}.Sanitize()); err != nil {
+		return false, fmt.Errorf("listen %s: %w", channel, err)
+	}
+	fn(ListenAll)
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+				return true, err
+			}
+			return true, fmt.Errorf("wait for notification on %s: %w", channel, err)
+		}
+		fn(n.Payload)
+	}
+}

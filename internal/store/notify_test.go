@@ -1,0 +1,99 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+)
+
+// TestNotify_PostgreSQL: a notification sent on one handle reaches a Listen
+// on another handle of the same database (two processes); a notification
+// queued in a transaction arrives only when it commits; and a listener whose
+// connection the server kills reconnects, says so with ListenAll, and hears
+// what is sent afterwards.
+func TestNotify_PostgreSQL(t *testing.T) {
+	a, b := openTestPostgres(t), openTestPostgres(t)
+	// Channels are per database, not per schema: a name of its own keeps
+	// other tests' notifications out of this one.
+	channel := fmt.Sprintf("lectern_test_%d", time.Now().UnixNano())
+	got := make(chan string, 16)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- b.Listen(ctx, channel, func(p string) { got <- p }) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Listen returned %v after its context ended, want nil", err)
+		}
+	})
+	expect := func(want string) {
+		t.Helper()
+		select {
+		case p := <-got:
+			if p != want {
+				t.Fatalf("got payload %q, want %q", p, want)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no payload %q within 10 s", want)
+		}
+	}
+	expect(ListenAll) // listening
+
+	if err := a.Notify(context.Background(), channel, "token:1"); err != nil {
+		t.Fatal(err)
+	}
+	expect("token:1")
+
+	errRollback := fmt.Errorf("roll back")
+	if err := a.Tx(context.Background(), func(q Q) error {
+		if err := q.Notify(channel, "rolled back"); err != nil {
+			return err
+		}
+		return errRollback
+	}); err != errRollback {
+		t.Fatalf("Tx = %v", err)
+	}
+	if err := a.Tx(context.Background(), func(q Q) error { return q.Notify(channel, "committed") }); err != nil {
+		t.Fatal(err)
+	}
+	expect("committed") // and not "rolled back" before it
+
+	// Kill the listener's connection, as a database restart or failover would.
+	var killed int64
+	if err := a.W.Raw("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE query = ?",
+		`LISTEN "`+channel+`"`).Scan(&killed).Error; err != nil {
+		t.Fatal(err)
+	}
+	if killed != 1 {
+		t.Fatalf("terminated %d listening connections, want 1", killed)
+	}
+	expect(ListenAll) // reconnected: whatever was missed must be dropped
+	if err := a.Notify(context.Background(), channel, "after reconnect"); err != nil {
+		t.Fatal(err)
+	}
+	expect("after reconnect")
+}
+
+// TestNotify_SQLite: one process per SQLite file, so there is nobody to
+// notify: Notify and Q.Notify do nothing, and Listen returns at once.
+func TestNotify_SQLite(t *testing.T) {
+	db := openTest(t)
+	if err := db.Notify(context.Background(), ChannelAuth, "x"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Tx(context.Background(), func(q Q) error { return q.Notify(ChannelAuth, "x") }); err != nil {
+		t.Fatal(err)
+	}
+	called := false
+	done := make(chan error, 1)
+	go func() { done <- db.Listen(context.Background(), ChannelAuth, func(string) { called = true }) }()
+	select {
+	case err := <-done:
+		if err != nil || called {
+			t.Fatalf("Listen = %v, called %v; want nil at once, never called", err, called)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Listen on SQLite did not return")
+	}
+}
