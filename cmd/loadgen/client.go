@@ -7,11 +7,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	mrand "math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -52,14 +56,28 @@ const (
 // phases lists the recorded phases in the order they happen.
 var phases = []phase{phaseLogin, phaseStart, phaseAutosave, phaseSubmit, phaseReadback}
 
-// sample is one request as the client saw it.
+// sample is one call as the client saw it: every send of it, retries and the
+// waits between them included, since that is what a person waits.
 type sample struct {
 	phase   phase
-	at      time.Time // when it was sent
+	at      time.Time // when it was first sent
 	latency time.Duration
-	status  int    // 0: no response
+	status  int    // of the last answer; 0: no response
 	err     string // empty: as expected
+	retries [retryKinds]int
 }
+
+// retryKind is why a call was sent again.
+type retryKind int
+
+const (
+	retryBusy       retryKind = iota // 429: the server said when to come back
+	retryConnection                  // refused, reset, EOF before an answer, timed out
+	retry5xx                         // 502/503/504: a proxy found no process to answer
+	retryKinds
+)
+
+var retryKindNames = [retryKinds]string{"429", "connection", "5xx"}
 
 // recorder collects every sample; a mutex is plenty at a few thousand requests a
 // second.
@@ -80,18 +98,80 @@ func (r *recorder) all() []sample {
 	return append([]sample(nil), r.samples...)
 }
 
+// retryPolicy is how a browser (and our quiz page's journal) treats a refused or
+// lost request: it waits and sends it again, and only gives up after a long
+// while. A 429 is waited out for its Retry-After; a failed connection or a
+// proxy's 502/503/504 is resent after a short backoff, doubling, jittered so a
+// hall does not come back in step.
+type retryPolicy struct {
+	giveUp     time.Duration // a call still failing after this long is an error
+	maxWait    time.Duration // Retry-After is capped at this
+	minBackoff time.Duration
+	maxBackoff time.Duration
+}
+
+func defaultRetry(giveUp time.Duration) retryPolicy {
+	return retryPolicy{giveUp: giveUp, maxWait: 30 * time.Second, minBackoff: 100 * time.Millisecond, maxBackoff: 2 * time.Second}
+}
+
+// backoff is the wait before resend n (0-based) after a failed connection or a
+// 5xx: minBackoff doubling up to maxBackoff, each between half and all of it.
+func (p retryPolicy) backoff(n int) time.Duration {
+	d := p.minBackoff
+	for i := 0; i < n && d < p.maxBackoff; i++ {
+		d *= 2
+	}
+	d = min(d, p.maxBackoff)
+	return d/2 + time.Duration(mrand.Int64N(int64(d/2)+1))
+}
+
+// afterBusy is the wait a 429 asks for (Retry-After in seconds or as an HTTP
+// date), capped, plus up to a fifth more so that everyone told "5 s" at once
+// does not come back in the same millisecond; without a usable header, the
+// backoff.
+func (p retryPolicy) afterBusy(h string, n int, now time.Time) time.Duration {
+	var d time.Duration
+	if secs, err := strconv.Atoi(strings.TrimSpace(h)); err == nil && secs >= 0 {
+		d = time.Duration(secs) * time.Second
+	} else if t, err := http.ParseTime(h); err == nil {
+		d = t.Sub(now)
+	} else {
+		return p.backoff(n)
+	}
+	d = min(max(d, 0), p.maxWait)
+	return d + time.Duration(mrand.Int64N(int64(d/5)+1))
+}
+
+// next says whether a failed send (the n-th resend, 0-based) is sent again, why,
+// and after how long.
+func (p retryPolicy) next(err error, n int) (retryKind, time.Duration, bool) {
+	var ae *apiError
+	switch {
+	case errors.As(err, &ae) && ae.status == http.StatusTooManyRequests:
+		return retryBusy, p.afterBusy(ae.retryAfter, n, time.Now()), true
+	case errors.As(err, &ae) && (ae.status == http.StatusBadGateway || ae.status == http.StatusServiceUnavailable || ae.status == http.StatusGatewayTimeout):
+		return retry5xx, p.backoff(n), true
+	case errors.As(err, &ae):
+		return 0, 0, false // the server answered: resending would get the same answer
+	case isConnectionError(err):
+		return retryConnection, p.backoff(n), true
+	}
+	return 0, 0, false // e.g. an answer we could not decode
+}
+
 // client sends API requests through one shared http.Client and records them.
 type client struct {
-	http *http.Client
-	base string
-	rec  *recorder
+	http  *http.Client
+	base  string
+	rec   *recorder
+	retry retryPolicy
 }
 
 // newClient sizes one Transport for every officer at once: with fewer idle
 // connections per host than officers, the start burst would close and redial
 // connections (the default keeps 2), and we would measure TCP handshakes and
 // TIME_WAIT churn rather than Lectern.
-func newClient(base string, officers int, timeout time.Duration) *client {
+func newClient(base string, officers int, timeout time.Duration, retry retryPolicy) *client {
 	tr := &http.Transport{
 		Proxy:                 nil, // loopback load never goes through a proxy from the environment
 		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
@@ -104,8 +184,9 @@ func newClient(base string, officers int, timeout time.Duration) *client {
 		ExpectContinueTimeout: time.Second,
 	}
 	return &client{
-		base: base,
-		rec:  &recorder{},
+		base:  base,
+		rec:   &recorder{},
+		retry: retry,
 		http: &http.Client{
 			Transport: tr,
 			Timeout:   timeout,
@@ -117,7 +198,11 @@ func newClient(base string, officers int, timeout time.Duration) *client {
 
 func (c *client) close() { c.http.CloseIdleConnections() }
 
-// call is one API request.
+// call is one API request. Every call may be sent more than once (see
+// retryPolicy), so each must be safe to resend: saves carry their seq (an older
+// one arriving later changes nothing), starting returns the attempt already
+// open (200 instead of 201: also), submitting again returns the same result,
+// and a resent sign-in just signs in again.
 type call struct {
 	phase  phase
 	method string
@@ -126,18 +211,22 @@ type call struct {
 	body   any    // JSON-encoded, unless raw is set
 	raw    []byte // sent as is with rawType
 	rawTyp string
-	want   int // expected status
-	out    any // decoded from a response with the expected status
+	want   int   // expected status
+	also   []int // other statuses that mean the same (e.g. 200 for an attempt already started)
+	out    any   // decoded from a response with the expected status
 	// check, if set, judges a decoded answer (e.g. a stale save must be
 	// acknowledged with the stored answer); its error counts as a failed request.
 	check func() error
 }
 
+func (k call) expects(status int) bool { return status == k.want || slices.Contains(k.also, status) }
+
 // apiError is an answer with an unexpected status.
 type apiError struct {
-	status int
-	code   string
-	msg    string
+	status     int
+	code       string
+	msg        string
+	retryAfter string // the Retry-After header, if any
 }
 
 func (e *apiError) Error() string {
@@ -147,35 +236,56 @@ func (e *apiError) Error() string {
 	return fmt.Sprintf("HTTP %d %s: %s", e.status, e.code, e.msg)
 }
 
-// do sends one request, reads the whole answer (the latency includes the body)
-// and records it under its phase.
+// gaveUpError is a call that kept failing for the whole --give-up time.
+type gaveUpError struct {
+	after time.Duration
+	sends int
+	last  error
+}
+
+func (e *gaveUpError) Error() string {
+	return fmt.Sprintf("gave up after %s (%d sends): %v", e.after, e.sends, e.last)
+}
+
+func (e *gaveUpError) Unwrap() error { return e.last }
+
+// do sends one request, resending it as retryPolicy says, reads the whole answer
+// (the latency includes the body and every wait) and records it under its phase.
 func (c *client) do(ctx context.Context, k call) error {
-	var body io.Reader
+	var payload []byte
 	ctype := ""
 	switch {
 	case k.raw != nil:
-		body, ctype = bytes.NewReader(k.raw), k.rawTyp
+		payload, ctype = k.raw, k.rawTyp
 	case k.body != nil:
 		b, err := json.Marshal(k.body)
 		if err != nil {
 			return fmt.Errorf("encode %s %s: %w", k.method, k.path, err)
 		}
-		body, ctype = bytes.NewReader(b), "application/json"
-	}
-	req, err := http.NewRequestWithContext(ctx, k.method, c.base+k.path, body)
-	if err != nil {
-		return fmt.Errorf("%s %s: %w", k.method, k.path, err)
-	}
-	if ctype != "" {
-		req.Header.Set("Content-Type", ctype)
-	}
-	req.Header.Set("Accept", "application/json")
-	if k.token != "" {
-		req.Header.Set("Authorization", "Bearer "+k.token)
+		payload, ctype = b, "application/json"
 	}
 	start := time.Now()
-	status, err := c.exchange(req, k)
-	s := sample{phase: k.phase, at: start, latency: time.Since(start), status: status}
+	s := sample{phase: k.phase, at: start}
+	var err error
+	for n := 0; ; n++ {
+		s.status, err = c.send(ctx, k, payload, ctype)
+		if err == nil || ctx.Err() != nil {
+			break
+		}
+		kind, wait, again := c.retry.next(err, n)
+		if !again {
+			break
+		}
+		if time.Since(start)+wait > c.retry.giveUp {
+			err = &gaveUpError{after: c.retry.giveUp, sends: n + 1, last: err}
+			break
+		}
+		s.retries[kind]++
+		if sleep(ctx, wait) != nil {
+			break // aborted: err stays the last failure, errorKind says aborted
+		}
+	}
+	s.latency = time.Since(start)
 	if err == nil && k.check != nil {
 		err = k.check()
 	}
@@ -191,7 +301,36 @@ func (c *client) do(ctx context.Context, k call) error {
 	return nil
 }
 
-func (c *client) exchange(req *http.Request, k call) (int, error) {
+// isConnectionError reports a request that got no HTTP answer: refused, reset,
+// closed before the answer (EOF), or timed out. (An answer cut short while its
+// body was read is one too: the request may or may not have been applied, and
+// every call is safe to resend.)
+func isConnectionError(err error) bool {
+	var ue *url.Error
+	var ne net.Error
+	return errors.As(err, &ue) || errors.As(err, &ne) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, errReadAnswer)
+}
+
+var errReadAnswer = errors.New("read answer")
+
+// send makes one HTTP exchange of the call.
+func (c *client) send(ctx context.Context, k call, payload []byte, ctype string) (int, error) {
+	var body io.Reader
+	if payload != nil {
+		body = bytes.NewReader(payload)
+	}
+	req, err := http.NewRequestWithContext(ctx, k.method, c.base+k.path, body)
+	if err != nil {
+		return 0, err
+	}
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	req.Header.Set("Accept", "application/json")
+	if k.token != "" {
+		req.Header.Set("Authorization", "Bearer "+k.token)
+	}
 	res, err := c.http.Do(req)
 	if err != nil {
 		return 0, err
@@ -199,14 +338,15 @@ func (c *client) exchange(req *http.Request, k call) (int, error) {
 	defer res.Body.Close()
 	data, err := io.ReadAll(res.Body)
 	if err != nil {
-		return res.StatusCode, fmt.Errorf("read answer: %w", err)
+		return res.StatusCode, fmt.Errorf("%w: %w", errReadAnswer, err)
 	}
-	if res.StatusCode != k.want {
+	if !k.expects(res.StatusCode) {
 		var e struct {
 			Error struct{ Code, Message string }
 		}
 		_ = json.Unmarshal(data, &e) // best effort: the status alone is the error
-		return res.StatusCode, &apiError{status: res.StatusCode, code: e.Error.Code, msg: e.Error.Message}
+		return res.StatusCode, &apiError{status: res.StatusCode, code: e.Error.Code, msg: e.Error.Message,
+			retryAfter: res.Header.Get("Retry-After")}
 	}
 	if k.out != nil {
 		if err := json.Unmarshal(data, k.out); err != nil {
@@ -221,9 +361,12 @@ func (c *client) exchange(req *http.Request, k call) (int, error) {
 func errorKind(ctx context.Context, err error) string {
 	var ae *apiError
 	var ue *url.Error
+	var gu *gaveUpError
 	switch {
 	case ctx.Err() != nil:
 		return "aborted: " + context.Cause(ctx).Error()
+	case errors.As(err, &gu):
+		return fmt.Sprintf("gave up after %s: %s", gu.after, errorKind(ctx, gu.last))
 	case errors.As(err, &ae):
 		return ae.Error()
 	case errors.As(err, &ue):

@@ -5,7 +5,10 @@
 // Without --base-url it builds and starts its own `lectern serve` on a loopback port
 // with a fresh data directory, and reports the server's peak memory at the end.
 // It prints a human summary on stderr and one JSON line on stdout, and exits 1 if
-// any request failed or any acknowledged answer was not stored.
+// any request failed or any acknowledged answer was not stored. Like a browser,
+// it resends a request refused with 429 (after its Retry-After), or lost to a
+// failed connection or a proxy's 502/503/504, and counts it as failed only after
+// --give-up (5 minutes); the summary counts those resends per phase and kind.
 //
 //	go run ./cmd/loadgen --officers 50 --think 1s --start-window 3s
 //	go run ./cmd/loadgen --officers 1000 --think 3s --start-window 10s
@@ -48,6 +51,7 @@ type config struct {
 	MaxDuration      time.Duration
 	ConcurrencySetup int
 	RequestTimeout   time.Duration
+	GiveUp           time.Duration // a call still failing (429, no connection, 502–504) after this long is an error
 	Seed             uint64
 	SamplesCSV       string // optional: every request, for plotting
 }
@@ -117,7 +121,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.MaxDuration, "max-duration", 10*time.Minute, "hard bound on the whole run; past it, abort cleanly")
 	fs.IntVar(&c.ConcurrencySetup, "concurrency-setup", 8, "parallel requests while creating accounts and reading attempts back")
 	fs.DurationVar(&c.RequestTimeout, "request-timeout", 60*time.Second, "timeout of one request")
-	fs.StringVar(&c.SamplesCSV, "samples-csv", "", "also write every timed request to this CSV file (phase, sent_ms, latency_ms, status, error)")
+	fs.DurationVar(&c.GiveUp, "give-up", 5*time.Minute, "keep resending a call refused with 429 (after its Retry-After), a failed connection or a 502/503/504, as a browser would, for this long before counting it as an error")
+	fs.StringVar(&c.SamplesCSV, "samples-csv", "", "also write every timed request to this CSV file (phase, sent_ms, latency_ms, status, error, retries)")
 	fs.Uint64Var(&c.Seed, "seed", 0, "random seed for think times, start moments and answers; 0: from the clock")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -144,8 +149,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return c, fmt.Errorf("--officers must be between 1 and 10000")
 	case c.StartWindow < 0 || c.LoginWindow < 0 || c.Think < 0:
 		return c, fmt.Errorf("--start-window, --login-window and --think cannot be negative")
-	case c.MaxDuration <= 0 || c.RequestTimeout <= 0:
-		return c, fmt.Errorf("--max-duration and --request-timeout must be positive")
+	case c.MaxDuration <= 0 || c.RequestTimeout <= 0 || c.GiveUp <= 0:
+		return c, fmt.Errorf("--max-duration, --request-timeout and --give-up must be positive")
 	case c.ConcurrencySetup < 1:
 		return c, fmt.Errorf("--concurrency-setup must be at least 1")
 	}

@@ -27,7 +27,8 @@ func TestRun_SmallRoomAgainstRealServer(t *testing.T) {
 		t.Fatalf("stdout is not one JSON line: %v\n%s", err, stdout.String())
 	}
 	// 5 officers × (start + at least 15 saves + submit) on the default quiz.
-	if got.Officers != 5 || got.Errors != 0 || got.LostAnswers != 0 || got.Requests < 5*17 || got.ServerMaxRSSMB == nil {
+	if got.Officers != 5 || got.Errors != 0 || got.LostAnswers != 0 || got.Requests < 5*17 || got.ServerMaxRSSMB == nil ||
+		got.SignedIn != 5 || got.SignedInAllMS == nil || *got.SignedInAllMS <= 0 || got.LoginP50 <= 0 || got.Retries[phaseLogin] == nil {
 		t.Errorf("JSON line = %s", stdout.String())
 	}
 

@@ -55,7 +55,7 @@ func (r *runner) run(parent context.Context) (*result, error) {
 			res.serverLog = r.server.logs // its reader has finished: the process is gone
 		}()
 	}
-	r.client = newClient(r.cfg.BaseURL, r.cfg.Officers, r.cfg.RequestTimeout)
+	r.client = newClient(r.cfg.BaseURL, r.cfg.Officers, r.cfg.RequestTimeout, defaultRetry(r.cfg.GiveUp))
 	defer r.client.close()
 
 	r.logf("setup: %d officers against %s (run %s, seed %d)", r.cfg.Officers, r.cfg.BaseURL, r.runID, r.cfg.Seed)

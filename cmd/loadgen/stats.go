@@ -123,6 +123,50 @@ func (r *result) totals() totals {
 	return t
 }
 
+// retries counts resends per phase and kind (phaseSetup is not recorded).
+func (r *result) retries() map[phase][retryKinds]int {
+	out := map[phase][retryKinds]int{}
+	for _, s := range r.samples {
+		t := out[s.phase]
+		for k, n := range s.retries {
+			t[k] += n
+		}
+		out[s.phase] = t
+	}
+	return out
+}
+
+// signIn is the sign-in phase as the officers lived it.
+type signIn struct {
+	signedIn, officers int
+	// all is from the first sign-in sent to the last officer signed in (every
+	// wait and resend included); zero when someone never got in.
+	all time.Duration
+}
+
+func (r *result) signIn() signIn {
+	var first, last time.Time
+	si := signIn{officers: r.cfg.Officers}
+	for _, s := range r.samples {
+		if s.phase != phaseLogin {
+			continue
+		}
+		if first.IsZero() || s.at.Before(first) {
+			first = s.at
+		}
+		if s.err == "" {
+			si.signedIn++
+			if end := s.at.Add(s.latency); end.After(last) {
+				last = end
+			}
+		}
+	}
+	if si.signedIn == si.officers && si.signedIn > 0 {
+		si.all = last.Sub(first)
+	}
+	return si
+}
+
 func (r *result) errorCount() int {
 	n := 0
 	for _, s := range r.samples {
@@ -195,6 +239,14 @@ func (r *result) printSummary(w io.Writer) {
 	if !r.quizBegan.IsZero() {
 		fmt.Fprintf(w, "login phase: %s until every login was answered\n", r.quizBegan.Sub(r.loginBegan).Round(time.Millisecond))
 	}
+	si, login := r.signIn(), summarise(r.samples, only(phaseLogin))
+	if si.all > 0 {
+		fmt.Fprintf(w, "signed in: all %d officers %s after the first sign-in was sent; sign-in p50 %.1f ms, p99 %.1f ms (waits and resends included)\n",
+			si.officers, si.all.Round(time.Millisecond), ms(login.p50), ms(login.p99))
+	} else {
+		fmt.Fprintf(w, "signed in: %d of %d officers\n", si.signedIn, si.officers)
+	}
+	r.printRetries(w)
 	start := summarise(r.samples, only(phaseStart))
 	secs := r.quizSeconds()
 	overall := summarise(r.samples, quizPhases)
@@ -233,6 +285,25 @@ func (r *result) printSummary(w io.Writer) {
 	fmt.Fprintf(w, "verdict: %s (%d errors, %d lost answers) in %s\n\n", verdict, r.errorCount(), t.lost, time.Since(r.began).Round(time.Second))
 }
 
+// printRetries says how often each phase resent a request, and why.
+func (r *result) printRetries(w io.Writer) {
+	by := r.retries()
+	var parts []string
+	for _, p := range phases {
+		t := by[p]
+		for k, n := range t {
+			if n > 0 {
+				parts = append(parts, fmt.Sprintf("%s %d × %s", p, n, retryKindNames[k]))
+			}
+		}
+	}
+	if len(parts) == 0 {
+		fmt.Fprintln(w, "resends: none")
+		return
+	}
+	fmt.Fprintf(w, "resends (as a browser would: 429 after Retry-After, failed connection or 502–504 after a backoff): %s\n", strings.Join(parts, ", "))
+}
+
 // printErrors groups failed requests by phase and message, most frequent first.
 func (r *result) printErrors(w io.Writer) {
 	type key struct {
@@ -267,22 +338,29 @@ func (r *result) printErrors(w io.Writer) {
 // start + autosave + submit; errors counts failed requests of every phase
 // (login and read-back included), since any of them fails the run.
 type jsonLine struct {
-	Officers       int      `json:"officers"`
-	Requests       int      `json:"requests"`
-	Errors         int      `json:"errors"`
-	P50            float64  `json:"p50_ms"`
-	P95            float64  `json:"p95_ms"`
-	P99            float64  `json:"p99_ms"`
-	Max            float64  `json:"max_ms"`
-	LostAnswers    int      `json:"lost_answers"`
-	RPS            float64  `json:"rps"`
-	StartP50       float64  `json:"start_p50_ms"`
-	StartP95       float64  `json:"start_p95_ms"`
-	StartP99       float64  `json:"start_p99_ms"`
-	StartMax       float64  `json:"start_max_ms"`
-	AutosaveP99    float64  `json:"autosave_p99_ms"`
-	LoginP99       float64  `json:"login_p99_ms"`
-	ServerMaxRSSMB *float64 `json:"server_max_rss_mb"` // MiB; null when the server is not ours
+	Officers      int      `json:"officers"`
+	Requests      int      `json:"requests"`
+	Errors        int      `json:"errors"`
+	P50           float64  `json:"p50_ms"`
+	P95           float64  `json:"p95_ms"`
+	P99           float64  `json:"p99_ms"`
+	Max           float64  `json:"max_ms"`
+	LostAnswers   int      `json:"lost_answers"`
+	RPS           float64  `json:"rps"`
+	StartP50      float64  `json:"start_p50_ms"`
+	StartP95      float64  `json:"start_p95_ms"`
+	StartP99      float64  `json:"start_p99_ms"`
+	StartMax      float64  `json:"start_max_ms"`
+	AutosaveP99   float64  `json:"autosave_p99_ms"`
+	LoginP50      float64  `json:"login_p50_ms"` // waits and resends included
+	LoginP99      float64  `json:"login_p99_ms"`
+	SignedIn      int      `json:"signed_in"`
+	SignedInAllMS *float64 `json:"signed_in_all_ms"` // first sign-in sent → last officer signed in; null unless all were
+	// Retries is resends per phase and kind ("429", "connection", "5xx");
+	// RetriesTotal their sum.
+	Retries        map[phase]map[string]int `json:"retries"`
+	RetriesTotal   int                      `json:"retries_total"`
+	ServerMaxRSSMB *float64                 `json:"server_max_rss_mb"` // MiB; null when the server is not ours
 }
 
 func (r *result) writeJSON(w io.Writer) error {
@@ -294,7 +372,24 @@ func (r *result) writeJSON(w io.Writer) error {
 		LostAnswers: r.totals().lost,
 		StartP50:    ms(start.p50), StartP95: ms(start.p95), StartP99: ms(start.p99), StartMax: ms(start.max),
 		AutosaveP99: ms(summarise(r.samples, only(phaseAutosave)).p99),
-		LoginP99:    ms(summarise(r.samples, only(phaseLogin)).p99),
+	}
+	login := summarise(r.samples, only(phaseLogin))
+	j.LoginP50, j.LoginP99 = ms(login.p50), ms(login.p99)
+	si := r.signIn()
+	j.SignedIn = si.signedIn
+	if si.all > 0 {
+		v := ms(si.all)
+		j.SignedInAllMS = &v
+	}
+	j.Retries = map[phase]map[string]int{}
+	by := r.retries()
+	for _, p := range phases {
+		m := map[string]int{}
+		for k, n := range by[p] {
+			m[retryKindNames[k]] = n
+			j.RetriesTotal += n
+		}
+		j.Retries[p] = m
 	}
 	if secs := r.quizSeconds(); secs > 0 {
 		j.RPS = math.Round(float64(overall.count)/secs*10) / 10
@@ -319,10 +414,14 @@ func (r *result) writeSamplesCSV(path string) error {
 		return err
 	}
 	w := csv.NewWriter(f)
-	_ = w.Write([]string{"phase", "sent_ms", "latency_ms", "status", "error"})
+	_ = w.Write([]string{"phase", "sent_ms", "latency_ms", "status", "error", "retries"})
 	for _, s := range r.samples {
+		n := 0
+		for _, k := range s.retries {
+			n += k
+		}
 		_ = w.Write([]string{string(s.phase), strconv.FormatFloat(ms(s.at.Sub(r.loginBegan)), 'f', 2, 64),
-			strconv.FormatFloat(ms(s.latency), 'f', 2, 64), strconv.Itoa(s.status), s.err})
+			strconv.FormatFloat(ms(s.latency), 'f', 2, 64), strconv.Itoa(s.status), s.err, strconv.Itoa(n)})
 	}
 	w.Flush()
 	if err := w.Error(); err != nil {

@@ -1,0 +1,190 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// fastRetry keeps the real policy's shape with waits short enough for a test.
+func fastRetry(giveUp time.Duration) retryPolicy {
+	return retryPolicy{giveUp: giveUp, maxWait: 300 * time.Millisecond, minBackoff: time.Millisecond, maxBackoff: 20 * time.Millisecond}
+}
+
+// flaky answers the first fails requests with fail, then 200 {"ok":true}.
+func flaky(t *testing.T, fails int, fail func(w http.ResponseWriter)) (*httptest.Server, *atomic.Int32) {
+	t.Helper()
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if int(n.Add(1)) <= fails {
+			fail(w)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"ok":true}`))
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &n
+}
+
+func reply(status int, retryAfter string) func(http.ResponseWriter) {
+	return func(w http.ResponseWriter) {
+		if retryAfter != "" {
+			w.Header().Set("Retry-After", retryAfter)
+		}
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(`{"error":{"code":"x","message":"busy"}}`))
+	}
+}
+
+// hangUp closes the connection without an answer (a killed process, a reset).
+func hangUp(w http.ResponseWriter) {
+	conn, _, err := w.(http.Hijacker).Hijack()
+	if err == nil {
+		conn.Close()
+	}
+}
+
+func TestClient_RetriesLikeABrowser(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		fail  func(http.ResponseWriter)
+		fails int
+		kind  retryKind
+		least time.Duration // the client must have waited at least this
+	}{
+		{"429 waits Retry-After", reply(http.StatusTooManyRequests, "0"), 2, retryBusy, 0},
+		{"429 Retry-After capped", reply(http.StatusTooManyRequests, "3600"), 1, retryBusy, 300 * time.Millisecond},
+		{"502 from a proxy", reply(http.StatusBadGateway, ""), 3, retry5xx, 0},
+		{"503", reply(http.StatusServiceUnavailable, ""), 1, retry5xx, 0},
+		{"504", reply(http.StatusGatewayTimeout, ""), 1, retry5xx, 0},
+		{"connection closed before an answer", hangUp, 3, retryConnection, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, n := flaky(t, tc.fails, tc.fail)
+			c := newClient(srv.URL, 1, 5*time.Second, fastRetry(10*time.Second))
+			defer c.close()
+			var out struct{ OK bool }
+			began := time.Now()
+			err := c.do(context.Background(), call{phase: phaseLogin, method: "POST", path: "/x", body: map[string]string{"a": "b"},
+				want: http.StatusOK, out: &out})
+			if err != nil || !out.OK {
+				t.Fatalf("do = %v (ok %v), want success after %d failures", err, out.OK, tc.fails)
+			}
+			if got := int(n.Load()); got != tc.fails+1 {
+				t.Errorf("server saw %d requests, want %d", got, tc.fails+1)
+			}
+			if waited := time.Since(began); waited < tc.least {
+				t.Errorf("answered after %s, want at least %s (Retry-After capped)", waited, tc.least)
+			}
+			s := c.rec.all()
+			if len(s) != 1 || s[0].err != "" || s[0].status != http.StatusOK {
+				t.Fatalf("samples = %+v, want one successful call", s)
+			}
+			want := [retryKinds]int{}
+			want[tc.kind] = tc.fails
+			if s[0].retries != want {
+				t.Errorf("retries = %v, want %v", s[0].retries, want)
+			}
+		})
+	}
+}
+
+func TestClient_RefusedConnectionIsRetried(t *testing.T) {
+	// A port nobody listens on yet; the server comes up after a few refusals,
+	// like a restarted process rejoining.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	go func() {
+		time.Sleep(100 * time.Millisecond)
+		l, err := net.Listen("tcp", addr)
+		if err != nil {
+			return // the port was taken meanwhile: the test fails below with a clear error
+		}
+		srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(`{}`)) })}
+		t.Cleanup(func() { srv.Close() })
+		_ = srv.Serve(l)
+	}()
+	c := newClient("http://"+addr, 1, 5*time.Second, fastRetry(10*time.Second))
+	defer c.close()
+	if err := c.do(context.Background(), call{phase: phaseAutosave, method: "PUT", path: "/x", want: http.StatusOK}); err != nil {
+		t.Fatalf("do = %v, want success once the server is up", err)
+	}
+	if s := c.rec.all(); s[0].retries[retryConnection] == 0 {
+		t.Errorf("retries = %v, want connection retries", s[0].retries)
+	}
+}
+
+func TestClient_GivesUp(t *testing.T) {
+	srv, n := flaky(t, 1<<30, reply(http.StatusServiceUnavailable, ""))
+	c := newClient(srv.URL, 1, 5*time.Second, fastRetry(200*time.Millisecond))
+	defer c.close()
+	err := c.do(context.Background(), call{phase: phaseSubmit, method: "POST", path: "/x", want: http.StatusOK})
+	var gu *gaveUpError
+	if !errors.As(err, &gu) {
+		t.Fatalf("do = %v, want gave up", err)
+	}
+	if n.Load() < 3 {
+		t.Errorf("server saw %d requests, want several before giving up", n.Load())
+	}
+	if s := c.rec.all(); !strings.HasPrefix(s[0].err, "gave up after 200ms: HTTP 503") {
+		t.Errorf("error kind = %q, want it to say it gave up and why", s[0].err)
+	}
+}
+
+func TestClient_AnswersAreNotRetried(t *testing.T) {
+	for _, status := range []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusConflict, http.StatusUnprocessableEntity, http.StatusInternalServerError} {
+		srv, n := flaky(t, 1, reply(status, "1"))
+		c := newClient(srv.URL, 1, 5*time.Second, fastRetry(10*time.Second))
+		err := c.do(context.Background(), call{phase: phaseSubmit, method: "POST", path: "/x", want: http.StatusOK})
+		var ae *apiError
+		if !errors.As(err, &ae) || ae.status != status || n.Load() != 1 {
+			t.Errorf("HTTP %d: do = %v after %d requests, want the error at once", status, err, n.Load())
+		}
+		c.close()
+	}
+}
+
+func TestClient_AlsoAccepted(t *testing.T) {
+	// A resent start finds the attempt already open: 200 instead of 201.
+	srv, _ := flaky(t, 0, nil)
+	c := newClient(srv.URL, 1, 5*time.Second, fastRetry(time.Second))
+	defer c.close()
+	if err := c.do(context.Background(), call{phase: phaseStart, method: "POST", path: "/x", want: http.StatusCreated, also: []int{http.StatusOK}}); err != nil {
+		t.Errorf("do = %v, want 200 accepted as well as 201", err)
+	}
+}
+
+func TestRetryPolicy_Waits(t *testing.T) {
+	p := defaultRetry(5 * time.Minute)
+	now := time.Now()
+	for n := range 10 {
+		d := p.backoff(n)
+		ceil := min(100*time.Millisecond<<n, 2*time.Second)
+		if d < ceil/2 || d > ceil {
+			t.Errorf("backoff(%d) = %s, want within [%s, %s]", n, d, ceil/2, ceil)
+		}
+	}
+	for h, want := range map[string]time.Duration{"5": 5 * time.Second, "0": 0, "900": 30 * time.Second,
+		now.Add(10 * time.Second).UTC().Format(http.TimeFormat): 10 * time.Second} {
+		d := p.afterBusy(h, 0, now)
+		// Up to a fifth more, so a hall told the same Retry-After spreads out; a
+		// date loses its sub-second part.
+		if d < want-time.Second || d > want+want/5 {
+			t.Errorf("afterBusy(%q) = %s, want %s to %s", h, d, want, want+want/5)
+		}
+	}
+	if d := p.afterBusy("soon", 0, now); d > 100*time.Millisecond {
+		t.Errorf("afterBusy(unreadable) = %s, want the first backoff", d)
+	}
+}
