@@ -2,12 +2,16 @@ package app
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/lectern-platform/lectern/internal/attempt"
 	"github.com/lectern-platform/lectern/internal/auth"
 	"github.com/lectern-platform/lectern/internal/certify"
+	"github.com/lectern-platform/lectern/internal/i18n"
+	"github.com/lectern-platform/lectern/internal/mail"
 	"github.com/lectern-platform/lectern/internal/schedule"
 	"github.com/lectern-platform/lectern/internal/testfixture"
 )
@@ -83,3 +87,129 @@ func TestCloseSession_OnItsOwnConnection_PostgreSQL(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestCloseSession_TwoProcessesAtOnce_PostgreSQL: two processes (two Apps,
+// each with its own pool, on one schema) close the same day at the same
+// moment, as two trainers' clicks or two tabs would. Each eligible officer gets
+// one certificate and one e-mail, both closes succeed, and the certificates
+// they report issued add up to the officers: the close locks the session's
+// row first, so the second waits for the first and finds its certificates.
+func TestCloseSession_TwoProcessesAtOnce_PostgreSQL(t *testing.T) {
+	ctx := context.Background()
+	dsn := testfixture.PostgresDSN(t)
+	catalog, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, _, err := certify.LoadOrCreateKey(t.TempDir(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	library := testfixture.Courses(t)
+	apps := make([]*App, 2)
+	for i := range apps {
+		if apps[i], err = New(testfixture.Open(t, dsn), library, Options{BaseURL: "https://lectern.example", Signer: signer, Catalog: catalog}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := apps[0]
+	u, _, err := a.Accounts.EnsureAdmin(ctx, "admin@lectern.example", "a long enough admin password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := auth.ActorFor(u)
+	ag, err := a.Accounts.CreateAgency(ctx, admin, auth.NewAgency{Name: "Agency A", Country: "FR"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const courseID = "crypto-crime"
+	day := time.Now().UTC().AddDate(0, 0, 2).Format("2006-01-02")
+	s, err := a.Schedule.CreateSession(ctx, admin, schedule.SessionInput{Course: ptr(courseID), Date: &day, Start: ptr("09:00"), End: ptr("17:00"),
+		Timezone: ptr("UTC"), Venue: ptr("Salle 1"), City: ptr("Lyon"), Country: ptr("FR"), Capacity: ptr(10), TrainerIDs: &[]int64{u.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := library.Course(courseID)
+	const eligible = 4
+	officers := map[int64]bool{}
+	for i := range eligible + 1 {
+		o, err := a.Accounts.CreateUser(ctx, admin, auth.NewUser{Email: fmt.Sprintf("officer%d@lectern.example", i), Name: fmt.Sprintf("Officer %d", i),
+			Role: string(auth.RoleOfficer), AgencyID: &ag.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := a.Schedule.Enroll(ctx, admin, s.ID, schedule.EnrollmentInput{UserID: o.ID}); err != nil {
+			t.Fatal(err)
+		}
+		if i == eligible {
+			continue // enrolled, never came: no certificate
+		}
+		officers[o.ID] = true
+		if _, err := a.Schedule.MarkAttendance(ctx, admin, s.ID, o.ID, "present"); err != nil {
+			t.Fatal(err)
+		}
+		for _, qz := range c.Quizzes() {
+			full := float64(qz.Points())
+			if _, err := a.Attempts.EnterPaper(ctx, admin, s.ID, qz.ID, attempt.PaperInput{UserID: o.ID, Score: &full, Reason: "paper sheet"}); err != nil {
+				t.Fatalf("paper score for %s: %v", qz.ID, err)
+			}
+		}
+	}
+
+	for _, p := range apps { // both pools connected: the closes start together
+		if err := p.Ping(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start := make(chan struct{})
+	issued := make([]int, len(apps))
+	errs := make([]error, len(apps))
+	var wg sync.WaitGroup
+	for i, p := range apps {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			issued[i], errs[i] = p.Certs.CloseSession(ctx, admin, s.ID)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("close on process %d: %v", i+1, err)
+		}
+	}
+	if issued[0]+issued[1] != eligible {
+		t.Errorf("the closes reported %v issued, want %d in all", issued, eligible)
+	}
+	certs, err := a.Certs.List(ctx, admin, certify.Filter{SessionID: &s.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	holders := map[int64]int{}
+	for _, cert := range certs {
+		holders[cert.UserID]++
+	}
+	if len(certs) != eligible || len(holders) != eligible {
+		t.Errorf("%d certificates for %d holders, want one each for %d officers", len(certs), len(holders), eligible)
+	}
+	for id := range holders {
+		if !officers[id] {
+			t.Errorf("a certificate for user %d, who was not eligible", id)
+		}
+	}
+	msgs, err := a.Outbox.Messages(ctx, admin, mail.OutboxFilter{Kind: string(mail.KindCertificateIssued)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mailed := map[int64]int{}
+	for _, m := range msgs {
+		if m.UserID != nil {
+			mailed[*m.UserID]++
+		}
+	}
+	if len(msgs) != eligible || len(mailed) != eligible {
+		t.Errorf("%d certificate e-mails to %d people, want one each to %d officers", len(msgs), len(mailed), eligible)
+	}
+}

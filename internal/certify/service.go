@@ -124,6 +124,11 @@ func newSerial() (string, error) {
 func (s *Service) CloseSession(ctx context.Context, a *auth.Actor, sessionID int64) (int, error) {
 	issued, submitted := 0, map[string]int{}
 	err := s.db.Tx(ctx, func(q store.Q) error {
+		// The session's row locked first (FOR UPDATE on PostgreSQL; SQLite has
+		// one writer): a second close — another tab, another process — waits
+		// here, then finds the first's certificates and issues only what is
+		// still due. Without it both would issue, and the unique index on
+		// (session, user) would fail the later one.
 		ts, err := s.sessions.Session(q, a, sessionID, auth.ActSessionManage, true)
 		if err != nil {
 			return err
