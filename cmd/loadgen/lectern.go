@@ -60,9 +60,15 @@ var listeningLine = regexp.MustCompile(`msg=listening addr=(\S+)`)
 // startLectern runs `lectern serve` on a free loopback port with a fresh data
 // directory and waits for its "listening" log line.
 func startLectern(ctx context.Context, bin, dataDir, email, password string) (*lectern, error) {
+	return startServe(ctx, bin, []string{"--addr", "127.0.0.1:0", "--data", dataDir}, serverEnv(os.Environ(), email, password))
+}
+
+// startServe runs `lectern serve ARGS` with env and waits for its "listening"
+// log line.
+func startServe(ctx context.Context, bin string, args, env []string) (*lectern, error) {
 	// Not CommandContext: on abort we want SIGTERM and a drain, not SIGKILL.
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", dataDir)
-	cmd.Env = serverEnv(os.Environ(), email, password)
+	cmd := exec.Command(bin, append([]string{"serve"}, args...)...)
+	cmd.Env = env
 	setParentDeathSignal(cmd)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
