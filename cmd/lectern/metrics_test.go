@@ -58,6 +58,7 @@ func TestServe_Metrics(t *testing.T) {
 			`go_sql_open_connections{db_name="read"}`,
 			`go_sql_open_connections{db_name="write"}`,
 			`process_resident_memory_bytes`,
+			`lectern_db_writer_wait_seconds_count `,
 		} {
 			if !strings.Contains(body, want) {
 				t.Errorf("scrape lacks %s", want)
@@ -68,6 +69,22 @@ func TestServe_Metrics(t *testing.T) {
 		}
 		if status, _ := fetch(t, url+"/metrics", ""); status != http.StatusNotFound {
 			t.Errorf("public port /metrics without a token configured: %d, want 404", status)
+		}
+		if strings.Contains(body, "lectern_db_writer_wait_seconds_count 0") {
+			t.Error("no write observed waiting for the writer: the first start writes the admin")
+		}
+		// The profiler is on the metrics listener, with the mutex and block
+		// profiles switched on, and not on the public port.
+		for _, path := range []string{"/debug/pprof/", "/debug/pprof/heap?debug=1", "/debug/pprof/mutex?debug=1", "/debug/pprof/block?debug=1", "/debug/pprof/profile?seconds=1"} {
+			if status, body := fetch(t, "http://"+m[1]+path, ""); status != 200 || body == "" {
+				t.Errorf("metrics listener %s: %d", path, status)
+			}
+		}
+		if _, body := fetch(t, "http://"+m[1]+"/debug/pprof/mutex?debug=1", ""); !strings.Contains(body, "sampling period=20") {
+			t.Errorf("mutex profile off on the metrics listener:\n%.300s", body)
+		}
+		if status, _ := fetch(t, url+"/debug/pprof/", ""); status != http.StatusNotFound {
+			t.Errorf("public port /debug/pprof/: %d, want 404", status)
 		}
 		if status, _ := fetch(t, "http://"+m[1]+"/healthz", ""); status != http.StatusNotFound {
 			t.Errorf("the metrics listener serves /healthz: %d", status)

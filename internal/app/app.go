@@ -105,6 +105,7 @@ type App struct {
 func New(db *store.DB, library *course.Library, o Options) (*App, error) {
 	a := build(db, library, o)
 	if o.Metrics != nil {
+		db.ObserveWriterWait(o.Metrics.WriterWait)
 		pools, err := db.Pools()
 		if err != nil {
 			return nil, fmt.Errorf("metrics: %w", err)

@@ -38,11 +38,16 @@ type Metrics struct {
 	autosaves         *prometheus.CounterVec
 	certificates      prometheus.Counter
 	emails            *prometheus.CounterVec
+	writerWait        prometheus.Histogram
 }
 
 // durationBuckets suit Lectern's requests: an autosave answers in about half a
 // millisecond, a page in a few, a certificate ZIP in seconds.
 var durationBuckets = []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}
+
+// waitBuckets start lower: with no queue a write finds the writer free within
+// a few microseconds.
+var waitBuckets = []float64{.00001, .00005, .0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5}
 
 // New returns the metrics of one process, with the Go runtime and process
 // collectors already registered.
@@ -78,8 +83,13 @@ func New() *Metrics {
 			Name: "lectern_email_attempts_total",
 			Help: `Attempts to deliver an e-mail from the outbox: result="sent", "retry" (failed, will be retried) or "failed" (given up).`,
 		}, []string{"result"}),
+		writerWait: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "lectern_db_writer_wait_seconds",
+			Help:    "Time a write waited for a writer connection (SQLite's single one; a connection of PostgreSQL's pool) before it could run.",
+			Buckets: waitBuckets,
+		}),
 	}
-	m.reg.MustRegister(m.requests, m.durations, m.attemptsStarted, m.attemptsFinalised, m.autosaves, m.certificates, m.emails,
+	m.reg.MustRegister(m.requests, m.durations, m.attemptsStarted, m.attemptsFinalised, m.autosaves, m.certificates, m.emails, m.writerWait,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Series that exist from the start read 0 rather than missing, so rate() and
 	// alerts work before the first event.
@@ -154,5 +164,13 @@ func (m *Metrics) CertificatesIssued(n int) {
 func (m *Metrics) EmailAttempt(result string) {
 	if m != nil {
 		m.emails.WithLabelValues(result).Inc()
+	}
+}
+
+// WriterWait records how long one write waited for a writer connection
+// (store.DB.ObserveWriterWait).
+func (m *Metrics) WriterWait(d time.Duration) {
+	if m != nil {
+		m.writerWait.Observe(d.Seconds())
 	}
 }

@@ -31,6 +31,7 @@ func TestMetrics_NilCountsNothing(t *testing.T) {
 	m.Autosave("saved")
 	m.CertificatesIssued(3)
 	m.EmailAttempt("sent")
+	m.WriterWait(time.Millisecond)
 	if err := m.WatchDB("write", &sql.DB{}); err != nil {
 		t.Fatal(err)
 	}
@@ -43,6 +44,8 @@ func TestMetrics_Exposition(t *testing.T) {
 	m.CertificatesIssued(0)
 	m.CertificatesIssued(2)
 	m.EmailAttempt("retry")
+	m.WriterWait(30 * time.Microsecond)
+	m.WriterWait(2 * time.Millisecond)
 
 	if n := testutil.CollectAndCount(m.Registry(), "lectern_autosaves_total"); n != 3 {
 		t.Errorf("%d autosave series before any save, want saved, stale and refused at 0", n)
@@ -65,6 +68,9 @@ lectern_certificates_issued_total 2
 		`lectern_email_attempts_total{result="retry"} 1`,
 		`lectern_email_attempts_total{result="sent"} 0`,
 		`go_goroutines `,
+		`lectern_db_writer_wait_seconds_bucket{le="5e-05"} 1`,
+		`lectern_db_writer_wait_seconds_bucket{le="0.0025"} 2`,
+		`lectern_db_writer_wait_seconds_count 2`,
 	} {
 		if !strings.Contains(string(body), line) {
 			t.Errorf("exposition lacks %q", line)

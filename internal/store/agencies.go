@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // Agency is a police or government body whose officers attend courses.
@@ -16,7 +18,7 @@ type Agency struct {
 
 // CreateAgency inserts a new agency.
 func (db *DB) CreateAgency(ctx context.Context, a *Agency) error {
-	if err := db.W.WithContext(ctx).Create(a).Error; err != nil {
+	if err := db.write(ctx, func(g *gorm.DB) error { return g.Create(a).Error }); err != nil {
 		return fmt.Errorf("create agency %q: %w", a.Name, translate(err))
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
 
@@ -72,12 +73,14 @@ func (db *DB) SaveAnswerIfNewer(ctx context.Context, a *AttemptAnswer, now time.
 	if db.Dialect == "postgres" {
 		lock = " FOR SHARE"
 	}
-	err = db.W.WithContext(ctx).Raw(`INSERT INTO attempt_answers (attempt_id, question_id, answer, seq, revision, saved_at)
+	err = db.write(ctx, func(g *gorm.DB) error {
+		return g.Raw(`INSERT INTO attempt_answers (attempt_id, question_id, answer, seq, revision, saved_at)
 SELECT ?, ?, ?, ?, 1, ? FROM attempts WHERE id = ? AND finalised = '' AND deadline > ?`+lock+`
 ON CONFLICT (attempt_id, question_id) DO UPDATE SET answer = excluded.answer, seq = excluded.seq,
   revision = attempt_answers.revision + 1, saved_at = excluded.saved_at
 WHERE excluded.seq > attempt_answers.seq
 RETURNING seq, revision`, a.AttemptID, a.QuestionID, a.Answer, a.Seq, now, a.AttemptID, now).Scan(&out).Error
+	})
 	if err != nil {
 		return false, fmt.Errorf("save answer: %w", translate(err))
 	}

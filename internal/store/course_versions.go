@@ -28,7 +28,7 @@ func (db *DB) SaveCourseVersion(ctx context.Context, courseID, hash string, file
 		return fmt.Errorf("encode course %s: %w", courseID, err)
 	}
 	v := CourseVersion{Hash: hash, CourseID: courseID, Files: data, CreatedAt: time.Now().Unix()}
-	if err := db.W.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&v).Error; err != nil {
+	if err := db.write(ctx, func(g *gorm.DB) error { return g.Clauses(clause.OnConflict{DoNothing: true}).Create(&v).Error }); err != nil {
 		return fmt.Errorf("save course version %s %s: %w", courseID, hash[:12], err)
 	}
 	return nil

@@ -227,7 +227,7 @@ func (db *DB) ForgetFreedSpace(ctx context.Context) error {
 	if db.Dialect != "sqlite" {
 		return nil
 	}
-	if err := db.W.WithContext(ctx).Exec("PRAGMA wal_checkpoint(TRUNCATE)").Error; err != nil {
+	if err := db.write(ctx, func(g *gorm.DB) error { return g.Exec("PRAGMA wal_checkpoint(TRUNCATE)").Error }); err != nil {
 		return fmt.Errorf("checkpoint the write-ahead log: %w", err)
 	}
 	return nil

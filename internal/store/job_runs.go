@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
 
@@ -25,7 +26,16 @@ type JobRun struct {
 // process died). It reports whether holder now has the run; false means
 // another process ran it, or is running it.
 func (db *DB) ClaimJobRun(ctx context.Context, name, day, holder string, now, staleBefore time.Time) (bool, error) {
-	g := db.W.WithContext(ctx)
+	var claimed bool
+	err := db.write(ctx, func(g *gorm.DB) error {
+		var err error
+		claimed, err = claimJobRun(g, name, day, holder, now, staleBefore)
+		return err
+	})
+	return claimed, err
+}
+
+func claimJobRun(g *gorm.DB, name, day, holder string, now, staleBefore time.Time) (bool, error) {
 	res := g.Clauses(clause.OnConflict{DoNothing: true}).Create(&JobRun{Name: name, Day: day, Holder: holder, StartedAt: now})
 	if res.Error != nil {
 		return false, fmt.Errorf("claim job %s for %s: %w", name, day, res.Error)
@@ -48,24 +58,34 @@ func (db *DB) ClaimJobRun(ctx context.Context, name, day, holder string, now, st
 // running job's heartbeat), so that it is not taken for stale. It reports
 // whether holder still has the claim: false means another process took it.
 func (db *DB) RenewJobRun(ctx context.Context, name, day, holder string, now time.Time) (bool, error) {
-	res := db.W.WithContext(ctx).Model(&JobRun{}).Where("name = ? AND day = ? AND holder = ? AND finished_at IS NULL", name, day, holder).
-		Update("started_at", now)
-	if res.Error != nil {
-		return false, fmt.Errorf("renew claim on job %s for %s: %w", name, day, res.Error)
+	var n int64
+	err := db.write(ctx, func(g *gorm.DB) error {
+		res := g.Model(&JobRun{}).Where("name = ? AND day = ? AND holder = ? AND finished_at IS NULL", name, day, holder).
+			Update("started_at", now)
+		n = res.RowsAffected
+		return res.Error
+	})
+	if err != nil {
+		return false, fmt.Errorf("renew claim on job %s for %s: %w", name, day, err)
 	}
-	return res.RowsAffected == 1, nil
+	return n == 1, nil
 }
 
 // FinishJobRun records that holder's run of (name, day) completed. It is an
 // error if holder no longer has the claim (another process took it over):
 // that process's run, not this one, is the day's.
 func (db *DB) FinishJobRun(ctx context.Context, name, day, holder string, at time.Time) error {
-	res := db.W.WithContext(ctx).Model(&JobRun{}).Where("name = ? AND day = ? AND holder = ? AND finished_at IS NULL", name, day, holder).
-		Update("finished_at", at)
-	if res.Error != nil {
-		return fmt.Errorf("finish job %s for %s: %w", name, day, res.Error)
+	var n int64
+	err := db.write(ctx, func(g *gorm.DB) error {
+		res := g.Model(&JobRun{}).Where("name = ? AND day = ? AND holder = ? AND finished_at IS NULL", name, day, holder).
+			Update("finished_at", at)
+		n = res.RowsAffected
+		return res.Error
+	})
+	if err != nil {
+		return fmt.Errorf("finish job %s for %s: %w", name, day, err)
 	}
-	if res.RowsAffected == 0 {
+	if n == 0 {
 		return fmt.Errorf("finish job %s for %s: the claim is no longer this process's (taken over)", name, day)
 	}
 	return nil
@@ -74,8 +94,9 @@ func (db *DB) FinishJobRun(ctx context.Context, name, day, holder string, at tim
 // ReleaseJobRun gives up holder's unfinished claim on (name, day), so that a
 // later attempt (this process's next tick, or another's) runs it again.
 func (db *DB) ReleaseJobRun(ctx context.Context, name, day, holder string) error {
-	err := db.W.WithContext(ctx).Where("name = ? AND day = ? AND holder = ? AND finished_at IS NULL", name, day, holder).
-		Delete(&JobRun{}).Error
+	err := db.write(ctx, func(g *gorm.DB) error {
+		return g.Where("name = ? AND day = ? AND holder = ? AND finished_at IS NULL", name, day, holder).Delete(&JobRun{}).Error
+	})
 	if err != nil {
 		return fmt.Errorf("release job %s for %s: %w", name, day, err)
 	}

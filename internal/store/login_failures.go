@@ -25,7 +25,8 @@ type LoginFailure struct {
 // so the table stays the size of the throttling window.
 func (db *DB) ReserveLoginAttempt(ctx context.Context, f LoginFailure, keepSince time.Time) (int64, error) {
 	f.Pending = true
-	err := db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := db.Tx(ctx, func(q Q) error {
+		tx := q.g
 		if err := tx.Create(&f).Error; err != nil {
 			return fmt.Errorf("record login attempt: %w", err)
 		}
@@ -40,7 +41,9 @@ func (db *DB) ReserveLoginAttempt(ctx context.Context, f LoginFailure, keepSince
 // SettleLoginFailure keeps a reserved attempt as a failure: its credential was
 // wrong.
 func (db *DB) SettleLoginFailure(ctx context.Context, id int64) error {
-	if err := db.W.WithContext(ctx).Model(&LoginFailure{}).Where("id = ?", id).Update("pending", false).Error; err != nil {
+	if err := db.write(ctx, func(g *gorm.DB) error {
+		return g.Model(&LoginFailure{}).Where("id = ?", id).Update("pending", false).Error
+	}); err != nil {
 		return fmt.Errorf("record login failure %d: %w", id, err)
 	}
 	return nil
@@ -49,7 +52,7 @@ func (db *DB) SettleLoginFailure(ctx context.Context, id int64) error {
 // ForgetLoginAttempt removes a reserved attempt: its credential was right, or
 // it was not checked.
 func (db *DB) ForgetLoginAttempt(ctx context.Context, id int64) error {
-	if err := db.W.WithContext(ctx).Where("id = ?", id).Delete(&LoginFailure{}).Error; err != nil {
+	if err := db.write(ctx, func(g *gorm.DB) error { return g.Where("id = ?", id).Delete(&LoginFailure{}).Error }); err != nil {
 		return fmt.Errorf("forget login attempt %d: %w", id, err)
 	}
 	return nil

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // LoginKind is the client a login session signs in: a browser (cookie) or an
@@ -30,7 +32,7 @@ type LoginSession struct {
 }
 
 func (db *DB) CreateLoginSession(ctx context.Context, s *LoginSession) error {
-	if err := db.W.WithContext(ctx).Create(s).Error; err != nil {
+	if err := db.write(ctx, func(g *gorm.DB) error { return g.Create(s).Error }); err != nil {
 		return fmt.Errorf("create login session: %w", translate(err))
 	}
 	return nil
@@ -48,7 +50,9 @@ func (db *DB) LoginSession(ctx context.Context, tokenHash string, now time.Time)
 
 // TouchLoginSession records a session's latest activity (for idle logout).
 func (db *DB) TouchLoginSession(ctx context.Context, tokenHash string, at time.Time) error {
-	if err := db.W.WithContext(ctx).Model(&LoginSession{}).Where("token_hash = ?", tokenHash).Update("last_seen_at", at).Error; err != nil {
+	if err := db.write(ctx, func(g *gorm.DB) error {
+		return g.Model(&LoginSession{}).Where("token_hash = ?", tokenHash).Update("last_seen_at", at).Error
+	}); err != nil {
 		return fmt.Errorf("touch login session: %w", err)
 	}
 	return nil
@@ -56,7 +60,7 @@ func (db *DB) TouchLoginSession(ctx context.Context, tokenHash string, at time.T
 
 // DeleteLoginSession revokes one session (logout).
 func (db *DB) DeleteLoginSession(ctx context.Context, tokenHash string) error {
-	if err := db.W.WithContext(ctx).Where("token_hash = ?", tokenHash).Delete(&LoginSession{}).Error; err != nil {
+	if err := db.write(ctx, func(g *gorm.DB) error { return g.Where("token_hash = ?", tokenHash).Delete(&LoginSession{}).Error }); err != nil {
 		return fmt.Errorf("delete login session: %w", err)
 	}
 	return nil

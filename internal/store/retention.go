@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // RetentionCutoffs say, per category, before when records go; a zero value
@@ -106,12 +108,17 @@ func (db *DB) ApplyRetention(ctx context.Context, c RetentionCutoffs, batch int)
 			}
 			// The key in parentheses: late answers' is two columns, and a
 			// pending one must not go with a decided one of its attempt.
-			res := db.W.WithContext(ctx).Exec("DELETE FROM "+r.table+" WHERE ("+r.key+") IN (SELECT "+r.key+" FROM "+r.table+" WHERE "+r.where+" LIMIT ?)", arg, batch)
-			if res.Error != nil {
-				return append(out, row), fmt.Errorf("remove %s past retention: %w", r.table, res.Error)
+			var n int64
+			err := db.write(ctx, func(g *gorm.DB) error {
+				res := g.Exec("DELETE FROM "+r.table+" WHERE ("+r.key+") IN (SELECT "+r.key+" FROM "+r.table+" WHERE "+r.where+" LIMIT ?)", arg, batch)
+				n = res.RowsAffected
+				return res.Error
+			})
+			if err != nil {
+				return append(out, row), fmt.Errorf("remove %s past retention: %w", r.table, err)
 			}
-			row.Rows += res.RowsAffected
-			on = res.RowsAffected > 0
+			row.Rows += n
+			on = n > 0
 		}
 		out = append(out, row)
 	}

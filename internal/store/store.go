@@ -48,8 +48,9 @@ type DB struct {
 	Dialect string // "sqlite" or "postgres"
 	Path    string // SQLite file, empty for PostgreSQL
 
-	dsn string       // PostgreSQL: what Listen connects to
-	log *slog.Logger // Listen's reconnects
+	dsn  string       // PostgreSQL: what Listen connects to
+	log  *slog.Logger // Listen's reconnects
+	wait writerWait   // ObserveWriterWait's observer
 }
 
 // Open connects to dsn: a postgres:// URL, or else a SQLite file path (created if

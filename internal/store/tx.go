@@ -20,7 +20,9 @@ func (db *DB) Read(ctx context.Context) Q {
 // Tx runs fn in one write transaction. With SQLite it begins IMMEDIATE (one writer
 // at a time), so a read-then-write such as a capacity check cannot race.
 func (db *DB) Tx(ctx context.Context, fn func(Q) error) error {
-	return db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return fn(Q{g: tx, postgres: db.Dialect == "postgres"})
+	return db.write(ctx, func(g *gorm.DB) error {
+		return g.Transaction(func(tx *gorm.DB) error {
+			return fn(Q{g: tx, postgres: db.Dialect == "postgres"})
+		})
 	})
 }

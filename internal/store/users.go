@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // User is anyone who signs in. Coordinators and officers belong to one agency.
@@ -43,7 +45,7 @@ type User struct {
 
 // CreateUser inserts a user; ErrDuplicate if the e-mail address is taken.
 func (db *DB) CreateUser(ctx context.Context, u *User) error {
-	if err := db.W.WithContext(ctx).Create(u).Error; err != nil {
+	if err := db.write(ctx, func(g *gorm.DB) error { return g.Create(u).Error }); err != nil {
 		return fmt.Errorf("create user %s: %w", u.Email, translate(err))
 	}
 	return nil
