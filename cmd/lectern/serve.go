@@ -90,6 +90,12 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	}
 	defer stopMetrics()
 	go a.Attempts.Sweep(ctx, 30*time.Second) // finalise attempts nobody came back to
+	// Sign-outs on other processes sharing a PostgreSQL database end the session here too.
+	go func() {
+		if err := a.Accounts.FollowEvictions(ctx); err != nil {
+			log.Error("follow other processes' sign-outs", "err", err)
+		}
+	}()
 	mailDone := make(chan struct{})
 	go func() { // delivers the outbox; stops with ctx, after the message in hand
 		defer close(mailDone)

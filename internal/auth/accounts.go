@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/golang-lru/v2/expirable"
@@ -21,6 +22,9 @@ type Service struct {
 	log       *slog.Logger
 	now       func() time.Time
 	authCache *expirable.LRU[string, cachedActor]
+	// evictions counts local evictions (evict.go): a lookup that began
+	// before one does not cache what it read, which may be what was evicted.
+	evictions atomic.Uint64
 }
 
 // Options are the accounts service's settings and collaborators, given once to

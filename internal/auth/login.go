@@ -225,6 +225,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Actor, error
 	}
 	key := hashToken(token)
 	now := s.now()
+	gen := s.evictions.Load()
 	c, ok := s.authCache.Get(key)
 	if !ok || !now.Before(c.expires) {
 		sess, err := s.db.LoginSession(ctx, key, now)
@@ -239,10 +240,10 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Actor, error
 	if s.IdleTimeout > 0 && c.kind == KindBrowser {
 		if now.Sub(c.lastSeen) > s.IdleTimeout {
 			// Left signed in on a shared or borrowed device: the session ends.
-			s.authCache.Remove(key)
 			if err := s.db.DeleteLoginSession(ctx, key); err != nil {
 				return nil, err
 			}
+			s.forgetSession(ctx, key)
 			s.log.Info("idle session ended", "user_id", c.actor.UserID, "idle", now.Sub(c.lastSeen).Round(time.Second))
 			return nil, nil
 		}
@@ -255,24 +256,18 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Actor, error
 			c.lastSeen = now
 		}
 	}
-	s.authCache.Add(key, c)
+	// An eviction since this lookup began (a sign-out here or on another
+	// process) may be of what was just read: leave it to the next lookup.
+	if s.evictions.Load() == gen {
+		s.authCache.Add(key, c)
+	}
 	return c.actor, nil
 }
 
-// authCacheTTL bounds how long a revoked token may still work on another server
-// process sharing the database.
+// authCacheTTL bounds how long a revoked token may still work on another
+// server process sharing the database when the eviction it is told of
+// (evict.go) does not reach it: its listener is reconnecting.
 const authCacheTTL = 10 * time.Second
-
-// ForgetUser drops a user's cached sessions (after a password change signs
-// them out everywhere, or an erasure): their tokens stop working on this
-// process at once, on others within authCacheTTL.
-func (s *Service) ForgetUser(userID int64) {
-	for _, key := range s.authCache.Keys() {
-		if c, ok := s.authCache.Peek(key); ok && c.actor.UserID == userID {
-			s.authCache.Remove(key)
-		}
-	}
-}
 
 type cachedActor struct {
 	actor    *Actor
@@ -289,8 +284,12 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 	if token == "" {
 		return nil
 	}
-	s.authCache.Remove(hashToken(token))
-	return s.db.DeleteLoginSession(ctx, hashToken(token))
+	key := hashToken(token)
+	if err := s.db.DeleteLoginSession(ctx, key); err != nil {
+		return err
+	}
+	s.forgetSession(ctx, key)
+	return nil
 }
 
 func hashToken(token string) string {

@@ -111,6 +111,17 @@ func startServerFull(t testing.TB, fsys fs.FS, cfg Config, o app.Options, dsn st
 	if err != nil {
 		t.Fatal(err)
 	}
+	// As serve does: other processes' sign-outs on the same PostgreSQL
+	// database (nothing with SQLite).
+	listenCtx, stopListening := context.WithCancel(ctx)
+	listening := make(chan struct{})
+	go func() {
+		defer close(listening)
+		if err := a.Accounts.FollowEvictions(listenCtx); err != nil {
+			t.Errorf("follow evictions: %v", err)
+		}
+	}()
+	t.Cleanup(func() { stopListening(); <-listening })
 	// Data is arranged through the App's own services, the ones the server acts through.
 	ts := &testServer{URL: serveLoopback(t, s.HTTPServer()), Library: lib, DB: db, Accounts: a.Accounts, Server: s}
 	ag := ts.agency(t, "Reader Agency", "FR")
