@@ -25,6 +25,20 @@ type Service struct {
 	// evictions counts local evictions (evict.go): a lookup that began
 	// before one does not cache what it read, which may be what was evicted.
 	evictions atomic.Uint64
+	// refuseHash, if set (SetRefuseHash), is asked before each sign-in's
+	// password check.
+	refuseHash atomic.Pointer[func() bool]
+}
+
+// SetRefuseHash makes every sign-in ask fn before its password is checked; true
+// answers as a full hashing queue would (429, err.login.busy). For tests of what
+// clients do when the server is busy signing a hall in; nil removes it.
+func (s *Service) SetRefuseHash(fn func() bool) {
+	if fn == nil {
+		s.refuseHash.Store(nil)
+		return
+	}
+	s.refuseHash.Store(&fn)
 }
 
 // Options are the accounts service's settings and collaborators, given once to

@@ -179,13 +179,34 @@ func wrongCode(err error) bool {
 	return ok && de.Code == apperr.CodeUnauthorized && !errors.Is(err, ErrSecondFactorRequired)
 }
 
+// A sign-in refused because every hash slot stayed busy is asked to come back
+// after busyRetry; the sign-in page counts it down and resends by itself.
+const (
+	busyRetry = 5 * time.Second
+	msgBusy   = "err.login.busy"
+)
+
+// IsBusy reports a sign-in refused only because the server was busy hashing
+// other people's passwords (429): unlike a throttled one, nothing is wrong with
+// it, and resending it after its Retry-After is what a client should do.
+func IsBusy(err error) bool {
+	de, ok := apperr.As(err)
+	return ok && de.Code == apperr.CodeTooMany && de.ID == msgBusy
+}
+
 // passwordMatches checks a password against a hash; a full hashing queue is
 // "too many requests", not a wrong password.
 func (s *Service) passwordMatches(ctx context.Context, hash, password, ip string) (bool, error) {
-	ok, err := checkPassword(ctx, hash, password)
+	var ok bool
+	var err error
+	if refuse := s.refuseHash.Load(); refuse != nil && (*refuse)() {
+		err = errHashBusy
+	} else {
+		ok, err = checkPassword(ctx, hash, password)
+	}
 	if errors.Is(err, errHashBusy) {
 		s.log.Warn("login refused: password hashing queue full", "client", ip)
-		return false, apperr.TooMany(5*time.Second, "err.login.busy")
+		return false, apperr.TooMany(busyRetry, msgBusy)
 	} else if err != nil {
 		return false, fmt.Errorf("check password: %w", err)
 	}

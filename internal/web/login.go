@@ -20,6 +20,11 @@ type loginView struct {
 	// Pending, set after a right password for an account with a second factor,
 	// turns the form into the code form.
 	Pending string
+	// BusySeconds, set when the sign-in was refused only because the server
+	// is busy hashing other people's passwords, is its Retry-After: the page
+	// says so (Error), and its script resends the sign-in when it has counted
+	// that down (static/js/login.js).
+	BusySeconds int
 }
 
 func (s *Server) loginShow(c echo.Context) error {
@@ -59,13 +64,25 @@ func (s *Server) loginRefused(c echo.Context, err error, view loginView) error {
 	}
 	l := s.localizer(c)
 	status := http.StatusUnauthorized
-	if de.Code == apperr.CodeTooMany {
+	seconds := int(de.RetryAfter.Seconds() + 0.5)
+	switch {
+	case auth.IsBusy(err):
+		// Nothing wrong with this sign-in: it was not checked. Without
+		// JavaScript the person sends it again; with it, the sign-in page
+		// that sent it by script counts down and resends it (login.js). No
+		// meta refresh: it could only reload the page, not resend the
+		// password, which is not in it.
+		status = http.StatusTooManyRequests
+		view.BusySeconds = max(1, seconds)
+		view.Error = l.T("login.busy", "Seconds", view.BusySeconds)
+		c.Response().Header().Set("Retry-After", strconv.Itoa(view.BusySeconds))
+	case de.Code == apperr.CodeTooMany:
 		status = http.StatusTooManyRequests
 		// Whole minutes, rounded up (15 m is "15", not "16"; 30 s is "1"),
 		// and the same number picks the plural form.
 		minutes := max(1, int(math.Ceil(de.RetryAfter.Minutes())))
 		view.Error = l.T("login.throttled", "Minutes", minutes, "Count", minutes)
-		c.Response().Header().Set("Retry-After", strconv.Itoa(int(de.RetryAfter.Seconds()+0.5)))
+		c.Response().Header().Set("Retry-After", strconv.Itoa(seconds))
 	}
 	return s.render(c, status, "login.html", l.T("login.title"), view)
 }
