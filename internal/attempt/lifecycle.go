@@ -516,13 +516,24 @@ func (s *Service) finaliseOverdue(ctx context.Context, sessionID *int64) error {
 	return nil
 }
 
-// Sweep runs FinaliseOverdue every interval until ctx ends, after scoring the
-// items of attempts finalised before item scores were kept.
+// Sweep runs SweepOnce every interval until ctx ends, after scoring the
+// items of attempts finalised before item scores were kept. Processes sharing
+// a database take turns: each tick, one of them sweeps and the others skip
+// (store.Exclusively). Were two to sweep at once anyway, each attempt would
+// still be finalised once: finaliseByID locks the attempt's row and does
+// nothing to one already finalised.
 func (s *Service) Sweep(ctx context.Context, interval time.Duration) {
-	if n, err := s.BackfillItemScores(ctx); err != nil && ctx.Err() == nil {
+	var n int
+	ran, err := s.db.Exclusively(ctx, store.LockAttemptSweep, func() (err error) {
+		n, err = s.BackfillItemScores(ctx)
+		return err
+	})
+	if err != nil && ctx.Err() == nil {
 		s.log.Error("score items of earlier attempts", "err", err)
 	} else if n > 0 {
 		s.log.Info("scored items of earlier attempts", "attempts", n)
+	} else if !ran {
+		s.log.Info("another process is scoring items of earlier attempts")
 	}
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -531,9 +542,15 @@ func (s *Service) Sweep(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := s.FinaliseOverdue(ctx); err != nil && ctx.Err() == nil {
+			if _, err := s.SweepOnce(ctx); err != nil && ctx.Err() == nil {
 				s.log.Error("finalise overdue attempts", "err", err)
 			}
 		}
 	}
+}
+
+// SweepOnce finalises overdue attempts (FinaliseOverdue) unless another
+// process sharing the database is doing it now; it reports whether it did.
+func (s *Service) SweepOnce(ctx context.Context) (bool, error) {
+	return s.db.Exclusively(ctx, store.LockAttemptSweep, func() error { return s.FinaliseOverdue(ctx) })
 }

@@ -97,3 +97,33 @@ func TestNotify_SQLite(t *testing.T) {
 		t.Fatal("Listen on SQLite did not return")
 	}
 }
+
+// TestExclusively_PostgreSQL: while one handle (process) runs work of a name,
+// another skips it; once it is done, the other runs it; a different name, or
+// a failed run, does not hold the claim.
+func TestExclusively_PostgreSQL(t *testing.T) {
+	ctx := context.Background()
+	a, b := openTestPostgres(t), openTestPostgres(t)
+	name := fmt.Sprintf("test-%d", time.Now().UnixNano())
+	ranA, err := a.Exclusively(ctx, name, func() error {
+		ranB, err := b.Exclusively(ctx, name, func() error { return nil })
+		if err != nil || ranB {
+			t.Errorf("b while a runs: ran %v, err %v; want skipped", ranB, err)
+		}
+		other, err := b.Exclusively(ctx, name+"-other", func() error { return nil })
+		if err != nil || !other {
+			t.Errorf("another name while a runs: ran %v, err %v; want ran", other, err)
+		}
+		return nil
+	})
+	if err != nil || !ranA {
+		t.Fatalf("a: ran %v, err %v", ranA, err)
+	}
+	failed := fmt.Errorf("failed")
+	if ran, err := a.Exclusively(ctx, name, func() error { return failed }); !ran || err != failed {
+		t.Fatalf("failing run: ran %v, err %v", ran, err)
+	}
+	if ran, err := b.Exclusively(ctx, name, func() error { return nil }); err != nil || !ran {
+		t.Fatalf("b after a: ran %v, err %v; want ran", ran, err)
+	}
+}
