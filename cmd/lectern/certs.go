@@ -110,7 +110,7 @@ func exportCerts(ctx context.Context, sessionID int64, out, coursesDir, baseURL 
 	bar := progressbar.NewOptions(ex.Len(), progressbar.OptionSetWriter(stderr), progressbar.OptionSetDescription("certificates"),
 		progressbar.OptionShowCount(), progressbar.OptionSetWidth(30), progressbar.OptionThrottle(100*time.Millisecond),
 		progressbar.OptionOnCompletion(func() { fmt.Fprintln(stderr) }))
-	err = certs.WriteZIP(tmp, ex, extras, func(done, total int) { _ = bar.Set(done) })
+	err = certs.WriteZIP(ctx, tmp, ex, extras, func(done, total int) { _ = bar.Set(done) })
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}

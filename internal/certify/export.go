@@ -2,12 +2,13 @@ package certify
 
 import (
 	"archive/zip"
-	"bytes"
 	"context"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
@@ -153,29 +154,34 @@ type ExtraFile struct {
 	Write func(io.Writer) error
 }
 
-// WriteZIP streams the export: one PDF per certificate, rendered and written one
-// at a time (memory stays flat however many there are), then the extra files.
-// progress, if set, is told after each certificate.
-func (s *Service) WriteZIP(w io.Writer, ex *Export, extras []ExtraFile, progress func(done, total int)) error {
+// WriteZIP streams the export: one PDF per certificate, then the extra files.
+// The PDFs are rendered in parallel, on every core, but written in the
+// export's order; at most a small window of them (renderWindow) is rendered
+// ahead of the writer, so memory stays flat however many there are. When ctx
+// ends (the client left) no further render starts and WriteZIP returns its
+// error; a render that fails stops the ZIP with that certificate's error.
+// progress, if set, is told after each certificate is written.
+func (s *Service) WriteZIP(ctx context.Context, w io.Writer, ex *Export, extras []ExtraFile, progress func(done, total int)) error {
 	zw := zip.NewWriter(w)
-	var doc bytes.Buffer
-	for i := range ex.certs {
+	err := inOrder(ctx, len(ex.certs), renderWindow(), func(i int) ([]byte, error) {
+		return s.signer.renderPDF(&ex.certs[i], s.BaseURL)
+	}, func(i int, doc []byte) error {
 		c := &ex.certs[i]
-		doc.Reset()
-		if err := s.signer.WritePDF(&doc, c, s.BaseURL); err != nil {
-			return err
-		}
 		// PDFs are compressed already: store them, do not deflate them again.
 		fw, err := zw.CreateHeader(&zip.FileHeader{Name: ex.fileName(c), Method: zip.Store, Modified: c.IssuedAt})
 		if err != nil {
 			return fmt.Errorf("zip %s: %w", c.Serial, err)
 		}
-		if _, err := fw.Write(doc.Bytes()); err != nil {
+		if _, err := fw.Write(doc); err != nil {
 			return fmt.Errorf("zip %s: %w", c.Serial, err)
 		}
 		if progress != nil {
 			progress(i+1, len(ex.certs))
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	for _, x := range extras {
 		fw, err := zw.CreateHeader(&zip.FileHeader{Name: x.Name, Method: zip.Deflate, Modified: s.Now()})
@@ -187,6 +193,80 @@ func (s *Service) WriteZIP(w io.Writer, ex *Export, extras []ExtraFile, progress
 		}
 	}
 	return zw.Close()
+}
+
+// renderWindow is how many certificates may be rendering or rendered and
+// waiting for the writer at once: one per core keeps every core busy, and one
+// more lets the next render start while the writer is still sending.
+func renderWindow() int { return runtime.GOMAXPROCS(0) + 1 }
+
+// inOrder runs render(0) … render(n-1) on up to window goroutines at once and
+// hands each result to write in index order, one at a time, from the calling
+// goroutine. A render waits for a place in the window, so no more than window
+// results are held at once. The first error (of a render, of write, or ctx's)
+// stops new renders and is returned once the renders under way have ended: no
+// goroutine outlives the call.
+func inOrder(ctx context.Context, n, window int, render func(int) ([]byte, error), write func(int, []byte) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	type result struct {
+		doc []byte
+		err error
+	}
+	// pending holds, in index order, the channel each started render will
+	// answer on: the writer holds one, the channel the rest of the window.
+	pending := make(chan chan result, max(window-1, 0))
+	var wg sync.WaitGroup
+	// Cancel first: it stops the feeder, which may be waiting for a place in
+	// the window, then wait for the renders under way.
+	defer func() {
+		cancel()
+		wg.Wait()
+	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(pending)
+		for i := range n {
+			out := make(chan result, 1)
+			select {
+			case pending <- out:
+			case <-ctx.Done():
+				return
+			}
+			if ctx.Err() != nil { // select picks at random when both are ready
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				doc, err := render(i)
+				out <- result{doc, err}
+			}()
+		}
+	}()
+	i := 0
+	for out := range pending {
+		var r result
+		select {
+		case r = <-out:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if r.err != nil {
+			return r.err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := write(i, r.doc); err != nil {
+			return err
+		}
+		i++
+	}
+	if i < n { // the feeder stopped early: ctx ended
+		return ctx.Err()
+	}
+	return nil
 }
 
 // fileName names a certificate in the ZIP, with the holder's recorded names.

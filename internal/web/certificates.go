@@ -48,7 +48,8 @@ func (s *Server) certificateShowAPI(c echo.Context) error {
 
 // certificateExportAPI streams a session's certificates (the coordinator's agency's
 // only) with results.csv beside them. Everything that can refuse the request is
-// checked before the first byte; the PDFs are then rendered one at a time.
+// checked before the first byte; the PDFs are then rendered in parallel and
+// written in order (certify.WriteZIP), and rendering stops if the client leaves.
 func (s *Server) certificateExportAPI(c echo.Context) error {
 	a, ctx, id, err := sessionScope(c)
 	if err != nil {
@@ -77,7 +78,7 @@ func (s *Server) streamZIP(c echo.Context, name string, ex *certify.Export, extr
 	// deadline slides forward while certificates keep flowing.
 	rc := http.NewResponseController(c.Response().Writer)
 	progress := func(done, total int) { _ = rc.SetWriteDeadline(time.Now().Add(time.Minute)) }
-	if err := s.certs.WriteZIP(c.Response(), ex, extras, progress); err != nil {
+	if err := s.certs.WriteZIP(c.Request().Context(), c.Response(), ex, extras, progress); err != nil {
 		// The status line is sent: the truncated ZIP fails to open, and we log why.
 		s.log.Error("certificates zip", append(logAttrs, "err", err)...)
 	}
