@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -25,11 +26,25 @@ import (
 	"github.com/lectern-platform/lectern/internal/testfixture"
 )
 
-// clusterLoad is the load of each run through nginx: small enough for two
-// runs in about a minute on two cores, long enough (15 questions at 1 s ± 50 %
-// each) that a process killed after the starts dies while saves flow.
-var clusterLoad = []string{"--officers", "150", "--think", "1s", "--jitter", "50%",
-	"--start-window", "3s", "--login-window", "5s", "--max-duration", "3m", "--seed", "23"}
+// clusterLoad is the load of each run through nginx: by default small enough
+// for two runs in about a minute on two cores, long enough (15 questions at
+// 1 s ± 50 % each) that a process killed after the starts dies while saves
+// flow. LECTERN_CLUSTER_OFFICERS=N makes a bigger manual run of the same test
+// (logins then spread over 30 ms per officer, starts over 10 ms).
+func clusterLoad(t *testing.T) (officers int, args []string) {
+	officers = 150
+	if v := os.Getenv("LECTERN_CLUSTER_OFFICERS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 10000 {
+			t.Fatalf("LECTERN_CLUSTER_OFFICERS=%q: want 1 to 10000", v)
+		}
+		officers = n
+	}
+	login := max(5*time.Second, time.Duration(officers)*30*time.Millisecond)
+	start := max(3*time.Second, time.Duration(officers)*10*time.Millisecond)
+	return officers, []string{"--officers", strconv.Itoa(officers), "--think", "1s", "--jitter", "50%",
+		"--start-window", start.String(), "--login-window", login.String(), "--max-duration", "10m", "--seed", "23"}
+}
 
 // TestCluster_ThreeProcessesBehindNginx runs what the README's production
 // section describes: three `lectern serve` processes on one PostgreSQL
@@ -47,7 +62,8 @@ func TestCluster_ThreeProcessesBehindNginx(t *testing.T) {
 	}
 	nginxBin := findNginx(t)
 	dsn := testfixture.PostgresDSN(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	officers, load := clusterLoad(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 25*time.Minute)
 	defer cancel()
 
 	dir := t.TempDir()
@@ -57,7 +73,7 @@ func TestCluster_ThreeProcessesBehindNginx(t *testing.T) {
 	}
 	ports := freePorts(t, 4)
 	c := &cluster{t: t, bin: bin, dsn: dsn, base: fmt.Sprintf("http://127.0.0.1:%d", ports[3]),
-		email: "admin@cluster.example", password: "cluster-admin-password-23"}
+		email: "admin@cluster.example", password: "cluster-admin-password-23", load: load}
 	for i := range 3 {
 		c.addrs = append(c.addrs, fmt.Sprintf("127.0.0.1:%d", ports[i]))
 		c.dataDirs = append(c.dataDirs, filepath.Join(dir, fmt.Sprintf("data%d", i+1)))
@@ -101,8 +117,7 @@ func TestCluster_ThreeProcessesBehindNginx(t *testing.T) {
 	from = fileSize(t, accessLog)
 	done := make(chan map[string]any, 1)
 	go func() { done <- c.loadgen(ctx) }()
-	officers := 150
-	if !waitFor(ctx, 3*time.Minute, func() bool {
+	if !waitFor(ctx, 10*time.Minute, func() bool {
 		n := countUpstreams(t, accessLog, from, -1)
 		return n.starts >= officers && n.saves >= 2*officers
 	}) {
@@ -172,6 +187,7 @@ type cluster struct {
 	bin, dsn, base  string
 	email, password string
 	addrs, dataDirs []string
+	load            []string // the load generator's arguments
 	mu              sync.Mutex
 	procs           []*lectern
 	nginx           *exec.Cmd
@@ -240,7 +256,7 @@ func (c *cluster) startNginx(ctx context.Context, bin, dir string, port int) (ac
 // loadgen runs the load generator through nginx and returns its JSON line.
 func (c *cluster) loadgen(ctx context.Context) map[string]any {
 	var stdout, stderr bytes.Buffer
-	args := append([]string{"--base-url", c.base, "--admin-email", c.email, "--admin-password", c.password}, clusterLoad...)
+	args := append([]string{"--base-url", c.base, "--admin-email", c.email, "--admin-password", c.password}, c.load...)
 	code := run(ctx, args, &stdout, &stderr)
 	out := map[string]any{"exit": code}
 	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil {
