@@ -353,6 +353,12 @@ func (s *Service) EnsureAdmin(ctx context.Context, email, password string) (crea
 	}
 	u, err := s.CreateUserAsSystem(ctx, NewUser{Email: email, Name: "Administrator", Role: string(RoleAdmin), Password: password})
 	if err != nil {
+		// Several processes starting at once on a new PostgreSQL database all
+		// find no admin; one insert wins and the others must start too, not
+		// stop on the duplicate address.
+		if n, cerr := s.db.CountUsers(ctx, string(RoleAdmin)); cerr == nil && n > 0 {
+			return nil, "", nil
+		}
 		return nil, "", fmt.Errorf("create first admin: %w", err)
 	}
 	return u, generated, nil
