@@ -10,6 +10,8 @@ import (
 	"embed"
 	"fmt"
 	"net"
+	"os"
+	"os/exec"
 	"strconv"
 	"text/template"
 )
@@ -69,4 +71,17 @@ func render(name string, c Cluster) ([]byte, error) {
 		return nil, fmt.Errorf("render %s: %w", name, err)
 	}
 	return b.Bytes(), nil
+}
+
+// NginxPath finds the nginx binary: on the PATH, else Debian's /usr/sbin/nginx
+// (not on an unprivileged user's PATH there).
+func NginxPath() (string, error) {
+	if p, err := exec.LookPath("nginx"); err == nil {
+		return p, nil
+	}
+	const debian = "/usr/sbin/nginx"
+	if _, err := os.Stat(debian); err != nil {
+		return "", fmt.Errorf("nginx is not installed (Debian: apt-get install nginx)")
+	}
+	return debian, nil
 }

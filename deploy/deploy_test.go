@@ -152,15 +152,12 @@ func TestNginx_WhatTheClusterTestReliesOn(t *testing.T) {
 // TestNginx_Accepted: nginx itself accepts the configuration as the test
 // renders it (nginx -t), when nginx is installed; under CI it must be.
 func TestNginx_Accepted(t *testing.T) {
-	bin, err := exec.LookPath("nginx")
+	bin, err := NginxPath()
 	if err != nil {
-		bin = "/usr/sbin/nginx"
-		if _, err := os.Stat(bin); err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatal("nginx is not installed (CI installs Debian's nginx package: .ci/run)")
-			}
-			t.Skip("nginx not installed")
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%v: CI installs it (.ci/run)", err)
 		}
+		t.Skip(err)
 	}
 	dir := t.TempDir()
 	c := Cluster{Listen: "127.0.0.1:1", Upstreams: []Upstream{{"127.0.0.1", 2}, {"127.0.0.1", 3}}, RunDir: dir}

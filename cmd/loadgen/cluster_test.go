@@ -425,15 +425,12 @@ func copyFile(t *testing.T, from, to string) {
 // which installs it (.ci/run).
 func findNginx(t *testing.T) string {
 	t.Helper()
-	if p, err := exec.LookPath("nginx"); err == nil {
-		return p
+	p, err := deploy.NginxPath()
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%v: CI must install Debian's nginx package (.ci/run)", err)
+		}
+		t.Skip(err)
 	}
-	if _, err := os.Stat("/usr/sbin/nginx"); err == nil {
-		return "/usr/sbin/nginx"
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("nginx is not installed: CI must install Debian's nginx package (.ci/run)")
-	}
-	t.Skip("nginx not installed")
-	return ""
+	return p
 }
