@@ -27,6 +27,7 @@ import (
 	"github.com/lectern-platform/lectern/internal/mail"
 	"github.com/lectern-platform/lectern/internal/metrics"
 	"github.com/lectern-platform/lectern/internal/privacy"
+	"github.com/lectern-platform/lectern/internal/ratelimit"
 	"github.com/lectern-platform/lectern/internal/report"
 	"github.com/lectern-platform/lectern/internal/schedule"
 	"github.com/lectern-platform/lectern/internal/secrets"
@@ -97,7 +98,11 @@ type App struct {
 	Exporter *privacy.Exporter
 	// Eraser erases a person's data on request, by Privacy's certificate rule.
 	Eraser *privacy.Eraser
-	Log    *slog.Logger
+	// AddressLimits counts the per-address limits of public routes in the
+	// database, so that processes sharing a PostgreSQL database share them;
+	// nil with SQLite (one process per file: each process counts in memory).
+	AddressLimits *ratelimit.Limiter
+	Log           *slog.Logger
 }
 
 // New builds the application over db and the course library (nil for a
@@ -170,6 +175,9 @@ func build(db *store.DB, library *course.Library, o Options) *App {
 	a.Retention = privacy.NewRetention(db, a.Privacy, o.Log)
 	a.Reports = report.NewService(db, courses)
 	a.Sender = mail.NewSender(db, o.SMTP, senderMetrics, o.Log)
+	if db.Dialect == "postgres" {
+		a.AddressLimits = ratelimit.New(db, ratelimit.AddressLimit, ratelimit.AddressWindow)
+	}
 	a.Jobs = jobs.New(db, nil, o.Log)
 	a.Jobs.Daily("retention", func(ctx context.Context, _ time.Time) error {
 		_, err := a.Retention.Apply(ctx, privacy.RunByJob)

@@ -537,6 +537,12 @@ var migrations = []*gormigrate.Migration{
 		Migrate:  migrateItemScores,
 		Rollback: rollbackItemScores,
 	},
+	{
+		// Per-address limits shared by processes on one database (rate_limits.go).
+		ID:       "20261208-d1-rate-windows",
+		Migrate:  migrateRateWindows,
+		Rollback: rollbackRateWindows,
+	},
 }
 
 // migrationLock is the PostgreSQL advisory lock key held while migrating.

@@ -42,7 +42,7 @@ func (s *Server) routes() {
 	// Browser pages.
 	e.GET("/login", s.loginShow)
 	e.POST("/login", s.loginCreate)
-	e.POST("/login/code", s.loginCodeCheck, perAddressLimit()) // carries a pending sign-in's one-time token
+	e.POST("/login/code", s.loginCodeCheck, s.perAddressLimit("login-code")) // carries a pending sign-in's one-time token
 	e.POST("/logout", s.loginDelete)
 	e.GET("/account", s.accountShow)
 	e.GET("/me/data.zip", s.dataExport, s.notCrossSite)
@@ -55,7 +55,7 @@ func (s *Server) routes() {
 	e.POST("/language", s.languageChoose)
 	// Links that carry a one-time token: throttled per client address, so the
 	// 80-bit tokens cannot be searched.
-	onboard := e.Group("", perAddressLimit())
+	onboard := e.Group("", s.perAddressLimit("onboard"))
 	onboard.GET("/activate", s.activationCodeShow)
 	onboard.POST("/activate", s.activationCodeCheck)
 	onboard.GET("/activate/:token", s.activationShow)
@@ -108,8 +108,8 @@ func (s *Server) routes() {
 	e.GET("/sessions/:id/checkin-qr.png", s.checkinQRShow)
 	e.GET("/calendar/:token", s.calendarFeedShow)
 	e.POST("/calendar/rotate", s.calendarRotate)
-	verify := e.Group("/verify", perAddressLimit()) // a room scanning its certificates at once fits in the burst
-	verify.GET("/:serial", s.verifyShow)            // also /verify/{serial}.json
+	verify := e.Group("/verify", s.perAddressLimit("verify")) // a room scanning its certificates at once fits in the burst
+	verify.GET("/:serial", s.verifyShow)                      // also /verify/{serial}.json
 	e.GET("/sessions/:id/quizzes", s.quizList)
 	e.GET("/sessions/:id/audit", s.sessionAuditList)
 	e.POST("/sessions/:id/quizzes/:quiz/start", s.quizStart)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/lectern-platform/lectern/courses"
 	"github.com/lectern-platform/lectern/internal/auth"
+	"github.com/lectern-platform/lectern/internal/ratelimit"
 )
 
 // Two processes on one PostgreSQL database, each with its auth cache: a
@@ -92,5 +93,49 @@ func awaitEvictionsFollowed(t *testing.T, from, to *testServer, c credentials) {
 		if time.Now().After(deadline) {
 			t.Fatal("the other server never followed a sign-out")
 		}
+	}
+}
+
+// Two processes on one PostgreSQL database share a client's per-address
+// allowance: 120 verifications in a window, sent to both in turn, are
+// answered; the 121st, on either, is refused with 429 and a Retry-After that
+// reaches the next window. Windows two behind are deleted.
+func TestSharedState_AddressLimitAcrossProcesses_PostgreSQL(t *testing.T) {
+	dsn := postgresDSN(t)
+	a := startServerOn(t, courses.FS, Config{}, dsn)
+	b := startServerOn(t, courses.FS, Config{}, dsn)
+	// A clock of the test's: a window boundary mid-test would start the count again.
+	clock := time.Unix(1_900_000_000/12*12+3, 0) // 3 s into a window
+	for _, ts := range []*testServer{a, b} {
+		ts.Server.app.AddressLimits.Now = func() time.Time { return clock }
+	}
+	path := "/verify/AAAAAAAAAAAAAAAA.json" // unknown: 404
+	for i := range ratelimit.AddressLimit {
+		ts := []*testServer{a, b}[i%2]
+		if res, body := getWith(t, http.DefaultClient, ts.URL+path); res.StatusCode != http.StatusNotFound {
+			t.Fatalf("request %d of the allowance: %d %s", i+1, res.StatusCode, body)
+		}
+	}
+	for _, ts := range []*testServer{a, b} {
+		res, body := getWith(t, http.DefaultClient, ts.URL+path)
+		if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") != "9" {
+			t.Fatalf("past the allowance shared by both: %d, Retry-After %q, %s", res.StatusCode, res.Header.Get("Retry-After"), body)
+		}
+	}
+	// Another route group has its own allowance.
+	if res, _ := getWith(t, newBrowser(), a.URL+"/activate/GUESS00000000001"); res.StatusCode != http.StatusNotFound {
+		t.Errorf("activation while verify is limited: %d, want 404", res.StatusCode)
+	}
+	// Two windows on: allowed again, and the old windows are gone.
+	clock = clock.Add(2*ratelimit.AddressWindow + time.Second)
+	if res, body := getWith(t, http.DefaultClient, b.URL+path); res.StatusCode != http.StatusNotFound {
+		t.Fatalf("two windows later: %d %s", res.StatusCode, body)
+	}
+	var old int64
+	if err := a.DB.W.Raw("SELECT count(*) FROM rate_windows WHERE start < ?", clock.Unix()-int64(ratelimit.AddressWindow.Seconds())).Scan(&old).Error; err != nil {
+		t.Fatal(err)
+	}
+	if old != 0 {
+		t.Errorf("%d windows older than the last one left", old)
 	}
 }
