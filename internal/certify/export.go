@@ -31,8 +31,12 @@ func (s *Service) PDF(ctx context.Context, a *auth.Actor, serial string, w io.Wr
 	if c.ErasedAt != nil { // no name, no signed payload: nothing to print
 		return nil, apperr.Conflict("err.certificate.erased_no_pdf")
 	}
-	if err := s.signer.WritePDF(w, c, s.BaseURL); err != nil {
+	doc, err := s.renderCached(ctx, c)
+	if err != nil {
 		return nil, err
+	}
+	if _, err := w.Write(doc); err != nil {
+		return nil, fmt.Errorf("certificate %s: %w", c.Serial, err)
 	}
 	v := s.memberView(c)
 	return &v, nil
@@ -160,11 +164,12 @@ type ExtraFile struct {
 // ahead of the writer, so memory stays flat however many there are. When ctx
 // ends (the client left) no further render starts and WriteZIP returns its
 // error; a render that fails stops the ZIP with that certificate's error.
+// A PDF rendered before comes from the cache of rendered PDFs (renderCached).
 // progress, if set, is told after each certificate is written.
 func (s *Service) WriteZIP(ctx context.Context, w io.Writer, ex *Export, extras []ExtraFile, progress func(done, total int)) error {
 	zw := zip.NewWriter(w)
 	err := inOrder(ctx, len(ex.certs), renderWindow(), func(i int) ([]byte, error) {
-		return s.signer.renderPDF(&ex.certs[i], s.BaseURL)
+		return s.renderCached(ctx, &ex.certs[i])
 	}, func(i int, doc []byte) error {
 		c := &ex.certs[i]
 		// PDFs are compressed already: store them, do not deflate them again.

@@ -453,6 +453,9 @@ func (s *Service) Revoke(ctx context.Context, a *auth.Actor, serial, reason stri
 		if err := q.SaveCertificate(c); err != nil {
 			return err
 		}
+		if err := q.DropCertificatePDF(serial); err != nil {
+			return err
+		}
 		actorID, sid, uid := a.UserID, c.SessionID, c.UserID
 		after, _ := json.Marshal(map[string]any{"serial": serial, "status": store.CertificateRevoked, "reason": reason})
 		out = c

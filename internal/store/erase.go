@@ -101,6 +101,12 @@ func (q Q) EraseUser(e Erasure) error {
 		{"answers", func() error { return q.scrubAnswers(e) }},
 		{"audit events", func() error { return q.scrubAudit(e) }},
 		{"certificates", func() error { return q.eraseCertificates(e) }},
+		// After the certificates: on PostgreSQL their update waits for a
+		// render being cached (CacheCertificatePDF), whose row this then sees.
+		{"certificate pdfs", func() error {
+			return q.g.Where("serial IN (?)", q.g.Model(&Certificate{}).Select("serial").Where("user_id = ?", e.UserID)).
+				Delete(&CertificatePDF{}).Error
+		}},
 	}
 	for _, s := range steps {
 		if err := s.run(); err != nil {

@@ -543,6 +543,13 @@ var migrations = []*gormigrate.Migration{
 		Migrate:  migrateRateWindows,
 		Rollback: rollbackRateWindows,
 	},
+	{
+		// Certificates' rendered PDFs, shared by every process
+		// (certificate_pdfs.go).
+		ID:       "20261208-f-certificate-pdfs",
+		Migrate:  migrateCertificatePDFs,
+		Rollback: rollbackCertificatePDFs,
+	},
 }
 
 // migrationLock is the PostgreSQL advisory lock key held while migrating.

@@ -132,7 +132,18 @@ func TestCertificates_CloseVerifyRevoke(t *testing.T) {
 		t.Errorf("verify page: %d", res.StatusCode)
 	}
 
-	// Revocation: trainers with a reason; verification says so.
+	// Revocation: trainers with a reason; verification says so; the PDF
+	// rendered for a download is no longer kept.
+	cachedPDFs := func() int64 {
+		var n int64
+		if err := ts.DB.R.Raw("SELECT COUNT(*) FROM certificate_pdfs WHERE serial = ?", certA.Serial).Scan(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if res, body := ts.api(t, qw.officerA, "GET", "/api/v1/certificates/"+certA.Serial+".pdf", nil); res.StatusCode != 200 || cachedPDFs() != 1 {
+		t.Fatalf("the holder's PDF: %d, %d cached (want 1): %.200s", res.StatusCode, cachedPDFs(), body)
+	}
 	revoke := fmt.Sprintf("/api/v1/certificates/%s/revoke", certA.Serial)
 	// The holder's coordinator sees the certificate but may not revoke it.
 	if res, _ := ts.api(t, ts.token(t, qw.coordA), "POST", revoke, map[string]string{"reason": "x"}); res.StatusCode != 403 {
@@ -146,6 +157,9 @@ func TestCertificates_CloseVerifyRevoke(t *testing.T) {
 	}
 	if _, body := getWith(t, newBrowser(), ts.URL+"/verify/"+certA.Serial+".json"); !strings.Contains(body, `"status":"revoked"`) || !strings.Contains(body, "Attendance sheet corrected") {
 		t.Errorf("verify after revoke: %s", body)
+	}
+	if n := cachedPDFs(); n != 0 {
+		t.Errorf("the revoked certificate's PDF is still cached (%d)", n)
 	}
 	if res, _ := ts.api(t, qw.trainerTok, "POST", revoke, map[string]string{"reason": "again"}); res.StatusCode != 409 {
 		t.Errorf("revoking twice: %d", res.StatusCode)

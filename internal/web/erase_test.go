@@ -112,6 +112,14 @@ func newErasureDay(t *testing.T, ts *testServer) *erasureDay {
 		t.Fatalf("the officer's certificate: %+v %v", certs, err)
 	}
 	e.serial = certs[0].Serial
+	// Downloaded once, its PDF is kept in the cache of rendered PDFs (named,
+	// compressed: the file scan would not find the name there).
+	if res, body := ts.api(t, e.admin, "GET", "/api/v1/certificates/"+e.serial+".pdf", nil); res.StatusCode != http.StatusOK {
+		t.Fatalf("the officer's certificate PDF: %d %s", res.StatusCode, body)
+	}
+	if n := e.count(t, "certificate_pdfs", "serial = '"+e.serial+"'"); n != 1 {
+		t.Fatalf("%d cached PDFs of the certificate after a download, want 1", n)
+	}
 	if due, err := e.dueCertificates(); err != nil || len(due) != 1 {
 		t.Fatalf("the officer's certificate is not due for recertification within two years: %d %v", len(due), err)
 	}
@@ -206,6 +214,11 @@ func (e *erasureDay) erase(t *testing.T, rule privacy.NameRule) {
 	}
 	if res, body := ts.api(t, e.admin, "POST", path, map[string]any{"reason": "again"}); res.StatusCode != http.StatusConflict || !strings.Contains(body, "err.user.erased") {
 		t.Errorf("erasing again: %d %s", res.StatusCode, body)
+	}
+
+	// The cached PDF printed the name (and the Latin name, under either rule).
+	if n := e.count(t, "certificate_pdfs", "serial = '"+e.serial+"'"); n != 0 {
+		t.Errorf("the erased holder's certificate PDF is still cached (%d)", n)
 	}
 
 	// Signed out everywhere at once, and no way back in.

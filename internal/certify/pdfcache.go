@@ -1,0 +1,132 @@
+package certify
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+
+	"github.com/lectern-platform/lectern/internal/store"
+)
+
+// layoutVersion names the certificate layout in the render key of cached PDFs
+// (store.CertificatePDF). Change it with anything that changes a PDF's bytes
+// for the same certificate — layout, fonts, wording in the catalogues, fpdf —
+// when the change could be built without version control information (a
+// binary built from git carries its revision, which is in the key too).
+const layoutVersion = "2026-12-08.1"
+
+// MaxCachedPDFs bounds the cache of rendered PDFs: at about 30 KB each,
+// 10,000 are ≈ 300 MB of database. The oldest renders go first; a PDF not in
+// the cache is rendered again (≈ 20–40 ms of one core), so the bound costs
+// time, never a certificate.
+const MaxCachedPDFs = 10_000
+
+// trimEvery is how many PDFs a process caches between trims of the cache to
+// MaxCachedPDFs.
+const trimEvery = 200
+
+// buildRevision is the version control revision the binary was built from
+// (empty in tests and builds without it), part of every render key so that a
+// new release renders afresh rather than serve what the old layout made.
+var buildRevision = sync.OnceValue(func() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return ""
+	}
+	var rev, modified string
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value
+		}
+	}
+	return rev + modified
+})
+
+// renderKey names everything a certificate's PDF is made of besides the code:
+// the stored record (its name, wording, dates, payload and signature; not its
+// standing, which the PDF does not print), the base URL of its QR code and
+// the signing key. Same key, same bytes (renders are deterministic:
+// TestPDF_ConcurrentRendersAreIndependent, TestPDFCache_ZIPRendersOnce).
+func (s *Service) renderKey(c *store.Certificate) (string, error) {
+	printed := *c
+	printed.Status, printed.RevokedAt, printed.RevocationReason = "", nil, ""
+	record, err := json.Marshal(printed)
+	if err != nil {
+		return "", fmt.Errorf("render key of certificate %s: %w", c.Serial, err)
+	}
+	h := sha256.New()
+	for _, part := range []string{layoutVersion, buildRevision(), s.BaseURL, s.signer.KeyID} {
+		h.Write([]byte(part))
+		h.Write([]byte{0})
+	}
+	h.Write(record)
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// cacheable reports whether c's PDF may be kept: not a revoked one (it is not
+// handed out again) nor an erased holder's.
+func cacheable(c *store.Certificate) bool {
+	return c.Status != store.CertificateRevoked && c.ErasedAt == nil
+}
+
+// renderCached returns c's PDF from the cache of rendered PDFs, shared by
+// every process, or renders it and keeps it there. The cache is only a
+// shortcut: failing to read or write it renders, or sends what was rendered,
+// and logs why.
+func (s *Service) renderCached(ctx context.Context, c *store.Certificate) ([]byte, error) {
+	if s.db == nil || !cacheable(c) {
+		return s.signer.renderPDF(c, s.BaseURL)
+	}
+	key, err := s.renderKey(c)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := s.db.Read(ctx).CachedCertificatePDF(c.Serial, key)
+	if err != nil {
+		s.log.Warn("certificate pdf cache", "serial", c.Serial, "err", err)
+	}
+	if doc != nil {
+		return doc, nil
+	}
+	doc, err = s.signer.renderPDF(c, s.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	// Kept even if the client has just left: the render is done.
+	ctx = context.WithoutCancel(ctx)
+	var kept bool
+	err = s.db.Tx(ctx, func(q store.Q) error {
+		kept, err = q.CacheCertificatePDF(c.Serial, key, c.HolderName, c.LatinName, doc, s.Now())
+		return err
+	})
+	if err != nil {
+		s.log.Warn("certificate pdf cache", "serial", c.Serial, "err", err)
+	}
+	if kept && cachedSinceTrim.Add(1)%trimEvery == 0 {
+		s.trimCache(ctx)
+	}
+	return doc, nil
+}
+
+// cachedSinceTrim counts the PDFs this process has cached, to trim the cache
+// every trimEvery of them.
+var cachedSinceTrim atomic.Int64
+
+// trimCache keeps the cache within MaxCachedPDFs.
+func (s *Service) trimCache(ctx context.Context) {
+	err := s.db.Tx(ctx, func(q store.Q) error {
+		_, err := q.TrimCertificatePDFs(MaxCachedPDFs)
+		return err
+	})
+	if err != nil {
+		s.log.Warn("certificate pdf cache", "err", err)
+	}
+}
