@@ -16,6 +16,7 @@ import (
 	"math"
 	"strings"
 	"time"
+	"unique"
 
 	lru "github.com/hashicorp/golang-lru/v2"
 
@@ -56,20 +57,70 @@ type Service struct {
 	Now func() time.Time
 	// Metrics, when set, counts starts, saves and finalisations once committed.
 	Metrics Metrics
-	// snapshots caches attempts' frozen questions, which never change: a room of
-	// officers autosaving does not decode them from the database on every answer.
+	// snapshots caches, per open attempt, what a save checks an answer
+	// against (its owner, and each frozen question's id, kind and choice ids),
+	// which never changes: a room of officers autosaving does not decode the
+	// snapshot from the database on every answer. Only that much is kept, not
+	// the prompts, choices' text, keys and explanations a page needs (Get
+	// decodes those from the row): an entry is then ≈ 1.6 KB rather than the
+	// ≈ 14 KB of a decoded snapshot (BenchmarkSnapshotCache), and an attempt
+	// leaves the cache when it is finalised.
 	snapshots *lru.Cache[int64, cachedSnapshot]
 }
 
 type cachedSnapshot struct {
-	questions []quiz.Question
+	questions []savedShape
 	owner     int64
+}
+
+// savedShape is what a save checks an answer to one question against. The
+// strings are interned (unique): every attempt at a quiz has the same ids, so
+// an entry holds only its order.
+type savedShape struct {
+	id      string
+	kind    course.Kind
+	choices []string
+}
+
+// question is the shape as validAnswer takes it.
+func (q savedShape) question() quiz.Question {
+	out := quiz.Question{ID: q.id, Kind: q.kind, Choices: make([]quiz.Choice, len(q.choices))}
+	for i, id := range q.choices {
+		out.Choices[i].ID = id
+	}
+	return out
+}
+
+// snapshotCacheSize bounds the cache: two whole conferences of 10,000 with an
+// attempt open each, ≈ 32 MB at most.
+const snapshotCacheSize = 20000
+
+// forSaving keeps of each question what validAnswer checks an answer against,
+// its strings interned so that an entry holds no reference into a decoded row.
+func forSaving(qs []quiz.Question) []savedShape {
+	out := make([]savedShape, len(qs))
+	n := 0
+	for _, q := range qs {
+		n += len(q.Choices)
+	}
+	choices := make([]string, 0, n) // one allocation for every question's
+	for i, q := range qs {
+		out[i] = savedShape{id: unique.Make(q.ID).Value(), kind: course.Kind(unique.Make(string(q.Kind)).Value())}
+		if len(q.Choices) > 0 {
+			start := len(choices)
+			for _, c := range q.Choices {
+				choices = append(choices, unique.Make(c.ID).Value())
+			}
+			out[i].choices = choices[start:len(choices):len(choices)]
+		}
+	}
+	return out
 }
 
 // NewService returns the attempts service; sessions decides who may see and
 // run the sessions attempts belong to; metrics may be nil (nothing is counted).
 func NewService(db *store.DB, courses Courses, sessions Sessions, metrics Metrics, log *slog.Logger) *Service {
-	cache, _ := lru.New[int64, cachedSnapshot](20000) // only fails for a size < 1
+	cache, _ := lru.New[int64, cachedSnapshot](snapshotCacheSize) // only fails for a size < 1
 	return &Service{db: db, courses: courses, sessions: sessions, log: log, Now: func() time.Time { return time.Now().UTC() }, Metrics: metrics, snapshots: cache}
 }
 
@@ -299,13 +350,15 @@ func (s *Service) Start(ctx context.Context, a *auth.Actor, sessionID int64, qui
 // prepared on the read pool; the write transaction only re-counts the officer's
 // attempts, to keep the limit exact, and inserts.
 func (s *Service) StartIn(ctx context.Context, a *auth.Actor, sessionID int64, quizID, lang string, required bool) (v *View, created bool, err error) {
-	now := s.Now()
+	// Microseconds, as PostgreSQL stores them: the view answered from what is
+	// in hand below then equals what a later Get reads back, on either database.
+	now := s.Now().Truncate(time.Microsecond)
 	q := s.db.Read(ctx)
 	ts, err := s.sessions.Session(q, a, sessionID, auth.ActCheckin, false) // officers take quizzes
 	if err != nil {
 		return nil, false, err
 	}
-	e, err := q.Enrollment(sessionID, a.UserID)
+	e, err := q.EnrollmentRow(sessionID, a.UserID)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && e.Status != store.Enrolled) {
 		return nil, false, apperr.NotFound("session_enrolment")
 	} else if err != nil {
@@ -343,7 +396,10 @@ func (s *Service) StartIn(ctx context.Context, a *auth.Actor, sessionID int64, q
 	if err != nil {
 		return nil, false, fmt.Errorf("encode snapshot: %w", err)
 	}
-	var attemptID int64
+	var (
+		attemptID int64
+		started   *store.Attempt // the new attempt, when one began
+	)
 	overdue := 0 // earlier attempts finalised by their deadline on the way
 	err = s.db.Tx(ctx, func(q store.Q) error {
 		// One start (or paper entry) per officer at a time: two taps must not
@@ -396,19 +452,24 @@ func (s *Service) StartIn(ctx context.Context, a *auth.Actor, sessionID int64, q
 		if err := q.CreateAttempt(at); err != nil {
 			return err
 		}
-		attemptID, created = at.ID, true
+		attemptID, created, started = at.ID, true, at
 		return nil
 	})
 	if err != nil {
 		return nil, false, err
 	}
 	if created {
-		s.snapshots.Add(attemptID, cachedSnapshot{questions: questions, owner: a.UserID})
+		s.snapshots.Add(attemptID, cachedSnapshot{questions: forSaving(questions), owner: a.UserID})
 	}
 	if created && s.Metrics != nil {
 		s.Metrics.AttemptStarted()
 	}
 	s.CountFinalised(map[string]int{string(byDeadline): overdue})
+	if created {
+		// Nothing to read back: a new attempt has no answer yet, and its row is
+		// what was just inserted. A burst of starts skips a Get's reads.
+		return openView(started, c, questions, map[string]SavedAnswer{}, now), true, nil
+	}
 	v, err = s.Get(ctx, a, attemptID)
 	return v, created, err
 }

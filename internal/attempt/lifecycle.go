@@ -40,6 +40,23 @@ func (s *Service) owned(q store.Q, a *auth.Actor, id int64, lock, ownerOnly bool
 	return at, ts, nil
 }
 
+// openView is an attempt's view before any review: what Get answers for an
+// open attempt, and what a start answers for the attempt it created. c (the
+// attempt's course) may be nil when the library no longer has it; the title is
+// then empty and the language the attempt's.
+func openView(at *store.Attempt, c *course.Course, qs []quiz.Question, answers map[string]SavedAnswer, now time.Time) *View {
+	v := &View{ID: at.ID, SessionID: at.SessionID, Quiz: at.QuizID, Number: at.Number, Status: "open",
+		StartedAt: at.StartedAt.UTC(), Deadline: at.Deadline.UTC(), GraceSeconds: at.GraceSeconds, ServerTime: now, ContentHash: at.ContentHash,
+		Questions: publicQuestions(qs), Answers: answers, Language: at.Language}
+	if c != nil {
+		v.Language = languageOf(at, c.Language)
+		if m := c.Module(at.QuizID); m != nil && m.Quiz != nil {
+			v.QuizTitle = m.Quiz.In(v.Language).Title
+		}
+	}
+	return v
+}
+
 // Get returns an attempt's state, finalising it first if its deadline has passed.
 func (s *Service) Get(ctx context.Context, a *auth.Actor, id int64) (*View, error) {
 	now := s.Now()
@@ -59,12 +76,9 @@ func (s *Service) Get(ctx context.Context, a *auth.Actor, id int64) (*View, erro
 	q := s.db.Read(ctx)
 	// A submitted attempt's questions come from its row, not the cache: a regrade
 	// or a re-entered paper sheet in another process may have rewritten them.
-	var qs []quiz.Question
-	if at.Finalised != "" {
-		qs, err = snapshotOf(at)
-	} else {
-		qs, _, err = s.questions(ctx, at.ID)
-	}
+	// Open ones' too: the row is in hand, and the cache keeps only what saves
+	// check (see Service.snapshots).
+	qs, err := snapshotOf(at)
 	if err != nil {
 		return nil, err
 	}
@@ -76,9 +90,8 @@ func (s *Service) Get(ctx context.Context, a *auth.Actor, id int64) (*View, erro
 	if err != nil {
 		return nil, err
 	}
-	v := &View{ID: at.ID, SessionID: at.SessionID, Quiz: at.QuizID, Number: at.Number, Status: "open",
-		StartedAt: at.StartedAt.UTC(), Deadline: at.Deadline.UTC(), GraceSeconds: at.GraceSeconds, ServerTime: now, ContentHash: at.ContentHash,
-		Questions: publicQuestions(qs), Answers: views}
+	c, _ := s.courses.Course(ts.CourseID) // nil when the library no longer has it
+	v := openView(at, c, qs, views, now)
 	if late, err := q.LateAnswers(at.ID, 0, ""); err != nil {
 		return nil, err
 	} else if len(late) > 0 {
@@ -87,12 +100,9 @@ func (s *Service) Get(ctx context.Context, a *auth.Actor, id int64) (*View, erro
 		}
 	}
 	var qz *course.Quiz // nil when the course no longer has the quiz
-	v.Language = at.Language
-	if c, ok := s.courses.Course(ts.CourseID); ok {
-		v.Language = languageOf(at, c.Language)
+	if c != nil {
 		if m := c.Module(at.QuizID); m != nil && m.Quiz != nil {
 			qz = m.Quiz
-			v.QuizTitle = qz.In(v.Language).Title
 		}
 	}
 	if at.Finalised != "" {
@@ -237,11 +247,11 @@ func (s *Service) Save(ctx context.Context, a *auth.Actor, id int64, questionID 
 	if owner != a.UserID {
 		return nil, apperr.NotFound("attempt")
 	}
-	i := slices.IndexFunc(qs, func(x quiz.Question) bool { return x.ID == questionID })
+	i := slices.IndexFunc(qs, func(x savedShape) bool { return x.id == questionID })
 	if i < 0 {
 		return nil, apperr.Invalid("question", "err.attempt.no_question", "Question", questionID)
 	}
-	ans, err := validAnswer(qs[i], in)
+	ans, err := validAnswer(qs[i].question(), in)
 	if err != nil {
 		return nil, err
 	}
@@ -320,9 +330,10 @@ func (s *Service) countSave(result string) {
 	}
 }
 
-// questions returns an attempt's frozen questions and its owner. Both never
-// change after the attempt starts, so they are cached.
-func (s *Service) questions(ctx context.Context, id int64) ([]quiz.Question, int64, error) {
+// questions returns what a save checks of an attempt's frozen questions
+// (forSaving: ids, kinds, choice ids) and its owner. Both never change after
+// the attempt starts, so they are cached.
+func (s *Service) questions(ctx context.Context, id int64) ([]savedShape, int64, error) {
 	if c, ok := s.snapshots.Get(id); ok {
 		return c.questions, c.owner, nil
 	}
@@ -336,8 +347,9 @@ func (s *Service) questions(ctx context.Context, id int64) ([]quiz.Question, int
 	if err != nil {
 		return nil, 0, err
 	}
-	s.snapshots.Add(id, cachedSnapshot{questions: qs, owner: at.UserID})
-	return qs, at.UserID, nil
+	kept := forSaving(qs)
+	s.snapshots.Add(id, cachedSnapshot{questions: kept, owner: at.UserID})
+	return kept, at.UserID, nil
 }
 
 func savedView(rec store.AttemptAnswer) (*SavedAnswer, error) {
@@ -468,6 +480,9 @@ func (s *Service) finalise(q store.Q, at *store.Attempt, reason store.Finalised,
 	if err := q.SaveAttempt(at); err != nil {
 		return err
 	}
+	// No save will be stored any more: the entry only held memory. (Should the
+	// transaction roll back, the next save reads it again.)
+	s.snapshots.Remove(at.ID)
 	s.log.Info("attempt finalised", "attempt_id", at.ID, "reason", reason, "percent", r.Percent)
 	return nil
 }

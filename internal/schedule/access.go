@@ -49,7 +49,7 @@ func (Access) Session(q store.Q, a *auth.Actor, id int64, act auth.Action, lock 
 	}
 	enrolled := false
 	if !a.CanSeeSession(ts.AgencyIDs(), false) {
-		if _, err := q.Enrollment(id, a.UserID); err == nil {
+		if _, err := q.EnrollmentRow(id, a.UserID); err == nil {
 			enrolled = true
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return nil, err
