@@ -47,6 +47,7 @@ type config struct {
 	Think            time.Duration
 	Jitter           float64 // fraction of Think, 0–1
 	Quiz             string  // empty: the session's first quiz
+	Questions        int     // answer only the first this many questions of the attempt, then submit; 0: all
 	Course           string
 	MaxDuration      time.Duration
 	ConcurrencySetup int
@@ -117,6 +118,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.Think, "think", 15*time.Second, "mean think time before each answer")
 	fs.StringVar(&jitter, "jitter", "50%", "think time varies by ± this share (e.g. 50% or 0.5)")
 	fs.StringVar(&c.Quiz, "quiz", "", "quiz id, e.g. 01-blockchain; default: the session's first quiz")
+	fs.IntVar(&c.Questions, "questions", 0, "answer (and save) only the first N questions of each attempt, in the order the attempt shows them, then submit; 0: all. Moodle's measured shape is a 10-question quiz: --questions 10")
 	fs.StringVar(&c.Course, "course", "crypto-crime", "course of the session")
 	fs.DurationVar(&c.MaxDuration, "max-duration", 10*time.Minute, "hard bound on the whole run; past it, abort cleanly")
 	fs.IntVar(&c.ConcurrencySetup, "concurrency-setup", 8, "parallel requests while creating accounts and reading attempts back")
@@ -151,6 +153,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return c, fmt.Errorf("--start-window, --login-window and --think cannot be negative")
 	case c.MaxDuration <= 0 || c.RequestTimeout <= 0 || c.GiveUp <= 0:
 		return c, fmt.Errorf("--max-duration, --request-timeout and --give-up must be positive")
+	case c.Questions < 0:
+		return c, fmt.Errorf("--questions cannot be negative")
 	case c.ConcurrencySetup < 1:
 		return c, fmt.Errorf("--concurrency-setup must be at least 1")
 	}

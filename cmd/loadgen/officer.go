@@ -114,7 +114,16 @@ func (o *officer) login(ctx context.Context, c *client, password string) error {
 // takeQuiz starts the attempt, answers every question after a think time, and
 // submits. Each request is resent as a browser would (client.do); one that still
 // fails after --give-up stops the officer.
-func (o *officer) takeQuiz(ctx context.Context, c *client, sessionID int64, quizID string, think func(*rand.Rand) time.Duration) error {
+// answered is how many of an attempt's n questions an officer answers: the
+// first limit of them (--questions), or all with limit 0 or above n.
+func answered(n, limit int) int {
+	if limit > 0 && limit < n {
+		return limit
+	}
+	return n
+}
+
+func (o *officer) takeQuiz(ctx context.Context, c *client, sessionID int64, quizID string, limit int, think func(*rand.Rand) time.Duration) error {
 	var at attemptOut
 	// 200 is the attempt already open: a resent start whose first answer was lost.
 	err := c.do(ctx, call{phase: phaseStart, method: "POST", token: o.token, want: http.StatusCreated, also: []int{http.StatusOK}, out: &at,
@@ -130,7 +139,7 @@ func (o *officer) takeQuiz(ctx context.Context, c *client, sessionID int64, quiz
 	}
 	o.attemptID, o.questions = at.ID, at.Questions
 	o.acked, o.sent = map[string]save{}, map[string][]save{}
-	for _, q := range o.questions {
+	for _, q := range o.questions[:answered(len(o.questions), limit)] {
 		if err := sleep(ctx, think(o.rng)); err != nil {
 			return err
 		}

@@ -41,3 +41,33 @@ func TestRun_SmallRoomAgainstRealServer(t *testing.T) {
 		t.Errorf("%d goroutines before the run, %d after:\n%s", before, n, buf[:runtime.Stack(buf, true)])
 	}
 }
+
+// TestRun_Questions: --questions 3 answers the first three questions of each
+// attempt and submits (Moodle's measured shape is a 10-question quiz).
+func TestRun_Questions(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and starts the lectern binary")
+	}
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"--officers", "5", "--questions", "3", "--think", "20ms", "--start-window", "200ms",
+		"--max-duration", "2m", "--seed", "42"}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr.String())
+	}
+	var got jsonLine
+	if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
+		t.Fatalf("stdout is not one JSON line: %v\n%s", err, stdout.String())
+	}
+	// 5 × (start + 3 saves, with at most two more each for a stale resend, + submit).
+	if got.Answered != 3 || got.Errors != 0 || got.LostAnswers != 0 || got.Requests < 5*5 || got.Requests > 5*11 {
+		t.Errorf("JSON line = %s", stdout.String())
+	}
+}
+
+func TestAnswered(t *testing.T) {
+	for _, c := range []struct{ n, limit, want int }{{15, 0, 15}, {15, 10, 10}, {15, 15, 15}, {15, 40, 15}, {3, 10, 3}} {
+		if got := answered(c.n, c.limit); got != c.want {
+			t.Errorf("answered(%d, %d) = %d, want %d", c.n, c.limit, got, c.want)
+		}
+	}
+}

@@ -147,12 +147,13 @@ func (r *runner) startServer(ctx context.Context) (func() bool, error) {
 // warnIfTooLong says when the think times cannot fit in the quiz's time limit:
 // late answers are refused (409), which would show up as errors.
 func (r *runner) warnIfTooLong(q quizOut) {
-	longest := time.Duration(float64(r.cfg.Think)*(1+r.cfg.Jitter)) * time.Duration(q.Questions)
+	n := answered(q.Questions, r.cfg.Questions)
+	longest := time.Duration(float64(r.cfg.Think)*(1+r.cfg.Jitter)) * time.Duration(n)
 	if q.TimeLimitSeconds > 0 && longest+5*time.Second > time.Duration(q.TimeLimitSeconds)*time.Second {
 		r.logf("warning: %d questions × up to %s of thinking may pass the %ds time limit; lower --think",
-			q.Questions, time.Duration(float64(r.cfg.Think)*(1+r.cfg.Jitter)), q.TimeLimitSeconds)
+			n, time.Duration(float64(r.cfg.Think)*(1+r.cfg.Jitter)), q.TimeLimitSeconds)
 	}
-	expected := r.cfg.LoginWindow + r.cfg.StartWindow + time.Duration(float64(r.cfg.Think)*(1+r.cfg.Jitter))*time.Duration(q.Questions)
+	expected := r.cfg.LoginWindow + r.cfg.StartWindow + time.Duration(float64(r.cfg.Think)*(1+r.cfg.Jitter))*time.Duration(n)
 	if expected > r.cfg.MaxDuration {
 		r.logf("warning: the quiz alone may take %s, more than --max-duration %s", expected, r.cfg.MaxDuration)
 	}
@@ -195,7 +196,7 @@ func (r *runner) timed(ctx context.Context, fx *fixture, res *result) error {
 		if err := sleep(ctx, o.startAt); err != nil {
 			return err
 		}
-		return o.takeQuiz(ctx, r.client, fx.sessionID, fx.quiz.ID, think)
+		return o.takeQuiz(ctx, r.client, fx.sessionID, fx.quiz.ID, r.cfg.Questions, think)
 	})
 	close(done)
 	res.quizEnded = time.Now()

@@ -196,8 +196,8 @@ func ms(d time.Duration) float64 { return math.Round(float64(d)/float64(time.Mil
 
 func (r *result) printSummary(w io.Writer) {
 	c := r.cfg
-	fmt.Fprintf(w, "\n== Lectern loadgen: %d officers, course %s, quiz %s (%d questions), think %s ± %.0f%%, login window %s, start window %s ==\n",
-		c.Officers, c.Course, r.quiz.ID, r.quiz.Questions, c.Think, c.Jitter*100, c.LoginWindow, c.StartWindow)
+	fmt.Fprintf(w, "\n== Lectern loadgen: %d officers, course %s, quiz %s (%d questions, %d answered), think %s ± %.0f%%, login window %s, start window %s ==\n",
+		c.Officers, c.Course, r.quiz.ID, r.quiz.Questions, answered(r.quiz.Questions, c.Questions), c.Think, c.Jitter*100, c.LoginWindow, c.StartWindow)
 	fmt.Fprintf(w, "setup (not timed): %s\n", r.setup.Round(time.Millisecond))
 	if r.aborted != "" {
 		fmt.Fprintf(w, "ABORTED: %s — figures below cover what ran\n", r.aborted)
@@ -339,6 +339,7 @@ func (r *result) printErrors(w io.Writer) {
 // (login and read-back included), since any of them fails the run.
 type jsonLine struct {
 	Officers      int      `json:"officers"`
+	Answered      int      `json:"questions_answered"` // per attempt (--questions, else the quiz's all)
 	Requests      int      `json:"requests"`
 	Errors        int      `json:"errors"`
 	P50           float64  `json:"p50_ms"`
@@ -367,7 +368,7 @@ func (r *result) writeJSON(w io.Writer) error {
 	overall := summarise(r.samples, quizPhases)
 	start := summarise(r.samples, only(phaseStart))
 	j := jsonLine{
-		Officers: r.cfg.Officers, Requests: overall.count, Errors: r.errorCount(),
+		Officers: r.cfg.Officers, Answered: answered(r.quiz.Questions, r.cfg.Questions), Requests: overall.count, Errors: r.errorCount(),
 		P50: ms(overall.p50), P95: ms(overall.p95), P99: ms(overall.p99), Max: ms(overall.max),
 		LostAnswers: r.totals().lost,
 		StartP50:    ms(start.p50), StartP95: ms(start.p95), StartP99: ms(start.p99), StartMax: ms(start.max),
