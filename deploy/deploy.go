@@ -36,6 +36,10 @@ type Cluster struct {
 	// RunDir, when set, holds nginx's pid file, logs and temporary files (the
 	// test runs nginx unprivileged); empty: nginx's own paths (the container).
 	RunDir string
+	// User, when set, is the user nginx's workers run as if started by root
+	// (the test: its own user, so they can write the temporary files under
+	// RunDir that a request body over 16 KB needs); empty: nginx's default.
+	User string
 
 	// Compose only.
 	PublishedPort int    // the host port nginx is published on

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -79,6 +80,7 @@ func TestCluster_ThreeProcessesBehindNginx(t *testing.T) {
 		c.dataDirs = append(c.dataDirs, filepath.Join(dir, fmt.Sprintf("data%d", i+1)))
 	}
 	c.procs = make([]*lectern, 3)
+	t.Cleanup(c.logProblems) // runs after stopAll: the logs are complete
 	t.Cleanup(c.stopAll)
 
 	// The first start writes the signing key, the secrets key and the admin;
@@ -100,6 +102,20 @@ func TestCluster_ThreeProcessesBehindNginx(t *testing.T) {
 	}
 	accessLog := c.startNginx(ctx, nginxBin, dir, ports[3])
 
+	// A body nginx keeps in a temporary file (over 16 KB: a 500-officer
+	// roster) reaches Lectern; one over Lectern's 1 MiB gets Lectern's own
+	// JSON 413, which client_max_body_size 2m lets through.
+	resp, err := http.Post(c.base+"/api/v1/auth/login", "application/json", bytes.NewReader(bytes.Repeat([]byte(" "), 1<<20+1<<19)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+		t.Fatalf("a 1.5 MiB body through nginx: %s %s\n%s\nnginx: %s", resp.Status, resp.Header.Get("Content-Type"), body,
+			readFile(filepath.Join(dir, "nginx", "error.log")))
+	}
+
 	// Run 1: the three processes, nobody killed.
 	from := fileSize(t, accessLog)
 	first := c.loadgen(ctx)
@@ -117,11 +133,17 @@ func TestCluster_ThreeProcessesBehindNginx(t *testing.T) {
 	from = fileSize(t, accessLog)
 	done := make(chan map[string]any, 1)
 	go func() { done <- c.loadgen(ctx) }()
+	var early map[string]any // the run ended before the kill
 	if !waitFor(ctx, 10*time.Minute, func() bool {
+		select {
+		case early = <-done:
+			return true
+		default:
+		}
 		n := countUpstreams(t, accessLog, from, -1)
 		return n.starts >= officers && n.saves >= 2*officers
-	}) {
-		t.Fatalf("run 2: the quiz did not get going: %s", countUpstreams(t, accessLog, from, -1))
+	}) || early != nil {
+		t.Fatalf("run 2: the quiz did not get going: %s\nload generator: %s\n%v", countUpstreams(t, accessLog, from, -1), summaryOf(early), early["stderr"])
 	}
 	killAt := fileSize(t, accessLog)
 	victim := c.procs[1]
@@ -159,6 +181,8 @@ func TestCluster_ThreeProcessesBehindNginx(t *testing.T) {
 			t.Fatalf("GET /healthz through nginx: %s", resp.Status)
 		}
 	}
+	// nginx writes a line once the response is sent: let the last ones land.
+	waitFor(ctx, 5*time.Second, func() bool { return countUpstreams(t, accessLog, from, -1).entries >= 30 })
 	rejoined := countUpstreams(t, accessLog, from, -1)
 	t.Logf("after the run, 30 GET /healthz through nginx: %s", rejoined)
 	if rejoined.byAddr[c.addrs[1]] == 0 {
@@ -190,6 +214,7 @@ type cluster struct {
 	load            []string // the load generator's arguments
 	mu              sync.Mutex
 	procs           []*lectern
+	started         []startedProc // every process started, the killed one too
 	nginx           *exec.Cmd
 	nginxDone       chan struct{}
 	nginxStderr     bytes.Buffer
@@ -207,7 +232,27 @@ func (c *cluster) start(ctx context.Context, i int) {
 	}
 	c.mu.Lock()
 	c.procs[i] = p
+	c.started = append(c.started, startedProc{i + 1, p})
 	c.mu.Unlock()
+}
+
+type startedProc struct {
+	n int
+	p *lectern
+}
+
+// logProblems shows, for a failed test, what each process logged as a warning
+// or error, and its last lines: the load generator sees only statuses.
+func (c *cluster) logProblems() {
+	if !c.t.Failed() {
+		return
+	}
+	for _, s := range c.started {
+		s.p.logs.mu.Lock()
+		c.t.Logf("process %d (%s): %d warnings, %d errors; first ones:\n%s\nlast lines:\n%s", s.n, s.p.addr,
+			s.p.logs.warnings, s.p.logs.errors, strings.Join(s.p.logs.notable, "\n"), strings.Join(s.p.logs.last, "\n"))
+		s.p.logs.mu.Unlock()
+	}
 }
 
 func (c *cluster) startNginx(ctx context.Context, bin, dir string, port int) (accessLog string) {
@@ -216,7 +261,13 @@ func (c *cluster) startNginx(ctx context.Context, bin, dir string, port int) (ac
 	if err := os.MkdirAll(run, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	cl := deploy.Cluster{Listen: fmt.Sprintf("127.0.0.1:%d", port), RunDir: run}
+	me, err := user.Current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// As root (CI), nginx's workers would run as nobody, who cannot write the
+	// request-body files under our temporary directory.
+	cl := deploy.Cluster{Listen: fmt.Sprintf("127.0.0.1:%d", port), RunDir: run, User: me.Username}
 	for _, a := range c.addrs {
 		host, p, _ := net.SplitHostPort(a)
 		var n int
@@ -369,6 +420,14 @@ func countUpstreams(t *testing.T, file string, from, to int64) upstreamCounts {
 		}
 	}
 	return u
+}
+
+func readFile(name string) string {
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return err.Error()
+	}
+	return string(b)
 }
 
 func fileSize(t *testing.T, file string) int64 {
