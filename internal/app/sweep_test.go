@@ -50,21 +50,26 @@ func TestSweep_OnceAcrossProcesses_PostgreSQL(t *testing.T) {
 	}
 	quizzes := []string{"01-blockchain", "02-tracing"}
 	const officers = 6
-	for i := range officers {
-		o, err := a.Accounts.CreateUser(ctx, admin, auth.NewUser{Email: fmt.Sprintf("officer%d@lectern.example", i), Name: fmt.Sprintf("Officer %d", i),
-			Role: string(auth.RoleOfficer), AgencyID: &ag.ID})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, _, err := a.Schedule.Enroll(ctx, admin, s.ID, schedule.EnrollmentInput{UserID: o.ID}); err != nil {
-			t.Fatal(err)
-		}
-		for _, q := range quizzes {
-			if _, _, err := a.Attempts.Start(ctx, auth.ActorFor(o), s.ID, q); err != nil {
-				t.Fatalf("start %s: %v", q, err)
+	// startAll enrols that many new officers and starts both quizzes for each.
+	startAll := func(prefix string) {
+		t.Helper()
+		for i := range officers {
+			o, err := a.Accounts.CreateUser(ctx, admin, auth.NewUser{Email: fmt.Sprintf("%s%d@lectern.example", prefix, i), Name: fmt.Sprintf("%s %d", prefix, i),
+				Role: string(auth.RoleOfficer), AgencyID: &ag.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := a.Schedule.Enroll(ctx, admin, s.ID, schedule.EnrollmentInput{UserID: o.ID}); err != nil {
+				t.Fatal(err)
+			}
+			for _, q := range quizzes {
+				if _, _, err := a.Attempts.Start(ctx, auth.ActorFor(o), s.ID, q); err != nil {
+					t.Fatalf("start %s: %v", q, err)
+				}
 			}
 		}
 	}
+	startAll("officer")
 	// An hour later every attempt (15 minutes) is overdue.
 	for _, svc := range []*App{a, b} {
 		svc.Attempts.Now = func() time.Time { return dayUTC.Add(11 * time.Hour) }
@@ -96,21 +101,7 @@ func TestSweep_OnceAcrossProcesses_PostgreSQL(t *testing.T) {
 	for _, svc := range []*App{a, b} {
 		svc.Attempts.Now = func() time.Time { return dayUTC.Add(12 * time.Hour) }
 	}
-	for i := range officers {
-		o, err := a.Accounts.CreateUser(ctx, admin, auth.NewUser{Email: fmt.Sprintf("late%d@lectern.example", i), Name: fmt.Sprintf("Late %d", i),
-			Role: string(auth.RoleOfficer), AgencyID: &ag.ID})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, _, err := a.Schedule.Enroll(ctx, admin, s.ID, schedule.EnrollmentInput{UserID: o.ID}); err != nil {
-			t.Fatal(err)
-		}
-		for _, q := range quizzes {
-			if _, _, err := a.Attempts.Start(ctx, auth.ActorFor(o), s.ID, q); err != nil {
-				t.Fatalf("start %s: %v", q, err)
-			}
-		}
-	}
+	startAll("late")
 	for _, svc := range []*App{a, b} {
 		svc.Attempts.Now = func() time.Time { return dayUTC.Add(13 * time.Hour) }
 	}
