@@ -2,11 +2,16 @@ package certify
 
 import (
 	"bytes"
+	"io"
+	"runtime"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/go-pdf/fpdf"
 
 	"github.com/lectern-platform/lectern/internal/pdftest"
+	"github.com/lectern-platform/lectern/internal/testfixture"
 	"github.com/lectern-platform/lectern/internal/typeset"
 )
 
@@ -60,4 +65,125 @@ func BenchmarkBareFpdfFloor(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(buf.Len()), "B/pdf")
+}
+
+// BenchmarkCertificateZIP writes a ZIP of 1,000 certificates of mixed-script
+// holders (Latin, Greek, Cyrillic, Hebrew, Hangul: exportPeople) as a
+// session's download does, one ZIP per iteration (-benchtime 1x is enough):
+//
+//   - serial: one render at a time, as before the parallel ZIP (window 1);
+//   - parallel: renders on every core (the window), no cache;
+//   - cold: parallel, through the database cache, emptied before each ZIP
+//     (every PDF rendered and kept);
+//   - warm: every PDF from the cache.
+//
+// Each reports ms/cert and x-floor, the time per certificate over the
+// bare-fpdf floor's time per document (BenchmarkBareFpdfFloor's document,
+// 100 of them rendered one at a time in the same run before the ZIPs), and
+// cpu-ms/cert and x-floor-cpu, the same in the process's CPU time: on a
+// machine busy with other work wall times stretch and parallel renders find
+// no idle core, CPU time much less so.
+//
+//	go test ./internal/certify -run '^$' -bench CertificateZIP -benchtime 1x -count 3
+func BenchmarkCertificateZIP(b *testing.B) {
+	const n = 1000
+	cpu0 := processCPU(b)
+	floor := bareFloorPerDoc(b, 100)
+	floorCPU := (processCPU(b) - cpu0).Seconds() / 100
+	b.Logf("floor: %.2f ms (CPU %.2f ms) per bare fpdf document, GOMAXPROCS %d", floor*1e3, floorCPU*1e3, runtime.GOMAXPROCS(0))
+	var cpuStart time.Duration
+	report := func(b *testing.B, elapsed time.Duration) {
+		perCert := elapsed.Seconds() / float64(b.N) / n
+		cpu := (processCPU(b) - cpuStart).Seconds() / float64(b.N) / n
+		b.ReportMetric(perCert*1e3, "ms/cert")
+		b.ReportMetric(perCert/floor, "x-floor")
+		b.ReportMetric(cpu*1e3, "cpu-ms/cert")
+		b.ReportMetric(cpu/floorCPU, "x-floor-cpu")
+		b.ReportMetric(floor*1e3, "floor-ms/doc")
+	}
+	run := func(b *testing.B, s *Service, ex *Export, before func()) {
+		var out countingDiscard
+		var elapsed time.Duration
+		cpuStart = processCPU(b)
+		for b.Loop() {
+			if before != nil {
+				b.StopTimer()
+				before()
+				b.StartTimer()
+			}
+			start := time.Now()
+			if err := s.WriteZIP(b.Context(), &out, ex, nil, nil); err != nil {
+				b.Fatal(err)
+			}
+			elapsed += time.Since(start)
+		}
+		report(b, elapsed)
+	}
+	b.Run("serial", func(b *testing.B) {
+		s := testSigner(b)
+		ex := exportOf(b, s, n)
+		var out countingDiscard
+		var elapsed time.Duration
+		cpuStart = processCPU(b)
+		for b.Loop() {
+			start := time.Now()
+			err := inOrder(b.Context(), n, 1, func(i int) ([]byte, error) { return s.renderPDF(&ex.certs[i], "https://lectern.example.org") },
+				func(_ int, doc []byte) error { _, err := out.Write(doc); return err })
+			if err != nil {
+				b.Fatal(err)
+			}
+			elapsed += time.Since(start)
+		}
+		report(b, elapsed)
+	})
+	b.Run("parallel", func(b *testing.B) {
+		s := testSigner(b)
+		run(b, exportService(s), exportOf(b, s, n), nil)
+	})
+	s, ex, db := cachedExport(b, testfixture.SQLite(b), n)
+	empty := func() {
+		if err := db.W.Exec("DELETE FROM certificate_pdfs").Error; err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Run("cold", func(b *testing.B) { run(b, s, ex, empty) })
+	b.Run("warm", func(b *testing.B) {
+		if err := s.WriteZIP(b.Context(), io.Discard, ex, nil, nil); err != nil { // fill the cache
+			b.Fatal(err)
+		}
+		run(b, s, ex, nil)
+	})
+}
+
+// bareFloorPerDoc renders docs of BenchmarkBareFpdfFloor's document one at a
+// time and returns the seconds each took.
+func bareFloorPerDoc(b *testing.B, docs int) float64 {
+	font, err := typeset.FontFile("NotoSans-Regular.ttf")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var buf bytes.Buffer
+	start := time.Now()
+	for range docs {
+		buf.Reset()
+		f := fpdf.New("L", "mm", "A4", "")
+		f.SetCompression(true)
+		f.AddUTF8FontFromBytes("notosans", "", font)
+		f.AddPage()
+		f.SetFont("notosans", "", 12)
+		f.Text(20, 30, "This is to certify that François Müller-Łukasiewicz")
+		if err := f.Output(&buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return time.Since(start).Seconds() / float64(docs)
+}
+
+// processCPU is the CPU time (user and system) the process has used.
+func processCPU(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
