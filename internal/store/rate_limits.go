@@ -22,8 +22,10 @@ type RateWindow struct {
 // counting at once each see their own increment.
 func (db *DB) HitRateWindow(ctx context.Context, key string, start int64) (int, error) {
 	var hits int
-	err := db.W.WithContext(ctx).Raw(`INSERT INTO rate_windows (key, start, hits) VALUES (?, ?, 1)
+	err := db.write(ctx, func(g *gorm.DB) error {
+		return g.Raw(`INSERT INTO rate_windows (key, start, hits) VALUES (?, ?, 1)
 		ON CONFLICT (key, start) DO UPDATE SET hits = rate_windows.hits + 1 RETURNING hits`, key, start).Scan(&hits).Error
+	})
 	if err != nil {
 		return 0, fmt.Errorf("count request in rate window: %w", err)
 	}
@@ -32,11 +34,16 @@ func (db *DB) HitRateWindow(ctx context.Context, key string, start int64) (int, 
 
 // DeleteRateWindowsBefore deletes windows that started before start.
 func (db *DB) DeleteRateWindowsBefore(ctx context.Context, start int64) (int64, error) {
-	res := db.W.WithContext(ctx).Where("start < ?", start).Delete(&RateWindow{})
-	if res.Error != nil {
-		return 0, fmt.Errorf("delete old rate windows: %w", res.Error)
+	var n int64
+	err := db.write(ctx, func(g *gorm.DB) error {
+		res := g.Where("start < ?", start).Delete(&RateWindow{})
+		n = res.RowsAffected
+		return res.Error
+	})
+	if err != nil {
+		return 0, fmt.Errorf("delete old rate windows: %w", err)
 	}
-	return res.RowsAffected, nil
+	return n, nil
 }
 
 // Migration "20261208-d1-rate-windows": per-address limits shared by the
