@@ -18,6 +18,12 @@ func TestLimiter_Allow(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
 			db := testfixture.Open(t, dsn(t))
+			if db.Dialect == "postgres" {
+				var persistence string
+				if err := db.W.Raw("SELECT relpersistence FROM pg_class WHERE oid = 'rate_windows'::regclass").Scan(&persistence).Error; err != nil || persistence != "u" {
+					t.Errorf("rate_windows persistence %q (%v), want u: unlogged, its writes need no WAL flush", persistence, err)
+				}
+			}
 			l := New(db, 3, 10*time.Second)
 			clock := time.Unix(2_000_000_000, 0).Add(500 * time.Millisecond) // 0.5 s into a window of 10 s
 			l.Now = func() time.Time { return clock }

@@ -550,6 +550,12 @@ var migrations = []*gormigrate.Migration{
 		Migrate:  migrateCertificatePDFs,
 		Rollback: rollbackCertificatePDFs,
 	},
+	{
+		// The shared windows skip PostgreSQL's WAL (rate_limits.go).
+		ID:       "20261208-state1-rate-windows-unlogged",
+		Migrate:  migrateRateWindowsUnlogged,
+		Rollback: rollbackRateWindowsUnlogged,
+	},
 }
 
 // migrationLock is the PostgreSQL advisory lock key held while migrating.

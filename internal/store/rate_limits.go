@@ -58,3 +58,21 @@ func migrateRateWindows(tx *gorm.DB) error {
 }
 
 func rollbackRateWindows(tx *gorm.DB) error { return tx.Migrator().DropTable("rate_windows") }
+
+// Migration "20261208-state1-rate-windows-unlogged": on PostgreSQL the windows
+// need no crash safety (losing a few seconds' counts lets a client a few more
+// requests), so the table is UNLOGGED: its writes skip the WAL and commit
+// without waiting for a flush to disk.
+func migrateRateWindowsUnlogged(tx *gorm.DB) error {
+	if tx.Dialector.Name() != "postgres" {
+		return nil
+	}
+	return tx.Exec("ALTER TABLE rate_windows SET UNLOGGED").Error
+}
+
+func rollbackRateWindowsUnlogged(tx *gorm.DB) error {
+	if tx.Dialector.Name() != "postgres" {
+		return nil
+	}
+	return tx.Exec("ALTER TABLE rate_windows SET LOGGED").Error
+}
