@@ -42,6 +42,10 @@ type Credentials struct {
 	UserAgent string `json:"-"`
 	Kind      string `json:"-"`
 	Device    string `json:"-"` // the browser's device cookie (device.go), if any
+	// Keep: the person says this browser is their own device, so the idle
+	// timeout (for shared and borrowed devices) does not end the session
+	// before its lifetime, the training day. Browser sign-ins only.
+	Keep bool `json:"-"`
 }
 
 // Login checks credentials and opens a session, returning its token (shown to the
@@ -228,7 +232,7 @@ func (s *Service) openSession(ctx context.Context, u *store.User, c Credentials,
 		ua = ua[:300]
 	}
 	sess := &store.LoginSession{TokenHash: hashToken(token), UserID: u.ID, Kind: kind, ClientIP: c.ClientIP,
-		UserAgent: ua, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(life)}
+		UserAgent: ua, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(life), Kept: c.Keep && kind == store.LoginBrowser}
 	if err := s.db.CreateLoginSession(ctx, sess); err != nil {
 		return "", err
 	}
@@ -256,9 +260,14 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Actor, error
 		if err != nil {
 			return nil, err
 		}
-		c = cachedActor{actor: ActorFor(UserOf(sess.User)), expires: sess.ExpiresAt, kind: string(sess.Kind), lastSeen: sess.LastSeenAt}
+		actor := ActorFor(UserOf(sess.User))
+		actor.Kept = sess.Kept
+		c = cachedActor{actor: actor, expires: sess.ExpiresAt, kind: string(sess.Kind), lastSeen: sess.LastSeenAt}
 	}
-	if s.IdleTimeout > 0 && c.kind == KindBrowser {
+	// A kept session (the owner's own device) lasts its lifetime, the training
+	// day, however long the owner is away: an officer back from lunch at the
+	// afternoon quiz does not need another password hash at its busiest moment.
+	if s.IdleTimeout > 0 && c.kind == KindBrowser && !c.actor.Kept {
 		if now.Sub(c.lastSeen) > s.IdleTimeout {
 			// Left signed in on a shared or borrowed device: the session ends.
 			if err := s.db.DeleteLoginSession(ctx, key); err != nil {

@@ -14,6 +14,9 @@ type Actor struct {
 	// LanguageChosen; after them when only observed at activation.
 	Language       string
 	LanguageChosen bool
+	// Kept: signed in on a browser its owner chose to keep (Credentials.Keep),
+	// which the idle timeout does not sign out.
+	Kept bool
 }
 
 // ActorFor builds the actor of a user.

@@ -29,6 +29,10 @@ type LoginSession struct {
 	CreatedAt  time.Time
 	LastSeenAt time.Time
 	ExpiresAt  time.Time
+	// Kept: the person said the device is their own, so the idle timeout
+	// (meant for shared and borrowed devices) does not end it before
+	// ExpiresAt (auth.Credentials.Keep).
+	Kept bool
 }
 
 func (db *DB) CreateLoginSession(ctx context.Context, s *LoginSession) error {

@@ -556,6 +556,13 @@ var migrations = []*gormigrate.Migration{
 		Migrate:  migrateRateWindowsUnlogged,
 		Rollback: rollbackRateWindowsUnlogged,
 	},
+	{
+		// A browser session on a device its owner chose to keep is not
+		// ended by the idle timeout (auth.Credentials.Keep).
+		ID:       "20261208-signin-kept-sessions",
+		Migrate:  migrateKeptSessions,
+		Rollback: func(tx *gorm.DB) error { return tx.Migrator().DropColumn("login_sessions", "kept") },
+	},
 }
 
 // migrationLock is the PostgreSQL advisory lock key held while migrating.

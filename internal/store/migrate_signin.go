@@ -64,3 +64,17 @@ func rollbackSigninReservations(tx *gorm.DB) error {
 	}
 	return tx.Migrator().DropColumn("one_time_tokens", "password_hash")
 }
+
+// Migration "20261208-signin-kept-sessions": a browser session remembers that
+// its owner chose to keep the device, so that the idle timeout does not send
+// them back to the password (one more argon2id hash, often at the afternoon
+// quiz's start, when the whole hall comes back at once).
+func migrateKeptSessions(tx *gorm.DB) error {
+	type LoginSession struct {
+		Kept bool `gorm:"not null;default:false"`
+	}
+	if err := tx.Migrator().AddColumn(&LoginSession{}, "Kept"); err != nil {
+		return fmt.Errorf("add login_sessions.kept: %w", err)
+	}
+	return nil
+}

@@ -20,6 +20,8 @@ type loginView struct {
 	// Pending, set after a right password for an account with a second factor,
 	// turns the form into the code form.
 	Pending string
+	// Keep carries the "my own device" choice through the code form.
+	Keep bool
 	// BusySeconds, set when the sign-in was refused only because the server
 	// is busy hashing other people's passwords, is its Retry-After: the page
 	// says so (Error), and its script resends the sign-in when it has counted
@@ -42,10 +44,10 @@ func (s *Server) loginCreate(c echo.Context) error {
 	token, u, err := s.accounts.Login(c.Request().Context(), in)
 	var second *auth.SecondStepNeeded
 	if errors.As(err, &second) {
-		return s.render(c, http.StatusOK, "login.html", l.T("login.title"), loginView{Next: next, Pending: second.Token})
+		return s.render(c, http.StatusOK, "login.html", l.T("login.title"), loginView{Next: next, Pending: second.Token, Keep: in.Keep})
 	}
 	if err != nil {
-		return s.loginRefused(c, err, loginView{Email: in.Email, Next: next, Error: l.T("login.failed")})
+		return s.loginRefused(c, err, loginView{Email: in.Email, Next: next, Keep: in.Keep, Error: l.T("login.failed")})
 	}
 	s.setSessionCookie(c, token)
 	if err := s.rememberDevice(c, u); err != nil {
@@ -126,7 +128,7 @@ func (s *Server) loginCodeCheck(c echo.Context) error {
 	if !ok {
 		return err
 	}
-	return s.loginRefused(c, err, loginView{Next: next, Pending: c.FormValue("pending"), Error: de.In(s.localizer(c))})
+	return s.loginRefused(c, err, loginView{Next: next, Pending: c.FormValue("pending"), Keep: c.FormValue("keep") == "on", Error: de.In(s.localizer(c))})
 }
 
 type loginResponse struct {

@@ -25,7 +25,9 @@ type tokenView struct {
 }
 
 func (s *Server) credentials(c echo.Context) auth.Credentials {
-	return auth.Credentials{ClientIP: c.RealIP(), UserAgent: c.Request().UserAgent(), Kind: auth.KindBrowser, Device: deviceOf(c)}
+	// keep: the sign-in and activation forms' "this is my own device" box.
+	return auth.Credentials{ClientIP: c.RealIP(), UserAgent: c.Request().UserAgent(), Kind: auth.KindBrowser, Device: deviceOf(c),
+		Keep: c.FormValue("keep") == "on"}
 }
 
 // tokenProblem turns a token error into the sentence the page shows.

@@ -91,7 +91,8 @@ type page struct {
 	Data  any
 	// Refresh, when set, reloads the page after that many seconds (the projector).
 	Refresh int
-	// IdleSeconds, for a signed-in browser, is when idle.js signs it out.
+	// IdleSeconds, for a signed-in browser (not a kept one), is when idle.js
+	// signs it out.
 	IdleSeconds int
 	// Demo, in demo mode, shows the banner (every page) and the demo logins.
 	Demo *Demo
@@ -121,7 +122,9 @@ func (s *Server) render(c echo.Context, status int, name, title string, data any
 	if r, ok := c.Get("refresh").(int); ok {
 		p.Refresh = r
 	}
-	if p.User != nil && s.opts.IdleTimeout > 0 {
+	// A browser its owner chose to keep is not signed out for idling, here
+	// or on the server (auth.Credentials.Keep).
+	if p.User != nil && !p.User.Kept && s.opts.IdleTimeout > 0 {
 		p.IdleSeconds = int(s.opts.IdleTimeout.Seconds())
 	}
 	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
