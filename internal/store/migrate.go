@@ -559,7 +559,7 @@ var migrations = []*gormigrate.Migration{
 	{
 		// A browser session on a device its owner chose to keep is not
 		// ended by the idle timeout (auth.Credentials.Keep).
-		ID:       "20261208-signin-kept-sessions",
+		ID:       "20261209-signin-kept-sessions",
 		Migrate:  migrateKeptSessions,
 		Rollback: func(tx *gorm.DB) error { return tx.Migrator().DropColumn("login_sessions", "kept") },
 	},

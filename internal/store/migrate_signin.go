@@ -65,7 +65,7 @@ func rollbackSigninReservations(tx *gorm.DB) error {
 	return tx.Migrator().DropColumn("one_time_tokens", "password_hash")
 }
 
-// Migration "20261208-signin-kept-sessions": a browser session remembers that
+// Migration "20261209-signin-kept-sessions": a browser session remembers that
 // its owner chose to keep the device, so that the idle timeout does not send
 // them back to the password (one more argon2id hash, often at the afternoon
 // quiz's start, when the whole hall comes back at once).
