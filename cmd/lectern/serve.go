@@ -47,6 +47,7 @@ func newLogger(w io.Writer) *slog.Logger {
 }
 
 func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) error {
+	setMemoryLimit(os.Getenv, log)
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return fmt.Errorf("create data directory %s: %w", cfg.DataDir, err)
 	}
