@@ -106,19 +106,16 @@ func (s *Signer) renderPDF(c *store.Certificate, baseURL string) ([]byte, error)
 	// Bottom right: the QR code to the public verification page; bottom left
 	// on a certificate in a right-to-left language, which mirrors the bottom
 	// (see layoutText).
-	png, err := qrcode.PNG(verifyURL, 256)
-	if err != nil {
-		return nil, fmt.Errorf("certificate %s QR code: %w", c.Serial, err)
-	}
 	rtl := langs[0].Dir() == "rtl"
 	qrX, qrY := pageW-margin-qrSize, 150.0
 	linkX := qrX - 60
 	if rtl {
 		qrX, linkX = margin, margin+qrSize+3
 	}
-	opts := fpdf.ImageOptions{ImageType: "PNG"}
-	f.RegisterImageOptionsReader("verify-qr", opts, bytes.NewReader(png))
-	f.ImageOptions("verify-qr", qrX, qrY, qrSize, qrSize, false, opts, 0, verifyURL)
+	if err := drawQR(f, verifyURL, qrX, qrY); err != nil {
+		return nil, fmt.Errorf("certificate %s QR code: %w", c.Serial, err)
+	}
+	f.LinkString(qrX, qrY, qrSize, qrSize, verifyURL)
 	// The address printed beside it (layoutText) is a link too.
 	f.LinkString(linkX, qrY+qrSize/2-1, 57, 6, verifyURL)
 
@@ -139,6 +136,44 @@ func (s *Signer) renderPDF(c *store.Certificate, baseURL string) ([]byte, error)
 	sig := ed25519.Sign(s.key, doc)
 	doc = append(doc, signatureMarker+s.KeyID+" "+base64.StdEncoding.EncodeToString(sig)+"\n"...)
 	return doc, nil
+}
+
+// qrPixels is the side of the PNG the QR code was once drawn from: drawQR
+// places the modules where that image had them (a whole number of pixels
+// each, the rest a margin around them), so the page looks as it did.
+const qrPixels = 256
+
+// drawQR draws the QR code of content in the qrSize square at (x, y) as
+// filled squares, each row's runs of dark modules one rectangle: an image
+// would cost a PNG encode and decode per certificate (a sixth of a render).
+func drawQR(f *fpdf.Fpdf, content string, x, y float64) error {
+	n, dark, err := qrcode.Modules(content)
+	if err != nil {
+		return err
+	}
+	scale := qrPixels / n
+	if scale < 1 {
+		return fmt.Errorf("%d modules do not fit %d pixels", n, qrPixels)
+	}
+	module := qrSize * float64(scale) / qrPixels
+	x += qrSize * float64((qrPixels-n*scale)/2) / qrPixels
+	y += qrSize * float64((qrPixels-n*scale)/2) / qrPixels
+	f.SetFillColor(0, 0, 0)
+	for row := range n {
+		for col := 0; col < n; {
+			if !dark(col, row) {
+				col++
+				continue
+			}
+			run := col
+			for run < n && dark(run, row) {
+				run++
+			}
+			f.Rect(x+float64(col)*module, y+float64(row)*module, float64(run-col)*module, module, "F")
+			col = run
+		}
+	}
+	return nil
 }
 
 // language is one language a certificate is printed in: the catalogue's

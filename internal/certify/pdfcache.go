@@ -18,7 +18,7 @@ import (
 // for the same certificate — layout, fonts, wording in the catalogues, fpdf —
 // when the change could be built without version control information (a
 // binary built from git carries its revision, which is in the key too).
-const layoutVersion = "2026-12-08.1"
+const layoutVersion = "2026-12-08.2" // .2: the QR code drawn as squares
 
 // MaxCachedPDFs bounds the cache of rendered PDFs: at about 30 KB each,
 // 10,000 are ≈ 300 MB of database. The oldest renders go first; a PDF not in
@@ -54,7 +54,7 @@ var buildRevision = sync.OnceValue(func() string {
 // the stored record (its name, wording, dates, payload and signature; not its
 // standing, which the PDF does not print), the base URL of its QR code and
 // the signing key. Same key, same bytes (renders are deterministic:
-// TestPDF_ConcurrentRendersAreIndependent, TestPDFCache_ZIPRendersOnce).
+// TestPDF_SameCertificateSameBytes, TestPDFCache_ZIPRendersOnce).
 func (s *Service) renderKey(c *store.Certificate) (string, error) {
 	printed := *c
 	printed.Status, printed.RevokedAt, printed.RevocationReason = "", nil, ""

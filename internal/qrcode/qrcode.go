@@ -28,3 +28,19 @@ func PNG(content string, size int) ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
+
+// Modules encodes content as PNG does (error correction level M) and returns
+// the code's grid: n modules a side, dark(x, y) for the module in column x and
+// row y. A PDF draws them as filled squares: no image to encode and decode,
+// and sharp at any zoom.
+func Modules(content string) (n int, dark func(x, y int) bool, err error) {
+	code, err := qr.Encode(content, qr.M, qr.Auto)
+	if err != nil {
+		return 0, nil, fmt.Errorf("encode QR code: %w", err)
+	}
+	n = code.Bounds().Dx()
+	return n, func(x, y int) bool {
+		r, _, _, _ := code.At(x, y).RGBA()
+		return r == 0
+	}, nil
+}

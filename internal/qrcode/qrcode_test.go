@@ -34,3 +34,38 @@ func TestPNG_DecodesBack(t *testing.T) {
 		t.Errorf("zbarimg read %q (%v), want %q", out, err, content)
 	}
 }
+
+// Modules is the grid PNG draws: each module's centre pixel in the PNG is dark
+// exactly where Modules says so.
+func TestModules_MatchThePNG(t *testing.T) {
+	const content, size = "https://lectern.example.org/verify/K7QW2M9XPD4TRV8H", 256
+	n, dark, err := Modules(content)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := PNG(content, size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	scale := size / n
+	offset := (size - n*scale) / 2
+	darkModules := 0
+	for y := range n {
+		for x := range n {
+			r, _, _, _ := img.At(offset+x*scale+scale/2, offset+y*scale+scale/2).RGBA()
+			if (r == 0) != dark(x, y) {
+				t.Fatalf("module (%d, %d): PNG dark %v, Modules %v", x, y, r == 0, dark(x, y))
+			}
+			if dark(x, y) {
+				darkModules++
+			}
+		}
+	}
+	if n < 21 || darkModules < n*n/4 {
+		t.Errorf("%d modules a side, %d dark: not a QR code", n, darkModules)
+	}
+}
