@@ -72,7 +72,7 @@ type retryKind int
 
 const (
 	retryBusy       retryKind = iota // 429: the server said when to come back
-	retryConnection                  // refused, reset, EOF before an answer, timed out
+	retryConnection                  // refused, reset, EOF before an answer (not a timeout)
 	retry5xx                         // 502/503/504: a proxy found no process to answer
 	retryKinds
 )
@@ -302,12 +302,18 @@ func (c *client) do(ctx context.Context, k call) error {
 }
 
 // isConnectionError reports a request that got no HTTP answer: refused, reset,
-// closed before the answer (EOF), or timed out. (An answer cut short while its
-// body was read is one too: the request may or may not have been applied, and
-// every call is safe to resend.)
+// or closed before the answer (EOF). (An answer cut short while its body was
+// read is one too: the request may or may not have been applied, and every call
+// is safe to resend.) A timeout is not: the server is still working on the
+// request, and a browser would go on waiting rather than send a second copy —
+// resending timed-out sign-ins doubled the hashing queue in a 10,000-officer
+// run (BENCHMARKS.md, "Sign-in at 10,000").
 func isConnectionError(err error) bool {
-	var ue *url.Error
 	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return false
+	}
+	var ue *url.Error
 	return errors.As(err, &ue) || errors.As(err, &ne) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
 		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, errReadAnswer)
 }

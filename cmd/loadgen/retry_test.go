@@ -188,3 +188,26 @@ func TestRetryPolicy_Waits(t *testing.T) {
 		t.Errorf("afterBusy(unreadable) = %s, want the first backoff", d)
 	}
 }
+
+func TestClient_TimeoutIsNotResent(t *testing.T) {
+	// The server is still working on a timed-out request: a second copy would
+	// only add to its queue.
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		select {
+		case <-r.Context().Done():
+		case <-time.After(2 * time.Second):
+		}
+	}))
+	defer srv.Close()
+	c := newClient(srv.URL, 1, 100*time.Millisecond, fastRetry(10*time.Second))
+	defer c.close()
+	err := c.do(context.Background(), call{phase: phaseLogin, method: "POST", path: "/x", want: http.StatusOK})
+	if err == nil || n.Load() != 1 {
+		t.Errorf("do = %v after %d requests, want a timeout error after one", err, n.Load())
+	}
+	if s := c.rec.all(); s[0].err != "timeout" {
+		t.Errorf("error kind = %q, want timeout", s[0].err)
+	}
+}
