@@ -160,3 +160,33 @@ func TestPDFCache_ZIPRendersOnce(t *testing.T) {
 		}
 	}
 }
+
+// The cache keeps the most recent renders: a trim to k leaves the k newest.
+func TestPDFCache_TrimKeepsTheNewest(t *testing.T) {
+	const n = 6
+	s, ex, db := cachedExport(t, testfixture.SQLite(t), n)
+	at := time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)
+	s.Now = func() time.Time { at = at.Add(time.Minute); return at }
+	for i := range ex.certs { // one at a time: each its own time
+		if _, err := s.renderCached(t.Context(), &ex.certs[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := countPDFs(t, db); got != n {
+		t.Fatalf("%d cached, want %d", got, n)
+	}
+	err := db.Tx(t.Context(), func(q store.Q) error {
+		_, err := q.TrimCertificatePDFs(2)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept []string
+	if err := db.R.Raw("SELECT serial FROM certificate_pdfs ORDER BY serial").Scan(&kept).Error; err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{ex.certs[n-2].Serial, ex.certs[n-1].Serial}; fmt.Sprint(kept) != fmt.Sprint(want) {
+		t.Errorf("kept %v, want the two newest %v", kept, want)
+	}
+}
