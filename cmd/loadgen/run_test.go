@@ -16,20 +16,11 @@ func TestRun_SmallRoomAgainstRealServer(t *testing.T) {
 		t.Skip("builds and starts the lectern binary")
 	}
 	before := runtime.NumGoroutine()
-	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), []string{"--officers", "5", "--think", "20ms", "--start-window", "200ms",
-		"--max-duration", "2m", "--seed", "42"}, &stdout, &stderr)
-	if code != 0 {
-		t.Fatalf("exit %d\n%s", code, stderr.String())
-	}
-	var got jsonLine
-	if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
-		t.Fatalf("stdout is not one JSON line: %v\n%s", err, stdout.String())
-	}
+	got, stdout := runJSON(t, "--officers", "5", "--think", "20ms", "--start-window", "200ms", "--max-duration", "2m", "--seed", "42")
 	// 5 officers × (start + at least 15 saves + submit) on the default quiz.
 	if got.Officers != 5 || got.Errors != 0 || got.LostAnswers != 0 || got.Requests < 5*17 || got.ServerMaxRSSMB == nil ||
 		got.SignedIn != 5 || got.SignedInAllMS == nil || *got.SignedInAllMS <= 0 || got.LoginP50 <= 0 || got.Retries[phaseLogin] == nil {
-		t.Errorf("JSON line = %s", stdout.String())
+		t.Errorf("JSON line = %s", stdout)
 	}
 
 	deadline := time.Now().Add(5 * time.Second)
@@ -48,19 +39,10 @@ func TestRun_Questions(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and starts the lectern binary")
 	}
-	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), []string{"--officers", "5", "--questions", "3", "--think", "20ms", "--start-window", "200ms",
-		"--max-duration", "2m", "--seed", "42"}, &stdout, &stderr)
-	if code != 0 {
-		t.Fatalf("exit %d\n%s", code, stderr.String())
-	}
-	var got jsonLine
-	if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
-		t.Fatalf("stdout is not one JSON line: %v\n%s", err, stdout.String())
-	}
+	got, stdout := runJSON(t, "--officers", "5", "--questions", "3", "--think", "20ms", "--start-window", "200ms", "--max-duration", "2m", "--seed", "42")
 	// 5 × (start + 3 saves, with at most two more each for a stale resend, + submit).
 	if got.Answered != 3 || got.Errors != 0 || got.LostAnswers != 0 || got.Requests < 5*5 || got.Requests > 5*11 {
-		t.Errorf("JSON line = %s", stdout.String())
+		t.Errorf("JSON line = %s", stdout)
 	}
 }
 
@@ -70,4 +52,19 @@ func TestAnswered(t *testing.T) {
 			t.Errorf("answered(%d, %d) = %d, want %d", c.n, c.limit, got, c.want)
 		}
 	}
+}
+
+// runJSON runs the load generator with args (starting its own server), which
+// must exit 0, and returns its JSON line, decoded and as printed.
+func runJSON(t *testing.T, args ...string) (jsonLine, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), args, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr.String())
+	}
+	var got jsonLine
+	if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
+		t.Fatalf("stdout is not one JSON line: %v\n%s", err, stdout.String())
+	}
+	return got, stdout.String()
 }

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"runtime"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -80,7 +79,7 @@ func BenchmarkStart(b *testing.B) {
 	b.SetParallelism(8)
 	b.ReportAllocs()
 	b.ResetTimer()
-	defer cpuPerOp(b)()
+	defer testfixture.CPUPerOp(b)()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			o := w.officers[next.Add(1)-1]
@@ -114,7 +113,7 @@ func BenchmarkFloor_StartInsert(b *testing.B) {
 	b.SetParallelism(8)
 	b.ReportAllocs()
 	b.ResetTimer()
-	defer cpuPerOp(b)()
+	defer testfixture.CPUPerOp(b)()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			at := tmpl
@@ -124,22 +123,6 @@ func BenchmarkFloor_StartInsert(b *testing.B) {
 			}
 		}
 	})
-}
-
-// cpuPerOp reports the process's CPU time (user and system) per operation as
-// cpu-ns/op: ns/op is wall time shared among parallel goroutines and moves
-// with the machine's other work; CPU time is what an operation costs.
-func cpuPerOp(b *testing.B) func() {
-	start := processCPU()
-	return func() { b.ReportMetric(float64(processCPU()-start)/float64(b.N), "cpu-ns/op") }
-}
-
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkSnapshotCache measures the memory an open attempt holds in the

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -22,6 +21,7 @@ import (
 	"github.com/lectern-platform/lectern/internal/metrics"
 	"github.com/lectern-platform/lectern/internal/quiz"
 	"github.com/lectern-platform/lectern/internal/store"
+	"github.com/lectern-platform/lectern/internal/testfixture"
 )
 
 // Benchmarks of the hot paths, each beside a floor measured in the same run on
@@ -32,7 +32,7 @@ var benchClient = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 2
 
 func benchGet(b *testing.B, url, token string) {
 	b.Helper()
-	defer cpuPerOp(b)()
+	defer testfixture.CPUPerOp(b)()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			req, _ := http.NewRequest("GET", url, nil)
@@ -95,7 +95,7 @@ func BenchmarkFloor_EchoInsert(b *testing.B) {
 	defer srv.Close()
 	url := "http://" + ln.Addr().String() + "/x"
 	b.ResetTimer()
-	defer cpuPerOp(b)()
+	defer testfixture.CPUPerOp(b)()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			req, _ := http.NewRequest("PUT", url, strings.NewReader(`{"choices":["a"],"seq":1}`))
@@ -157,7 +157,7 @@ func benchAutosave(b *testing.B, cfg Config, o app.Options) {
 	}
 	var n, seq atomic.Int64
 	b.ResetTimer()
-	defer cpuPerOp(b)()
+	defer testfixture.CPUPerOp(b)()
 	b.RunParallel(func(pb *testing.PB) {
 		o := officers[int(n.Add(1))%len(officers)]
 		url := fmt.Sprintf("%s/api/v1/attempts/%d/answers/%s", ts.URL, o.attempt, o.qid)
@@ -176,23 +176,6 @@ func benchAutosave(b *testing.B, cfg Config, o app.Options) {
 			}
 		}
 	})
-}
-
-// cpuPerOp starts counting the process's CPU time (user and system: the server
-// and its clients, which share the process) and returns what reports it per
-// operation as cpu-ns/op. ns/op is wall time divided among parallel clients and
-// moves with the machine's other work; CPU time is what a request costs.
-func cpuPerOp(b *testing.B) func() {
-	start := processCPU()
-	return func() { b.ReportMetric(float64(processCPU()-start)/float64(b.N), "cpu-ns/op") }
-}
-
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkScore: scoring a 15-question attempt (the module 1 quiz) in memory.

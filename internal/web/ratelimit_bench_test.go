@@ -13,6 +13,7 @@ import (
 	"github.com/lectern-platform/lectern/courses"
 	"github.com/lectern-platform/lectern/internal/app"
 	"github.com/lectern-platform/lectern/internal/ratelimit"
+	"github.com/lectern-platform/lectern/internal/testfixture"
 )
 
 // BenchmarkAddressLimit: the per-address limit's cost on the two routes it
@@ -57,7 +58,7 @@ func BenchmarkAddressLimit(b *testing.B) {
 					}
 					var n atomic.Int64
 					b.ResetTimer()
-					defer cpuPerOp(b)()
+					defer testfixture.CPUPerOp(b)()
 					b.RunParallel(func(pb *testing.PB) {
 						for pb.Next() {
 							i := n.Add(1) / 100
