@@ -97,6 +97,19 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 			log.Error("follow other processes' sign-outs", "err", err)
 		}
 	}()
+	// Other processes on the same PostgreSQL database: the course versions they
+	// publish are served here too, and the attempts they regrade are dropped
+	// from this one's cache. With SQLite both return at once.
+	go func() {
+		if err := a.FollowCourses(ctx); err != nil {
+			log.Error("follow other processes' course versions", "err", err)
+		}
+	}()
+	go func() {
+		if err := a.Attempts.FollowRegrades(ctx); err != nil {
+			log.Error("follow other processes' regrades", "err", err)
+		}
+	}()
 	mailDone := make(chan struct{})
 	go func() { // delivers the outbox; stops with ctx, after the message in hand
 		defer close(mailDone)
@@ -159,9 +172,7 @@ func openLibrary(ctx context.Context, cfg Config, db *store.DB, log *slog.Logger
 		fsys, display = course.DirFS(abs), cfg.CoursesDir
 	}
 	library := course.NewLibrary(fsys, ".", display, log)
-	library.OnLoad = func(c *course.Course) error {
-		return db.SaveCourseVersion(ctx, c.ID, c.Hash, c.Sources)
-	}
+	library.Shared = app.SharedCourses(db) // every process serves the version last read from any folder
 	if err := library.Reload(); err != nil {
 		return nil, err
 	}

@@ -124,6 +124,9 @@ func (s *Service) EnterPaper(ctx context.Context, a *auth.Actor, sessionID int64
 			return err
 		}
 		s.snapshots.Remove(at.ID)
+		if err := announceRekeyed(q, []int64{at.ID}); err != nil {
+			return err
+		}
 		return s.auditException(q, a, "attempt.paper", sessionID, in.UserID, before,
 			map[string]any{"attempt": at.ID, "quiz": quizID, "kind": reason, "score": result.Score, "percent": result.Percent, "passed": result.Passed, "reason": in.Reason})
 	})

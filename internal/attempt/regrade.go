@@ -127,14 +127,16 @@ func (s *Service) ApplyRegrade(ctx context.Context, a *auth.Actor, sessionID int
 			return err
 		}
 		out = plan.out
-		regraded, err = s.applyRegrade(q, a, sessionID, quizID, version, qz.Hash, reason, plan)
-		return err
+		if regraded, err = s.applyRegrade(q, a, sessionID, quizID, version, qz.Hash, reason, plan); err != nil {
+			return err
+		}
+		return announceRekeyed(q, regraded)
 	})
 	if err != nil {
 		return nil, err
 	}
 	for _, id := range regraded {
-		s.snapshots.Remove(id) // reviews read a submitted attempt from its row; this frees the stale entry
+		s.snapshots.Remove(id) // an open one's new key; a submitted one's is read from its row, this frees the stale entry
 	}
 	out.Applied = true
 	s.log.Info("quiz regraded", "session_id", sessionID, "quiz", quizID, "attempts", len(out.Rows), "changed", out.Changed, "by", a.UserID)

@@ -17,43 +17,81 @@ import (
 // Library is the set of courses being served. A reload that finds problems in a
 // course keeps serving that course's last good version and remembers the problems,
 // so one trainer's typo never takes a course offline.
+//
+// With Shared set, several processes agree on one version of each course: the
+// version a process last read from its own folder (at start, or after an edit
+// it watched) is published as the current one, and every process serves the
+// current version — from its own folder when the content is the same, else
+// from the stored files. So during a deploy, or while a shared folder is being
+// edited, a room's officers never see two versions of a page or a quiz
+// depending on which process answers them. Which courses are served is still
+// each process's own folder's business: a course is served where its folder is.
 type Library struct {
 	fsys    fs.FS
 	root    string
 	display string
 	log     *slog.Logger
-	// OnLoad, when set, is called with every course version that passed lint, so
-	// the caller can store it by content hash.
-	OnLoad func(*Course) error
+	// Shared, when set, is where the processes agree on the versions served
+	// (internal/app's over the database); nil: this process serves what its
+	// folder holds, as with one process and nothing to agree with.
+	Shared Shared
 
+	// sync runs one Reload or Refresh at a time; mu guards what readers see.
+	sync     sync.Mutex
 	mu       sync.RWMutex
-	courses  map[string]*Course
+	disk     map[string]*Course // the last good version read from the folder
+	courses  map[string]*Course // the versions served
+	stored   map[string]*Course // versions loaded from Shared's files, by hash (under sync)
 	problems map[string]Problems
 	loaded   bool
 }
 
-// NewLibrary serves the courses found under root in fsys.
-func NewLibrary(fsys fs.FS, root, display string, log *slog.Logger) *Library {
-	return &Library{fsys: fsys, root: root, display: display, log: log, courses: map[string]*Course{}, problems: map[string]Problems{}}
+// Shared keeps every process's library on one version of each course.
+type Shared interface {
+	// Publish stores c's files by hash and makes it the version every
+	// process serves, telling the others.
+	Publish(ctx context.Context, c *Course) error
+	// Current is the version every process serves, by course id.
+	Current(ctx context.Context) (map[string]string, error)
+	// Files are the files of a stored version (Sources as Publish stored them).
+	Files(ctx context.Context, courseID, hash string) (map[string][]byte, error)
 }
 
-// Reload reads every course again. It returns an error only when the folder itself
-// cannot be read; course problems are logged and kept for Problems.
+// sharedTimeout bounds Reload's calls to Shared (Reload has no context of its
+// own: it runs at start and from the watcher).
+const sharedTimeout = 30 * time.Second
+
+// NewLibrary serves the courses found under root in fsys.
+func NewLibrary(fsys fs.FS, root, display string, log *slog.Logger) *Library {
+	return &Library{fsys: fsys, root: root, display: display, log: log,
+		disk: map[string]*Course{}, courses: map[string]*Course{}, stored: map[string]*Course{}, problems: map[string]Problems{}}
+}
+
+// Reload reads every course again. A course whose content changed since this
+// process last read it (every course, the first time) is published through
+// Shared as the version every process serves. It returns an error only when
+// the folder itself cannot be read or Shared cannot be reached; course
+// problems are logged and kept for Problems.
 func (l *Library) Reload() error {
+	l.sync.Lock()
+	defer l.sync.Unlock()
 	courses, problems, err := LoadAll(l.fsys, l.root, l.display)
 	if err != nil {
 		return err
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), sharedTimeout)
+	defer cancel()
+	l.mu.RLock()
+	disk := l.disk
+	l.mu.RUnlock()
 	next := map[string]*Course{}
 	for id, probs := range problems {
 		if len(probs) == 0 {
 			c := courses[id]
-			if old, ok := l.courses[id]; !ok || old.Hash != c.Hash {
-				if l.OnLoad != nil {
-					if err := l.OnLoad(c); err != nil {
-						return fmt.Errorf("store course %s: %w", id, err)
+			if old, ok := disk[id]; !ok || old.Hash != c.Hash {
+				if l.Shared != nil {
+					if err := l.Shared.Publish(ctx, c); err != nil {
+						return fmt.Errorf("publish course %s: %w", id, err)
 					}
 				}
 				l.log.Info("course loaded", "course", id, "modules", len(c.Modules), "hash", c.Hash[:12])
@@ -64,16 +102,113 @@ func (l *Library) Reload() error {
 		for _, p := range probs {
 			l.log.Warn("course problem", "course", id, "problem", p.String())
 		}
-		if old, ok := l.courses[id]; ok {
+		if old, ok := disk[id]; ok {
 			next[id] = old
 			l.log.Warn("course has problems; serving its last good version", "course", id, "problems", len(probs))
 		} else {
 			l.log.Warn("course has problems; not published", "course", id, "problems", len(probs))
 		}
 	}
-	l.courses, l.problems, l.loaded = next, problems, true
-	return nil
+	served, err := l.adopt(ctx, next)
+	l.mu.Lock()
+	l.disk, l.courses, l.problems, l.loaded = next, served, problems, true
+	l.mu.Unlock()
+	return err
 }
+
+// Refresh serves the versions Shared says are current (another process
+// published one: internal/app calls this on its notification). Without Shared
+// it does nothing.
+func (l *Library) Refresh(ctx context.Context) error {
+	if l.Shared == nil {
+		return nil
+	}
+	l.sync.Lock()
+	defer l.sync.Unlock()
+	l.mu.RLock()
+	disk := l.disk
+	l.mu.RUnlock()
+	served, err := l.adopt(ctx, disk)
+	l.mu.Lock()
+	l.courses = served
+	l.mu.Unlock()
+	return err
+}
+
+// adopt returns the versions to serve of the folder's courses (disk): for
+// each, the current version — the folder's own when it is the same content,
+// else the stored one. It reads the database without holding l.mu, so pages
+// keep being served meanwhile; l.sync is held. A current version that cannot
+// be read, or has problems here, leaves that course on the version it had
+// (and says so); when the current versions cannot be read at all, every
+// course stays as it was (new ones: the folder's) and the error is returned.
+func (l *Library) adopt(ctx context.Context, disk map[string]*Course) (map[string]*Course, error) {
+	if l.Shared == nil {
+		return disk, nil
+	}
+	l.mu.RLock()
+	served := l.courses
+	l.mu.RUnlock()
+	kept := func(id string) *Course {
+		if c, ok := served[id]; ok {
+			return c
+		}
+		return disk[id]
+	}
+	next := make(map[string]*Course, len(disk))
+	current, err := l.Shared.Current(ctx)
+	if err != nil {
+		for id := range disk {
+			next[id] = kept(id)
+		}
+		return next, fmt.Errorf("read the courses' current versions: %w", err)
+	}
+	for id, own := range disk {
+		hash, ok := current[id]
+		if !ok || hash == own.Hash {
+			next[id] = own
+			continue
+		}
+		c, err := l.storedVersion(ctx, id, hash)
+		if err != nil {
+			next[id] = kept(id)
+			l.log.Error("cannot serve the course version another process published; serving the one it had", "course", id, "hash", short(hash),
+				"serving", short(next[id].Hash), "err", err)
+			continue
+		}
+		if old := served[id]; old == nil || old.Hash != c.Hash {
+			l.log.Info("serving the course version another process published", "course", id, "hash", short(hash), "own", short(own.Hash))
+		}
+		next[id] = c
+	}
+	return next, nil
+}
+
+// storedVersion loads a version from Shared's files, once; l.sync is held.
+func (l *Library) storedVersion(ctx context.Context, id, hash string) (*Course, error) {
+	if c, ok := l.stored[hash]; ok && c.ID == id {
+		return c, nil
+	}
+	files, err := l.Shared.Files(ctx, id, hash)
+	if err != nil {
+		return nil, err
+	}
+	c, probs := FromFiles(id, files)
+	if len(probs) > 0 {
+		return nil, fmt.Errorf("stored version has problems here: %s", probs[0].String())
+	}
+	if c.Hash != hash {
+		return nil, fmt.Errorf("stored files hash to %s", short(c.Hash))
+	}
+	if len(l.stored) >= 64 { // versions come and go with edits; keep the map small
+		clear(l.stored)
+	}
+	l.stored[hash] = c
+	return c, nil
+}
+
+// short is a content hash as logs print it.
+func short(hash string) string { return hash[:min(12, len(hash))] }
 
 // Loaded reports whether a first load has completed.
 func (l *Library) Loaded() bool {

@@ -3,10 +3,13 @@ package course
 import (
 	"context"
 	"io"
+	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -27,8 +30,8 @@ func TestLibrary_BrokenReloadKeepsLastGoodVersion(t *testing.T) {
 	dir := t.TempDir()
 	writeCourse(t, dir, "First")
 	lib := NewLibrary(os.DirFS(dir), ".", dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	var stored []string
-	lib.OnLoad = func(c *Course) error { stored = append(stored, c.Hash); return nil }
+	shared := newMemShared()
+	lib.Shared = shared
 	if err := lib.Reload(); err != nil {
 		t.Fatal(err)
 	}
@@ -58,8 +61,8 @@ func TestLibrary_BrokenReloadKeepsLastGoodVersion(t *testing.T) {
 	if c, _ := lib.Course("demo"); c.Modules[0].Title != "Second" {
 		t.Errorf("fixed course not served: %q", c.Modules[0].Title)
 	}
-	if len(lib.Problems()) != 0 || len(stored) != 2 || stored[0] == stored[1] {
-		t.Errorf("problems %v, stored versions %v", lib.Problems(), stored)
+	if len(lib.Problems()) != 0 || len(shared.published) != 2 || shared.published[0] == shared.published[1] {
+		t.Errorf("problems %v, published versions %v", lib.Problems(), shared.published)
 	}
 }
 
@@ -84,4 +87,97 @@ func TestLibrary_WatchReloadsOnChange(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatal("the change was not picked up within 10s")
+}
+
+// memShared is Shared in memory: what the database is to several processes,
+// for libraries in one test (internal/app tests the database's).
+type memShared struct {
+	mu        sync.Mutex
+	files     map[string]map[string][]byte
+	current   map[string]string
+	published []string
+}
+
+func newMemShared() *memShared {
+	return &memShared{files: map[string]map[string][]byte{}, current: map[string]string{}}
+}
+
+func (m *memShared) Publish(_ context.Context, c *Course) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.files[c.Hash], m.current[c.ID] = c.Sources, c.Hash
+	m.published = append(m.published, c.Hash)
+	return nil
+}
+
+func (m *memShared) Current(context.Context) (map[string]string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return maps.Clone(m.current), nil
+}
+
+func (m *memShared) Files(_ context.Context, _, hash string) (map[string][]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	f, ok := m.files[hash]
+	if !ok {
+		return nil, fs.ErrNotExist
+	}
+	return f, nil
+}
+
+// TestLibrary_SharedServesTheVersionLastRead: two libraries (two processes)
+// with folders of their own and one Shared serve the version either last read
+// from its folder — a deploy under way, one folder edited — and a broken
+// edit publishes nothing.
+func TestLibrary_SharedServesTheVersionLastRead(t *testing.T) {
+	shared := newMemShared()
+	dirA, dirB := t.TempDir(), t.TempDir()
+	writeCourse(t, dirA, "Old")
+	writeCourse(t, dirB, "Old")
+	open := func(dir string) *Library {
+		lib := NewLibrary(os.DirFS(dir), ".", dir, slog.New(slog.DiscardHandler))
+		lib.Shared = shared
+		if err := lib.Reload(); err != nil {
+			t.Fatal(err)
+		}
+		return lib
+	}
+	a, b := open(dirA), open(dirB)
+	title := func(lib *Library) string {
+		c, ok := lib.Course("demo")
+		if !ok {
+			return "(not served)"
+		}
+		return c.Modules[0].Title
+	}
+
+	// edited: the process whose folder changed reads it, the other is told;
+	// both then serve want.
+	edited := func(what string, reader, other *Library, want string) {
+		t.Helper()
+		if err := reader.Reload(); err != nil {
+			t.Fatal(err)
+		}
+		if err := other.Refresh(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if title(reader) != want || title(other) != want {
+			t.Errorf("after %s: the reader serves %q, the other %q; want %q on both", what, title(reader), title(other), want)
+		}
+	}
+	writeCourse(t, dirA, "New") // A's folder edited (or A started from a new image)
+	edited("A's edit", a, b, "New")
+	if err := b.Reload(); err != nil { // B's own folder unchanged: it publishes nothing
+		t.Fatal(err)
+	}
+	if title(b) != "New" {
+		t.Errorf("B read its unchanged folder again and serves %q, want New", title(b))
+	}
+	if err := os.WriteFile(filepath.Join(dirB, "demo", "01-a.md"), []byte("---\ntitel: Broken\n---\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	edited("a broken edit on B", b, a, "New")
+	writeCourse(t, dirB, "Newer") // the last folder read wins, whichever process
+	edited("B's edit", b, a, "Newer")
 }

@@ -44,7 +44,7 @@ func newWorld(t *testing.T, adminPassword string) *world {
 	}
 	t.Cleanup(func() { db.Close() })
 	lib := course.NewLibrary(courses.FS, ".", "courses", log)
-	lib.OnLoad = func(c *course.Course) error { return db.SaveCourseVersion(ctx, c.ID, c.Hash, c.Sources) }
+	lib.Shared = app.SharedCourses(db)
 	if err := lib.Reload(); err != nil {
 		t.Fatal(err)
 	}

@@ -563,6 +563,12 @@ var migrations = []*gormigrate.Migration{
 		Migrate:  migrateKeptSessions,
 		Rollback: func(tx *gorm.DB) error { return tx.Migrator().DropColumn("login_sessions", "kept") },
 	},
+	{
+		// The course version every process serves (course_current.go).
+		ID:       "20261209-state2-current-courses",
+		Migrate:  migrateCurrentCourses,
+		Rollback: rollbackCurrentCourses,
+	},
 }
 
 // migrationLock is the PostgreSQL advisory lock key held while migrating.

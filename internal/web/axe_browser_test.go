@@ -109,7 +109,7 @@ func newDemoDay(t *testing.T) *demoDay {
 		t.Fatal(err)
 	}
 	lib := course.NewLibrary(courses.FS, ".", "courses", log)
-	lib.OnLoad = func(c *course.Course) error { return db.SaveCourseVersion(ctx, c.ID, c.Hash, c.Sources) }
+	lib.Shared = app.SharedCourses(db)
 	if err := lib.Reload(); err != nil {
 		t.Fatal(err)
 	}

@@ -85,7 +85,7 @@ func startServerFull(t testing.TB, fsys fs.FS, cfg Config, o app.Options, dsn st
 	}
 	t.Cleanup(func() { db.Close() })
 	lib := course.NewLibrary(fsys, ".", "courses", log)
-	lib.OnLoad = func(c *course.Course) error { return db.SaveCourseVersion(ctx, c.ID, c.Hash, c.Sources) }
+	lib.Shared = app.SharedCourses(db)
 	if err := lib.Reload(); err != nil {
 		t.Fatal(err)
 	}
@@ -111,17 +111,21 @@ func startServerFull(t testing.TB, fsys fs.FS, cfg Config, o app.Options, dsn st
 	if err != nil {
 		t.Fatal(err)
 	}
-	// As serve does: other processes' sign-outs on the same PostgreSQL
-	// database (nothing with SQLite).
-	listenCtx, stopListening := context.WithCancel(ctx)
-	listening := make(chan struct{})
-	go func() {
-		defer close(listening)
-		if err := a.Accounts.FollowEvictions(listenCtx); err != nil {
-			t.Errorf("follow evictions: %v", err)
-		}
-	}()
-	t.Cleanup(func() { stopListening(); <-listening })
+	// As serve does: other processes' sign-outs, course versions and regrades
+	// on the same PostgreSQL database (nothing with SQLite).
+	followCtx, stopFollowing := context.WithCancel(ctx)
+	var following sync.WaitGroup
+	for what, follow := range map[string]func(context.Context) error{
+		"evictions": a.Accounts.FollowEvictions, "courses": a.FollowCourses, "regrades": a.Attempts.FollowRegrades} {
+		following.Add(1)
+		go func() {
+			defer following.Done()
+			if err := follow(followCtx); err != nil {
+				t.Errorf("follow %s: %v", what, err)
+			}
+		}()
+	}
+	t.Cleanup(func() { stopFollowing(); following.Wait() })
 	// Data is arranged through the App's own services, the ones the server acts through.
 	ts := &testServer{URL: serveLoopback(t, s.HTTPServer()), Library: lib, DB: db, Accounts: a.Accounts, Server: s}
 	ag := ts.agency(t, "Reader Agency", "FR")
