@@ -71,13 +71,29 @@ type sample struct {
 type retryKind int
 
 const (
-	retryBusy       retryKind = iota // 429: the server said when to come back
-	retryConnection                  // refused, reset, EOF before an answer (not a timeout)
+	retryBusy       retryKind = iota // 429 err.login.busy: the server said when to come back
+	retryConnection                  // refused, reset, or closed before a whole answer (EOF); not a timeout
 	retry5xx                         // 502/503/504: a proxy found no process to answer
 	retryKinds
 )
 
 var retryKindNames = [retryKinds]string{"429", "connection", "5xx"}
+
+// failover reports a resend kind that only a proxy failing over (a process
+// killed or restarted behind nginx) explains. Against one process each is a
+// server failure the resend would otherwise hide: a refused or reset
+// connection, an overflowing accept queue. So without --expect-failover they
+// fail the run (result.failed).
+func (k retryKind) failover() bool { return k != retryBusy }
+
+// msgBusy is the message id of the one 429 a browser resends by itself: the
+// sign-in refused because the server is busy hashing other passwords (the
+// sign-in page counts its Retry-After down and sends again). Every other 429
+// is a refusal to be seen, not waited out: err.login.throttled is a lock-out
+// after failed passwords, err.checkin.too_many a wrong-code limit, and the
+// per-address limits (no message id of their own) guard pages loadgen never
+// calls.
+const msgBusy = "err.login.busy"
 
 // recorder collects every sample; a mutex is plenty at a few thousand requests a
 // second.
@@ -100,9 +116,11 @@ func (r *recorder) all() []sample {
 
 // retryPolicy is how a browser (and our quiz page's journal) treats a refused or
 // lost request: it waits and sends it again, and only gives up after a long
-// while. A 429 is waited out for its Retry-After; a failed connection or a
-// proxy's 502/503/504 is resent after a short backoff, doubling, jittered so a
-// hall does not come back in step.
+// while. A busy sign-in's 429 is waited out for its Retry-After; a failed
+// connection or a proxy's 502/503/504 is resent after a short backoff,
+// doubling, jittered so a hall does not come back in step. Anything else
+// (another 429, a timeout, a TLS failure, an answer that is not HTTP) is an
+// error at once.
 type retryPolicy struct {
 	giveUp     time.Duration // a call still failing after this long is an error
 	maxWait    time.Duration // Retry-After is capped at this
@@ -147,7 +165,7 @@ func (p retryPolicy) afterBusy(h string, n int, now time.Time) time.Duration {
 func (p retryPolicy) next(err error, n int) (retryKind, time.Duration, bool) {
 	var ae *apiError
 	switch {
-	case errors.As(err, &ae) && ae.status == http.StatusTooManyRequests:
+	case errors.As(err, &ae) && ae.status == http.StatusTooManyRequests && ae.messageID == msgBusy:
 		return retryBusy, p.afterBusy(ae.retryAfter, n, time.Now()), true
 	case errors.As(err, &ae) && (ae.status == http.StatusBadGateway || ae.status == http.StatusServiceUnavailable || ae.status == http.StatusGatewayTimeout):
 		return retry5xx, p.backoff(n), true
@@ -156,7 +174,7 @@ func (p retryPolicy) next(err error, n int) (retryKind, time.Duration, bool) {
 	case isConnectionError(err):
 		return retryConnection, p.backoff(n), true
 	}
-	return 0, 0, false // e.g. an answer we could not decode
+	return 0, 0, false // e.g. TLS, a malformed answer, one we could not decode
 }
 
 // client sends API requests through one shared http.Client and records them.
@@ -225,13 +243,17 @@ func (k call) expects(status int) bool { return status == k.want || slices.Conta
 type apiError struct {
 	status     int
 	code       string
+	messageID  string // the API error's message_id, e.g. err.login.busy
 	msg        string
 	retryAfter string // the Retry-After header, if any
 }
 
 func (e *apiError) Error() string {
-	if e.code == "" {
+	switch {
+	case e.code == "":
 		return fmt.Sprintf("HTTP %d", e.status)
+	case e.messageID != "":
+		return fmt.Sprintf("HTTP %d %s %s: %s", e.status, e.code, e.messageID, e.msg)
 	}
 	return fmt.Sprintf("HTTP %d %s: %s", e.status, e.code, e.msg)
 }
@@ -301,21 +323,24 @@ func (c *client) do(ctx context.Context, k call) error {
 	return nil
 }
 
-// isConnectionError reports a request that got no HTTP answer: refused, reset,
-// or closed before the answer (EOF). (An answer cut short while its body was
-// read is one too: the request may or may not have been applied, and every call
-// is safe to resend.) A timeout is not: the server is still working on the
-// request, and a browser would go on waiting rather than send a second copy —
-// resending timed-out sign-ins doubled the hashing queue in a 10,000-officer
-// run (BENCHMARKS.md, "Sign-in at 10,000").
+// isConnectionError reports a request that got no whole HTTP answer for a
+// reason that may pass: refused, reset, a broken pipe, or closed before the
+// answer ended (EOF). An answer cut short while its body was read is one too:
+// the request may or may not have been applied, and every call is safe to
+// resend. Not a TLS failure or an answer that is not HTTP: those would fail
+// the same way on every resend. Not a timeout either: the server is still
+// working on the request, and a browser would go on waiting rather than send a
+// second copy — resending timed-out sign-ins doubled the hashing queue in a
+// 10,000-officer run (BENCHMARKS.md, "Sign-in at 10,000"); a timeout is an
+// error at once.
 func isConnectionError(err error) bool {
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
 		return false
 	}
-	var ue *url.Error
-	return errors.As(err, &ue) || errors.As(err, &ne) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
-		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, errReadAnswer)
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, syscall.EPIPE)
 }
 
 var errReadAnswer = errors.New("read answer")
@@ -348,11 +373,15 @@ func (c *client) send(ctx context.Context, k call, payload []byte, ctype string)
 	}
 	if !k.expects(res.StatusCode) {
 		var e struct {
-			Error struct{ Code, Message string }
+			Error struct {
+				Code      string `json:"code"`
+				Message   string `json:"message"`
+				MessageID string `json:"message_id"`
+			} `json:"error"`
 		}
 		_ = json.Unmarshal(data, &e) // best effort: the status alone is the error
-		return res.StatusCode, &apiError{status: res.StatusCode, code: e.Error.Code, msg: e.Error.Message,
-			retryAfter: res.Header.Get("Retry-After")}
+		return res.StatusCode, &apiError{status: res.StatusCode, code: e.Error.Code, messageID: e.Error.MessageID,
+			msg: e.Error.Message, retryAfter: res.Header.Get("Retry-After")}
 	}
 	if k.out != nil {
 		if err := json.Unmarshal(data, k.out); err != nil {

@@ -118,7 +118,7 @@ func TestCluster_ThreeProcessesBehindNginx(t *testing.T) {
 
 	// Run 1: the three processes, nobody killed.
 	from := fileSize(t, accessLog)
-	first := c.loadgen(ctx)
+	first := c.loadgen(ctx) // nobody killed: a connection or 5xx resend fails the run
 	checkRun(t, "run 1", first)
 	perUpstream := countUpstreams(t, accessLog, from, -1)
 	t.Logf("run 1: %s; requests per process: %s", summaryOf(first), perUpstream)
@@ -132,7 +132,7 @@ func TestCluster_ThreeProcessesBehindNginx(t *testing.T) {
 	// saves are flowing, restart it on its port a second later.
 	from = fileSize(t, accessLog)
 	done := make(chan map[string]any, 1)
-	go func() { done <- c.loadgen(ctx) }()
+	go func() { done <- c.loadgen(ctx, "--expect-failover") }()
 	var early map[string]any // the run ended before the kill
 	if !waitFor(ctx, 10*time.Minute, func() bool {
 		select {
@@ -304,10 +304,12 @@ func (c *cluster) startNginx(ctx context.Context, bin, dir string, port int) (ac
 	return filepath.Join(run, "access.log")
 }
 
-// loadgen runs the load generator through nginx and returns its JSON line.
-func (c *cluster) loadgen(ctx context.Context) map[string]any {
+// loadgen runs the load generator through nginx, with extra arguments after
+// the run's load, and returns its JSON line.
+func (c *cluster) loadgen(ctx context.Context, extra ...string) map[string]any {
 	var stdout, stderr bytes.Buffer
 	args := append([]string{"--base-url", c.base, "--admin-email", c.email, "--admin-password", c.password}, c.load...)
+	args = append(args, extra...)
 	code := run(ctx, args, &stdout, &stderr)
 	out := map[string]any{"exit": code}
 	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil {

@@ -6,9 +6,14 @@
 // with a fresh data directory, and reports the server's peak memory at the end.
 // It prints a human summary on stderr and one JSON line on stdout, and exits 1 if
 // any request failed or any acknowledged answer was not stored. Like a browser,
-// it resends a request refused with 429 (after its Retry-After), or lost to a
-// failed connection or a proxy's 502/503/504, and counts it as failed only after
-// --give-up (5 minutes); the summary counts those resends per phase and kind.
+// it resends a sign-in refused as busy (429 err.login.busy, after its
+// Retry-After), or a request lost to a failed connection or a proxy's
+// 502/503/504, and counts it as failed only after --give-up (5 minutes); the
+// summary and the JSON line count those resends per phase and kind. Any other
+// 429 (a lock-out, a limit) and a timeout are errors at once. Connection and
+// 5xx resends are expected only behind a proxy failing over a
+// killed process: without --expect-failover any of them fails the run, since
+// against one process each is a failure the resend would otherwise hide.
 //
 //	go run ./cmd/loadgen --officers 50 --think 1s --start-window 3s
 //	go run ./cmd/loadgen --officers 1000 --think 3s --start-window 10s
@@ -52,7 +57,8 @@ type config struct {
 	MaxDuration      time.Duration
 	ConcurrencySetup int
 	RequestTimeout   time.Duration
-	GiveUp           time.Duration // a call still failing (429, no connection, 502–504) after this long is an error
+	GiveUp           time.Duration // a call still failing (busy 429, no connection, 502–504) after this long is an error
+	ExpectFailover   bool          // connection and 5xx resends are expected (a proxy failing over); else they fail the run
 	Seed             uint64
 	SamplesCSV       string // optional: every request, for plotting
 }
@@ -123,7 +129,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.MaxDuration, "max-duration", 10*time.Minute, "hard bound on the whole run; past it, abort cleanly")
 	fs.IntVar(&c.ConcurrencySetup, "concurrency-setup", 8, "parallel requests while creating accounts and reading attempts back")
 	fs.DurationVar(&c.RequestTimeout, "request-timeout", 60*time.Second, "timeout of one request")
-	fs.DurationVar(&c.GiveUp, "give-up", 5*time.Minute, "keep resending a call refused with 429 (after its Retry-After), a failed connection or a 502/503/504, as a browser would, for this long before counting it as an error")
+	fs.DurationVar(&c.GiveUp, "give-up", 5*time.Minute, "keep resending a sign-in refused as busy (429, after its Retry-After), or a call lost to a failed connection or a 502/503/504, as a browser would, for this long before counting it as an error")
+	fs.BoolVar(&c.ExpectFailover, "expect-failover", false, "behind a proxy whose processes may be killed or restarted: connection and 502–504 resends are expected; without it any such resend fails the run (one process should never need one)")
 	fs.StringVar(&c.SamplesCSV, "samples-csv", "", "also write every timed request to this CSV file (phase, sent_ms, latency_ms, status, error, retries)")
 	fs.Uint64Var(&c.Seed, "seed", 0, "random seed for think times, start moments and answers; 0: from the clock")
 	if err := fs.Parse(args); err != nil {

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -34,13 +36,25 @@ func flaky(t *testing.T, fails int, fail func(w http.ResponseWriter)) (*httptest
 }
 
 func reply(status int, retryAfter string) func(http.ResponseWriter) {
+	return replyID(status, retryAfter, "")
+}
+
+// replyID answers as the API's error handler does, with messageID as the
+// error's message_id.
+func replyID(status int, retryAfter, messageID string) func(http.ResponseWriter) {
 	return func(w http.ResponseWriter) {
 		if retryAfter != "" {
 			w.Header().Set("Retry-After", retryAfter)
 		}
+		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(status)
-		_, _ = w.Write([]byte(`{"error":{"code":"x","message":"busy"}}`))
+		_, _ = fmt.Fprintf(w, `{"error":{"code":"x","message":"refused","message_id":%q}}`, messageID)
 	}
+}
+
+// busy is the sign-in refused while the server hashes other passwords.
+func busy(retryAfter string) func(http.ResponseWriter) {
+	return replyID(http.StatusTooManyRequests, retryAfter, msgBusy)
 }
 
 // hangUp closes the connection without an answer (a killed process, a reset).
@@ -59,8 +73,8 @@ func TestClient_RetriesLikeABrowser(t *testing.T) {
 		kind  retryKind
 		least time.Duration // the client must have waited at least this
 	}{
-		{"429 waits Retry-After", reply(http.StatusTooManyRequests, "0"), 2, retryBusy, 0},
-		{"429 Retry-After capped", reply(http.StatusTooManyRequests, "3600"), 1, retryBusy, 300 * time.Millisecond},
+		{"busy 429 waits Retry-After", busy("0"), 2, retryBusy, 0},
+		{"busy 429 Retry-After capped", busy("3600"), 1, retryBusy, 300 * time.Millisecond},
 		{"502 from a proxy", reply(http.StatusBadGateway, ""), 3, retry5xx, 0},
 		{"503", reply(http.StatusServiceUnavailable, ""), 1, retry5xx, 0},
 		{"504", reply(http.StatusGatewayTimeout, ""), 1, retry5xx, 0},
@@ -152,6 +166,97 @@ func TestClient_AnswersAreNotRetried(t *testing.T) {
 			t.Errorf("HTTP %d: do = %v after %d requests, want the error at once", status, err, n.Load())
 		}
 		c.close()
+	}
+}
+
+// Only the busy sign-in's 429 is waited out. A lock-out after failed
+// passwords, a wrong-code limit or a per-address limit (no message id) is what
+// the run must show, at once, as the browser shows it.
+func TestClient_OtherRefusalsAreNotResent(t *testing.T) {
+	for _, id := range []string{"err.login.throttled", "err.checkin.too_many", ""} {
+		srv, n := flaky(t, 1, replyID(http.StatusTooManyRequests, "0", id))
+		c := newClient(srv.URL, 1, 5*time.Second, fastRetry(10*time.Second))
+		err := c.do(context.Background(), call{phase: phaseLogin, method: "POST", path: "/x", want: http.StatusOK})
+		var ae *apiError
+		if !errors.As(err, &ae) || ae.status != http.StatusTooManyRequests || ae.messageID != id || n.Load() != 1 {
+			t.Errorf("429 %q: do = %v after %d requests, want the refusal at once", id, err, n.Load())
+		}
+		if s := c.rec.all(); len(s) != 1 || s[0].retries != [retryKinds]int{} || !strings.Contains(s[0].err, "429") {
+			t.Errorf("429 %q: samples = %+v, want one failed call and no resend", id, s)
+		}
+		c.close()
+	}
+}
+
+// Failures that would come back on every resend are errors at once: an answer
+// that is not HTTP, a certificate the client does not trust.
+func TestClient_PermanentFailuresAreNotResent(t *testing.T) {
+	var n atomic.Int32
+	garbage := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		conn, buf, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			return
+		}
+		_, _ = buf.WriteString("NOT-HTTP garbage\r\n\r\n")
+		_ = buf.Flush()
+		conn.Close()
+	}))
+	t.Cleanup(garbage.Close)
+	untrusted := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { n.Add(1) }))
+	t.Cleanup(untrusted.Close)
+	for _, url := range []string{garbage.URL, untrusted.URL} {
+		n.Store(0)
+		c := newClient(url, 1, 5*time.Second, fastRetry(10*time.Second))
+		err := c.do(context.Background(), call{phase: phaseAutosave, method: "PUT", path: "/x", want: http.StatusOK})
+		s := c.rec.all()
+		if err == nil || s[0].retries != [retryKinds]int{} || n.Load() > 1 {
+			t.Errorf("%s: do = %v, retries %v, %d requests seen; want the failure at once", url, err, s[0].retries, n.Load())
+		}
+		c.close()
+	}
+}
+
+// Against one process a connection or 5xx resend is a failure the
+// resend hides; only --expect-failover (a proxy failing over a killed process)
+// makes them expected. A busy sign-in's resend never fails the run.
+func TestResult_FailoverResendsFailTheRun(t *testing.T) {
+	for _, tc := range []struct {
+		kind     retryKind
+		failover bool
+		want     bool
+	}{
+		{retryBusy, false, false},
+		{retryConnection, false, true},
+		{retry5xx, false, true},
+		{retryConnection, true, false},
+		{retry5xx, true, false},
+	} {
+		s := sample{phase: phaseAutosave, latency: time.Millisecond}
+		s.retries[tc.kind] = 2
+		r := &result{cfg: config{Officers: 0, ExpectFailover: tc.failover}, samples: []sample{s}, began: time.Now()}
+		if got := r.failed(); got != tc.want {
+			t.Errorf("%s resends, expect failover %v: failed = %v, want %v", retryKindNames[tc.kind], tc.failover, got, tc.want)
+		}
+		var summary, line strings.Builder
+		r.printSummary(&summary)
+		if tc.want && !strings.Contains(summary.String(), "verdict: FAILED (0 errors, 0 lost answers, 2 connection/5xx resends") {
+			t.Errorf("%s resends: summary does not say why it failed:\n%s", retryKindNames[tc.kind], summary.String())
+		}
+		if err := r.writeJSON(&line); err != nil {
+			t.Fatal(err)
+		}
+		var j jsonLine
+		if err := json.Unmarshal([]byte(line.String()), &j); err != nil {
+			t.Fatal(err)
+		}
+		wantFailover := 2
+		if tc.kind == retryBusy {
+			wantFailover = 0
+		}
+		if j.Retries[phaseAutosave][retryKindNames[tc.kind]] != 2 || j.RetriesTotal != 2 || j.FailoverResends != wantFailover || j.ExpectFailover != tc.failover {
+			t.Errorf("%s resends: JSON line %s", retryKindNames[tc.kind], line.String())
+		}
 	}
 }
 

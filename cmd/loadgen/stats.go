@@ -177,12 +177,36 @@ func (r *result) errorCount() int {
 	return n
 }
 
+// failoverResends counts the resends of every phase that only a proxy failing
+// over explains (connection, 5xx).
+func (r *result) failoverResends() int {
+	n := 0
+	for _, s := range r.samples {
+		for k, c := range s.retries {
+			if retryKind(k).failover() {
+				n += c
+			}
+		}
+	}
+	return n
+}
+
+// unexpectedResends is failoverResends unless --expect-failover said they are
+// expected.
+func (r *result) unexpectedResends() int {
+	if r.cfg.ExpectFailover {
+		return 0
+	}
+	return r.failoverResends()
+}
+
 // failed decides the exit status: any failed request, lost answer, officer who
-// did not get through, abort, or a server that did not stop cleanly.
+// did not get through, abort, a server that did not stop cleanly, or a
+// connection or 5xx resend that no failover explains.
 func (r *result) failed() bool {
 	t := r.totals()
 	return r.errorCount() > 0 || t.lost > 0 || t.unverified > 0 || r.aborted != "" ||
-		(r.serverLog != nil && !r.serverClean)
+		(r.serverLog != nil && !r.serverClean) || r.unexpectedResends() > 0
 }
 
 func (r *result) quizSeconds() float64 {
@@ -282,7 +306,11 @@ func (r *result) printSummary(w io.Writer) {
 	if r.failed() {
 		verdict = "FAILED"
 	}
-	fmt.Fprintf(w, "verdict: %s (%d errors, %d lost answers) in %s\n\n", verdict, r.errorCount(), t.lost, time.Since(r.began).Round(time.Second))
+	resends := ""
+	if n := r.unexpectedResends(); n > 0 {
+		resends = fmt.Sprintf(", %d connection/5xx resends that one process should never need (behind a proxy failing over: --expect-failover)", n)
+	}
+	fmt.Fprintf(w, "verdict: %s (%d errors, %d lost answers%s) in %s\n\n", verdict, r.errorCount(), t.lost, resends, time.Since(r.began).Round(time.Second))
 }
 
 // printRetries says how often each phase resent a request, and why.
@@ -301,7 +329,7 @@ func (r *result) printRetries(w io.Writer) {
 		fmt.Fprintln(w, "resends: none")
 		return
 	}
-	fmt.Fprintf(w, "resends (as a browser would: 429 after Retry-After, failed connection or 502–504 after a backoff): %s\n", strings.Join(parts, ", "))
+	fmt.Fprintf(w, "resends (as a browser would: a busy sign-in's 429 after Retry-After, a failed connection or 502–504 after a backoff): %s\n", strings.Join(parts, ", "))
 }
 
 // printErrors groups failed requests by phase and message, most frequent first.
@@ -358,10 +386,12 @@ type jsonLine struct {
 	SignedIn      int      `json:"signed_in"`
 	SignedInAllMS *float64 `json:"signed_in_all_ms"` // first sign-in sent → last officer signed in; null unless all were
 	// Retries is resends per phase and kind ("429", "connection", "5xx");
-	// RetriesTotal their sum.
-	Retries        map[phase]map[string]int `json:"retries"`
-	RetriesTotal   int                      `json:"retries_total"`
-	ServerMaxRSSMB *float64                 `json:"server_max_rss_mb"` // MiB; null when the server is not ours
+	// RetriesTotal their sum; FailoverResends the connection and 5xx ones, which fail the run unless ExpectFailover.
+	Retries         map[phase]map[string]int `json:"retries"`
+	RetriesTotal    int                      `json:"retries_total"`
+	FailoverResends int                      `json:"failover_resends"`
+	ExpectFailover  bool                     `json:"expect_failover"`
+	ServerMaxRSSMB  *float64                 `json:"server_max_rss_mb"` // MiB; null when the server is not ours
 }
 
 func (r *result) writeJSON(w io.Writer) error {
@@ -382,6 +412,7 @@ func (r *result) writeJSON(w io.Writer) error {
 		v := ms(si.all)
 		j.SignedInAllMS = &v
 	}
+	j.FailoverResends, j.ExpectFailover = r.failoverResends(), r.cfg.ExpectFailover
 	j.Retries = map[phase]map[string]int{}
 	by := r.retries()
 	for _, p := range phases {
