@@ -241,9 +241,11 @@ func (s *Service) openSession(ctx context.Context, u *store.User, c Credentials,
 
 // Authenticate returns the actor behind a session token, or nil when the token is
 // unknown, expired or revoked. Every request of a room of officers autosaving
-// passes here, so a looked-up session is remembered for a few seconds; a logout on
-// this process forgets it at once (other processes behind a load balancer within
-// authCacheTTL).
+// passes here, so a looked-up session is remembered for authCacheTTL from the
+// moment it was read, however often it is used meanwhile; a sign-out on this
+// process forgets it at once, on other processes sharing the database when the
+// announcement reaches them (evict.go), and at the latest authCacheTTL after
+// they read it.
 func (s *Service) Authenticate(ctx context.Context, token string) (*Actor, error) {
 	if token == "" || len(token) > 100 {
 		return nil, nil
@@ -252,7 +254,8 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Actor, error
 	now := s.now()
 	gen := s.evictions.Load()
 	c, ok := s.authCache.Get(key)
-	if !ok || !now.Before(c.expires) {
+	fresh := !ok || !now.Before(c.validUntil)
+	if fresh {
 		sess, err := s.db.LoginSession(ctx, key, now)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, nil
@@ -262,7 +265,13 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Actor, error
 		}
 		actor := ActorFor(UserOf(sess.User))
 		actor.Kept = sess.Kept
-		c = cachedActor{actor: actor, expires: sess.ExpiresAt, kind: string(sess.Kind), lastSeen: sess.LastSeenAt}
+		// Valid until the session's own end or authCacheTTL after this read,
+		// whichever comes first; never extended by use (the LRU's own TTL
+		// slides on every Add, so it cannot be the bound).
+		c = cachedActor{actor: actor, validUntil: now.Add(authCacheTTL), kind: string(sess.Kind), lastSeen: sess.LastSeenAt}
+		if sess.ExpiresAt.Before(c.validUntil) {
+			c.validUntil = sess.ExpiresAt
+		}
 	}
 	// A kept session (the owner's own device) lasts its lifetime, the training
 	// day, however long the owner is away: an officer back from lunch at the
@@ -284,11 +293,13 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Actor, error
 				return nil, err
 			}
 			c.lastSeen = now
+			fresh = true // re-cached with its validUntil unchanged
 		}
 	}
 	// An eviction since this lookup began (a sign-out here or on another
-	// process) may be of what was just read: leave it to the next lookup.
-	if s.evictions.Load() == gen {
+	// process) may be of what was just read: leave it to the next lookup. A
+	// plain hit changes nothing and is not re-added.
+	if fresh && s.evictions.Load() == gen {
 		s.authCache.Add(key, c)
 	}
 	return c.actor, nil
@@ -296,14 +307,18 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Actor, error
 
 // authCacheTTL bounds how long a revoked token may still work on another
 // server process sharing the database when the eviction it is told of
-// (evict.go) does not reach it: its listener is reconnecting.
+// (evict.go) does not reach it: its listener is reconnecting, or the
+// announcement could not be sent.
 const authCacheTTL = 10 * time.Second
 
 type cachedActor struct {
-	actor    *Actor
-	expires  time.Time
-	kind     string
-	lastSeen time.Time // as stored; at most touchInterval behind the real last request
+	actor *Actor
+	// validUntil is when the session was read from the database plus
+	// authCacheTTL (or the session's end, if sooner): past it the entry is a
+	// miss, however often it was used.
+	validUntil time.Time
+	kind       string
+	lastSeen   time.Time // as stored; at most touchInterval behind the real last request
 }
 
 // touchInterval is how stale a session's recorded last activity may get.
