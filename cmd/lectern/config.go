@@ -99,7 +99,7 @@ func parseServeConfig(args []string, stderr io.Writer) (Config, error) {
 	fs.StringVar(&c.BaseURL, "base-url", os.Getenv("LECTERN_BASE_URL"), "public URL, used in links and QR codes [LECTERN_BASE_URL]")
 	fs.DurationVar(&c.IdleTimeout, "idle-timeout", envDuration("LECTERN_IDLE_TIMEOUT", 2*time.Hour), "sign browsers out after this long without activity; 0 never [LECTERN_IDLE_TIMEOUT]")
 	fs.StringVar(&c.Programme, "programme", envOr("LECTERN_PROGRAMME", certify.DefaultProgramme), "training programme named on certificates [LECTERN_PROGRAMME]")
-	fs.StringVar(&c.MetricsAddr, "metrics-addr", os.Getenv("LECTERN_METRICS_ADDR"), "serve Prometheus metrics at http://ADDR/metrics, e.g. 127.0.0.1:9090; default: off [LECTERN_METRICS_ADDR]")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", os.Getenv("LECTERN_METRICS_ADDR"), "serve Prometheus metrics at http://ADDR/metrics, e.g. 127.0.0.1:9090, and on a loopback ADDR the Go profiler at /debug/pprof/ too; no token: keep it off the public network; default: off [LECTERN_METRICS_ADDR]")
 	demoEnv, demoErr := strconv.ParseBool(envOr("LECTERN_DEMO", "false"))
 	fs.BoolVar(&c.Demo, "demo", demoEnv, "seed demo data into a new data directory and show its logins; refused for a database in use [LECTERN_DEMO=1]")
 	// No default shown from the environment: the URL may hold a password.

@@ -1,11 +1,17 @@
 package main
 
 import (
+	"bytes"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/lectern-platform/lectern/internal/metrics"
 )
 
 var metricsListening = regexp.MustCompile(`msg="metrics listening" addr=(\S+)`)
@@ -80,6 +86,10 @@ func TestServe_Metrics(t *testing.T) {
 				t.Errorf("metrics listener %s: %d", path, status)
 			}
 		}
+		// Not the command line: it may hold the database password.
+		if status, body := fetch(t, "http://"+m[1]+"/debug/pprof/cmdline", ""); status != http.StatusNotFound || strings.Contains(body, "--metrics-addr") {
+			t.Errorf("metrics listener /debug/pprof/cmdline: %d %.100q, want 404", status, body)
+		}
 		if _, body := fetch(t, "http://"+m[1]+"/debug/pprof/mutex?debug=1", ""); !strings.Contains(body, "sampling period=20") {
 			t.Errorf("mutex profile off on the metrics listener:\n%.300s", body)
 		}
@@ -114,4 +124,37 @@ func TestServe_Metrics(t *testing.T) {
 			t.Errorf("exit %d, %q", code, stderr)
 		}
 	})
+}
+
+// On an address other than loopback the metrics listener serves /metrics and
+// not the profiler (no token guards it), and leaves the mutex and block
+// profiles off.
+func TestServeMetrics_NoProfilerBeyondLoopback(t *testing.T) {
+	var logs bytes.Buffer
+	before := runtime.SetMutexProfileFraction(-1)
+	stop, err := serveMetrics("0.0.0.0:0", metrics.New(), slog.New(slog.NewTextHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	m := metricsListening.FindStringSubmatch(logs.String())
+	if m == nil {
+		t.Fatalf("no metrics listener in the logs:\n%s", logs.String())
+	}
+	_, port, _ := net.SplitHostPort(m[1])
+	base := "http://127.0.0.1:" + port
+	if status, _ := fetch(t, base+"/metrics", ""); status != http.StatusOK {
+		t.Errorf("/metrics: %d, want 200", status)
+	}
+	for _, path := range []string{"/debug/pprof/", "/debug/pprof/heap", "/debug/pprof/profile?seconds=1", "/debug/pprof/trace?seconds=1", "/debug/pprof/cmdline"} {
+		if status, _ := fetch(t, base+path, ""); status != http.StatusNotFound {
+			t.Errorf("%s on a non-loopback metrics listener: %d, want 404", path, status)
+		}
+	}
+	if got := runtime.SetMutexProfileFraction(-1); got != before {
+		t.Errorf("mutex profile fraction %d, want it left at %d without the profiler", got, before)
+	}
+	if !strings.Contains(logs.String(), "profiler=false") {
+		t.Errorf("the log does not say the profiler is off:\n%s", logs.String())
+	}
 }
