@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/lectern-platform/lectern/internal/certify"
+	"github.com/lectern-platform/lectern/internal/ratelimit"
 	"github.com/lectern-platform/lectern/internal/store"
 )
 
@@ -26,8 +27,12 @@ unknown, or the holder's data erased so the name cannot be confirmed), 2 usage,
 3 authentic but --url could not tell whether it was revoked.`
 
 // maxRetryAfter bounds how long verify waits when the server answers 429: it
-// retries once after the server's Retry-After, unless that is longer.
-const maxRetryAfter = 10 * time.Second
+// retries once after the server's Retry-After, unless that is longer. It
+// covers the per-address window that several processes on PostgreSQL share
+// (Retry-After is the rest of the window, up to ratelimit.AddressWindow, 12 s)
+// with a margin, so a verification refused early in a window waits and is
+// checked rather than reported NOT CHECKED.
+const maxRetryAfter = ratelimit.AddressWindow + 3*time.Second
 
 // listFlag collects a repeatable flag.
 type listFlag []string

@@ -2,17 +2,21 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/lectern-platform/lectern/internal/certify"
+	"github.com/lectern-platform/lectern/internal/ratelimit"
 	"github.com/lectern-platform/lectern/internal/store"
 )
 
@@ -174,6 +178,33 @@ func TestVerify_ErasedHolder(t *testing.T) {
 		if code != 1 || !strings.HasPrefix(out, "NOT CONFIRMED (holder's data erased: name not confirmable)") ||
 			!strings.Contains(out, "erased on 2026-12-06 at their request") || strings.Contains(out, "VALID") {
 			t.Errorf("%s: exit %d, want 1, NOT CONFIRMED and the erasure date\n%s%s", name, code, out, errOut)
+		}
+	}
+}
+
+// With several processes on PostgreSQL the per-address window is shared and a
+// 429's Retry-After is the rest of it, up to ratelimit.AddressWindow: verify
+// must wait that out, not give up. (The wait is cut short here by cancelling:
+// a verify that gave up returns its refusal at once instead.)
+func TestGetJSON_WaitsOutTheSharedWindow(t *testing.T) {
+	for _, tc := range []struct {
+		retryAfter string
+		waits      bool
+	}{
+		{strconv.Itoa(int(ratelimit.AddressWindow / time.Second)), true},
+		{"3600", false},
+	} {
+		stub := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Retry-After", tc.retryAfter)
+			w.WriteHeader(http.StatusTooManyRequests)
+		}))
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		var out any
+		_, err := getJSON(ctx, stub.Client(), stub.URL+"/verify/K7QW2M9XPD4TRV8H.json", &out)
+		cancel()
+		stub.Close()
+		if waited := errors.Is(err, context.DeadlineExceeded); waited != tc.waits {
+			t.Errorf("Retry-After: %s: getJSON = %v; want waiting it out %v", tc.retryAfter, err, tc.waits)
 		}
 	}
 }
