@@ -110,6 +110,11 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 			log.Error("follow other processes' regrades", "err", err)
 		}
 	}()
+	if a.Certs != nil {
+		// Certificates issued by a close here are rendered ahead, on one core,
+		// so the first ZIP after it comes from the cache; stops with ctx.
+		go a.Certs.Prerender(ctx)
+	}
 	mailDone := make(chan struct{})
 	go func() { // delivers the outbox; stops with ctx, after the message in hand
 		defer close(mailDone)

@@ -10,9 +10,11 @@ import (
 	"github.com/lectern-platform/lectern/internal/attempt"
 	"github.com/lectern-platform/lectern/internal/auth"
 	"github.com/lectern-platform/lectern/internal/certify"
+	"github.com/lectern-platform/lectern/internal/course"
 	"github.com/lectern-platform/lectern/internal/i18n"
 	"github.com/lectern-platform/lectern/internal/mail"
 	"github.com/lectern-platform/lectern/internal/schedule"
+	"github.com/lectern-platform/lectern/internal/store"
 	"github.com/lectern-platform/lectern/internal/testfixture"
 )
 
@@ -23,49 +25,8 @@ import (
 // holding the pool) never gives back, and issued nothing.
 func TestCloseSession_OnItsOwnConnection_PostgreSQL(t *testing.T) {
 	ctx := context.Background()
-	db := testfixture.Open(t, testfixture.PostgresDSN(t))
-	signer, _, err := certify.LoadOrCreateKey(t.TempDir(), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	library := testfixture.Courses(t)
-	a, err := New(db, library, Options{BaseURL: "https://lectern.example", Signer: signer})
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, _, err := a.Accounts.EnsureAdmin(ctx, "admin@lectern.example", "a long enough admin password")
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin := auth.ActorFor(u)
-	ag, err := a.Accounts.CreateAgency(ctx, admin, auth.NewAgency{Name: "Agency A", Country: "FR"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	officer, err := a.Accounts.CreateUser(ctx, admin, auth.NewUser{Email: "officer@lectern.example", Name: "Officer A", Role: string(auth.RoleOfficer), AgencyID: &ag.ID})
-	if err != nil {
-		t.Fatal(err)
-	}
-	const courseID = "crypto-crime"
-	day := time.Now().UTC().AddDate(0, 0, 2).Format("2006-01-02")
-	s, err := a.Schedule.CreateSession(ctx, admin, schedule.SessionInput{Course: ptr(courseID), Date: &day, Start: ptr("09:00"), End: ptr("17:00"),
-		Timezone: ptr("UTC"), Venue: ptr("Salle 1"), City: ptr("Lyon"), Country: ptr("FR"), Capacity: ptr(10), TrainerIDs: &[]int64{u.ID}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := a.Schedule.Enroll(ctx, admin, s.ID, schedule.EnrollmentInput{UserID: officer.ID}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.Schedule.MarkAttendance(ctx, admin, s.ID, officer.ID, "present"); err != nil {
-		t.Fatal(err)
-	}
-	c, _ := library.Course(courseID)
-	for _, qz := range c.Quizzes() {
-		full := float64(qz.Points())
-		if _, err := a.Attempts.EnterPaper(ctx, admin, s.ID, qz.ID, attempt.PaperInput{UserID: officer.ID, Score: &full, Reason: "paper sheet"}); err != nil {
-			t.Fatalf("paper score for %s: %v", qz.ID, err)
-		}
-	}
+	a, db, library := certifyingApp(t, testfixture.PostgresDSN(t))
+	admin, s, _ := dayToClose(t, a, library, 1, 0)
 
 	testfixture.OneConnectionLeft(t, db)
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -81,12 +42,80 @@ func TestCloseSession_OnItsOwnConnection_PostgreSQL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(certs) != 1 || certs[0].AgencyName != ag.Name {
-		t.Errorf("certificates %+v, want one for %s", certs, ag.Name)
+	if len(certs) != 1 || certs[0].AgencyName != "Agency A" {
+		t.Errorf("certificates %+v, want one for Agency A", certs)
 	}
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// certifyingApp is an App that issues certificates (a signing key of its
+// own) on the database at dsn, with the test courses.
+func certifyingApp(t *testing.T, dsn string) (*App, *store.DB, *course.Library) {
+	t.Helper()
+	db := testfixture.Open(t, dsn)
+	signer, _, err := certify.LoadOrCreateKey(t.TempDir(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	library := testfixture.Courses(t)
+	a, err := New(db, library, Options{BaseURL: "https://lectern.example", Signer: signer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, db, library
+}
+
+// dayToClose makes an admin, an agency and a session of crypto-crime on a
+// with eligible officers enrolled, present and given full marks on every
+// quiz (on paper), and absent more enrolled who never came. It returns the
+// admin, the session and the eligible officers' ids.
+func dayToClose(t *testing.T, a *App, library *course.Library, eligible, absent int) (*auth.Actor, *schedule.Session, map[int64]bool) {
+	t.Helper()
+	ctx := context.Background()
+	u, _, err := a.Accounts.EnsureAdmin(ctx, "admin@lectern.example", "a long enough admin password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := auth.ActorFor(u)
+	ag, err := a.Accounts.CreateAgency(ctx, admin, auth.NewAgency{Name: "Agency A", Country: "FR"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const courseID = "crypto-crime"
+	day := time.Now().UTC().AddDate(0, 0, 2).Format("2006-01-02")
+	s, err := a.Schedule.CreateSession(ctx, admin, schedule.SessionInput{Course: ptr(courseID), Date: &day, Start: ptr("09:00"), End: ptr("17:00"),
+		Timezone: ptr("UTC"), Venue: ptr("Salle 1"), City: ptr("Lyon"), Country: ptr("FR"), Capacity: ptr(10), TrainerIDs: &[]int64{u.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := library.Course(courseID)
+	officers := map[int64]bool{}
+	for i := range eligible + absent {
+		o, err := a.Accounts.CreateUser(ctx, admin, auth.NewUser{Email: fmt.Sprintf("officer%d@lectern.example", i), Name: fmt.Sprintf("Officer %d", i),
+			Role: string(auth.RoleOfficer), AgencyID: &ag.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := a.Schedule.Enroll(ctx, admin, s.ID, schedule.EnrollmentInput{UserID: o.ID}); err != nil {
+			t.Fatal(err)
+		}
+		if i >= eligible {
+			continue // enrolled, never came: no certificate
+		}
+		officers[o.ID] = true
+		if _, err := a.Schedule.MarkAttendance(ctx, admin, s.ID, o.ID, "present"); err != nil {
+			t.Fatal(err)
+		}
+		for _, qz := range c.Quizzes() {
+			full := float64(qz.Points())
+			if _, err := a.Attempts.EnterPaper(ctx, admin, s.ID, qz.ID, attempt.PaperInput{UserID: o.ID, Score: &full, Reason: "paper sheet"}); err != nil {
+				t.Fatalf("paper score for %s: %v", qz.ID, err)
+			}
+		}
+	}
+	return admin, s, officers
+}
 
 // TestCloseSession_TwoProcessesAtOnce_PostgreSQL: two processes (two Apps,
 // each with its own pool, on one schema) close the same day at the same
@@ -112,49 +141,9 @@ func TestCloseSession_TwoProcessesAtOnce_PostgreSQL(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	a := apps[0]
-	u, _, err := a.Accounts.EnsureAdmin(ctx, "admin@lectern.example", "a long enough admin password")
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin := auth.ActorFor(u)
-	ag, err := a.Accounts.CreateAgency(ctx, admin, auth.NewAgency{Name: "Agency A", Country: "FR"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	const courseID = "crypto-crime"
-	day := time.Now().UTC().AddDate(0, 0, 2).Format("2006-01-02")
-	s, err := a.Schedule.CreateSession(ctx, admin, schedule.SessionInput{Course: ptr(courseID), Date: &day, Start: ptr("09:00"), End: ptr("17:00"),
-		Timezone: ptr("UTC"), Venue: ptr("Salle 1"), City: ptr("Lyon"), Country: ptr("FR"), Capacity: ptr(10), TrainerIDs: &[]int64{u.ID}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, _ := library.Course(courseID)
 	const eligible = 4
-	officers := map[int64]bool{}
-	for i := range eligible + 1 {
-		o, err := a.Accounts.CreateUser(ctx, admin, auth.NewUser{Email: fmt.Sprintf("officer%d@lectern.example", i), Name: fmt.Sprintf("Officer %d", i),
-			Role: string(auth.RoleOfficer), AgencyID: &ag.ID})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, _, err := a.Schedule.Enroll(ctx, admin, s.ID, schedule.EnrollmentInput{UserID: o.ID}); err != nil {
-			t.Fatal(err)
-		}
-		if i == eligible {
-			continue // enrolled, never came: no certificate
-		}
-		officers[o.ID] = true
-		if _, err := a.Schedule.MarkAttendance(ctx, admin, s.ID, o.ID, "present"); err != nil {
-			t.Fatal(err)
-		}
-		for _, qz := range c.Quizzes() {
-			full := float64(qz.Points())
-			if _, err := a.Attempts.EnterPaper(ctx, admin, s.ID, qz.ID, attempt.PaperInput{UserID: o.ID, Score: &full, Reason: "paper sheet"}); err != nil {
-				t.Fatalf("paper score for %s: %v", qz.ID, err)
-			}
-		}
-	}
+	admin, s, officers := dayToClose(t, apps[0], library, eligible, 1)
+	a := apps[0]
 
 	for _, p := range apps { // both pools connected: the closes start together
 		if err := p.Ping(ctx); err != nil {

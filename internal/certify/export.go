@@ -164,14 +164,32 @@ type ExtraFile struct {
 // ahead of the writer, so memory stays flat however many there are. When ctx
 // ends (the client left) no further render starts and WriteZIP returns its
 // error; a render that fails stops the ZIP with that certificate's error.
-// A PDF rendered before comes from the cache of rendered PDFs (renderCached).
+// A PDF rendered before comes from the cache of rendered PDFs (lookup); the
+// ones rendered here are kept there, keepBatch to a transaction.
 // progress, if set, is told after each certificate is written.
 func (s *Service) WriteZIP(ctx context.Context, w io.Writer, ex *Export, extras []ExtraFile, progress func(done, total int)) error {
 	zw := zip.NewWriter(w)
+	// fresh[i] is certificate i's render if it is to be kept in the cache:
+	// each set by its render, read by the writer after the render's result
+	// (the channel between them orders the two). The writer keeps them
+	// keepBatch at a time, in one transaction each; what the ZIP rendered
+	// before an error or the client leaving is kept too.
+	fresh := make([]*freshPDF, len(ex.certs))
+	var batch []freshPDF
+	defer func() { s.keep(ctx, batch) }()
 	err := inOrder(ctx, len(ex.certs), renderWindow(), func(i int) ([]byte, error) {
-		return s.renderCached(ctx, &ex.certs[i])
+		doc, f, err := s.lookup(ctx, &ex.certs[i])
+		fresh[i] = f
+		return doc, err
 	}, func(i int, doc []byte) error {
 		c := &ex.certs[i]
+		if f := fresh[i]; f != nil {
+			fresh[i] = nil
+			if batch = append(batch, *f); len(batch) == keepBatch {
+				s.keep(ctx, batch)
+				batch = nil
+			}
+		}
 		// PDFs are compressed already: store them, do not deflate them again.
 		fw, err := zw.CreateHeader(&zip.FileHeader{Name: ex.fileName(c), Method: zip.Store, Modified: c.IssuedAt})
 		if err != nil {

@@ -190,3 +190,21 @@ func TestPDFCache_TrimKeepsTheNewest(t *testing.T) {
 		t.Errorf("kept %v, want the two newest %v", kept, want)
 	}
 }
+
+// A cold ZIP keeps its renders keepBatch to a write transaction, not one
+// each (review 23, finding 6: on SQLite each waits for the writer autosaves
+// queue for), and keeps every one of them.
+func TestPDFCache_ZIPKeepsRendersInBatches(t *testing.T) {
+	const n = 101
+	s, ex, db := cachedExport(t, testfixture.SQLite(t), n)
+	zipOf(t, s, ex)
+	if got := s.cacheWrites.Load(); got != 3 {
+		t.Errorf("%d write transactions kept %d renders, want 3 (50 to a transaction)", got, n)
+	}
+	if got := countPDFs(t, db); got != n {
+		t.Errorf("%d PDFs cached after a ZIP of %d", got, n)
+	}
+	if got := s.Rendered(); got != n {
+		t.Errorf("%d rendered, want %d", got, n)
+	}
+}

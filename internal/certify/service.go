@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -54,6 +55,11 @@ type Service struct {
 	sessions Sessions
 	log      *slog.Logger
 	Now      func() time.Time
+	// renders counts PDFs rendered (Rendered); cacheWrites the transactions
+	// that kept renders in the cache.
+	renders, cacheWrites atomic.Int64
+	// closed hands the sessions just closed to Prerender.
+	closed chan int64
 }
 
 // Options are the certificates service's settings and collaborators, given
@@ -92,7 +98,8 @@ func NewService(db *store.DB, courses Courses, signer *Signer, attempts OpenAtte
 	if opts.BaseURL == "" {
 		opts.BaseURL = "http://localhost:8080"
 	}
-	return &Service{Options: opts, db: db, courses: courses, signer: signer, attempts: attempts, sessions: sessions, log: log, Now: func() time.Time { return time.Now().UTC() }}
+	return &Service{Options: opts, db: db, courses: courses, signer: signer, attempts: attempts, sessions: sessions, log: log, Now: func() time.Time { return time.Now().UTC() },
+		closed: make(chan int64, prerenderQueue)}
 }
 
 // catalog is the catalogues certificates are worded with.
@@ -207,6 +214,9 @@ func (s *Service) CloseSession(ctx context.Context, a *auth.Actor, sessionID int
 		s.Metrics.CertificatesIssued(issued)
 	}
 	s.log.Info("session closed", "session_id", sessionID, "issued", issued, "attempts_submitted", submitted, "by", a.UserID)
+	if issued > 0 {
+		s.prerenderLater(sessionID)
+	}
 	return issued, nil
 }
 
