@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -54,10 +53,11 @@ func (q Q) Notify(channel, payload string) error {
 // Listen calls fn with the payload of every notification on channel until ctx
 // ends, then returns nil. It holds a connection of its own (outside the pool:
 // a listening connection cannot be shared), reconnects with backoff when it
-// is lost, and after every (re)connection calls fn(ListenAll) — also the
-// signal that it is listening. fn runs on Listen's goroutine, one call at a
-// time; it must be quick. With SQLite it returns nil at once: no other
-// process shares the file.
+// is lost or stops answering a ping after listenPing of quiet, and after
+// every (re)connection calls fn(ListenAll) — also the signal that it is
+// listening. fn runs on Listen's goroutine, one call at a time; it must be
+// quick. With SQLite it returns nil at once: no other process shares the
+// file.
 func (db *DB) Listen(ctx context.Context, channel string, fn func(payload string)) error {
 	if db.Dialect != "postgres" {
 		return nil
@@ -101,13 +101,41 @@ func (db *DB) listenOnce(ctx context.Context, channel string, fn func(string)) (
 	}
 	fn(ListenAll)
 	for {
-		n, err := conn.WaitForNotification(ctx)
-		if err != nil {
-			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-				return true, err
-			}
+		// Wake every listenPing to check the connection is still there: one
+		// dropped without a reset (a NAT or firewall forgetting it, a failover)
+		// would otherwise leave this process deaf, keeping what it should have
+		// evicted, until TCP keepalive notices minutes later.
+		wait, cancel := context.WithTimeout(ctx, listenPing)
+		n, err := conn.WaitForNotification(wait)
+		quiet := wait.Err() != nil
+		cancel()
+		if err == nil {
+			fn(n.Payload)
+			continue
+		}
+		if ctx.Err() != nil {
+			return true, ctx.Err()
+		}
+		if !quiet {
 			return true, fmt.Errorf("wait for notification on %s: %w", channel, err)
 		}
-		fn(n.Payload)
+		ping, cancel := context.WithTimeout(ctx, listenPingTimeout)
+		err = conn.Ping(ping)
+		cancel()
+		if err != nil {
+			if ctx.Err() != nil {
+				return true, ctx.Err()
+			}
+			return true, fmt.Errorf("ping the connection listening on %s: %w", channel, err)
+		}
 	}
 }
+
+// listenPing is how long a listening connection may stay quiet before it is
+// pinged, and listenPingTimeout how long the ping may take before the
+// connection counts as lost (a reconnect follows, and with it ListenAll).
+// Variables so a test can shorten them.
+var (
+	listenPing        = 30 * time.Second
+	listenPingTimeout = 10 * time.Second
+)

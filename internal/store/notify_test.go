@@ -3,6 +3,10 @@ package store
 import (
 	"context"
 	"fmt"
+	"net"
+	"net/url"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -125,5 +129,120 @@ func TestExclusively_PostgreSQL(t *testing.T) {
 	}
 	if ran, err := b.Exclusively(ctx, name, func() error { return nil }); err != nil || !ran {
 		t.Fatalf("b after a: ran %v, err %v; want ran", ran, err)
+	}
+}
+
+// TestListen_QuietConnectionIsPinged_PostgreSQL: a listening connection that
+// goes silent without being closed (a NAT or firewall dropping it, a
+// failover without a reset) is noticed by the ping after listenPing of quiet:
+// the listener reconnects, says so with ListenAll, and hears what is sent
+// afterwards. Without the ping it would wait on the dead connection.
+func TestListen_QuietConnectionIsPinged_PostgreSQL(t *testing.T) {
+	a, b := openTestPostgres(t), openTestPostgres(t)
+	px := newStallingProxy(t, b.dsn)
+	b.dsn = px.dsn
+	oldPing, oldTimeout := listenPing, listenPingTimeout
+	listenPing, listenPingTimeout = 200*time.Millisecond, 500*time.Millisecond
+	t.Cleanup(func() { listenPing, listenPingTimeout = oldPing, oldTimeout })
+
+	channel := fmt.Sprintf("lectern_test_%d", time.Now().UnixNano())
+	got := make(chan string, 16)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- b.Listen(ctx, channel, func(p string) { got <- p }) }()
+	t.Cleanup(func() { cancel(); <-done })
+	expect := func(want string, within time.Duration) {
+		t.Helper()
+		select {
+		case p := <-got:
+			if p != want {
+				t.Fatalf("got payload %q, want %q", p, want)
+			}
+		case <-time.After(within):
+			t.Fatalf("no payload %q within %s", want, within)
+		}
+	}
+	expect(ListenAll, 10*time.Second)
+	// Quiet for several pings: a live connection is kept (no reconnect).
+	time.Sleep(5 * listenPing)
+	if err := a.Notify(context.Background(), channel, "still here"); err != nil {
+		t.Fatal(err)
+	}
+	expect("still here", 10*time.Second)
+
+	px.stall() // the connection stays open, nothing goes through any more
+	expect(ListenAll, 10*time.Second)
+	if err := a.Notify(context.Background(), channel, "after reconnect"); err != nil {
+		t.Fatal(err)
+	}
+	expect("after reconnect", 10*time.Second)
+}
+
+// stallingProxy forwards TCP to PostgreSQL; stall makes every connection open
+// so far swallow what it is sent, both ways, without closing it: a half-open
+// connection as a dropped NAT entry leaves. Later connections go through.
+type stallingProxy struct {
+	dsn     string
+	mu      sync.Mutex
+	stalled []*atomic.Bool
+}
+
+func newStallingProxy(t *testing.T, dsn string) *stallingProxy {
+	t.Helper()
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := u.Host
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	u.Host = ln.Addr().String()
+	p := &stallingProxy{dsn: u.String()}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			s, err := net.Dial("tcp", target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			t.Cleanup(func() { c.Close(); s.Close() })
+			stalled := &atomic.Bool{}
+			p.mu.Lock()
+			p.stalled = append(p.stalled, stalled)
+			p.mu.Unlock()
+			go forward(s, c, stalled)
+			go forward(c, s, stalled)
+		}
+	}()
+	return p
+}
+
+func (p *stallingProxy) stall() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, s := range p.stalled {
+		s.Store(true)
+	}
+}
+
+func forward(dst, src net.Conn, stalled *atomic.Bool) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		if n > 0 && !stalled.Load() {
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
 	}
 }
