@@ -56,6 +56,15 @@ func (s *Signer) WritePDF(w io.Writer, c *store.Certificate, baseURL string) err
 }
 
 func (s *Signer) renderPDF(c *store.Certificate, baseURL string) ([]byte, error) {
+	cat, err := documents()
+	if err != nil {
+		return nil, fmt.Errorf("certificate %s: %w", c.Serial, err)
+	}
+	return s.renderWith(cat, c, baseURL)
+}
+
+// renderWith is renderPDF with the catalogue's words and formats of cat.
+func (s *Signer) renderWith(cat *i18n.Catalog, c *store.Certificate, baseURL string) ([]byte, error) {
 	if err := typeset.Load(); err != nil {
 		return nil, err
 	}
@@ -65,10 +74,6 @@ func (s *Signer) renderPDF(c *store.Certificate, baseURL string) ([]byte, error)
 	ws, err := readWording(c)
 	if err != nil {
 		return nil, err
-	}
-	cat, err := i18n.Default()
-	if err != nil {
-		return nil, fmt.Errorf("certificate %s: %w", c.Serial, err)
 	}
 	langs := make([]language, len(ws))
 	for i, w := range ws {

@@ -6,19 +6,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"runtime/debug"
-	"sync"
 	"sync/atomic"
 
 	"github.com/lectern-platform/lectern/internal/store"
 )
-
-// layoutVersion names the certificate layout in the render key of cached PDFs
-// (store.CertificatePDF). Change it with anything that changes a PDF's bytes
-// for the same certificate — layout, fonts, wording in the catalogues, fpdf —
-// when the change could be built without version control information (a
-// binary built from git carries its revision, which is in the key too).
-const layoutVersion = "2026-12-08.2" // .2: the QR code drawn as squares
 
 // MaxCachedPDFs bounds the cache of rendered PDFs: at about 30 KB each,
 // 10,000 are ≈ 300 MB of database. The oldest renders go first; a PDF not in
@@ -30,30 +21,10 @@ const MaxCachedPDFs = 10_000
 // MaxCachedPDFs.
 const trimEvery = 200
 
-// buildRevision is the version control revision the binary was built from
-// (empty in tests and builds without it), part of every render key so that a
-// new release renders afresh rather than serve what the old layout made.
-var buildRevision = sync.OnceValue(func() string {
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return ""
-	}
-	var rev, modified string
-	for _, s := range info.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			rev = s.Value
-		case "vcs.modified":
-			modified = s.Value
-		}
-	}
-	return rev + modified
-})
-
-// renderKey names everything a certificate's PDF is made of besides the code:
-// the stored record (its name, wording, dates, payload and signature; not its
-// standing, which the PDF does not print), the base URL of its QR code and
-// the signing key. Same key, same bytes (renders are deterministic:
+// renderKey names everything a certificate's PDF is made of: the code, fonts
+// and catalogues (layoutDigest), the stored record (its name, wording, dates,
+// payload and signature; not its standing, which the PDF does not print),
+// the base URL of its QR code and the signing key. Same key, same bytes (renders are deterministic:
 // TestPDF_SameCertificateSameBytes, TestPDFCache_ZIPRendersOnce).
 func (s *Service) renderKey(c *store.Certificate) (string, error) {
 	printed := *c
@@ -62,8 +33,12 @@ func (s *Service) renderKey(c *store.Certificate) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("render key of certificate %s: %w", c.Serial, err)
 	}
+	layout, err := layoutDigest()
+	if err != nil {
+		return "", err
+	}
 	h := sha256.New()
-	for _, part := range []string{layoutVersion, buildRevision(), s.BaseURL, s.signer.KeyID} {
+	for _, part := range []string{layout, s.BaseURL, s.signer.KeyID} {
 		h.Write([]byte(part))
 		h.Write([]byte{0})
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lectern-platform/lectern/internal/i18n"
 	"github.com/lectern-platform/lectern/internal/store"
 	"github.com/lectern-platform/lectern/internal/testfixture"
 )
@@ -206,5 +207,34 @@ func TestPDFCache_ZIPKeepsRendersInBatches(t *testing.T) {
 	}
 	if got := s.Rendered(); got != n {
 		t.Errorf("%d rendered, want %d", got, n)
+	}
+}
+
+// The render key's layout digest is the same each time it is computed, and
+// changes with a catalogue's wording (here the English "certify" line):
+// nothing to bump by hand, no version control information needed.
+func TestLayoutDigest_FollowsTheCatalogue(t *testing.T) {
+	before, err := computeLayoutDigest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, err := computeLayoutDigest(); err != nil || again != before {
+		t.Fatalf("the digest changed between two computations (%v): renders are not deterministic", err)
+	}
+	cat, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cat.AddMessages("documents.en.json", []byte(`{"documents.certificate.certify": "This is hereby to certify that"}`)); err != nil {
+		t.Fatal(err)
+	}
+	documents = func() (*i18n.Catalog, error) { return cat, nil }
+	t.Cleanup(func() { documents = i18n.Default })
+	after, err := computeLayoutDigest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after == before {
+		t.Error("a changed catalogue wording left the layout digest (and so the render key) as it was")
 	}
 }

@@ -30,6 +30,11 @@ func (s *Service) prerenderLater(sessionID int64) {
 // the close, and so the pre-render, happens on one. A stop or a crash
 // leaves the rest to their first download.
 func (s *Service) Prerender(ctx context.Context) {
+	// The render key's digest of the layout, computed here at start rather
+	// than by the first download.
+	if _, err := layoutDigest(); err != nil {
+		s.log.Warn("certificate layout digest", "err", err)
+	}
 	for {
 		select {
 		case <-ctx.Done():

@@ -11,9 +11,9 @@ import (
 // CertificatePDF is a certificate's rendered PDF, kept so that the next
 // download or ZIP sends the same bytes without rendering them again, in every
 // process of a deployment. Key says what it was rendered from (certify's
-// render key: the certificate's record, the layout's version, the base URL,
-// the signing key); a row whose key differs from the caller's is a miss. One
-// row per certificate at most.
+// render key: the certificate's record, a digest of the layout, fonts and
+// catalogues, the base URL, the signing key); a row whose key differs from
+// the caller's is a miss. One row per certificate at most.
 type CertificatePDF struct {
 	Serial    string    `gorm:"primaryKey;size:32"`
 	RenderKey string    `gorm:"size:64;not null"`

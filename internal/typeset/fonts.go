@@ -8,8 +8,10 @@ package typeset
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"embed"
 	"fmt"
+	"io/fs"
 	"strings"
 	"sync"
 	"unicode"
@@ -268,3 +270,27 @@ func FontFile(name string) ([]byte, error) {
 	}
 	return data, nil
 }
+
+// FontsDigest is the SHA-256 of every embedded font file, in name order: a
+// part of what a printed document is made of that a sample render shows only
+// for the glyphs it draws (certify's render key hashes it).
+var FontsDigest = sync.OnceValues(func() ([32]byte, error) {
+	h := sha256.New()
+	err := fs.WalkDir(fontFiles, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fontFiles.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		h.Write([]byte(name))
+		h.Write([]byte{0})
+		h.Write(data)
+		return nil
+	})
+	if err != nil {
+		return [32]byte{}, fmt.Errorf("digest of the embedded fonts: %w", err)
+	}
+	return [32]byte(h.Sum(nil)), nil
+})
