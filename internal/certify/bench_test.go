@@ -2,6 +2,7 @@ package certify
 
 import (
 	"bytes"
+	"flag"
 	"io"
 	"runtime"
 	"syscall"
@@ -182,4 +183,58 @@ func processCPU(b *testing.B) time.Duration {
 		b.Fatal(err)
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// benchCerts is how many certificates BenchmarkPrerender closes a day with.
+var benchCerts = flag.Int("certs", 1000, "certificates of the day BenchmarkPrerender pre-renders")
+
+// BenchmarkPrerender pre-renders a closed day's certificates (-certs, 1,000 by
+// default, mixed scripts: exportPeople) as Prerender does after a close, the
+// cache emptied before each iteration, then writes the coordinator's first
+// ZIP after it. It reports the pre-render's wall and CPU time per
+// certificate (one goroutine: at most one core), its CPU over the bare-fpdf
+// floor's (measured in the same run), the write transactions per 1,000
+// certificates, the first ZIP's wall time for the whole day and how many
+// PDFs that ZIP rendered (0: all from the cache).
+//
+//	go test ./internal/certify -run '^$' -bench Prerender -benchtime 1x -count 3
+func BenchmarkPrerender(b *testing.B) {
+	n := *benchCerts
+	cpu0 := processCPU(b)
+	floor := bareFloorPerDoc(b, 100)
+	floorCPU := (processCPU(b) - cpu0).Seconds() / 100
+	s, ex, db := cachedExport(b, testfixture.SQLite(b), n)
+	if _, err := layoutDigest(); err != nil { // as Prerender does at start
+		b.Fatal(err)
+	}
+	var pre, zipWall, cpu time.Duration
+	var writes, zipRenders int64
+	for b.Loop() {
+		b.StopTimer()
+		if err := db.W.Exec("DELETE FROM certificate_pdfs").Error; err != nil {
+			b.Fatal(err)
+		}
+		w0, c0 := s.cacheWrites.Load(), processCPU(b)
+		b.StartTimer()
+		start := time.Now()
+		s.prerenderSession(b.Context(), ex.certs[0].SessionID)
+		pre += time.Since(start)
+		cpu += processCPU(b) - c0
+		writes += s.cacheWrites.Load() - w0
+		r0 := s.Rendered()
+		start = time.Now()
+		if err := s.WriteZIP(b.Context(), io.Discard, ex, nil, nil); err != nil {
+			b.Fatal(err)
+		}
+		zipWall += time.Since(start)
+		zipRenders += s.Rendered() - r0
+	}
+	iters := float64(b.N)
+	b.ReportMetric(pre.Seconds()*1e3/iters/float64(n), "prerender-ms/cert")
+	b.ReportMetric(cpu.Seconds()*1e3/iters/float64(n), "prerender-cpu-ms/cert")
+	b.ReportMetric(cpu.Seconds()/iters/float64(n)/floorCPU, "x-floor-cpu")
+	b.ReportMetric(float64(writes)/iters*1000/float64(n), "writes/1000")
+	b.ReportMetric(zipWall.Seconds()/iters, "first-zip-s")
+	b.ReportMetric(float64(zipRenders)/iters, "zip-renders")
+	b.ReportMetric(floor*1e3, "floor-ms/doc")
 }
