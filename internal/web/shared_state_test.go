@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -104,10 +105,12 @@ func TestSharedState_AddressLimitAcrossProcesses_PostgreSQL(t *testing.T) {
 	dsn := postgresDSN(t)
 	a := startServerOn(t, courses.FS, Config{}, dsn)
 	b := startServerOn(t, courses.FS, Config{}, dsn)
-	// A clock of the test's: a window boundary mid-test would start the count again.
-	clock := time.Unix(1_900_000_000/12*12+3, 0) // 3 s into a window
+	// A clock of the test's: a window boundary mid-test would start the count
+	// again. Atomic: the servers' goroutines read it while the test moves it.
+	var clockAt atomic.Int64
+	clockAt.Store(1_900_000_000/12*12 + 3) // 3 s into a window
 	for _, ts := range []*testServer{a, b} {
-		ts.Server.app.AddressLimits.Now = func() time.Time { return clock }
+		ts.Server.app.AddressLimits.Now = func() time.Time { return time.Unix(clockAt.Load(), 0) }
 	}
 	path := "/verify/AAAAAAAAAAAAAAAA.json" // unknown: 404
 	for i := range ratelimit.AddressLimit {
@@ -127,7 +130,7 @@ func TestSharedState_AddressLimitAcrossProcesses_PostgreSQL(t *testing.T) {
 		t.Errorf("activation while verify is limited: %d, want 404", res.StatusCode)
 	}
 	// Two windows on: allowed again, and the old windows are gone.
-	clock = clock.Add(2*ratelimit.AddressWindow + time.Second)
+	clock := time.Unix(clockAt.Add(int64((2*ratelimit.AddressWindow+time.Second)/time.Second)), 0)
 	if res, body := getWith(t, http.DefaultClient, b.URL+path); res.StatusCode != http.StatusNotFound {
 		t.Fatalf("two windows later: %d %s", res.StatusCode, body)
 	}
