@@ -110,11 +110,13 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 			log.Error("follow other processes' regrades", "err", err)
 		}
 	}()
-	if a.Certs != nil {
-		// Certificates issued by a close here are rendered ahead, on one core,
-		// so the first ZIP after it comes from the cache; stops with ctx.
-		go a.Certs.Prerender(ctx)
-	}
+	prerenderDone := make(chan struct{})
+	go func() { // certificates issued by a close here are rendered ahead, on one core, so the first ZIP after it comes from the cache
+		defer close(prerenderDone)
+		if a.Certs != nil {
+			a.Certs.Prerender(ctx) // stops with ctx after the render in hand, keeping what it rendered
+		}
+	}()
 	mailDone := make(chan struct{})
 	go func() { // delivers the outbox; stops with ctx, after the message in hand
 		defer close(mailDone)
@@ -157,6 +159,11 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	case <-jobsDone:
 	case <-shutdownCtx.Done():
 		log.Warn("stopped while a daily job was running; another tick runs it once its claim is stale")
+	}
+	select {
+	case <-prerenderDone:
+	case <-shutdownCtx.Done():
+		log.Warn("stopped while certificates were being rendered ahead; the rest render on first download")
 	}
 	log.Info("stopped")
 	return nil
