@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/lectern-platform/lectern/internal/course"
 	"github.com/lectern-platform/lectern/internal/store"
@@ -26,6 +27,27 @@ func (s sharedCourses) Publish(ctx context.Context, c *course.Course) error {
 		return fmt.Errorf("publish course %s: %w", c.ID, err)
 	}
 	return nil
+}
+
+// Behind: on PostgreSQL, c is a stored version that is not the current one
+// (a version never stored is new content, and is published). With SQLite,
+// never: one process, whose folder is the truth.
+func (s sharedCourses) Behind(ctx context.Context, c *course.Course) (bool, error) {
+	if s.db.Dialect != "postgres" {
+		return false, nil
+	}
+	current, err := s.db.CurrentCourses(ctx)
+	if err != nil {
+		return false, err
+	}
+	if hash, ok := current[c.ID]; !ok || hash == c.Hash {
+		return false, nil
+	}
+	versions, err := s.db.CourseVersions(ctx, c.ID)
+	if err != nil {
+		return false, fmt.Errorf("versions of course %s: %w", c.ID, err)
+	}
+	return slices.ContainsFunc(versions, func(v store.CourseVersionInfo) bool { return v.Hash == c.Hash }), nil
 }
 
 func (s sharedCourses) Current(ctx context.Context) (map[string]string, error) {

@@ -53,6 +53,14 @@ type Shared interface {
 	Publish(ctx context.Context, c *Course) error
 	// Current is the version every process serves, by course id.
 	Current(ctx context.Context) (map[string]string, error)
+	// Behind reports whether c, read from a process's folder at its start,
+	// is a version published before and since replaced by another: the
+	// folder is behind the others' (an old image restarted mid-deploy, a
+	// lagging machine restarted). Such a start must not roll every process
+	// back; an edit the process watches still publishes. With one process
+	// per database (SQLite) it is never behind: its folder is the only one,
+	// and an older one at start is the operator's rollback.
+	Behind(ctx context.Context, c *Course) (bool, error)
 	// Files are the files of a stored version (Sources as Publish stored them).
 	Files(ctx context.Context, courseID, hash string) (map[string][]byte, error)
 }
@@ -68,8 +76,9 @@ func NewLibrary(fsys fs.FS, root, display string, log *slog.Logger) *Library {
 }
 
 // Reload reads every course again. A course whose content changed since this
-// process last read it (every course, the first time) is published through
-// Shared as the version every process serves. It returns an error only when
+// process last read it (every course, the first time, unless Shared says the
+// folder is behind) is published through Shared as the version every process
+// serves. It returns an error only when
 // the folder itself cannot be read or Shared cannot be reached; course
 // problems are logged and kept for Problems.
 func (l *Library) Reload() error {
@@ -89,7 +98,19 @@ func (l *Library) Reload() error {
 		if len(probs) == 0 {
 			c := courses[id]
 			if old, ok := disk[id]; !ok || old.Hash != c.Hash {
-				if l.Shared != nil {
+				publish := l.Shared != nil
+				if publish && !ok {
+					behind, err := l.Shared.Behind(ctx, c)
+					if err != nil {
+						return fmt.Errorf("publish course %s: %w", id, err)
+					}
+					if behind {
+						publish = false
+						l.log.Warn("this process's course folder holds a version published before and since replaced: not published again, serving the current one (edit the folder to publish it)",
+							"course", id, "hash", c.Hash[:12])
+					}
+				}
+				if publish {
 					if err := l.Shared.Publish(ctx, c); err != nil {
 						return fmt.Errorf("publish course %s: %w", id, err)
 					}

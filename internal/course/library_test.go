@@ -110,6 +110,15 @@ func (m *memShared) Publish(_ context.Context, c *Course) error {
 	return nil
 }
 
+// Behind as the database's on PostgreSQL: a stored version that is not current.
+func (m *memShared) Behind(_ context.Context, c *Course) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	hash, ok := m.current[c.ID]
+	_, stored := m.files[c.Hash]
+	return ok && hash != c.Hash && stored, nil
+}
+
 func (m *memShared) Current(context.Context) (map[string]string, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -180,4 +189,31 @@ func TestLibrary_SharedServesTheVersionLastRead(t *testing.T) {
 	edited("a broken edit on B", b, a, "New")
 	writeCourse(t, dirB, "Newer") // the last folder read wins, whichever process
 	edited("B's edit", b, a, "Newer")
+
+	// A restarts from its old folder (an old image restarted mid-deploy): its
+	// start does not roll everyone back. It serves the current version, and
+	// an edit it then watches publishes as before.
+	writeCourse(t, dirA, "New")
+	published := len(shared.published)
+	a = open(dirA)
+	if title(a) != "Newer" || len(shared.published) != published {
+		t.Errorf("A restarted with a folder behind serves %q and published %d versions; want Newer and none", title(a), len(shared.published)-published)
+	}
+	if err := b.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if title(b) != "Newer" {
+		t.Errorf("after A's restart B serves %q, want Newer", title(b))
+	}
+	writeCourse(t, dirA, "Newest")
+	edited("A's edit after its restart", a, b, "Newest")
+	// New content at start is published: a new image rolled out.
+	writeCourse(t, dirB, "Rolled out")
+	b = open(dirB)
+	if err := a.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if title(a) != "Rolled out" || title(b) != "Rolled out" {
+		t.Errorf("B started with new content: A serves %q, B %q; want Rolled out on both", title(a), title(b))
+	}
 }
