@@ -9,7 +9,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -111,26 +113,38 @@ func TestClient_RetriesLikeABrowser(t *testing.T) {
 }
 
 func TestClient_RefusedConnectionIsRetried(t *testing.T) {
-	// A port nobody listens on yet; the server comes up after a few refusals,
-	// like a restarted process rejoining.
+	// A port nobody listens on yet; the server comes up once the client has
+	// been refused (seen by its dialer, not guessed with a sleep), like a
+	// restarted process rejoining.
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	addr := l.Addr().String()
 	l.Close()
+	c := newClient("http://"+addr, 1, 5*time.Second, fastRetry(10*time.Second))
+	defer c.close()
+	tr := c.http.Transport.(*http.Transport)
+	dial := tr.DialContext
+	refused := make(chan struct{})
+	var once sync.Once
+	tr.DialContext = func(ctx context.Context, network, address string) (net.Conn, error) {
+		conn, err := dial(ctx, network, address)
+		if errors.Is(err, syscall.ECONNREFUSED) {
+			once.Do(func() { close(refused) })
+		}
+		return conn, err
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(`{}`)) })}
+	t.Cleanup(func() { srv.Close() })
 	go func() {
-		time.Sleep(100 * time.Millisecond)
+		<-refused
 		l, err := net.Listen("tcp", addr)
 		if err != nil {
 			return // the port was taken meanwhile: the test fails below with a clear error
 		}
-		srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(`{}`)) })}
-		t.Cleanup(func() { srv.Close() })
 		_ = srv.Serve(l)
 	}()
-	c := newClient("http://"+addr, 1, 5*time.Second, fastRetry(10*time.Second))
-	defer c.close()
 	if err := c.do(context.Background(), call{phase: phaseAutosave, method: "PUT", path: "/x", want: http.StatusOK}); err != nil {
 		t.Fatalf("do = %v, want success once the server is up", err)
 	}
