@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -18,6 +20,21 @@ const (
 	ChannelCertificate = "lectern_certificate"
 )
 
+// channel is a channel's name on this database: PostgreSQL's notifications
+// are per database, but an installation is a schema (its tables, and its
+// advisory locks in Exclusively), so the name carries a tag of the current
+// schema. Two installations sharing a database, or tests in schemas of their
+// own, then do not hear each other's evictions and purges.
+func (db *DB) channel(name string) string { return name + db.schemaTag }
+
+// schemaTag is "_" and 8 hex digits of the schema's hash: short enough for
+// PostgreSQL's 63-byte identifiers, and a safe identifier whatever the
+// schema's name.
+func schemaTag(schema string) string {
+	sum := sha256.Sum256([]byte(schema))
+	return "_" + hex.EncodeToString(sum[:4])
+}
+
 // ListenAll is the payload Listen hands its callback after every
 // (re)connection: notifications sent while it was not listening are lost, so
 // whatever the listener keeps in step must be dropped whole.
@@ -30,7 +47,7 @@ func (db *DB) Notify(ctx context.Context, channel, payload string) error {
 	if db.Dialect != "postgres" {
 		return nil
 	}
-	if err := db.W.WithContext(ctx).Exec("SELECT pg_notify(?, ?)", channel, payload).Error; err != nil {
+	if err := db.W.WithContext(ctx).Exec("SELECT pg_notify(?, ?)", db.channel(channel), payload).Error; err != nil {
 		return fmt.Errorf("notify %s: %w", channel, err)
 	}
 	return nil
@@ -44,7 +61,7 @@ func (q Q) Notify(channel, payload string) error {
 	if !q.postgres {
 		return nil
 	}
-	if err := q.g.Exec("SELECT pg_notify(?, ?)", channel, payload).Error; err != nil {
+	if err := q.g.Exec("SELECT pg_notify(?, ?)", channel+q.schemaTag, payload).Error; err != nil {
 		return fmt.Errorf("notify %s: %w", channel, err)
 	}
 	return nil
@@ -96,7 +113,7 @@ func (db *DB) listenOnce(ctx context.Context, channel string, fn func(string)) (
 		defer cancel()
 		conn.Close(closeCtx)
 	}()
-	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{channel}.Sanitize()); err != nil {
+	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{db.channel(channel)}.Sanitize()); err != nil {
 		return false, fmt.Errorf("listen %s: %w", channel, err)
 	}
 	fn(ListenAll)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/url"
 	"sync"
@@ -18,8 +19,8 @@ import (
 // what is sent afterwards.
 func TestNotify_PostgreSQL(t *testing.T) {
 	a, b := openTestPostgres(t), openTestPostgres(t)
-	// Channels are per database, not per schema: a name of its own keeps
-	// other tests' notifications out of this one.
+	// Channels carry a tag of the schema (both handles share one here): a
+	// name of its own keeps other tests' notifications out of this one.
 	channel := fmt.Sprintf("lectern_test_%d", time.Now().UnixNano())
 	got := make(chan string, 16)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -66,7 +67,7 @@ func TestNotify_PostgreSQL(t *testing.T) {
 	// Kill the listener's connection, as a database restart or failover would.
 	var killed int64
 	if err := a.W.Raw("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE query = ?",
-		`LISTEN "`+channel+`"`).Scan(&killed).Error; err != nil {
+		`LISTEN "`+b.channel(channel)+`"`).Scan(&killed).Error; err != nil {
 		t.Fatal(err)
 	}
 	if killed != 1 {
@@ -244,5 +245,75 @@ func forward(dst, src net.Conn, stalled *atomic.Bool) {
 		if err != nil {
 			return
 		}
+	}
+}
+
+// TestNotify_SchemasDoNotHearEachOther_PostgreSQL: notifications are per
+// database, installations per schema; a process of another schema on the
+// same database does not hear this one's, a process of the same schema does.
+func TestNotify_SchemasDoNotHearEachOther_PostgreSQL(t *testing.T) {
+	mine, same := openTestPostgres(t), openTestPostgres(t)
+	// Another installation on the same database: a schema of its own, as
+	// testfixture.PostgresDSN makes (which this package cannot import).
+	schema := fmt.Sprintf("lectern_test_%d", time.Now().UnixNano())
+	if err := mine.W.Exec("CREATE SCHEMA " + schema).Error; err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := mine.W.Exec("DROP SCHEMA " + schema + " CASCADE").Error; err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	u, err := url.Parse(mine.dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	other, err := Open(context.Background(), u.String(), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+	if other.schemaTag == mine.schemaTag {
+		t.Fatalf("schemas %q and the default share the tag %s", schema, mine.schemaTag)
+	}
+	channel := fmt.Sprintf("lectern_test_%d", time.Now().UnixNano())
+	listen := func(db *DB) chan string {
+		got := make(chan string, 16)
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- db.Listen(ctx, channel, func(p string) { got <- p }) }()
+		t.Cleanup(func() { cancel(); <-done })
+		select {
+		case <-got: // ListenAll: listening
+		case <-time.After(10 * time.Second):
+			t.Fatal("not listening within 10 s")
+		}
+		return got
+	}
+	sameGot, otherGot := listen(same), listen(other)
+	if err := mine.Notify(context.Background(), channel, "u:1"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case p := <-sameGot:
+		if p != "u:1" {
+			t.Fatalf("same schema got %q", p)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the same schema did not hear it")
+	}
+	if err := other.Notify(context.Background(), channel, "sync"); err != nil { // other's own arrives after any of mine
+		t.Fatal(err)
+	}
+	select {
+	case p := <-otherGot:
+		if p != "sync" {
+			t.Fatalf("another schema heard %q", p)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("another schema did not hear its own notification")
 	}
 }

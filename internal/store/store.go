@@ -24,6 +24,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -51,6 +52,9 @@ type DB struct {
 	dsn  string       // PostgreSQL: what Listen connects to
 	log  *slog.Logger // Listen's reconnects
 	wait writerWait   // ObserveWriterWait's observer
+	// schemaTag ends every notification channel's name on PostgreSQL (see
+	// channel): notifications are per database, installations per schema.
+	schemaTag string
 }
 
 // Open connects to dsn: a postgres:// URL, or else a SQLite file path (created if
@@ -82,6 +86,14 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*DB, error) {
 	if err := db.Ping(ctx); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if db.Dialect == "postgres" {
+		var schema sql.NullString
+		if err := db.W.WithContext(ctx).Raw("SELECT current_schema()").Row().Scan(&schema); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("current schema: %w", err)
+		}
+		db.schemaTag = schemaTag(schema.String)
 	}
 	if err := migrate(db.W); err != nil {
 		db.Close()

@@ -8,13 +8,14 @@ import (
 
 // Q runs queries on one handle: a pool, or a transaction in progress.
 type Q struct {
-	g        *gorm.DB
-	postgres bool
+	g         *gorm.DB
+	postgres  bool
+	schemaTag string // DB.schemaTag, for Q.Notify
 }
 
 // Read returns queries on the read pool.
 func (db *DB) Read(ctx context.Context) Q {
-	return Q{g: db.R.WithContext(ctx), postgres: db.Dialect == "postgres"}
+	return Q{g: db.R.WithContext(ctx), postgres: db.Dialect == "postgres", schemaTag: db.schemaTag}
 }
 
 // Tx runs fn in one write transaction. With SQLite it begins IMMEDIATE (one writer
@@ -22,7 +23,7 @@ func (db *DB) Read(ctx context.Context) Q {
 func (db *DB) Tx(ctx context.Context, fn func(Q) error) error {
 	return db.write(ctx, func(g *gorm.DB) error {
 		return g.Transaction(func(tx *gorm.DB) error {
-			return fn(Q{g: tx, postgres: db.Dialect == "postgres"})
+			return fn(Q{g: tx, postgres: db.Dialect == "postgres", schemaTag: db.schemaTag})
 		})
 	})
 }
