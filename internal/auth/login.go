@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	mrand "math/rand/v2"
 	"time"
 
 	"github.com/lectern-platform/lectern/internal/apperr"
@@ -56,6 +57,12 @@ func (s *Service) Login(ctx context.Context, c Credentials) (string, *User, erro
 	u, err := s.db.UserByEmail(ctx, email)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return "", nil, err
+	}
+	if wait := queueWait(); wait > maxHashWait {
+		// Refused before anything is written for it: the queue would refuse it
+		// after maxHashWait anyway. Come back when it should be shorter.
+		s.log.Warn("login refused: password hashing queue full", "client", c.ClientIP, "queue_wait", wait.Round(time.Second))
+		return "", nil, apperr.TooMany(busyRetryAfter(wait), msgBusy)
 	}
 	attempt, err := s.beginAttempt(ctx, email, c.ClientIP, s.device(u, c.Device), now)
 	if err != nil {
@@ -189,6 +196,19 @@ const (
 	busyRetry = 5 * time.Second
 	msgBusy   = "err.login.busy"
 )
+
+// busyRetryAfter is when a sign-in refused at a queue of wait should come back:
+// once the queue is about half of what it may be, spread over a further half of
+// wait so that a hall refused in the same second does not return in the same
+// second; at least busyRetry, at most maxBusyRetry.
+func busyRetryAfter(wait time.Duration) time.Duration {
+	d := wait - maxHashWait/2 + mrand.N(wait/2+1)
+	return min(max(d, busyRetry), maxBusyRetry)
+}
+
+// maxBusyRetry caps the wait a busy refusal asks for (the sign-in page counts it
+// down in front of the person).
+const maxBusyRetry = time.Minute
 
 // IsBusy reports a sign-in refused only because the server was busy hashing
 // other people's passwords (429): unlike a throttled one, nothing is wrong with

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/crypto/argon2"
@@ -35,7 +36,35 @@ const maxHashWait = 15 * time.Second
 // errHashBusy reports that every hash slot stayed taken for maxHashWait.
 var errHashBusy = errors.New("password hashing is busy")
 
+// hashesQueued counts the hashes waiting for or holding a slot, and hashNanos
+// is a moving average of one hash's wall time, so that a sign-in can be told
+// at once, before anything is written for it, that the queue ahead of it is
+// longer than maxHashWait (queueWait). Without that, a hall signing in at once
+// kept thousands of sign-ins each waiting 15 s with an attempt row written,
+// then refused them all, and their resends arrived together.
+var (
+	hashesQueued atomic.Int64
+	hashNanos    atomic.Int64
+)
+
+func init() { hashNanos.Store(int64(50 * time.Millisecond)) }
+
+// queueWait estimates how long a hash asked for now would wait for a slot:
+// the hashes ahead of it, shared by the slots.
+func queueWait() time.Duration {
+	return time.Duration(hashesQueued.Load() * hashNanos.Load() / int64(cap(hashSlots)))
+}
+
+// observeHash folds one hash's wall time into hashNanos (weight 1/8; a lost
+// update between two hashes finishing at once only delays the average).
+func observeHash(d time.Duration) {
+	old := hashNanos.Load()
+	hashNanos.Store(old + (int64(d)-old)/8)
+}
+
 func argon(ctx context.Context, password string, salt []byte, memory, passes uint32, threads uint8, keyLen uint32) ([]byte, error) {
+	hashesQueued.Add(1)
+	defer hashesQueued.Add(-1)
 	wait := time.NewTimer(maxHashWait)
 	defer wait.Stop()
 	select {
@@ -46,7 +75,10 @@ func argon(ctx context.Context, password string, salt []byte, memory, passes uin
 		return nil, errHashBusy
 	}
 	defer func() { <-hashSlots }()
-	return argon2.IDKey([]byte(password), salt, passes, memory, threads, keyLen), nil
+	began := time.Now()
+	key := argon2.IDKey([]byte(password), salt, passes, memory, threads, keyLen)
+	observeHash(time.Since(began))
+	return key, nil
 }
 
 // HashPassword returns a PHC-format argon2id hash.
