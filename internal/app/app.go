@@ -177,6 +177,9 @@ func build(db *store.DB, library *course.Library, o Options) *App {
 	a.Sender = mail.NewSender(db, o.SMTP, senderMetrics, o.Log)
 	if db.Dialect == "postgres" {
 		a.AddressLimits = ratelimit.New(db, ratelimit.AddressLimit, ratelimit.AddressWindow)
+		if o.Secrets != nil {
+			a.AddressLimits.Pepper = o.Secrets.Derive("rate-windows")
+		}
 	}
 	a.Jobs = jobs.New(db, nil, o.Log)
 	a.Jobs.Daily("retention", func(ctx context.Context, _ time.Time) error {

@@ -11,6 +11,7 @@ package ratelimit
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"sync/atomic"
@@ -36,6 +37,11 @@ type Limiter struct {
 	window time.Duration
 	// Now is the clock (tests move it).
 	Now func() time.Time
+	// Pepper, when set, keys the digest of what is counted (an HMAC): the
+	// keys hold client addresses, and a plain hash of an IPv4 address is
+	// undone by trying all 2^32. Every process sharing the database must use
+	// the same (internal/app derives it from secrets.key, which they share).
+	Pepper []byte
 	// cleaned is when this process last deleted old windows (Unix seconds).
 	cleaned atomic.Int64
 }
@@ -55,10 +61,9 @@ func (l *Limiter) Allow(ctx context.Context, key string) (ok bool, retryAfter ti
 	if err := l.clean(ctx, now, start-w); err != nil {
 		return false, 0, err
 	}
-	// The address is personal data: the row holds a digest of it, and lives
-	// a window or two.
-	sum := sha256.Sum256([]byte(key))
-	hits, err := l.db.HitRateWindow(ctx, hex.EncodeToString(sum[:16]), start)
+	// The address is personal data: the row holds a keyed digest of it, and
+	// lives a window or two.
+	hits, err := l.db.HitRateWindow(ctx, l.digest(key), start)
 	if err != nil {
 		return false, 0, err
 	}
@@ -69,6 +74,21 @@ func (l *Limiter) Allow(ctx context.Context, key string) (ok bool, retryAfter ti
 	// told 0 would come straight back.
 	wait := time.Unix(start+w, 0).Sub(now)
 	return false, max(time.Second, (wait + time.Second - 1).Truncate(time.Second)), nil
+}
+
+// digest is what a key is stored as: an HMAC with Pepper, or without one a
+// plain SHA-256 (pseudonymous only), 16 bytes in hex.
+func (l *Limiter) digest(key string) string {
+	var sum []byte
+	if l.Pepper != nil {
+		m := hmac.New(sha256.New, l.Pepper)
+		m.Write([]byte(key))
+		sum = m.Sum(nil)
+	} else {
+		s := sha256.Sum256([]byte(key))
+		sum = s[:]
+	}
+	return hex.EncodeToString(sum[:16])
 }
 
 // clean deletes windows that started before before, at most once a window per

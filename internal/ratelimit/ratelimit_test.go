@@ -2,6 +2,8 @@ package ratelimit
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"path/filepath"
 	"testing"
 	"time"
@@ -66,4 +68,37 @@ func windows(t *testing.T, db *store.DB) int64 {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// TestLimiter_KeyedDigest: with a pepper the row's key is an HMAC of the
+// address, not its plain hash (undone by trying every IPv4 address); two
+// limiters with the same pepper (two processes sharing secrets.key) count
+// one allowance, one with another pepper counts its own.
+func TestLimiter_KeyedDigest(t *testing.T) {
+	ctx := context.Background()
+	db := testfixture.Open(t, filepath.Join(t.TempDir(), "lectern.db"))
+	clock := time.Unix(2_000_000_000, 0)
+	limiter := func(pepper string) *Limiter {
+		l := New(db, 1, 10*time.Second)
+		l.Now, l.Pepper = func() time.Time { return clock }, []byte(pepper)
+		return l
+	}
+	a, b, other := limiter("pepper"), limiter("pepper"), limiter("another")
+	if ok, _, err := a.Allow(ctx, "verify 192.0.2.1"); err != nil || !ok {
+		t.Fatalf("first: %v %v", ok, err)
+	}
+	if ok, _, err := b.Allow(ctx, "verify 192.0.2.1"); err != nil || ok {
+		t.Errorf("second, on a process with the same pepper: ok %v, err %v; want refused", ok, err)
+	}
+	if ok, _, err := other.Allow(ctx, "verify 192.0.2.1"); err != nil || !ok {
+		t.Errorf("a limiter with another pepper shares the count: ok %v, err %v", ok, err)
+	}
+	plain := sha256.Sum256([]byte("verify 192.0.2.1"))
+	var n int64
+	if err := db.W.Raw("SELECT count(*) FROM rate_windows WHERE key = ?", hex.EncodeToString(plain[:16])).Scan(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Error("a row is keyed by the address's plain SHA-256")
+	}
 }

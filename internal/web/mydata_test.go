@@ -62,6 +62,16 @@ var notExported = map[string]string{
 	// review policy allows: exported separately it would tell which answers
 	// are right while a quiz still hides it.
 	"item_scores.attempt_id": "derived from the attempt's answers; attempts carries them and, when allowed, their review",
+	"rate_windows.key":       "a keyed digest of a client address and a limit's name, kept 12-24 s to count requests: not linkable to a person by the export, gone before one could ask",
+	"certificate_pdfs.pdf":   "a cache of the certificate PDFs the export already holds (certificates); erased and revoked with them",
+}
+
+// opaquePersonal lists columns that hold data about a person although their
+// names do not say so (personalColumn cannot see it): a digest of an address,
+// a document with a name inside. Each must be inventoried like the others.
+var opaquePersonal = map[string]bool{
+	"rate_windows.key":     true,
+	"certificate_pdfs.pdf": true,
 }
 
 // personalColumn reports whether a column names a person: their id, as the
@@ -323,11 +333,11 @@ func exportHoldsEveryRecord(t *testing.T, qw *quizWorld) {
 	seen, listed := 0, map[string]bool{}
 	for table, cols := range columns {
 		for _, col := range cols {
-			if !personalColumn(col) {
+			name := table + "." + col
+			if !personalColumn(col) && !opaquePersonal[name] {
 				continue
 			}
 			seen++
-			name := table + "." + col
 			if why, ok := notExported[name]; ok && why != "" {
 				listed[name] = true
 				continue
