@@ -1,6 +1,7 @@
 package web
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"sync/atomic"
@@ -8,8 +9,10 @@ import (
 	"time"
 
 	"github.com/lectern-platform/lectern/courses"
+	"github.com/lectern-platform/lectern/internal/app"
 	"github.com/lectern-platform/lectern/internal/auth"
 	"github.com/lectern-platform/lectern/internal/ratelimit"
+	"github.com/lectern-platform/lectern/internal/secrets"
 )
 
 // Two processes on one PostgreSQL database, each with its auth cache: a
@@ -103,8 +106,14 @@ func awaitEvictionsFollowed(t *testing.T, from, to *testServer, c credentials) {
 // reaches the next window. Windows two behind are deleted.
 func TestSharedState_AddressLimitAcrossProcesses_PostgreSQL(t *testing.T) {
 	dsn := postgresDSN(t)
-	a := startServerOn(t, courses.FS, Config{}, dsn)
-	b := startServerOn(t, courses.FS, Config{}, dsn)
+	// The processes share secrets.key, as the README requires: the counts
+	// are keyed with a key derived from it.
+	key, _, err := secrets.LoadOrCreate(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := startServerFull(t, courses.FS, Config{}, app.Options{Secrets: key}, dsn, io.Discard)
+	b := startServerFull(t, courses.FS, Config{}, app.Options{Secrets: key}, dsn, io.Discard)
 	// A clock of the test's: a window boundary mid-test would start the count
 	// again. Atomic: the servers' goroutines read it while the test moves it.
 	var clockAt atomic.Int64
