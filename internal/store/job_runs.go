@@ -58,30 +58,32 @@ func claimJobRun(g *gorm.DB, name, day, holder string, now, staleBefore time.Tim
 // running job's heartbeat), so that it is not taken for stale. It reports
 // whether holder still has the claim: false means another process took it.
 func (db *DB) RenewJobRun(ctx context.Context, name, day, holder string, now time.Time) (bool, error) {
-	var n int64
-	err := db.write(ctx, func(g *gorm.DB) error {
-		res := g.Model(&JobRun{}).Where("name = ? AND day = ? AND holder = ? AND finished_at IS NULL", name, day, holder).
-			Update("started_at", now)
-		n = res.RowsAffected
-		return res.Error
-	})
+	n, err := db.updateClaim(ctx, name, day, holder, "started_at", now)
 	if err != nil {
 		return false, fmt.Errorf("renew claim on job %s for %s: %w", name, day, err)
 	}
 	return n == 1, nil
 }
 
+// updateClaim sets column to at on holder's unfinished claim on (name, day)
+// and returns how many rows it changed: 0 when the claim is no longer
+// holder's.
+func (db *DB) updateClaim(ctx context.Context, name, day, holder, column string, at time.Time) (int64, error) {
+	var n int64
+	err := db.write(ctx, func(g *gorm.DB) error {
+		res := g.Model(&JobRun{}).Where("name = ? AND day = ? AND holder = ? AND finished_at IS NULL", name, day, holder).
+			Update(column, at)
+		n = res.RowsAffected
+		return res.Error
+	})
+	return n, err
+}
+
 // FinishJobRun records that holder's run of (name, day) completed. It is an
 // error if holder no longer has the claim (another process took it over):
 // that process's run, not this one, is the day's.
 func (db *DB) FinishJobRun(ctx context.Context, name, day, holder string, at time.Time) error {
-	var n int64
-	err := db.write(ctx, func(g *gorm.DB) error {
-		res := g.Model(&JobRun{}).Where("name = ? AND day = ? AND holder = ? AND finished_at IS NULL", name, day, holder).
-			Update("finished_at", at)
-		n = res.RowsAffected
-		return res.Error
-	})
+	n, err := db.updateClaim(ctx, name, day, holder, "finished_at", at)
 	if err != nil {
 		return fmt.Errorf("finish job %s for %s: %w", name, day, err)
 	}
