@@ -62,7 +62,7 @@ func (s *Service) Login(ctx context.Context, c Credentials) (string, *User, erro
 		// Refused before anything is written for it: the queue would refuse it
 		// after maxHashWait anyway. Come back when it should be shorter.
 		s.log.Warn("login refused: password hashing queue full", "client", c.ClientIP, "queue_wait", wait.Round(time.Second))
-		return "", nil, apperr.TooMany(busyRetryAfter(wait), msgBusy)
+		return "", nil, apperr.TooMany(busyRetryAfter(wait), "err.login.busy")
 	}
 	attempt, err := s.beginAttempt(ctx, email, c.ClientIP, s.device(u, c.Device), now)
 	if err != nil {
@@ -230,7 +230,7 @@ func (s *Service) passwordMatches(ctx context.Context, hash, password, ip string
 	}
 	if errors.Is(err, errHashBusy) {
 		s.log.Warn("login refused: password hashing queue full", "client", ip)
-		return false, apperr.TooMany(busyRetry, msgBusy)
+		return false, apperr.TooMany(busyRetry, "err.login.busy")
 	} else if err != nil {
 		return false, fmt.Errorf("check password: %w", err)
 	}
