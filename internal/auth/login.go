@@ -61,8 +61,7 @@ func (s *Service) Login(ctx context.Context, c Credentials) (string, *User, erro
 	if wait := queueWait(); wait > maxHashWait {
 		// Refused before anything is written for it: the queue would refuse it
 		// after maxHashWait anyway. Come back when it should be shorter.
-		s.log.Warn("login refused: password hashing queue full", "client", c.ClientIP, "queue_wait", wait.Round(time.Second))
-		return "", nil, apperr.TooMany(busyRetryAfter(wait), "err.login.busy")
+		return "", nil, s.refuseBusy(c.ClientIP, busyRetryAfter(wait), "queue_wait", wait.Round(time.Second))
 	}
 	attempt, err := s.beginAttempt(ctx, email, c.ClientIP, s.device(u, c.Device), now)
 	if err != nil {
@@ -218,6 +217,14 @@ func IsBusy(err error) bool {
 	return ok && de.Code == apperr.CodeTooMany && de.ID == msgBusy
 }
 
+// refuseBusy is the one busy refusal, whether refused up front (Login) or after
+// waiting for a slot (passwordMatches): logged, and 429 err.login.busy with
+// retry as its Retry-After.
+func (s *Service) refuseBusy(ip string, retry time.Duration, logKV ...any) error {
+	s.log.Warn("login refused: password hashing queue full", append([]any{"client", ip}, logKV...)...)
+	return apperr.TooMany(retry, "err.login.busy")
+}
+
 // passwordMatches checks a password against a hash; a full hashing queue is
 // "too many requests", not a wrong password.
 func (s *Service) passwordMatches(ctx context.Context, hash, password, ip string) (bool, error) {
@@ -229,8 +236,7 @@ func (s *Service) passwordMatches(ctx context.Context, hash, password, ip string
 		ok, err = checkPassword(ctx, hash, password)
 	}
 	if errors.Is(err, errHashBusy) {
-		s.log.Warn("login refused: password hashing queue full", "client", ip)
-		return false, apperr.TooMany(busyRetry, "err.login.busy")
+		return false, s.refuseBusy(ip, busyRetry)
 	} else if err != nil {
 		return false, fmt.Errorf("check password: %w", err)
 	}
