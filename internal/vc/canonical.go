@@ -1,0 +1,127 @@
+package vc
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"unicode/utf8"
+
+	"github.com/piprate/json-gold/ld"
+)
+
+// Canonicalize returns the RDF Dataset Canonicalization (URDNA2015, which RDFC-1.0
+// names the same algorithm) of a JSON-LD document as N-Quads, one quad a line,
+// each ending in "\n". Contexts come only from the vendored files; any other
+// URL is ErrUnknownContext. Malformed JSON, or JSON-LD that would silently lose
+// data (a property that expands to no IRI, a relative node id or type), is
+// ErrMalformed: what is not in the canonical form is not signed, so it must not be
+// accepted either.
+func Canonicalize(doc []byte) (string, error) {
+	v, err := decodeObject(doc)
+	if err != nil {
+		return "", err
+	}
+	return canonicalize(v)
+}
+
+// decodeObject parses one JSON object, refusing invalid UTF-8 (encoding/json
+// would replace it silently, and JavaScript verifiers decode it differently) and
+// anything after the object. Numbers decode as float64, as JavaScript's do, so
+// 5 and 5.0 canonicalize alike on both sides.
+func decodeObject(doc []byte) (map[string]any, error) {
+	if !utf8.Valid(doc) {
+		return nil, fmt.Errorf("%w: not UTF-8", ErrMalformed)
+	}
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, fmt.Errorf("%w: not JSON: %v", ErrMalformed, err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%w: data after the JSON object", ErrMalformed)
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("%w: not a JSON object", ErrMalformed)
+	}
+	return m, nil
+}
+
+// canonicalize runs json-gold: JSON-LD → RDF dataset (safe mode) → URDNA2015 →
+// N-Quads. It never panics: json-gold is a large library fed with documents
+// from strangers, so a panic inside it is reported as a malformed document.
+func canonicalize(v any) (out string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = "", fmt.Errorf("%w: JSON-LD processing failed: %v", ErrMalformed, r)
+		}
+	}()
+	var lost error
+	opts := ld.NewJsonLdOptions("")
+	opts.DocumentLoader = offlineLoader{}
+	opts.ProcessingMode = ld.JsonLd_1_1
+	// Safe mode refuses a property that would be dropped instead of signed.
+	opts.SafeMode = true
+	// A node whose id or type is not an absolute IRI produces no quads in toRDF:
+	// refuse it rather than sign or accept something that is not covered.
+	opts.ExpandedElementHandler = func(pointer string, expanded any) {
+		if lost == nil {
+			lost = checkNodeIRIs(pointer, expanded)
+		}
+	}
+	proc := ld.NewJsonLdProcessor()
+	ds, err := proc.ToRDF(v, opts)
+	if err != nil {
+		return "", classify(err)
+	}
+	if lost != nil {
+		return "", lost
+	}
+	dataset, ok := ds.(*ld.RDFDataset)
+	if !ok {
+		return "", fmt.Errorf("%w: JSON-LD to RDF gave %T", ErrMalformed, ds)
+	}
+	norm := ld.NewJsonLdOptions("")
+	norm.Algorithm = ld.AlgorithmURDNA2015 // json-gold's default is the older URGNA2012
+	norm.Format = "application/n-quads"
+	res, err := ld.NewJsonLdApi().Normalize(dataset, norm)
+	if err != nil {
+		return "", classify(err)
+	}
+	s, ok := res.(string)
+	if !ok {
+		return "", fmt.Errorf("%w: canonicalization gave %T", ErrMalformed, res)
+	}
+	return s, nil
+}
+
+// checkNodeIRIs refuses an expanded node object whose @id or @type is not an
+// absolute IRI or a blank node: json-gold drops such nodes or types when it
+// builds the RDF dataset, so they would not be signed.
+func checkNodeIRIs(pointer string, expanded any) error {
+	node, ok := expanded.(map[string]any)
+	if !ok {
+		return nil
+	}
+	if id, ok := node["@id"].(string); ok && !ld.IsAbsoluteIri(id) {
+		return fmt.Errorf("%w: %s: id %q is not an absolute IRI", ErrMalformed, pointer, id)
+	}
+	types, _ := node["@type"].([]any)
+	for _, t := range types {
+		if s, ok := t.(string); ok && !ld.IsAbsoluteIri(s) {
+			return fmt.Errorf("%w: %s: type %q is not an absolute IRI", ErrMalformed, pointer, s)
+		}
+	}
+	return nil
+}
+
+// classify keeps ErrUnknownContext visible through json-gold's error and calls
+// everything else a malformed document.
+func classify(err error) error {
+	if errors.Is(err, ErrUnknownContext) {
+		return fmt.Errorf("%w (%v)", ErrUnknownContext, err)
+	}
+	return fmt.Errorf("%w: %v", ErrMalformed, err)
+}

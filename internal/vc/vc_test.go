@@ -1,0 +1,147 @@
+package vc
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"encoding/json"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// testKey is a fixed key, so signed output is reproducible between runs.
+func testKey() (ed25519.PublicKey, ed25519.PrivateKey) {
+	priv := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{0x42}, 32))
+	return priv.Public().(ed25519.PublicKey), priv
+}
+
+const testVM = "did:web:lectern.example.org#0123456789abcdef"
+
+func readOB3(t testing.TB) []byte {
+	t.Helper()
+	b, err := os.ReadFile("testdata/ob3-credential.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestSign_OpenBadgeCredential signs a credential of the shape certify issues
+// and verifies it back; every OB 3.0 term must survive canonicalization.
+func TestSign_OpenBadgeCredential(t *testing.T) {
+	pub, priv := testKey()
+	created := time.Date(2026, 12, 4, 17, 30, 0, 123, time.FixedZone("CET", 3600))
+	doc := readOB3(t)
+	signed, err := Sign(doc, priv, ProofOptions{VerificationMethod: testVM, Created: created})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(signed, bytes.TrimRight(doc, "}\n")) {
+		t.Error("Sign did not keep the document's own bytes")
+	}
+	again, err := Sign(doc, priv, ProofOptions{VerificationMethod: testVM, Created: created})
+	if err != nil || !bytes.Equal(again, signed) {
+		t.Error("signing twice gave different bytes")
+	}
+	p, err := Verify(signed, trustOnly(testVM, pub))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Created != time.Date(2026, 12, 4, 16, 30, 0, 0, time.UTC) || p.ProofPurpose != PurposeAssertion || !strings.HasPrefix(p.ProofValue, "z") {
+		t.Errorf("proof = %+v", p)
+	}
+	var indented bytes.Buffer
+	if err := json.Indent(&indented, signed, "", "  "); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Verify(indented.Bytes(), trustOnly(testVM, pub)); err != nil {
+		t.Errorf("re-indenting broke the proof: %v", err)
+	}
+
+	canon, err := Canonicalize(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"https://purl.imsglobal.org/spec/vc/ob/vocab.html#OpenBadgeCredential",
+		"https://purl.imsglobal.org/spec/vc/ob/vocab.html#identityHash",
+		"https://purl.imsglobal.org/spec/vc/ob/vocab.html#creditsAvailable",
+		"https://www.w3.org/ns/credentials/status#statusListIndex",
+		"Dominique Fauré-Lindqvist",
+		// The OB 3.0.3 context types its floats with an https XML Schema IRI.
+		"\"7.5E0\"^^<https://www.w3.org/2001/XMLSchema#float>",
+	} {
+		if !strings.Contains(canon, want) {
+			t.Errorf("canonical form lacks %s", want)
+		}
+	}
+	if strings.Contains(canon, "issuer-dependent") {
+		t.Errorf("a term of the credential is not defined by its contexts:\n%s", canon)
+	}
+
+	for _, edit := range []struct{ from, to string }{
+		{"Dominique", "Dominiqve"},
+		{`"creditsEarned": 7.5`, `"creditsEarned": 7.6`},
+		{`"statusListIndex": "94567"`, `"statusListIndex": "94568"`},
+		{"2029-12-04T00:00:00Z", "2039-12-04T00:00:00Z"},
+		{"LCT-2026-7K3M-Q9PX", "LCT-2026-7K3M-Q9PY"},
+	} {
+		altered := bytes.Replace(signed, []byte(edit.from), []byte(edit.to), 1)
+		if bytes.Equal(altered, signed) {
+			t.Fatalf("edit %q not applied", edit.from)
+		}
+		if _, err := Verify(altered, trustOnly(testVM, pub)); !errors.Is(err, ErrBadProof) {
+			t.Errorf("%q → %q: %v, want ErrBadProof", edit.from, edit.to, err)
+		}
+	}
+}
+
+func TestSign_Refuses(t *testing.T) {
+	_, priv := testKey()
+	opts := ProofOptions{VerificationMethod: testVM}
+	for name, doc := range map[string]string{
+		"not JSON":         `{"@context":`,
+		"not an object":    `["https://www.w3.org/ns/credentials/v2"]`,
+		"trailing data":    `{"@context":"https://www.w3.org/ns/credentials/v2"} {}`,
+		"no context":       `{"name":"x"}`,
+		"has a proof":      `{"@context":"https://www.w3.org/ns/credentials/v2","proof":{}}`,
+		"unknown context":  `{"@context":"https://example.org/v1","name":"x"}`,
+		"relative id":      `{"@context":"https://www.w3.org/ns/credentials/v2","id":"relative/thing","name":"x"}`,
+		"relative type":    `{"@context":["https://www.w3.org/ns/credentials/v2",{"@vocab":null}],"type":"Thing","name":"x"}`,
+		"invalid UTF-8":    "{\"@context\":\"https://www.w3.org/ns/credentials/v2\",\"name\":\"\xff\"}",
+		"dropped property": `{"@context":["https://www.w3.org/ns/credentials/v2",{"@vocab":null}],"nosuchterm":"x"}`,
+	} {
+		if out, err := Sign([]byte(doc), priv, opts); err == nil {
+			t.Errorf("%s: signed %s", name, out)
+		}
+	}
+	if _, err := Sign(readOB3(t), priv, ProofOptions{}); err == nil {
+		t.Error("signed without a verification method")
+	}
+	if _, err := Sign(readOB3(t), priv[:32], opts); err == nil {
+		t.Error("signed with a short key")
+	}
+}
+
+func TestVerify_ResolverDecidesTrust(t *testing.T) {
+	pub, priv := testKey()
+	signed, err := Sign(readOB3(t), priv, ProofOptions{VerificationMethod: testVM})
+	if err != nil {
+		t.Fatal(err)
+	}
+	untrusted := errors.New("not one of our keys")
+	_, err = Verify(signed, func(string) (ed25519.PublicKey, error) { return nil, untrusted })
+	if !errors.Is(err, ErrBadProof) || !errors.Is(err, untrusted) {
+		t.Errorf("resolver refusal: %v, want ErrBadProof wrapping the resolver's error", err)
+	}
+	_, err = Verify(signed, func(string) (ed25519.PublicKey, error) { return pub[:16], nil })
+	if !errors.Is(err, ErrBadProof) {
+		t.Errorf("short key: %v, want ErrBadProof", err)
+	}
+	var seen string
+	if _, err := Verify(signed, func(vm string) (ed25519.PublicKey, error) { seen = vm; return pub, nil }); err != nil || seen != testVM {
+		t.Errorf("resolver saw %q, err %v", seen, err)
+	}
+}
