@@ -51,37 +51,37 @@ const (
 // newline) and trimmed, as Moodle stores them.
 type Question struct {
 	// Line is the 1-based line of the question's first non-comment line.
-	Line int
+	Line int `json:",omitempty"`
 	// Category is the $CATEGORY in force ("" before the first one).
-	Category string
+	Category string `json:",omitempty"`
 	// Title is the ::title:: ("" when none was written).
-	Title string
+	Title string `json:",omitempty"`
 	// ID is the question's idnumber from a `// [id:…]` comment line in its block.
-	ID string
+	ID string `json:",omitempty"`
 	// Format is the question text's format tag; answers, feedback and general
 	// feedback share it (Parse reports any that names another one).
-	Format Format
+	Format Format `json:",omitempty"`
 	// Text is the question text; for MissingWord, the text before the blank.
-	Text string
+	Text string `json:",omitempty"`
 	// TextAfter is, for MissingWord only, the text after the blank.
-	TextAfter string
-	Kind      Kind
+	TextAfter string `json:",omitempty"`
+	Kind      Kind   `json:",omitempty"`
 	// Blank is, for MissingWord only, how the answer set in the middle of the text
 	// reads: MultipleChoice, ShortAnswer, TrueFalse, Numerical, Matching or Essay.
 	// Its answers are in Answers (and Truth… for TrueFalse) as for that kind.
-	Blank Kind
+	Blank Kind `json:",omitempty"`
 	// Answers in file order, for MultipleChoice, ShortAnswer, Numerical and
 	// Matching (and a MissingWord whose Blank is one of these).
-	Answers []Answer
+	Answers []Answer `json:",omitempty"`
 	// GeneralFeedback is the text after #### in the answer set.
-	GeneralFeedback string
+	GeneralFeedback string `json:",omitempty"`
 
 	// TrueFalse: the right answer and the two feedbacks of {T#wrong#right}.
-	Truth bool
+	Truth bool `json:",omitempty"`
 	// WrongFeedback is shown to one who answered wrongly (the first # of a true/false set).
-	WrongFeedback string
+	WrongFeedback string `json:",omitempty"`
 	// RightFeedback is shown to one who answered rightly (the second #).
-	RightFeedback string
+	RightFeedback string `json:",omitempty"`
 }
 
 // Answer is one answer of a set.
@@ -96,24 +96,24 @@ type Question struct {
 //     the right side; Correct always true; no Weight, no Feedback.
 type Answer struct {
 	// Line is the 1-based line of the answer's `~`, `=` or first character.
-	Line    int
-	Text    string
-	Match   string
-	Correct bool
+	Line    int    `json:",omitempty"`
+	Text    string `json:",omitempty"`
+	Match   string `json:",omitempty"`
+	Correct bool   `json:",omitempty"`
 	// Weight is the percentage of %n% (-100..100), nil when none was written.
-	Weight   *float64
-	Feedback string
+	Weight   *float64 `json:",omitempty"`
+	Feedback string   `json:",omitempty"`
 
-	Value     float64
-	Tolerance float64
-	Range     bool
-	Min       float64
-	Max       float64
+	Value     float64 `json:",omitempty"`
+	Tolerance float64 `json:",omitempty"`
+	Range     bool    `json:",omitempty"`
+	Min       float64 `json:",omitempty"`
+	Max       float64 `json:",omitempty"`
 }
 
 // Problem is malformed GIFT, on a 1-based line. Message is a plain English
 // sentence (the command line speaks English).
 type Problem struct {
-	Line    int
-	Message string
+	Line    int    `json:",omitempty"`
+	Message string `json:",omitempty"`
 }
