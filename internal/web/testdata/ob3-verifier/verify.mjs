@@ -6,11 +6,12 @@
 //   node verify.mjs --proof-only FILE.json     (the W3C vc-di-eddsa vectors)
 //
 // Exit 0: verified. Exit 1: not verified (the library's error is printed).
-// Exit 2: usage. Stdout is one JSON line: {"verified": …, "error": …, …}.
+// Exit 2: usage, or the vendored contexts missing or not as pinned.
+// Stdout is one JSON line: {"verified": …, "error": …, …}.
 //
 // Nothing is fetched from the internet. The document loader answers
 //   - JSON-LD contexts ONLY from the files Lectern's Go side vendors
-//     (internal/vc/contexts, mapped URL → file by its SOURCES.md; a file
+//     (internal/vc/contexts, mapped URL → file by its index.json; a file
 //     whose SHA-256 differs from SOURCES.md is refused);
 //   - the issuer did:web derived from --base (its DID document and the
 //     verification methods in it, by fragment), fetched from --base;
@@ -19,8 +20,8 @@
 // alone (AssertionProofPurpose, no issuer match, no status) and resolves
 // did:key locally, which is what the W3C test vectors use.
 import {createHash} from 'node:crypto';
-import {readFileSync, readdirSync} from 'node:fs';
-import {dirname, join, resolve} from 'node:path';
+import {readFileSync} from 'node:fs';
+import {basename, dirname, join, resolve} from 'node:path';
 import {fileURLToPath} from 'node:url';
 
 import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
@@ -98,40 +99,45 @@ function parseArgs(argv) {
   return opts;
 }
 
-// readContexts maps each context URL of SOURCES.md to its vendored file's
-// parsed JSON. A row names the URL, the file (in the same folder) and the
-// file's SHA-256; the hash is checked here too, so Node and Go are sure to
-// read the same bytes.
+// readContexts maps each context URL to its vendored file's parsed JSON, as
+// the Go loader does: index.json (URL → file) in the contexts folder. Each
+// file's SHA-256 is checked against its row in SOURCES.md (| URL | file | … |
+// SHA-256 |), so Node and Go are sure to read the same, pinned bytes.
 function readContexts(dir) {
+  let index;
   let sources;
   try {
+    index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8'));
     sources = readFileSync(join(dir, 'SOURCES.md'), 'utf8');
   } catch(e) {
     throw new Error(`vendored contexts: ${e.message}`);
   }
-  const files = new Set(readdirSync(dir));
-  const contexts = new Map();
+  const pinned = new Map();
   for(const line of sources.split('\n')) {
-    const url = line.match(/https?:\/\/[^\s|`<>()[\]"']+/);
-    const file = [...line.matchAll(/[\w.-]+\.jsonld?\b/g)]
-      .map(m => m[0]).find(f => files.has(f));
-    if(!url || !file) {
-      continue;
+    const cells = line.split('|').map(c => c.trim().replace(/^`|`$/g, ''));
+    const hash = cells.find(c => /^[0-9a-f]{64}$/i.test(c));
+    if(hash) {
+      for(const c of cells) {
+        pinned.set(c, hash.toLowerCase());
+      }
+    }
+  }
+  const contexts = new Map();
+  for(const [url, file] of Object.entries(index)) {
+    if(file !== basename(file)) {
+      throw new Error(`vendored contexts: ${file} is not in ${dir}`);
     }
     const bytes = readFileSync(join(dir, file));
-    const want = line.match(/\b[0-9a-f]{64}\b/i);
     const got = createHash('sha256').update(bytes).digest('hex');
-    if(!want) {
-      throw new Error(`vendored contexts: ${file} has no SHA-256 in SOURCES.md`);
-    }
-    if(want[0].toLowerCase() !== got) {
+    const want = pinned.get(file);
+    if(want !== got) {
       throw new Error(`vendored contexts: ${file} has SHA-256 ${got}, ` +
-        `SOURCES.md says ${want[0]}`);
+        `SOURCES.md says ${want ?? 'nothing'}`);
     }
-    contexts.set(url[0], JSON.parse(bytes.toString('utf8')));
+    contexts.set(url, JSON.parse(bytes.toString('utf8')));
   }
   if(contexts.size === 0) {
-    throw new Error(`vendored contexts: no context listed in ${dir}/SOURCES.md`);
+    throw new Error(`vendored contexts: no context in ${dir}/index.json`);
   }
   return contexts;
 }
@@ -286,7 +292,13 @@ async function main() {
   } catch(e) {
     usage(`${opts.file}: ${e.message}`);
   }
-  const contexts = readContexts(opts.contexts);
+  let contexts;
+  try {
+    contexts = readContexts(opts.contexts);
+  } catch(e) {
+    // a broken set-up says nothing about the credential: not a refusal
+    usage(e.message);
+  }
   const documentLoader = makeLoader({...opts, contexts});
   const suite = new DataIntegrityProof({cryptosuite: eddsaRdfc2022});
   const options = {
