@@ -51,6 +51,9 @@ function parseArgs(argv) {
     proofOnly: false
   };
   const files = [];
+  // --name=value is --name value
+  argv = argv.flatMap(a => /^--[^=]+=/.test(a) ?
+    [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a]);
   for(let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -269,9 +272,8 @@ function message(result) {
     if(e.errors) {
       walk(e.errors);
     }
-    if(e.cause) {
-      walk(e.cause);
-    }
+    walk(e.cause);
+    walk(e.details?.cause); // jsonld's errors keep the loader's here
   };
   walk(result.error);
   for(const r of result.results ?? []) {
