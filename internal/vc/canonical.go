@@ -6,6 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
+	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/piprate/json-gold/ld"
@@ -83,6 +86,9 @@ func canonicalize(v any) (out string, err error) {
 	if !ok {
 		return "", fmt.Errorf("%w: JSON-LD to RDF gave %T", ErrMalformed, ds)
 	}
+	if err := checkBlankNodes(dataset); err != nil {
+		return "", err
+	}
 	norm := ld.NewJsonLdOptions("")
 	norm.Algorithm = ld.AlgorithmURDNA2015 // json-gold's default is the older URGNA2012
 	norm.Format = "application/n-quads"
@@ -95,6 +101,83 @@ func canonicalize(v any) (out string, err error) {
 		return "", fmt.Errorf("%w: canonicalization gave %T", ErrMalformed, res)
 	}
 	return s, nil
+}
+
+// MaxAmbiguousBlankNodes bounds the blank nodes that canonicalization cannot
+// tell apart by their own quads (their first-degree hashes are shared). Only
+// those go through URDNA2015's N-degree hashing, whose cost grows with the
+// factorial of their number: an 8-node blank clique of 1 KB took 15 s here, 9
+// would take minutes. Credentials never need more than a couple (Lectern's have
+// none); a document with more is refused as malformed before any hashing.
+const MaxAmbiguousBlankNodes = 6
+
+// checkBlankNodes partitions the dataset's blank nodes the way URDNA2015's
+// "hash first degree quads" does — by the sorted quads that mention each, with
+// itself written _:a and every other blank node _:z — and refuses the dataset
+// when more than MaxAmbiguousBlankNodes fall into shared classes.
+func checkBlankNodes(ds *ld.RDFDataset) error {
+	mentions := map[string][]*ld.Quad{}
+	for graph, quads := range ds.Graphs {
+		for _, q := range quads {
+			for _, n := range []ld.Node{q.Subject, q.Object} {
+				if n != nil && ld.IsBlankNode(n) {
+					mentions[n.GetValue()] = append(mentions[n.GetValue()], q)
+				}
+			}
+			if len(graph) > 2 && graph[:2] == "_:" {
+				mentions[graph] = append(mentions[graph], q)
+			}
+		}
+	}
+	if len(mentions) <= MaxAmbiguousBlankNodes {
+		return nil
+	}
+	classes := make(map[string]int, len(mentions))
+	sigs := make(map[string]string, len(mentions))
+	for id, quads := range mentions {
+		lines := make([]string, 0, len(quads))
+		for _, q := range quads {
+			lines = append(lines, firstDegreeLine(q, id))
+		}
+		sort.Strings(lines)
+		sig := strings.Join(lines, "\n")
+		sigs[id] = sig
+		classes[sig]++
+	}
+	ambiguous := 0
+	for _, sig := range sigs {
+		if classes[sig] > 1 {
+			ambiguous++
+		}
+	}
+	if ambiguous > MaxAmbiguousBlankNodes {
+		return fmt.Errorf("%w: %d blank nodes cannot be told apart (at most %d are canonicalized)", ErrMalformed, ambiguous, MaxAmbiguousBlankNodes)
+	}
+	return nil
+}
+
+// firstDegreeLine writes one quad for the first-degree partition: blank nodes as
+// _:a (the one being classified) or _:z, literals with datatype and language.
+func firstDegreeLine(q *ld.Quad, self string) string {
+	term := func(n ld.Node) string {
+		switch {
+		case n == nil:
+			return "-"
+		case ld.IsBlankNode(n):
+			if n.GetValue() == self {
+				return "_:a"
+			}
+			return "_:z"
+		case ld.IsLiteral(n):
+			if l, ok := n.(ld.Literal); ok {
+				return strconv.Quote(l.Value) + "^^" + l.Datatype + "@" + l.Language
+			}
+			return strconv.Quote(n.GetValue())
+		default:
+			return "<" + n.GetValue() + ">"
+		}
+	}
+	return term(q.Subject) + " " + term(q.Predicate) + " " + term(q.Object) + " " + term(q.Graph)
 }
 
 // checkNodeIRIs refuses an expanded node object whose @id or @type is not an

@@ -1,0 +1,103 @@
+package vc
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"encoding/json"
+	"errors"
+	"os"
+	"testing"
+)
+
+// FuzzVerify: any bytes — no panic, and never a success unless the document, as
+// canonicalized, is exactly one that was signed: Ed25519 cannot be forged, so a
+// success on anything else would mean Verify checked the signature against
+// something other than what the document says.
+func FuzzVerify(f *testing.F) {
+	pub, priv := testKey()
+	vecPub, _ := vectorKey(&testing.T{})
+	signed, err := Sign(readOB3(f), priv, ProofOptions{VerificationMethod: testVM})
+	if err != nil {
+		f.Fatal(err)
+	}
+	seeds := [][]byte{signed}
+	for _, v := range vectors {
+		b, err := os.ReadFile(v.dir + "/signedDataInt.json")
+		if err != nil {
+			f.Fatal(err)
+		}
+		seeds = append(seeds, b)
+	}
+	// What was signed: the hash data of each seed, the only messages a success
+	// may be about.
+	known := map[string]bool{}
+	for _, s := range seeds {
+		f.Add(s)
+		h, err := signedHashData(s)
+		if err != nil {
+			f.Fatal(err)
+		}
+		known[string(h)] = true
+	}
+	f.Add([]byte(`{}`))
+	f.Add([]byte(`{"@context":"https://www.w3.org/ns/credentials/v2","proof":{"type":"DataIntegrityProof"}}`))
+	f.Add(blankClique(4))
+
+	resolve := func(vm string) (ed25519.PublicKey, error) {
+		switch vm {
+		case testVM:
+			return pub, nil
+		case "did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2#z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2":
+			return vecPub, nil
+		}
+		return nil, errors.New("untrusted")
+	}
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		if len(doc) > 64<<10 {
+			return
+		}
+		p, err := Verify(doc, resolve)
+		if err != nil {
+			if p != nil {
+				t.Fatalf("Verify returned a proof with an error: %v", err)
+			}
+			if !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrUnknownContext) && !errors.Is(err, ErrBadProof) {
+				t.Fatalf("error outside the three kinds: %v", err)
+			}
+			return
+		}
+		if p == nil {
+			t.Fatal("success without a proof")
+		}
+		h, err := signedHashData(doc)
+		if err != nil {
+			t.Fatalf("verified, but its hash data cannot be rebuilt: %v", err)
+		}
+		if !known[string(h)] {
+			t.Fatalf("verified a document that was never signed:\n%s", doc)
+		}
+	})
+}
+
+// signedHashData rebuilds the eddsa-rdfc-2022 hash data of a secured document the
+// way the specification describes it, independently of Verify's own path.
+func signedHashData(doc []byte) ([]byte, error) {
+	var m map[string]any
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	if err := dec.Decode(&m); err != nil {
+		return nil, err
+	}
+	proof, _ := m["proof"].(map[string]any)
+	if proof == nil {
+		return nil, errors.New("no proof")
+	}
+	delete(m, "proof")
+	config := map[string]any{}
+	for k, v := range proof {
+		if k != "proofValue" {
+			config[k] = v
+		}
+	}
+	config["@context"] = m["@context"]
+	return hashData(m, config)
+}
