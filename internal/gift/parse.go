@@ -35,9 +35,21 @@ type parser struct {
 	problems []Problem
 }
 
+// MaxProblems is how many problems Parse reports before it stops reading: a file
+// with more is not a GIFT file, or needs its first problems fixed first.
+const MaxProblems = 1000
+
 func (p *parser) problem(line int, format string, args ...any) {
-	p.problems = append(p.problems, Problem{Line: line, Message: fmt.Sprintf(format, args...)})
+	switch {
+	case len(p.problems) < MaxProblems:
+		p.problems = append(p.problems, Problem{Line: line, Message: fmt.Sprintf(format, args...)})
+	case len(p.problems) == MaxProblems:
+		p.problems = append(p.problems, Problem{Line: line, Message: fmt.Sprintf("Reading stopped here after %d problems; fix those first.", MaxProblems)})
+	}
 }
+
+// stopped: past MaxProblems nothing more is reported, so reading goes no further.
+func (p *parser) stopped() bool { return len(p.problems) > MaxProblems }
 
 // numberedLine is one trimmed line of the file with its 1-based number.
 type numberedLine struct {
@@ -71,6 +83,9 @@ func parse(data []byte) ([]Question, []Problem) {
 		if len(line) == 0 {
 			// A blank line ends a question: this is how GIFT separates them.
 			flush()
+			if p.stopped() {
+				return qs, p.problems
+			}
 			continue
 		}
 		group = append(group, numberedLine{line, n})
@@ -303,6 +318,7 @@ func (p *parser) trueFalse(q *Question, set span) {
 
 func (p *parser) multipleChoice(q *Question, set span, line int) {
 	parts := set.splitBefore("~=")
+	q.Answers = make([]Answer, 0, len(parts)-1)
 	if lead := parts[0].trim(); !lead.empty() {
 		p.problem(lead.line(), "This text comes before the first ~ or = of the answers; start every answer with ~ (wrong, or %%weight%%) or = (right).")
 	}
