@@ -143,17 +143,16 @@ func (p *parser) question(lines []numberedLine) (q Question, ok bool) {
 	return q, len(p.problems) == before
 }
 
-// idPattern is Moodle's `[id:…]` in a comment, `\]` and `\\` escaped inside.
-var idPattern = regexp.MustCompile(`\[id:((?:\\.|[^\]\\])+)\]`)
-
-var idUnescape = strings.NewReplacer(`\]`, `]`, `\\`, `\`)
+// idPattern is Moodle's `[id:…]` in a comment: no control characters, a `]`
+// inside escaped as `\]` (a backslash is otherwise itself).
+var idPattern = regexp.MustCompile(`\[id:((?:\\\]|[^\]\x00-\x1f\x7f])+)\]`)
 
 func commentID(comment []byte) string {
 	m := idPattern.FindSubmatch(comment)
 	if m == nil {
 		return ""
 	}
-	return strings.TrimSpace(idUnescape.Replace(string(m[1])))
+	return strings.ReplaceAll(string(trimBytes(m[1])), `\]`, `]`)
 }
 
 // read fills q from the question's text t (comments removed), reporting problems.

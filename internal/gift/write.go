@@ -117,10 +117,14 @@ func writeQuestion(out *bytes.Buffer, q Question) error {
 		return fmt.Errorf("unknown format %q", q.Format)
 	}
 	if q.ID != "" {
-		if !utf8.ValidString(q.ID) || strings.TrimSpace(q.ID) != q.ID || strings.ContainsAny(q.ID, "\n\r") {
-			return fmt.Errorf("the id %q must be one line of UTF-8 without surrounding spaces", q.ID)
+		if err := checkText(q.ID, "id"); err != nil {
+			return err
 		}
-		fmt.Fprintf(out, "// [id:%s]\n", strings.NewReplacer(`\`, `\\`, `]`, `\]`).Replace(q.ID))
+		if strings.ContainsFunc(q.ID, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+			return fmt.Errorf("the id %q has a control character, which GIFT cannot hold", q.ID)
+		}
+		// Moodle escapes only ] in an id, as it reads it.
+		fmt.Fprintf(out, "// [id:%s]\n", strings.ReplaceAll(q.ID, `]`, `\]`))
 	}
 	start := out.Len()
 	if q.Title != "" {

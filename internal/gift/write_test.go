@@ -67,7 +67,7 @@ func TestWrite_Output(t *testing.T) {
 			{Text: "R10", Weight: weight(-50)},
 			{Text: "[html] looks like a tag"},
 		}, GeneralFeedback: "R16 via R15."},
-		{Category: "Basics", Text: "True?", Kind: TrueFalse, Truth: true, RightFeedback: "Right."},
+		{Category: "Basics", ID: `a\]\`, Text: "True?", Kind: TrueFalse, Truth: true, RightFeedback: "Right."},
 		{Category: "Numbers", Format: FormatMarkdown, Text: "**Pi**?", Kind: Numerical, Answers: []Answer{
 			{Correct: true, Value: 3.14159, Tolerance: 0.0005},
 			{Correct: true, Weight: weight(50), Range: true, Min: 3, Max: 3.2},
@@ -96,6 +96,7 @@ func TestWrite_Output(t *testing.T) {
 	####R16 via R15.
 }
 
+// [id:a\\]\]
 True?{TRUE##Right.}
 
 $CATEGORY: Numbers
