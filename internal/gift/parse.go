@@ -378,28 +378,38 @@ func (p *parser) weight(s span, line int) (*float64, span, bool) {
 }
 
 func (p *parser) shortAnswer(q *Question, set span) {
+	for _, part := range fullCreditParts(set) {
+		if a, body, ok := p.creditedAnswer(part); ok {
+			p.textAndFeedback(&a, body, q.Format)
+			q.Answers = append(q.Answers, a)
+		}
+	}
+}
+
+// fullCreditParts cuts a short-answer or numerical set before each =; Moodle
+// takes text before the first = as an answer too.
+func fullCreditParts(set span) []span {
 	parts := set.splitBefore("=")
 	if parts[0].trim().empty() {
-		parts = parts[1:]
-	} else {
-		// Moodle accepts a first answer without its =.
-		parts[0] = parts[0].trim()
+		return parts[1:]
 	}
-	for _, part := range parts {
-		a := Answer{Line: part.line(), Correct: true}
-		body := part.trim()
-		if body.is(0, '=') {
-			body = body.from(1).trim()
-		}
-		if body.is(0, '%') {
-			var ok bool
-			if a.Weight, body, ok = p.weight(body, a.Line); !ok {
-				continue
-			}
-		}
-		p.textAndFeedback(&a, body, q.Format)
-		q.Answers = append(q.Answers, a)
+	return parts
+}
+
+// creditedAnswer starts an answer of a short-answer or numerical set: right, at
+// the weight of the %n% after its = if one is written; body is what follows.
+func (p *parser) creditedAnswer(part span) (a Answer, body span, ok bool) {
+	a = Answer{Line: part.line(), Correct: true}
+	body = part.trim()
+	if body.is(0, '=') {
+		body = body.from(1).trim()
 	}
+	if body.is(0, '%') {
+		if a.Weight, body, ok = p.weight(body, a.Line); !ok {
+			return a, body, false
+		}
+	}
+	return a, body, true
 }
 
 func (p *parser) matching(q *Question, set span, line int) {
@@ -432,21 +442,11 @@ func (p *parser) numerical(q *Question, set span, line int) {
 	if k := set.index('~'); k >= 0 {
 		other, set, hasOther = set.from(k), set.to(k), true
 	}
-	parts := set.splitBefore("=")
-	if parts[0].trim().empty() {
-		parts = parts[1:]
-	}
+	parts := fullCreditParts(set)
 	for _, part := range parts {
-		a := Answer{Line: part.line(), Correct: true}
-		body := part.trim()
-		if body.is(0, '=') {
-			body = body.from(1).trim()
-		}
-		if body.is(0, '%') {
-			var ok bool
-			if a.Weight, body, ok = p.weight(body, a.Line); !ok {
-				continue
-			}
+		a, body, ok := p.creditedAnswer(part)
+		if !ok {
+			continue
 		}
 		spec := body
 		if k := body.index('#'); k >= 0 {

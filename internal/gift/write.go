@@ -193,25 +193,13 @@ func writeQuestion(out *bytes.Buffer, q Question) error {
 	case TrueFalse:
 		err = w.trueFalse(q)
 	case MultipleChoice:
-		err = w.set(q, "{\n", w.choice)
-		if err == nil {
-			err = checkChoices(q.Answers)
-		}
+		err = w.set(q, "{\n", w.choice, checkChoices)
 	case ShortAnswer:
-		err = w.set(q, "{\n", w.shortAnswer)
-		if err == nil {
-			err = checkShortAnswers(q.Answers)
-		}
+		err = w.set(q, "{\n", w.shortAnswer, checkShortAnswers)
 	case Numerical:
-		err = w.set(q, "{#\n", w.number)
-		if err == nil {
-			err = checkNumbers(q.Answers)
-		}
+		err = w.set(q, "{#\n", w.number, checkNumbers)
 	case Matching:
-		err = w.set(q, "{\n", w.pair)
-		if err == nil && len(q.Answers) < 2 {
-			err = errors.New("a matching question needs at least two pairs")
-		}
+		err = w.set(q, "{\n", w.pair, checkPairs)
 	default:
 		return fmt.Errorf("unknown kind %q", kind)
 	}
@@ -222,10 +210,14 @@ func writeQuestion(out *bytes.Buffer, q Question) error {
 	return nil
 }
 
-// set writes an answer set one answer a line, then the general feedback.
-func (w writer) set(q Question, open string, answer func(Answer) error) error {
+// set writes an answer set one answer a line, then the general feedback; check
+// refuses the answers together where one by one they would not tell.
+func (w writer) set(q Question, open string, answer func(Answer) error, check func([]Answer) error) error {
 	if len(q.Answers) == 0 {
 		return errors.New("the question has no answers")
+	}
+	if err := check(q.Answers); err != nil {
+		return err
 	}
 	w.out.WriteString(open)
 	for i, a := range q.Answers {
@@ -455,6 +447,13 @@ func checkNumbers(answers []Answer) error {
 	}
 	if !answers[0].Correct {
 		return errors.New("a numerical question needs at least one number")
+	}
+	return nil
+}
+
+func checkPairs(answers []Answer) error {
+	if len(answers) < 2 {
+		return errors.New("a matching question needs at least two pairs")
 	}
 	return nil
 }
