@@ -6,9 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/piprate/json-gold/ld"
@@ -67,8 +70,8 @@ func canonicalize(v any) (out string, err error) {
 	opts.ProcessingMode = ld.JsonLd_1_1
 	// Safe mode refuses a property that would be dropped instead of signed.
 	opts.SafeMode = true
-	// A node whose id or type is not an absolute IRI produces no quads in toRDF:
-	// refuse it rather than sign or accept something that is not covered.
+	// What toRDF would leave out is refused rather than signed or accepted
+	// uncovered (see checkNodeIRIs).
 	opts.ExpandedElementHandler = func(pointer string, expanded any) {
 		if lost == nil {
 			lost = checkNodeIRIs(pointer, expanded)
@@ -180,25 +183,121 @@ func firstDegreeLine(q *ld.Quad, self string) string {
 	return term(q.Subject) + " " + term(q.Predicate) + " " + term(q.Object) + " " + term(q.Graph)
 }
 
-// checkNodeIRIs refuses an expanded node object whose @id or @type is not an
-// absolute IRI or a blank node: json-gold drops such nodes or types when it
-// builds the RDF dataset, so they would not be signed.
+// checkNodeIRIs refuses an expanded node object holding anything json-gold
+// would leave out of the RDF dataset without a word: toRDF skips a node, type,
+// property or value whose IRI is relative or a blank-node predicate, and then
+// drops every statement with an http(s) IRI its URL pattern rejects (a space in
+// a path, a host starting with '-', more than 2,083 characters …) or a literal
+// with a malformed language tag. Such content would be in the JSON but not in
+// what is signed, so a verifier would accept it unsigned: refuse it instead.
 func checkNodeIRIs(pointer string, expanded any) error {
 	node, ok := expanded.(map[string]any)
 	if !ok {
 		return nil
 	}
-	if id, ok := node["@id"].(string); ok && !ld.IsAbsoluteIri(id) {
-		return fmt.Errorf("%w: %s: id %q is not an absolute IRI", ErrMalformed, pointer, id)
+	if pointer == "" {
+		pointer = "/"
+	}
+	bad := func(what, v string) error {
+		if len(v) > 80 {
+			v = v[:80] + "…"
+		}
+		return fmt.Errorf("%w: %s: %s %q would be left out of the canonical form", ErrMalformed, pointer, what, v)
+	}
+	if id, ok := node["@id"].(string); ok && !keptIRI(id) {
+		return bad("id", id)
 	}
 	types, _ := node["@type"].([]any)
 	for _, t := range types {
-		if s, ok := t.(string); ok && !ld.IsAbsoluteIri(s) {
-			return fmt.Errorf("%w: %s: type %q is not an absolute IRI", ErrMalformed, pointer, s)
+		if s, ok := t.(string); ok && !keptIRI(s) {
+			return bad("type", s)
+		}
+	}
+	check := func(props map[string]any) error {
+		for k, v := range props {
+			if strings.HasPrefix(k, "@") {
+				continue
+			}
+			if strings.HasPrefix(k, "_:") || !keptIRI(k) {
+				return bad("property", k)
+			}
+			if err := checkValues(v, bad); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := check(node); err != nil {
+		return err
+	}
+	if rev, ok := node["@reverse"].(map[string]any); ok {
+		return check(rev)
+	}
+	return nil
+}
+
+// langTag is the language tag json-gold keeps (any other literal is dropped).
+var langTag = regexp.MustCompile(`^[a-zA-Z]+(-[a-zA-Z0-9]+)*$`)
+
+// checkValues checks the expanded values of one property: node references,
+// typed or language-tagged literals, lists.
+func checkValues(v any, bad func(what, v string) error) error {
+	items, _ := v.([]any)
+	for _, it := range items {
+		m, ok := it.(map[string]any)
+		if !ok {
+			continue
+		}
+		if id, ok := m["@id"].(string); ok && !keptIRI(id) {
+			return bad("id", id)
+		}
+		if _, isValue := m["@value"]; isValue {
+			if dt, ok := m["@type"].(string); ok && dt != "@json" && !keptIRI(dt) {
+				return bad("datatype", dt)
+			}
+			if lang, ok := m["@language"].(string); ok && !langTag.MatchString(lang) {
+				return bad("language", lang)
+			}
+		}
+		if list, ok := m["@list"]; ok {
+			if err := checkValues(list, bad); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
 }
+
+// keptIRI says whether json-gold's toRDF keeps an IRI: a blank node id, or an
+// absolute IRI that, when http(s), also passes its URL pattern. That pattern is a
+// costly regular expression and vocabularies repeat the same IRIs in every
+// credential, so answers are remembered (a bounded number of them).
+func keptIRI(s string) bool {
+	if strings.HasPrefix(s, "_:") {
+		return true
+	}
+	if !ld.IsAbsoluteIri(s) {
+		return false
+	}
+	if !strings.HasPrefix(s, "http://") && !strings.HasPrefix(s, "https://") {
+		return true
+	}
+	if ok, seen := urlSeen.Load(s); seen {
+		return ok.(bool)
+	}
+	ok := ld.IsURL(s)
+	if urlSeenCount.Add(1) <= maxURLSeen {
+		urlSeen.Store(s, ok)
+	}
+	return ok
+}
+
+const maxURLSeen = 4096
+
+var (
+	urlSeen      sync.Map // IRI → bool
+	urlSeenCount atomic.Int64
+)
 
 // classify keeps ErrUnknownContext visible through json-gold's error and calls
 // everything else a malformed document.

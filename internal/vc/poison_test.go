@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -50,5 +51,56 @@ func TestCanonicalize_RefusesPoisonGraphs(t *testing.T) {
 		"id": "urn:x", "https://example.org/item": items})
 	if _, err := Canonicalize(many); err != nil {
 		t.Errorf("300 distinct blank nodes: %v", err)
+	}
+}
+
+// TestCanonicalize_RefusesWhatWouldBeDropped: json-gold's toRDF silently leaves
+// out statements with IRIs its URL pattern rejects and literals with malformed
+// language tags. Added to a signed credential, such content would verify
+// without being signed; it must be refused instead.
+func TestCanonicalize_RefusesWhatWouldBeDropped(t *testing.T) {
+	_, priv := testKey()
+	pub, _ := testKey()
+	signed, err := Sign(readOB3(t), priv, ProofOptions{VerificationMethod: testVM})
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := "https://x.org/" + strings.Repeat("a", 2100)
+	cases := map[string]any{
+		"id with a space":        map[string]any{"id": "https://evil.example/a b", "narrative": "forged"},
+		"host starting with '-'": map[string]any{"id": "https://-evil.example/", "narrative": "forged"},
+		"over-long IRI":          map[string]any{"id": long, "narrative": "forged"},
+		"bad percent-encoding":   map[string]any{"id": "https://x.org/%zz", "narrative": "forged"},
+		"relative id":            map[string]any{"id": "evidence/1", "narrative": "forged"},
+		"bad language tag":       map[string]any{"narrative": map[string]any{"@value": "forged", "@language": "en_GB"}},
+		"bad datatype":           map[string]any{"narrative": map[string]any{"@value": "forged", "@type": "https://x.org/a b"}},
+	}
+	for name, evidence := range cases {
+		t.Run(name, func(t *testing.T) {
+			var m map[string]any
+			if err := json.Unmarshal(signed, &m); err != nil {
+				t.Fatal(err)
+			}
+			m["evidence"] = []any{evidence}
+			doc, _ := json.Marshal(m)
+			if p, err := Verify(doc, trustOnly(testVM, pub)); !errors.Is(err, ErrMalformed) {
+				t.Fatalf("Verify = %+v, %v; want ErrMalformed", p, err)
+			}
+			delete(m, "proof")
+			doc, _ = json.Marshal(m)
+			if _, err := Sign(doc, priv, ProofOptions{VerificationMethod: testVM}); !errors.Is(err, ErrMalformed) {
+				t.Fatalf("Sign: %v; want ErrMalformed", err)
+			}
+		})
+	}
+	// Unusual but kept IRIs are not refused.
+	for _, iri := range []string{"https://exa_mple.org/x", "https://x.org/é", "https://[::1]/", "http://127.0.0.1:8080/verify/A", "urn:uuid:58172aac-d8ba-11ed-83dd-0b3aef56cc33"} {
+		var m map[string]any
+		json.Unmarshal(readOB3(t), &m)
+		m["evidence"] = []any{map[string]any{"id": iri, "narrative": "n"}}
+		doc, _ := json.Marshal(m)
+		if _, err := Canonicalize(doc); err != nil {
+			t.Errorf("%s: %v", iri, err)
+		}
 	}
 }
