@@ -17,6 +17,8 @@ const usage = `Lectern — training-course delivery and certification.
 Usage:
   lectern serve [--addr :8080] [--data DIR] [--courses DIR] [--database DSN] [--base-url URL] [--programme NAME] [--demo]
   lectern lint [DIR]
+  lectern import gift FILE.gift --out COURSE_DIR [--module NN-name] [--skip-unsupported] [--force]   Moodle questions → quiz files
+  lectern export gift COURSE [--quiz NN-name] [--lang TAG] [--out FILE]                              quizzes → Moodle GIFT
   lectern user add --email E --name N --role R [--agency ID] [--data DIR]   (password on stdin)
   lectern verify FILE.pdf [--trust KEY.pem] [--url URL]   check a certificate offline (exit 0 valid, 1 not)
   lectern verify SERIAL --url URL                          look a serial up on the issuing server
@@ -57,6 +59,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdServe(ctx, args[1:], stdout, stderr)
 	case "lint":
 		return cmdLint(args[1:], stdout, stderr)
+	case "import":
+		return cmdImport(args[1:], stdout, stderr)
+	case "export":
+		return cmdExport(args[1:], stdout, stderr)
 	case "user":
 		return cmdUser(ctx, args[1:], stdin, stdout, stderr)
 	case "verify":
