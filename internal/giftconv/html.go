@@ -85,13 +85,15 @@ func (c *htmlConv) node(n *html.Node) {
 	case atom.Code:
 		c.para.WriteString(codeSpan(textOf(n)))
 	case atom.Pre:
+		// An indented code block, not a fence: the quiz format takes any
+		// line starting with ``` or ~~~ for a fence, whatever its length,
+		// so a fence around such a line would swallow the choices.
 		c.flush()
-		body := strings.Trim(textOf(n), "\n")
-		fence := "```"
-		for strings.Contains(body, fence) {
-			fence += "`"
+		lines := strings.Split(strings.Trim(textOf(n), "\n"), "\n")
+		for i, l := range lines {
+			lines[i] = "    " + strings.TrimRight(l, " \t\r")
 		}
-		c.blocks = append(c.blocks, fence+"\n"+body+"\n"+fence)
+		c.blocks = append(c.blocks, strings.Join(lines, "\n"))
 	case atom.Ul, atom.Ol:
 		c.flush()
 		c.list(n)

@@ -1,6 +1,7 @@
 package giftconv
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -200,7 +201,7 @@ func TestHTMLToMarkdown(t *testing.T) {
 		{`<p dir="ltr" style="text-align: left;">Plain <strong>bold</strong> and <i>italic</i>.</p>`, "Plain **bold** and *italic*."},
 		{`<p>One<br>Two</p>`, "One\n\nTwo"},
 		{`<p>Use <code>a*b</code></p><pre>x := 1
-y := 2</pre>`, "Use `a*b`\n\n```\nx := 1\ny := 2\n```"},
+y := 2</pre>`, "Use `a*b`\n\n    x := 1\n    y := 2"},
 		{`<ol><li>first</li><li>second</li></ol>`, "1. first\n2. second"},
 		{`<h3>Heading</h3><p>1. not a list &amp; [not] a link</p>`, "**Heading**\n\n1\\. not a list \\& \\[not\\] a link"},
 		{`<p><span lang="fr">Vérifié</span> <u>souligné</u></p>`, "Vérifié souligné"},
@@ -217,4 +218,40 @@ y := 2</pre>`, "Use `a*b`\n\n```\nx := 1\ny := 2\n```"},
 			t.Errorf("htmlToMarkdown(%q) = %q, not refused", in, got)
 		}
 	}
+}
+
+// FuzzImport: whatever GIFT parses, what Import writes loads without a lint
+// problem (escaping keeps prompts, choices and explanations in their place)
+// and holds as many questions as Import kept.
+func FuzzImport(f *testing.F) {
+	for _, name := range []string{"../../cmd/lectern/testdata/gift/aml-bank.gift", "../gift/testdata/constructs.gift"} {
+		if data, err := os.ReadFile(name); err == nil {
+			f.Add(string(data))
+		}
+	}
+	f.Add("## Heading?{=- [x] a ~> b}\n\n[markdown]Q\\n## not a question\\n- [ ] no\\n```\\n= code\\n```{=a ~b ####> quote\\n## h}")
+	f.Add("[html]<p>1. x</p><ol><li>a</li></ol><pre>```</pre>{=`a` ~b}")
+	f.Fuzz(func(t *testing.T, src string) {
+		qs, malformed := gift.Parse("f.gift", strings.NewReader(src))
+		if len(malformed) > 0 {
+			return
+		}
+		files, _, err := Import(qs, ImportOptions{True: "True", False: "False", Comments: LecternComments([]byte(src))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, file := range files {
+			c, probs := course.FromFiles("c", map[string][]byte{
+				"course.md":              []byte("---\ntitle: C\nsummary: S\n---\n\nText.\n"),
+				file.Module + ".md":      []byte("---\ntitle: T\nduration: 30m\n---\n\nText.\n"),
+				file.Module + ".quiz.md": file.Data,
+			})
+			if len(probs) > 0 {
+				t.Fatalf("imported quiz fails lint:\n%s\n%s", probs, file.Data)
+			}
+			if got, want := len(c.Modules[0].Quiz.Questions), strings.Count(string(file.Data), "\n## "); got != want {
+				t.Fatalf("%d questions load, %d written:\n%s", got, want, file.Data)
+			}
+		}
+	})
 }

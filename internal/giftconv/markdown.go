@@ -135,10 +135,10 @@ func headingText(h string) string {
 // as text already, and an escape there would show.
 func escapePromptLines(s string) string {
 	lines := strings.Split(s, "\n")
-	inFence := false
+	inFence, fence := false, ""
 	for i, l := range lines {
-		if mdFenceLine.MatchString(l) {
-			inFence = !inFence
+		if m := mdFenceLine.FindStringSubmatch(l); m != nil {
+			inFence, fence = !inFence, m[1]
 			continue
 		}
 		if inFence {
@@ -150,6 +150,10 @@ func escapePromptLines(s string) string {
 				break
 			}
 		}
+	}
+	if inFence {
+		// Closed here, or the quiz format would read the choices as code.
+		lines = append(lines, fence)
 	}
 	return strings.Join(lines, "\n")
 }
