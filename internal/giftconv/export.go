@@ -104,7 +104,6 @@ func roundWeight(w float64) float64 {
 	return math.Round(w*1e5) / 1e5
 }
 
-
 var mdLink = regexp.MustCompile(`\]\(\s*<?([^)\s>]+)`)
 
 // courseFileLink returns the first relative link or image of a Markdown text

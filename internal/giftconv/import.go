@@ -83,8 +83,8 @@ func Import(qs []gift.Question, opts ImportOptions) (files []QuizFile, unsupport
 			if t := opts.Existing[mod]; t != "" {
 				title = t
 			}
-			if title == "" {
-				title = mod
+			if title == "" || title == mod {
+				title = titleFromID(mod)
 			}
 			qf = &quizFile{Module: mod, Title: title}
 			byModule[mod] = qf
@@ -385,7 +385,8 @@ func (q *quizQuestion) numeric(g *gift.Question, feedback, other *[]string) stri
 		}
 		num, tol := a.Value, a.Tolerance
 		if a.Range {
-			num, tol = (a.Min+a.Max)/2, (a.Max-a.Min)/2
+			// To 15 significant digits: 0.1..0.3 is 0.2 ± 0.1, not ± 0.09999999999999999.
+			num, tol = roundDecimal((a.Min+a.Max)/2), roundDecimal((a.Max-a.Min)/2)
 		}
 		label := formatNumber(num) + " ± " + formatNumber(tol)
 		w := weightOf(a)
@@ -440,6 +441,27 @@ func answerText(f gift.Format, s string) string {
 	}
 	md, _ := htmlToMarkdown(s)
 	return strings.NewReplacer(`\`, "", "**", "").Replace(md)
+}
+
+func roundDecimal(x float64) float64 {
+	r, err := strconv.ParseFloat(strconv.FormatFloat(x, 'g', 15, 64), 64)
+	if err != nil {
+		return x
+	}
+	return r
+}
+
+// titleFromID makes a quiz title of a module id the trainer gave:
+// "05-sanctions-regimes" → "Sanctions regimes".
+func titleFromID(id string) string {
+	if m := numberedModule.FindStringSubmatch(id); m != nil {
+		id = m[2]
+	}
+	t := strings.TrimSpace(strings.NewReplacer("-", " ", "_", " ").Replace(id))
+	if t == "" {
+		return id
+	}
+	return strings.ToUpper(t[:1]) + t[1:]
 }
 
 func formatWeight(w float64) string {

@@ -86,6 +86,7 @@ func TestImport_Kinds(t *testing.T) {
 		{"NumericExact", "How many? Write it in digits.{#2048}", 2048, 0},
 		{"NumericTolerance", "How many? Write it in digits.{#10:2}", 10, 2},
 		{"NumericRange", "How many? Write it in digits.{#8..12}", 10, 2},
+		{"NumericRangeDecimals", "How much? Write it in digits.{#0.1..0.3}", 0.2, 0.1},
 		{"NumericEqualAnswers", "How many? Write it in digits.{#=6:0 =%100%6:0 ~#Six.}", 6, 0},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -190,7 +191,7 @@ func TestImport_Categories(t *testing.T) {
 	for _, f := range files {
 		got = append(got, f.Module+"="+f.Title+"/"+string(rune('0'+strings.Count(string(f.Data), "\n## "))))
 	}
-	want := "04-aml-basics=AML basics/2 05-derives-co=Dérivés & co/1 02-tracing=Tracing and investigation/1 04-aml=04-aml/1"
+	want := "04-aml-basics=AML basics/2 05-derives-co=Dérivés & co/1 02-tracing=Tracing and investigation/1 04-aml=Aml/1"
 	if strings.Join(got, " ") != want {
 		t.Errorf("modules = %v\nwant      %s", got, want)
 	}
