@@ -78,7 +78,7 @@ func canonicalize(v any) (out string, err error) {
 		}
 	}
 	proc := ld.NewJsonLdProcessor()
-	ds, err := proc.ToRDF(v, opts)
+	ds, err := proc.ToRDF(withCachedContext(v), opts)
 	if err != nil {
 		return "", classify(err)
 	}
