@@ -77,6 +77,31 @@ func startServerLogging(t testing.TB, fsys fs.FS, cfg Config, dsn string, logs i
 // signed them).
 func startServerFull(t testing.TB, fsys fs.FS, cfg Config, o app.Options, dsn string, logs io.Writer) *testServer {
 	t.Helper()
+	return startServerListening(t, fsys, cfg, o, dsn, logs, false)
+}
+
+// startServerAtItsURL is startServerApp with the server's own loopback
+// address (http://127.0.0.1:PORT) as its base URL rather than
+// http://127.0.0.1, so the URLs it hands out reach it: its credentials'
+// did:web and status lists, for a verifier that resolves them.
+func startServerAtItsURL(t testing.TB, fsys fs.FS, cfg Config, o app.Options) *testServer {
+	t.Helper()
+	return startServerListening(t, fsys, cfg, o, filepath.Join(t.TempDir(), "lectern.db"), io.Discard, true)
+}
+
+// startServerListening is startServerFull, with the base URL the listener's
+// own address when atItsURL.
+func startServerListening(t testing.TB, fsys fs.FS, cfg Config, o app.Options, dsn string, logs io.Writer, atItsURL bool) *testServer {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() }) // if the test stops before serving
+	base := "http://127.0.0.1"
+	if atItsURL {
+		base = "http://" + ln.Addr().String()
+	}
 	log := slog.New(slog.NewTextHandler(logs, nil))
 	ctx := context.Background()
 	db, err := store.Open(ctx, dsn, log)
@@ -102,7 +127,7 @@ func startServerFull(t testing.TB, fsys fs.FS, cfg Config, o app.Options, dsn st
 			t.Fatal(err)
 		}
 	}
-	cfg.BaseURL, o.BaseURL, o.Log = "http://127.0.0.1", "http://127.0.0.1", log
+	cfg.BaseURL, o.BaseURL, o.Log = base, base, log
 	a, err := app.New(db, lib, o)
 	if err != nil {
 		t.Fatal(err)
@@ -127,7 +152,7 @@ func startServerFull(t testing.TB, fsys fs.FS, cfg Config, o app.Options, dsn st
 	}
 	t.Cleanup(func() { stopFollowing(); following.Wait() })
 	// Data is arranged through the App's own services, the ones the server acts through.
-	ts := &testServer{URL: serveLoopback(t, s.HTTPServer()), Library: lib, DB: db, Accounts: a.Accounts, Server: s}
+	ts := &testServer{URL: serveListener(t, ln, s.HTTPServer()), Library: lib, DB: db, Accounts: a.Accounts, Server: s}
 	ag := ts.agency(t, "Reader Agency", "FR")
 	ts.client = ts.browser(t, ts.user(t, auth.RoleOfficer, &ag.ID, "Reader"))
 	signInReader(t, ts.URL, ts.client)
@@ -142,6 +167,12 @@ func serveLoopback(t testing.TB, hs *http.Server) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return serveListener(t, ln, hs)
+}
+
+// serveListener serves hs on ln until the test ends, and returns its base URL.
+func serveListener(t testing.TB, ln net.Listener, hs *http.Server) string {
+	t.Helper()
 	go func() {
 		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			t.Errorf("serve: %v", err)
