@@ -46,9 +46,9 @@ type ImportOptions struct {
 	// it, its quiz takes the module's title, and new modules are numbered
 	// after the highest.
 	Existing map[string]string
-	// Comments are the file's "// [lectern:…]" lines by line number, as
-	// LecternComments finds them.
-	Comments map[int]string
+	// Comments are the file's "// [lectern:…]" lines by the line of their
+	// question, as LecternComments finds them.
+	Comments map[int][]LecternComment
 }
 
 // QuizFile is one NN-name.quiz.md to write.
@@ -65,12 +65,6 @@ func Import(qs []gift.Question, opts ImportOptions) (files []QuizFile, unsupport
 	var quizzes []*quizFile
 	byModule := map[string]*quizFile{}
 	next := nextModuleNumber(opts.Existing)
-	commentLines := make([]int, 0, len(opts.Comments))
-	for l := range opts.Comments {
-		commentLines = append(commentLines, l)
-	}
-	slices.Sort(commentLines)
-	prevLine := 0
 	for i := range qs {
 		g := &qs[i]
 		mod, title := opts.Module, opts.Module
@@ -91,18 +85,14 @@ func Import(qs []gift.Question, opts ImportOptions) (files []QuizFile, unsupport
 			quizzes = append(quizzes, qf)
 		}
 		q, at, why := convert(g, opts)
-		if q != nil {
-			// A "// [lectern:…]" line belongs to the question whose block it
-			// is in: after the previous question's start, before this one's.
-			for _, l := range commentLines {
-				if l > prevLine && l < g.Line {
-					if why = q.applyLectern(opts.Comments[l]); why != "" {
-						break
-					}
-				}
+		for _, c := range opts.Comments[g.Line] {
+			if q == nil {
+				break
+			}
+			if why = q.applyLectern(c.Attrs); why != "" {
+				at = c.Line
 			}
 		}
-		prevLine = g.Line
 		if why != "" {
 			if at == 0 {
 				at = g.Line
@@ -130,13 +120,41 @@ func Import(qs []gift.Question, opts ImportOptions) (files []QuizFile, unsupport
 
 var lecternComment = regexp.MustCompile(`^\s*//.*\[lectern:([^\]]*)\]`)
 
-// LecternComments finds the "// [lectern:…]" comment lines of a GIFT file
-// (gift.Parse drops comments), by 1-based line.
-func LecternComments(src []byte) map[int]string {
-	out := map[int]string{}
+// LecternComment is one "// [lectern:…]" line of a GIFT file.
+type LecternComment struct {
+	Line  int
+	Attrs string // what is between "[lectern:" and "]"
+}
+
+// LecternComments finds the "// [lectern:…]" lines of a GIFT file (gift.Parse
+// drops comments), by the line of the question they belong to: the first
+// line of their block (lines up to a blank one, as Moodle splits questions)
+// that is not a comment, which is the question's Line. A block of comments
+// only hands them on to the next question.
+func LecternComments(src []byte) map[int][]LecternComment {
+	out := map[int][]LecternComment{}
+	var pending []LecternComment
+	key := 0 // the current block's question line, 0 before it is seen
 	for i, l := range strings.Split(string(src), "\n") {
-		if m := lecternComment.FindStringSubmatch(l); m != nil {
-			out[i+1] = m[1]
+		t := strings.TrimSpace(l)
+		switch {
+		case t == "":
+			key = 0
+		case strings.HasPrefix(t, "//"):
+			if m := lecternComment.FindStringSubmatch(l); m != nil {
+				c := LecternComment{Line: i + 1, Attrs: m[1]}
+				if key > 0 {
+					out[key] = append(out[key], c)
+				} else {
+					pending = append(pending, c)
+				}
+			}
+		case key == 0:
+			key = i + 1
+			if len(pending) > 0 {
+				out[key] = pending
+				pending = nil
+			}
 		}
 	}
 	return out

@@ -2,6 +2,7 @@ package giftconv
 
 import (
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -97,7 +98,8 @@ func TestImport_Kinds(t *testing.T) {
 		})
 	}
 	t.Run("IDPointsDroppedTitle", func(t *testing.T) {
-		q, md, _ := importOne(t, "// [id:my-id]\n// [lectern:points=3,dropped]\n::Named::First?{=a ~b}\n\n::Layering stage::Second?{=a ~b}\n\nThird?{=a ~b}\n\nThird?{=a ~b}\n")
+		q, md, _ := importOne(t, "// [id:my-id]\n// [lectern:points=3,dropped]\n::Named::First?{=a ~b}\n\n::Layering stage::Second?{=a ~b}\n\n"+
+			"// [lectern:points=4]\n\nThird?{\n=a\n// [lectern:points=5]\n~b\n}\n\nThird?{=a ~b}\n")
 		var got []string
 		for _, x := range q.Questions {
 			got = append(got, x.ID)
@@ -105,8 +107,14 @@ func TestImport_Kinds(t *testing.T) {
 		if strings.Join(got, " ") != "my-id layering-stage third third-2" {
 			t.Errorf("ids = %v\n%s", got, md)
 		}
-		if x := q.Questions[0]; x.Points != 3 || !x.Dropped || q.Questions[1].Points != 1 || q.Questions[1].Dropped {
-			t.Errorf("points/dropped = %+v / %+v", x, q.Questions[1])
+		var points []int
+		for _, x := range q.Questions {
+			points = append(points, x.Points)
+		}
+		// A comments-only block goes to the next question; one among the
+		// answers to its own question (the last points= wins).
+		if !q.Questions[0].Dropped || q.Questions[1].Dropped || !slices.Equal(points, []int{3, 1, 5, 1}) {
+			t.Errorf("points = %v, dropped %v %v", points, q.Questions[0].Dropped, q.Questions[1].Dropped)
 		}
 	})
 	t.Run("Formats", func(t *testing.T) {
@@ -161,7 +169,8 @@ func TestImport_Refusals(t *testing.T) {
 		{"ScriptLink", "[html]<a href\\=\"javascript\\:x()\">Hi</a>{=a ~b}", 1, "javascript"},
 		{"Image", "[html]<p>Hi <img src\\=\"https\\://evil.example/x.png\"></p>{=a ~b}", 1, "<img>"},
 		{"HTMLInAnswer", "[html]Which?{\n=<b>a</b>\n~<img src\\=\"x\">\n}", 3, "<img>"},
-		{"BadPoints", "// [lectern:points=0]\nQ?{=a ~b}", 2, "bad points"},
+		{"BadPoints", "// [lectern:points=0]\nQ?{=a ~b}", 1, "bad points"},
+		{"UnknownAttribute", "Q?{\n=a\n// [lectern:weight=2]\n~b\n}", 3, "unknown Lectern attribute"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			src := c.src + "\n\nStill here?{=yes ~no}\n"
