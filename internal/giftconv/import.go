@@ -91,6 +91,7 @@ func Import(qs []gift.Question, opts ImportOptions) (files []QuizFile, unsupport
 			}
 			if why = q.applyLectern(c.Attrs); why != "" {
 				at = c.Line
+				break
 			}
 		}
 		if why != "" {

@@ -169,7 +169,7 @@ func TestImport_Refusals(t *testing.T) {
 		{"ScriptLink", "[html]<a href\\=\"javascript\\:x()\">Hi</a>{=a ~b}", 1, "javascript"},
 		{"Image", "[html]<p>Hi <img src\\=\"https\\://evil.example/x.png\"></p>{=a ~b}", 1, "<img>"},
 		{"HTMLInAnswer", "[html]Which?{\n=<b>a</b>\n~<img src\\=\"x\">\n}", 3, "<img>"},
-		{"BadPoints", "// [lectern:points=0]\nQ?{=a ~b}", 1, "bad points"},
+		{"BadPoints", "// [lectern:points=0]\n// [lectern:points=2]\nQ?{=a ~b}", 1, "bad points"},
 		{"UnknownAttribute", "Q?{\n=a\n// [lectern:weight=2]\n~b\n}", 3, "unknown Lectern attribute"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
