@@ -71,10 +71,10 @@ func canonicalize(v any) (out string, err error) {
 	// Safe mode refuses a property that would be dropped instead of signed.
 	opts.SafeMode = true
 	// What toRDF would leave out is refused rather than signed or accepted
-	// uncovered (see checkNodeIRIs).
+	// uncovered (see checkExpandedNode).
 	opts.ExpandedElementHandler = func(pointer string, expanded any) {
 		if lost == nil {
-			lost = checkNodeIRIs(pointer, expanded)
+			lost = checkExpandedNode(pointer, expanded)
 		}
 	}
 	proc := ld.NewJsonLdProcessor()
@@ -183,14 +183,25 @@ func firstDegreeLine(q *ld.Quad, self string) string {
 	return term(q.Subject) + " " + term(q.Predicate) + " " + term(q.Object) + " " + term(q.Graph)
 }
 
-// checkNodeIRIs refuses an expanded node object holding anything json-gold
-// would leave out of the RDF dataset without a word: toRDF skips a node, type,
-// property or value whose IRI is relative or a blank-node predicate, and then
-// drops every statement with an http(s) IRI its URL pattern rejects (a space in
-// a path, a host starting with '-', more than 2,083 characters …) or a literal
-// with a malformed language tag. Such content would be in the JSON but not in
-// what is signed, so a verifier would accept it unsigned: refuse it instead.
-func checkNodeIRIs(pointer string, expanded any) error {
+// checkExpandedNode refuses an expanded node object holding anything json-gold
+// would leave out of the RDF dataset without a word, or would write otherwise
+// than other RDFC-1.0 implementations:
+//
+//   - toRDF skips a node, type, property or value whose IRI is relative, and a
+//     blank-node predicate; it then drops every statement with an http(s) IRI
+//     its URL pattern rejects (a space in a path, a host starting with '-', more
+//     than 2,083 characters …) or a literal with a malformed language tag. Such
+//     content would be in the JSON but not in what is signed, so a verifier
+//     would accept it unsigned.
+//   - json-gold's N-Quads writer escapes only \ " \n \r \t, where canonical
+//     N-Quads (RDFC-1.0, and Digital Bazaar's rdf-canonize that verifiers use)
+//     also write \b, \f and \uXXXX for the other control characters, and \uXXXX
+//     for the characters an IRI may not hold. A credential with such a character
+//     would get a signature no other verifier accepts (found by signing test
+//     credentials here and verifying them with Digital Bazaar's libraries).
+//
+// Both are refused as ErrMalformed.
+func checkExpandedNode(pointer string, expanded any) error {
 	node, ok := expanded.(map[string]any)
 	if !ok {
 		return nil
@@ -202,7 +213,7 @@ func checkNodeIRIs(pointer string, expanded any) error {
 		if len(v) > 80 {
 			v = v[:80] + "…"
 		}
-		return fmt.Errorf("%w: %s: %s %q would be left out of the canonical form", ErrMalformed, pointer, what, v)
+		return fmt.Errorf("%w: %s: %s %q cannot be canonicalized faithfully", ErrMalformed, pointer, what, v)
 	}
 	if id, ok := node["@id"].(string); ok && !keptIRI(id) {
 		return bad("id", id)
@@ -251,9 +262,13 @@ func checkValues(v any, bad func(what, v string) error) error {
 		if id, ok := m["@id"].(string); ok && !keptIRI(id) {
 			return bad("id", id)
 		}
-		if _, isValue := m["@value"]; isValue {
-			if dt, ok := m["@type"].(string); ok && dt != "@json" && !keptIRI(dt) {
+		if val, isValue := m["@value"]; isValue {
+			dt, _ := m["@type"].(string)
+			if dt != "" && dt != "@json" && !keptIRI(dt) {
 				return bad("datatype", dt)
+			}
+			if str, ok := val.(string); ok && dt != "@json" && strings.IndexFunc(str, unescapedAlike) >= 0 {
+				return bad("text with a control character", str)
 			}
 			if lang, ok := m["@language"].(string); ok && !langTag.MatchString(lang) {
 				return bad("language", lang)
@@ -276,7 +291,7 @@ func keptIRI(s string) bool {
 	if strings.HasPrefix(s, "_:") {
 		return true
 	}
-	if !ld.IsAbsoluteIri(s) {
+	if !ld.IsAbsoluteIri(s) || strings.ContainsAny(s, "<>\"{}|^`\\") || strings.IndexFunc(s, func(r rune) bool { return r <= 0x20 || r == 0x7f }) >= 0 {
 		return false
 	}
 	if !strings.HasPrefix(s, "http://") && !strings.HasPrefix(s, "https://") {
@@ -290,6 +305,12 @@ func keptIRI(s string) bool {
 		urlSeen.Store(s, ok)
 	}
 	return ok
+}
+
+// unescapedAlike reports the characters of a literal that json-gold and
+// canonical N-Quads escape differently: the controls other than \t \n \r.
+func unescapedAlike(r rune) bool {
+	return (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f
 }
 
 const maxURLSeen = 4096

@@ -74,6 +74,14 @@ func TestCanonicalize_RefusesWhatWouldBeDropped(t *testing.T) {
 		"relative id":            map[string]any{"id": "evidence/1", "narrative": "forged"},
 		"bad language tag":       map[string]any{"narrative": map[string]any{"@value": "forged", "@language": "en_GB"}},
 		"bad datatype":           map[string]any{"narrative": map[string]any{"@value": "forged", "@type": "https://x.org/a b"}},
+		// Written differently by json-gold and by canonical N-Quads (rdf-canonize).
+		"form feed in text":        map[string]any{"narrative": "page\fbreak"},
+		"backspace in text":        map[string]any{"narrative": "a\bb"},
+		"NUL in text":              map[string]any{"narrative": "a\x00b"},
+		"DEL in text":              map[string]any{"narrative": "a\x7fb"},
+		"'|' in an IRI":            map[string]any{"id": "urn:x:a|b", "narrative": "n"},
+		"'<' in an IRI":            map[string]any{"id": "https://x.org/a<b", "narrative": "n"},
+		"control character in IRI": map[string]any{"id": "urn:x:a\x01b", "narrative": "n"},
 	}
 	for name, evidence := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -90,6 +90,13 @@ type proofJSON struct {
 //
 // Ed25519 is deterministic, so the same document, key and options always give
 // the same proofValue: a credential can be rebuilt rather than stored.
+//
+// Sign refuses (ErrMalformed) what it cannot sign faithfully, rather than sign
+// less than the JSON says: a term the document's contexts do not define, an id
+// or type that is not an absolute IRI, and text holding a control character
+// other than tab, line feed and carriage return (json-gold and other RDFC-1.0
+// implementations would write it differently: no one else could verify the
+// proof). Callers building credentials from user text strip those first.
 func Sign(doc []byte, key ed25519.PrivateKey, opts ProofOptions) ([]byte, error) {
 	if len(key) != ed25519.PrivateKeySize {
 		return nil, fmt.Errorf("sign credential: private key is %d bytes, want %d", len(key), ed25519.PrivateKeySize)
