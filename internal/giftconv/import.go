@@ -119,6 +119,8 @@ func Import(qs []gift.Question, opts ImportOptions) (files []QuizFile, unsupport
 	return files, unsupported, nil
 }
 
+var mdImage = regexp.MustCompile(`!\[[^\]]*\]\s*[(\[]`)
+
 var lecternComment = regexp.MustCompile(`^\s*//.*\[lectern:([^\]]*)\]`)
 
 // LecternComment is one "// [lectern:…]" line of a GIFT file.
@@ -441,6 +443,12 @@ func (q *quizQuestion) numeric(g *gift.Question, feedback, other *[]string) stri
 func toMarkdown(f gift.Format, s string) (string, string) {
 	switch f {
 	case gift.FormatMarkdown:
+		if mdImage.MatchString(s) {
+			return "", "Markdown image: GIFT carries no files, and an image from another host is never put in front of officers; put the file in the course's images/ folder and link it"
+		}
+		if dest := courseFileLink(s); dest != "" {
+			return "", fmt.Sprintf("Markdown link to %s: a relative link points into the course, and GIFT carries no files", dest)
+		}
 		return s, ""
 	case gift.FormatHTML:
 		md, refused := htmlToMarkdown(s)

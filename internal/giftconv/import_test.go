@@ -168,6 +168,8 @@ func TestImport_Refusals(t *testing.T) {
 		{"EventHandler", "[html]<p onmouseover\\=\"x()\">Hi</p>{=a ~b}", 1, "onmouseover"},
 		{"ScriptLink", "[html]<a href\\=\"javascript\\:x()\">Hi</a>{=a ~b}", 1, "javascript"},
 		{"Image", "[html]<p>Hi <img src\\=\"https\\://evil.example/x.png\"></p>{=a ~b}", 1, "<img>"},
+		{"MarkdownImage", "[markdown]Which wallet? ![w](https\\://evil.example/w.png){=a ~b}", 1, "Markdown image"},
+		{"MarkdownRelativeLink", "[markdown]Q?{\n=a\n~see [notes](notes.pdf)\n}", 3, "Markdown link to notes.pdf"},
 		{"HTMLInAnswer", "[html]Which?{\n=<b>a</b>\n~<img src\\=\"x\">\n}", 3, "<img>"},
 		{"BadPoints", "// [lectern:points=0]\n// [lectern:points=2]\nQ?{=a ~b}", 1, "bad points"},
 		{"UnknownAttribute", "Q?{\n=a\n// [lectern:weight=2]\n~b\n}", 3, "unknown Lectern attribute"},
