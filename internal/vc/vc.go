@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"time"
 
 	"github.com/mr-tron/base58"
@@ -96,7 +97,8 @@ type proofJSON struct {
 // or type that is not an absolute IRI, and text holding a control character
 // other than tab, line feed and carriage return (json-gold and other RDFC-1.0
 // implementations would write it differently: no one else could verify the
-// proof). Callers building credentials from user text strip those first.
+// proof). Callers building credentials from user text pass it through
+// SignableText first.
 func Sign(doc []byte, key ed25519.PrivateKey, opts ProofOptions) ([]byte, error) {
 	if len(key) != ed25519.PrivateKeySize {
 		return nil, fmt.Errorf("sign credential: private key is %d bytes, want %d", len(key), ed25519.PrivateKeySize)
@@ -304,4 +306,19 @@ func toAny(v any) (any, error) {
 		return nil, fmt.Errorf("decode proof configuration: %w", err)
 	}
 	return out, nil
+}
+
+// SignableText returns s without the control characters Sign refuses in text
+// (all but tab, line feed and carriage return), for text a person typed — a
+// name from a roster, a course summary — before it goes into a credential.
+func SignableText(s string) string {
+	if strings.IndexFunc(s, unescapedAlike) < 0 {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if unescapedAlike(r) {
+			return -1
+		}
+		return r
+	}, s)
 }

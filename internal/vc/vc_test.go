@@ -145,3 +145,32 @@ func TestVerify_ResolverDecidesTrust(t *testing.T) {
 		t.Errorf("resolver saw %q, err %v", seen, err)
 	}
 }
+
+func TestSignableText(t *testing.T) {
+	for in, want := range map[string]string{
+		"Dominique Fauré":        "Dominique Fauré",
+		"a\tb\nc\r\nd":           "a\tb\nc\r\nd",
+		"page\fbreak\b\x00\x7f!": "pagebreak!",
+		"דנה\x1fכהן":             "דנהכהן",
+		"":                       "",
+	} {
+		if got := SignableText(in); got != want {
+			t.Errorf("SignableText(%q) = %q, want %q", in, got, want)
+		}
+	}
+	_, priv := testKey()
+	var m map[string]any
+	if err := json.Unmarshal(readOB3(t), &m); err != nil {
+		t.Fatal(err)
+	}
+	m["name"] = "Certificate\f of attendance"
+	doc, _ := json.Marshal(m)
+	if _, err := Sign(doc, priv, ProofOptions{VerificationMethod: testVM}); !errors.Is(err, ErrMalformed) {
+		t.Fatalf("a form feed was signed: %v", err)
+	}
+	m["name"] = SignableText(m["name"].(string))
+	doc, _ = json.Marshal(m)
+	if _, err := Sign(doc, priv, ProofOptions{VerificationMethod: testVM}); err != nil {
+		t.Fatalf("cleaned text: %v", err)
+	}
+}
