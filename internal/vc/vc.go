@@ -62,11 +62,15 @@ type ProofOptions struct {
 	ProofPurpose string
 }
 
+// now is the clock Verify judges a proof's "expires" by (a test sets it).
+var now = time.Now
+
 // Proof is a verified proof as Verify read it.
 type Proof struct {
 	Type               string
 	Cryptosuite        string
 	Created            time.Time // zero when the proof has no "created"
+	Expires            time.Time // zero when the proof has no "expires"
 	VerificationMethod string
 	ProofPurpose       string
 	ProofValue         string
@@ -259,14 +263,25 @@ func readProof(pm map[string]any) (*Proof, []byte, error) {
 	if p.ProofPurpose != PurposeAssertion {
 		return nil, nil, fmt.Errorf("%w: proof purpose %q, want %q", ErrBadProof, p.ProofPurpose, PurposeAssertion)
 	}
-	if _, has := pm["created"]; has {
-		c, err := str("created")
+	for _, f := range []struct {
+		name string
+		dst  *time.Time
+	}{{"created", &p.Created}, {"expires", &p.Expires}} {
+		if _, has := pm[f.name]; !has {
+			continue
+		}
+		v, err := str(f.name)
 		if err != nil {
 			return nil, nil, err
 		}
-		if p.Created, err = time.Parse(time.RFC3339, c); err != nil {
-			return nil, nil, fmt.Errorf("%w: proof created %q is not a date-time", ErrMalformed, c)
+		if *f.dst, err = time.Parse(time.RFC3339, v); err != nil {
+			return nil, nil, fmt.Errorf("%w: proof %s %q is not a date-time with a time zone", ErrMalformed, f.name, v)
 		}
+	}
+	// Data Integrity: a proof past its "expires" no longer verifies (Lectern's
+	// proofs have none: a certificate's own validUntil says when it ends).
+	if !p.Expires.IsZero() && !now().Before(p.Expires) {
+		return nil, nil, fmt.Errorf("%w: the proof expired at %s", ErrBadProof, p.Expires.UTC().Format(dateTimeLayout))
 	}
 	if p.ProofValue[0] != 'z' {
 		return nil, nil, fmt.Errorf("%w: proofValue is not multibase base58btc", ErrMalformed)

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mr-tron/base58"
 )
 
 // testKey is a fixed key, so signed output is reproducible between runs.
@@ -172,5 +174,42 @@ func TestSignableText(t *testing.T) {
 	doc, _ = json.Marshal(m)
 	if _, err := Sign(doc, priv, ProofOptions{VerificationMethod: testVM}); err != nil {
 		t.Fatalf("cleaned text: %v", err)
+	}
+}
+
+// TestVerify_ProofExpires: a proof with "expires" verifies until then, and not
+// from that second on.
+func TestVerify_ProofExpires(t *testing.T) {
+	pub, priv := testKey()
+	var m map[string]any
+	if err := json.Unmarshal(readOB3(t), &m); err != nil {
+		t.Fatal(err)
+	}
+	// Sign writes no "expires"; build the proof configuration by hand with one.
+	created, expires := "2026-12-04T17:30:00Z", "2027-01-01T00:00:00Z"
+	config := map[string]any{"@context": m["@context"], "type": ProofType, "cryptosuite": Cryptosuite,
+		"created": created, "expires": expires, "verificationMethod": testVM, "proofPurpose": PurposeAssertion}
+	data, err := hashData(m, config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proof := map[string]any{}
+	for k, v := range config {
+		if k != "@context" {
+			proof[k] = v
+		}
+	}
+	proof["proofValue"] = "z" + base58.Encode(ed25519.Sign(priv, data))
+	m["proof"] = proof
+	doc, _ := json.Marshal(m)
+	defer func() { now = time.Now }()
+	now = func() time.Time { return time.Date(2026, 12, 31, 23, 59, 59, 0, time.UTC) }
+	p, err := Verify(doc, trustOnly(testVM, pub))
+	if err != nil || p.Expires != time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC) {
+		t.Fatalf("before expiry: %+v, %v", p, err)
+	}
+	now = func() time.Time { return time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC) }
+	if _, err := Verify(doc, trustOnly(testVM, pub)); !errors.Is(err, ErrBadProof) {
+		t.Fatalf("at expiry: %v, want ErrBadProof", err)
 	}
 }

@@ -223,6 +223,12 @@ func TestVectors_VerifyRefusesChanges(t *testing.T) {
 			m["proof"].(map[string]any)["created"] = "2023-02-24T23:36:39Z"
 		}, nil, ErrBadProof},
 		{"proof created removed", "alumni", func(m map[string]any) { delete(m["proof"].(map[string]any), "created") }, nil, ErrBadProof},
+		{"proof created without a time zone", "alumni", func(m map[string]any) {
+			m["proof"].(map[string]any)["created"] = "2023-02-24T23:36:38"
+		}, nil, ErrMalformed},
+		{"proof expires added", "alumni", func(m map[string]any) {
+			m["proof"].(map[string]any)["expires"] = "2099-01-01T00:00:00Z"
+		}, nil, ErrBadProof},
 		{"proof value one character changed", "alumni", func(m map[string]any) {
 			pv := m["proof"].(map[string]any)["proofValue"].(string)
 			m["proof"].(map[string]any)["proofValue"] = pv[:10] + string(rune(pv[10]+1)) + pv[11:]
