@@ -33,6 +33,7 @@ func Parse(name string, r io.Reader) ([]Question, []Problem) {
 type parser struct {
 	category string
 	problems []Problem
+	bl       block
 }
 
 // MaxProblems is how many problems Parse reports before it stops reading: a file
@@ -107,7 +108,8 @@ func trimBytes(b []byte) []byte {
 // question reads one block of non-blank lines: a $CATEGORY, a question, or only
 // comments. ok is false when it is not a question or has a problem.
 func (p *parser) question(lines []numberedLine) (q Question, ok bool) {
-	var bl block
+	bl := &p.bl
+	bl.reset()
 	valid := true
 	for _, l := range lines {
 		if !utf8.Valid(l.text) {

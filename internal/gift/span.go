@@ -1,6 +1,7 @@
 package gift
 
 import (
+	"slices"
 	"sort"
 	"strings"
 )
@@ -27,6 +28,8 @@ func (bl *block) add(line []byte, number int) {
 	}
 	bl.starts = append(bl.starts, len(bl.b))
 	bl.lines = append(bl.lines, number)
+	bl.b = slices.Grow(bl.b, len(line))
+	bl.lit = slices.Grow(bl.lit, len(line))
 	for i := 0; i < len(line); i++ {
 		c := line[i]
 		if c == '\\' && i+1 < len(line) {
@@ -43,6 +46,12 @@ func (bl *block) add(line []byte, number int) {
 }
 
 // lineAt is the file line of offset off.
+// reset empties the block for the next question, keeping its memory: the
+// questions keep none of it (their strings are copies).
+func (bl *block) reset() {
+	bl.b, bl.lit, bl.starts, bl.lines = bl.b[:0], bl.lit[:0], bl.starts[:0], bl.lines[:0]
+}
+
 func (bl *block) lineAt(off int) int {
 	k := sort.Search(len(bl.starts), func(k int) bool { return bl.starts[k] > off }) - 1
 	if k < 0 {
