@@ -9,7 +9,9 @@
 // reported as Problems with the line they are on, all of them at once.
 //
 // Where this package deliberately differs from Moodle:
-//   - `\\` reads as one backslash (Moodle keeps both), so Write can escape `\`.
+//   - `\\` reads as one backslash (Moodle keeps both), so that Write can write a
+//     backslash before a special character. Write doubles a backslash only there,
+//     so Moodle reads every other backslash (`\frac`, `C:\Users`) as written.
 //   - A `//` comment line inside a question is dropped, not kept as a blank line.
 //   - Things Moodle silently reads in a surprising way are reported instead: text
 //     before the first `~`/`=` of a multiple-choice or matching set, `=%50%` in a

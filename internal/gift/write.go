@@ -62,9 +62,32 @@ func describe(q Question) string {
 }
 
 // escape writes s so that Parse reads it back literally: GIFT's special
-// characters and the backslash escaped, a newline as \n (a question stays on its
-// lines: a raw newline could end it).
-var escape = strings.NewReplacer(`\`, `\\`, `~`, `\~`, `=`, `\=`, `#`, `\#`, `{`, `\{`, `}`, `\}`, `:`, `\:`, "\n", `\n`).Replace
+// characters escaped, a newline as \n (a raw one could end the question). A
+// backslash is doubled only where it would start an escape — before a special
+// character, an n, a newline, another backslash, or at the end (what follows is
+// GIFT's) — because Moodle keeps `\\` as two: `\frac` and `C\:\Users` read there
+// as written.
+func escape(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) + len(s)/8)
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '~', '=', '#', '{', '}', ':':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\\':
+			if i+1 == len(s) || strings.IndexByte("\\~=#{}:n\n", s[i+1]) >= 0 {
+				b.WriteByte('\\')
+			}
+			b.WriteByte('\\')
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
 
 // checkText refuses what Parse could not read back as the same string.
 func checkText(s, what string) error {

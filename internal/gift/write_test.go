@@ -81,6 +81,7 @@ func TestWrite_Output(t *testing.T) {
 		}},
 		{Category: "Numbers", Text: "Discuss.", Kind: Essay},
 		{Category: "Numbers", Text: "Line one\nline two", Kind: Description},
+		{Category: "Numbers", Text: `LaTeX \frac{1}{2}, path C:\Users\new, end\`, Kind: Description},
 	}
 	var buf bytes.Buffer
 	if err := Write(&buf, qs); err != nil {
@@ -120,6 +121,8 @@ Capital of{
 Discuss.{}
 
 Line one\nline two
+
+LaTeX \frac\{1\}\{2\}, path C\:\Users\\new, end\\
 
 `
 	if got := buf.String(); got != want {
