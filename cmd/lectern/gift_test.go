@@ -138,14 +138,7 @@ func TestImportGift_NewModuleInCourse(t *testing.T) {
 		"01-intro.md":      "---\ntitle: Intro\nduration: 30m\n---\n\nTexte.\n",
 		"01-intro.quiz.md": "---\ntitle: Quiz\n---\n\n## Q?\n\n= a\n",
 	}
-	if err := os.MkdirAll(course, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for name, data := range files {
-		if err := os.WriteFile(filepath.Join(course, name), []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeFiles(t, course, files)
 	src := filepath.Join(dir, "q.gift")
 	if err := os.WriteFile(src, []byte("$CATEGORY: a\n\nBitcoin est anonyme.{F}\n\n$CATEGORY: b\n\nUn mixeur ?{=oui ~non}\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -295,14 +288,7 @@ func TestExportGift_WhatGIFTCannotCarry(t *testing.T) {
 		"01-a.quiz.md": "---\ntitle: Q\n---\n\n## Which flow is shown? {points=3} {#flow}\n\n![flow](images/x.png)\n\n- [x] Layering\n- [ ] Placement\n\n" +
 			"## Name a stage. {dropped}\n\n= layering\n\n> See [FATF](https://www.fatf-gafi.org).\n",
 	}
-	for name, data := range files {
-		if err := os.MkdirAll(filepath.Dir(filepath.Join(c, name)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(c, name), []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeFiles(t, c, files)
 	out := filepath.Join(dir, "c.gift")
 	code, _, stderr := runCmd(t, "export", "gift", c, "--out", out)
 	if code != 1 || !strings.Contains(stderr, c+"/01-a.quiz.md:5: links to images/x.png, a file of the course") {
