@@ -199,6 +199,8 @@ func firstDegreeLine(q *ld.Quad, self string) string {
 //     for the characters an IRI may not hold. A credential with such a character
 //     would get a signature no other verifier accepts (found by signing test
 //     credentials here and verifying them with Digital Bazaar's libraries).
+//     So would a base direction ("@direction": json-gold drops it, Digital
+//     Bazaar's cryptosuites write it as an i18n datatype).
 //
 // Both are refused as ErrMalformed.
 func checkExpandedNode(pointer string, expanded any) error {
@@ -269,6 +271,11 @@ func checkValues(v any, bad func(what, v string) error) error {
 			}
 			if str, ok := val.(string); ok && dt != "@json" && strings.IndexFunc(str, unescapedAlike) >= 0 {
 				return bad("text with a control character", str)
+			}
+			// json-gold drops a base direction; Digital Bazaar's cryptosuites
+			// canonicalize it as an i18n datatype (rdfDirection i18n-datatype).
+			if dir, ok := m["@direction"].(string); ok {
+				return bad("text with a base direction", dir)
 			}
 			if lang, ok := m["@language"].(string); ok && !langTag.MatchString(lang) {
 				return bad("language", lang)

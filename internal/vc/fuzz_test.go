@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"sort"
+	"strings"
 	"testing"
 )
 
@@ -100,4 +102,55 @@ func signedHashData(doc []byte) ([]byte, error) {
 	}
 	config["@context"] = m["@context"]
 	return hashData(m, config)
+}
+
+// FuzzCanonicalize: any bytes — no panic, only the two errors a document can
+// earn, and a canonical form that is sorted N-Quads and the same every time
+// (json-gold walks Go maps, whose order changes from run to run).
+func FuzzCanonicalize(f *testing.F) {
+	f.Add(readOB3(f))
+	for _, v := range vectors {
+		b, err := os.ReadFile(v.dir + "/signedDataInt.json")
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	for _, s := range []string{
+		`{"@context":"https://www.w3.org/ns/credentials/v2","@graph":[{"id":"urn:a","type":"VerifiableCredential","name":"x"},{"id":"_:b","name":"y"}]}`,
+		`{"@context":["https://www.w3.org/ns/credentials/v2",{"ex":"https://example.org/","list":{"@id":"ex:list","@container":"@list"}}],"id":"urn:a","list":[1,2.5,"three",true,{"ex:n":null}]}`,
+		`{"@context":["https://www.w3.org/ns/credentials/v2",{"ex":"https://example.org/"}],"@id":"urn:a","@reverse":{"ex:p":{"@id":"urn:b"}},"@included":[{"@id":"urn:c","ex:q":{"@value":"v","@language":"en-GB"}}]}`,
+		`{"@context":["https://www.w3.org/ns/credentials/v2",{"ex":"https://example.org/","j":{"@id":"ex:j","@type":"@json"}}],"id":"urn:a","j":{"b":[1,{"a":"\u00e9"}]}}`,
+		`{"@context":{"@vocab":"https://example.org/","@base":"https://example.org/base/"},"@id":"rel","@type":"T","p":{"@id":"../up"}}`,
+		`{"@context":"https://www.w3.org/ns/did/v1","id":"did:web:x.org","verificationMethod":[{"id":"did:web:x.org#k","type":"Multikey","controller":"did:web:x.org","publicKeyMultibase":"z6Mk"}]}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		if len(doc) > 64<<10 {
+			return
+		}
+		first, err := Canonicalize(doc)
+		if err != nil {
+			if !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrUnknownContext) {
+				t.Fatalf("error outside ErrMalformed and ErrUnknownContext: %v", err)
+			}
+			return
+		}
+		again, err := Canonicalize(doc)
+		if err != nil || again != first {
+			t.Fatalf("canonicalizing twice gave two answers (%v):\n%s\n--\n%s", err, first, again)
+		}
+		if first == "" {
+			return
+		}
+		if !strings.HasSuffix(first, " .\n") {
+			t.Fatalf("not N-Quads: %q", first)
+		}
+		lines := strings.SplitAfter(first, "\n")
+		lines = lines[:len(lines)-1]
+		if !sort.StringsAreSorted(lines) {
+			t.Fatalf("lines not sorted:\n%s", first)
+		}
+	})
 }

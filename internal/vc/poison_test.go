@@ -82,6 +82,7 @@ func TestCanonicalize_RefusesWhatWouldBeDropped(t *testing.T) {
 		"'|' in an IRI":            map[string]any{"id": "urn:x:a|b", "narrative": "n"},
 		"'<' in an IRI":            map[string]any{"id": "https://x.org/a<b", "narrative": "n"},
 		"control character in IRI": map[string]any{"id": "urn:x:a\x01b", "narrative": "n"},
+		"text with a direction":    map[string]any{"narrative": map[string]any{"@value": "שלום", "@language": "he", "@direction": "rtl"}},
 	}
 	for name, evidence := range cases {
 		t.Run(name, func(t *testing.T) {
