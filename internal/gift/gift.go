@@ -8,10 +8,13 @@
 // deciding what becomes a Lectern quiz is the caller's job. Malformed GIFT is
 // reported as Problems with the line they are on, all of them at once.
 //
+// Backslashes, as in Moodle (escapedchar_pre turns `\\` into one backslash before
+// it reads the escapes): `\\` reads as one backslash, and a backslash before any
+// other character is itself. Write therefore doubles a backslash only where it
+// would start an escape, so Moodle reads every other backslash (`\frac`,
+// `C:\Users`) as written.
+//
 // Where this package deliberately differs from Moodle:
-//   - `\\` reads as one backslash (Moodle keeps both), so that Write can write a
-//     backslash before a special character. Write doubles a backslash only there,
-//     so Moodle reads every other backslash (`\frac`, `C:\Users`) as written.
 //   - A `//` comment line inside a question is dropped, not kept as a blank line.
 //   - Things Moodle silently reads in a surprising way are reported instead: text
 //     before the first `~`/`=` of a multiple-choice or matching set, `=%50%` in a
