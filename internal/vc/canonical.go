@@ -33,9 +33,11 @@ func Canonicalize(doc []byte) (string, error) {
 }
 
 // decodeObject parses one JSON object, refusing invalid UTF-8 (encoding/json
-// would replace it silently, and JavaScript verifiers decode it differently) and
-// anything after the object. Numbers decode as float64, as JavaScript's do, so
-// 5 and 5.0 canonicalize alike on both sides.
+// would replace it silently, and JavaScript verifiers decode it differently),
+// a key twice in one object (parsers disagree on which one counts: a viewer
+// could show a value other than the signed one) and anything after the object.
+// Numbers decode as float64, as JavaScript's do, so 5 and 5.0 canonicalize
+// alike on both sides.
 func decodeObject(doc []byte) (map[string]any, error) {
 	if !utf8.Valid(doc) {
 		return nil, fmt.Errorf("%w: not UTF-8", ErrMalformed)
@@ -52,7 +54,65 @@ func decodeObject(doc []byte) (map[string]any, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: not a JSON object", ErrMalformed)
 	}
+	if err := checkDuplicateKeys(doc); err != nil {
+		return nil, err
+	}
 	return m, nil
+}
+
+// checkDuplicateKeys walks the tokens of valid JSON and refuses an object that
+// names a key twice.
+func checkDuplicateKeys(doc []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	type frame struct {
+		keys   map[string]bool
+		object bool
+		key    bool // the next string token in this object is a key
+	}
+	var stack []*frame
+	for {
+		tok, err := dec.Token()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%w: not JSON: %v", ErrMalformed, err)
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if d, ok := tok.(json.Delim); ok {
+			switch d {
+			case '{':
+				if top != nil && top.object {
+					top.key = true
+				}
+				stack = append(stack, &frame{keys: map[string]bool{}, object: true, key: true})
+			case '[':
+				if top != nil && top.object {
+					top.key = true
+				}
+				stack = append(stack, &frame{})
+			default:
+				stack = stack[:len(stack)-1]
+			}
+			continue
+		}
+		if top == nil || !top.object {
+			continue
+		}
+		if top.key {
+			k := tok.(string)
+			if top.keys[k] {
+				return fmt.Errorf("%w: the key %q appears twice in one object", ErrMalformed, k)
+			}
+			top.keys[k] = true
+			top.key = false
+			continue
+		}
+		top.key = true // a scalar value: the next token is a key again
+	}
 }
 
 // canonicalize runs json-gold: JSON-LD → RDF dataset (safe mode) → URDNA2015 →

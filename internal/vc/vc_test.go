@@ -127,6 +127,33 @@ func TestSign_Refuses(t *testing.T) {
 	}
 }
 
+// TestVerify_DuplicateKeys: a second "name" in a signed credential is refused
+// whichever of the two is the signed one, while the same key in different
+// objects (every "type") is fine.
+func TestVerify_DuplicateKeys(t *testing.T) {
+	pub, priv := testKey()
+	signed, err := Sign(readOB3(t), priv, ProofOptions{VerificationMethod: testVM})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const name = `"name": "Certificate of attendance and achievement",`
+	if !bytes.Contains(signed, []byte(name)) {
+		t.Fatal("test credential changed")
+	}
+	for _, extra := range []string{`"name": "Forged",`, name} {
+		before := bytes.Replace(signed, []byte(name), []byte(extra+"\n  "+name), 1)
+		after := bytes.Replace(signed, []byte(name), []byte(name+"\n  "+extra), 1)
+		for _, doc := range [][]byte{before, after} {
+			if _, err := Verify(doc, trustOnly(testVM, pub)); !errors.Is(err, ErrMalformed) {
+				t.Errorf("a repeated key: %v, want ErrMalformed", err)
+			}
+		}
+	}
+	if _, err := Verify(signed, trustOnly(testVM, pub)); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestVerify_ResolverDecidesTrust(t *testing.T) {
 	pub, priv := testKey()
 	signed, err := Sign(readOB3(t), priv, ProofOptions{VerificationMethod: testVM})
