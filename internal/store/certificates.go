@@ -51,9 +51,37 @@ type Certificate struct {
 	// (privacy.ErasePrintedName): the name and signed payload are gone, so a
 	// copy's name can no longer be confirmed here.
 	ErasedAt *time.Time
+	// StatusList and StatusIndex are the certificate's place in the
+	// revocation status lists its Open Badges credential points to (issue
+	// 24): list n is served at /credentials/status/n, and the bit at
+	// StatusIndex is set once it is revoked.
+	StatusList  int
+	StatusIndex int
+	// HolderIdentitySalt and HolderIdentityHash name the holder in the
+	// credential without their e-mail address: the salt, and the SHA-256 of
+	// the address (as it was at issue) with it (EmailIdentityHash). Empty when
+	// the holder's data was erased, or the address unknown.
+	HolderIdentitySalt string
+	HolderIdentityHash string
 }
 
+// CreateCertificate writes an issued certificate, placing it in the open
+// status list when the caller has not (certify places a close's
+// certificates itself, reading the list once for all of them).
 func (q Q) CreateCertificate(c *Certificate) error {
+	if c.StatusList == 0 {
+		if err := q.LockStatusLists(); err != nil {
+			return err
+		}
+		list, used, err := q.OpenStatusList()
+		if err != nil {
+			return err
+		}
+		if c.StatusIndex, err = FreeStatusIndex(used); err != nil {
+			return err
+		}
+		c.StatusList = list
+	}
 	if err := q.g.Create(c).Error; err != nil {
 		return fmt.Errorf("create certificate %s: %w", c.Serial, translate(err))
 	}

@@ -107,6 +107,10 @@ func (q Q) EraseUser(e Erasure) error {
 			return q.g.Where("serial IN (?)", q.g.Model(&Certificate{}).Select("serial").Where("user_id = ?", e.UserID)).
 				Delete(&CertificatePDF{}).Error
 		}},
+		{"certificate credentials", func() error {
+			return q.g.Where("serial IN (?)", q.g.Model(&Certificate{}).Select("serial").Where("user_id = ?", e.UserID)).
+				Delete(&CertificateCredential{}).Error
+		}},
 	}
 	for _, s := range steps {
 		if err := s.run(); err != nil {
@@ -219,10 +223,12 @@ func (q Q) scrubAudit(e Erasure) error {
 // without what it signed, and a holder's copy carries its own.
 func (q Q) eraseCertificates(e Erasure) error {
 	g := q.g.Model(&Certificate{}).Where("user_id = ?", e.UserID)
+	// The digest of the e-mail address goes either way: the address is erased.
 	if e.KeepPrintedName {
-		return g.Update("latin_name", "").Error
+		return g.Updates(map[string]any{"latin_name": "", "holder_identity_salt": "", "holder_identity_hash": ""}).Error
 	}
-	return g.Updates(map[string]any{"holder_name": e.HolderMarker, "latin_name": "", "payload": []byte{}, "signature": "", "erased_at": e.At}).Error
+	return g.Updates(map[string]any{"holder_name": e.HolderMarker, "latin_name": "", "payload": []byte{}, "signature": "", "erased_at": e.At,
+		"holder_identity_salt": "", "holder_identity_hash": ""}).Error
 }
 
 // ForgetFreedSpace makes SQLite give up the bytes of erased rows: with

@@ -569,6 +569,14 @@ var migrations = []*gormigrate.Migration{
 		Migrate:  migrateCurrentCourses,
 		Rollback: rollbackCurrentCourses,
 	},
+	{
+		// Open Badges credentials: each certificate's place in the revocation
+		// status lists, its holder's hashed identity, and the signed
+		// credentials kept (migrate_credentials.go).
+		ID:       "20261210-b-credential-status",
+		Migrate:  migrateCredentialStatus,
+		Rollback: rollbackCredentialStatus,
+	},
 }
 
 // migrationLock is the PostgreSQL advisory lock key held while migrating.
