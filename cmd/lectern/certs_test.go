@@ -213,12 +213,17 @@ func TestCertificateTools(t *testing.T) {
 	for _, f := range zr.File {
 		got = append(got, f.Name)
 	}
-	if len(got) != 3 || got[2] != "results.csv" || strings.Contains(strings.Join(got, " "), serial) {
+	// Each PDF followed by its Open Badges credential, then results.csv.
+	if len(got) != 5 || got[4] != "results.csv" || strings.Contains(strings.Join(got, " "), serial) {
 		t.Errorf("ZIP entries %v (revoked: %s)", got, serial)
 	}
-	for _, f := range zr.File[:2] {
-		if !strings.HasSuffix(f.Name, ".pdf") || strings.ContainsAny(f.Name, ` /\:*?"<>|`) {
-			t.Errorf("unsafe or odd file name %q", f.Name)
+	for i, f := range zr.File[:min(4, len(zr.File))] {
+		ext := []string{".pdf", ".json"}[i%2]
+		if !strings.HasSuffix(f.Name, ext) || strings.ContainsAny(f.Name, ` /\:*?"<>|`) {
+			t.Errorf("unsafe or odd file name %q, want one ending %s", f.Name, ext)
+		}
+		if i%2 == 1 && strings.TrimSuffix(f.Name, ".json") != strings.TrimSuffix(zr.File[i-1].Name, ".pdf") {
+			t.Errorf("credential %q is not named after its PDF %q", f.Name, zr.File[i-1].Name)
 		}
 	}
 	for _, args := range [][]string{{"certs", "export", "--out", out, "--data", data}, {"certs"}, {"certs", "export", "--session", "1"}} {

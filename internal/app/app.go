@@ -156,8 +156,13 @@ func build(db *store.DB, library *course.Library, o Options) *App {
 	a.Schedule = schedule.NewService(db, courses, o.Log, schedule.Options{Invite: a.Accounts.InviteAsSystem, Mail: a.Mailer, Catalog: o.Catalog})
 	a.Attempts = attempt.NewService(db, courses, schedule.Access{}, attemptMetrics, o.Log)
 	if o.Signer != nil {
-		a.Certs = certify.NewService(db, courses, o.Signer, a.Attempts, schedule.Access{}, o.Log,
-			certify.Options{BaseURL: o.BaseURL, Programme: o.Programme, Mail: a.Mailer, Metrics: certMetrics, Catalog: o.Catalog})
+		certOpts := certify.Options{BaseURL: o.BaseURL, Programme: o.Programme, Mail: a.Mailer, Metrics: certMetrics, Catalog: o.Catalog}
+		if o.Secrets != nil {
+			// Every process holds the same secrets key, so a credential's
+			// salt is the same whichever process makes it.
+			certOpts.SaltKey = o.Secrets.Derive("credential-salt")
+		}
+		a.Certs = certify.NewService(db, courses, o.Signer, a.Attempts, schedule.Access{}, o.Log, certOpts)
 	}
 	exportOpts := privacy.ExportOptions{Accounts: a.Accounts, CertificateStatus: certify.Status, Catalog: o.Catalog, Policy: a.Privacy, BaseURL: o.BaseURL, Log: o.Log,
 		Attempt: func(ctx context.Context, actor *auth.Actor, id int64) (any, error) {

@@ -79,9 +79,13 @@ func bareDoc(b *testing.B, font []byte, buf *bytes.Buffer) {
 //
 //   - serial: one render at a time, as before the parallel ZIP (window 1);
 //   - parallel: renders on every core (the window), no cache;
-//   - cold: parallel, through the database cache, emptied before each ZIP
-//     (every PDF rendered and kept);
-//   - warm: every PDF from the cache.
+//   - cold: parallel, through the database caches, emptied before each ZIP
+//     (every credential signed, every PDF rendered with it, both kept);
+//   - warm: every PDF and credential from the caches.
+//
+// serial renders the PDFs alone (no credential: the ZIP as it was before
+// credentials); parallel, without a database, signs each credential and
+// renders its PDF with it, caching neither.
 //
 // Each reports ms/cert and x-floor, the time per certificate over the
 // bare-fpdf floor's time per document (BenchmarkBareFpdfFloor's document,
@@ -133,7 +137,7 @@ func BenchmarkCertificateZIP(b *testing.B) {
 		cpuStart = processCPU(b)
 		for b.Loop() {
 			start := time.Now()
-			err := inOrder(b.Context(), n, 1, func(i int) ([]byte, error) { return s.renderPDF(&ex.certs[i], "https://lectern.example.org") },
+			err := inOrder(b.Context(), n, 1, func(i int) ([]byte, error) { return s.renderPDF(&ex.certs[i], "https://lectern.example.org", nil) },
 				func(_ int, doc []byte) error { _, err := out.Write(doc); return err })
 			if err != nil {
 				b.Fatal(err)
@@ -148,8 +152,10 @@ func BenchmarkCertificateZIP(b *testing.B) {
 	})
 	s, ex, db := cachedExport(b, testfixture.SQLite(b), n)
 	empty := func() {
-		if err := db.W.Exec("DELETE FROM certificate_pdfs").Error; err != nil {
-			b.Fatal(err)
+		for _, table := range []string{"certificate_pdfs", "certificate_credentials"} {
+			if err := db.W.Exec("DELETE FROM " + table).Error; err != nil {
+				b.Fatal(err)
+			}
 		}
 	}
 	b.Run("cold", func(b *testing.B) { run(b, s, ex, empty) })
@@ -211,8 +217,10 @@ func BenchmarkPrerender(b *testing.B) {
 	var writes, zipRenders int64
 	for b.Loop() {
 		b.StopTimer()
-		if err := db.W.Exec("DELETE FROM certificate_pdfs").Error; err != nil {
-			b.Fatal(err)
+		for _, table := range []string{"certificate_pdfs", "certificate_credentials"} {
+			if err := db.W.Exec("DELETE FROM " + table).Error; err != nil {
+				b.Fatal(err)
+			}
 		}
 		w0, c0 := s.cacheWrites.Load(), processCPU(b)
 		b.StartTimer()

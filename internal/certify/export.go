@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
@@ -158,7 +159,8 @@ type ExtraFile struct {
 	Write func(io.Writer) error
 }
 
-// WriteZIP streams the export: one PDF per certificate, then the extra files.
+// WriteZIP streams the export: one PDF per certificate, each followed by its
+// Open Badges credential (the same name, .json), then the extra files.
 // The PDFs are rendered in parallel, on every core, but written in the
 // export's order; at most a small window of them (renderWindow) is rendered
 // ahead of the writer, so memory stays flat however many there are. When ctx
@@ -175,12 +177,14 @@ func (s *Service) WriteZIP(ctx context.Context, w io.Writer, ex *Export, extras 
 	// keepBatch at a time, in one transaction each; what the ZIP rendered
 	// before an error or the client leaving is kept too.
 	fresh := make([]*freshPDF, len(ex.certs))
+	// creds[i] is certificate i's credential, set and read like fresh[i].
+	creds := make([][]byte, len(ex.certs))
 	var batch []freshPDF
 	defer func() { s.keep(ctx, batch) }()
 	err := inOrder(ctx, len(ex.certs), renderWindow(), func(i int) ([]byte, error) {
-		doc, f, err := s.lookup(ctx, &ex.certs[i])
-		fresh[i] = f
-		return doc, err
+		r, err := s.lookup(ctx, &ex.certs[i], true)
+		fresh[i], creds[i] = r.fresh, r.cred
+		return r.pdf, err
 	}, func(i int, doc []byte) error {
 		c := &ex.certs[i]
 		if f := fresh[i]; f != nil {
@@ -190,14 +194,16 @@ func (s *Service) WriteZIP(ctx context.Context, w io.Writer, ex *Export, extras 
 				batch = nil
 			}
 		}
+		name := ex.fileName(c)
 		// PDFs are compressed already: store them, do not deflate them again.
-		fw, err := zw.CreateHeader(&zip.FileHeader{Name: ex.fileName(c), Method: zip.Store, Modified: c.IssuedAt})
-		if err != nil {
+		if err := zipFile(zw, name, zip.Store, c.IssuedAt, doc); err != nil {
 			return fmt.Errorf("zip %s: %w", c.Serial, err)
 		}
-		if _, err := fw.Write(doc); err != nil {
+		// The Open Badges credential beside it, with the same base name.
+		if err := zipFile(zw, strings.TrimSuffix(name, ".pdf")+".json", zip.Deflate, c.IssuedAt, creds[i]); err != nil {
 			return fmt.Errorf("zip %s: %w", c.Serial, err)
 		}
+		creds[i] = nil
 		if progress != nil {
 			progress(i+1, len(ex.certs))
 		}
@@ -216,6 +222,16 @@ func (s *Service) WriteZIP(ctx context.Context, w io.Writer, ex *Export, extras 
 		}
 	}
 	return zw.Close()
+}
+
+// zipFile writes one file into the ZIP.
+func zipFile(zw *zip.Writer, name string, method uint16, modified time.Time, data []byte) error {
+	fw, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: method, Modified: modified})
+	if err != nil {
+		return err
+	}
+	_, err = fw.Write(data)
+	return err
 }
 
 // renderWindow is how many certificates may be rendering or rendered and

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/lectern-platform/lectern/internal/store"
+	"github.com/lectern-platform/lectern/internal/vc"
 )
 
 // exportPerson is a holder: the name printed, and the names the ZIP's file
@@ -109,7 +110,7 @@ func TestWriteZIP_MemoryStaysFlat(t *testing.T) {
 	var written int64
 	// The fonts cut once per process and the catalogue stay loaded for good:
 	// render once before the first reading.
-	if _, err := s.renderPDF(&ex.certs[len(exportPeople)-1], "https://lectern.example.org"); err != nil {
+	if _, err := s.renderPDF(&ex.certs[len(exportPeople)-1], "https://lectern.example.org", nil); err != nil {
 		t.Fatal(err)
 	}
 	before := heap()
@@ -189,12 +190,19 @@ func TestWriteZIP_OpensAndVerifies(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer zr.Close()
-	if len(zr.File) != n+1 {
-		t.Fatalf("%d files in the ZIP, want %d certificates and results.csv", len(zr.File), n)
+	if len(zr.File) != 2*n+1 {
+		t.Fatalf("%d files in the ZIP, want %d certificates, each with its credential, and results.csv", len(zr.File), n)
 	}
 	trusted := map[string]ed25519.PublicKey{s.KeyID: s.PublicKey()}
-	for i, zf := range zr.File[:n] {
+	for i := range n {
+		zf, cred := zr.File[2*i], zr.File[2*i+1]
 		c := &ex.certs[i]
+		if want := strings.TrimSuffix(ex.fileName(c), ".pdf") + ".json"; cred.Name != want {
+			t.Errorf("file %d is %q, want the credential %q", 2*i+1, cred.Name, want)
+		}
+		if err := verifiesWith(cred, s); err != nil {
+			t.Errorf("%s: %v", cred.Name, err)
+		}
 		want := ex.fileName(c)
 		if zf.Name != want {
 			t.Errorf("file %d is %q, want %q", i, zf.Name, want)
@@ -228,14 +236,29 @@ func TestWriteZIP_OpensAndVerifies(t *testing.T) {
 		6: "Cohen_Daniel_", // from the certificate's Latin-letter name
 		7: "Kim_Minjun_",
 	} {
-		if got := zr.File[i].Name; got != want+ex.certs[i].Serial+".pdf" {
+		if got := zr.File[2*i].Name; got != want+ex.certs[i].Serial+".pdf" {
 			t.Errorf("file %d is %q, want %q", i, got, want+ex.certs[i].Serial+".pdf")
 		}
 	}
-	if last := zr.File[n]; last.Name != "results.csv" || last.Method != zip.Deflate {
+	if last := zr.File[2*n]; last.Name != "results.csv" || last.Method != zip.Deflate {
 		t.Errorf("last file %q (method %d), want results.csv deflated", last.Name, last.Method)
 	}
 	if strings.Count(zr.File[0].Name, "_") < 2 {
 		t.Errorf("file name %q is not Surname_Given_SERIAL.pdf", zr.File[0].Name)
 	}
+}
+
+// verifiesWith checks a credential in a ZIP verifies with the signer's key.
+func verifiesWith(zf *zip.File, s *Signer) error {
+	rc, err := zf.Open()
+	if err != nil {
+		return err
+	}
+	doc, err := io.ReadAll(rc)
+	rc.Close()
+	if err != nil {
+		return err
+	}
+	_, err = vc.Verify(doc, func(string) (ed25519.PublicKey, error) { return s.PublicKey(), nil })
+	return err
 }

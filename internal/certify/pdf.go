@@ -47,7 +47,7 @@ var (
 // public address its QR code and link point to (/verify/SERIAL). The same
 // certificate always renders to the same bytes.
 func (s *Signer) WritePDF(w io.Writer, c *store.Certificate, baseURL string) error {
-	doc, err := s.renderPDF(c, baseURL)
+	doc, err := s.renderPDF(c, baseURL, nil)
 	if err != nil {
 		return err
 	}
@@ -55,16 +55,24 @@ func (s *Signer) WritePDF(w io.Writer, c *store.Certificate, baseURL string) err
 	return err
 }
 
-func (s *Signer) renderPDF(c *store.Certificate, baseURL string) ([]byte, error) {
+// renderPDF renders c; credential, when given, is embedded as the file
+// attachment CredentialFileName (the Open Badges credential travels with
+// the PDF; the file's signature line covers it like every other byte).
+func (s *Signer) renderPDF(c *store.Certificate, baseURL string, credential []byte) ([]byte, error) {
 	cat, err := documents()
 	if err != nil {
 		return nil, fmt.Errorf("certificate %s: %w", c.Serial, err)
 	}
-	return s.renderWith(cat, c, baseURL)
+	return s.renderWith(cat, c, baseURL, credential)
 }
 
+// CredentialFileName is the name of a certificate's Open Badges credential:
+// attached to its PDF, beside it in a ZIP (with the PDF's base name), and
+// as downloaded.
+const CredentialFileName = "certificate.json"
+
 // renderWith is renderPDF with the catalogue's words and formats of cat.
-func (s *Signer) renderWith(cat *i18n.Catalog, c *store.Certificate, baseURL string) ([]byte, error) {
+func (s *Signer) renderWith(cat *i18n.Catalog, c *store.Certificate, baseURL string, credential []byte) ([]byte, error) {
 	if err := typeset.Load(); err != nil {
 		return nil, err
 	}
@@ -96,6 +104,9 @@ func (s *Signer) renderWith(cat *i18n.Catalog, c *store.Certificate, baseURL str
 	f.SetCreator("Lectern", false)
 	f.SetProducer("Lectern (fpdf)", false)
 	f.SetKeywords(payloadMarker+base64.StdEncoding.EncodeToString(signed), false)
+	if credential != nil {
+		f.SetAttachments([]fpdf.Attachment{{Content: credential, Filename: CredentialFileName, Description: "Open Badges 3.0 credential"}})
+	}
 	f.SetMargins(0, 0, 0)
 	f.SetAutoPageBreak(false, 0)
 	f.AddPage()

@@ -24,9 +24,10 @@ const trimEvery = 200
 // renderKey names everything a certificate's PDF is made of: the code, fonts
 // and catalogues (layoutDigest), the stored record (its name, wording, dates,
 // payload and signature; not its standing, which the PDF does not print),
-// the base URL of its QR code and the signing key. Same key, same bytes (renders are deterministic:
+// the base URL of its QR code, the signing key and the credential it embeds
+// (credKey, see credentialContent). Same key, same bytes (renders are deterministic:
 // TestPDF_SameCertificateSameBytes, TestPDFCache_ZIPRendersOnce).
-func (s *Service) renderKey(c *store.Certificate) (string, error) {
+func (s *Service) renderKey(c *store.Certificate, credKey string) (string, error) {
 	printed := *c
 	printed.Status, printed.RevokedAt, printed.RevocationReason = "", nil, ""
 	record, err := json.Marshal(printed)
@@ -38,7 +39,7 @@ func (s *Service) renderKey(c *store.Certificate) (string, error) {
 		return "", err
 	}
 	h := sha256.New()
-	for _, part := range []string{layout, s.BaseURL, s.signer.KeyID} {
+	for _, part := range []string{layout, s.BaseURL, s.signer.KeyID, credKey} {
 		h.Write([]byte(part))
 		h.Write([]byte{0})
 	}
@@ -57,21 +58,23 @@ func cacheable(c *store.Certificate) bool {
 // shortcut: failing to read or write it renders, or sends what was rendered,
 // and logs why.
 func (s *Service) renderCached(ctx context.Context, c *store.Certificate) ([]byte, error) {
-	doc, fresh, err := s.lookup(ctx, c)
+	r, err := s.lookup(ctx, c, false)
 	if err != nil {
 		return nil, err
 	}
-	if fresh != nil {
-		s.keep(ctx, []freshPDF{*fresh})
+	if r.fresh != nil {
+		s.keep(ctx, []freshPDF{*r.fresh})
 	}
-	return doc, nil
+	return r.pdf, nil
 }
 
-// freshPDF is a render not yet kept in the cache.
+// freshPDF is a render, or a signed credential, or both, not yet kept in
+// the cache: doc is nil when only the credential is new.
 type freshPDF struct {
-	c   *store.Certificate
-	key string
-	doc []byte
+	c    *store.Certificate
+	key  string
+	doc  []byte
+	cred *freshCredential
 }
 
 // keepBatch is how many fresh renders a ZIP or a pre-render keeps in one
@@ -80,44 +83,71 @@ type freshPDF struct {
 // not 1,000 of 30 KB (review 23, finding 6).
 const keepBatch = 50
 
-// lookup returns c's PDF from the cache, or renders it; a render that may be
-// kept comes back as fresh too (nil when cached or not cacheable), for the
-// caller to keep, alone or in a batch.
-func (s *Service) lookup(ctx context.Context, c *store.Certificate) ([]byte, *freshPDF, error) {
-	if s.db == nil || !cacheable(c) {
-		doc, err := s.render(c)
-		return doc, nil, err
-	}
-	key, err := s.renderKey(c)
+// looked is what lookup found or made of a certificate: its PDF, its
+// credential when asked for (or made for the PDF), and what is to be kept.
+type looked struct {
+	pdf, cred []byte
+	fresh     *freshPDF
+}
+
+// lookup returns c's PDF from the cache, or renders it with its credential
+// embedded (from the cache of credentials, or signed); withCredential asks
+// for the credential even when the PDF was cached. What was made here and may
+// be kept comes back as fresh (nil when everything was cached or nothing is
+// cacheable), for the caller to keep, alone or in a batch.
+func (s *Service) lookup(ctx context.Context, c *store.Certificate, withCredential bool) (looked, error) {
+	unsigned, credKey, err := s.credentialContent(ctx, c)
 	if err != nil {
-		return nil, nil, err
+		return looked{}, err
+	}
+	if s.db == nil || !cacheable(c) {
+		cred, _, err := s.credentialFrom(ctx, c, unsigned, credKey)
+		if err != nil {
+			return looked{}, err
+		}
+		doc, err := s.render(c, cred)
+		return looked{pdf: doc, cred: cred}, err
+	}
+	key, err := s.renderKey(c, credKey)
+	if err != nil {
+		return looked{}, err
 	}
 	doc, err := s.db.Read(ctx).CachedCertificatePDF(c.Serial, key)
 	if err != nil {
 		s.log.Warn("certificate pdf cache", "serial", c.Serial, "err", err)
 	}
-	if doc != nil {
-		return doc, nil, nil
+	if doc != nil && !withCredential {
+		return looked{pdf: doc}, nil
 	}
-	doc, err = s.render(c)
+	cred, freshCred, err := s.credentialFrom(ctx, c, unsigned, credKey)
 	if err != nil {
-		return nil, nil, err
+		return looked{}, err
 	}
-	return doc, &freshPDF{c: c, key: key, doc: doc}, nil
+	out := looked{pdf: doc, cred: cred}
+	if doc == nil {
+		if out.pdf, err = s.render(c, cred); err != nil {
+			return looked{}, err
+		}
+		out.fresh = &freshPDF{c: c, key: key, doc: out.pdf, cred: freshCred}
+	} else if freshCred != nil {
+		out.fresh = &freshPDF{c: c, cred: freshCred}
+	}
+	return out, nil
 }
 
-// render renders c's PDF and counts it (Rendered).
-func (s *Service) render(c *store.Certificate) ([]byte, error) {
+// render renders c's PDF, cred embedded, and counts it (Rendered).
+func (s *Service) render(c *store.Certificate, cred []byte) ([]byte, error) {
 	s.renders.Add(1)
-	return s.signer.renderPDF(c, s.BaseURL)
+	return s.signer.renderPDF(c, s.BaseURL, cred)
 }
 
 // Rendered is how many certificate PDFs this service has rendered, for the
 // cache or not (a PDF sent from the cache is not counted).
 func (s *Service) Rendered() int64 { return s.renders.Load() }
 
-// keep writes fresh renders into the cache in one transaction. Failing to is
-// logged: the PDFs were rendered and are sent all the same.
+// keep writes fresh renders and credentials into the caches in one
+// transaction. Failing to is logged: they were made and are sent all the
+// same.
 func (s *Service) keep(ctx context.Context, fresh []freshPDF) {
 	if len(fresh) == 0 {
 		return
@@ -128,6 +158,18 @@ func (s *Service) keep(ctx context.Context, fresh []freshPDF) {
 	err := s.db.Tx(ctx, func(q store.Q) error {
 		kept = 0
 		for _, f := range fresh {
+			if f.cred != nil {
+				ok, err := q.CacheCertificateCredential(f.cred.c.Serial, f.cred.key, f.cred.c.HolderName, f.cred.doc, s.Now())
+				if err != nil {
+					return err
+				}
+				if ok {
+					kept++
+				}
+			}
+			if f.doc == nil {
+				continue
+			}
 			ok, err := q.CacheCertificatePDF(f.c.Serial, f.key, f.c.HolderName, f.c.LatinName, f.doc, s.Now())
 			if err != nil {
 				return err
@@ -155,7 +197,10 @@ var cachedSinceTrim atomic.Int64
 // trimCache keeps the cache within MaxCachedPDFs.
 func (s *Service) trimCache(ctx context.Context) {
 	err := s.db.Tx(ctx, func(q store.Q) error {
-		_, err := q.TrimCertificatePDFs(MaxCachedPDFs)
+		if _, err := q.TrimCertificatePDFs(MaxCachedPDFs); err != nil {
+			return err
+		}
+		_, err := q.TrimCertificateCredentials(MaxCachedPDFs)
 		return err
 	})
 	if err != nil {

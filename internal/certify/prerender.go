@@ -22,7 +22,8 @@ func (s *Service) prerenderLater(sessionID int64) {
 	}
 }
 
-// Prerender renders and caches the PDFs of every session this process
+// Prerender renders and caches the PDFs (and signs and caches the
+// credentials they embed) of every session this process
 // closes, one certificate at a time, until ctx ends (serve runs it): the
 // coordinator's first ZIP after a close is then sent from the cache, not
 // rendered at ≈ 15 ms of CPU per certificate. One goroutine, so at most one
@@ -65,16 +66,16 @@ func (s *Service) prerenderSession(ctx context.Context, sessionID int64) {
 		if !cacheable(c) {
 			continue
 		}
-		_, fresh, err := s.lookup(ctx, c)
+		r, err := s.lookup(ctx, c, false)
 		if err != nil {
 			s.log.Warn("certificate pre-render", "session_id", sessionID, "serial", c.Serial, "err", err)
 			continue
 		}
-		if fresh == nil {
+		if r.fresh == nil {
 			continue
 		}
 		rendered++
-		if batch = append(batch, *fresh); len(batch) == keepBatch {
+		if batch = append(batch, *r.fresh); len(batch) == keepBatch {
 			s.keep(ctx, batch)
 			batch = nil
 		}

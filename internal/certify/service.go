@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
@@ -58,8 +59,16 @@ type Service struct {
 	// renders counts PDFs rendered (Rendered); cacheWrites the transactions
 	// that kept renders in the cache.
 	renders, cacheWrites atomic.Int64
+	// signed counts credentials signed (Signed).
+	signed atomic.Int64
 	// closed hands the sessions just closed to Prerender.
 	closed chan int64
+	// versions are the stored course versions credentials were worded
+	// from, parsed, by hash: a handful (a course changes seldom).
+	versions sync.Map
+	// lists are the signed status lists this process made, by number
+	// (statuslist.go).
+	lists statusLists
 }
 
 // Options are the certificates service's settings and collaborators, given
@@ -79,6 +88,10 @@ type Options struct {
 	// Catalog words what a course does not (the generic certificate title in
 	// a certificate language); nil: the embedded catalogues.
 	Catalog *i18n.Catalog
+	// SaltKey keys the salts of the holders' hashed e-mail addresses in
+	// their credentials (identitySalt); internal/app derives it from the
+	// secrets key. Empty: one derived from the signing key.
+	SaltKey []byte
 }
 
 // Metrics counts issued certificates; *metrics.Metrics is one.
@@ -173,6 +186,7 @@ func (s *Service) CloseSession(ctx context.Context, a *auth.Actor, sessionID int
 		}
 		now := s.Now()
 		agencyNames := map[int64]string{}
+		places := &placer{q: q}
 		for _, e := range enrolments {
 			if e.Status != store.Enrolled || e.User == nil || has[e.UserID] {
 				continue
@@ -182,6 +196,9 @@ func (s *Service) CloseSession(ctx context.Context, a *auth.Actor, sessionID int
 			}
 			cert, err := s.newCertificate(q, ts, c, e.User, trainers, agencyNames, now)
 			if err != nil {
+				return err
+			}
+			if err := places.place(cert); err != nil {
 				return err
 			}
 			if err := q.CreateCertificate(cert); err != nil {
@@ -260,6 +277,10 @@ func (s *Service) newCertificate(q store.Q, ts *store.TrainingSession, c *course
 	cert := &store.Certificate{Wording: wordingJSON, Serial: serial, SessionID: ts.ID, UserID: u.ID, AgencyID: u.AgencyID, Title: title, Programme: s.Programme,
 		HolderName: u.Name, LatinName: u.LatinName, CourseID: c.ID, CourseTitle: c.Title, CourseHash: c.Hash, SessionDate: ts.Date,
 		City: ts.City, Country: ts.Country, Minutes: int(c.Duration().Minutes()), Trainers: trainers, IssuedAt: now, Status: store.CertificateValid}
+	if u.Email != "" {
+		cert.HolderIdentitySalt = s.identitySalt(serial)
+		cert.HolderIdentityHash = store.EmailIdentityHash(u.Email, cert.HolderIdentitySalt)
+	}
 	if u.AgencyID != nil {
 		name, ok := agencyNames[*u.AgencyID]
 		if !ok {
@@ -464,6 +485,9 @@ func (s *Service) Revoke(ctx context.Context, a *auth.Actor, serial, reason stri
 			return err
 		}
 		if err := q.DropCertificatePDF(serial); err != nil {
+			return err
+		}
+		if err := q.DropCertificateCredential(serial); err != nil {
 			return err
 		}
 		actorID, sid, uid := a.UserID, c.SessionID, c.UserID

@@ -283,7 +283,7 @@ func TestAgencyRecord_ZIPHoldsTheValidCertificates(t *testing.T) {
 			!strings.Contains(res.Header.Get("Content-Disposition"), fmt.Sprintf("agency-%d-certificates.zip", rw.agencyA.ID)) {
 			t.Fatalf("%s: %d %v %.200s", how, res.StatusCode, res.Header, body)
 		}
-		files := unzip(t, []byte(body))
+		files := pdfsOf(t, unzip(t, []byte(body)))
 		if len(files) != len(want) {
 			t.Errorf("%s: %d files %q, want %d", how, len(files), keys(files), len(want))
 		}
@@ -482,7 +482,7 @@ func TestAgencyRecord_ErasedOfficer(t *testing.T) {
 		t.Errorf("the record page after the erasure: %s", page)
 	}
 	res, zipped := ts.api(t, ts.token(t, rw.coordA), "GET", fmt.Sprintf("/api/v1/agencies/%d/certificates.zip", rw.agencyA.ID), nil)
-	if files := unzip(t, []byte(zipped)); res.StatusCode != http.StatusOK || len(files) != 1 {
+	if files := pdfsOf(t, unzip(t, []byte(zipped))); res.StatusCode != http.StatusOK || len(files) != 1 {
 		t.Errorf("the ZIP after the erasure: %d %q", res.StatusCode, keys(files))
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/url"
@@ -208,6 +209,28 @@ func TestCertificates_CloseCountsAttemptsPastTheirDeadline(t *testing.T) {
 	}
 }
 
+// pdfsOf is a certificates ZIP's files without the credentials: every PDF
+// must have its Open Badges credential beside it (same name, .json, valid
+// JSON) and every credential its PDF.
+func pdfsOf(t *testing.T, files map[string][]byte) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	for name, data := range files {
+		base, isJSON := strings.CutSuffix(name, ".json")
+		if !isJSON {
+			out[name] = data
+			if pdf, ok := strings.CutSuffix(name, ".pdf"); ok && !json.Valid(files[pdf+".json"]) {
+				t.Errorf("%s has no credential beside it", name)
+			}
+			continue
+		}
+		if _, ok := files[base+".pdf"]; !ok {
+			t.Errorf("credential %s has no PDF beside it", name)
+		}
+	}
+	return out
+}
+
 // unzip reads a downloaded ZIP into name → content.
 func unzip(t *testing.T, data []byte) map[string][]byte {
 	t.Helper()
@@ -287,7 +310,7 @@ func TestCertificates_ParisDayAgencyZIPs(t *testing.T) {
 		if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/zip" {
 			t.Fatalf("zip for agency %d: %d %s", agency, res.StatusCode, body)
 		}
-		files := unzip(t, []byte(body))
+		files := pdfsOf(t, unzip(t, []byte(body)))
 		csv, ok := files["results.csv"]
 		if !ok {
 			t.Errorf("agency %d: no results.csv", agency)

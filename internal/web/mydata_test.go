@@ -64,14 +64,21 @@ var notExported = map[string]string{
 	"item_scores.attempt_id": "derived from the attempt's answers; attempts carries them and, when allowed, their review",
 	"rate_windows.key":       "a keyed digest of a client address and a limit's name, kept 12-24 s to count requests: not linkable to a person by the export, gone before one could ask",
 	"certificate_pdfs.pdf":   "a cache of the certificate PDFs the export already holds (certificates); erased and revoked with them",
+	// The Open Badges credential's hashed holder identity (issue 24): a salt
+	// and the SHA-256 of the address with it, which the export holds in
+	// plain (account); both cleared when the holder is erased.
+	"certificates.holder_identity_salt":  "the random salt of the holder's hashed e-mail address in their credential; the address itself is exported (account)",
+	"certificates.holder_identity_hash":  "the salted SHA-256 of the holder's e-mail address in their credential; the address itself is exported (account)",
+	"certificate_credentials.credential": "a cache of the signed credentials of the certificates the export already holds (certificates); erased and revoked with them",
 }
 
 // opaquePersonal lists columns that hold data about a person although their
 // names do not say so (personalColumn cannot see it): a digest of an address,
 // a document with a name inside. Each must be inventoried like the others.
 var opaquePersonal = map[string]bool{
-	"rate_windows.key":     true,
-	"certificate_pdfs.pdf": true,
+	"rate_windows.key":                   true,
+	"certificate_pdfs.pdf":               true,
+	"certificate_credentials.credential": true,
 }
 
 // personalColumn reports whether a column names a person: their id, as the
