@@ -19,7 +19,9 @@ import (
 //
 // What GIFT cannot carry is returned as problems on the quiz file's lines and
 // the question is left out: a link or image to a file of the course (GIFT has
-// no files), a short answer with a * (Moodle reads it as a wildcard).
+// no files), a short answer with a * (Moodle reads it as a wildcard), a
+// multiple choice whose k right choices would weigh 100/k %, a grade Moodle's
+// importer refuses (k from 11 to 19, or above 20).
 func Export(courseID string, q *course.Quiz) ([]byte, []Problem, error) {
 	var out bytes.Buffer
 	var probs []Problem
@@ -69,6 +71,9 @@ func exportQuestion(x *course.Question) (gift.Question, string) {
 			}
 		}
 		share := roundWeight(100 / float64(right))
+		if !moodleGrade(share) {
+			return g, fmt.Sprintf("%d right choices would each weigh %s%%, a grade Moodle's importer does not list (it takes 100/k %% for k up to 10, and 5 %%), so Moodle would refuse the whole file: mark at most 10 choices right, or exactly 20", right, formatWeight(share))
+		}
 		for _, c := range x.Choices {
 			w := share
 			if !c.Correct {

@@ -302,9 +302,19 @@ func (q *quizQuestion) choices(g *gift.Question, feedback *[]string) string {
 			if !a.Correct && !near(w, 0) {
 				return fmt.Sprintf("choice %q weighs %s%%: a Lectern single-choice question gives all the points for the right choice and none for any other", text, formatNumber(w))
 			}
-		case positive == 1: // one right choice among weights: a single choice
+		case positive == 1: // one right choice among weights
+			// Without an = Moodle makes a multiple-response question: any
+			// choices may be ticked, scored as the sum of their weights
+			// (between 0 and 100 %). A Lectern single choice (one tick, all
+			// or nothing) gives the same marks only when the right choice
+			// weighs 100 % and every other one -100 %, so that ticking a
+			// wrong choice beside the right one earns nothing in Moodle too.
 			if w > 0 && !near(w, 100) {
 				return fmt.Sprintf("the only right choice %q weighs %s%%: Lectern gives all the points for it, so it must weigh 100%%", text, formatNumber(w))
+			}
+			if w <= 0 && !near(w, -100) {
+				return fmt.Sprintf("choice %q weighs %s%%: with no = this is a Moodle multiple-response question, where ticking it beside the right choice still earns %s%%; Lectern's single choice (one tick) matches it only when every other choice weighs -100%%, so weigh it -100%% or mark the right choice with =",
+					text, formatNumber(w), formatNumber(math.Max(0, 100+w)))
 			}
 		default:
 			share := 100 / float64(positive)

@@ -25,15 +25,7 @@ func importOne(t *testing.T, src string) (*course.Quiz, string, []Problem) {
 	if len(files) == 0 {
 		return nil, "", unsupported
 	}
-	c, probs := course.FromFiles("c", map[string][]byte{
-		"course.md":       []byte("---\ntitle: C\nsummary: S\n---\n\nText.\n"),
-		"01-test.md":      []byte("---\ntitle: T\nduration: 30m\n---\n\nText.\n"),
-		"01-test.quiz.md": files[0].Data,
-	})
-	if len(probs) > 0 {
-		t.Fatalf("the imported quiz fails lint:\n%s\n%s", probs, files[0].Data)
-	}
-	return c.Modules[0].Quiz, string(files[0].Data), unsupported
+	return quizOf(t, string(files[0].Data)), string(files[0].Data), unsupported
 }
 
 func TestImport_Kinds(t *testing.T) {
@@ -48,8 +40,10 @@ func TestImport_Kinds(t *testing.T) {
 		}
 	})
 	t.Run("SingleWithOneHundredPercent", func(t *testing.T) {
-		q, _, _ := importOne(t, "Which one?{~%100%Right ~Wrong ~%-50%Penalised}")
-		if x := q.Questions[0]; x.Kind != course.KindSingle || !x.Choices[0].Correct {
+		// Moodle's multiple response with one right choice: a single choice
+		// when any wrong tick beside it also scores 0 in Moodle.
+		q, _, _ := importOne(t, "Which one?{~%-100%Wrong ~%100%Right ~%-100%Penalised}")
+		if x := q.Questions[0]; x.Kind != course.KindSingle || len(x.Choices) != 3 || x.Choices[0].Correct || !x.Choices[1].Correct || x.Choices[2].Correct {
 			t.Fatalf("question = %+v", x)
 		}
 	})
@@ -160,6 +154,8 @@ func TestImport_Refusals(t *testing.T) {
 		{"PartialInSingle", "Which?{\n=A\n~%50%B\n}", 3, "all the points for the right choice"},
 		{"TwoEquals", "Which?{\n=A\n=B\n~C\n}", 1, "2 right answers"},
 		{"OnlyRightTooLight", "Which?{\n~%90%A\n~B\n}", 2, "must weigh 100%"},
+		{"OneRightAmongUnweighted", "Which?{\n~%100%A\n~B\n~C\n}", 3, `choice "B" weighs 0%: with no = this is a Moodle multiple-response question, where ticking it beside the right choice still earns 100%`},
+		{"OneRightAmongPenalised", "Which?{\n~%-100%A\n~%100%B\n~%-50%C\n}", 4, `choice "C" weighs -50%: with no = this is a Moodle multiple-response question, where ticking it beside the right choice still earns 50%`},
 		{"NumericPartial", "N?{#\n=3000:0\n=%50%1000:0\n}", 3, "earns 50%"},
 		{"NumericTwo", "N?{#\n=2019:0\n=2021:0\n}", 3, "several numeric answers"},
 		{"ShortPartial", "S?{\n=full\n=%50%half\n}", 3, "earns 50%"},
