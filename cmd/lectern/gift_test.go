@@ -43,10 +43,10 @@ func TestImportGift_SkipUnsupported(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
-	if n := strings.Count(stderr, ": skipped: "); n != 15 || !strings.Contains(stderr, bank+":113: skipped: choice \"the Bank Secrecy Act\" weighs 0%") {
+	if n := strings.Count(stderr, ": skipped: "); n != 17 || !strings.Contains(stderr, bank+":113: skipped: choice \"the Bank Secrecy Act\" weighs 0%") {
 		t.Errorf("skipped list (%d):\n%s", n, stderr)
 	}
-	if !strings.Contains(stdout, "imported 13 question(s) into 2 quiz(zes); 15 skipped") || !strings.Contains(stdout, "01-fatf-standards.md: created") {
+	if !strings.Contains(stdout, "imported 13 question(s) into 2 quiz(zes); 17 skipped") || !strings.Contains(stdout, "01-fatf-standards.md: created") {
 		t.Errorf("stdout:\n%s", stdout)
 	}
 	for _, name := range []string{"01-fatf-standards.quiz.md", "02-blockchain-analysis.quiz.md"} {

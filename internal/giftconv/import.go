@@ -366,6 +366,7 @@ func (q *quizQuestion) trueFalse(g *gift.Question, opts ImportOptions, feedback 
 // shortAnswers keeps the answers worth full marks; an answer worth 0 % only
 // carries feedback (any other answer earns nothing in Lectern too).
 func (q *quizQuestion) shortAnswers(g *gift.Question, feedback *[]string) string {
+	var kept []shortAnswer
 	for _, a := range g.Answers {
 		q.refusedAt = a.Line
 		text := oneLine(answerText(g.Format, a.Text))
@@ -381,6 +382,7 @@ func (q *quizQuestion) shortAnswers(g *gift.Question, feedback *[]string) string
 			return fmt.Sprintf("answer %q has a ±, which the quiz format reads as a numeric answer", text)
 		}
 		text = strings.ReplaceAll(text, `\*`, "*")
+		kept = append(kept, shortAnswer{text: text, moodle: strings.TrimSpace(a.Text), full: near(w, 100), line: a.Line})
 		if near(w, 100) {
 			q.Answers = append(q.Answers, text)
 		}
@@ -390,6 +392,10 @@ func (q *quizQuestion) shortAnswers(g *gift.Question, feedback *[]string) string
 			*feedback = append(*feedback, "- "+escapeInline(text)+" — "+fb)
 		}
 	}
+	if line, why := zeroShadows(kept); why != "" {
+		q.refusedAt = line
+		return why
+	}
 	q.refusedAt = 0
 	if len(q.Answers) == 0 {
 		return "no answer earns full marks: Lectern needs at least one accepted answer"
@@ -397,10 +403,51 @@ func (q *quizQuestion) shortAnswers(g *gift.Question, feedback *[]string) string
 	return ""
 }
 
+type shortAnswer struct {
+	text   string // as Lectern keeps it
+	moodle string // as Moodle compares it
+	full   bool   // worth all the points, else nothing
+	line   int
+}
+
+// zeroShadows refuses a 0 % short answer that Lectern reads the same as an
+// accepted one, when Moodle would mark some response differently. Moodle
+// marks a response with the first answer it matches exactly (case aside);
+// Lectern accepts any response that reads the same as an accepted answer
+// (case, spacing and Unicode forms aside). So "=%0%Paris =paris" earns 0 in
+// Moodle for "paris", and "=New York =%0%New  York" 0 for "new  york",
+// where Lectern gives all the points. Only a 0 % answer after an accepted one
+// that Moodle matches the same way ("=paris =%0%Paris") is never reached, in
+// Moodle as in Lectern.
+func zeroShadows(answers []shortAnswer) (line int, why string) {
+	moodleSame := func(a, b string) bool { return strings.EqualFold(norm.NFC.String(a), norm.NFC.String(b)) }
+	for i, z := range answers {
+		if z.full || slices.ContainsFunc(answers[:i], func(a shortAnswer) bool { return a.full && moodleSame(a.moodle, z.moodle) }) {
+			continue
+		}
+		for _, a := range answers {
+			if !a.full || course.NormalizeAnswer(z.text) != course.NormalizeAnswer(a.text) {
+				continue
+			}
+			return z.line, fmt.Sprintf("answer %q earns 0%% but reads the same as the accepted answer %q to Lectern, which ignores case, spacing and Unicode forms: a response Moodle marks 0 with it would earn all the points; keep only one of the two", z.moodle, a.moodle)
+		}
+	}
+	return 0, ""
+}
+
 // numeric takes one number ± tolerance: several full-credit answers that
-// differ, or partial credit, have no Lectern equivalent.
+// differ, or partial credit, have no Lectern equivalent. A 0 % answer only
+// carries feedback, unless it comes before the right one and their ranges
+// overlap: Moodle marks a number with the first answer whose range holds it,
+// so "=%0%5:2 =5" gives 0 for 5 where Lectern gives all the points.
 func (q *quizQuestion) numeric(g *gift.Question, feedback, other *[]string) string {
 	found := false
+	type zero struct {
+		num, tol float64
+		label    string
+		line     int
+	}
+	var zeros []zero // 0 % answers before the right one
 	for _, a := range g.Answers {
 		q.refusedAt = a.Line
 		fb, why := toMarkdown(g.Format, a.Feedback)
@@ -427,6 +474,9 @@ func (q *quizQuestion) numeric(g *gift.Question, feedback, other *[]string) stri
 		case tol < 0:
 			return fmt.Sprintf("numeric answer %s: the tolerance cannot be negative", label)
 		case near(w, 0):
+			if !found {
+				zeros = append(zeros, zero{num, tol, label, a.Line})
+			}
 			if fb != "" {
 				*feedback = append(*feedback, "- "+label+" — "+fb)
 			}
@@ -435,6 +485,14 @@ func (q *quizQuestion) numeric(g *gift.Question, feedback, other *[]string) stri
 			return fmt.Sprintf("numeric answer %s earns %s%%: Lectern takes one number ± tolerance worth all the points", label, formatNumber(w))
 		case found && (num != q.Number || tol != q.Tolerance):
 			return fmt.Sprintf("several numeric answers (%s ± %s and %s): Lectern takes one number ± tolerance", formatNumber(q.Number), formatNumber(q.Tolerance), label)
+		}
+		if !found {
+			for _, z := range zeros {
+				if math.Abs(z.num-num) <= z.tol+tol {
+					q.refusedAt = z.line
+					return fmt.Sprintf("numeric answer %s earns 0%% and comes before the right answer %s, whose range it overlaps: Moodle marks a number with the first answer that holds it, so a number in both earns 0 there and all the points in Lectern; put the right answer first", z.label, label)
+				}
+			}
 		}
 		found = true
 		q.Numeric, q.Number, q.Tolerance = true, num, tol

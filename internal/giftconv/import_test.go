@@ -74,10 +74,19 @@ func TestImport_Kinds(t *testing.T) {
 			t.Errorf("explanation = %q", x.Explanation)
 		}
 	})
+	t.Run("ShortZeroAfterSameAnswer", func(t *testing.T) {
+		// Moodle never reaches the 0 % answer: "Paris" matches "paris" first.
+		q, _, _ := importOne(t, "Capital?{=paris =%0%Paris#Never shown in Moodle.}")
+		if x := q.Questions[0]; x.Kind != course.KindShort || strings.Join(x.Answers, "|") != "paris" {
+			t.Fatalf("question = %+v", x)
+		}
+	})
 	for _, c := range []struct {
 		name, src string
 		num, tol  float64
 	}{
+		{"NumericZeroAfterRight", "How many? Write it in digits.{#=5:0 =%0%5:2#Close.}", 5, 0},
+		{"NumericZeroApart", "How many? Write it in digits.{#=%0%1:1#Too few. =5:1}", 5, 1},
 		{"NumericExact", "How many? Write it in digits.{#2048}", 2048, 0},
 		{"NumericTolerance", "How many? Write it in digits.{#10:2}", 10, 2},
 		{"NumericRange", "How many? Write it in digits.{#8..12}", 10, 2},
@@ -160,6 +169,10 @@ func TestImport_Refusals(t *testing.T) {
 		{"NumericTwo", "N?{#\n=2019:0\n=2021:0\n}", 3, "several numeric answers"},
 		{"ShortPartial", "S?{\n=full\n=%50%half\n}", 3, "earns 50%"},
 		{"ShortWildcard", "S?{=Mon*}", 1, "wildcard"},
+		{"ShortZeroBeforeSameAnswer", "S?{\n=%0%Paris#No.\n=paris\n}", 2, `answer "Paris" earns 0% but reads the same as the accepted answer "paris"`},
+		{"ShortZeroSpacedLikeAnswer", "S?{\n=New York\n=%0%New  York\n}", 3, `answer "New  York" earns 0% but reads the same as the accepted answer "New York"`},
+		{"NumericZeroBeforeRight", "N?{#\n=%0%5:2#Close.\n=5:0\n}", 2, "numeric answer 5 ± 2 earns 0% and comes before the right answer 5 ± 0"},
+		{"NumericZeroRangeTouchesRight", "N?{#\n=%0%1..3\n=5:2\n}", 2, "comes before the right answer 5 ± 2"},
 		{"Script", "[html]<p>Hi</p><script>alert(1)</script>{=a ~b}", 1, "<script>"},
 		{"EventHandler", "[html]<p onmouseover\\=\"x()\">Hi</p>{=a ~b}", 1, "onmouseover"},
 		{"ScriptLink", "[html]<a href\\=\"javascript\\:x()\">Hi</a>{=a ~b}", 1, "javascript"},
