@@ -1,6 +1,7 @@
 package certify
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -113,7 +114,14 @@ func (s *Service) signCredential(c *store.Certificate, unsigned []byte) ([]byte,
 	if err != nil {
 		return nil, fmt.Errorf("sign credential of certificate %s: %w", c.Serial, err)
 	}
-	return doc, nil
+	// Indented for the people who open certificate.json: the proof covers
+	// the canonical RDF, not the layout.
+	var out bytes.Buffer
+	if err := json.Indent(&out, doc, "", "  "); err != nil {
+		return nil, fmt.Errorf("credential of certificate %s: %w", c.Serial, err)
+	}
+	out.WriteByte('\n')
+	return out.Bytes(), nil
 }
 
 // Signed is how many credentials this service has signed (a credential sent
