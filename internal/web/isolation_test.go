@@ -264,19 +264,37 @@ func TestAuthorization_RoleMatrix(t *testing.T) {
 		row{"POST", recert, nil, map[string]int{"anon": 401, "officerA": 403, "officerB": 403, "coordA": 200, "trainer": 200, "admin": 200}},
 		row{"GET", "/api/v1/sessions/999999/recertification", nil, map[string]int{"coordA": 404, "admin": 404}})
 	n := 0
-	for _, r := range rows {
-		for who, want := range r.want {
-			n++
-			var body any
-			if r.body != nil {
-				body = r.body(n)
-			}
-			res, text := ts.api(t, tokens[who], r.method, r.path, body)
-			if res.StatusCode != want {
-				t.Errorf("%s %s as %s: %d, want %d (%s)", r.method, r.path, who, res.StatusCode, want, text)
+	check := func(rows []row) {
+		for _, r := range rows {
+			for who, want := range r.want {
+				n++
+				var body any
+				if r.body != nil {
+					body = r.body(n)
+				}
+				res, text := ts.api(t, tokens[who], r.method, r.path, body)
+				if res.StatusCode != want {
+					t.Errorf("%s %s as %s: %d, want %d (%.300s)", r.method, r.path, who, res.StatusCode, want, text)
+				}
 			}
 		}
 	}
+	check(rows)
+	// Open Badges: a certificate's credential goes to the people of its PDF;
+	// the issuer's documents and the check of a presented credential are
+	// anyone's. (Issued after the rows above, whose agency ZIP has nothing.)
+	credential := "/api/v1/certificates/" + ts.issueForTest(t, w.createSession(t, 10, nil).ID, w.officerAID) + "/credential"
+	presented := func(int) map[string]any {
+		return map[string]any{"@context": []string{"https://www.w3.org/ns/credentials/v2"}}
+	}
+	check([]row{
+		{"GET", credential, nil, map[string]int{"anon": 401, "officerA": 200, "officerB": 404, "coordA": 200, "coordB": 404, "trainer": 200, "admin": 200}},
+		{"GET", "/api/v1/certificates/NOSUCHSERIAL0000/credential", nil, map[string]int{"officerA": 404, "admin": 404}},
+		{"POST", "/api/v1/verify/credential", presented, map[string]int{"anon": 200, "officerB": 200, "coordA": 200, "admin": 200}},
+		{"GET", "/.well-known/did.json", nil, map[string]int{"anon": 200, "officerB": 200}},
+		{"GET", "/did.json", nil, map[string]int{"anon": 200}},
+		{"GET", "/credentials/status/999999", nil, map[string]int{"anon": 404, "admin": 404}},
+	})
 
 	// Listings are scoped, not just guarded.
 	_, body := ts.api(t, tokens["officerA"], "GET", "/api/v1/users", nil)

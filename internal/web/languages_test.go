@@ -47,6 +47,8 @@ var identicalToEnglish = map[string]string{
 	"API":     "the interface's technical name",
 	"JSON":    "the format's name",
 	"GIFT":    "Moodle's question format's name",
+	"Open":    "of Open Badges, 1EdTech's standard, named so in every language",
+	"Badges":  "of Open Badges, 1EdTech's standard, named so in every language",
 	"WCAG":    "the accessibility standard's name",
 }
 

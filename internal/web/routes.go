@@ -34,6 +34,11 @@ func (s *Server) routes() {
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", s.metricsEndpoint) // 404 unless LECTERN_METRICS_TOKEN is set; then bearer of it only
 	e.GET("/.well-known/lectern-signing-key", s.signingKey)
+	// Open Badges: the issuer's DID document (did:web) and the revocation
+	// status lists, fetched by any verifier.
+	e.GET("/.well-known/did.json", s.issuerDocument)
+	e.GET("/did.json", s.issuerDocument) // did:web of a base URL with a path, the prefix stripped by the proxy
+	e.GET("/credentials/status/:n", s.statusListShow)
 	assets := echo.WrapHandler(http.StripPrefix("/static/", staticFiles(static.FS)))
 	e.GET("/static/*", assets)
 	e.HEAD("/static/*", assets)
@@ -108,8 +113,12 @@ func (s *Server) routes() {
 	e.GET("/sessions/:id/checkin-qr.png", s.checkinQRShow)
 	e.GET("/calendar/:token", s.calendarFeedShow)
 	e.POST("/calendar/rotate", s.calendarRotate)
-	verify := e.Group("/verify", s.perAddressLimit("verify")) // a room scanning its certificates at once fits in the burst
-	verify.GET("/:serial", s.verifyShow)                      // also /verify/{serial}.json
+	// A room scanning its certificates at once fits in the burst; checking a
+	// credential, on the page or through the API, counts in the same allowance.
+	verifyLimit := s.perAddressLimit("verify")
+	verify := e.Group("/verify", verifyLimit)
+	verify.GET("/:serial", s.verifyShow)       // also /verify/{serial}.json
+	verify.POST("/:serial", s.credentialCheck) // a credential pasted or uploaded
 	e.GET("/sessions/:id/quizzes", s.quizList)
 	e.GET("/sessions/:id/audit", s.sessionAuditList)
 	e.POST("/sessions/:id/quizzes/:quiz/start", s.quizStart)
@@ -131,6 +140,7 @@ func (s *Server) routes() {
 	// JSON API.
 	api := e.Group("/api/v1")
 	api.POST("/auth/login", s.loginCreateAPI)
+	api.POST("/verify/credential", s.credentialCheckAPI, verifyLimit) // public, like /verify
 	v1 := api.Group("", requireActor)
 	v1.POST("/auth/logout", s.loginDeleteAPI)
 	v1.GET("/auth/csrf", s.csrfTokenShowAPI)
@@ -193,6 +203,7 @@ func (s *Server) routes() {
 	v1.GET("/sessions/:id/certificates.zip", s.certificateExportAPI)
 	v1.GET("/certificates", s.certificateListAPI)
 	v1.GET("/certificates/:serial", s.certificateShowAPI)
+	v1.GET("/certificates/:serial/credential", s.credentialShowAPI)
 	v1.POST("/certificates/:serial/revoke", s.certificateRevokeAPI)
 	v1.GET("/reports/trained", s.reportTrainedAPI)
 	v1.GET("/reports/certified", s.reportCertifiedAPI)

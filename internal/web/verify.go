@@ -18,5 +18,5 @@ func (s *Server) verifyShow(c echo.Context) error {
 	if asJSON {
 		return c.JSON(http.StatusOK, pub)
 	}
-	return s.render(c, http.StatusOK, "verify.html", s.localizer(c).T("verify.title"), pub)
+	return s.render(c, http.StatusOK, "verify.html", s.localizer(c).T("verify.title"), verifyView{Public: pub})
 }
