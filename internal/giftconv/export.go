@@ -19,7 +19,9 @@ import (
 //
 // What GIFT cannot carry is returned as problems on the quiz file's lines and
 // the question is left out: a link or image to a file of the course (GIFT has
-// no files), a short answer with a * (Moodle reads it as a wildcard), a
+// no files), a short answer with a * (Moodle reads it as a wildcard) or
+// with -> beside other answers (Moodle reads a matching question), a right
+// choice that starts with %, a
 // multiple choice whose k right choices would weigh 100/k %, a grade Moodle's
 // importer refuses (k from 11 to 19, or above 20).
 func Export(courseID string, q *course.Quiz) ([]byte, []Problem, error) {
@@ -42,8 +44,11 @@ func Export(courseID string, q *course.Quiz) ([]byte, []Problem, error) {
 		if len(attrs) > 0 {
 			fmt.Fprintf(&out, "// [lectern:%s]\n", strings.Join(attrs, ","))
 		}
+		// gift.Write checks a question whole before writing any of it; what
+		// it refuses is this question's content, reported like the rest.
 		if err := gift.Write(&out, []gift.Question{g}); err != nil {
-			return nil, nil, fmt.Errorf("write question %s of %s: %w", x.ID, q.Path, err)
+			probs = append(probs, Problem{Line: x.Line, Message: "GIFT cannot carry this question: " + strings.TrimPrefix(err.Error(), "gift: ")})
+			continue
 		}
 		if !bytes.HasSuffix(out.Bytes(), []byte("\n\n")) {
 			out.WriteString("\n")
@@ -59,7 +64,18 @@ func exportQuestion(x *course.Question) (gift.Question, string) {
 	case course.KindSingle:
 		g.Kind = gift.MultipleChoice
 		for _, c := range x.Choices {
-			g.Answers = append(g.Answers, gift.Answer{Text: c.Text, Correct: c.Correct})
+			a := gift.Answer{Text: c.Text, Correct: c.Correct}
+			if strings.HasPrefix(c.Text, "%") {
+				// Moodle would read a leading %n% as a weight: an explicit
+				// ~%0% before it keeps it text. A right choice has only =,
+				// which Moodle reads with the text as it is but gift.Parse
+				// takes for a misplaced weight.
+				if c.Correct {
+					return g, fmt.Sprintf("the right choice %q starts with %%, which GIFT cannot carry after = (it reads back as a misplaced weight); put a word before it", c.Text)
+				}
+				a.Weight = new(float64)
+			}
+			g.Answers = append(g.Answers, a)
 			texts = append(texts, c.Text)
 		}
 	case course.KindMultiple:
@@ -88,7 +104,15 @@ func exportQuestion(x *course.Question) (gift.Question, string) {
 			if strings.Contains(a, "*") {
 				return g, fmt.Sprintf("short answer %q has a *, which Moodle reads as a wildcard", a)
 			}
-			g.Answers = append(g.Answers, gift.Answer{Text: a, Correct: true})
+			if strings.Contains(a, "->") && len(x.Answers) > 1 {
+				return g, fmt.Sprintf("short answer %q has ->: beside other answers, Moodle reads = … -> … as a matching question; accept it alone or reword it", a)
+			}
+			ga := gift.Answer{Text: a, Correct: true}
+			if strings.HasPrefix(a, "%") {
+				full := 100.0 // =%100% before it, or Moodle reads its %n% as the weight
+				ga.Weight = &full
+			}
+			g.Answers = append(g.Answers, ga)
 		}
 	case course.KindNumeric:
 		g.Kind = gift.Numerical

@@ -89,3 +89,52 @@ func TestExport_MultipleChoiceGradesMoodleAccepts(t *testing.T) {
 		}
 	}
 }
+
+// TestExport_TextsGIFTReadsOtherwise: a choice or short answer that starts
+// with % gets an explicit weight before it (else Moodle reads its %n% as the
+// weight) and comes back the same; what GIFT cannot carry at all — a right
+// choice starting with %, a short answer with -> beside others (Moodle reads
+// a matching question) — is refused on the question's line.
+func TestExport_TextsGIFTReadsOtherwise(t *testing.T) {
+	q := quizOf(t, "---\ntitle: Q\n---\n\n"+
+		"## Which discount did the exchange advertise? {#discount}\n\n= %50% off\n= half off\n\n"+ // line 5
+		"## Which Go verb prints a value? {#verb}\n\n- [x] the v verb\n- [ ] %d for a string\n\n"+ // line 10
+		"## Which verb prints a decimal? {#decimal}\n\n- [x] %d\n- [ ] %s\n\n"+ // line 15
+		"## Write the flow. {#flow}\n\n= wallet -> mixer\n= wallet to mixer\n\n"+ // line 20
+		"## Write the flow alone. {#flow-alone}\n\n= wallet -> mixer\n") // line 25
+	data, probs, err := Export("c", q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Problem{
+		{Line: 15, Message: `the right choice "%d" starts with %, which GIFT cannot carry after = (it reads back as a misplaced weight); put a word before it`},
+		{Line: 20, Message: `short answer "wallet -> mixer" has ->: beside other answers, Moodle reads = … -> … as a matching question; accept it alone or reword it`},
+	}
+	if fmt.Sprint(probs) != fmt.Sprint(want) {
+		t.Errorf("problems %+v\nwant     %+v", probs, want)
+	}
+	if !strings.Contains(string(data), "=%100%%50% off") || !strings.Contains(string(data), "~%0%%d for a string") {
+		t.Errorf("no explicit weight before a leading %%:\n%s", data)
+	}
+	qs, malformed := gift.Parse("x.gift", strings.NewReader(string(data)))
+	if len(malformed) > 0 {
+		t.Fatalf("%+v\n%s", malformed, data)
+	}
+	back, unsupported, err := Import(qs, ImportOptions{Module: "01-test", True: "T", False: "F", Comments: LecternComments(data)})
+	if err != nil || len(unsupported) > 0 || len(back) != 1 {
+		t.Fatalf("import: %v %+v %d files", err, unsupported, len(back))
+	}
+	got := quizOf(t, string(back[0].Data))
+	if len(got.Questions) != 3 {
+		t.Fatalf("%d questions back:\n%s", len(got.Questions), back[0].Data)
+	}
+	if a := got.Questions[0].Answers; len(a) != 2 || a[0] != "%50% off" {
+		t.Errorf("short answers back: %q", a)
+	}
+	if c := got.Questions[1].Choices; len(c) != 2 || c[1].Text != "%d for a string" || c[1].Correct || !c[0].Correct {
+		t.Errorf("choices back: %+v", c)
+	}
+	if a := got.Questions[2].Answers; len(a) != 1 || a[0] != "wallet -> mixer" {
+		t.Errorf("lone answer back: %q", a)
+	}
+}
