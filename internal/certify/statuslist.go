@@ -14,7 +14,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"sync"
 	"time"
 
@@ -171,18 +170,4 @@ func (p *placer) place(c *store.Certificate) error {
 	p.used[i] = true
 	c.StatusList, c.StatusIndex = p.list, i
 	return nil
-}
-
-// statusListNumber reads n of a status list's address; 0 when it is not
-// one of this service's.
-func (s *Service) statusListNumber(url string) int {
-	prefix := s.base() + "/credentials/status/"
-	if len(url) <= len(prefix) || url[:len(prefix)] != prefix {
-		return 0
-	}
-	n, err := strconv.Atoi(url[len(prefix):])
-	if err != nil || n < 1 {
-		return 0
-	}
-	return n
 }

@@ -22,13 +22,23 @@ import (
 // its certificate worded as front (the certificate: block's extra lines).
 func languageCourse(t *testing.T, front string) *course.Course {
 	t.Helper()
-	fsys := fstest.MapFS{
+	return loadCourse(t, languageFS(front))
+}
+
+// languageFS is languageCourse's files.
+func languageFS(front string) fstest.MapFS {
+	return fstest.MapFS{
 		"c/course.md": {Data: []byte("---\ntitle: Investigating crypto-asset crime\nsummary: S\nlanguage: en\n" +
 			"certificate:\n  title: Certificate of attendance and achievement\n" + front + "---\n\nOverview.\n")},
 		"c/course.fr.md": {Data: []byte("---\ntitle: Enquêter sur la criminalité liée aux crypto-actifs\nsummary: S\n" +
 			"certificate:\n  title: Certificat de présence et de réussite\n---\n\nVue d'ensemble.\n")},
 		"c/01-m.md": {Data: []byte("---\ntitle: M\nduration: 390m\n---\n\nText.\n")},
 	}
+}
+
+// loadCourse loads the course in fsys's directory c.
+func loadCourse(t *testing.T, fsys fstest.MapFS) *course.Course {
+	t.Helper()
 	c, probs := course.Load(fsys, "c", "c")
 	if len(probs) > 0 {
 		t.Fatalf("course problems:\n%s", probs)
