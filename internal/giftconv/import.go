@@ -213,7 +213,7 @@ func convert(g *gift.Question, opts ImportOptions) (q *quizQuestion, at int, why
 	case gift.TrueFalse:
 		why = q.trueFalse(g, opts, &feedback)
 	case gift.ShortAnswer:
-		why = q.shortAnswers(g, &feedback)
+		why = q.shortAnswers(g, &feedback, &other)
 	case gift.Numerical:
 		why = q.numeric(g, &feedback, &other)
 	default:
@@ -364,19 +364,43 @@ func (q *quizQuestion) trueFalse(g *gift.Question, opts ImportOptions, feedback 
 }
 
 // shortAnswers keeps the answers worth full marks; an answer worth 0 % only
-// carries feedback (any other answer earns nothing in Lectern too).
-func (q *quizQuestion) shortAnswers(g *gift.Question, feedback *[]string) string {
+// carries feedback (any other answer earns nothing in Lectern too). A 0 %
+// answer with Moodle's wildcard * ("=%0%*#Not quite.", the usual feedback
+// for any other answer) is kept as feedback when it comes after every
+// accepted answer: Moodle marks with the first answer that matches, so it
+// gives 0 only to responses Lectern does not accept either.
+func (q *quizQuestion) shortAnswers(g *gift.Question, feedback, other *[]string) string {
 	var kept []shortAnswer
-	for _, a := range g.Answers {
+	lastFull := -1
+	for i, a := range g.Answers {
+		if near(weightOf(a), 100) {
+			lastFull = i
+		}
+	}
+	for i, a := range g.Answers {
 		q.refusedAt = a.Line
 		text := oneLine(answerText(g.Format, a.Text))
 		w := weightOf(a)
+		wildcard := strings.Contains(strings.ReplaceAll(text, `\*`, ""), "*")
 		switch {
 		case text == "":
 			return "empty short answer"
 		case !near(w, 100) && !near(w, 0):
 			return fmt.Sprintf("answer %q earns %s%%: Lectern's short answers earn all the points or none", text, formatNumber(w))
-		case strings.Contains(strings.ReplaceAll(text, `\*`, ""), "*"):
+		case wildcard && near(w, 0) && i > lastFull:
+			fb, why := toMarkdown(g.Format, a.Feedback)
+			if why != "" {
+				return why
+			}
+			if fb = oneLine(fb); fb != "" && strings.Trim(text, "*") == "" {
+				*other = append(*other, fb) // any other answer
+			} else if fb != "" {
+				*feedback = append(*feedback, "- "+escapeInline(text)+" — "+fb)
+			}
+			continue
+		case wildcard && near(w, 0):
+			return fmt.Sprintf("answer %q has a * and comes before an accepted answer: Moodle marks a response with the first answer that matches, so this one could give 0 where Lectern gives the points; put it after the accepted answers", text)
+		case wildcard:
 			return fmt.Sprintf("answer %q has a *: Moodle reads it as a wildcard, Lectern compares whole answers; list the accepted answers instead", text)
 		case strings.ContainsAny(text, "±"):
 			return fmt.Sprintf("answer %q has a ±, which the quiz format reads as a numeric answer", text)

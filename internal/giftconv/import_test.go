@@ -74,6 +74,18 @@ func TestImport_Kinds(t *testing.T) {
 			t.Errorf("explanation = %q", x.Explanation)
 		}
 	})
+	t.Run("ShortWildcardFeedbackLast", func(t *testing.T) {
+		// Moodle's usual feedback for any other answer: after the accepted
+		// ones it only ever gives 0, as Lectern does.
+		q, _, _ := importOne(t, "Capital?{=Paris =%0%Lyon#No. =%0%Par*#Close. =%0%*#Only Paris. ####France.}")
+		x := q.Questions[0]
+		if x.Kind != course.KindShort || strings.Join(x.Answers, "|") != "Paris" {
+			t.Fatalf("question = %+v", x)
+		}
+		if want := "France.\n\nOnly Paris.\n\n- Lyon — No.\n- Par\\* — Close."; x.Explanation != want {
+			t.Errorf("explanation = %q\nwant          %q", x.Explanation, want)
+		}
+	})
 	t.Run("ShortZeroAfterSameAnswer", func(t *testing.T) {
 		// Moodle never reaches the 0 % answer: "Paris" matches "paris" first.
 		q, _, _ := importOne(t, "Capital?{=paris =%0%Paris#Never shown in Moodle.}")
@@ -169,6 +181,7 @@ func TestImport_Refusals(t *testing.T) {
 		{"NumericTwo", "N?{#\n=2019:0\n=2021:0\n}", 3, "several numeric answers"},
 		{"ShortPartial", "S?{\n=full\n=%50%half\n}", 3, "earns 50%"},
 		{"ShortWildcard", "S?{=Mon*}", 1, "wildcard"},
+		{"ShortWildcardBeforeAccepted", "S?{\n=%0%*#No.\n=Paris\n}", 2, `answer "*" has a * and comes before an accepted answer`},
 		{"ShortZeroBeforeSameAnswer", "S?{\n=%0%Paris#No.\n=paris\n}", 2, `answer "Paris" earns 0% but reads the same as the accepted answer "paris"`},
 		{"ShortZeroSpacedLikeAnswer", "S?{\n=New York\n=%0%New  York\n}", 3, `answer "New  York" earns 0% but reads the same as the accepted answer "New York"`},
 		{"NumericZeroBeforeRight", "N?{#\n=%0%5:2#Close.\n=5:0\n}", 2, "numeric answer 5 ± 2 earns 0% and comes before the right answer 5 ± 0"},
