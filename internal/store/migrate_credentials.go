@@ -92,8 +92,10 @@ func rollbackCredentialStatus(tx *gorm.DB) error {
 		return err
 	}
 	for _, col := range []string{"status_list", "status_index", "holder_identity_salt", "holder_identity_hash"} {
-		if err := tx.Migrator().DropColumn("certificates", col); err != nil {
-			return err
+		// Plain SQL: gorm's SQLite migrator cannot drop a column by name
+		// without the model (SQLite 3.35 and PostgreSQL both can).
+		if err := tx.Exec("ALTER TABLE certificates DROP COLUMN " + col).Error; err != nil {
+			return fmt.Errorf("drop certificates.%s: %w", col, err)
 		}
 	}
 	return nil
