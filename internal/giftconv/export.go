@@ -2,6 +2,7 @@ package giftconv
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math"
 	"regexp"
@@ -47,7 +48,7 @@ func Export(courseID string, q *course.Quiz) ([]byte, []Problem, error) {
 		// gift.Write checks a question whole before writing any of it; what
 		// it refuses is this question's content, reported like the rest.
 		if err := gift.Write(&out, []gift.Question{g}); err != nil {
-			probs = append(probs, Problem{Line: x.Line, Message: "GIFT cannot carry this question: " + strings.TrimPrefix(err.Error(), "gift: ")})
+			probs = append(probs, Problem{Line: x.Line, Message: "GIFT cannot carry this question: " + writeRefusal(err)})
 			continue
 		}
 		if !bytes.HasSuffix(out.Bytes(), []byte("\n\n")) {
@@ -126,6 +127,20 @@ func exportQuestion(x *course.Question) (gift.Question, string) {
 		}
 	}
 	return g, ""
+}
+
+// writeRefusal is why gift.Write refused one question, without its wrapping
+// ("gift: question 1 (…): ") that names the question by its place in a
+// one-question slice.
+func writeRefusal(err error) string {
+	joined, ok := errors.Unwrap(err).(interface{ Unwrap() []error })
+	if !ok || len(joined.Unwrap()) != 1 {
+		return err.Error()
+	}
+	if inner := errors.Unwrap(joined.Unwrap()[0]); inner != nil {
+		return inner.Error()
+	}
+	return err.Error()
 }
 
 // roundWeight is a weight as Moodle writes it, to five decimals (33.33333).

@@ -138,3 +138,22 @@ func TestExport_TextsGIFTReadsOtherwise(t *testing.T) {
 		t.Errorf("lone answer back: %q", a)
 	}
 }
+
+// TestExport_WriteRefusalIsAProblem: whatever gift.Write refuses in one
+// question becomes a problem on that question's line, in gift's words
+// without the wrapping that numbers it in a slice of one, and the other
+// questions are still written.
+func TestExport_WriteRefusalIsAProblem(t *testing.T) {
+	q := quizOf(t, "---\ntitle: Q\n---\n\n## First?\n\n- [x] a\n- [ ] b\n\n## Second?\n\n= 7 ± 1\n")
+	q.Questions[1].Tolerance = -1 // lint refuses it; gift.Write must too
+	data, probs, err := Export("c", q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(probs) != 1 || probs[0].Line != 10 || probs[0].Message != "GIFT cannot carry this question: answer 1: the margin of error -1 is negative" {
+		t.Errorf("problems %+v", probs)
+	}
+	if !strings.Contains(string(data), "First?") || strings.Contains(string(data), "Second?") {
+		t.Errorf("written:\n%s", data)
+	}
+}
