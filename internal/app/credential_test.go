@@ -5,7 +5,9 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -296,8 +298,16 @@ func TestStatusList_RevocationOnAnotherProcess_PostgreSQL(t *testing.T) {
 // way one fails has its own reason.
 func TestCheckCredential_Refusals(t *testing.T) {
 	ctx := context.Background()
-	dsn := testfixture.SQLite(t)
-	a, _, library := certifyingApp(t, dsn)
+	keyDir := t.TempDir()
+	signer, _, err := certify.LoadOrCreateKey(keyDir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	library := testfixture.Courses(t)
+	a, err := New(testfixture.Open(t, testfixture.SQLite(t)), library, Options{BaseURL: "https://lectern.example", Signer: signer})
+	if err != nil {
+		t.Fatal(err)
+	}
 	admin, certs := closedDay(t, a, library, 3)
 	credential := func(serial string) []byte {
 		doc, err := a.Certs.Credential(ctx, admin, serial)
@@ -335,6 +345,28 @@ func TestCheckCredential_Refusals(t *testing.T) {
 		t.Fatal("the name is not in the credential")
 	}
 	unknownContext := bytes.Replace(valid, []byte("https://www.w3.org/ns/credentials/v2"), []byte("https://example.org/ctx"), 1)
+	// Signed with our own key, yet saying what the record does not (only a
+	// leaked key could make one): another validFrom, another issuer.
+	resigned := func(change func(map[string]any)) []byte {
+		var m map[string]any
+		if err := json.Unmarshal(valid, &m); err != nil {
+			t.Fatal(err)
+		}
+		proof := m["proof"].(map[string]any)
+		delete(m, "proof")
+		change(m)
+		unsigned, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, err := vc.Sign(unsigned, signingKey(t, keyDir), vc.ProofOptions{VerificationMethod: proof["verificationMethod"].(string), Created: time.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return doc
+	}
+	otherDate := resigned(func(m map[string]any) { m["validFrom"] = "2020-01-01T00:00:00Z" })
+	otherIssuer := resigned(func(m map[string]any) { m["issuer"].(map[string]any)["id"] = "did:web:elsewhere.example" })
 
 	for _, tc := range []struct {
 		name   string
@@ -347,10 +379,14 @@ func TestCheckCredential_Refusals(t *testing.T) {
 		{"altered", altered, "err.credential.altered", certify.StatusNotValid, time.Time{}},
 		{"unknown context", unknownContext, "err.credential.unknown_context", certify.StatusNotValid, time.Time{}},
 		{"foreign key", foreign, "err.credential.foreign_key", certify.StatusNotValid, time.Time{}},
+		{"our key, another date", otherDate, "err.credential.differs", certify.StatusNotValid, time.Time{}},
+		{"our key, another issuer", otherIssuer, "err.credential.foreign_issuer", certify.StatusNotValid, time.Time{}},
 		{"unknown certificate", unknown, "err.credential.unknown_certificate", certify.StatusNotValid, time.Time{}},
 		{"revoked", revoked, "err.credential.revoked", "revoked", time.Time{}},
 		{"expired", expiring, "err.credential.expired", "expired", time.Now().AddDate(10, 0, 0)},
 		{"not a credential", []byte(`{"hello":"world"}`), "err.credential.malformed", certify.StatusNotValid, time.Time{}},
+		{"JSON of another shape", []byte(`[{"type":"VerifiableCredential"}]`), "err.credential.malformed", certify.StatusNotValid, time.Time{}},
+		{"a field of another type", bytes.Replace(valid, []byte(`"hashed": true`), []byte(`"hashed": "yes"`), 1), "err.credential.malformed", certify.StatusNotValid, time.Time{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if !tc.now.IsZero() {
@@ -495,4 +531,23 @@ func TestCredential_ZIPAndPDF(t *testing.T) {
 			t.Errorf("%s carries another credential than the one beside it (%v)", name, err)
 		}
 	}
+}
+
+// signingKey is the private key in a data directory's signing-key.pem, read
+// back as a leaked key would be.
+func signingKey(t *testing.T, dir string) ed25519.PrivateKey {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, certify.KeyFileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, _ := pem.Decode(data)
+	if block == nil {
+		t.Fatal("no PEM block")
+	}
+	key, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key.(ed25519.PrivateKey)
 }

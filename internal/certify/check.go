@@ -82,16 +82,19 @@ func (s *Service) CheckCredential(ctx context.Context, data []byte) (*Credential
 	if len(data) > MaxCredentialSize {
 		return nil, apperr.Invalid("credential", "err.credential.too_large", "Max", "256 KB")
 	}
-	var p presented
-	if !json.Valid(data) || json.Unmarshal(data, &p) != nil {
+	if !json.Valid(data) {
 		return nil, apperr.Invalid("credential", "err.credential.not_json")
+	}
+	notValid := func(reason apperr.Msg) (*CredentialCheck, error) {
+		return &CredentialCheck{Status: StatusNotValid, Reason: reason}, nil
+	}
+	var p presented
+	if json.Unmarshal(data, &p) != nil { // JSON, but not shaped as a credential is
+		return notValid(apperr.Message("err.credential.malformed"))
 	}
 	did, err := s.issuerDID()
 	if err != nil {
 		return nil, err
-	}
-	notValid := func(reason apperr.Msg) (*CredentialCheck, error) {
-		return &CredentialCheck{Status: StatusNotValid, Reason: reason}, nil
 	}
 	trusted := s.trustedKeys()
 	_, err = vc.Verify(data, func(method string) (ed25519.PublicKey, error) {

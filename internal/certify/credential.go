@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -171,7 +172,7 @@ func (s *Service) unsignedCredential(ctx context.Context, c *store.Certificate) 
 		CredentialSubject: achievementHolder{
 			Type: []string{"AchievementSubject"},
 			Achievement: achievement{
-				ID:              s.base() + "/courses/" + c.CourseID + "#achievement",
+				ID:              s.base() + "/courses/" + url.PathEscape(c.CourseID) + "#achievement",
 				Type:            []string{"Achievement"},
 				Name:            text(w.Course),
 				Description:     text(w.Course),
