@@ -31,7 +31,7 @@ type recordCert struct {
 // storeCertificate stores a signed certificate of rc for an officer, valid 3
 // years from the session date like the shipped course's (unless noExpiry),
 // without closing the session.
-func (ts *testServer) storeCertificate(t *testing.T, userID int64, rc recordCert) string {
+func (ts *testServer) storeCertificate(t testing.TB, userID int64, rc recordCert) string {
 	t.Helper()
 	ctx := context.Background()
 	u, err := ts.DB.User(ctx, userID)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -97,7 +99,7 @@ func (s *Server) credentialCheckAPI(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	check, err := s.certs.CheckCredential(c.Request().Context(), data)
+	check, err := s.checkCredential(c.Request().Context(), data)
 	if err != nil {
 		return err
 	}
@@ -120,6 +122,27 @@ type credentialCheckJSON struct {
 	ReasonID    string          `json:"reason_id,omitempty"`
 	ReasonArgs  map[string]any  `json:"reason_args,omitempty"`
 	Certificate *certify.Public `json:"certificate,omitempty"`
+}
+
+// checkCredential is certify.CheckCredential, at most cap(s.checks) at a time
+// (half the cores). A presented credential is canonicalized whole before its
+// signature can fail: a real one costs about 3 ms of CPU, the largest accepted
+// (256 KB) over 2 s (BENCHMARKS.md). Anyone may ask, so without a bound a few
+// addresses within their allowance could take every core from the quizzes; a
+// check that finds no turn within checkWait is refused with a Retry-After.
+func (s *Server) checkCredential(ctx context.Context, data []byte) (*certify.CredentialCheck, error) {
+	wait := time.NewTimer(s.checkWait)
+	defer wait.Stop()
+	select {
+	case s.checks <- struct{}{}:
+	case <-wait.C:
+		s.log.Warn("credential check refused: every check slot busy", "waited", s.checkWait)
+		return nil, tooMany(s.checkWait)
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-s.checks }()
+	return s.certs.CheckCredential(ctx, data)
 }
 
 // readLimited reads a presented credential, refusing one over credentialLimit
@@ -175,7 +198,7 @@ func (s *Server) credentialCheck(c echo.Context) error {
 		}
 		return s.render(c, status, "verify.html", l.T("verify.title"), v)
 	}
-	check, err := s.certs.CheckCredential(c.Request().Context(), data)
+	check, err := s.checkCredential(c.Request().Context(), data)
 	if de, ok := refusal(err, apperr.CodeInvalid); ok { // not JSON
 		v.FormError = s.userMessage(c, de)
 		return s.render(c, domainStatus[de.Code], "verify.html", l.T("verify.title"), v)

@@ -410,3 +410,28 @@ func TestCredentials_CheckAPI(t *testing.T) {
 		t.Errorf("revoked: %d %s", res.StatusCode, text)
 	}
 }
+
+// TestCredentials_ChecksTakeTurns: presented credentials are checked a few at a
+// time (one per two cores), since the largest costs seconds of CPU; one that
+// finds every turn taken for checkWait is refused with 429 and a Retry-After,
+// and is checked once a turn is free.
+func TestCredentials_ChecksTakeTurns(t *testing.T) {
+	qw, certA := closedQuizDay(t)
+	ts := qw.ts
+	cred := credentialOf(t, ts, qw.officerA, certA.Serial)
+	ts.Server.checkWait = 200 * time.Millisecond
+	for range cap(ts.Server.checks) {
+		ts.Server.checks <- struct{}{} // every turn taken, as by large credentials
+	}
+	res, body := bearer(t, "", "POST", ts.URL+"/api/v1/verify/credential", "application/json", bytes.NewReader(cred))
+	if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" {
+		t.Errorf("every turn taken: %d, Retry-After %q, %s", res.StatusCode, res.Header.Get("Retry-After"), body)
+	}
+	if res, _ := verifyForm(t, ts, newBrowser(), certA.Serial, string(cred), nil, false); res.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("the page's check with every turn taken: %d", res.StatusCode)
+	}
+	<-ts.Server.checks // one turn free
+	if res, body := bearer(t, "", "POST", ts.URL+"/api/v1/verify/credential", "application/json", bytes.NewReader(cred)); res.StatusCode != http.StatusOK || !strings.Contains(body, `"valid":true`) {
+		t.Errorf("a turn free: %d %s", res.StatusCode, body)
+	}
+}

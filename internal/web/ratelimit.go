@@ -32,7 +32,7 @@ func (s *Server) perAddressLimit(name string) echo.MiddlewareFunc {
 					return err
 				}
 				if !ok {
-					return apperr.TooMany(wait, "") // no message of its own: the status's
+					return tooMany(wait)
 				}
 				return next(c)
 			}
@@ -43,7 +43,12 @@ func (s *Server) perAddressLimit(name string) echo.MiddlewareFunc {
 			Rate:  rate.Limit(float64(ratelimit.AddressLimit) / ratelimit.AddressWindow.Seconds()),
 			Burst: ratelimit.AddressLimit, ExpiresIn: 3 * time.Minute}),
 		DenyHandler: func(echo.Context, string, error) error {
-			return apperr.TooMany(time.Second, "")
+			return tooMany(time.Second)
 		},
 	})
 }
+
+// tooMany refuses a request past a limit that has no message of its own (the
+// status's is shown), to come back after wait: an address's allowance, and a
+// credential check that found no turn (credentials.go).
+func tooMany(wait time.Duration) error { return apperr.TooMany(wait, "") }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -65,6 +66,10 @@ type Server struct {
 	// routeSet and metricsHandler serve the metrics (metrics.go).
 	routeSet       map[routeKey]struct{}
 	metricsHandler http.Handler
+	// checks bounds the presented credentials checked at once, and
+	// checkWait how long one waits for its turn (credentials.go).
+	checks    chan struct{}
+	checkWait time.Duration
 }
 
 // New builds the server over the application's services and registers every
@@ -76,7 +81,8 @@ func New(cfg Config, a *app.App) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, opts: a.Options(), app: a, accounts: a.Accounts, schedule: a.Schedule, attempts: a.Attempts, certs: a.Certs,
-		library: a.Library, catalog: a.Catalog, mailer: a.Mailer, outbox: a.Outbox, reports: a.Reports, log: a.Log, views: v, echo: echo.New()}
+		library: a.Library, catalog: a.Catalog, mailer: a.Mailer, outbox: a.Outbox, reports: a.Reports, log: a.Log, views: v, echo: echo.New(),
+		checks: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2)), checkWait: 5 * time.Second}
 	if s.csrfProt, err = newCSRFProtection(s.opts.Secrets, cfg.BaseURL); err != nil {
 		return nil, err
 	}
