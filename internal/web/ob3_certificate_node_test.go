@@ -2,9 +2,16 @@ package web
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,8 +19,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lectern-platform/lectern/courses"
 	"github.com/lectern-platform/lectern/internal/app"
 	"github.com/lectern-platform/lectern/internal/auth"
+	"github.com/lectern-platform/lectern/internal/certify"
 	"github.com/lectern-platform/lectern/internal/pdftest"
 	"github.com/lectern-platform/lectern/internal/store"
 	"github.com/lectern-platform/lectern/internal/vc"
@@ -244,4 +253,71 @@ func changeLast(s string) string {
 		r[len(r)-1] = 'x'
 	}
 	return string(r)
+}
+
+// TestOB3Node_BaseURLWithPath: Lectern behind a proxy at a path
+// (http://127.0.0.1:PORT/lectern, did:web:127.0.0.1%3APORT:lectern) answers
+// its DID document at /did.json, where a did:web resolver looks
+// (<base>/did.json) once the proxy has stripped the prefix, with the path
+// DID's ids; Digital Bazaar's libraries verify a credential signed with the
+// server's key for that DID, and refuse one signed with another key.
+func TestOB3Node_BaseURLWithPath(t *testing.T) {
+	node := needOB3Verifier(t)
+	// The signing key is the test's own, so that it can sign as the server.
+	_, key, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(keyDir, certify.KeyFileName), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	signer, err := certify.LoadKey(keyDir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The proxy's address first: the base URL names it.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String() + "/lectern"
+	ts := startServerListening(t, courses.FS, Config{}, app.Options{Signer: signer}, filepath.Join(t.TempDir(), "lectern.db"), io.Discard,
+		func(string) string { return base })
+	target, err := url.Parse(ts.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	serveListener(t, ln, &http.Server{Handler: http.StripPrefix("/lectern", httputil.NewSingleHostReverseProxy(target))})
+
+	did, err := vc.DIDWeb(base)
+	if err != nil || !strings.HasSuffix(did, ":lectern") {
+		t.Fatalf("did:web of %s: %q %v", base, did, err)
+	}
+	sign := func(key ed25519.PrivateKey) []byte {
+		data, err := json.Marshal(ob3Credential(base, did))
+		if err != nil {
+			t.Fatal(err)
+		}
+		signed, err := vc.Sign(data, key, vc.ProofOptions{VerificationMethod: did + "#" + signer.KeyID, Created: time.Date(2026, 12, 3, 17, 0, 0, 0, time.UTC)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return signed
+	}
+	now := "--now=2026-12-04T12:00:00Z"
+	if v := verifyWithNode(t, node, sign(key), "--base", base, now); !v.Verified || v.Issuer != did {
+		t.Errorf("signed with the server's key for %s: %+v", did, v)
+	}
+	_, other, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := verifyWithNode(t, node, sign(other), "--base", base, now); v.Verified || !strings.Contains(v.Error, "Invalid signature") {
+		t.Errorf("signed with another key: %+v, want refused for its signature", v)
+	}
 }

@@ -109,11 +109,22 @@ func (is *ob3Issuer) setStatusList(t *testing.T, revoked ...int) {
 // credential is an OpenBadgeCredential of the shape certify issues, with
 // status list entry index.
 func (is *ob3Issuer) credential(index int) map[string]any {
+	doc := ob3Credential(is.base, is.did)
+	doc["credentialStatus"] = map[string]any{
+		"id": fmt.Sprintf("%s/credentials/status/1#%d", is.base, index), "type": "BitstringStatusListEntry",
+		"statusPurpose": "revocation", "statusListIndex": strconv.Itoa(index),
+		"statusListCredential": is.base + "/credentials/status/1"}
+	return doc
+}
+
+// ob3Credential is an OpenBadgeCredential of the shape certify issues, by
+// the issuer did of base, without a status.
+func ob3Credential(base, did string) map[string]any {
 	return map[string]any{
 		"@context":  []string{"https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"},
-		"id":        is.base + "/verify/0123456789ABCDEF",
+		"id":        base + "/verify/0123456789ABCDEF",
 		"type":      []string{"VerifiableCredential", "OpenBadgeCredential"},
-		"issuer":    map[string]any{"id": is.did, "type": []string{"Profile"}, "name": "Programme Marker", "url": is.base},
+		"issuer":    map[string]any{"id": did, "type": []string{"Profile"}, "name": "Programme Marker", "url": base},
 		"name":      "Certificate of attendance and achievement",
 		"validFrom": "2026-12-03T17:00:00Z", "validUntil": "2029-12-03T00:00:00Z",
 		"credentialSubject": map[string]any{
@@ -121,15 +132,11 @@ func (is *ob3Issuer) credential(index int) map[string]any {
 			"identifier": []map[string]any{{
 				"type": "IdentityObject", "identityType": "name", "hashed": false, "identityHash": "Élise Dupont-Łukasiewicz"}},
 			"achievement": map[string]any{
-				"id": is.base + "/courses/crypto-crime#achievement", "type": []string{"Achievement"},
+				"id": base + "/courses/crypto-crime#achievement", "type": []string{"Achievement"},
 				"name": "Investigating crypto-asset crime", "description": "One-day intensive.",
 				"criteria":        map[string]any{"narrative": "Attend the whole session."},
 				"achievementType": "Certificate"},
 		},
-		"credentialStatus": map[string]any{
-			"id": fmt.Sprintf("%s/credentials/status/1#%d", is.base, index), "type": "BitstringStatusListEntry",
-			"statusPurpose": "revocation", "statusListIndex": strconv.Itoa(index),
-			"statusListCredential": is.base + "/credentials/status/1"},
 	}
 }
 

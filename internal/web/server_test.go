@@ -77,7 +77,7 @@ func startServerLogging(t testing.TB, fsys fs.FS, cfg Config, dsn string, logs i
 // signed them).
 func startServerFull(t testing.TB, fsys fs.FS, cfg Config, o app.Options, dsn string, logs io.Writer) *testServer {
 	t.Helper()
-	return startServerListening(t, fsys, cfg, o, dsn, logs, false)
+	return startServerListening(t, fsys, cfg, o, dsn, logs, nil)
 }
 
 // startServerAtItsURL is startServerApp with the server's own loopback
@@ -86,12 +86,14 @@ func startServerFull(t testing.TB, fsys fs.FS, cfg Config, o app.Options, dsn st
 // did:web and status lists, for a verifier that resolves them.
 func startServerAtItsURL(t testing.TB, fsys fs.FS, cfg Config, o app.Options) *testServer {
 	t.Helper()
-	return startServerListening(t, fsys, cfg, o, filepath.Join(t.TempDir(), "lectern.db"), io.Discard, true)
+	return startServerListening(t, fsys, cfg, o, filepath.Join(t.TempDir(), "lectern.db"), io.Discard,
+		func(own string) string { return own })
 }
 
-// startServerListening is startServerFull, with the base URL the listener's
-// own address when atItsURL.
-func startServerListening(t testing.TB, fsys fs.FS, cfg Config, o app.Options, dsn string, logs io.Writer, atItsURL bool) *testServer {
+// startServerListening is startServerFull with the base URL baseURL gives
+// from the server's own address (http://127.0.0.1:PORT); nil gives
+// http://127.0.0.1.
+func startServerListening(t testing.TB, fsys fs.FS, cfg Config, o app.Options, dsn string, logs io.Writer, baseURL func(own string) string) *testServer {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -99,8 +101,8 @@ func startServerListening(t testing.TB, fsys fs.FS, cfg Config, o app.Options, d
 	}
 	t.Cleanup(func() { ln.Close() }) // if the test stops before serving
 	base := "http://127.0.0.1"
-	if atItsURL {
-		base = "http://" + ln.Addr().String()
+	if baseURL != nil {
+		base = baseURL("http://" + ln.Addr().String())
 	}
 	log := slog.New(slog.NewTextHandler(logs, nil))
 	ctx := context.Background()
