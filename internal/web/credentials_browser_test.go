@@ -14,9 +14,14 @@ import (
 // English and in Hebrew, an officer's dashboard offers the certificate as an
 // Open Badges credential beside the PDF, and the verify page's form (plain
 // HTML) takes the credential pasted and says it is valid; the page never
-// scrolls sideways. LECTERN_CREDENTIAL_PNG=DIR keeps the screenshots.
+// scrolls sideways, and axe-core finds nothing against WCAG 2.2 AA on the
+// page with its result. LECTERN_CREDENTIAL_PNG=DIR keeps the screenshots.
 func TestBrowser_CredentialDownloadAndCheck(t *testing.T) {
 	path := needChromium(t)
+	axe, err := os.ReadFile(axeSource)
+	if err != nil {
+		t.Fatal(err)
+	}
 	qw, certA := closedQuizDay(t)
 	ts := qw.ts
 	cred := string(credentialOf(t, ts, qw.officerA, certA.Serial))
@@ -52,6 +57,9 @@ func TestBrowser_CredentialDownloadAndCheck(t *testing.T) {
 		}
 		if over := tabRun(b, what, chromedp.Evaluate[int](`document.documentElement.scrollWidth - innerWidth`)); over > 0 {
 			t.Errorf("%s: the page scrolls sideways by %d px", what, over)
+		}
+		for _, v := range b.runAxe(string(axe)) {
+			t.Errorf("%s: axe-core: %s (%s) at %v", what, v.ID, v.Help, v.Targets)
 		}
 		shot(t, b, dir, what, "credential-verify-"+lang+".png")
 	}
