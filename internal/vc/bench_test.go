@@ -2,6 +2,8 @@ package vc
 
 import (
 	"crypto/ed25519"
+	"encoding/json"
+	"fmt"
 	"syscall"
 	"testing"
 	"time"
@@ -89,4 +91,59 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkCanonicalize_Bounds: the costliest documents the bounds of bounds.go
+// let through, and the cost of refusing one past them, against one
+// canonicalization of the credential certify issues (the floor of this table).
+//
+//	go test ./internal/vc -run '^$' -bench Canonicalize_Bounds -benchtime 20x -count 5 -cpu 1
+func BenchmarkCanonicalize_Bounds(b *testing.B) {
+	ob := []any{"https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"}
+	achievements := make([]any, 320)
+	for i := range achievements {
+		achievements[i] = map[string]any{"type": "Achievement", "name": fmt.Sprintf("a%d", i)}
+	}
+	iris := make([]any, 990)
+	for i := range iris {
+		iris[i] = fmt.Sprintf("https://example.org/t/%d", i)
+	}
+	items := make([]any, 600)
+	for i := range items {
+		items[i] = i
+	}
+	marshal := func(v any) []byte {
+		out, err := json.Marshal(v)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return out
+	}
+	for _, c := range []struct {
+		name   string
+		doc    []byte
+		refuse bool
+	}{
+		{"credential", readOB3(b), false},
+		{"accepted/185_identity_objects", withIdentifiers(b, readOB3(b), 185), false},
+		{"accepted/320_achievements", marshal(map[string]any{"@context": ob, "id": "urn:x",
+			"type":              []any{"VerifiableCredential", "OpenBadgeCredential"},
+			"credentialSubject": map[string]any{"type": "AchievementSubject", "achievement": achievements}}), false},
+		{"accepted/990_distinct_IRIs", marshal(map[string]any{"@context": ob[0], "id": "urn:x", "type": iris}), false},
+		{"refused/2500_identity_objects_225KB", withIdentifiers(b, readOB3(b), 2500), true},
+		{"refused/600-item_list", marshal(map[string]any{"@context": ob[0], "id": "urn:x",
+			"https://example.org/l": map[string]any{"@list": items}}), true},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			if _, err := Canonicalize(c.doc); (err != nil) != c.refuse {
+				b.Fatalf("%d bytes: %v", len(c.doc), err)
+			}
+			b.ReportAllocs()
+			b.SetBytes(int64(len(c.doc)))
+			defer reportCPU(b)()
+			for b.Loop() {
+				Canonicalize(c.doc)
+			}
+		})
+	}
 }

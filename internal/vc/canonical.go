@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"regexp"
-	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,8 +17,11 @@ import (
 
 // Canonicalize returns the RDF Dataset Canonicalization (URDNA2015, which RDFC-1.0
 // names the same algorithm) of a JSON-LD document as N-Quads, one quad a line,
-// each ending in "\n". Contexts come only from the vendored files; any other
-// URL is ErrUnknownContext. Malformed JSON, or JSON-LD that would silently lose
+// each ending in "\n". Contexts come only from the vendored files, named by URL
+// in the top-level @context; any other URL, and an inline context, is
+// ErrUnknownContext. A document past the bounds on work (bounds.go: 1,000 JSON
+// values, MaxQuads statements, MaxAmbiguousBlankNodes) is ErrMalformed.
+// Malformed JSON, or JSON-LD that would silently lose
 // data (a property that expands to no IRI, a relative node id or type), is
 // ErrMalformed: what is not in the canonical form is not signed, so it must not be
 // accepted either.
@@ -115,15 +116,42 @@ func checkDuplicateKeys(doc []byte) error {
 	}
 }
 
-// canonicalize runs json-gold: JSON-LD → RDF dataset (safe mode) → URDNA2015 →
+// canonicalize checks the document against the bounds on work (bounds.go),
+// then canonicalizes it.
+func canonicalize(v any) (string, error) {
+	if err := checkDocument(v); err != nil {
+		return "", err
+	}
+	return runJSONLD(v)
+}
+
+// runJSONLD runs json-gold: JSON-LD → RDF dataset (safe mode) → URDNA2015 →
 // N-Quads. It never panics: json-gold is a large library fed with documents
 // from strangers, so a panic inside it is reported as a malformed document.
-func canonicalize(v any) (out string, err error) {
+// Only canonicalize calls it, after checkDocument (a test calls it directly to
+// show that even unchecked documents cannot change the cached contexts).
+func runJSONLD(v any) (out string, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			out, err = "", fmt.Errorf("%w: JSON-LD processing failed: %v", ErrMalformed, r)
 		}
 	}()
+	dataset, err := toDataset(v)
+	if err != nil {
+		return "", err
+	}
+	if err := checkQuadCount(dataset); err != nil {
+		return "", err
+	}
+	if err := checkBlankNodes(dataset); err != nil {
+		return "", err
+	}
+	return normalize(dataset)
+}
+
+// toDataset expands v and turns it into an RDF dataset, refusing what would be
+// lost on the way.
+func toDataset(v any) (*ld.RDFDataset, error) {
 	var lost error
 	opts := ld.NewJsonLdOptions("")
 	opts.DocumentLoader = offlineLoader{}
@@ -140,107 +168,42 @@ func canonicalize(v any) (out string, err error) {
 	proc := ld.NewJsonLdProcessor()
 	ds, err := proc.ToRDF(withCachedContext(v), opts)
 	if err != nil {
-		return "", classify(err)
+		return nil, classify(err)
 	}
 	if lost != nil {
-		return "", lost
+		return nil, lost
 	}
 	dataset, ok := ds.(*ld.RDFDataset)
 	if !ok {
-		return "", fmt.Errorf("%w: JSON-LD to RDF gave %T", ErrMalformed, ds)
+		return nil, fmt.Errorf("%w: JSON-LD to RDF gave %T", ErrMalformed, ds)
 	}
-	if err := checkBlankNodes(dataset); err != nil {
-		return "", err
-	}
-	norm := ld.NewJsonLdOptions("")
-	norm.Algorithm = ld.AlgorithmURDNA2015 // json-gold's default is the older URGNA2012
-	norm.Format = "application/n-quads"
-	res, err := ld.NewJsonLdApi().Normalize(dataset, norm)
-	if err != nil {
-		return "", classify(err)
-	}
-	s, ok := res.(string)
-	if !ok {
-		return "", fmt.Errorf("%w: canonicalization gave %T", ErrMalformed, res)
-	}
-	return s, nil
+	return dataset, nil
 }
 
-// MaxAmbiguousBlankNodes bounds the blank nodes that canonicalization cannot
-// tell apart by their own quads (their first-degree hashes are shared). Only
-// those go through URDNA2015's N-degree hashing, whose cost grows with the
-// factorial of their number: an 8-node blank clique of 1 KB took 15 s here, 9
-// would take minutes. Credentials never need more than a couple (Lectern's have
-// none); a document with more is refused as malformed before any hashing.
-const MaxAmbiguousBlankNodes = 6
-
-// checkBlankNodes partitions the dataset's blank nodes the way URDNA2015's
-// "hash first degree quads" does — by the sorted quads that mention each, with
-// itself written _:a and every other blank node _:z — and refuses the dataset
-// when more than MaxAmbiguousBlankNodes fall into shared classes.
-func checkBlankNodes(ds *ld.RDFDataset) error {
-	mentions := map[string][]*ld.Quad{}
-	for graph, quads := range ds.Graphs {
-		for _, q := range quads {
-			for _, n := range []ld.Node{q.Subject, q.Object} {
-				if n != nil && ld.IsBlankNode(n) {
-					mentions[n.GetValue()] = append(mentions[n.GetValue()], q)
-				}
-			}
-			if len(graph) > 2 && graph[:2] == "_:" {
-				mentions[graph] = append(mentions[graph], q)
-			}
+// normalize runs URDNA2015 (json-gold's default is the older URGNA2012) and
+// writes the N-Quads itself: json-gold's Normalize appends each line to a string,
+// which copies the output so far once a line — quadratic: 5,000 statements took
+// 2 s of CPU that way, against milliseconds written once. The lines are the
+// ones json-gold writes (its serializer, one quad at a time, with the canonical
+// graph name as Normalize's own output does), in the order it sorted them.
+func normalize(dataset *ld.RDFDataset) (string, error) {
+	na := ld.NewNormalisationAlgorithm(ld.AlgorithmURDNA2015)
+	na.Normalize(dataset)
+	var out strings.Builder
+	one := &ld.RDFDataset{Graphs: map[string][]*ld.Quad{}}
+	var ser ld.NQuadRDFSerializer
+	for _, q := range na.Quads() {
+		graph := "@default"
+		if q.Graph != nil {
+			graph = q.Graph.GetValue()
+		}
+		clear(one.Graphs)
+		one.Graphs[graph] = []*ld.Quad{q}
+		if err := ser.SerializeTo(&out, one); err != nil {
+			return "", fmt.Errorf("%w: write N-Quads: %v", ErrMalformed, err)
 		}
 	}
-	if len(mentions) <= MaxAmbiguousBlankNodes {
-		return nil
-	}
-	classes := make(map[string]int, len(mentions))
-	sigs := make(map[string]string, len(mentions))
-	for id, quads := range mentions {
-		lines := make([]string, 0, len(quads))
-		for _, q := range quads {
-			lines = append(lines, firstDegreeLine(q, id))
-		}
-		sort.Strings(lines)
-		sig := strings.Join(lines, "\n")
-		sigs[id] = sig
-		classes[sig]++
-	}
-	ambiguous := 0
-	for _, sig := range sigs {
-		if classes[sig] > 1 {
-			ambiguous++
-		}
-	}
-	if ambiguous > MaxAmbiguousBlankNodes {
-		return fmt.Errorf("%w: %d blank nodes cannot be told apart (at most %d are canonicalized)", ErrMalformed, ambiguous, MaxAmbiguousBlankNodes)
-	}
-	return nil
-}
-
-// firstDegreeLine writes one quad for the first-degree partition: blank nodes as
-// _:a (the one being classified) or _:z, literals with datatype and language.
-func firstDegreeLine(q *ld.Quad, self string) string {
-	term := func(n ld.Node) string {
-		switch {
-		case n == nil:
-			return "-"
-		case ld.IsBlankNode(n):
-			if n.GetValue() == self {
-				return "_:a"
-			}
-			return "_:z"
-		case ld.IsLiteral(n):
-			if l, ok := n.(ld.Literal); ok {
-				return strconv.Quote(l.Value) + "^^" + l.Datatype + "@" + l.Language
-			}
-			return strconv.Quote(n.GetValue())
-		default:
-			return "<" + n.GetValue() + ">"
-		}
-	}
-	return term(q.Subject) + " " + term(q.Predicate) + " " + term(q.Object) + " " + term(q.Graph)
+	return out.String(), nil
 }
 
 // checkExpandedNode refuses an expanded node object holding anything json-gold

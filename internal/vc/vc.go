@@ -31,7 +31,8 @@ var (
 	// ErrMalformed: not a JSON object, not valid JSON-LD, or a proof missing or
 	// shaped wrongly (proof sets and chains are not supported).
 	ErrMalformed = errors.New("malformed credential")
-	// ErrUnknownContext: the document names a JSON-LD context that is not vendored.
+	// ErrUnknownContext: the document names a JSON-LD context that is not vendored,
+	// or brings its own (an inline context).
 	ErrUnknownContext = errors.New("unknown JSON-LD context")
 	// ErrBadProof: the proof is well formed but does not verify — wrong type,
 	// cryptosuite or purpose, a key the resolver refused, or a signature that does

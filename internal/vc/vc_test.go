@@ -111,9 +111,12 @@ func TestSign_Refuses(t *testing.T) {
 		"has a proof":      `{"@context":"https://www.w3.org/ns/credentials/v2","proof":{}}`,
 		"unknown context":  `{"@context":"https://example.org/v1","name":"x"}`,
 		"relative id":      `{"@context":"https://www.w3.org/ns/credentials/v2","id":"relative/thing","name":"x"}`,
-		"relative type":    `{"@context":["https://www.w3.org/ns/credentials/v2",{"@vocab":null}],"type":"Thing","name":"x"}`,
+		"relative type":    `{"@context":"https://www.w3.org/ns/did/v1","id":"did:x:y","type":"Thing"}`,
 		"invalid UTF-8":    "{\"@context\":\"https://www.w3.org/ns/credentials/v2\",\"name\":\"\xff\"}",
-		"dropped property": `{"@context":["https://www.w3.org/ns/credentials/v2",{"@vocab":null}],"nosuchterm":"x"}`,
+		"dropped property": `{"@context":"https://www.w3.org/ns/did/v1","id":"did:x:y","nosuchterm":"x"}`,
+		"inline context":   `{"@context":["https://www.w3.org/ns/credentials/v2",{"@vocab":null}],"name":"x"}`,
+		"nested context":   `{"@context":"https://www.w3.org/ns/credentials/v2","credentialSubject":{"@context":"https://www.w3.org/ns/credentials/v2","name":"x"}}`,
+		"context twice":    `{"@context":["https://www.w3.org/ns/credentials/v2","https://www.w3.org/ns/credentials/v2"],"name":"x"}`,
 	} {
 		if out, err := Sign([]byte(doc), priv, opts); err == nil {
 			t.Errorf("%s: signed %s", name, out)

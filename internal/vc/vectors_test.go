@@ -254,8 +254,14 @@ func TestVectors_VerifyRefusesChanges(t *testing.T) {
 		{"proof value not base58", "alumni", func(m map[string]any) {
 			m["proof"].(map[string]any)["proofValue"] = "z0OIl"
 		}, nil, ErrMalformed},
-		{"property that expands to nothing", "alumni", func(m map[string]any) {
+		{"inline context added", "alumni", func(m map[string]any) {
 			m["@context"] = append(m["@context"].([]any), map[string]any{"@vocab": nil})
+		}, nil, ErrUnknownContext},
+		{"context inside the subject", "alumni", func(m map[string]any) {
+			m["credentialSubject"].(map[string]any)["@context"] = "https://www.w3.org/ns/credentials/examples/v2"
+		}, nil, ErrMalformed},
+		{"context listed twice", "alumni", func(m map[string]any) {
+			m["@context"] = append(m["@context"].([]any), "https://www.w3.org/ns/credentials/v2")
 		}, nil, ErrMalformed},
 	}
 	for _, c := range cases {
