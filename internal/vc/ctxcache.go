@@ -13,12 +13,13 @@ import (
 // proof configuration). A top-level @context made only of vendored URLs always
 // gives the same active context, so it is built once and handed to json-gold
 // ready-made (its context processing takes a *ld.Context as an @context entry).
-// json-gold still writes the Values (processing mode, version) of the context
-// it is handed, so each document gets its own Values; the maps of term
-// definitions are shared: json-gold copies a context before defining anything
-// in it (every nested or scoped context), and only compaction, which
-// canonicalization never runs, fills its other caches. Safe for concurrent
-// callers: TestContextCache_Concurrent under -race.
+// json-gold writes into the context it is handed (its Values: processing mode,
+// version; its caches), so each document gets its own copy (ld.CopyContext:
+// fresh maps of term definitions and protected terms, ~10 µs): nothing a
+// document does can reach the cached context, whatever json-gold does with the
+// copy. The term definitions themselves are shared; json-gold makes new ones
+// rather than change one. Safe for concurrent callers:
+// TestContextCache_Concurrent under -race; TestContextCache_HostileDocuments.
 
 // contextCacheOn lets a benchmark measure the cost without the cache in the same
 // run; it is never switched off outside tests.
@@ -131,9 +132,6 @@ func withCachedContext(v any) any {
 	for k, e := range m {
 		cp[k] = e
 	}
-	own := *c
-	values := *c.Values
-	own.Values = &values
-	cp["@context"] = []any{&own}
+	cp["@context"] = []any{ld.CopyContext(c)}
 	return cp
 }
