@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -180,21 +181,16 @@ func (s *Server) credentialCheck(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := verifyView{Public: pub, Pasted: c.FormValue("credential")}
 	l := s.localizer(c)
-	data, status, err := presented(c, v.Pasted)
-	switch {
-	case errors.Is(err, errCredentialTooLarge):
-		v.FormError = errCredentialTooLarge.Message.(apperr.Msg).In(l)
-		v.Pasted = ""
-	case err != nil:
+	v := verifyView{Public: pub, Pasted: c.FormValue("credential")}
+	data, status, refused, err := s.presented(c, v.Pasted)
+	if err != nil {
 		return err
-	case status != 0:
-		v.FormError = l.T(map[int]string{http.StatusBadRequest: "verify.check.both", http.StatusUnprocessableEntity: "verify.check.empty"}[status])
 	}
-	if v.FormError != "" {
-		if status == 0 {
-			status = http.StatusRequestEntityTooLarge
+	if refused != "" {
+		v.FormError = refused
+		if status == http.StatusRequestEntityTooLarge {
+			v.Pasted = "" // not sent back whole
 		}
 		return s.render(c, status, "verify.html", l.T("verify.title"), v)
 	}
@@ -218,36 +214,38 @@ type credentialCheckView struct {
 	Reason string
 }
 
-// presented is the credential of the verify form: the file chosen, or the text
-// pasted. Neither is a 422, both a 400 (status, with no error); a credential
-// over the limit is errCredentialTooLarge.
-func presented(c echo.Context, pasted string) ([]byte, int, error) {
+// presented is the credential of the verify form: the file chosen, or the
+// text pasted. A form the page refuses itself comes back as a status and its
+// message in the page's language: neither given (422), both (400), over
+// credentialLimit (413).
+func (s *Server) presented(c echo.Context, pasted string) (data []byte, status int, refused string, err error) {
+	l := s.localizer(c)
+	tooBig := errCredentialTooLarge.Message.(apperr.Msg).In(l)
 	fh, err := c.FormFile("file")
 	if errors.Is(err, http.ErrMissingFile) || err == nil && fh.Size == 0 {
 		fh = nil
 	} else if err != nil {
-		return nil, 0, tooLarge(err)
+		return nil, 0, "", tooLarge(err)
 	}
 	pasted = strings.TrimSpace(pasted)
 	switch {
 	case fh != nil && pasted != "":
-		return nil, http.StatusBadRequest, nil
+		return nil, http.StatusBadRequest, l.T("verify.check.both"), nil
 	case fh == nil && pasted == "":
-		return nil, http.StatusUnprocessableEntity, nil
+		return nil, http.StatusUnprocessableEntity, l.T("verify.check.empty"), nil
+	case fh == nil && len(pasted) > credentialLimit, fh != nil && fh.Size > credentialLimit:
+		return nil, http.StatusRequestEntityTooLarge, tooBig, nil
 	case fh == nil:
-		if len(pasted) > credentialLimit {
-			return nil, 0, errCredentialTooLarge
-		}
-		return []byte(pasted), 0, nil
-	}
-	if fh.Size > credentialLimit {
-		return nil, 0, errCredentialTooLarge
+		return []byte(pasted), 0, "", nil
 	}
 	f, err := fh.Open()
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, "", fmt.Errorf("open the uploaded credential: %w", err)
 	}
 	defer f.Close()
-	data, err := readLimited(f)
-	return data, 0, err
+	data, err = readLimited(f)
+	if errors.Is(err, errCredentialTooLarge) {
+		return nil, http.StatusRequestEntityTooLarge, tooBig, nil
+	}
+	return data, 0, "", err
 }
