@@ -36,7 +36,8 @@ import (
 // the copies in the coordinator's ZIP and attached to the PDF verify too;
 // so does its revocation through the API, read from the status list, while
 // another certificate of the same list stays valid; the status list
-// credential verifies on its own before and after.
+// credential verifies on its own before and after. Our own check
+// (POST /api/v1/verify/credential) agrees on each.
 func TestOB3Node_CertificateCredential(t *testing.T) {
 	node := needOB3Verifier(t)
 	ts := startServerAtItsURL(t, bothCourses(t), Config{}, app.Options{})
@@ -103,7 +104,24 @@ func TestOB3Node_CertificateCredential(t *testing.T) {
 		t.Helper()
 		return verifyWithNode(t, node, cred, "--base", ts.URL, now)
 	}
+	// Our own check (POST /api/v1/verify/credential) must agree with theirs
+	// on every credential below.
+	ours := func(cred []byte) (valid bool, status string) {
+		t.Helper()
+		res, body := ts.api(t, "", "POST", "/api/v1/verify/credential", string(cred))
+		out := decode[struct {
+			Valid  bool
+			Status string
+		}](t, body)
+		if res.StatusCode != 200 {
+			t.Fatalf("POST /api/v1/verify/credential: %d %s", res.StatusCode, body)
+		}
+		return out.Valid, out.Status
+	}
 	v := verify(credA)
+	if valid, status := ours(credA); !valid || status != "valid" {
+		t.Errorf("our check of the credential: %v %s", valid, status)
+	}
 	if !v.Verified || v.Issuer != did || v.VerificationMethod != did+"#"+ts.Server.opts.Signer.KeyID ||
 		len(v.Status) != 1 || v.Status[0].StatusPurpose != "revocation" || v.Status[0].Status {
 		t.Fatalf("the certificate's credential: %+v (issuer want %s)\n%s", v, did, credA)
@@ -212,6 +230,9 @@ func TestOB3Node_CertificateCredential(t *testing.T) {
 			if v := verify(changed); v.Verified || !strings.Contains(v.Error, "Invalid signature") {
 				t.Errorf("%s changed: %+v, want refused for its signature", what, v)
 			}
+			if valid, status := ours(changed); valid || status != "not_valid" {
+				t.Errorf("%s changed: our check says %v %s", what, valid, status)
+			}
 		}
 	})
 
@@ -223,8 +244,14 @@ func TestOB3Node_CertificateCredential(t *testing.T) {
 		if v := verify(credA); v.Verified || !strings.Contains(v.Error, "status list says: revocation") {
 			t.Errorf("the revoked certificate's credential: %+v, want refused by the status list", v)
 		}
+		if valid, status := ours(credA); valid || status != "revoked" {
+			t.Errorf("our check of the revoked credential: %v %s", valid, status)
+		}
 		if v := verify(credC); !v.Verified {
 			t.Errorf("another certificate, not revoked: %+v", v)
+		}
+		if valid, status := ours(credC); !valid {
+			t.Errorf("our check of the other certificate: %v %s", valid, status)
 		}
 		// Pointing the revoked credential at another place of the list
 		// breaks its signature.
@@ -237,6 +264,9 @@ func TestOB3Node_CertificateCredential(t *testing.T) {
 		moved, _ := json.Marshal(doc)
 		if v := verify(moved); v.Verified || !strings.Contains(v.Error, "Invalid signature") {
 			t.Errorf("the revoked credential with another statusListIndex: %+v, want refused for its signature", v)
+		}
+		if valid, status := ours(moved); valid || status != "not_valid" {
+			t.Errorf("the revoked credential with another statusListIndex: our check says %v %s", valid, status)
 		}
 		if v := verify(statusList()); !v.Verified {
 			t.Errorf("the status list credential after the revocation: %+v", v)
