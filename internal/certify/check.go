@@ -175,7 +175,7 @@ func issuerID(raw json.RawMessage) string {
 // names. A name erased from the record, or an address erased since, can no
 // longer be confirmed but is no contradiction (Verify's status says erased).
 func (s *Service) sameClaims(ctx context.Context, c *store.Certificate, got credentialClaims) bool {
-	cred, err := s.unsignedCredential(ctx, c)
+	cred, err := s.unsignedCredential(ctx, c, nil)
 	if err != nil {
 		s.log.Warn("credential claims of certificate", "serial", c.Serial, "err", err)
 		return false

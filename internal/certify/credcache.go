@@ -52,7 +52,7 @@ type freshCredential struct {
 // credentials, or signs it; one signed here that may be kept comes back as
 // fresh too, for the caller to keep (alone, or in a batch with PDFs).
 func (s *Service) credentialOf(ctx context.Context, c *store.Certificate) ([]byte, *freshCredential, error) {
-	unsigned, key, err := s.credentialContent(ctx, c)
+	unsigned, key, err := s.credentialContent(ctx, c, nil)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -83,9 +83,9 @@ func (s *Service) credentialFrom(ctx context.Context, c *store.Certificate, unsi
 // credentialContent is c's credential unsigned, as JSON, and the key it is
 // cached under: a digest of that content (which holds the base URL, the
 // record's words, the course version's criteria and the status list place)
-// and of the signing key that signs it.
-func (s *Service) credentialContent(ctx context.Context, c *store.Certificate) ([]byte, string, error) {
-	cred, err := s.unsignedCredential(ctx, c)
+// and of the signing key that signs it. m: see unsignedCredential.
+func (s *Service) credentialContent(ctx context.Context, c *store.Certificate, m *memo) ([]byte, string, error) {
+	cred, err := s.unsignedCredential(ctx, c, m)
 	if err != nil {
 		return nil, "", err
 	}

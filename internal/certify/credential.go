@@ -145,7 +145,8 @@ func text(s string) string { return vc.SignableText(s) }
 
 // unsignedCredential is c's credential without its proof. c must be valid
 // or expired, its holder's name not erased.
-func (s *Service) unsignedCredential(ctx context.Context, c *store.Certificate) (*credential, error) {
+// m, when not nil, holds what an export's certificates share (memo).
+func (s *Service) unsignedCredential(ctx context.Context, c *store.Certificate, m *memo) (*credential, error) {
 	did, err := s.issuerDID()
 	if err != nil {
 		return nil, err
@@ -160,7 +161,7 @@ func (s *Service) unsignedCredential(ctx context.Context, c *store.Certificate) 
 	}
 	w := ws[0]
 	l := cat.For(cat.Match(w.Lang))
-	version := s.courseVersion(ctx, c.CourseID, c.CourseHash)
+	version := m.courseVersion(ctx, s, c)
 	cred := &credential{
 		Context: []string{contextVC, contextOB},
 		ID:      s.base() + "/verify/" + c.Serial,
@@ -200,11 +201,11 @@ func (s *Service) unsignedCredential(ctx context.Context, c *store.Certificate) 
 	}
 	cred.CredentialSubject.Identifier = append(cred.CredentialSubject.Identifier, identity{Type: "IdentityObject",
 		IdentityHash: text(c.HolderName), IdentityType: "name", Hashed: false})
-	start, end, err := s.activity(ctx, c)
+	when, err := m.activity(ctx, s, c)
 	if err != nil {
 		return nil, err
 	}
-	cred.CredentialSubject.ActivityStartDate, cred.CredentialSubject.ActivityEndDate = start, end
+	cred.CredentialSubject.ActivityStartDate, cred.CredentialSubject.ActivityEndDate = when.start, when.end
 	if c.StatusList > 0 {
 		list := s.statusListURL(c.StatusList)
 		cred.CredentialStatus = &statusEntry{ID: list + "#" + strconv.Itoa(c.StatusIndex), Type: "BitstringStatusListEntry",
@@ -213,23 +214,43 @@ func (s *Service) unsignedCredential(ctx context.Context, c *store.Certificate) 
 	return cred, nil
 }
 
-// activity is when the session of c took place, in its time zone (RFC
-// 3339); without its times, the session day.
-func (s *Service) activity(ctx context.Context, c *store.Certificate) (string, string, error) {
+// activityDates is when a certificate's session took place, as its
+// credential says it: RFC 3339 date-times (OB 3.0 types activityStartDate
+// and activityEndDate as DateTime; a date alone fails 1EdTech's schema).
+type activityDates struct{ start, end string }
+
+// activity is when the session of c took place, in its time zone; without
+// its times (the session row gone, its zone unknown), the whole session day
+// (review F4).
+func (s *Service) activity(ctx context.Context, c *store.Certificate) (activityDates, error) {
 	if s.db == nil {
-		return c.SessionDate, c.SessionDate, nil
+		return sessionActivity(nil, c), nil
 	}
 	ts, err := s.db.Read(ctx).Session(c.SessionID, false)
 	if errors.Is(err, store.ErrNotFound) {
-		return c.SessionDate, c.SessionDate, nil
+		return sessionActivity(nil, c), nil
 	} else if err != nil {
-		return "", "", fmt.Errorf("credential of certificate %s: %w", c.Serial, err)
+		return activityDates{}, fmt.Errorf("credential of certificate %s: %w", c.Serial, err)
 	}
-	loc, err := time.LoadLocation(ts.Timezone)
-	if err != nil || ts.StartsAt.IsZero() || ts.EndsAt.IsZero() {
-		return c.SessionDate, c.SessionDate, nil
+	return sessionActivity(ts, c), nil
+}
+
+// sessionActivity is activity with c's session row in hand (nil: none).
+func sessionActivity(ts *store.TrainingSession, c *store.Certificate) activityDates {
+	loc := time.UTC
+	if ts != nil {
+		if l, err := time.LoadLocation(ts.Timezone); err == nil {
+			loc = l
+		}
+		if !ts.StartsAt.IsZero() && !ts.EndsAt.IsZero() {
+			return activityDates{ts.StartsAt.In(loc).Format(time.RFC3339), ts.EndsAt.In(loc).Format(time.RFC3339)}
+		}
 	}
-	return ts.StartsAt.In(loc).Format(time.RFC3339), ts.EndsAt.In(loc).Format(time.RFC3339), nil
+	day, err := time.ParseInLocation(time.DateOnly, c.SessionDate, loc)
+	if err != nil { // no day either: the credential leaves both out
+		return activityDates{}
+	}
+	return activityDates{day.Format(time.RFC3339), day.AddDate(0, 0, 1).Add(-time.Second).Format(time.RFC3339)}
 }
 
 // narrative is the achievement's criteria in l's language: what the

@@ -181,8 +181,9 @@ func (s *Service) WriteZIP(ctx context.Context, w io.Writer, ex *Export, extras 
 	creds := make([][]byte, len(ex.certs))
 	var batch []freshPDF
 	defer func() { s.keep(ctx, batch) }()
+	m := newMemo()
 	err := inOrder(ctx, len(ex.certs), renderWindow(), func(i int) ([]byte, error) {
-		r, err := s.lookup(ctx, &ex.certs[i], true)
+		r, err := s.lookup(ctx, &ex.certs[i], true, m)
 		fresh[i], creds[i] = r.fresh, r.cred
 		return r.pdf, err
 	}, func(i int, doc []byte) error {

@@ -58,7 +58,7 @@ func cacheable(c *store.Certificate) bool {
 // shortcut: failing to read or write it renders, or sends what was rendered,
 // and logs why.
 func (s *Service) renderCached(ctx context.Context, c *store.Certificate) ([]byte, error) {
-	r, err := s.lookup(ctx, c, false)
+	r, err := s.lookup(ctx, c, false, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -94,9 +94,10 @@ type looked struct {
 // embedded (from the cache of credentials, or signed); withCredential asks
 // for the credential even when the PDF was cached. What was made here and may
 // be kept comes back as fresh (nil when everything was cached or nothing is
-// cacheable), for the caller to keep, alone or in a batch.
-func (s *Service) lookup(ctx context.Context, c *store.Certificate, withCredential bool) (looked, error) {
-	unsigned, credKey, err := s.credentialContent(ctx, c)
+// cacheable), for the caller to keep, alone or in a batch. m: see
+// unsignedCredential.
+func (s *Service) lookup(ctx context.Context, c *store.Certificate, withCredential bool, m *memo) (looked, error) {
+	unsigned, credKey, err := s.credentialContent(ctx, c, m)
 	if err != nil {
 		return looked{}, err
 	}

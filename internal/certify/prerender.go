@@ -58,6 +58,7 @@ func (s *Service) prerenderSession(ctx context.Context, sessionID int64) {
 	}
 	rendered := 0
 	var batch []freshPDF
+	m := newMemo()
 	for i := range certs {
 		if ctx.Err() != nil {
 			break
@@ -66,7 +67,7 @@ func (s *Service) prerenderSession(ctx context.Context, sessionID int64) {
 		if !cacheable(c) {
 			continue
 		}
-		r, err := s.lookup(ctx, c, false)
+		r, err := s.lookup(ctx, c, false, m)
 		if err != nil {
 			s.log.Warn("certificate pre-render", "session_id", sessionID, "serial", c.Serial, "err", err)
 			continue
