@@ -127,10 +127,11 @@ type credentialCheckJSON struct {
 
 // checkCredential is certify.CheckCredential, at most cap(s.checks) at a time
 // (half the cores). A presented credential is canonicalized whole before its
-// signature can fail: a real one costs about 3 ms of CPU, the largest accepted
-// (256 KB) over 2 s (BENCHMARKS.md). Anyone may ask, so without a bound a few
-// addresses within their allowance could take every core from the quizzes; a
-// check that finds no turn within checkWait is refused with a Retry-After.
+// signature can fail: a real one costs about 3 ms of CPU; before internal/vc
+// bounded canonicalization, the largest accepted (256 KB) took 2.4 s
+// (BENCHMARKS.md). Anyone may ask, so whatever a check costs, a flood of them
+// must not take every core from the quizzes; a check that finds no turn
+// within checkWait is refused with a Retry-After.
 func (s *Server) checkCredential(ctx context.Context, data []byte) (*certify.CredentialCheck, error) {
 	wait := time.NewTimer(s.checkWait)
 	defer wait.Stop()
