@@ -347,7 +347,12 @@ func TestCheckCredential_Refusals(t *testing.T) {
 	unknownContext := bytes.Replace(valid, []byte("https://www.w3.org/ns/credentials/v2"), []byte("https://example.org/ctx"), 1)
 	// Signed with our own key, yet saying what the record does not (only a
 	// leaked key could make one): another validFrom, another issuer.
+	var resignedAs func(change func(map[string]any), method string) []byte
 	resigned := func(change func(map[string]any)) []byte {
+		return resignedAs(change, "")
+	}
+	// resignedAs signs as method (empty: the service's own verification method).
+	resignedAs = func(change func(map[string]any), method string) []byte {
 		var m map[string]any
 		if err := json.Unmarshal(valid, &m); err != nil {
 			t.Fatal(err)
@@ -359,7 +364,10 @@ func TestCheckCredential_Refusals(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		doc, err := vc.Sign(unsigned, signingKey(t, keyDir), vc.ProofOptions{VerificationMethod: proof["verificationMethod"].(string), Created: time.Now()})
+		if method == "" {
+			method = proof["verificationMethod"].(string)
+		}
+		doc, err := vc.Sign(unsigned, signingKey(t, keyDir), vc.ProofOptions{VerificationMethod: method, Created: time.Now()})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -367,6 +375,61 @@ func TestCheckCredential_Refusals(t *testing.T) {
 	}
 	otherDate := resigned(func(m map[string]any) { m["validFrom"] = "2020-01-01T00:00:00Z" })
 	otherIssuer := resigned(func(m map[string]any) { m["issuer"].(map[string]any)["id"] = "did:web:elsewhere.example" })
+	// Each claim sameClaims compares, changed alone (review F10).
+	subject := func(m map[string]any) map[string]any { return m["credentialSubject"].(map[string]any) }
+	status := func(m map[string]any) map[string]any { return m["credentialStatus"].(map[string]any) }
+	otherSerial := resigned(func(m map[string]any) { m["id"] = "https://lectern.example/verify/" + certs[2].Serial })
+	otherUntil := resigned(func(m map[string]any) {
+		until, err := time.Parse(time.RFC3339, m["validUntil"].(string))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m["validUntil"] = until.AddDate(10, 0, 0).Format(time.RFC3339)
+	})
+	otherAchievement := resigned(func(m map[string]any) {
+		subject(m)["achievement"].(map[string]any)["id"] = "https://lectern.example/courses/another#achievement"
+	})
+	otherIndex := resigned(func(m map[string]any) {
+		i, err := strconv.Atoi(status(m)["statusListIndex"].(string))
+		if err != nil {
+			t.Fatal(err)
+		}
+		status(m)["statusListIndex"] = strconv.Itoa(i + 1)
+	})
+	otherList := resigned(func(m map[string]any) {
+		status(m)["statusListCredential"] = "https://elsewhere.example/credentials/status/1"
+	})
+	otherName := resigned(func(m map[string]any) {
+		for _, id := range subject(m)["identifier"].([]any) {
+			if id := id.(map[string]any); id["identityType"] == "name" {
+				id["identityHash"] = "Someone Else"
+			}
+		}
+	})
+	otherMethod := resignedAs(func(map[string]any) {}, "did:web:elsewhere.example#"+signer.KeyID)
+	// What encoding/json and JSON-LD could read differently (review F3):
+	// another context appended — a vendored one leaves the signed RDF as it
+	// was (the proof still verifies) yet could redefine what Go reads; an
+	// inline one vc refuses itself — another type; a key Go reads as id
+	// and JSON-LD as no term is refused by vc.
+	withContext := func(extra any) []byte {
+		var m map[string]any
+		if err := json.Unmarshal(valid, &m); err != nil {
+			t.Fatal(err)
+		}
+		m["@context"] = append(m["@context"].([]any), extra)
+		doc, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return doc
+	}
+	vendoredContext := withContext("https://www.w3.org/ns/credentials/examples/v2")
+	if _, err := vc.Verify(vendoredContext, issuerResolver(t, a)); err != nil {
+		t.Fatalf("with a vendored context appended the proof should still verify: %v", err)
+	}
+	inlineContext := withContext(map[string]any{"@version": 1.1, "foo": "https://example.org/foo"})
+	otherType := resigned(func(m map[string]any) { m["type"] = append(m["type"].([]any), "AchievementCredential") })
 
 	for _, tc := range []struct {
 		name   string
@@ -381,6 +444,18 @@ func TestCheckCredential_Refusals(t *testing.T) {
 		{"foreign key", foreign, "err.credential.foreign_key", certify.StatusNotValid, time.Time{}},
 		{"our key, another date", otherDate, "err.credential.differs", certify.StatusNotValid, time.Time{}},
 		{"our key, another issuer", otherIssuer, "err.credential.foreign_issuer", certify.StatusNotValid, time.Time{}},
+		{"our key, another real serial", otherSerial, "err.credential.differs", certify.StatusNotValid, time.Time{}},
+		{"our key, another validUntil", otherUntil, "err.credential.differs", certify.StatusNotValid, time.Time{}},
+		{"our key, another achievement", otherAchievement, "err.credential.differs", certify.StatusNotValid, time.Time{}},
+		{"our key, another status index", otherIndex, "err.credential.differs", certify.StatusNotValid, time.Time{}},
+		{"our key, another status list", otherList, "err.credential.differs", certify.StatusNotValid, time.Time{}},
+		{"our key, another name", otherName, "err.credential.differs", certify.StatusNotValid, time.Time{}},
+		{"our key, another DID", otherMethod, "err.credential.foreign_key", certify.StatusNotValid, time.Time{}},
+		{"vendored context appended", vendoredContext, "err.credential.unknown_context", certify.StatusNotValid, time.Time{}},
+		{"inline context appended", inlineContext, "err.credential.unknown_context", certify.StatusNotValid, time.Time{}},
+		{"a case variant of a key", bytes.Replace(valid, []byte(`"id": "https://lectern.example/verify/`), []byte(`"ID": "https://lectern.example/verify/`), 1),
+			"err.credential.malformed", certify.StatusNotValid, time.Time{}},
+		{"our key, another type", otherType, "err.credential.malformed", certify.StatusNotValid, time.Time{}},
 		{"unknown certificate", unknown, "err.credential.unknown_certificate", certify.StatusNotValid, time.Time{}},
 		{"revoked", revoked, "err.credential.revoked", "revoked", time.Time{}},
 		{"expired", expiring, "err.credential.expired", "expired", time.Now().AddDate(10, 0, 0)},

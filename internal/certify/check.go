@@ -92,6 +92,18 @@ func (s *Service) CheckCredential(ctx context.Context, data []byte) (*Credential
 	if json.Unmarshal(data, &p) != nil { // JSON, but not shaped as a credential is
 		return notValid(apperr.Message("err.credential.malformed"))
 	}
+	// The claims are read with encoding/json, the proof covers the RDF that
+	// JSON-LD makes of the document: the two readings are known to agree
+	// on the contexts and types we issue only. Another context appended,
+	// even a vendored one, can leave the signed RDF as it was and still
+	// change what a key means (review F3). (A key Go reads case-blind, as
+	// "ID" for id, is no term of these contexts: vc refuses it.)
+	if !slices.Equal(p.Type, credentialTypes) {
+		return notValid(apperr.Message("err.credential.malformed"))
+	}
+	if !exactlyOurs(data) {
+		return notValid(apperr.Message("err.credential.unknown_context"))
+	}
 	did, err := s.issuerDID()
 	if err != nil {
 		return nil, err
@@ -153,6 +165,15 @@ func (s *Service) CheckCredential(ctx context.Context, data []byte) (*Credential
 		return nil, fmt.Errorf("check credential %s: status %q", serial, pub.Status)
 	}
 	return out, nil
+}
+
+// exactlyOurs reports whether a document's @context is the array every
+// credential of ours has, read by its exact key.
+func exactlyOurs(data []byte) bool {
+	var keys map[string]json.RawMessage
+	var got []string
+	return json.Unmarshal(data, &keys) == nil && json.Unmarshal(keys["@context"], &got) == nil &&
+		slices.Equal(got, credentialContexts)
 }
 
 // issuerID is a credential's issuer: its id, or the URL it is.

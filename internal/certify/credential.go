@@ -36,6 +36,13 @@ const (
 	contextOB = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 )
 
+// credentialContexts and credentialTypes are the @context and type of
+// every credential Lectern issues, and so of every one it accepts.
+var (
+	credentialContexts = []string{contextVC, contextOB}
+	credentialTypes    = []string{"VerifiableCredential", "OpenBadgeCredential"}
+)
+
 // credential is an OpenBadgeCredential as Lectern issues it; the field
 // order is the JSON's.
 type credential struct {
@@ -163,9 +170,9 @@ func (s *Service) unsignedCredential(ctx context.Context, c *store.Certificate, 
 	l := cat.For(cat.Match(w.Lang))
 	version := m.courseVersion(ctx, s, c)
 	cred := &credential{
-		Context: []string{contextVC, contextOB},
+		Context: credentialContexts,
 		ID:      s.base() + "/verify/" + c.Serial,
-		Type:    []string{"VerifiableCredential", "OpenBadgeCredential"},
+		Type:    credentialTypes,
 		Issuer:  issuerProfile{ID: did, Type: []string{"Profile"}, Name: text(c.Programme), URL: s.base()},
 		Name:    text(w.Title),
 		// Seconds, like the signed payload: what the record says.
