@@ -626,3 +626,73 @@ func signingKey(t *testing.T, dir string) ed25519.PrivateKey {
 	}
 	return key.(ed25519.PrivateKey)
 }
+
+// TestStatusList_ValidFromIsStable: a status list's validFrom and proof date
+// are when its first certificate was issued, before and after a
+// revocation, not the revocation's time: a verifier whose clock is a little
+// behind would find that in the future and refuse every credential of the
+// list (review F11). The list still changes with the revocation.
+func TestStatusList_ValidFromIsStable(t *testing.T) {
+	ctx := context.Background()
+	a, _, library := certifyingApp(t, testfixture.SQLite(t))
+	admin, certs := closedDay(t, a, library, 2)
+	resolve := issuerResolver(t, a)
+	doc, err := a.Certs.Credential(ctx, admin, certs[0].Serial)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cred := decodeCredential(t, doc)
+	n, err := strconv.Atoi(cred.CredentialStatus.StatusListCredential[strings.LastIndex(cred.CredentialStatus.StatusListCredential, "/")+1:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := certs[0].IssuedAt
+	for _, c := range certs {
+		if c.IssuedAt.Before(first) {
+			first = c.IssuedAt
+		}
+	}
+	want := first.UTC().Truncate(time.Second)
+	list := func() (time.Time, time.Time, string) {
+		t.Helper()
+		doc, err := a.Certs.StatusList(ctx, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		proof, err := vc.Verify(doc, resolve)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var l struct {
+			ValidFrom         string `json:"validFrom"`
+			CredentialSubject struct {
+				EncodedList string `json:"encodedList"`
+			} `json:"credentialSubject"`
+		}
+		if err := json.Unmarshal(doc, &l); err != nil {
+			t.Fatal(err)
+		}
+		from, err := time.Parse(time.RFC3339, l.ValidFrom)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return from, proof.Created, l.CredentialSubject.EncodedList
+	}
+	from, created, before := list()
+	if !from.Equal(want) || !created.Equal(want) {
+		t.Errorf("before any revocation: validFrom %s, proof created %s; want the first issue, %s", from, created, want)
+	}
+	// Revoked an hour later (by the service's clock).
+	a.Certs.Now = func() time.Time { return time.Now().UTC().Add(time.Hour) }
+	defer func() { a.Certs.Now = func() time.Time { return time.Now().UTC() } }()
+	if _, err := a.Certs.Revoke(ctx, admin, certs[0].Serial, "issued in error"); err != nil {
+		t.Fatal(err)
+	}
+	from, created, after := list()
+	if !from.Equal(want) || !created.Equal(want) {
+		t.Errorf("after a revocation: validFrom %s, proof created %s; want still the first issue, %s", from, created, want)
+	}
+	if after == before {
+		t.Error("the list did not change with the revocation")
+	}
+}

@@ -129,7 +129,7 @@ func (s *Service) signStatusList(ctx context.Context, n int, stamp store.StatusL
 		ID:        url,
 		Type:      []string{"VerifiableCredential", "BitstringStatusListCredential"},
 		Issuer:    did,
-		ValidFrom: stamp.Since.UTC().Truncate(time.Second).Format(time.RFC3339),
+		ValidFrom: stamp.Issued.UTC().Truncate(time.Second).Format(time.RFC3339),
 		CredentialSubject: statusListSubject{ID: url + "#list", Type: "BitstringStatusList", StatusPurpose: "revocation",
 			EncodedList: encoded},
 	})
@@ -137,7 +137,7 @@ func (s *Service) signStatusList(ctx context.Context, n int, stamp store.StatusL
 		return nil, err
 	}
 	return vc.Sign(doc, s.signer.key, vc.ProofOptions{VerificationMethod: verificationMethod(did, s.signer.KeyID),
-		Created: stamp.Since.UTC().Truncate(time.Second), ProofPurpose: "assertionMethod"})
+		Created: stamp.Issued.UTC().Truncate(time.Second), ProofPurpose: "assertionMethod"})
 }
 
 // placer gives a close's new certificates their places in the status

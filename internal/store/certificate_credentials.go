@@ -131,8 +131,13 @@ type StatusListStamp struct {
 	Certificates int64
 	Revoked      int64
 	// Since is the latest revocation in the list, else when its first
-	// certificate was issued: the list's validFrom.
+	// certificate was issued.
 	Since time.Time
+	// Issued is when the list's first certificate was issued: the list's
+	// validFrom, the same in every state of it (review F11: a validFrom of
+	// the latest revocation is "in the future" for a verifier whose clock
+	// is a little behind, which then refuses every credential of the list).
+	Issued time.Time
 }
 
 // StatusListState reads list n's stamp; Certificates is 0 for a list that
@@ -163,7 +168,7 @@ func (q Q) StatusListState(n int) (StatusListStamp, error) {
 	if err := q.g.Select("issued_at").Where("status_list = ?", n).Order("issued_at").Limit(1).Find(&first).Error; err != nil {
 		return st, fmt.Errorf("status list %d: %w", n, err)
 	}
-	st.Since = first.IssuedAt.UTC()
+	st.Since, st.Issued = first.IssuedAt.UTC(), first.IssuedAt.UTC()
 	if last.RevokedAt != nil {
 		st.Since = last.RevokedAt.UTC()
 	}
