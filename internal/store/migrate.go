@@ -577,6 +577,13 @@ var migrations = []*gormigrate.Migration{
 		Migrate:  migrateCredentialStatus,
 		Rollback: rollbackCredentialStatus,
 	},
+	{
+		// A status list's stamp read from indexes, not a scan of the
+		// certificates (StatusListState).
+		ID:       "20261210-cfix-status-list-indexes",
+		Migrate:  migrateStatusListIndexes,
+		Rollback: rollbackStatusListIndexes,
+	},
 }
 
 // migrationLock is the PostgreSQL advisory lock key held while migrating.

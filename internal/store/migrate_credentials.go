@@ -101,6 +101,32 @@ func rollbackCredentialStatus(tx *gorm.DB) error {
 	return nil
 }
 
+// Migration "20261210-cfix-status-list-indexes": plain indexes (a partial
+// one is not used with a bound list number) for StatusListState's queries:
+// the revoked of a list by revocation time, and a list's first issue.
+var statusListIndexes = map[string]string{
+	"idx_certificates_list_revoked": "certificates (status_list, status, revoked_at)",
+	"idx_certificates_list_issued":  "certificates (status_list, issued_at)",
+}
+
+func migrateStatusListIndexes(tx *gorm.DB) error {
+	for name, on := range statusListIndexes {
+		if err := tx.Exec("CREATE INDEX IF NOT EXISTS " + name + " ON " + on).Error; err != nil {
+			return fmt.Errorf("index %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func rollbackStatusListIndexes(tx *gorm.DB) error {
+	for name := range statusListIndexes {
+		if err := tx.Exec("DROP INDEX IF EXISTS " + name).Error; err != nil {
+			return fmt.Errorf("index %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
 // EmailIdentityHash is Open Badges 3.0's hashed identity of an e-mail
 // address: "sha256$" and the hex SHA-256 of the address (lower case, as a
 // verifier who knows it would write it) followed by the salt.

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -13,6 +14,9 @@ func TestMigrateCredentialStatus_PlacesExistingCertificates(t *testing.T) {
 	db := openTest(t)
 	ctx := t.Context()
 	at := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	if err := rollbackStatusListIndexes(db.W); err != nil { // they name its columns: SQLite would not drop them
+		t.Fatal(err)
+	}
 	if err := rollbackCredentialStatus(db.W); err != nil {
 		t.Fatal(err)
 	}
@@ -67,5 +71,34 @@ func TestMigrateCredentialStatus_PlacesExistingCertificates(t *testing.T) {
 	}
 	if rows[0].HolderIdentitySalt == rows[1].HolderIdentitySalt {
 		t.Error("two certificates share a salt")
+	}
+}
+
+// TestStatusListState_SearchesIndexes: each query of a status list's stamp
+// (asked by every verifier of every credential) searches an index, with
+// the list number bound as the application binds it: no scan of the
+// certificates, no sort (review F14).
+func TestStatusListState_SearchesIndexes(t *testing.T) {
+	db := openTest(t)
+	for _, tc := range []struct {
+		sql  string
+		args []any
+	}{
+		{statusListFirstSQL, []any{1}},
+		{statusListRevokedSQL, []any{1, CertificateRevoked}},
+		{statusListLatestSQL, []any{1, CertificateRevoked}},
+	} {
+		var plan []struct{ Detail string }
+		if err := db.R.Raw("EXPLAIN QUERY PLAN "+tc.sql, tc.args...).Scan(&plan).Error; err != nil {
+			t.Fatal(err)
+		}
+		for _, step := range plan {
+			if strings.HasPrefix(step.Detail, "SCAN") || strings.Contains(step.Detail, "TEMP B-TREE") || !strings.Contains(step.Detail, "INDEX") {
+				t.Errorf("%s: %q, want a search of an index", tc.sql, step.Detail)
+			}
+		}
+		if len(plan) == 0 {
+			t.Errorf("%s: no plan", tc.sql)
+		}
 	}
 }
