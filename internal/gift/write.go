@@ -65,8 +65,8 @@ func describe(q Question) string {
 // characters escaped, a newline as \n (a raw one could end the question). A
 // backslash is doubled only where it would start an escape — before a special
 // character, an n, a newline, another backslash, or at the end (what follows is
-// GIFT's) — because Moodle keeps `\\` as two: `\frac` and `C\:\Users` read there
-// as written.
+// GIFT's). Moodle, like Parse, reads `\\` as one backslash and any other
+// backslash as itself, so `\frac` and `C\:\Users` read there as written.
 func escape(s string) string {
 	var b strings.Builder
 	b.Grow(len(s) + len(s)/8)
