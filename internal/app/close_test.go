@@ -66,6 +66,27 @@ func certifyingApp(t *testing.T, dsn string) (*App, *store.DB, *course.Library) 
 	return a, db, library
 }
 
+// certifyingProcesses is n Apps on the one database at dsn, as n `lectern
+// serve` processes behind a load balancer are: each its own pool, all with
+// the same signing key (the key file they share) and the test courses. opts
+// gives the rest; its BaseURL and Signer are set here.
+func certifyingProcesses(t *testing.T, dsn string, n int, opts Options) ([]*App, *course.Library) {
+	t.Helper()
+	signer, _, err := certify.LoadOrCreateKey(t.TempDir(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.BaseURL, opts.Signer = "https://lectern.example", signer
+	library := testfixture.Courses(t)
+	apps := make([]*App, n)
+	for i := range apps {
+		if apps[i], err = New(testfixture.Open(t, dsn), library, opts); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return apps, library
+}
+
 // dayToClose makes an admin, an agency and a session of crypto-crime on a
 // with eligible officers enrolled, present and given full marks on every
 // quiz (on paper), and absent more enrolled who never came. It returns the
@@ -130,17 +151,7 @@ func TestCloseSession_TwoProcessesAtOnce_PostgreSQL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	signer, _, err := certify.LoadOrCreateKey(t.TempDir(), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	library := testfixture.Courses(t)
-	apps := make([]*App, 2)
-	for i := range apps {
-		if apps[i], err = New(testfixture.Open(t, dsn), library, Options{BaseURL: "https://lectern.example", Signer: signer, Catalog: catalog}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	apps, library := certifyingProcesses(t, dsn, 2, Options{Catalog: catalog})
 	const eligible = 4
 	admin, s, officers := dayToClose(t, apps[0], library, eligible, 1)
 	a := apps[0]

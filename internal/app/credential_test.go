@@ -254,18 +254,7 @@ func TestCredential_VerifiesAndRevokes_PostgreSQL(t *testing.T) {
 // the database's stamp).
 func TestStatusList_RevocationOnAnotherProcess_PostgreSQL(t *testing.T) {
 	ctx := context.Background()
-	dsn := testfixture.PostgresDSN(t)
-	signer, _, err := certify.LoadOrCreateKey(t.TempDir(), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	library := testfixture.Courses(t)
-	apps := make([]*App, 2)
-	for i := range apps {
-		if apps[i], err = New(testfixture.Open(t, dsn), library, Options{BaseURL: "https://lectern.example", Signer: signer}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	apps, library := certifyingProcesses(t, testfixture.PostgresDSN(t), 2, Options{})
 	admin, certs := closedDay(t, apps[0], library, 3)
 	resolve := issuerResolver(t, apps[1])
 	creds := make([]credentialOf, len(certs))
