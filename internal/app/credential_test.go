@@ -171,7 +171,7 @@ func testCredentials(t *testing.T, dsn string) {
 	resolve := issuerResolver(t, a)
 	creds := make([]credentialOf, len(certs))
 	for i, c := range certs {
-		doc, err := a.Certs.Credential(ctx, admin, c.Serial)
+		doc, _, err := a.Certs.Credential(ctx, admin, c.Serial)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -211,7 +211,7 @@ func testCredentials(t *testing.T, dsn string) {
 			t.Errorf("certificate %s reads revoked before any revocation", c.Serial)
 		}
 		// The same credential, from the cache, with the same bytes.
-		again, err := a.Certs.Credential(ctx, admin, c.Serial)
+		again, _, err := a.Certs.Credential(ctx, admin, c.Serial)
 		if err != nil || !bytes.Equal(again, doc) {
 			t.Errorf("second download differs (%v)", err)
 		}
@@ -233,7 +233,7 @@ func testCredentials(t *testing.T, dsn string) {
 	if statusBit(t, a, creds[1], resolve) {
 		t.Error("the other certificate's bit is set too")
 	}
-	if _, err := a.Certs.Credential(ctx, admin, certs[0].Serial); !apperr.Is(err, apperr.CodeConflict) {
+	if _, _, err := a.Certs.Credential(ctx, admin, certs[0].Serial); !apperr.Is(err, apperr.CodeConflict) {
 		t.Errorf("revoked certificate's credential: %v, want a conflict", err)
 	}
 	var cached int64
@@ -259,7 +259,7 @@ func TestStatusList_RevocationOnAnotherProcess_PostgreSQL(t *testing.T) {
 	resolve := issuerResolver(t, apps[1])
 	creds := make([]credentialOf, len(certs))
 	for i, c := range certs {
-		doc, err := apps[0].Certs.Credential(ctx, admin, c.Serial)
+		doc, _, err := apps[0].Certs.Credential(ctx, admin, c.Serial)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -299,7 +299,7 @@ func TestCheckCredential_Refusals(t *testing.T) {
 	}
 	admin, certs := closedDay(t, a, library, 3)
 	credential := func(serial string) []byte {
-		doc, err := a.Certs.Credential(ctx, admin, serial)
+		doc, _, err := a.Certs.Credential(ctx, admin, serial)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -315,7 +315,7 @@ func TestCheckCredential_Refusals(t *testing.T) {
 	// signed by us, for a certificate we never issued.
 	other, _, otherLibrary := certifyingApp(t, testfixture.SQLite(t))
 	otherAdmin, otherCerts := closedDay(t, other, otherLibrary, 1)
-	foreign, err := other.Certs.Credential(ctx, otherAdmin, otherCerts[0].Serial)
+	foreign, _, err := other.Certs.Credential(ctx, otherAdmin, otherCerts[0].Serial)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -324,7 +324,7 @@ func TestCheckCredential_Refusals(t *testing.T) {
 		t.Fatal(err)
 	}
 	twinAdmin, twinCerts := closedDay(t, twin, library, 1)
-	unknown, err := twin.Certs.Credential(ctx, twinAdmin, twinCerts[0].Serial)
+	unknown, _, err := twin.Certs.Credential(ctx, twinAdmin, twinCerts[0].Serial)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -492,7 +492,7 @@ func TestCredential_Erasure(t *testing.T) {
 	admin, certs := closedDay(t, a, library, 2)
 	docs := map[string][]byte{}
 	for _, c := range certs {
-		doc, err := a.Certs.Credential(ctx, admin, c.Serial)
+		doc, _, err := a.Certs.Credential(ctx, admin, c.Serial)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -515,7 +515,7 @@ func TestCredential_Erasure(t *testing.T) {
 	if cached(certs[0].Serial) != 0 || cached(certs[1].Serial) != 1 {
 		t.Errorf("after the erasure: cached %d and %d, want 0 and 1", cached(certs[0].Serial), cached(certs[1].Serial))
 	}
-	if _, err := a.Certs.Credential(ctx, admin, certs[0].Serial); !apperr.Is(err, apperr.CodeConflict) {
+	if _, _, err := a.Certs.Credential(ctx, admin, certs[0].Serial); !apperr.Is(err, apperr.CodeConflict) {
 		t.Errorf("erased holder's credential: %v, want a conflict", err)
 	}
 	got, err := a.Certs.CheckCredential(ctx, docs[certs[0].Serial])
@@ -626,7 +626,7 @@ func TestStatusList_ValidFromIsStable(t *testing.T) {
 	a, _, library := certifyingApp(t, testfixture.SQLite(t))
 	admin, certs := closedDay(t, a, library, 2)
 	resolve := issuerResolver(t, a)
-	doc, err := a.Certs.Credential(ctx, admin, certs[0].Serial)
+	doc, _, err := a.Certs.Credential(ctx, admin, certs[0].Serial)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,26 +19,28 @@ import (
 // agency's coordinators, the programme's staff; anything else is not found)
 // as its signed Open Badges 3.0 credential, certificate.json. Like the PDF,
 // a revoked certificate's is not handed out again, nor one whose holder's
-// name was erased.
-func (s *Service) Credential(ctx context.Context, a *auth.Actor, serial string) ([]byte, error) {
+// name was erased. The certificate comes back too, as PDF's does, for the
+// file's name.
+func (s *Service) Credential(ctx context.Context, a *auth.Actor, serial string) ([]byte, *Certificate, error) {
 	c, err := s.get(ctx, a, serial)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if c.Status == store.CertificateRevoked {
-		return nil, apperr.Conflict("err.certificate.revoked_no_credential", "Reason", c.RevocationReason)
+		return nil, nil, apperr.Conflict("err.certificate.revoked_no_credential", "Reason", c.RevocationReason)
 	}
 	if c.ErasedAt != nil {
-		return nil, apperr.Conflict("err.certificate.erased_no_credential")
+		return nil, nil, apperr.Conflict("err.certificate.erased_no_credential")
 	}
 	doc, fresh, err := s.credentialOf(ctx, c)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if fresh != nil {
 		s.keep(ctx, []freshPDF{{cred: fresh}})
 	}
-	return doc, nil
+	v := s.memberView(c)
+	return doc, &v, nil
 }
 
 // freshCredential is a credential signed and not yet kept in the cache.

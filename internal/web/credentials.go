@@ -32,11 +32,7 @@ const credentialLimit = certify.MaxCredentialSize
 // its PDF is with .json, to the same people as the PDF (certify.Credential).
 func (s *Server) credentialShowAPI(c echo.Context) error {
 	ctx, a, serial := c.Request().Context(), actor(c), c.Param("serial")
-	doc, err := s.certs.Credential(ctx, a, serial)
-	if err != nil {
-		return err
-	}
-	cert, err := s.certs.Get(ctx, a, serial)
+	doc, cert, err := s.certs.Credential(ctx, a, serial)
 	if err != nil {
 		return err
 	}
